@@ -1,0 +1,58 @@
+/**
+ * The one place where Phoenix pins versions: Kubernetes, EKS managed add-ons, Helm
+ * charts and the container images Phoenix sets itself. Nothing else in the program
+ * names a version. Changing a pin is a reviewed change to this file, and the golden
+ * plan test (test/golden/prod.plan.json) shows its effect on every stack.
+ */
+
+/** A Helm chart pinned to an exact version in a named repository. */
+export interface ChartPin {
+  /** Chart name in the repository. */
+  readonly chart: string;
+  /** Exact chart version (never a range). */
+  readonly version: string;
+  /** Helm repository URL. */
+  readonly repository: string;
+}
+
+/** An EKS managed add-on pinned to an exact build for the catalog's Kubernetes version. */
+export interface AddonPin {
+  /** EKS add-on name as `aws eks describe-addon-versions` lists it. */
+  readonly name: string;
+  /** Exact add-on version (`vX.Y.Z-eksbuild.N`). */
+  readonly version: string;
+}
+
+/** Kubernetes minor version of the EKS control plane; the add-on pins below are built for it. */
+export const kubernetesVersion = "1.34";
+
+/**
+ * EKS managed add-ons for Kubernetes 1.34. vpc-cni, kube-proxy and coredns are the
+ * latest builds in the EKS user guide's "latest version" tables. AWS publishes no such
+ * table for eks-pod-identity-agent and aws-ebs-csi-driver: those two pins are builds
+ * seen in public EKS configurations; confirm them with
+ * `aws eks describe-addon-versions --kubernetes-version 1.34 --addon-name <name>`
+ * before the first real `pulumi up` (README, "Pinned versions"). Bump all of them
+ * together with `kubernetesVersion`.
+ */
+export const addons = {
+  vpcCni: { name: "vpc-cni", version: "v1.21.1-eksbuild.7" },
+  kubeProxy: { name: "kube-proxy", version: "v1.34.6-eksbuild.13" },
+  coredns: { name: "coredns", version: "v1.13.2-eksbuild.11" },
+  podIdentityAgent: { name: "eks-pod-identity-agent", version: "v1.3.10-eksbuild.3" },
+  ebsCsiDriver: { name: "aws-ebs-csi-driver", version: "v1.64.0-eksbuild.1" },
+} as const satisfies Record<string, AddonPin>;
+
+/** Helm charts of the core plugins layer and the apps layer. */
+export const charts = {
+  argocd: { chart: "argo-cd", version: "10.1.1", repository: "https://argoproj.github.io/argo-helm" },
+  argocdApps: { chart: "argocd-apps", version: "2.0.5", repository: "https://argoproj.github.io/argo-helm" },
+  velero: { chart: "velero", version: "12.1.0", repository: "https://vmware-tanzu.github.io/helm-charts" },
+} as const satisfies Record<string, ChartPin>;
+
+/** Container images Phoenix sets in chart values (the charts pin their own main images). */
+export const images = {
+  // velero-plugin-for-aws v1.14.x pairs with Velero 1.18.x (plugin README compatibility
+  // table); chart 12.1.0 ships Velero 1.18.1 and its values example still shows v1.13.1.
+  veleroPluginForAws: "velero/velero-plugin-for-aws:v1.14.2",
+} as const;

@@ -1,0 +1,321 @@
+/**
+ * Layer 1, the cluster: a VPC over the region's first three availability zones, an EKS
+ * control plane (`@pulumi/eks` v4, access entries, KMS-encrypted secrets, control-plane
+ * logs), its compute (managed node groups, or EKS Auto Mode) and the EKS managed
+ * add-ons, all pinned in the catalog. It hands the layers above a `k8s.Provider`.
+ */
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { addons, kubernetesVersion, type AddonPin } from "../catalog";
+import { eksAccessEntries, type AccessEntryInput } from "./access";
+import { AZ_COUNT, planSubnets, subnetTags } from "./network";
+
+export { eksAccessEntries, ACCESS_POLICIES } from "./access";
+export { planSubnets, subnetTags, parseCidr, AZ_COUNT } from "./network";
+
+/** A managed node group. */
+export interface NodeGroupArgs {
+  /** Name, unique in the cluster. */
+  readonly name: string;
+  /** EC2 instance types, most preferred first. */
+  readonly instanceTypes: readonly string[];
+  /** ON_DEMAND or SPOT. */
+  readonly capacityType: "ON_DEMAND" | "SPOT";
+  /** EKS-optimized AMI family. */
+  readonly amiType: string;
+  /** Scaling bounds. */
+  readonly minSize: number;
+  readonly desiredSize: number;
+  readonly maxSize: number;
+  /** Root volume size in GiB. */
+  readonly diskSizeGiB: number;
+  /** Kubernetes labels on every node. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** How the cluster gets its nodes. */
+export type ComputeArgs =
+  | { readonly mode: "managedNodeGroups"; readonly nodeGroups: readonly NodeGroupArgs[] }
+  | { readonly mode: "autoMode"; readonly nodePools: readonly string[] };
+
+/** Arguments of the cluster layer. */
+export interface ClusterArgs {
+  /** EKS cluster name (also used in subnet tags and resource names). */
+  readonly clusterName: string;
+  /** VPC IPv4 block: /16 to /20. */
+  readonly vpcCidr: string;
+  /** One NAT gateway per AZ (survives an AZ outage) or a single, cheaper one. */
+  readonly natGateways: "perAz" | "single";
+  /** API server endpoint access. */
+  readonly endpoint: {
+    readonly privateAccess: boolean;
+    readonly publicAccess: boolean;
+    /** Networks allowed to reach a public endpoint. */
+    readonly publicAccessCidrs: readonly string[];
+  };
+  /** Refuse control-plane deletion until this is turned off. */
+  readonly deletionProtection: boolean;
+  /** Control-plane log types sent to CloudWatch. */
+  readonly logTypes: readonly string[];
+  /** Node groups or Auto Mode. */
+  readonly compute: ComputeArgs;
+  /** IAM principals granted Kubernetes access through EKS access entries. */
+  readonly accessEntries: readonly AccessEntryInput[];
+  /** Tags for every AWS resource of the layer. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Layer 1: network, EKS control plane, compute and managed add-ons. */
+export class Cluster extends pulumi.ComponentResource {
+  /** Kubernetes provider for the layers above; it waits for compute and add-ons to be in place. */
+  public readonly provider: k8s.Provider;
+  /** EKS cluster name. */
+  public readonly clusterName: pulumi.Output<string>;
+  /** Kubeconfig (JSON) of the cluster, as a secret. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** VPC id. */
+  public readonly vpcId: pulumi.Output<string>;
+  /** Private subnet ids, one per AZ. */
+  public readonly privateSubnetIds: pulumi.Output<string>[];
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("phoenix:cluster:Cluster", name, {}, opts);
+    const parent = { parent: this };
+    const tags = { ...(args.tags ?? {}) };
+
+    // Looked up at run time, never hard-coded: the same code serves every region. The
+    // opt-in filter keeps Local and Wavelength Zones out of "the first three".
+    const azs = aws.getAvailabilityZonesOutput(
+      { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+      parent,
+    );
+    const azName = (i: number): pulumi.Output<string> =>
+      azs.names.apply((names) => {
+        if (names.length < AZ_COUNT) {
+          throw new Error(`the region has ${names.length} standard availability zones; Phoenix needs ${AZ_COUNT}`);
+        }
+        return names[i];
+      });
+    const partition = aws.getPartitionOutput({}, parent);
+
+    // ---- Network -------------------------------------------------------------------
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: args.clusterName } },
+      parent,
+    );
+    const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: args.clusterName } }, parent);
+    const plans = planSubnets(args.vpcCidr);
+    const subnets = plans.map(
+      (p) =>
+        new aws.ec2.Subnet(
+          `${name}-${p.tier}-${p.azIndex}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: p.cidrBlock,
+            availabilityZone: azName(p.azIndex),
+            mapPublicIpOnLaunch: false,
+            tags: { ...tags, ...subnetTags(p.tier, args.clusterName), Name: `${args.clusterName}-${p.tier}-${p.azIndex}` },
+          },
+          parent,
+        ),
+    );
+    const tier = (t: "public" | "private"): aws.ec2.Subnet[] => subnets.filter((_, i) => plans[i].tier === t);
+    const publicSubnets = tier("public");
+    const privateSubnets = tier("private");
+
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public`,
+      { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { ...tags, Name: `${args.clusterName}-public` } },
+      parent,
+    );
+    publicSubnets.forEach(
+      (s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }, parent),
+    );
+
+    const natCount = args.natGateways === "perAz" ? publicSubnets.length : 1;
+    const nats = publicSubnets.slice(0, natCount).map((s, i) => {
+      const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { ...tags, Name: `${args.clusterName}-nat-${i}` } }, parent);
+      return new aws.ec2.NatGateway(
+        `${name}-nat-${i}`,
+        { subnetId: s.id, allocationId: eip.id, tags: { ...tags, Name: `${args.clusterName}-nat-${i}` } },
+        { ...parent, dependsOn: [igw] },
+      );
+    });
+    privateSubnets.forEach((s, i) => {
+      const rt = new aws.ec2.RouteTable(
+        `${name}-private-${i}`,
+        {
+          vpcId: vpc.id,
+          routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nats[i % nats.length].id }],
+          tags: { ...tags, Name: `${args.clusterName}-private-${i}` },
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent);
+    });
+
+    // ---- Control plane -------------------------------------------------------------
+    const secretsKey = new aws.kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of Kubernetes secrets for EKS cluster ${args.clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      parent,
+    );
+    new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
+
+    const autoMode = args.compute.mode === "autoMode";
+    const cluster = new eks.Cluster(
+      `${name}-eks`,
+      {
+        name: args.clusterName,
+        version: kubernetesVersion,
+        vpcId: vpc.id,
+        publicSubnetIds: publicSubnets.map((s) => s.id),
+        privateSubnetIds: privateSubnets.map((s) => s.id),
+        // Access entries only, no aws-auth ConfigMap (FIELD-NOTES, Pulumi: ClusterArgs).
+        authenticationMode: eks.AuthenticationMode.Api,
+        accessEntries: eksAccessEntries(
+          args.accessEntries,
+          (policy) => pulumi.interpolate`arn:${partition.partition}:eks::aws:cluster-access-policy/${policy}`,
+        ),
+        encryptionConfigKeyArn: secretsKey.arn,
+        enabledClusterLogTypes: [...args.logTypes],
+        endpointPrivateAccess: args.endpoint.privateAccess,
+        endpointPublicAccess: args.endpoint.publicAccess,
+        publicAccessCidrs: args.endpoint.publicAccess ? [...args.endpoint.publicAccessCidrs] : undefined,
+        deletionProtection: args.deletionProtection,
+        // Compute and add-ons are declared below, visibly and pinned, instead of inside
+        // the remote component where a preview cannot show them (FIELD-NOTES, Pulumi).
+        skipDefaultNodeGroup: true,
+        bootstrapSelfManagedAddons: false,
+        corednsAddonOptions: { enabled: false },
+        kubeProxyAddonOptions: { enabled: false },
+        useDefaultVpcCni: true,
+        autoMode: autoMode ? { enabled: true, computeConfig: { nodePools: [...args.compute.nodePools] } } : undefined,
+        // Pod Identity is the default AWS identity of plugins: no OIDC provider needed.
+        createOidcProvider: false,
+        tags,
+      },
+      parent,
+    );
+    const eksName = cluster.eksCluster.name;
+
+    // ---- Compute and managed add-ons ----------------------------------------------
+    // EKS Auto Mode runs networking, DNS, storage and Pod Identity itself: no add-ons.
+    const ready: pulumi.Resource[] = [cluster];
+    if (args.compute.mode === "managedNodeGroups") {
+      const addon = (pin: AddonPin, dependsOn: pulumi.Resource[], extra: Partial<aws.eks.AddonArgs> = {}): aws.eks.Addon =>
+        new aws.eks.Addon(
+          `${name}-${pin.name}`,
+          {
+            clusterName: eksName,
+            addonName: pin.name,
+            addonVersion: pin.version,
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "PRESERVE",
+            tags,
+            ...extra,
+          },
+          { ...parent, dependsOn },
+        );
+      // Networking first: nodes only become Ready once the CNI and kube-proxy run.
+      const beforeNodes = [addon(addons.vpcCni, [cluster]), addon(addons.kubeProxy, [cluster]), addon(addons.podIdentityAgent, [cluster])];
+
+      const nodeRole = new aws.iam.Role(
+        `${name}-node`,
+        {
+          description: `Managed node groups of EKS cluster ${args.clusterName}`,
+          assumeRolePolicy: partition.dnsSuffix.apply((suffix) =>
+            JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Principal: { Service: `ec2.${suffix}` }, Action: "sts:AssumeRole" }],
+            }),
+          ),
+          tags,
+        },
+        parent,
+      );
+      // AmazonEC2ContainerRegistryPullOnly is the narrower successor of ReadOnly for nodes.
+      const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"];
+      const attachments = nodePolicies.map(
+        (policy) =>
+          new aws.iam.RolePolicyAttachment(
+            `${name}-node-${policy}`,
+            { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/${policy}` },
+            parent,
+          ),
+      );
+      const nodeGroups = args.compute.nodeGroups.map(
+        (g) =>
+          new aws.eks.NodeGroup(
+            `${name}-${g.name}`,
+            {
+              clusterName: eksName,
+              nodeGroupName: g.name,
+              nodeRoleArn: nodeRole.arn,
+              subnetIds: privateSubnets.map((s) => s.id),
+              instanceTypes: [...g.instanceTypes],
+              capacityType: g.capacityType,
+              amiType: g.amiType,
+              diskSize: g.diskSizeGiB,
+              scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
+              updateConfig: { maxUnavailablePercentage: 33 },
+              labels: { ...g.labels, "phoenix.platform/node-group": g.name },
+              tags,
+            },
+            // An autoscaler owns desiredSize once the group runs; Pulumi must not fight it.
+            { ...parent, dependsOn: [...beforeNodes, ...attachments], ignoreChanges: ["scalingConfig.desiredSize"] },
+          ),
+      );
+
+      // The EBS CSI controller gets its AWS identity through Pod Identity on its own role.
+      const ebsRole = new aws.iam.Role(
+        `${name}-ebs-csi`,
+        {
+          description: `EBS CSI driver of EKS cluster ${args.clusterName} (Pod Identity)`,
+          assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+          }),
+          tags,
+        },
+        parent,
+      );
+      const ebsPolicy = new aws.iam.RolePolicyAttachment(
+        `${name}-ebs-csi`,
+        { role: ebsRole.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy` },
+        parent,
+      );
+      // CoreDNS and the EBS CSI controller are Deployments: they need nodes to turn ACTIVE.
+      const afterNodes = [
+        addon(addons.coredns, nodeGroups),
+        addon(addons.ebsCsiDriver, [...nodeGroups, ebsPolicy], {
+          podIdentityAssociations: [{ roleArn: ebsRole.arn, serviceAccount: "ebs-csi-controller-sa" }],
+        }),
+      ];
+      ready.push(...beforeNodes, ...nodeGroups, ...afterNodes);
+    }
+
+    // ---- Kubernetes provider -------------------------------------------------------
+    // Built only from the cluster's outputs: in a preview of a brand-new region they are
+    // unknown, so the provider never tries to reach a cluster that does not exist yet
+    // (FIELD-NOTES, pulumi-kubernetes #1794/#2236/#2985).
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+      { ...parent, dependsOn: ready },
+    );
+    this.clusterName = eksName;
+    this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+    this.vpcId = vpc.id;
+    this.privateSubnetIds = privateSubnets.map((s) => s.id);
+    this.registerOutputs({ clusterName: this.clusterName, kubeconfig: this.kubeconfig, vpcId: this.vpcId });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The contract every core plugin implements (after cdk-eks-blueprints' add-on SPI):
+ * a plugin is one module exporting a `Plugin` plus one entry in the catalog. The
+ * Plugins component does the rest the same way for all of them: namespace, AWS-side
+ * resources, pinned `helm.v3.Release`, ordering.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ChartPin } from "../catalog";
+
+/** Helm values: plain data, where leaves may still be unresolved Pulumi outputs (bucket names, role ARNs). */
+export type HelmValues = { [key: string]: pulumi.Input<unknown> };
+
+/** The backup scope Velero enforces, computed from the namespace inventory. */
+export interface BackupScope {
+  /** Scheduled backups are on. */
+  readonly enabled: boolean;
+  /** Schedules to run; each covers exactly `includedNamespaces`. */
+  readonly schedules: readonly { readonly name: string; readonly cron: string; readonly ttl: string }[];
+  /** The imperative namespaces, sorted: the only ones backed up. */
+  readonly includedNamespaces: readonly string[];
+  /** Every other namespace Phoenix knows (platform and GitOps), excluded as a second guard. */
+  readonly excludedNamespaces: readonly string[];
+}
+
+/** What a plugin's `install` receives. */
+export interface PluginContext {
+  /** Resource the plugin's AWS resources are parented to (the Plugins component). */
+  readonly parent: pulumi.Resource;
+  /** Logical-name prefix for the plugin's AWS resources. */
+  readonly name: string;
+  /** EKS cluster name (for tags, identity and ownership ids). */
+  readonly clusterName: pulumi.Input<string>;
+  /** AWS region of the cluster. */
+  readonly region: string;
+  /** Tags for every AWS resource the plugin creates. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Backup scope (used by Velero; other plugins ignore it). */
+  readonly backup: BackupScope;
+}
+
+/** What a plugin's `install` returns. */
+export interface PluginInstall {
+  /** Values for the plugin's Helm release. */
+  readonly values: pulumi.Input<HelmValues>;
+  /** Named outputs the plugin offers the layers above (e.g. the backup bucket). */
+  readonly outputs?: Readonly<Record<string, pulumi.Output<string>>>;
+}
+
+/** One core plugin. */
+export interface Plugin<S> {
+  /** Key in the stack file's `phoenix:plugins` map. */
+  readonly id: string;
+  /** Pinned chart, from the catalog. */
+  readonly chart: ChartPin;
+  /** Namespace Phoenix creates for it (classified `platform`). */
+  readonly namespace: string;
+  /** Helm release name. */
+  readonly releaseName: string;
+  /** Whether the stack enables it. */
+  enabled(settings: S): boolean;
+  /** Declares the plugin's AWS-side resources (if any) and builds its Helm values. */
+  install(settings: S, ctx: PluginContext): PluginInstall;
+}

@@ -1,0 +1,170 @@
+/**
+ * Velero: backs up the imperative namespaces, and nothing else, to an S3 bucket that
+ * outlives the cluster. Installed as a `helm.v3.Release` because its CRD-upgrade job
+ * is a Helm hook that `helm.v4.Chart` would silently drop (FIELD-NOTES, Pulumi).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { charts, images } from "../catalog";
+import type { BackupScope, HelmValues, Plugin, PluginContext } from "./contract";
+
+/** Stack settings of Velero (`phoenix:plugins.velero`). */
+export const veleroSettingsSchema = z
+  .strictObject(
+    {
+      /**
+       * Back up volume data file by file (kopia, node agent) instead of EBS snapshots.
+       * EBS snapshots cannot be restored in another region (FIELD-NOTES, velero #103,
+       * #7007), so this is on by default: a replica region must be able to restore.
+       */
+      fsBackup: z.boolean().default(true),
+    },
+    { error: (i) => (i.code === "unrecognized_keys" ? `unknown key(s) ${i.keys.join(", ")}; allowed here: fsBackup` : undefined) },
+  )
+  .prefault({});
+
+/** Validated Velero settings. */
+export type VeleroSettings = z.output<typeof veleroSettingsSchema>;
+
+/** Namespace Velero runs in. */
+export const VELERO_NAMESPACE = "velero";
+
+/** Name of the backup storage location every schedule writes to. */
+export const BACKUP_LOCATION = "default";
+
+/** One entry of the chart's `schedules` map (a Velero Schedule). */
+export interface VeleroScheduleValues {
+  readonly schedule: string;
+  readonly useOwnerReferencesInBackup: false;
+  readonly template: {
+    readonly includedNamespaces: string[];
+    readonly excludedNamespaces: string[];
+    readonly ttl: string;
+    readonly storageLocation: string;
+    readonly defaultVolumesToFsBackup: boolean;
+    readonly snapshotVolumes: boolean;
+  };
+}
+
+/**
+ * The chart's `schedules` map for a backup scope. Empty when backups are off or when no
+ * namespace is imperative: a Schedule with an empty `includedNamespaces` backs up EVERY
+ * namespace (Velero treats empty as `*`), which is exactly what Phoenix must never do.
+ */
+export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<string, VeleroScheduleValues> {
+  if (!scope.enabled || scope.includedNamespaces.length === 0) return {};
+  const schedules: Record<string, VeleroScheduleValues> = {};
+  for (const s of scope.schedules) {
+    schedules[s.name] = {
+      schedule: s.cron,
+      // true would let deleting a Schedule garbage-collect its backups (FIELD-NOTES, velero #4093).
+      useOwnerReferencesInBackup: false,
+      template: {
+        // Velero selects namespaces by name only (no label selector: velero #2477), so
+        // the inventory's imperative set is written out here, name by name.
+        includedNamespaces: [...scope.includedNamespaces],
+        // Redundant with an explicit include list today; it keeps platform and GitOps
+        // namespaces out even if someone widens the include list to a glob by hand.
+        excludedNamespaces: [...scope.excludedNamespaces],
+        ttl: s.ttl,
+        storageLocation: BACKUP_LOCATION,
+        defaultVolumesToFsBackup: fsBackup,
+        snapshotVolumes: !fsBackup,
+        // includeClusterResources is left unset on purpose: Velero then takes the
+        // cluster-scoped objects the included namespaces use (their PVs, the CRDs of
+        // their custom resources) and no others.
+      },
+    };
+  }
+  return schedules;
+}
+
+/** Everything the Velero values depend on besides the settings. */
+export interface VeleroValuesInput {
+  /** Backup bucket name. */
+  readonly bucket: pulumi.Input<string>;
+  /** Region of the bucket: the BSL region is the bucket's, not the cluster's (FIELD-NOTES, velero #6732). */
+  readonly bucketRegion: string;
+  /** Backup scope from the namespace inventory. */
+  readonly backup: BackupScope;
+}
+
+/** Helm values for the velero chart. */
+export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput): HelmValues {
+  return {
+    initContainers: [
+      {
+        name: "velero-plugin-for-aws",
+        image: images.veleroPluginForAws,
+        imagePullPolicy: "IfNotPresent",
+        volumeMounts: [{ mountPath: "/target", name: "plugins" }],
+      },
+    ],
+    // With a pod-level AWS identity the plugin must not look for a credentials file, or
+    // it silently bypasses the role (FIELD-NOTES, Velero).
+    credentials: { useSecret: false },
+    configuration: {
+      backupStorageLocation: [
+        { name: BACKUP_LOCATION, provider: "aws", bucket: input.bucket, default: true, config: { region: input.bucketRegion } },
+      ],
+      volumeSnapshotLocation: [{ name: BACKUP_LOCATION, provider: "aws", config: { region: input.bucketRegion } }],
+      uploaderType: "kopia",
+      defaultVolumesToFsBackup: settings.fsBackup,
+    },
+    deployNodeAgent: settings.fsBackup,
+    schedules: veleroSchedules(input.backup, settings.fsBackup),
+  };
+}
+
+/**
+ * The backup bucket. It must outlive any cluster: `retainOnDelete` keeps it when the
+ * stack is destroyed, and versioning keeps overwritten or deleted backups recoverable.
+ */
+function backupBucket(ctx: PluginContext): aws.s3.Bucket {
+  const opts = { parent: ctx.parent };
+  const bucket = new aws.s3.Bucket(
+    `${ctx.name}-backups`,
+    { forceDestroy: false, tags: { ...ctx.tags, "phoenix:purpose": "velero-backups" } },
+    { ...opts, retainOnDelete: true },
+  );
+  new aws.s3.BucketOwnershipControls(
+    `${ctx.name}-backups`,
+    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    { ...opts, retainOnDelete: true },
+  );
+  new aws.s3.BucketPublicAccessBlock(
+    `${ctx.name}-backups`,
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    { ...opts, retainOnDelete: true },
+  );
+  new aws.s3.BucketVersioning(
+    `${ctx.name}-backups`,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    { ...opts, retainOnDelete: true },
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${ctx.name}-backups`,
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
+    { ...opts, retainOnDelete: true },
+  );
+  return bucket;
+}
+
+/** The Velero plugin. */
+export const velero: Plugin<VeleroSettings> = {
+  id: "velero",
+  chart: charts.velero,
+  namespace: VELERO_NAMESPACE,
+  releaseName: "velero",
+  // Velero is how imperative state survives a disaster: always on. Turning scheduled
+  // backups off is `phoenix:backups.enabled`, which the namespace table then shows.
+  enabled: () => true,
+  install(settings, ctx) {
+    const bucket = backupBucket(ctx);
+    return {
+      values: veleroValues(settings, { bucket: bucket.bucket, bucketRegion: ctx.region, backup: ctx.backup }),
+      outputs: { backupBucket: bucket.bucket },
+    };
+  },
+};

@@ -1,0 +1,360 @@
+/**
+ * The stack configuration schema: everything a `Pulumi.<stack>.yaml` sets, validated
+ * with zod before any resource is declared. A bad stack file therefore fails with a
+ * message naming the file, the key, what was wrong and what is allowed, and never
+ * produces a half-built plan.
+ *
+ * Pulumi hands a program its config as flat strings (`"phoenix:cluster"` -> JSON text,
+ * `"aws:region"` -> `"eu-west-1"`), both for real (`pulumi.runtime.allConfig()`) and
+ * under mocks (`setAllConfig`). `parseStackConfig` takes exactly that shape, so the real
+ * run and the offline plan share one validation path.
+ */
+import { z } from "zod";
+import { parseCidr, VPC_PREFIX_RANGE } from "../components/cluster/network";
+import { argocdSettingsSchema } from "../components/plugins/argocd";
+import { veleroSettingsSchema } from "../components/plugins/velero";
+
+/** A strict object: unknown keys are errors that list the keys allowed there. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}; allowed here: ${allowed}` : undefined,
+  });
+}
+
+const dnsLabel = z
+  .string()
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "must be a DNS-1123 label: lower-case letters, digits and '-', 1 to 63 characters, starting and ending with a letter or digit",
+  );
+
+const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
+  error: "must be an IPv4 CIDR block with no host bits set, such as 10.0.0.0/16 or 203.0.113.0/24",
+});
+
+/** A relative path inside a Git repository (no leading slash, no `..`). */
+const repoPath = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a relative path inside the repository, such as clusters/eu-west-1")
+  .refine((p) => !p.split("/").includes(".."), { error: "must not contain '..'" });
+
+const gitUrl = z
+  .string()
+  .regex(
+    /^(https:\/\/[^\s]+|ssh:\/\/[^\s]+|git@[^\s:]+:[^\s]+)$/,
+    "must be an https://, ssh:// or git@host:org/repo Git URL (Argo CD clones it)",
+  );
+
+/** Velero/Go duration as Velero prints TTLs: hours, optional minutes and seconds. */
+const veleroTtl = z
+  .string()
+  .regex(/^\d+h(\d+m)?(\d+s)?$/, "must be a duration in hours such as 720h0m0s (30 days) or 168h (7 days)");
+
+/** Five-field cron as Velero's Schedule accepts it (or a @every/@daily style macro). */
+const cron = z
+  .string()
+  .regex(
+    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \d+[hms]|(\S+\s+){4}\S+)$/,
+    'must be a five-field cron expression such as "0 3 * * *" or a macro such as @daily',
+  );
+
+const regionCode = z
+  .string({ error: "is required: set aws:region to the AWS region of this stack, such as eu-west-1" })
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
+
+const nodeGroupSchema = strictObject({
+  /** Node group name, unique in the cluster. */
+  name: dnsLabel,
+  /** EC2 instance types, most preferred first. */
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large"))
+    .min(1)
+    .default(["m7i.large"]),
+  /** ON_DEMAND for system capacity; SPOT for interruptible workloads. */
+  capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+  /** EKS-optimized AMI family. */
+  amiType: z
+    .enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"])
+    .default("AL2023_x86_64_STANDARD"),
+  /** Scaling bounds; one node per AZ at least by default. */
+  minSize: z.number().int().min(0).default(3),
+  desiredSize: z.number().int().min(0).default(3),
+  maxSize: z.number().int().min(1).default(6),
+  /** Root volume size in GiB. */
+  diskSizeGiB: z.number().int().min(20).max(16384).default(50),
+  /** Kubernetes labels set on every node. */
+  labels: z.record(z.string(), z.string()).default({}),
+}).refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, {
+  error: "needs minSize <= desiredSize <= maxSize",
+});
+
+const computeSchema = z.discriminatedUnion(
+  "mode",
+  [
+    strictObject({
+      mode: z.literal("managedNodeGroups"),
+      nodeGroups: z
+        .array(nodeGroupSchema)
+        .min(1)
+        .default([
+          {
+            name: "system",
+            instanceTypes: ["m7i.large"],
+            capacityType: "ON_DEMAND",
+            amiType: "AL2023_x86_64_STANDARD",
+            minSize: 3,
+            desiredSize: 3,
+            maxSize: 6,
+            diskSizeGiB: 50,
+            labels: {},
+          },
+        ]),
+    }),
+    strictObject({
+      mode: z.literal("autoMode"),
+      /** Built-in Auto Mode node pools to enable. */
+      nodePools: z.array(z.enum(["general-purpose", "system"])).min(1).default(["general-purpose", "system"]),
+    }),
+  ],
+  { error: 'mode must be "managedNodeGroups" (default) or "autoMode"' },
+);
+
+const accessEntrySchema = strictObject({
+  /** IAM role or user that gets Kubernetes access. */
+  principalArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/\S+$/, "must be an IAM role or user ARN (arn:<partition>:iam::<account>:role/<name>)"),
+  /** EKS access policy: cluster-admin, admin, edit or view. */
+  policy: z.enum(["cluster-admin", "admin", "edit", "view"]),
+  /** Limit the policy to these namespaces; cluster-wide when absent. */
+  namespaces: z.array(dnsLabel).min(1).optional(),
+}).refine((e) => !(e.policy === "cluster-admin" && e.namespaces), {
+  error: "cluster-admin is cluster-wide: drop namespaces, or use admin/edit/view for namespace-scoped access",
+});
+
+const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+const clusterSchema = strictObject({
+  /** EKS cluster name; defaults to phoenix-<stack>. */
+  name: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter and hold letters, digits and '-', at most 100 characters")
+    .optional(),
+  endpoint: strictObject({
+    privateAccess: z.boolean().default(true),
+    publicAccess: z.boolean().default(false),
+    publicAccessCidrs: z.array(cidr).default([]),
+  })
+    .prefault({})
+    .refine((e) => e.privateAccess || e.publicAccess, { error: "at least one of privateAccess and publicAccess must be true" })
+    .refine((e) => !e.publicAccess || e.publicAccessCidrs.length > 0, {
+      error:
+        "publicAccess: true needs publicAccessCidrs (the networks allowed to reach the API); list 0.0.0.0/0 explicitly if you really mean the whole internet",
+      path: ["publicAccessCidrs"],
+    })
+    .refine((e) => e.publicAccess || e.publicAccessCidrs.length === 0, {
+      error: "publicAccessCidrs is set but publicAccess is false: set publicAccess: true or drop the CIDRs",
+      path: ["publicAccessCidrs"],
+    }),
+  /** Refuse to delete the control plane unless this is turned off first. */
+  deletionProtection: z.boolean().default(true),
+  /** Control-plane log types sent to CloudWatch. */
+  logTypes: z.array(z.enum(LOG_TYPES)).default([...LOG_TYPES]),
+  compute: computeSchema.prefault({ mode: "managedNodeGroups" }),
+  accessEntries: z.array(accessEntrySchema).default([]),
+}).prefault({});
+
+const networkSchema = strictObject({
+  /** VPC IPv4 block; distinct per region if regions are ever peered. */
+  cidr: cidr.default("10.0.0.0/16").refine(
+    (c) => {
+      const p = parseCidr(c)?.prefix ?? 0;
+      return p >= VPC_PREFIX_RANGE.min && p <= VPC_PREFIX_RANGE.max;
+    },
+    { error: `must have a prefix from /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}` },
+  ),
+  /** perAz: one NAT gateway per AZ (an AZ outage keeps egress); single: one, cheaper. */
+  natGateways: z.enum(["perAz", "single"]).default("perAz"),
+}).prefault({});
+
+const applicationSchema = strictObject({
+  /** Argo CD Application name. */
+  name: dnsLabel,
+  /** Path of the app's manifests in the repository. */
+  path: repoPath,
+  /** Destination namespace; classified `gitops` (recreated from Git, never backed up). */
+  namespace: dnsLabel,
+  /** Repository, when it is not the root's. */
+  repoURL: gitUrl.optional(),
+  /** Revision, when it is not the root's. */
+  targetRevision: z.string().min(1).optional(),
+});
+
+const gitopsSchema = strictObject(
+  {
+    /** Repository Argo CD syncs the root Application (app of apps) from. */
+    repoURL: gitUrl,
+    /** Branch, tag or commit; pin a tag or commit for production. */
+    targetRevision: z.string().min(1).default("main"),
+    /** Root path for this region; defaults to clusters/<region> so regions can differ. */
+    path: repoPath.optional(),
+    /** Applications Phoenix declares; their destinations are the GitOps namespaces. */
+    applications: z.array(applicationSchema).default([]),
+  },
+);
+
+const namespacesSchema = strictObject({
+  /** Namespaces whose state lives only in the cluster: the only ones Velero backs up. */
+  imperative: z
+    .array(
+      strictObject({
+        name: dnsLabel,
+        /** What lives there and why it cannot come from Git. */
+        description: z.string().optional(),
+      }),
+    )
+    .default([]),
+}).prefault({});
+
+const backupsSchema = strictObject({
+  /** Turn scheduled backups of the imperative namespaces off (the plan then shows them unprotected). */
+  enabled: z.boolean().default(true),
+  schedules: z
+    .array(
+      strictObject({
+        name: dnsLabel,
+        cron,
+        ttl: veleroTtl,
+      }),
+    )
+    .min(1)
+    .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }]),
+}).prefault({});
+
+const pluginsSchema = strictObject({
+  argocd: argocdSettingsSchema,
+  velero: veleroSettingsSchema,
+}).prefault({});
+
+/** Schema of the whole stack configuration, keyed like the stack file minus namespaces. */
+const stackSchema = z.object({
+  region: regionCode,
+  cluster: clusterSchema,
+  network: networkSchema,
+  gitops: z.custom<unknown>((v) => v !== undefined, {
+    error: "is required: set phoenix:gitops.repoURL to the Git repository Argo CD syncs (and optionally targetRevision, path)",
+  }).pipe(gitopsSchema),
+  namespaces: namespacesSchema,
+  backups: backupsSchema,
+  plugins: pluginsSchema,
+  tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@"), z.string().max(256)).default({}),
+});
+
+type StackSchema = z.output<typeof stackSchema>;
+
+/** Settings of the core plugins, as validated. */
+export type PluginSettings = StackSchema["plugins"];
+/** One node group, as validated. */
+export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
+/** One EKS access entry, as validated. */
+export type AccessEntryConfig = z.output<typeof accessEntrySchema>;
+/** One Argo CD Application Phoenix declares, as validated. */
+export type ApplicationConfig = z.output<typeof applicationSchema>;
+
+/** The validated configuration of one stack, with defaults applied and derived names resolved. */
+export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops"> {
+  /** Pulumi project name (Pulumi.yaml `name`). */
+  readonly project: string;
+  /** Stack name; one stack per region. */
+  readonly stack: string;
+  /** The stack file this config came from, for messages. */
+  readonly stackFile: string;
+  readonly cluster: StackSchema["cluster"] & { readonly name: string };
+  readonly gitops: z.output<typeof gitopsSchema> & { readonly path: string };
+}
+
+/** Top-level keys a stack may set in the project's namespace. */
+export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "tags"] as const;
+
+/** One thing wrong with a stack file. */
+export interface ConfigProblem {
+  /** The stack-file key, such as `phoenix:cluster.endpoint.publicAccessCidrs[0]`. */
+  readonly key: string;
+  /** What was wrong and what is allowed. */
+  readonly message: string;
+}
+
+/** A stack file that does not validate. Its message is the whole report, ready to print. */
+export class ConfigError extends Error {
+  constructor(
+    readonly stackFile: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      `${stackFile}: invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n") +
+        `\nFix ${problems.length === 1 ? "this key" : "these keys"} in ${stackFile}; README.md "Stack configuration" lists every key and its default.`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Where the config came from. */
+export interface StackIdentity {
+  readonly project: string;
+  readonly stack: string;
+}
+
+/** The file name Pulumi reads a stack's config from. */
+export function stackFileName(stack: string): string {
+  return `Pulumi.${stack}.yaml`;
+}
+
+function keyOf(project: string, path: readonly PropertyKey[]): string {
+  const [head, ...rest] = path;
+  const top = head === "region" ? "aws:region" : `${project}:${String(head)}`;
+  return rest.reduce<string>((k, part) => (typeof part === "number" ? `${k}[${part}]` : `${k}.${String(part)}`), top);
+}
+
+/**
+ * Validates the flat Pulumi config of one stack. Throws `ConfigError` listing every
+ * problem; returns the typed config with defaults applied.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, string>>, id: StackIdentity): PhoenixConfig {
+  const stackFile = stackFileName(id.stack);
+  const problems: ConfigProblem[] = [];
+  const input: Record<string, unknown> = { region: raw["aws:region"] };
+  const prefix = `${id.project}:`;
+  for (const [key, value] of Object.entries(raw)) {
+    if (!key.startsWith(prefix)) continue; // aws:*, kubernetes:* and other providers' keys are theirs
+    const name = key.slice(prefix.length);
+    if (!(PHOENIX_KEYS as readonly string[]).includes(name)) {
+      problems.push({ key, message: `unknown key; allowed: ${PHOENIX_KEYS.map((k) => prefix + k).join(", ")}` });
+      continue;
+    }
+    try {
+      input[name] = JSON.parse(value);
+    } catch {
+      problems.push({ key, message: `must be a YAML map, got the plain value ${JSON.stringify(value)}` });
+    }
+  }
+  const result = stackSchema.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const path of keys) problems.push({ key: keyOf(id.project, path), message: issue.message });
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
+  const cfg = result.data;
+  return {
+    ...cfg,
+    project: id.project,
+    stack: id.stack,
+    stackFile,
+    cluster: { ...cfg.cluster, name: cfg.cluster.name ?? `${id.project}-${id.stack}` },
+    gitops: { ...cfg.gitops, path: cfg.gitops.path ?? `clusters/${cfg.region}` },
+  };
+}

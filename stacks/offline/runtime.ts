@@ -1,0 +1,232 @@
+/**
+ * Runs the Phoenix program under Pulumi's mock runtime and records every resource it
+ * registers (type, name, parent, provider, inputs). No cloud, no CLI, no plugins.
+ *
+ * Values only the cloud knows (ids, ARNs, endpoints, kubeconfig, availability zones)
+ * come back as visible placeholders, `<computed: ...>`, never invented as if real. The
+ * partition is the one exception: it is a fixed function of the region code.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Prefix of every placeholder the offline runtime returns. */
+export const COMPUTED = "<computed:";
+
+/** A placeholder for a value only the cloud knows. */
+export function computed(what: string): string {
+  return `${COMPUTED} ${what}>`;
+}
+
+/** Shown for a secret value. */
+export const SECRET = "[secret]";
+
+/** One resource the program registered. */
+export interface RecordedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  /** URN of the parent resource, or undefined for top-level resources. */
+  readonly parentUrn?: string;
+  /** URN of the explicit provider, if any. */
+  readonly providerUrn?: string;
+  /** Whether a provider manages it (false for component resources). */
+  readonly custom: boolean;
+  /** Inputs, with secrets shown as `[secret]` and unknowns as placeholders. */
+  readonly inputs: Record<string, unknown>;
+}
+
+/** The partition and DNS suffix of a region code (documented AWS partitions). */
+export function partitionOf(region: string): { partition: string; dnsSuffix: string } | undefined {
+  if (region.startsWith("cn-")) return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
+  if (region.startsWith("us-gov-")) return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
+  if (region.startsWith("us-isob-")) return { partition: "aws-iso-b", dnsSuffix: "sc2s.sgov.gov" };
+  if (region.startsWith("us-iso-")) return { partition: "aws-iso", dnsSuffix: "c2s.ic.gov" };
+  if (region.startsWith("eusc-")) return { partition: "aws-eusc", dnsSuffix: "amazonaws.eu" };
+  if (/^[a-z]{2}-[a-z]+-\d+$/.test(region)) return { partition: "aws", dnsSuffix: "amazonaws.com" };
+  return undefined;
+}
+
+type State = Record<string, unknown>;
+
+/** Outputs a real provider computes, per resource type, as placeholders. */
+function computedOutputs(type: string, name: string, inputs: State): State {
+  const of = (prop: string): string => computed(`${type} ${name}.${prop}`);
+  const out: State = {};
+  if (type.startsWith("aws:")) out.arn = of("arn");
+  switch (type) {
+    case "aws:s3/bucket:Bucket":
+      if (inputs.bucket === undefined) out.bucket = of("bucket");
+      break;
+    case "aws:kms/key:Key":
+      out.keyId = of("keyId");
+      break;
+    case "aws:iam/role:Role":
+      if (inputs.name === undefined) out.name = of("name");
+      break;
+    case "eks:index:Cluster":
+      out.kubeconfigJson = of("kubeconfigJson");
+      out.kubeconfig = of("kubeconfig");
+      // A remote component: one mocked resource whose nested outputs arrive as plain
+      // objects (FIELD-NOTES, Pulumi).
+      out.eksCluster = {
+        name: inputs.name ?? of("eksCluster.name"),
+        arn: of("eksCluster.arn"),
+        endpoint: of("eksCluster.endpoint"),
+        version: inputs.version,
+      };
+      out.clusterSecurityGroupId = of("clusterSecurityGroupId");
+      out.oidcProviderArn = of("oidcProviderArn");
+      out.oidcIssuer = of("oidcIssuer");
+      break;
+    case "kubernetes:helm.sh/v3:Release":
+      out.status = { status: of("status.status") };
+      break;
+  }
+  return out;
+}
+
+/** Pulumi mocks that return placeholders for everything the cloud would compute. */
+export class OfflineMocks implements pulumi.runtime.Mocks {
+  constructor(private readonly region: string) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+    const inputs = args.inputs as State;
+    return {
+      id: args.custom === false ? undefined : computed(`${args.type} ${args.name}.id`),
+      state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) },
+    };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): State {
+    switch (args.token) {
+      case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+        const names = [1, 2, 3, 4].map((i) => computed(`availability zone ${i} of ${this.region}`));
+        return { id: this.region, names, zoneIds: names.map((n) => n.replace("zone", "zone id")), groupNames: [] };
+      }
+      case "aws:index/getPartition:getPartition": {
+        const p = partitionOf(this.region) ?? { partition: computed("partition"), dnsSuffix: computed("dnsSuffix") };
+        return { id: p.partition, ...p, reverseDnsPrefix: p.dnsSuffix.split(".").reverse().join(".") };
+      }
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { id: computed("account id"), accountId: computed("account id"), arn: computed("caller arn"), userId: computed("user id") };
+      case "aws:index/getRegion:getRegion":
+        return { id: this.region, name: this.region, region: this.region };
+      default:
+        // A new data source must be taught here, not silently answered with nothing.
+        throw new Error(`the offline runtime has no answer for data source ${args.token}: add it to stacks/offline/runtime.ts`);
+    }
+  }
+}
+
+/** What `evaluateOffline` needs. */
+export interface OfflineRun {
+  readonly project: string;
+  readonly stack: string;
+  /** Flat config, as the Pulumi CLI would pass it. */
+  readonly config: Record<string, string>;
+  /** Run as a preview of a brand-new stack: the mocks return no computed outputs and unknowns stay unknown. */
+  readonly preview?: boolean;
+}
+
+/** What the program registered and returned. */
+export interface OfflineResult<T> {
+  readonly resources: RecordedResource[];
+  /** The program's return value (its stack outputs). */
+  readonly outputs: T;
+}
+
+// The gRPC request/response surface of the mock monitor that the recorder reads.
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getCustom(): boolean;
+  getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+}
+interface RegisterResponse {
+  getUrn(): string;
+}
+type Callback = (err: Error | null, resp?: RegisterResponse) => void;
+interface MonitorLike {
+  registerResource(req: RegisterRequest, cb: Callback): void;
+}
+
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+/** Makes recorded inputs printable: secrets masked, unknowns named, resources by URN. */
+export function sanitize(value: unknown): unknown {
+  if (pulumi.isUnknown(value)) return computed("unknown during preview");
+  if (Array.isArray(value)) return value.map(sanitize);
+  if (pulumi.Resource.isInstance(value)) return "<resource reference>";
+  if (typeof value === "object" && value !== null) {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return SECRET;
+    return Object.fromEntries(
+      Object.entries(obj)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, sanitize(v)]),
+    );
+  }
+  return value;
+}
+
+/** Mocks that compute nothing: what a preview of a region that does not exist yet sees. */
+class PreviewMocks implements pulumi.runtime.Mocks {
+  constructor(private readonly inner: OfflineMocks) {}
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+    return { id: undefined, state: args.inputs as State };
+  }
+  call(args: pulumi.runtime.MockCallArgs): State {
+    return this.inner.call(args);
+  }
+}
+
+/**
+ * Sets up the mock runtime and config, runs `program` (which must only be imported
+ * or called after this), and waits until every registration has been answered.
+ */
+export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Promise<OfflineResult<T>> {
+  const region = run.config["aws:region"] ?? "";
+  const mocks = new OfflineMocks(region);
+  await pulumi.runtime.setMocks(run.preview ? new PreviewMocks(mocks) : mocks, run.project, run.stack, run.preview ?? false);
+  pulumi.runtime.setAllConfig(run.config);
+
+  const resources: RecordedResource[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) =>
+    register(req, (err, resp) => {
+      if (!err && resp) {
+        const provider = req.getProvider();
+        resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parentUrn: req.getParent() || undefined,
+          providerUrn: provider ? provider.split("::").slice(0, -1).join("::") : undefined,
+          custom: req.getCustom(),
+          inputs: sanitize(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
+        });
+      }
+      cb(err, resp);
+    });
+
+  const outputs = program();
+  await pulumi.runtime.disconnect();
+  return { resources, outputs };
+}
+
+/** Resolves an output-bearing value to plain data (secrets masked). Not for preview runs: unknowns never resolve. */
+export async function resolve(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    if (await pulumi.isSecret(value)) return SECRET;
+    return resolve(await new Promise<unknown>((r) => value.apply((v) => r(v))));
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(resolve));
+  if (typeof value === "object" && value !== null) {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolve(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}

@@ -1,0 +1,118 @@
+/**
+ * Composition: one stack = one region = layer 1 -> 2 -> 3. The namespace inventory and
+ * the backup scope are computed first, from config alone, so an inconsistent stack
+ * fails before a single resource is declared.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Apps } from "../components/apps";
+import { Cluster } from "../components/cluster";
+import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../components/plugins";
+import type { BackupScope } from "../components/plugins/contract";
+import type { PhoenixConfig } from "./config";
+import { backupScope, classifyNamespaces, CLUSTER_NAMESPACES, isBackedUp, namespacesOf, type Inventory } from "./inventory";
+
+/** A row of the namespace table. */
+export interface NamespaceRow {
+  readonly name: string;
+  readonly class: string;
+  readonly backedUp: boolean;
+  readonly sources: readonly string[];
+}
+
+/** The inventory and backup scope of a stack, from its config alone. */
+export interface PlatformPlan {
+  readonly inventory: Inventory;
+  readonly backup: BackupScope;
+  readonly namespaces: readonly NamespaceRow[];
+}
+
+/** Classifies the stack's namespaces and derives what Velero backs up (pure). */
+export function planPlatform(cfg: PhoenixConfig): PlatformPlan {
+  const inventory = classifyNamespaces(
+    {
+      platform: [
+        ...CLUSTER_NAMESPACES.map((name) => ({ name, source: "eks" })),
+        ...pluginNamespaces(cfg.plugins).map((p) => ({ name: p.name, source: `plugin:${p.plugin}`, key: `${cfg.project}:plugins.${p.plugin}` })),
+      ],
+      gitops: cfg.gitops.applications.map((a, i) => ({
+        name: a.namespace,
+        source: `application:${a.name}`,
+        key: `${cfg.project}:gitops.applications[${i}].namespace`,
+      })),
+      imperative: cfg.namespaces.imperative.map((n, i) => ({
+        name: n.name,
+        source: "inventory",
+        key: `${cfg.project}:namespaces.imperative[${i}]`,
+      })),
+    },
+    cfg.stackFile,
+  );
+  const backup = backupScope(inventory, cfg.backups);
+  return {
+    inventory,
+    backup,
+    namespaces: inventory.namespaces.map((n) => ({ name: n.name, class: n.class, backedUp: isBackedUp(n, backup), sources: n.sources })),
+  };
+}
+
+/** What a stack exports. */
+export interface PlatformOutputs {
+  readonly region: string;
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly backupBucket: pulumi.Output<string>;
+  readonly imperativeNamespaces: readonly string[];
+  readonly namespaces: readonly NamespaceRow[];
+}
+
+/** Declares the whole platform of one stack. */
+export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
+  const plan = planPlatform(cfg);
+  if (!plan.backup.enabled && plan.backup.includedNamespaces.length > 0) {
+    void pulumi.log.warn(
+      `${cfg.stackFile}: phoenix:backups.enabled is false: imperative namespaces ${plan.backup.includedNamespaces.join(", ")} are not backed up and would be lost in a disaster`,
+    );
+  }
+  const tags = { ...cfg.tags, "phoenix:stack": cfg.stack, "phoenix:cluster": cfg.cluster.name };
+
+  const cluster = new Cluster(cfg.cluster.name, {
+    clusterName: cfg.cluster.name,
+    vpcCidr: cfg.network.cidr,
+    natGateways: cfg.network.natGateways,
+    endpoint: cfg.cluster.endpoint,
+    deletionProtection: cfg.cluster.deletionProtection,
+    logTypes: cfg.cluster.logTypes,
+    compute: cfg.cluster.compute,
+    accessEntries: cfg.cluster.accessEntries,
+    tags,
+  });
+
+  const plugins = new Plugins("plugins", {
+    provider: cluster.provider,
+    clusterName: cluster.clusterName,
+    region: cfg.region,
+    settings: cfg.plugins,
+    backup: plan.backup,
+    tags,
+  });
+
+  const imperative = namespacesOf(plan.inventory, "imperative");
+  new Apps("apps", {
+    provider: cluster.provider,
+    argocdNamespace: plugins.argocdNamespace,
+    argocdRelease: plugins.argocdRelease,
+    root: { repoURL: cfg.gitops.repoURL, targetRevision: cfg.gitops.targetRevision, path: cfg.gitops.path },
+    applications: cfg.gitops.applications,
+    imperativeNamespaces: imperative,
+    labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
+  });
+
+  return {
+    region: cfg.region,
+    clusterName: cluster.clusterName,
+    kubeconfig: cluster.kubeconfig,
+    backupBucket: plugins.backupBucket,
+    imperativeNamespaces: imperative,
+    namespaces: plan.namespaces,
+  };
+}
