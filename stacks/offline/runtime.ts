@@ -28,6 +28,8 @@ export interface RecordedResource {
   readonly parentUrn?: string;
   /** URN of the explicit provider, if any. */
   readonly providerUrn?: string;
+  /** URNs of the resources it depends on explicitly or through its inputs. */
+  readonly dependencies: readonly string[];
   /** Whether a provider manages it (false for component resources). */
   readonly custom: boolean;
   /** Inputs, with secrets shown as `[secret]` and unknowns as placeholders. */
@@ -141,6 +143,7 @@ interface RegisterRequest {
   getParent(): string;
   getProvider(): string;
   getCustom(): boolean;
+  getDependenciesList(): string[];
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
 interface RegisterResponse {
@@ -205,6 +208,7 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
           name: req.getName(),
           parentUrn: req.getParent() || undefined,
           providerUrn: provider ? provider.split("::").slice(0, -1).join("::") : undefined,
+          dependencies: [...req.getDependenciesList()].sort(),
           custom: req.getCustom(),
           inputs: sanitize(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
         });

@@ -1,0 +1,90 @@
+/**
+ * `npm run plan -- --stack S [--json FILE]`: evaluates the real Phoenix program for one
+ * stack under Pulumi's mock runtime, on a machine with no cloud account, and prints
+ * what it would build. A bad stack file exits 1 with the validation report and writes
+ * no plan.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError, parseStackConfig } from "./config";
+import { InventoryError } from "./inventory";
+import { buildPlan, renderPlan, type PlanDocument } from "./offline/plan";
+import { evaluateOffline, resolve } from "./offline/runtime";
+import { loadStack, StackFileError } from "./offline/stackFile";
+import { planPlatform } from "./platform";
+
+const USAGE = "usage: npm run plan -- --stack <name> [--json <file>] [--project <dir>]   (reads <dir>/Pulumi.<name>.yaml; dir defaults to this project)";
+
+/** Plans one stack of the project in `projectDir`. Throws the loader's or validator's error on bad input. */
+export async function planStack(projectDir: string, stack: string): Promise<PlanDocument> {
+  const loaded = loadStack(projectDir, stack);
+  // Validate and classify before the mock runtime starts: a bad stack file fails here,
+  // before anything is planned.
+  const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack });
+  planPlatform(cfg);
+  // Imported only now: the program must load after the mocks are in place (FIELD-NOTES, Pulumi).
+  const { program } = await import("./program");
+  const result = await evaluateOffline(loaded, program);
+  const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
+  return buildPlan({
+    project: loaded.project,
+    stack,
+    region: cfg.region,
+    resources: result.resources,
+    namespaces: result.outputs.namespaces,
+    outputs,
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: { stack?: string; json?: string; project?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { stack: { type: "string", short: "s" }, json: { type: "string" }, project: { type: "string" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.stack) {
+    process.stderr.write(`--stack is required\n${USAGE}\n`);
+    return 2;
+  }
+  const started = process.hrtime.bigint();
+  let doc: PlanDocument;
+  try {
+    doc = await planStack(path.resolve(values.project ?? path.join(__dirname, "..")), values.stack);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof InventoryError || err instanceof StackFileError) {
+      process.stderr.write(`${err.message}\nNo plan written.\n`);
+      return 1;
+    }
+    throw err;
+  }
+  process.stdout.write(renderPlan(doc));
+  if (values.json) {
+    fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });
+    fs.writeFileSync(values.json, JSON.stringify(doc, null, 2) + "\n");
+    process.stdout.write(`\nPlan JSON written to ${values.json}\n`);
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stdout.write(`Planned ${doc.resources.length} resources in ${(ms / 1000).toFixed(1)} s (offline, Pulumi mock runtime).\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
