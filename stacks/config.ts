@@ -163,15 +163,27 @@ const clusterSchema = strictObject({
   /** Control-plane log types sent to CloudWatch. */
   logTypes: z.array(z.enum(LOG_TYPES)).default([...LOG_TYPES]),
   compute: computeSchema.prefault({ mode: "managedNodeGroups" }),
-  accessEntries: z.array(accessEntrySchema).default([]),
+  accessEntries: z
+    .array(accessEntrySchema)
+    .default([])
+    .superRefine((entries, ctx) => {
+      // EKS holds one access entry per principal; the same policy twice would be ambiguous.
+      const seen = new Set<string>();
+      entries.forEach((e, i) => {
+        const k = `${e.principalArn} ${e.policy}`;
+        if (seen.has(k)) ctx.addIssue({ code: "custom", path: [i], message: `grants ${e.policy} to ${e.principalArn} a second time: merge the two entries` });
+        seen.add(k);
+      });
+    }),
 }).prefault({});
 
 const networkSchema = strictObject({
   /** VPC IPv4 block; distinct per region if regions are ever peered. */
   cidr: cidr.default("10.0.0.0/16").refine(
     (c) => {
-      const p = parseCidr(c)?.prefix ?? 0;
-      return p >= VPC_PREFIX_RANGE.min && p <= VPC_PREFIX_RANGE.max;
+      const p = parseCidr(c)?.prefix;
+      // A malformed block is already reported by `cidr`; report the size only for valid ones.
+      return p === undefined || (p >= VPC_PREFIX_RANGE.min && p <= VPC_PREFIX_RANGE.max);
     },
     { error: `must have a prefix from /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}` },
   ),

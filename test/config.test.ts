@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, parseStackConfig } from "../stacks/config";
+import { flatConfig } from "./helpers";
+
+const id = { project: "phoenix", stack: "prod" };
+
+function problems(raw: Record<string, string>): { key: string; message: string }[] {
+  try {
+    parseStackConfig(raw, id);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    assert.match(err.message, /^Pulumi\.prod\.yaml: invalid stack configuration/);
+    return [...err.problems];
+  }
+  assert.fail("config was accepted");
+}
+
+function problemAt(raw: Record<string, string>, key: string): string {
+  const found = problems(raw).find((p) => p.key === key);
+  assert.ok(found, `no problem reported at ${key}: ${JSON.stringify(problems(raw))}`);
+  return found.message;
+}
+
+describe("stack config defaults", () => {
+  it("fills production-safe defaults from a minimal stack", () => {
+    const cfg = parseStackConfig(flatConfig(), id);
+    assert.equal(cfg.region, "eu-west-1");
+    assert.equal(cfg.cluster.name, "phoenix-prod");
+    assert.equal(cfg.stackFile, "Pulumi.prod.yaml");
+    assert.deepEqual(cfg.cluster.endpoint, { privateAccess: true, publicAccess: false, publicAccessCidrs: [] });
+    assert.equal(cfg.cluster.deletionProtection, true);
+    assert.deepEqual(cfg.cluster.logTypes, ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    assert.equal(cfg.cluster.compute.mode, "managedNodeGroups");
+    if (cfg.cluster.compute.mode === "managedNodeGroups") {
+      assert.equal(cfg.cluster.compute.nodeGroups.length, 1);
+      assert.equal(cfg.cluster.compute.nodeGroups[0].minSize, 3, "one node per AZ at least");
+    }
+    assert.deepEqual(cfg.network, { cidr: "10.0.0.0/16", natGateways: "perAz" });
+    assert.equal(cfg.gitops.targetRevision, "main");
+    assert.equal(cfg.gitops.path, "clusters/eu-west-1", "the root path is per region by default");
+    assert.deepEqual(cfg.backups, { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }] });
+    assert.deepEqual(cfg.plugins, { argocd: {}, velero: { fsBackup: true } });
+  });
+
+  it("fills defaults inside a partially set node group and auto mode", () => {
+    const ng = parseStackConfig(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [{ name: "spot", capacityType: "SPOT" }] } } }), id);
+    assert.equal(ng.cluster.compute.mode === "managedNodeGroups" && ng.cluster.compute.nodeGroups[0].instanceTypes[0], "m7i.large");
+    const auto = parseStackConfig(flatConfig({ cluster: { compute: { mode: "autoMode" } } }), id);
+    assert.deepEqual(auto.cluster.compute, { mode: "autoMode", nodePools: ["general-purpose", "system"] });
+  });
+
+  it("ignores other providers' keys and accepts other regions and partitions", () => {
+    const raw = { ...flatConfig({}, "us-gov-west-1"), "aws:profile": "ops", "kubernetes:context": "x" };
+    assert.equal(parseStackConfig(raw, id).region, "us-gov-west-1");
+  });
+});
+
+describe("stack config errors name the file, the key, the fault and the fix", () => {
+  it("requires aws:region", () => {
+    const raw = flatConfig();
+    delete raw["aws:region"];
+    assert.match(problemAt(raw, "aws:region"), /is required: set aws:region/);
+  });
+
+  it("rejects a malformed region", () => {
+    assert.match(problemAt(flatConfig({}, "Europe"), "aws:region"), /AWS region code such as eu-west-1/);
+  });
+
+  it("requires a GitOps source", () => {
+    assert.match(problemAt(flatConfig({ gitops: undefined }), "phoenix:gitops"), /is required: set phoenix:gitops.repoURL/);
+  });
+
+  it("rejects unknown top-level and nested keys, listing what is allowed", () => {
+    assert.match(problemAt(flatConfig({ clustr: {} }), "phoenix:clustr"), /unknown key; allowed: phoenix:cluster, phoenix:network/);
+    assert.match(
+      problemAt(flatConfig({ network: { cidr: "10.0.0.0/16", natGateway: "single" } }), "phoenix:network.natGateway"),
+      /unknown key\(s\) natGateway; allowed here: cidr, natGateways/,
+    );
+    assert.match(problemAt(flatConfig({ plugins: { velero: { fsbackup: false } } }), "phoenix:plugins.velero.fsbackup"), /allowed here: fsBackup/);
+  });
+
+  it("reports an enum's allowed values", () => {
+    assert.match(problemAt(flatConfig({ network: { natGateways: "two" } }), "phoenix:network.natGateways"), /"perAz"\|"single"/);
+  });
+
+  it("rejects a public endpoint without CIDRs and CIDRs without a public endpoint", () => {
+    assert.match(
+      problemAt(flatConfig({ cluster: { endpoint: { publicAccess: true } } }), "phoenix:cluster.endpoint.publicAccessCidrs"),
+      /list 0\.0\.0\.0\/0 explicitly/,
+    );
+    assert.match(
+      problemAt(flatConfig({ cluster: { endpoint: { publicAccessCidrs: ["203.0.113.0/24"] } } }), "phoenix:cluster.endpoint.publicAccessCidrs"),
+      /publicAccess is false/,
+    );
+    assert.match(
+      problemAt(flatConfig({ cluster: { endpoint: { privateAccess: false } } }), "phoenix:cluster.endpoint"),
+      /at least one of privateAccess and publicAccess/,
+    );
+  });
+
+  it("points at the exact list element of a bad CIDR", () => {
+    const raw = flatConfig({ cluster: { endpoint: { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24", "10.0.0.1/8"] } } });
+    assert.match(problemAt(raw, "phoenix:cluster.endpoint.publicAccessCidrs[1]"), /IPv4 CIDR block with no host bits set/);
+  });
+
+  it("checks VPC size, node group bounds, access entries and names", () => {
+    assert.match(problemAt(flatConfig({ network: { cidr: "10.0.0.0/24" } }), "phoenix:network.cidr"), /prefix from \/16 to \/20/);
+    assert.match(
+      problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [{ name: "a", minSize: 4, desiredSize: 3 }] } } }), "phoenix:cluster.compute.nodeGroups[0]"),
+      /minSize <= desiredSize <= maxSize/,
+    );
+    assert.match(problemAt(flatConfig({ cluster: { compute: { mode: "fargate" } } }), "phoenix:cluster.compute.mode"), /managedNodeGroups.*autoMode/);
+    assert.match(
+      problemAt(flatConfig({ cluster: { accessEntries: [{ principalArn: "admins", policy: "view" }] } }), "phoenix:cluster.accessEntries[0].principalArn"),
+      /IAM role or user ARN/,
+    );
+    assert.match(
+      problemAt(flatConfig({ cluster: { accessEntries: [{ principalArn: "arn:aws:iam::111122223333:role/a", policy: "cluster-admin", namespaces: ["x"] }] } }), "phoenix:cluster.accessEntries[0]"),
+      /cluster-admin is cluster-wide/,
+    );
+    assert.match(problemAt(flatConfig({ namespaces: { imperative: [{ name: "Payments" }] } }), "phoenix:namespaces.imperative[0].name"), /DNS-1123 label/);
+  });
+
+  it("checks GitOps URLs and paths, backup cron and TTL", () => {
+    assert.match(problemAt(flatConfig({ gitops: { repoURL: "github.com/org/repo" } }), "phoenix:gitops.repoURL"), /https:\/\/, ssh:\/\/ or git@/);
+    assert.match(problemAt(flatConfig({ gitops: { repoURL: "git@github.com:org/r.git", path: "../etc" } }), "phoenix:gitops.path"), /relative path|\.\./);
+    assert.match(problemAt(flatConfig({ backups: { schedules: [{ name: "d", cron: "daily", ttl: "720h" }] } }), "phoenix:backups.schedules[0].cron"), /five-field cron/);
+    assert.match(problemAt(flatConfig({ backups: { schedules: [{ name: "d", cron: "@daily", ttl: "30d" }] } }), "phoenix:backups.schedules[0].ttl"), /duration in hours/);
+    assert.match(problemAt(flatConfig({ backups: { schedules: [] } }), "phoenix:backups.schedules"), /at least 1|>=1/i);
+  });
+
+  it("rejects a plain value where a map belongs", () => {
+    const raw = { ...flatConfig(), "phoenix:network": "10.0.0.0/16" };
+    assert.match(problemAt(raw, "phoenix:network"), /must be a YAML map/);
+  });
+
+  it("reports every problem at once, not just the first", () => {
+    const found = problems(flatConfig({ network: { natGateways: "x", cidr: "nope" }, backups: { enabled: "yes" } }));
+    assert.deepEqual(found.map((p) => p.key).sort(), ["phoenix:backups.enabled", "phoenix:network.cidr", "phoenix:network.natGateways"]);
+  });
+
+  it("ends its message with the fix", () => {
+    assert.throws(() => parseStackConfig(flatConfig({ network: { natGateways: "x" } }), id), /Fix this key in Pulumi\.prod\.yaml; README\.md "Stack configuration"/);
+  });
+});
