@@ -32,6 +32,8 @@ export interface RecordedResource {
   readonly dependencies: readonly string[];
   /** Whether a provider manages it (false for component resources). */
   readonly custom: boolean;
+  /** Resource options that decide what happens on delete and update. */
+  readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean; readonly ignoreChanges: readonly string[] };
   /** Inputs, with secrets shown as `[secret]` and unknowns as placeholders. */
   readonly inputs: Record<string, unknown>;
 }
@@ -144,6 +146,9 @@ interface RegisterRequest {
   getProvider(): string;
   getCustom(): boolean;
   getDependenciesList(): string[];
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getIgnorechangesList(): string[];
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
 interface RegisterResponse {
@@ -210,6 +215,7 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
           providerUrn: provider ? provider.split("::").slice(0, -1).join("::") : undefined,
           dependencies: [...req.getDependenciesList()].sort(),
           custom: req.getCustom(),
+          options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() },
           inputs: sanitize(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
         });
       }

@@ -1,0 +1,200 @@
+/**
+ * Each layer on its own under the offline mock runtime: what it declares, how it is
+ * ordered, and that layers 2 and 3 work against whatever provider they are given.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Apps } from "../components/apps";
+import { addons, charts, kubernetesVersion } from "../components/catalog";
+import { Cluster, type ClusterArgs } from "../components/cluster";
+import { Plugins } from "../components/plugins";
+import type { BackupScope } from "../components/plugins/contract";
+import { COMPUTED, evaluateOffline, type RecordedResource } from "../stacks/offline/runtime";
+import { at, ofType, one } from "./helpers";
+
+const config = { "aws:region": "ap-southeast-2" };
+const run = <T>(program: () => T) => evaluateOffline({ project: "phoenix", stack: "unit", config }, program);
+
+const clusterArgs: ClusterArgs = {
+  clusterName: "c1",
+  vpcCidr: "10.9.0.0/16",
+  natGateways: "perAz",
+  endpoint: { privateAccess: true, publicAccess: false, publicAccessCidrs: [] },
+  deletionProtection: true,
+  logTypes: ["api", "audit"],
+  compute: {
+    mode: "managedNodeGroups",
+    nodeGroups: [
+      { name: "system", instanceTypes: ["m7i.large"], capacityType: "ON_DEMAND", amiType: "AL2023_x86_64_STANDARD", minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 50, labels: {} },
+      { name: "batch", instanceTypes: ["c7i.xlarge"], capacityType: "SPOT", amiType: "AL2023_x86_64_STANDARD", minSize: 0, desiredSize: 0, maxSize: 10, diskSizeGiB: 100, labels: { pool: "batch" } },
+    ],
+  },
+  accessEntries: [{ principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" }],
+  tags: { team: "platform" },
+};
+
+const urnOf = (rs: readonly RecordedResource[], type: string, name: string): string => one(rs, type, name).urn;
+
+describe("cluster layer", () => {
+  it("builds the VPC over three looked-up AZs with tagged public and private subnets", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    assert.equal(at(one(resources, "aws:ec2/vpc:Vpc", "c1-vpc").inputs, "cidrBlock"), "10.9.0.0/16");
+    const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
+    assert.equal(subnets.length, 6);
+    for (const s of subnets) {
+      const az = String(at(s.inputs, "availabilityZone"));
+      assert.ok(az.startsWith(COMPUTED) && az.includes("ap-southeast-2"), `AZ comes from the lookup, not from code: ${az}`);
+      const tags = at(s.inputs, "tags") as Record<string, string>;
+      assert.equal(tags[s.name.includes("public") ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"], "1", s.name);
+      assert.equal(tags.team, "platform");
+    }
+    const azs = new Set(subnets.filter((s) => s.name.includes("private")).map((s) => at(s.inputs, "availabilityZone")));
+    assert.equal(azs.size, 3, "one private subnet per AZ");
+    assert.equal(ofType(resources, "aws:ec2/natGateway:NatGateway").length, 3, "a NAT gateway per AZ by default");
+  });
+
+  it("routes every private subnet through one NAT gateway in single-NAT mode", async () => {
+    const { resources } = await run(() => new Cluster("c1", { ...clusterArgs, natGateways: "single" }));
+    const nats = ofType(resources, "aws:ec2/natGateway:NatGateway");
+    assert.equal(nats.length, 1);
+    const privateTables = ofType(resources, "aws:ec2/routeTable:RouteTable").filter((r) => r.name.includes("private"));
+    assert.equal(privateTables.length, 3);
+    for (const rt of privateTables) assert.equal(at(rt.inputs, "routes", 0, "natGatewayId"), `${COMPUTED} aws:ec2/natGateway:NatGateway c1-nat-0.id>`);
+  });
+
+  it("declares the EKS control plane with API access entries, KMS secrets encryption, logs and a pinned version", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const eks = one(resources, "eks:index:Cluster", "c1-eks").inputs;
+    assert.equal(eks.name, "c1");
+    assert.equal(eks.version, kubernetesVersion);
+    assert.equal(eks.authenticationMode, "API");
+    assert.equal(eks.encryptionConfigKeyArn, `${COMPUTED} aws:kms/key:Key c1-secrets.arn>`);
+    assert.equal(at(one(resources, "aws:kms/key:Key", "c1-secrets").inputs, "enableKeyRotation"), true);
+    assert.deepEqual(eks.enabledClusterLogTypes, ["api", "audit"]);
+    assert.deepEqual([eks.endpointPrivateAccess, eks.endpointPublicAccess, eks.publicAccessCidrs], [true, false, undefined]);
+    assert.equal(eks.deletionProtection, true);
+    assert.equal(at(eks, "accessEntries", "111122223333-role-admins", "accessPolicies", "cluster-admin", "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    assert.deepEqual([eks.skipDefaultNodeGroup, eks.bootstrapSelfManagedAddons], [true, false], "compute and add-ons are Phoenix's, visible in the plan");
+  });
+
+  it("pins the five managed add-ons to the catalog and orders them around the node groups", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const found = ofType(resources, "aws:eks/addon:Addon");
+    assert.deepEqual(
+      found.map((a) => `${String(a.inputs.addonName)}@${String(a.inputs.addonVersion)}`).sort(),
+      Object.values(addons).map((p) => `${p.name}@${p.version}`).sort(),
+    );
+    const addonUrn = (n: string): string => urnOf(resources, "aws:eks/addon:Addon", `c1-${n}`);
+    for (const ng of ["c1-system", "c1-batch"]) {
+      const deps = one(resources, "aws:eks/nodeGroup:NodeGroup", ng).dependencies;
+      for (const before of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) assert.ok(deps.includes(addonUrn(before)), `${ng} waits for ${before}`);
+      assert.ok(one(resources, "aws:eks/addon:Addon", "c1-coredns").dependencies.includes(urnOf(resources, "aws:eks/nodeGroup:NodeGroup", ng)), `coredns waits for ${ng}`);
+    }
+    const ebs = one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver");
+    assert.deepEqual(at(ebs.inputs, "podIdentityAssociations", 0, "serviceAccount"), "ebs-csi-controller-sa");
+    const provider = one(resources, "pulumi:providers:kubernetes", "c1-k8s");
+    for (const a of found) assert.ok(provider.dependencies.includes(a.urn), `the provider waits for ${a.name}`);
+  });
+
+  it("declares node groups in the private subnets with the autoscaler owning desiredSize", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const batch = one(resources, "aws:eks/nodeGroup:NodeGroup", "c1-batch");
+    assert.equal(batch.inputs.capacityType, "SPOT");
+    assert.deepEqual(batch.inputs.scalingConfig, { minSize: 0, desiredSize: 0, maxSize: 10 });
+    assert.ok((batch.inputs.subnetIds as string[]).every((s) => s.includes("private")));
+    assert.deepEqual(batch.options.ignoreChanges, ["scalingConfig.desiredSize"]);
+    const policies = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn));
+    assert.ok(policies.includes("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"));
+    assert.ok(!policies.some((p) => p.endsWith("/AdministratorAccess")));
+  });
+
+  it("in Auto Mode declares no node groups and no add-ons: EKS runs them", async () => {
+    const { resources } = await run(() => new Cluster("c1", { ...clusterArgs, compute: { mode: "autoMode", nodePools: ["system"] } }));
+    assert.equal(ofType(resources, "aws:eks/nodeGroup:NodeGroup").length, 0);
+    assert.equal(ofType(resources, "aws:eks/addon:Addon").length, 0);
+    const autoMode = at(one(resources, "eks:index:Cluster", "c1-eks").inputs, "autoMode");
+    assert.equal(at(autoMode, "enabled"), true);
+    assert.deepEqual(at(autoMode, "computeConfig", "nodePools"), ["system"]);
+  });
+
+  it("builds the Kubernetes provider from the cluster's kubeconfig and exports it as a secret", async () => {
+    const { resources, outputs } = await run(() => new Cluster("c1", clusterArgs));
+    assert.equal(one(resources, "pulumi:providers:kubernetes", "c1-k8s").inputs.kubeconfig, `${COMPUTED} eks:index:Cluster c1-eks.kubeconfigJson>`);
+    const { isSecret } = await import("@pulumi/pulumi");
+    assert.equal(await isSecret(outputs.kubeconfig), true);
+  });
+});
+
+const scope: BackupScope = {
+  enabled: true,
+  schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }],
+  includedNamespaces: ["ledger"],
+  excludedNamespaces: ["argocd", "velero"],
+};
+
+describe("core plugins layer", () => {
+  it("installs Argo CD and Velero as pinned helm.v3 releases through whatever provider it is given", async () => {
+    const { resources } = await run(() => {
+      const provider = new k8s.Provider("some-other-cluster", { kubeconfig: "{}" });
+      return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
+    });
+    const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "some-other-cluster");
+    const k8sResources = resources.filter((r) => r.type.startsWith("kubernetes:"));
+    assert.equal(k8sResources.length, 4);
+    for (const r of k8sResources) assert.equal(r.providerUrn, providerUrn, `${r.type} ${r.name} uses the given provider`);
+    for (const [id, pin] of [["argocd", charts.argocd], ["velero", charts.velero]] as const) {
+      const rel = one(resources, "kubernetes:helm.sh/v3:Release", id).inputs;
+      assert.deepEqual([rel.chart, rel.version, at(rel, "repositoryOpts", "repo"), rel.namespace], [pin.chart, pin.version, pin.repository, id]);
+      assert.equal(rel.createNamespace, false, "the namespace is Phoenix's, labelled platform");
+      assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", id).inputs, "metadata", "labels", "phoenix.platform/namespace-class"), "platform");
+    }
+    assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger"]);
+  });
+
+  it("keeps the backup bucket when the stack is destroyed, versioned, encrypted and private", async () => {
+    const { resources } = await run(() => {
+      const provider = new k8s.Provider("p", { kubeconfig: "{}" });
+      return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
+    });
+    const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/"));
+    assert.equal(bucketParts.length, 5);
+    for (const r of bucketParts) assert.equal(r.options.retainOnDelete, true, `${r.type} survives destroy`);
+    assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups").inputs, "versioningConfiguration", "status"), "Enabled");
+    assert.equal(at(one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "plugins-velero-backups").inputs, "restrictPublicBuckets"), true);
+    const velero = one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs;
+    assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.bucket>`);
+    assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
+  });
+});
+
+describe("apps layer", () => {
+  it("bootstraps through the given Argo CD release and provider, and creates labelled imperative namespaces that survive destroy", async () => {
+    const { resources } = await run(() => {
+      const provider = new k8s.Provider("any", { kubeconfig: "{}" });
+      const argocd = new k8s.helm.v3.Release("argocd-elsewhere", { chart: "argo-cd" }, { provider });
+      return new Apps("apps", {
+        provider,
+        argocdNamespace: "gitops-system",
+        argocdRelease: argocd,
+        root: { repoURL: "https://git.example.com/g.git", targetRevision: "main", path: "clusters/x" },
+        applications: [{ name: "shop", path: "apps/shop", namespace: "shop" }],
+        imperativeNamespaces: ["ledger", "models"],
+        labels: { namespaceClass: "class", owner: "owner" },
+      });
+    });
+    const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "any");
+    const bootstrap = one(resources, "kubernetes:helm.sh/v3:Release", "bootstrap");
+    assert.equal(bootstrap.providerUrn, providerUrn);
+    assert.deepEqual([bootstrap.inputs.chart, bootstrap.inputs.version, bootstrap.inputs.namespace], [charts.argocdApps.chart, charts.argocdApps.version, "gitops-system"]);
+    assert.ok(bootstrap.dependencies.includes(urnOf(resources, "kubernetes:helm.sh/v3:Release", "argocd-elsewhere")), "waits for the Argo CD release");
+    assert.equal(at(bootstrap.inputs, "values", "applications", "root", "namespace"), "gitops-system");
+    const namespaces = ofType(resources, "kubernetes:core/v1:Namespace");
+    assert.deepEqual(namespaces.map((n) => n.name).sort(), ["ledger", "models"]);
+    for (const n of namespaces) {
+      assert.deepEqual(at(n.inputs, "metadata", "labels"), { class: "imperative", owner: "phoenix" });
+      assert.equal(n.options.retainOnDelete, true);
+      assert.equal(n.providerUrn, providerUrn);
+    }
+  });
+});

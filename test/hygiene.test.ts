@@ -1,0 +1,46 @@
+/**
+ * Rules the guide sets for the code itself: no region, availability zone, account or
+ * partition written into the layers or the composition, and no version outside the
+ * catalog. The stack files and the catalog are where such values belong.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ROOT } from "./helpers";
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : e.name.endsWith(".ts") ? [p] : [];
+  });
+}
+
+/** Code lines, without comments (`//` lines and JSDoc/block comment lines). */
+function codeLines(file: string): { line: number; text: string }[] {
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .map((text, i) => ({ line: i + 1, text }))
+    .filter(({ text }) => !/^\s*(\/\/|\/\*|\*)/.test(text));
+}
+
+const layerFiles = [...sources(path.join(ROOT, "components")), ...["platform.ts", "program.ts", "index.ts"].map((f) => path.join(ROOT, "stacks", f))];
+
+function offenders(pattern: RegExp, files: string[]): string[] {
+  return files.flatMap((f) => codeLines(f).filter((l) => pattern.test(l.text)).map((l) => `${path.relative(ROOT, f)}:${l.line}: ${l.text.trim()}`));
+}
+
+describe("code hygiene", () => {
+  it("hard-codes no region, availability zone, account id or partition in the layers", () => {
+    assert.ok(layerFiles.length >= 10, "the scan sees the layer sources");
+    assert.deepEqual(offenders(/\b(us|eu|ap|sa|ca|me|af|il|mx|cn)-(north|south|east|west|central|northeast|southeast|northwest|southwest|gov-[a-z]+)-\d[a-z]?\b/, layerFiles), []);
+    assert.deepEqual(offenders(/\b\d{12}\b/, layerFiles), []);
+    assert.deepEqual(offenders(/arn:aws[:-]/, layerFiles), []);
+  });
+
+  it("pins versions only in the catalog", () => {
+    const notCatalog = layerFiles.filter((f) => !f.endsWith(path.join("components", "catalog.ts")));
+    assert.deepEqual(offenders(/["'`]v?\d+\.\d+\.\d+(-eksbuild\.\d+)?["'`]|:v\d+\.\d+/, notCatalog), []);
+  });
+});
