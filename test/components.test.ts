@@ -162,7 +162,9 @@ describe("core plugins layer", () => {
     for (const r of bucketParts) assert.equal(r.options.retainOnDelete, true, `${r.type} survives destroy`);
     assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups").inputs, "versioningConfiguration", "status"), "Enabled");
     assert.equal(at(one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "plugins-velero-backups").inputs, "restrictPublicBuckets"), true);
-    const velero = one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs;
+    const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
+    for (const part of bucketParts) assert.ok(release.dependencies.includes(part.urn), `Velero waits for ${part.type}`);
+    const velero = release.inputs;
     assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.bucket>`);
     assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
   });

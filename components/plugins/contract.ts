@@ -44,6 +44,8 @@ export interface PluginInstall {
   readonly values: pulumi.Input<HelmValues>;
   /** Named outputs the plugin offers the layers above (e.g. the backup bucket). */
   readonly outputs?: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Resources the release must wait for beyond its values' own inputs. */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /** One core plugin. */

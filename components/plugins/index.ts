@@ -127,7 +127,7 @@ export class Plugins extends pulumi.ComponentResource {
           timeout: 900,
           maxHistory: 10,
         },
-        k8sOpts,
+        { ...k8sOpts, dependsOn: [ns, ...(install.dependsOn ?? [])] },
       );
     }
 

@@ -121,34 +121,25 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
  * The backup bucket. It must outlive any cluster: `retainOnDelete` keeps it when the
  * stack is destroyed, and versioning keeps overwritten or deleted backups recoverable.
  */
-function backupBucket(ctx: PluginContext): aws.s3.Bucket {
-  const opts = { parent: ctx.parent };
-  const bucket = new aws.s3.Bucket(
-    `${ctx.name}-backups`,
-    { forceDestroy: false, tags: { ...ctx.tags, "phoenix:purpose": "velero-backups" } },
-    { ...opts, retainOnDelete: true },
-  );
-  new aws.s3.BucketOwnershipControls(
-    `${ctx.name}-backups`,
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-    { ...opts, retainOnDelete: true },
-  );
-  new aws.s3.BucketPublicAccessBlock(
-    `${ctx.name}-backups`,
-    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-    { ...opts, retainOnDelete: true },
-  );
-  new aws.s3.BucketVersioning(
-    `${ctx.name}-backups`,
-    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-    { ...opts, retainOnDelete: true },
-  );
-  new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${ctx.name}-backups`,
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
-    { ...opts, retainOnDelete: true },
-  );
-  return bucket;
+function backupBucket(ctx: PluginContext): { bucket: aws.s3.Bucket; settings: pulumi.Resource[] } {
+  const keep = { parent: ctx.parent, retainOnDelete: true };
+  const name = `${ctx.name}-backups`;
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags: { ...ctx.tags, "phoenix:purpose": "velero-backups" } }, keep);
+  const settings = [
+    new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, keep),
+    new aws.s3.BucketPublicAccessBlock(
+      name,
+      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      keep,
+    ),
+    new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, keep),
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      name,
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
+      keep,
+    ),
+  ];
+  return { bucket, settings };
 }
 
 /** The Velero plugin. */
@@ -161,10 +152,12 @@ export const velero: Plugin<VeleroSettings> = {
   // backups off is `phoenix:backups.enabled`, which the namespace table then shows.
   enabled: () => true,
   install(settings, ctx) {
-    const bucket = backupBucket(ctx);
+    const { bucket, settings: bucketSettings } = backupBucket(ctx);
     return {
       values: veleroValues(settings, { bucket: bucket.bucket, bucketRegion: ctx.region, backup: ctx.backup }),
       outputs: { backupBucket: bucket.bucket },
+      // No backup is written before the bucket is private, versioned and encrypted.
+      dependsOn: bucketSettings,
     };
   },
 };

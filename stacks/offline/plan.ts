@@ -25,6 +25,8 @@ export interface PlanResource {
   readonly layer: LayerName;
   /** Tree depth below the layer component (0 for the component itself). */
   readonly depth: number;
+  /** Delete and update options, only where set (e.g. a bucket that survives destroy). */
+  readonly options?: { protect?: true; retainOnDelete?: true; ignoreChanges?: readonly string[] };
   readonly inputs: Record<string, unknown>;
 }
 
@@ -104,12 +106,18 @@ export function planResources(recorded: readonly RecordedResource[]): PlanResour
   const out: PlanResource[] = [];
   const walk = (r: RecordedResource, layer: LayerName, depth: number): void => {
     const parent = r.parentUrn ? byUrn.get(r.parentUrn) : undefined;
+    const options = {
+      ...(r.options.protect ? { protect: true as const } : {}),
+      ...(r.options.retainOnDelete ? { retainOnDelete: true as const } : {}),
+      ...(r.options.ignoreChanges.length > 0 ? { ignoreChanges: [...r.options.ignoreChanges] } : {}),
+    };
     out.push({
       type: r.type,
       name: r.name,
       parent: parent ? `${parent.type}::${parent.name}` : null,
       layer,
       depth,
+      ...(Object.keys(options).length > 0 ? { options } : {}),
       inputs: r.inputs,
     });
     for (const c of sorted(children.get(r.urn) ?? [])) walk(c, layer, depth + 1);
