@@ -10,6 +10,7 @@
  * run and the offline plan share one validation path.
  */
 import { z } from "zod";
+import { ROOT_APP } from "../components/apps/applications";
 import { parseCidr, VPC_PREFIX_RANGE } from "../components/cluster/network";
 import { argocdSettingsSchema } from "../components/plugins/argocd";
 import { veleroSettingsSchema } from "../components/plugins/velero";
@@ -21,6 +22,25 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
     error: (issue) =>
       issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}; allowed here: ${allowed}` : undefined,
   });
+}
+
+/**
+ * A list whose entries must differ in `field`: duplicates would collapse into one map
+ * entry downstream (Helm values, Pulumi names) and silently change the plan.
+ */
+function uniqueBy<T extends Record<string, unknown>>(field: keyof T & string, reserved: readonly string[] = []) {
+  return (list: T[], ctx: z.RefinementCtx): void => {
+    const seen = new Set<unknown>();
+    list.forEach((item, i) => {
+      const v = item[field];
+      if (reserved.includes(String(v))) {
+        ctx.addIssue({ code: "custom", path: [i, field], message: `"${String(v)}" is reserved by Phoenix: choose another ${field}` });
+      } else if (seen.has(v)) {
+        ctx.addIssue({ code: "custom", path: [i, field], message: `"${String(v)}" is used twice: each entry needs its own ${field}` });
+      }
+      seen.add(v);
+    });
+  };
 }
 
 const dnsLabel = z
@@ -62,7 +82,7 @@ const cron = z
 
 const regionCode = z
   .string({ error: "is required: set aws:region to the AWS region of this stack, such as eu-west-1" })
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
+  .regex(/^[a-z]{2,4}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
 
 const nodeGroupSchema = strictObject({
   /** Node group name, unique in the cluster. */
@@ -98,6 +118,7 @@ const computeSchema = z.discriminatedUnion(
       nodeGroups: z
         .array(nodeGroupSchema)
         .min(1)
+        .superRefine(uniqueBy("name"))
         .default([
           {
             name: "system",
@@ -213,7 +234,7 @@ const gitopsSchema = strictObject(
     /** Root path for this region; defaults to clusters/<region> so regions can differ. */
     path: repoPath.optional(),
     /** Applications Phoenix declares; their destinations are the GitOps namespaces. */
-    applications: z.array(applicationSchema).default([]),
+    applications: z.array(applicationSchema).superRefine(uniqueBy("name", [ROOT_APP])).default([]),
   },
 );
 
@@ -242,6 +263,7 @@ const backupsSchema = strictObject({
       }),
     )
     .min(1)
+    .superRefine(uniqueBy("name"))
     .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }]),
 }).prefault({});
 

@@ -130,6 +130,23 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
     assert.match(problemAt(flatConfig({ backups: { schedules: [] } }), "phoenix:backups.schedules"), /at least 1|>=1/i);
   });
 
+  it("rejects duplicate names that would silently collapse into one entry", () => {
+    assert.match(
+      problemAt(flatConfig({ backups: { schedules: [{ name: "d", cron: "@daily", ttl: "24h" }, { name: "d", cron: "@hourly", ttl: "24h" }] } }), "phoenix:backups.schedules[1].name"),
+      /"d" is used twice/,
+    );
+    const apps = [{ name: "a", path: "a", namespace: "a" }, { name: "a", path: "b", namespace: "b" }];
+    assert.match(problemAt(flatConfig({ gitops: { repoURL: "https://g/r.git", applications: apps } }), "phoenix:gitops.applications[1].name"), /used twice/);
+    assert.match(
+      problemAt(flatConfig({ gitops: { repoURL: "https://g/r.git", applications: [{ name: "root", path: "x", namespace: "x" }] } }), "phoenix:gitops.applications[0].name"),
+      /"root" is reserved by Phoenix/,
+    );
+    const groups = [{ name: "g" }, { name: "g" }];
+    assert.match(problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: groups } } }), "phoenix:cluster.compute.nodeGroups[1].name"), /used twice/);
+    const admin = { principalArn: "arn:aws:iam::111122223333:role/a", policy: "view" };
+    assert.match(problemAt(flatConfig({ cluster: { accessEntries: [admin, admin] } }), "phoenix:cluster.accessEntries[1]"), /a second time/);
+  });
+
   it("rejects a plain value where a map belongs", () => {
     const raw = { ...flatConfig(), "phoenix:network": "10.0.0.0/16" };
     assert.match(problemAt(raw, "phoenix:network"), /must be a YAML map/);
