@@ -70,19 +70,34 @@ const gitUrl = z
 /** Velero/Go duration as Velero prints TTLs: hours, optional minutes and seconds. */
 const veleroTtl = z
   .string()
-  .regex(/^\d+h(\d+m)?(\d+s)?$/, "must be a duration in hours such as 720h0m0s (30 days) or 168h (7 days)");
+  .regex(/^\d+h(\d+m)?(\d+s)?$/, "must be a duration in hours such as 720h0m0s (30 days) or 168h (7 days)")
+  // A zero TTL would expire each backup as soon as it is written.
+  .refine((t) => /[1-9]/.test(t), { error: "must be longer than zero" });
 
 /** Five-field cron as Velero's Schedule accepts it (or a @every/@daily style macro). */
+const CRON_FIELD = "[0-9*?/,LW#-]+|[0-9*/,-]*[A-Za-z]{3}[A-Za-z0-9*/,-]*";
 const cron = z
   .string()
   .regex(
-    /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \d+[hms]|(\S+\s+){4}\S+)$/,
+    new RegExp(`^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \\d+[hms]|(${CRON_FIELD})(\\s+(${CRON_FIELD})){4})$`),
     'must be a five-field cron expression such as "0 3 * * *" or a macro such as @daily',
   );
 
 const regionCode = z
   .string({ error: "is required: set aws:region to the AWS region of this stack, such as eu-west-1" })
   .regex(/^[a-z]{2,4}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
+
+const labelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    "must be a Kubernetes label key such as team or example.com/tier",
+  );
+
+/** Graviton (ARM) families carry a `g` after their generation digit: m7g, c6gn, r7gd, g5g. */
+export function isArmInstanceType(type: string): boolean {
+  return /^[a-z]+\d+[a-z-]*g/.test(type.split(".")[0]);
+}
 
 const nodeGroupSchema = strictObject({
   /** Node group name, unique in the cluster. */
@@ -105,10 +120,13 @@ const nodeGroupSchema = strictObject({
   /** Root volume size in GiB. */
   diskSizeGiB: z.number().int().min(20).max(16384).default(50),
   /** Kubernetes labels set on every node. */
-  labels: z.record(z.string(), z.string()).default({}),
-}).refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, {
-  error: "needs minSize <= desiredSize <= maxSize",
-});
+  labels: z.record(labelKey, z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "must be a Kubernetes label value")).default({}),
+})
+  .refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, { error: "needs minSize <= desiredSize <= maxSize" })
+  .refine((g) => g.instanceTypes.every((t) => isArmInstanceType(t) === g.amiType.includes("ARM")), {
+    error: "instanceTypes must match the amiType's architecture: ARM AMIs need Graviton types (m7g, c7g, ...), x86 AMIs need x86 types",
+    path: ["instanceTypes"],
+  });
 
 const computeSchema = z.discriminatedUnion(
   "mode",
@@ -119,19 +137,7 @@ const computeSchema = z.discriminatedUnion(
         .array(nodeGroupSchema)
         .min(1)
         .superRefine(uniqueBy("name"))
-        .default([
-          {
-            name: "system",
-            instanceTypes: ["m7i.large"],
-            capacityType: "ON_DEMAND",
-            amiType: "AL2023_x86_64_STANDARD",
-            minSize: 3,
-            desiredSize: 3,
-            maxSize: 6,
-            diskSizeGiB: 50,
-            labels: {},
-          },
-        ]),
+        .default(() => [nodeGroupSchema.parse({ name: "system" })]),
     }),
     strictObject({
       mode: z.literal("autoMode"),
@@ -143,7 +149,10 @@ const computeSchema = z.discriminatedUnion(
 );
 
 const accessEntrySchema = strictObject({
-  /** IAM role or user that gets Kubernetes access. */
+  /**
+   * IAM role or user that gets Kubernetes access. Not the role that runs Pulumi: EKS
+   * already gives the cluster creator an entry, and refuses a second one.
+   */
   principalArn: z
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/\S+$/, "must be an IAM role or user ARN (arn:<partition>:iam::<account>:role/<name>)"),
@@ -175,6 +184,12 @@ const clusterSchema = strictObject({
         "publicAccess: true needs publicAccessCidrs (the networks allowed to reach the API); list 0.0.0.0/0 explicitly if you really mean the whole internet",
       path: ["publicAccessCidrs"],
     })
+    .refine((e) => e.privateAccess || e.publicAccessCidrs.includes("0.0.0.0/0"), {
+      // Nodes then reach the API through their NAT addresses, which are unknown until
+      // apply and change when the VPC is rebuilt: they would not join.
+      error: "privateAccess: false leaves the nodes only the public endpoint, which they reach from NAT addresses not in publicAccessCidrs: keep privateAccess: true",
+      path: ["privateAccess"],
+    })
     .refine((e) => e.publicAccess || e.publicAccessCidrs.length === 0, {
       error: "publicAccessCidrs is set but publicAccess is false: set publicAccess: true or drop the CIDRs",
       path: ["publicAccessCidrs"],
@@ -182,7 +197,11 @@ const clusterSchema = strictObject({
   /** Refuse to delete the control plane unless this is turned off first. */
   deletionProtection: z.boolean().default(true),
   /** Control-plane log types sent to CloudWatch. */
-  logTypes: z.array(z.enum(LOG_TYPES)).default([...LOG_TYPES]),
+  logTypes: z
+    .array(z.enum(LOG_TYPES))
+    .min(1, { error: "list at least one log type; audit and authenticator logs are what an incident review needs" })
+    .refine((l) => new Set(l).size === l.length, { error: "lists a log type twice" })
+    .default([...LOG_TYPES]),
   compute: computeSchema.prefault({ mode: "managedNodeGroups" }),
   accessEntries: z
     .array(accessEntrySchema)
@@ -283,13 +302,19 @@ const stackSchema = z.object({
   namespaces: namespacesSchema,
   backups: backupsSchema,
   plugins: pluginsSchema,
-  tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@"), z.string().max(256)).default({}),
+  tags: z
+    .record(
+      z
+        .string()
+        .regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@")
+        .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: "the aws: tag prefix is reserved by AWS" }),
+      z.string().max(256),
+    )
+    .default({}),
 });
 
 type StackSchema = z.output<typeof stackSchema>;
 
-/** Settings of the core plugins, as validated. */
-export type PluginSettings = StackSchema["plugins"];
 /** One node group, as validated. */
 export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
 /** One EKS access entry, as validated. */
@@ -378,7 +403,9 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, id: Stac
   if (!result.success) {
     for (const issue of result.error.issues) {
       const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-      for (const path of keys) problems.push({ key: keyOf(id.project, path), message: issue.message });
+      // A bad map key reports "Invalid key in record"; the useful words are inside.
+      const message = issue.code === "invalid_key" ? issue.issues.map((i) => i.message).join("; ") : issue.message;
+      for (const path of keys) problems.push({ key: keyOf(id.project, path), message });
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);

@@ -9,7 +9,7 @@
  * Pure functions: the composition calls them before declaring any resource, so an
  * inconsistent inventory fails the run before anything is planned.
  */
-import type { BackupScope } from "../components/plugins/contract";
+import type { BackupScope } from "../components/types";
 
 /** The three namespace classes. */
 export type NamespaceClass = "platform" | "gitops" | "imperative";

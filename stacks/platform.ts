@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "../components/apps";
 import { Cluster } from "../components/cluster";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../components/plugins";
-import type { BackupScope } from "../components/plugins/contract";
+import type { BackupScope } from "../components/types";
 import type { PhoenixConfig } from "./config";
 import { backupScope, classifyNamespaces, CLUSTER_NAMESPACES, isBackedUp, namespacesOf, type Inventory } from "./inventory";
 

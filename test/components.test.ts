@@ -9,7 +9,7 @@ import { Apps } from "../components/apps";
 import { addons, charts, kubernetesVersion } from "../components/catalog";
 import { Cluster, type ClusterArgs } from "../components/cluster";
 import { Plugins } from "../components/plugins";
-import type { BackupScope } from "../components/plugins/contract";
+import type { BackupScope } from "../components/types";
 import { COMPUTED, evaluateOffline, type RecordedResource } from "../stacks/offline/runtime";
 import { at, ofType, one } from "./helpers";
 
@@ -74,8 +74,11 @@ describe("cluster layer", () => {
     assert.deepEqual(eks.enabledClusterLogTypes, ["api", "audit"]);
     assert.deepEqual([eks.endpointPrivateAccess, eks.endpointPublicAccess, eks.publicAccessCidrs], [true, false, undefined]);
     assert.equal(eks.deletionProtection, true);
-    assert.equal(at(eks, "accessEntries", "111122223333-role-admins", "accessPolicies", "cluster-admin", "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    const [entry] = Object.values(eks.accessEntries as Record<string, unknown>);
+    assert.equal(at(entry, "principalArn"), "arn:aws:iam::111122223333:role/admins");
+    assert.equal(at(entry, "accessPolicies", "cluster-admin", "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
     assert.deepEqual([eks.skipDefaultNodeGroup, eks.bootstrapSelfManagedAddons], [true, false], "compute and add-ons are Phoenix's, visible in the plan");
+    assert.equal(eks.skipDefaultSecurityGroups, true);
   });
 
   it("pins the five managed add-ons to the catalog and orders them around the node groups", async () => {
@@ -97,13 +100,13 @@ describe("cluster layer", () => {
     for (const a of found) assert.ok(provider.dependencies.includes(a.urn), `the provider waits for ${a.name}`);
   });
 
-  it("declares node groups in the private subnets with the autoscaler owning desiredSize", async () => {
+  it("declares node groups in the private subnets, sized by the stack file", async () => {
     const { resources } = await run(() => new Cluster("c1", clusterArgs));
     const batch = one(resources, "aws:eks/nodeGroup:NodeGroup", "c1-batch");
     assert.equal(batch.inputs.capacityType, "SPOT");
     assert.deepEqual(batch.inputs.scalingConfig, { minSize: 0, desiredSize: 0, maxSize: 10 });
     assert.ok((batch.inputs.subnetIds as string[]).every((s) => s.includes("private")));
-    assert.deepEqual(batch.options.ignoreChanges, ["scalingConfig.desiredSize"]);
+    assert.deepEqual(batch.options.ignoreChanges, [], "no autoscaler yet: the stack file owns desiredSize");
     const policies = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn));
     assert.ok(policies.includes("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"));
     assert.ok(!policies.some((p) => p.endsWith("/AdministratorAccess")));
@@ -157,8 +160,9 @@ describe("core plugins layer", () => {
       const provider = new k8s.Provider("p", { kubeconfig: "{}" });
       return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
     });
-    const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/"));
-    assert.equal(bucketParts.length, 5);
+    const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/") && r.type !== "aws:s3/bucket:Bucket");
+    assert.equal(one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups").options.retainOnDelete, true);
+    assert.equal(bucketParts.length, 4);
     for (const r of bucketParts) assert.equal(r.options.retainOnDelete, true, `${r.type} survives destroy`);
     assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups").inputs, "versioningConfiguration", "status"), "Enabled");
     assert.equal(at(one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "plugins-velero-backups").inputs, "restrictPublicBuckets"), true);
@@ -167,6 +171,27 @@ describe("core plugins layer", () => {
     const velero = release.inputs;
     assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.bucket>`);
     assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
+  });
+});
+
+describe("Velero's AWS identity", () => {
+  it("binds a Pod Identity role scoped to the bucket to Velero's service account, before Velero starts", async () => {
+    const { resources } = await run(() => {
+      const provider = new k8s.Provider("p", { kubeconfig: "{}" });
+      return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
+    });
+    const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "plugins-velero").inputs;
+    const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
+    assert.deepEqual(
+      [assoc.clusterName, assoc.namespace, assoc.serviceAccount, assoc.roleArn],
+      ["c1", "velero", at(release.inputs, "values", "serviceAccount", "server", "name"), `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`],
+    );
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
+    const bucketArn = `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.arn>`;
+    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn], "fs backups: no EC2 grant, S3 scoped to the bucket");
+    for (const dep of ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/rolePolicy:RolePolicy"]) {
+      assert.ok(release.dependencies.includes(urnOf(resources, dep, "plugins-velero")), `Velero waits for ${dep}`);
+    }
   });
 });
 

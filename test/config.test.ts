@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseStackConfig } from "../stacks/config";
+import { ConfigError, isArmInstanceType, parseStackConfig } from "../stacks/config";
 import { flatConfig } from "./helpers";
 
 const id = { project: "phoenix", stack: "prod" };
@@ -145,6 +145,37 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
     assert.match(problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: groups } } }), "phoenix:cluster.compute.nodeGroups[1].name"), /used twice/);
     const admin = { principalArn: "arn:aws:iam::111122223333:role/a", policy: "view" };
     assert.match(problemAt(flatConfig({ cluster: { accessEntries: [admin, admin] } }), "phoenix:cluster.accessEntries[1]"), /a second time/);
+  });
+
+  it("refuses settings that would build a cluster whose nodes cannot work", () => {
+    assert.match(
+      problemAt(flatConfig({ cluster: { endpoint: { privateAccess: false, publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } } }), "phoenix:cluster.endpoint.privateAccess"),
+      /keep privateAccess: true/,
+    );
+    const arm = { name: "arm", amiType: "AL2023_ARM_64_STANDARD" };
+    assert.match(
+      problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [arm] } } }), "phoenix:cluster.compute.nodeGroups[0].instanceTypes"),
+      /Graviton/,
+    );
+    const ok = parseStackConfig(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [{ ...arm, instanceTypes: ["m7g.large", "c6gn.xlarge"] }] } } }), id);
+    assert.equal(ok.cluster.compute.mode, "managedNodeGroups");
+    assert.match(problemAt(flatConfig({ cluster: { logTypes: ["api", "api"] } }), "phoenix:cluster.logTypes"), /twice/);
+    assert.match(problemAt(flatConfig({ cluster: { logTypes: [] } }), "phoenix:cluster.logTypes"), /at least one log type/);
+  });
+
+  it("checks cron fields, TTLs, labels and tags closely", () => {
+    const schedule = (cron: string, ttl = "24h") => flatConfig({ backups: { schedules: [{ name: "s", cron, ttl }] } });
+    assert.match(problemAt(schedule("a b c d e"), "phoenix:backups.schedules[0].cron"), /five-field cron/);
+    for (const good of ["0 3 * * *", "*/15 * * * MON-FRI", "0 0 1 JAN *", "@every 6h"]) parseStackConfig(schedule(good), id);
+    assert.match(problemAt(schedule("@daily", "0h0m0s"), "phoenix:backups.schedules[0].ttl"), /longer than zero/);
+    assert.match(problemAt(flatConfig({ tags: { "aws:owner": "x" } }), "phoenix:tags.aws:owner"), /reserved by AWS/);
+    const labelled = { name: "g", labels: { "-bad": "x" } };
+    assert.match(problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [labelled] } } }), "phoenix:cluster.compute.nodeGroups[0].labels.-bad"), /label key/);
+  });
+
+  it("tells Graviton instance types from x86 ones", () => {
+    for (const t of ["m7g.large", "c6gn.xlarge", "r7gd.2xlarge", "g5g.xlarge", "t4g.medium", "im4gn.large", "x2gd.large"]) assert.equal(isArmInstanceType(t), true, t);
+    for (const t of ["m7i.large", "m7i-flex.large", "g5.xlarge", "c7a.large", "m5dn.large", "p5.48xlarge", "inf2.xlarge", "t3.medium"]) assert.equal(isArmInstanceType(t), false, t);
   });
 
   it("rejects a plain value where a map belongs", () => {

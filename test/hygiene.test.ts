@@ -41,6 +41,6 @@ describe("code hygiene", () => {
 
   it("pins versions only in the catalog", () => {
     const notCatalog = layerFiles.filter((f) => !f.endsWith(path.join("components", "catalog.ts")));
-    assert.deepEqual(offenders(/["'`]v?\d+\.\d+\.\d+(-eksbuild\.\d+)?["'`]|:v\d+\.\d+/, notCatalog), []);
+    assert.deepEqual(offenders(/["'`]v?\d+\.\d+(\.\d+)?(-eksbuild\.\d+)?["'`]|:v\d+\.\d+/, notCatalog), []);
   });
 });

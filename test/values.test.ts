@@ -4,8 +4,9 @@ import { bootstrapValues, IN_CLUSTER } from "../components/apps/applications";
 import { charts, images } from "../components/catalog";
 import { ACCESS_POLICIES, eksAccessEntries } from "../components/cluster/access";
 import { argocdValues } from "../components/plugins/argocd";
-import type { BackupScope } from "../components/plugins/contract";
-import { veleroSchedules, veleroValues } from "../components/plugins/velero";
+import type { BackupScope } from "../components/types";
+import { podIdentityTrustPolicy, type PolicyDocument } from "../components/identity";
+import { VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroValues } from "../components/plugins/velero";
 import { at } from "./helpers";
 
 const scope: BackupScope = {
@@ -67,6 +68,44 @@ describe("Velero values", () => {
   });
 });
 
+/** action -> sorted resources, over every Allow statement. */
+function grants(doc: PolicyDocument): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const st of doc.Statement) {
+    assert.equal(st.Effect, "Allow");
+    for (const a of [st.Action].flat()) out[a] = [...(out[a] ?? []), ...[st.Resource ?? []].flat()].sort();
+  }
+  return out;
+}
+
+describe("Velero IAM", () => {
+  const bucket = "arn:aws:s3:::velero-backups";
+  it("grants object access in the backup bucket only, and listing of that bucket only", () => {
+    assert.deepEqual(grants(veleroPolicy(bucket, false)), {
+      "s3:GetObject": [`${bucket}/*`],
+      "s3:DeleteObject": [`${bucket}/*`],
+      "s3:PutObject": [`${bucket}/*`],
+      "s3:AbortMultipartUpload": [`${bucket}/*`],
+      "s3:ListMultipartUploadParts": [`${bucket}/*`],
+      "s3:ListBucket": [bucket],
+    });
+  });
+  it("adds the EC2 snapshot actions only for EBS-snapshot backups", () => {
+    const g = grants(veleroPolicy(bucket, true));
+    const ec2 = Object.keys(g).filter((a) => a.startsWith("ec2:")).sort();
+    assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
+    assert.ok(!Object.keys(grants(veleroPolicy(bucket, false))).some((a) => a.startsWith("ec2:")));
+  });
+  it("is assumed through EKS Pod Identity only", () => {
+    const trust = podIdentityTrustPolicy();
+    assert.deepEqual(trust.Statement.map((s) => [s.Principal?.Service, [s.Action].flat().sort()]), [["pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]]]);
+  });
+  it("names the service account the association binds", () => {
+    const v = veleroValues({ fsBackup: true }, { bucket: "b", bucketRegion: "r", backup: scope });
+    assert.equal(at(v, "serviceAccount", "server", "name"), VELERO_SERVICE_ACCOUNT);
+  });
+});
+
 describe("Argo CD values", () => {
   it("keeps CRDs on uninstall and pins annotation tracking", () => {
     const v = argocdValues({});
@@ -123,11 +162,33 @@ describe("EKS access entries", () => {
       ],
       arn,
     );
-    assert.deepEqual(Object.keys(entries), ["111122223333-role-admins", "111122223333-role-devs"]);
-    assert.equal(entries["111122223333-role-admins"].accessPolicies["cluster-admin"].policyArn, arn(ACCESS_POLICIES["cluster-admin"]));
-    assert.deepEqual(entries["111122223333-role-devs"].accessPolicies.edit.accessScope, { type: "namespace", namespaces: ["shop"] });
-    assert.deepEqual(entries["111122223333-role-devs"].accessPolicies.view.accessScope, { type: "cluster" });
+    const byPrincipal = Object.fromEntries(Object.values(entries).map((e) => [e.principalArn.split("/").pop() ?? "", e] as const));
+    assert.equal(Object.keys(entries).length, 2, "one entry per principal");
+    assert.equal(byPrincipal.admins.accessPolicies["cluster-admin"].policyArn, arn(ACCESS_POLICIES["cluster-admin"]));
+    assert.deepEqual(byPrincipal.devs.accessPolicies.edit.accessScope, { type: "namespace", namespaces: ["shop"] });
+    assert.deepEqual(byPrincipal.devs.accessPolicies.view.accessScope, { type: "cluster" });
+    const reordered = eksAccessEntries(
+      [
+        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "view" },
+        { principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" },
+      ],
+      arn,
+    );
+    assert.deepEqual(Object.keys(entries).sort(), Object.keys(reordered).sort(), "keys depend on the principal, not on list order");
   });
+  it("never merges two principals whose ARNs read alike", () => {
+    const entries = eksAccessEntries(
+      [
+        { principalArn: "arn:aws:iam::111122223333:role/team/admins", policy: "view" },
+        { principalArn: "arn:aws:iam::111122223333:role/team-admins", policy: "cluster-admin" },
+      ],
+      arn,
+    );
+    assert.equal(Object.keys(entries).length, 2);
+    const admins = Object.values(entries).find((e) => e.principalArn.endsWith("role/team-admins"));
+    assert.deepEqual(Object.keys(admins?.accessPolicies ?? {}), ["cluster-admin"]);
+  });
+
   it("refuses the same grant twice", () => {
     const e = { principalArn: "arn:aws:iam::111122223333:role/a", policy: "view" as const };
     assert.throws(() => eksAccessEntries([e, e], arn), /grants view twice/);

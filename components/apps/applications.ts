@@ -2,7 +2,7 @@
  * Pure builders for the GitOps bootstrap: the argocd-apps chart values holding the root
  * Application (app of apps) and the Applications Phoenix declares.
  */
-import type { HelmValues } from "../plugins/contract";
+import type { HelmValues } from "../types";
 
 /** In-cluster API server address as Argo CD names it. */
 export const IN_CLUSTER = "https://kubernetes.default.svc";

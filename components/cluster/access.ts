@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Pure mapping from the stack's access entries to `@pulumi/eks` access entries
  * (authenticationMode API: no aws-auth ConfigMap, FIELD-NOTES, Pulumi).
@@ -33,8 +35,9 @@ export interface EksAccessEntry<A> {
 /**
  * Builds the access entries (`policyArn` turns an EKS cluster access policy name into
  * its ARN, in the partition the caller looked up): one per principal (EKS allows one entry per principal),
- * holding every policy the stack grants it, keyed by a name derived from the principal
- * so that reordering the stack file's list replaces nothing.
+ * holding every policy the stack grants it. The key is derived from the principal alone
+ * (readable name plus a hash of the full ARN, since `role/a/b` and `role/a-b` read the
+ * same), so reordering the stack file's list replaces nothing.
  */
 export function eksAccessEntries<A>(
   entries: readonly AccessEntryInput[],
@@ -42,7 +45,8 @@ export function eksAccessEntries<A>(
 ): Record<string, EksAccessEntry<A>> {
   const result: Record<string, EksAccessEntry<A>> = {};
   for (const e of entries) {
-    const key = e.principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9-]/g, "-");
+    const readable = e.principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9-]/g, "-");
+    const key = `${readable}-${createHash("sha256").update(e.principalArn).digest("hex").slice(0, 8)}`;
     const entry = (result[key] ??= { principalArn: e.principalArn, accessPolicies: {} });
     if (entry.accessPolicies[e.policy]) {
       throw new Error(`access entry for ${e.principalArn} grants ${e.policy} twice: merge the two entries' namespaces`);

@@ -9,6 +9,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { addons, kubernetesVersion, type AddonPin } from "../catalog";
+import { podIdentityTrustPolicy } from "../identity";
 import { eksAccessEntries, type AccessEntryInput } from "./access";
 import { AZ_COUNT, planSubnets, subnetTags } from "./network";
 
@@ -201,6 +202,9 @@ export class Cluster extends pulumi.ComponentResource {
         autoMode: autoMode ? { enabled: true, computeConfig: { nodePools: [...args.compute.nodePools] } } : undefined,
         // Pod Identity is the default AWS identity of plugins: no OIDC provider needed.
         createOidcProvider: false,
+        // Managed node groups and Auto Mode use the EKS-created cluster security group;
+        // the component's own node/cluster groups would sit unused.
+        skipDefaultSecurityGroups: true,
         tags,
       },
       parent,
@@ -270,8 +274,8 @@ export class Cluster extends pulumi.ComponentResource {
               labels: { ...g.labels, "phoenix.platform/node-group": g.name },
               tags,
             },
-            // An autoscaler owns desiredSize once the group runs; Pulumi must not fight it.
-            { ...parent, dependsOn: [...beforeNodes, ...attachments], ignoreChanges: ["scalingConfig.desiredSize"] },
+            // desiredSize stays Pulumi's: no autoscaler runs yet (one that does must then own it).
+            { ...parent, dependsOn: [...beforeNodes, ...attachments] },
           ),
       );
 
@@ -280,10 +284,7 @@ export class Cluster extends pulumi.ComponentResource {
         `${name}-ebs-csi`,
         {
           description: `EBS CSI driver of EKS cluster ${args.clusterName} (Pod Identity)`,
-          assumeRolePolicy: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
-          }),
+          assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
           tags,
         },
         parent,

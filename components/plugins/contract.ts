@@ -6,21 +6,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../catalog";
+import type { BackupScope, HelmValues } from "../types";
 
-/** Helm values: plain data, where leaves may still be unresolved Pulumi outputs (bucket names, role ARNs). */
-export type HelmValues = { [key: string]: pulumi.Input<unknown> };
-
-/** The backup scope Velero enforces, computed from the namespace inventory. */
-export interface BackupScope {
-  /** Scheduled backups are on. */
-  readonly enabled: boolean;
-  /** Schedules to run; each covers exactly `includedNamespaces`. */
-  readonly schedules: readonly { readonly name: string; readonly cron: string; readonly ttl: string }[];
-  /** The imperative namespaces, sorted: the only ones backed up. */
-  readonly includedNamespaces: readonly string[];
-  /** Every other namespace Phoenix knows (platform and GitOps), excluded as a second guard. */
-  readonly excludedNamespaces: readonly string[];
-}
+export type { BackupScope, HelmValues } from "../types";
 
 /** What a plugin's `install` receives. */
 export interface PluginContext {

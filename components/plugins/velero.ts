@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts, images } from "../catalog";
+import { podIdentityTrustPolicy, type PolicyDocument } from "../identity";
 import type { BackupScope, HelmValues, Plugin, PluginContext } from "./contract";
 
 /** Stack settings of Velero (`phoenix:plugins.velero`). */
@@ -29,6 +30,43 @@ export type VeleroSettings = z.output<typeof veleroSettingsSchema>;
 
 /** Namespace Velero runs in. */
 export const VELERO_NAMESPACE = "velero";
+
+/**
+ * Service account of the Velero server (the node agent runs under it too). The chart
+ * would name it `<fullname>-server` (FIELD-NOTES, Velero); Phoenix sets it explicitly so
+ * the Pod Identity association cannot drift from the chart.
+ */
+export const VELERO_SERVICE_ACCOUNT = "velero-server";
+
+/**
+ * Velero's IAM policy (FIELD-NOTES, Velero: AWS plugin IAM): objects in the backup
+ * bucket, listing of that bucket only, and the EC2 snapshot actions only when volumes
+ * are backed up as EBS snapshots (those actions take no resource scope, hence `*`).
+ */
+export function veleroPolicy(bucketArn: string, ebsSnapshots: boolean): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "BackupObjects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        Resource: `${bucketArn}/*`,
+      },
+      { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn },
+      ...(ebsSnapshots
+        ? [
+            {
+              Sid: "VolumeSnapshots",
+              Effect: "Allow" as const,
+              Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:CreateTags", "ec2:CreateVolume", "ec2:CreateSnapshot", "ec2:DeleteSnapshot"],
+              Resource: "*",
+            },
+          ]
+        : []),
+    ],
+  };
+}
 
 /** Name of the backup storage location every schedule writes to. */
 export const BACKUP_LOCATION = "default";
@@ -104,6 +142,7 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
     // With a pod-level AWS identity the plugin must not look for a credentials file, or
     // it silently bypasses the role (FIELD-NOTES, Velero).
     credentials: { useSecret: false },
+    serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT } },
     configuration: {
       backupStorageLocation: [
         { name: BACKUP_LOCATION, provider: "aws", bucket: input.bucket, default: true, config: { region: input.bucketRegion } },
@@ -142,6 +181,27 @@ function backupBucket(ctx: PluginContext): { bucket: aws.s3.Bucket; settings: pu
   return { bucket, settings };
 }
 
+/** Velero's IAM role, its scoped policy and the Pod Identity association to its service account. */
+function veleroIdentity(ctx: PluginContext, bucket: aws.s3.Bucket, ebsSnapshots: boolean): pulumi.Resource[] {
+  const parent = { parent: ctx.parent };
+  const role = new aws.iam.Role(
+    `${ctx.name}`,
+    { description: "Velero server and node agent (EKS Pod Identity)", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags: { ...ctx.tags } },
+    parent,
+  );
+  const policy = new aws.iam.RolePolicy(
+    `${ctx.name}`,
+    { role: role.name, policy: bucket.arn.apply((arn) => JSON.stringify(veleroPolicy(arn, ebsSnapshots))) },
+    parent,
+  );
+  const association = new aws.eks.PodIdentityAssociation(
+    `${ctx.name}`,
+    { clusterName: ctx.clusterName, namespace: VELERO_NAMESPACE, serviceAccount: VELERO_SERVICE_ACCOUNT, roleArn: role.arn, tags: { ...ctx.tags } },
+    parent,
+  );
+  return [policy, association];
+}
+
 /** The Velero plugin. */
 export const velero: Plugin<VeleroSettings> = {
   id: "velero",
@@ -153,11 +213,13 @@ export const velero: Plugin<VeleroSettings> = {
   enabled: () => true,
   install(settings, ctx) {
     const { bucket, settings: bucketSettings } = backupBucket(ctx);
+    const identity = veleroIdentity(ctx, bucket, !settings.fsBackup);
     return {
       values: veleroValues(settings, { bucket: bucket.bucket, bucketRegion: ctx.region, backup: ctx.backup }),
       outputs: { backupBucket: bucket.bucket },
-      // No backup is written before the bucket is private, versioned and encrypted.
-      dependsOn: bucketSettings,
+      // No backup is written before the bucket is private, versioned and encrypted, and
+      // Velero starts with its AWS identity in place.
+      dependsOn: [...bucketSettings, ...identity],
     };
   },
 };

@@ -167,6 +167,10 @@ export function planBackupSchedules(releases: readonly PlanHelmRelease[]): PlanB
 export function buildPlan(input: PlanInput): PlanDocument {
   const resources = planResources(input.resources);
   const helmReleases = planHelmReleases(resources);
+  const backupSchedules = planBackupSchedules(helmReleases);
+  // "Backed up" is read from the schedules Velero will really get, not from the config
+  // that was meant to produce them.
+  const scheduled = new Set(backupSchedules.flatMap((s) => s.includedNamespaces));
   return {
     stack: input.stack,
     region: input.region,
@@ -174,8 +178,8 @@ export function buildPlan(input: PlanInput): PlanDocument {
     placeholders: "Values only AWS or the cluster knows (ids, ARNs, endpoints, availability zones, kubeconfig) read <computed: ...>; secrets read [secret].",
     resources,
     helmReleases,
-    namespaces: input.namespaces.map((n) => ({ name: n.name, class: n.class, backedUp: n.backedUp, sources: [...n.sources] })),
-    backupSchedules: planBackupSchedules(helmReleases),
+    namespaces: input.namespaces.map((n) => ({ name: n.name, class: n.class, backedUp: scheduled.has(n.name), sources: [...n.sources] })),
+    backupSchedules,
     outputs: input.outputs,
   };
 }
