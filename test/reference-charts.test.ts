@@ -85,7 +85,7 @@ function closedSpecSchema(crdFile: string, version: string): Schema {
   const close = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(close);
     if (typeof node !== "object" || node === null) return node;
-    const n = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, close(v)])) as Schema;
+    const n: Schema = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, close(v)]));
     if (n.properties && n.additionalProperties === undefined && !n["x-kubernetes-preserve-unknown-fields"]) n.additionalProperties = false;
     return n;
   };
