@@ -159,9 +159,6 @@ interface MonitorLike {
   registerResource(req: RegisterRequest, cb: Callback): void;
 }
 
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
 /** Makes recorded inputs printable: secrets masked, unknowns named, resources by URN. */
 export function sanitize(value: unknown): unknown {
   if (pulumi.isUnknown(value)) return computed("unknown during preview");
@@ -169,7 +166,7 @@ export function sanitize(value: unknown): unknown {
   if (pulumi.Resource.isInstance(value)) return "<resource reference>";
   if (typeof value === "object" && value !== null) {
     const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) return SECRET;
+    if (obj[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return SECRET;
     return Object.fromEntries(
       Object.entries(obj)
         .filter(([, v]) => v !== undefined)
