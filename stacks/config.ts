@@ -85,7 +85,7 @@ const cron = z
 
 const regionCode = z
   .string({ error: "is required: set aws:region to the AWS region of this stack, such as eu-west-1" })
-  .regex(/^[a-z]{2,4}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
+  .regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
 
 const labelKey = z
   .string()
@@ -184,7 +184,7 @@ const clusterSchema = strictObject({
         "publicAccess: true needs publicAccessCidrs (the networks allowed to reach the API); list 0.0.0.0/0 explicitly if you really mean the whole internet",
       path: ["publicAccessCidrs"],
     })
-    .refine((e) => e.privateAccess || e.publicAccessCidrs.includes("0.0.0.0/0"), {
+    .refine((e) => e.privateAccess || !e.publicAccess || e.publicAccessCidrs.includes("0.0.0.0/0"), {
       // Nodes then reach the API through their NAT addresses, which are unknown until
       // apply and change when the VPC is rebuilt: they would not join.
       error: "privateAccess: false leaves the nodes only the public endpoint, which they reach from NAT addresses not in publicAccessCidrs: keep privateAccess: true",
@@ -314,13 +314,6 @@ const stackSchema = z.object({
 });
 
 type StackSchema = z.output<typeof stackSchema>;
-
-/** One node group, as validated. */
-export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
-/** One EKS access entry, as validated. */
-export type AccessEntryConfig = z.output<typeof accessEntrySchema>;
-/** One Argo CD Application Phoenix declares, as validated. */
-export type ApplicationConfig = z.output<typeof applicationSchema>;
 
 /** The validated configuration of one stack, with defaults applied and derived names resolved. */
 export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops"> {
