@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parse } from "yaml";
 import { ROOT } from "./helpers";
 
 function sources(dir: string): string[] {
@@ -42,5 +43,19 @@ describe("code hygiene", () => {
   it("pins versions only in the catalog", () => {
     const notCatalog = layerFiles.filter((f) => !f.endsWith(path.join("components", "catalog.ts")));
     assert.deepEqual(offenders(/["'`]v?\d+\.\d+(\.\d+)?(-eksbuild\.\d+)?["'`]|:v\d+\.\d+/, notCatalog), []);
+  });
+});
+
+describe("project layout", () => {
+  it("Pulumi.yaml names a nodejs runtime and an entry that exports the stack outputs", () => {
+    const project = parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string; runtime: { name: string }; main: string };
+    assert.equal(project.name, "phoenix");
+    assert.equal(project.runtime.name, "nodejs");
+    const entry = fs.readFileSync(path.join(ROOT, project.main), "utf8");
+    for (const output of ["region", "clusterName", "kubeconfig", "backupBucket", "imperativeNamespaces", "namespaces"]) {
+      assert.match(entry, new RegExp(`export const ${output} =`), output);
+    }
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { main: string };
+    assert.equal(pkg.main, project.main, "package.json main and Pulumi.yaml main agree");
   });
 });
