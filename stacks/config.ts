@@ -327,6 +327,9 @@ export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops"> {
   readonly gitops: z.output<typeof gitopsSchema> & { readonly path: string };
 }
 
+/** Config namespaces that belong to Pulumi and the providers the program uses. */
+export const PROVIDER_NAMESPACES: readonly string[] = ["aws", "kubernetes", "eks", "pulumi"];
+
 /** Top-level keys a stack may set in the project's namespace. */
 export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "tags"] as const;
 
@@ -380,7 +383,15 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, id: Stac
   const input: Record<string, unknown> = { region: raw["aws:region"] };
   const prefix = `${id.project}:`;
   for (const [key, value] of Object.entries(raw)) {
-    if (!key.startsWith(prefix)) continue; // aws:*, kubernetes:* and other providers' keys are theirs
+    const namespace = key.split(":")[0];
+    if (namespace !== id.project) {
+      // Providers' own keys (aws:profile, kubernetes:...) are theirs to check. Any other
+      // namespace is most likely a misspelt project name, whose keys would be ignored.
+      if (!PROVIDER_NAMESPACES.includes(namespace)) {
+        problems.push({ key, message: `unknown config namespace "${namespace}": Phoenix reads ${prefix}* keys, and passes ${PROVIDER_NAMESPACES.map((n) => `${n}:*`).join(", ")} to Pulumi` });
+      }
+      continue;
+    }
     const name = key.slice(prefix.length);
     if (!(PHOENIX_KEYS as readonly string[]).includes(name)) {
       problems.push({ key, message: `unknown key; allowed: ${PHOENIX_KEYS.map((k) => prefix + k).join(", ")}` });

@@ -50,6 +50,11 @@ describe("stack config defaults", () => {
     assert.deepEqual(auto.cluster.compute, { mode: "autoMode", nodePools: ["general-purpose", "system"] });
   });
 
+  it("refuses a misspelt project namespace instead of ignoring its keys", () => {
+    const raw = { ...flatConfig(), "pheonix:tags": JSON.stringify({ team: "x" }) };
+    assert.match(problemAt(raw, "pheonix:tags"), /unknown config namespace "pheonix": Phoenix reads phoenix:\* keys/);
+  });
+
   it("ignores other providers' keys and accepts other regions and partitions", () => {
     const raw = { ...flatConfig({}, "us-gov-west-1"), "aws:profile": "ops", "kubernetes:context": "x" };
     assert.equal(parseStackConfig(raw, id).region, "us-gov-west-1");

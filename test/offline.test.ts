@@ -5,7 +5,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { partitionOf, sanitize, SECRET } from "../stacks/offline/runtime";
+import { buildPlan } from "../stacks/offline/plan";
+import { partitionOf, sanitize, SECRET, type RecordedResource } from "../stacks/offline/runtime";
 import { listStacks, loadStack, SECRET_PLACEHOLDER, StackFileError } from "../stacks/offline/stackFile";
 
 function project(files: Record<string, string>): string {
@@ -61,5 +62,49 @@ describe("placeholders and masking", () => {
     const secret = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "hunter2" };
     assert.deepEqual(sanitize({ a: secret, b: [1, secret], c: undefined, d: { e: "x" } }), { a: SECRET, b: [1, SECRET], d: { e: "x" } });
     assert.equal(sanitize(pulumi.unknown), "<computed: unknown during preview>");
+  });
+});
+
+describe("plan document", () => {
+  const rec = (type: string, name: string, parent: string | undefined, inputs: Record<string, unknown>): RecordedResource => ({
+    urn: `urn:${type}::${name}`,
+    type,
+    name,
+    parentUrn: parent,
+    dependencies: [],
+    custom: !type.startsWith("phoenix:"),
+    options: { protect: false, retainOnDelete: false, ignoreChanges: [] },
+    inputs,
+  });
+  const plugins = rec("phoenix:plugins:Plugins", "plugins", undefined, {});
+  const velero = (included: string[]) =>
+    rec("kubernetes:helm.sh/v3:Release", "velero", plugins.urn, {
+      name: "velero",
+      chart: "velero",
+      version: "12.1.0",
+      repositoryOpts: { repo: "https://charts" },
+      namespace: "velero",
+      values: { schedules: { daily: { schedule: "@daily", template: { includedNamespaces: included, excludedNamespaces: ["velero"], ttl: "24h", storageLocation: "default" } } } },
+    });
+  const namespaces = [
+    { name: "ledger", class: "imperative", backedUp: true, sources: ["inventory"] },
+    { name: "velero", class: "platform", backedUp: false, sources: ["plugin:velero"] },
+  ];
+
+  it("reads 'backed up' from the schedules Velero will really get, not from the intent", () => {
+    const doc = buildPlan({ project: "p", stack: "s", region: "r", resources: [plugins, velero([])], namespaces, outputs: {} });
+    assert.deepEqual(doc.namespaces.map((n) => [n.name, n.backedUp]), [["ledger", false], ["velero", false]], "no schedule includes ledger");
+    const ok = buildPlan({ project: "p", stack: "s", region: "r", resources: [plugins, velero(["ledger"])], namespaces, outputs: {} });
+    assert.deepEqual(ok.namespaces.map((n) => [n.name, n.backedUp]), [["ledger", true], ["velero", false]]);
+    assert.deepEqual(ok.backupSchedules, [{ name: "daily", schedule: "@daily", includedNamespaces: ["ledger"], excludedNamespaces: ["velero"], ttl: "24h", storageLocation: "default" }]);
+  });
+
+  it("places each resource in its layer with its parent", () => {
+    const doc = buildPlan({ project: "p", stack: "s", region: "r", resources: [velero(["ledger"]), plugins], namespaces, outputs: {} });
+    assert.deepEqual(doc.resources.map((r) => [r.type, r.layer, r.parent, r.depth]), [
+      ["phoenix:plugins:Plugins", "plugins", null, 0],
+      ["kubernetes:helm.sh/v3:Release", "plugins", "phoenix:plugins:Plugins::plugins", 1],
+    ]);
+    assert.deepEqual(doc.helmReleases.map((h) => [h.name, h.chart, h.version, h.repository, h.namespace, h.layer]), [["velero", "velero", "12.1.0", "https://charts", "velero", "plugins"]]);
   });
 });
