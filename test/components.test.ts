@@ -136,12 +136,16 @@ const scope: BackupScope = {
   excludedNamespaces: ["argocd", "velero"],
 };
 
+/** The plugins layer alone, against a provider of some other cluster named `providerName`. */
+const runPlugins = (providerName: string) =>
+  run(() => {
+    const provider = new k8s.Provider(providerName, { kubeconfig: "{}" });
+    return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
+  });
+
 describe("core plugins layer", () => {
   it("installs Argo CD and Velero as pinned helm.v3 releases through whatever provider it is given", async () => {
-    const { resources } = await run(() => {
-      const provider = new k8s.Provider("some-other-cluster", { kubeconfig: "{}" });
-      return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
-    });
+    const { resources } = await runPlugins("some-other-cluster");
     const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "some-other-cluster");
     const k8sResources = resources.filter((r) => r.type.startsWith("kubernetes:"));
     assert.equal(k8sResources.length, 4);
@@ -156,10 +160,7 @@ describe("core plugins layer", () => {
   });
 
   it("keeps the backup bucket when the stack is destroyed, versioned, encrypted and private", async () => {
-    const { resources } = await run(() => {
-      const provider = new k8s.Provider("p", { kubeconfig: "{}" });
-      return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
-    });
+    const { resources } = await runPlugins("p");
     const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/") && r.type !== "aws:s3/bucket:Bucket");
     assert.equal(one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups").options.retainOnDelete, true);
     assert.equal(bucketParts.length, 4);
@@ -176,10 +177,7 @@ describe("core plugins layer", () => {
 
 describe("Velero's AWS identity", () => {
   it("binds a Pod Identity role scoped to the bucket to Velero's service account, before Velero starts", async () => {
-    const { resources } = await run(() => {
-      const provider = new k8s.Provider("p", { kubeconfig: "{}" });
-      return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
-    });
+    const { resources } = await runPlugins("p");
     const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "plugins-velero").inputs;
     const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
     assert.deepEqual(

@@ -7,9 +7,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { charts } from "../catalog";
 import { bootstrapValues, type DeclaredApplication, type GitSource } from "./applications";
 
-export { bootstrapValues, ROOT_APP, IN_CLUSTER } from "./applications";
-export type { DeclaredApplication, GitSource, BootstrapInput } from "./applications";
-
 /** Arguments of the apps layer. */
 export interface AppsArgs {
   /** Kubernetes provider of the target cluster. */

@@ -13,9 +13,6 @@ import { podIdentityTrustPolicy } from "../identity";
 import { eksAccessEntries, type AccessEntryInput } from "./access";
 import { AZ_COUNT, planSubnets, subnetTags } from "./network";
 
-export { eksAccessEntries, ACCESS_POLICIES } from "./access";
-export { planSubnets, subnetTags, parseCidr, AZ_COUNT } from "./network";
-
 /** A managed node group. */
 export interface NodeGroupArgs {
   /** Name, unique in the cluster. */

@@ -8,8 +8,6 @@ import { argocd, ARGOCD_NAMESPACE, type ArgocdSettings } from "./argocd";
 import type { BackupScope, Plugin, PluginContext, PluginInstall } from "./contract";
 import { velero, type VeleroSettings } from "./velero";
 
-export type { BackupScope, HelmValues, Plugin, PluginContext, PluginInstall } from "./contract";
-
 /** Settings of every plugin, keyed by plugin id (the stack file's `phoenix:plugins`). */
 export interface PluginSettings {
   readonly argocd: ArgocdSettings;
