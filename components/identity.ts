@@ -1,16 +1,24 @@
 /**
- * Pure IAM building blocks shared by the layers: EKS Pod Identity trust and policy
- * documents. Pod Identity is the default AWS identity of in-cluster components: the
- * trust names no OIDC issuer, so a replica region needs no per-cluster trust edits.
+ * AWS identity of in-cluster components, shared by the cluster and plugins layers:
+ * pure policy documents, and one helper that gives a Kubernetes service account its
+ * own IAM role.
+ *
+ * EKS Pod Identity is the default: its trust names no OIDC issuer, so a replica region
+ * needs no per-cluster trust edits. IRSA is the option for clusters that must use it
+ * (e.g. a Pod Identity agent that cannot run); its trust names the cluster's OIDC
+ * issuer and the exact service account.
  */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 
 /** One IAM policy statement. */
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: { readonly Service: string };
+  readonly Principal?: { readonly Service: string } | { readonly Federated: string } | { readonly AWS: string } | "*";
   readonly Action: string | readonly string[];
   readonly Resource?: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 }
 
 /** An IAM policy document. */
@@ -26,3 +34,107 @@ export function podIdentityTrustPolicy(): PolicyDocument {
     Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
   };
 }
+
+/**
+ * Trust policy of a role assumed through IRSA: only the given service account of the
+ * given cluster's OIDC issuer, and only for STS as audience.
+ */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccount: string): PolicyDocument {
+  const issuer = oidcIssuer.replace(/^https:\/\//, "");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`, [`${issuer}:aud`]: "sts.amazonaws.com" },
+        },
+      },
+    ],
+  };
+}
+
+/** How pods get AWS credentials in this cluster. */
+export type IdentityMode = "podIdentity" | "irsa";
+
+/** What a layer needs to give workloads AWS identities. */
+export type WorkloadIdentityProvider =
+  | { readonly mode: "podIdentity" }
+  | {
+      readonly mode: "irsa";
+      /** ARN of the cluster's IAM OIDC provider. */
+      readonly oidcProviderArn: pulumi.Input<string>;
+      /** The cluster's OIDC issuer URL. */
+      readonly oidcIssuer: pulumi.Input<string>;
+    };
+
+/** The service-account annotation IRSA reads the role from. */
+export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
+
+/** What `workloadIdentity` needs. */
+export interface WorkloadIdentityArgs {
+  /** Human description of the role (shown in IAM). */
+  readonly description: string;
+  /** EKS cluster the service account lives in. */
+  readonly clusterName: pulumi.Input<string>;
+  /** Namespace and name of the service account. */
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** How the cluster hands out identities. */
+  readonly provider: WorkloadIdentityProvider;
+  /** The role's inline policy. */
+  readonly policy?: pulumi.Input<PolicyDocument>;
+  /** An AWS managed policy instead, where AWS maintains what a driver needs (EBS CSI). */
+  readonly managedPolicyArn?: pulumi.Input<string>;
+  /** Tags of the IAM resources. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A service account's AWS identity. */
+export interface WorkloadIdentity {
+  /** The role. */
+  readonly role: aws.iam.Role;
+  /** Annotations the service account must carry (IRSA's role ARN; none for Pod Identity). */
+  readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+  /** Everything a workload must wait for before it can call AWS. */
+  readonly ready: pulumi.Resource[];
+}
+
+/**
+ * One IAM role per service account, with its own inline policy (never a shared one, so
+ * each policy is exactly what its component needs), bound through a Pod Identity
+ * association or an IRSA trust. With IRSA the trust is the binding, so no association
+ * is made and the service account carries the role annotation instead.
+ */
+export function workloadIdentity(name: string, args: WorkloadIdentityArgs, opts: pulumi.CustomResourceOptions): WorkloadIdentity {
+  const p = args.provider;
+  const trust =
+    p.mode === "podIdentity"
+      ? pulumi.output(JSON.stringify(podIdentityTrustPolicy()))
+      : pulumi
+          .all([p.oidcProviderArn, p.oidcIssuer])
+          .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.namespace, args.serviceAccount)));
+  const role = new aws.iam.Role(
+    name,
+    { description: `${args.description} (${p.mode === "podIdentity" ? "EKS Pod Identity" : "IRSA"})`, assumeRolePolicy: trust, tags: { ...args.tags } },
+    opts,
+  );
+  const policy = args.policy
+    ? new aws.iam.RolePolicy(name, { role: role.name, policy: pulumi.output(args.policy).apply((doc) => JSON.stringify(doc)) }, opts)
+    : args.managedPolicyArn
+      ? new aws.iam.RolePolicyAttachment(name, { role: role.name, policyArn: args.managedPolicyArn }, opts)
+      : undefined;
+  if (!policy) throw new Error(`workload identity ${name}: give it a policy or a managed policy ARN`);
+  if (p.mode === "irsa") {
+    return { role, serviceAccountAnnotations: role.arn.apply((arn): Record<string, string> => ({ [IRSA_ROLE_ANNOTATION]: arn })), ready: [policy] };
+  }
+  const association = new aws.eks.PodIdentityAssociation(
+    name,
+    { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn, tags: { ...args.tags } },
+    opts,
+  );
+  return { role, serviceAccountAnnotations: pulumi.output<Record<string, string>>({}), ready: [policy, association] };
+}
+

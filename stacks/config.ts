@@ -13,16 +13,16 @@ import { z } from "zod";
 import { ROOT_APP } from "../components/apps/applications";
 import { parseCidr, VPC_PREFIX_RANGE } from "../components/cluster/network";
 import { argocdSettingsSchema } from "../components/plugins/argocd";
+import { certManagerSettingsSchema } from "../components/plugins/certManager";
+import { externalDnsSettingsSchema } from "../components/plugins/externalDns";
+import { loadBalancerControllerSettingsSchema } from "../components/plugins/loadBalancerController";
+import { metricsServerSettingsSchema } from "../components/plugins/metricsServer";
+import { strictSettings } from "../components/plugins/settings";
 import { veleroSettingsSchema } from "../components/plugins/velero";
+import { partitionOf } from "./offline/runtime";
 
 /** A strict object: unknown keys are errors that list the keys allowed there. */
-function strictObject<T extends z.ZodRawShape>(shape: T) {
-  const allowed = Object.keys(shape).join(", ");
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `unknown key(s) ${issue.keys.join(", ")}; allowed here: ${allowed}` : undefined,
-  });
-}
+const strictObject = strictSettings;
 
 /**
  * A list whose entries must differ in `field`: duplicates would collapse into one map
@@ -287,8 +287,32 @@ const backupsSchema = strictObject({
 }).prefault({});
 
 const pluginsSchema = strictObject({
+  loadBalancerController: loadBalancerControllerSettingsSchema,
+  certManager: certManagerSettingsSchema,
+  externalDns: externalDnsSettingsSchema,
+  metricsServer: metricsServerSettingsSchema,
   argocd: argocdSettingsSchema,
   velero: veleroSettingsSchema,
+})
+  .refine((p) => p.loadBalancerController.gatewayApi && p.loadBalancerController.enabled || !p.externalDns.sources.some((s) => s.startsWith("gateway-")), {
+    // external-dns fails to start when a source's CRDs are missing.
+    error: "gateway-* sources need the Gateway API CRDs, which come with loadBalancerController (enabled and gatewayApi: true)",
+    path: ["externalDns", "sources"],
+  })
+  .prefault({});
+
+/** Plugin settings with defaults applied (for tests and tools that build the plugins layer alone). */
+export function parsePluginSettings(raw: unknown): z.output<typeof pluginsSchema> {
+  return pluginsSchema.parse(raw);
+}
+
+const identitySchema = strictObject({
+  /**
+   * How plugins and the EBS CSI driver get AWS credentials: EKS Pod Identity (default;
+   * trust policies name no cluster, so a replica region needs no edits) or IRSA
+   * (the cluster then gets an IAM OIDC provider).
+   */
+  mode: z.enum(["podIdentity", "irsa"]).default("podIdentity"),
 }).prefault({});
 
 /** Schema of the whole stack configuration, keyed like the stack file minus namespaces. */
@@ -302,6 +326,7 @@ const stackSchema = z.object({
   namespaces: namespacesSchema,
   backups: backupsSchema,
   plugins: pluginsSchema,
+  identity: identitySchema,
   tags: z
     .record(
       z
@@ -311,7 +336,18 @@ const stackSchema = z.object({
       z.string().max(256),
     )
     .default({}),
+}).superRefine((cfg, ctx) => {
+  const dr = cfg.plugins.velero.replication?.region;
+  if (dr === undefined) return;
+  const path = ["plugins", "velero", "replication", "region"];
+  if (dr === cfg.region) {
+    ctx.addIssue({ code: "custom", path, message: `is this stack's own region (${cfg.region}): a DR replica must live in another region` });
+  } else if (partitionOf(dr)?.partition !== partitionOf(cfg.region)?.partition) {
+    // S3 replication and the replication role's trust cannot cross partitions.
+    ctx.addIssue({ code: "custom", path, message: `is in another AWS partition than ${cfg.region}: S3 replication cannot cross partitions` });
+  }
 });
+
 
 type StackSchema = z.output<typeof stackSchema>;
 
@@ -331,7 +367,7 @@ export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops"> {
 export const PROVIDER_NAMESPACES: readonly string[] = ["aws", "kubernetes", "eks", "pulumi"];
 
 /** Top-level keys a stack may set in the project's namespace. */
-export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "tags"] as const;
+export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "identity", "tags"] as const;
 
 /** One thing wrong with a stack file. */
 export interface ConfigProblem {
@@ -360,7 +396,21 @@ export class ConfigError extends Error {
 export interface StackIdentity {
   readonly project: string;
   readonly stack: string;
+  /**
+   * Whether Pulumi holds a flat config key as a secret (`pulumi config set --secret`).
+   * Given, secret settings stored in plain text are refused; absent, not checked.
+   */
+  readonly isSecret?: (key: string) => boolean;
 }
+
+/** Settings that must be Pulumi secrets, as paths below `<project>:`. */
+export const SECRET_SETTINGS: readonly (readonly string[])[] = [
+  ["plugins", "argocd", "admin", "passwordBcrypt"],
+  ["plugins", "argocd", "sso", "clientSecret"],
+];
+
+/** A bcrypt hash as Argo CD expects it (`$2a$`/`$2b$`/`$2y$`, cost, 53 characters of salt and hash). */
+const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
 /** The file name Pulumi reads a stack's config from. */
 export function stackFileName(stack: string): string {
@@ -372,6 +422,42 @@ function keyOf(project: string, path: readonly PropertyKey[]): string {
   const top = head === "region" ? "aws:region" : `${project}:${String(head)}`;
   return rest.reduce<string>((k, part) => (typeof part === "number" ? `${k}[${part}]` : `${k}.${String(part)}`), top);
 }
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), root);
+}
+
+/**
+ * Secret settings must be stored as Pulumi secrets, and the admin hash must be a bcrypt
+ * hash (a plain password there would be Argo CD's password hash, i.e. no login works).
+ * Pulumi marks a whole top-level key secret when any leaf in it is: a plain value next
+ * to a secret one in the same key cannot be told apart here.
+ */
+function secretProblems(cfg: StackSchema, input: Record<string, unknown>, id: StackIdentity): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const path of SECRET_SETTINGS) {
+    const value = valueAt(input, path);
+    if (value === undefined) continue;
+    const key = keyOf(id.project, path);
+    if (id.isSecret && !id.isSecret(`${id.project}:${path[0]}`)) {
+      problems.push({ key, message: `is stored in plain text: store it as a secret with pulumi config set --secret --path '${key}' <value>` });
+    }
+  }
+  const hash = cfg.plugins.argocd.admin.passwordBcrypt;
+  if (hash !== undefined && !hash.startsWith(OFFLINE_SECRET_PREFIX) && !BCRYPT.test(hash)) {
+    problems.push({
+      key: keyOf(id.project, SECRET_SETTINGS[0]),
+      message: "must be a bcrypt hash ($2a$10$...), not the password itself: htpasswd -nbBC 10 '' \"$PASSWORD\" | tr -d ':\\n'",
+    });
+  }
+  return problems;
+}
+
+/**
+ * Prefix of the offline plan's stand-in for a `secure:` value, which only the stack's
+ * secrets provider can decrypt (stacks/offline/stackFile.ts): its format is unknowable.
+ */
+export const OFFLINE_SECRET_PREFIX = "<secret:";
 
 /**
  * Validates the flat Pulumi config of one stack. Throws `ConfigError` listing every
@@ -412,6 +498,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, id: Stac
       for (const path of keys) problems.push({ key: keyOf(id.project, path), message });
     }
   }
+  if (result.success) problems.push(...secretProblems(result.data, input, id));
   if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
   const cfg = result.data;
   return {

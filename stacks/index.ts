@@ -21,3 +21,4 @@ export const kubeconfig = outputs.kubeconfig;
 export const backupBucket = outputs.backupBucket;
 export const imperativeNamespaces = outputs.imperativeNamespaces;
 export const namespaces = outputs.namespaces;
+export const replicaBucket = outputs.replicaBucket;

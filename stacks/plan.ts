@@ -21,7 +21,7 @@ export async function planStack(projectDir: string, stack: string): Promise<Plan
   const loaded = loadStack(projectDir, stack);
   // Validate and classify before the mock runtime starts: a bad stack file fails here,
   // before anything is planned.
-  const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack });
+  const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack, isSecret: (k) => loaded.secretKeys.includes(k) });
   planPlatform(cfg);
   // Imported only now: the program must load after the mocks are in place (FIELD-NOTES, Pulumi).
   const { program } = await import("./program");

@@ -61,6 +61,8 @@ export interface PlatformOutputs {
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
   readonly backupBucket: pulumi.Output<string>;
+  /** The backup bucket's DR replica, when replication is configured. */
+  readonly replicaBucket?: pulumi.Output<string>;
   readonly imperativeNamespaces: readonly string[];
   readonly namespaces: readonly NamespaceRow[];
 }
@@ -84,6 +86,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     logTypes: cfg.cluster.logTypes,
     compute: cfg.cluster.compute,
     accessEntries: cfg.cluster.accessEntries,
+    identityMode: cfg.identity.mode,
     tags,
   });
 
@@ -91,6 +94,8 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     provider: cluster.provider,
     clusterName: cluster.clusterName,
     region: cfg.region,
+    vpcId: cluster.vpcId,
+    identity: cluster.identity,
     settings: cfg.plugins,
     backup: plan.backup,
     tags,
@@ -112,6 +117,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
     backupBucket: plugins.backupBucket,
+    ...(plugins.replicaBucket ? { replicaBucket: plugins.replicaBucket } : {}),
     imperativeNamespaces: imperative,
     namespaces: plan.namespaces,
   };

@@ -6,12 +6,14 @@ import * as k8s from "@pulumi/kubernetes";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Apps } from "../components/apps";
-import { addons, charts, kubernetesVersion } from "../components/catalog";
+import { addons, charts, crdManifests, kubernetesVersion } from "../components/catalog";
+import { IRSA_ROLE_ANNOTATION, type PolicyDocument, type WorkloadIdentityProvider } from "../components/identity";
 import { Cluster, type ClusterArgs } from "../components/cluster";
 import { Plugins } from "../components/plugins";
 import type { BackupScope } from "../components/types";
 import { COMPUTED, evaluateOffline, type RecordedResource } from "../stacks/offline/runtime";
-import { at, ofType, one } from "./helpers";
+import { parsePluginSettings } from "../stacks/config";
+import { at, ofType, one, TEST_BCRYPT } from "./helpers";
 
 const config = { "aws:region": "ap-southeast-2" };
 const run = <T>(program: () => T) => evaluateOffline({ project: "phoenix", stack: "unit", config }, program);
@@ -95,7 +97,10 @@ describe("cluster layer", () => {
       assert.ok(one(resources, "aws:eks/addon:Addon", "c1-coredns").dependencies.includes(urnOf(resources, "aws:eks/nodeGroup:NodeGroup", ng)), `coredns waits for ${ng}`);
     }
     const ebs = one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver");
-    assert.deepEqual(at(ebs.inputs, "podIdentityAssociations", 0, "serviceAccount"), "ebs-csi-controller-sa");
+    const ebsAssoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "c1-ebs-csi");
+    assert.deepEqual([ebsAssoc.inputs.namespace, ebsAssoc.inputs.serviceAccount], ["kube-system", "ebs-csi-controller-sa"]);
+    assert.ok(ebs.dependencies.includes(ebsAssoc.urn), "the EBS CSI add-on starts with its identity in place");
+    assert.equal(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-ebs-csi").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2");
     const provider = one(resources, "pulumi:providers:kubernetes", "c1-k8s");
     for (const a of found) assert.ok(provider.dependencies.includes(a.urn), `the provider waits for ${a.name}`);
   });
@@ -121,6 +126,17 @@ describe("cluster layer", () => {
     assert.deepEqual(at(autoMode, "computeConfig", "nodePools"), ["system"]);
   });
 
+  it("with IRSA creates the OIDC provider and trusts only the EBS CSI service account, with no Pod Identity association", async () => {
+    const { resources, outputs } = await run(() => new Cluster("c1", { ...clusterArgs, identityMode: "irsa" }));
+    assert.equal(one(resources, "eks:index:Cluster", "c1-eks").inputs.createOidcProvider, true);
+    assert.equal(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
+    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "c1-ebs-csi").inputs.assumeRolePolicy)) as { Statement: { Principal: unknown; Condition: { StringEquals: Record<string, string> } }[] };
+    assert.deepEqual(trust.Statement[0].Principal, { Federated: `${COMPUTED} eks:index:Cluster c1-eks.oidcProviderArn>` });
+    assert.ok(Object.values(trust.Statement[0].Condition.StringEquals).includes("system:serviceaccount:kube-system:ebs-csi-controller-sa"));
+    assert.equal(one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver").inputs.serviceAccountRoleArn, `${COMPUTED} aws:iam/role:Role c1-ebs-csi.arn>`);
+    assert.equal(outputs.identity.mode, "irsa");
+  });
+
   it("builds the Kubernetes provider from the cluster's kubeconfig and exports it as a secret", async () => {
     const { resources, outputs } = await run(() => new Cluster("c1", clusterArgs));
     assert.equal(one(resources, "pulumi:providers:kubernetes", "c1-k8s").inputs.kubeconfig, `${COMPUTED} eks:index:Cluster c1-eks.kubeconfigJson>`);
@@ -137,33 +153,106 @@ const scope: BackupScope = {
 };
 
 /** The plugins layer alone, against a provider of some other cluster named `providerName`. */
-const runPlugins = (providerName: string) =>
+const runPlugins = (providerName: string, settings: Record<string, unknown> = {}, identity: WorkloadIdentityProvider = { mode: "podIdentity" }) =>
   run(() => {
     const provider = new k8s.Provider(providerName, { kubeconfig: "{}" });
-    return new Plugins("plugins", { provider, clusterName: "c1", region: "ap-southeast-2", settings: { argocd: {}, velero: { fsBackup: true } }, backup: scope });
+    return new Plugins("plugins", {
+      provider,
+      clusterName: "c1",
+      region: "ap-southeast-2",
+      vpcId: "vpc-1",
+      identity,
+      settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...settings }),
+      backup: scope,
+    });
   });
 
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
 describe("core plugins layer", () => {
-  it("installs Argo CD and Velero as pinned helm.v3 releases through whatever provider it is given", async () => {
+  it("installs every enabled plugin as a pinned helm.v3 release through whatever provider it is given", async () => {
     const { resources } = await runPlugins("some-other-cluster");
     const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "some-other-cluster");
     const k8sResources = resources.filter((r) => r.type.startsWith("kubernetes:"));
-    assert.equal(k8sResources.length, 4);
     for (const r of k8sResources) assert.equal(r.providerUrn, providerUrn, `${r.type} ${r.name} uses the given provider`);
-    for (const [id, pin] of [["argocd", charts.argocd], ["velero", charts.velero]] as const) {
-      const rel = one(resources, "kubernetes:helm.sh/v3:Release", id).inputs;
-      assert.deepEqual([rel.chart, rel.version, at(rel, "repositoryOpts", "repo"), rel.namespace], [pin.chart, pin.version, pin.repository, id]);
+    const expected = [
+      ["loadBalancerController", charts.awsLoadBalancerController, "aws-load-balancer-controller"],
+      ["certManager", charts.certManager, "cert-manager"],
+      ["metricsServer", charts.metricsServer, "metrics-server"],
+      ["argocd", charts.argocd, "argocd"],
+      ["velero", charts.velero, "velero"],
+    ] as const;
+    // external-dns is opt-in (it needs hosted zones); no ingress-nginx, ever.
+    assert.deepEqual(ofType(resources, RELEASE).map((r) => r.name).sort(), expected.map(([id]) => id).sort());
+    for (const [id, pin, ns] of expected) {
+      const rel = one(resources, RELEASE, id).inputs;
+      assert.deepEqual([rel.chart, rel.version, at(rel, "repositoryOpts", "repo"), rel.namespace], [pin.chart, pin.version, pin.repository, ns]);
       assert.equal(rel.createNamespace, false, "the namespace is Phoenix's, labelled platform");
-      assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", id).inputs, "metadata", "labels", "phoenix.platform/namespace-class"), "platform");
+      assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", ns).inputs, "metadata", "labels", "phoenix.platform/namespace-class"), "platform");
     }
+    // The Gateway API CRDs, pinned by URL, go through the same provider.
+    assert.deepEqual(ofType(resources, "kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file), [crdManifests.gatewayApiStandard, crdManifests.lbcGateway]);
     assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger"]);
   });
 
-  it("keeps the backup bucket when the stack is destroyed, versioned, encrypted and private", async () => {
+  it("makes every other release wait for the load balancer controller, whose Service webhook fails closed", async () => {
+    const { resources } = await runPlugins("p");
+    const lbc = urnOf(resources, RELEASE, "loadBalancerController");
+    for (const r of ofType(resources, RELEASE).filter((x) => x.name !== "loadBalancerController")) {
+      assert.ok(r.dependencies.includes(lbc), `${r.name} waits for the load balancer controller`);
+    }
+    assert.ok(!one(resources, RELEASE, "loadBalancerController").dependencies.includes(urnOf(resources, RELEASE, "argocd")));
+  });
+
+  it("gives external-dns and cert-manager DNS-01 identities only when enabled, and a ClusterIssuer after cert-manager", async () => {
+    const zones = [{ id: "Z111", domain: "example.com" }];
+    const { resources } = await runPlugins("p", { externalDns: { enabled: true, hostedZones: zones }, certManager: { dns01: { email: "ops@example.com", hostedZones: zones } } });
+    const assocs = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => [r.inputs.namespace, r.inputs.serviceAccount]);
+    assert.deepEqual(assocs.sort(), [
+      ["aws-load-balancer-controller", "aws-load-balancer-controller"],
+      ["cert-manager", "cert-manager"],
+      ["external-dns", "external-dns"],
+      ["velero", "velero-server"],
+    ]);
+    const issuer = one(resources, "kubernetes:cert-manager.io/v1:ClusterIssuer", "plugins-certManager-issuer");
+    assert.ok(issuer.dependencies.includes(urnOf(resources, RELEASE, "certManager")), "the ClusterIssuer needs the chart's CRDs first");
+    assert.equal(at(one(resources, RELEASE, "externalDns").inputs, "values", "txtOwnerId"), "c1.ap-southeast-2");
+    const withoutDns = await runPlugins("q");
+    assert.deepEqual(ofType(withoutDns.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => r.inputs.namespace).sort(), ["aws-load-balancer-controller", "velero"]);
+  });
+
+  it("with IRSA annotates each service account with its role and makes no Pod Identity association", async () => {
+    const { resources } = await runPlugins("p", {}, { mode: "irsa", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.x", oidcIssuer: "https://oidc.eks.x" });
+    assert.equal(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
+    const lbc = one(resources, RELEASE, "loadBalancerController").inputs;
+    assert.deepEqual(at(lbc, "values", "serviceAccount", "annotations"), { [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-loadBalancerController.arn>` });
+    const velero = one(resources, RELEASE, "velero").inputs;
+    assert.deepEqual(at(velero, "values", "serviceAccount", "server", "annotations"), { [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-velero.arn>` });
+    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "plugins-velero").inputs.assumeRolePolicy)) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    assert.deepEqual(trust.Statement[0].Condition.StringEquals, { "oidc.eks.x:sub": "system:serviceaccount:velero:velero-server", "oidc.eks.x:aud": "sts.amazonaws.com" });
+  });
+
+  it("keeps the backup bucket and its key when the stack is destroyed, versioned, encrypted, private and TLS-only", async () => {
     const { resources } = await runPlugins("p");
     const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/") && r.type !== "aws:s3/bucket:Bucket");
     assert.equal(one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups").options.retainOnDelete, true);
-    assert.equal(bucketParts.length, 4);
+    assert.deepEqual(bucketParts.map((r) => r.type.split(":")[2]).sort(), [
+      "BucketLifecycleConfiguration",
+      "BucketOwnershipControls",
+      "BucketPolicy",
+      "BucketPublicAccessBlock",
+      "BucketServerSideEncryptionConfiguration",
+      "BucketVersioning",
+    ]);
+    const key = one(resources, "aws:kms/key:Key", "plugins-velero-backups");
+    assert.equal(key.options.retainOnDelete, true, "the key outlives the stack, or the backups become unreadable");
+    assert.equal(key.inputs.enableKeyRotation, true);
+    const sse = one(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "plugins-velero-backups").inputs;
+    assert.deepEqual(at(sse, "rules", 0, "applyServerSideEncryptionByDefault"), { sseAlgorithm: "aws:kms", kmsMasterKeyId: `${COMPUTED} aws:kms/key:Key plugins-velero-backups.arn>` });
+    const tls = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "plugins-velero-backups").inputs.policy)) as PolicyDocument;
+    assert.deepEqual([tls.Statement[0].Effect, tls.Statement[0].Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
+    const lifecycle = one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "plugins-velero-backups").inputs;
+    assert.deepEqual(at(lifecycle, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 30 });
     for (const r of bucketParts) assert.equal(r.options.retainOnDelete, true, `${r.type} survives destroy`);
     assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups").inputs, "versioningConfiguration", "status"), "Enabled");
     assert.equal(at(one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "plugins-velero-backups").inputs, "restrictPublicBuckets"), true);
@@ -186,10 +275,33 @@ describe("Velero's AWS identity", () => {
     );
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
     const bucketArn = `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.arn>`;
-    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn], "fs backups: no EC2 grant, S3 scoped to the bucket");
+    const keyArn = `${COMPUTED} aws:kms/key:Key plugins-velero-backups.arn>`;
+    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn, keyArn], "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key");
     for (const dep of ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/rolePolicy:RolePolicy"]) {
       assert.ok(release.dependencies.includes(urnOf(resources, dep, "plugins-velero")), `Velero waits for ${dep}`);
     }
+  });
+});
+
+describe("backup replication to the DR region", () => {
+  it("replicates to a bucket in the DR region, under its own key and role, before Velero starts", async () => {
+    const { resources, outputs } = await runPlugins("p", { velero: { replication: { region: "ap-southeast-4" } } });
+    const dr = one(resources, "pulumi:providers:aws", "plugins-velero-backups-replica-ap-southeast-4");
+    assert.equal(dr.inputs.region, "ap-southeast-4");
+    const replica = one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups-replica");
+    assert.equal(replica.providerUrn, dr.urn, "the replica bucket lives in the DR region");
+    assert.equal(replica.options.retainOnDelete, true);
+    assert.equal(one(resources, "aws:kms/key:Key", "plugins-velero-backups-replica").providerUrn, dr.urn);
+    const rule = one(resources, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "plugins-velero-backups");
+    assert.equal(at(rule.inputs, "rules", 0, "destination", "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.arn>`);
+    assert.equal(at(rule.inputs, "rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId"), `${COMPUTED} aws:kms/key:Key plugins-velero-backups-replica.arn>`);
+    assert.equal(rule.inputs.role, `${COMPUTED} aws:iam/role:Role plugins-velero-replication.arn>`);
+    assert.ok(rule.dependencies.includes(urnOf(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups-replica")), "versioning on the replica first");
+    assert.ok(one(resources, RELEASE, "velero").dependencies.includes(rule.urn), "Velero writes nothing before replication is on");
+    // The BSL stays on the primary bucket, in its own region (velero #6732).
+    assert.equal(at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
+    const { resolve } = await import("../stacks/offline/runtime");
+    assert.equal(await resolve(outputs.replicaBucket), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.bucket>`);
   });
 });
 

@@ -28,7 +28,7 @@ describe("composition", () => {
     const { resources } = await runProgram(flatConfig(sections, "sa-east-1"));
     const provider = one(resources, "pulumi:providers:kubernetes", "blue-k8s");
     const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:"));
-    assert.equal(k8sObjects.length, 7, "2 plugin namespaces, 2 plugin releases, bootstrap, 2 imperative namespaces");
+    assert.equal(k8sObjects.length, 15, "5 plugin namespaces, 5 plugin releases, 2 Gateway API CRD files, bootstrap, 2 imperative namespaces");
     for (const r of k8sObjects) assert.equal(r.providerUrn, provider.urn, `${r.type} ${r.name}`);
   });
 
@@ -37,7 +37,7 @@ describe("composition", () => {
     const velero = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
     assert.deepEqual(at(velero.inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger", "uploads"]);
     assert.deepEqual(at(velero.inputs, "values", "schedules", "daily", "template", "excludedNamespaces"), [
-      "argocd", "default", "kube-node-lease", "kube-public", "kube-system", "search", "shop", "velero",
+      "argocd", "aws-load-balancer-controller", "cert-manager", "default", "kube-node-lease", "kube-public", "kube-system", "metrics-server", "search", "shop", "velero",
     ]);
     const plain = (await resolve(outputs)) as Record<string, unknown>;
     assert.equal(plain.region, "sa-east-1");
@@ -53,7 +53,8 @@ describe("composition", () => {
   it("creates no backup schedule at all when no namespace is imperative", async () => {
     const { resources } = await runProgram(flatConfig({ ...sections, namespaces: undefined }));
     assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules"), {});
-    assert.equal(ofType(resources, "kubernetes:core/v1:Namespace").length, 2);
+    // Only the plugins' own namespaces: no imperative namespace to create.
+    assert.deepEqual(ofType(resources, "kubernetes:core/v1:Namespace").map((n) => n.name).sort(), ["argocd", "aws-load-balancer-controller", "cert-manager", "metrics-server", "velero"]);
   });
 
   it("refuses an inconsistent inventory before declaring a single resource", async () => {
@@ -61,7 +62,7 @@ describe("composition", () => {
     const { program } = await import("../stacks/program");
     const { evaluateOffline } = await import("../stacks/offline/runtime");
     let caught: unknown;
-    const { resources } = await evaluateOffline({ project: "phoenix", stack: "bad", config: bad }, () => {
+    const { resources } = await evaluateOffline({ project: "phoenix", stack: "bad", config: bad, secretKeys: ["phoenix:plugins"] }, () => {
       try {
         return program();
       } catch (err) {

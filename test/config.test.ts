@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, isArmInstanceType, parseStackConfig } from "../stacks/config";
-import { flatConfig } from "./helpers";
+import { flatConfig, TEST_BCRYPT } from "./helpers";
 
 const id = { project: "phoenix", stack: "prod" };
 
@@ -40,7 +40,16 @@ describe("stack config defaults", () => {
     assert.equal(cfg.gitops.targetRevision, "main");
     assert.equal(cfg.gitops.path, "clusters/eu-west-1", "the root path is per region by default");
     assert.deepEqual(cfg.backups, { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }] });
-    assert.deepEqual(cfg.plugins, { argocd: {}, velero: { fsBackup: true } });
+    assert.deepEqual(cfg.plugins, {
+      loadBalancerController: { enabled: true, gatewayApi: true, replicas: 2 },
+      certManager: { enabled: true },
+      // external-dns needs zones to be useful, so it is opt-in.
+      externalDns: { enabled: false, hostedZones: [], policy: "upsert-only", sources: ["service", "ingress"] },
+      metricsServer: { enabled: true, replicas: 2 },
+      argocd: { ha: false, admin: { enabled: true, passwordBcrypt: TEST_BCRYPT } },
+      velero: { fsBackup: true, noncurrentVersionDays: 30 },
+    });
+    assert.deepEqual(cfg.identity, { mode: "podIdentity" });
   });
 
   it("fills defaults inside a partially set node group and auto mode", () => {
@@ -195,5 +204,62 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
 
   it("ends its message with the fix", () => {
     assert.throws(() => parseStackConfig(flatConfig({ network: { natGateways: "x" } }), id), /Fix this key in Pulumi\.prod\.yaml; README\.md "Stack configuration"/);
+  });
+});
+
+describe("plugin settings", () => {
+  const withArgo = (argocd: Record<string, unknown>) => flatConfig({ plugins: { argocd } });
+  const sso = { issuer: "https://sso.example.com", clientId: "argocd", adminGroups: ["platform"] };
+
+  it("refuses an Argo CD admin without a password, and no admin without SSO", () => {
+    assert.match(problemAt(withArgo({}), "phoenix:plugins.argocd.admin.passwordBcrypt"), /admin user is enabled without a password.*--secret/);
+    assert.match(problemAt(withArgo({ admin: { enabled: false } }), "phoenix:plugins.argocd.admin.enabled"), /lock everyone out/);
+    assert.match(problemAt(withArgo({ admin: { enabled: false }, sso }), "phoenix:plugins.argocd.url"), /auth\/callback/);
+    const ok = parseStackConfig(withArgo({ admin: { enabled: false }, sso, url: "https://argocd.example.com" }), id);
+    assert.deepEqual(ok.plugins.argocd.sso?.requestedScopes, ["openid", "profile", "email", "groups"]);
+  });
+
+  it("wants a bcrypt hash, never the password itself, and refuses it in plain text", () => {
+    assert.match(problemAt(withArgo({ admin: { passwordBcrypt: "hunter2" } }), "phoenix:plugins.argocd.admin.passwordBcrypt"), /bcrypt hash/);
+    const plain = { ...id, isSecret: () => false };
+    assert.throws(
+      () => parseStackConfig(withArgo({ admin: { passwordBcrypt: TEST_BCRYPT } }), plain),
+      /phoenix:plugins\.argocd\.admin\.passwordBcrypt: is stored in plain text: store it as a secret with pulumi config set --secret --path/,
+    );
+    const secret = { ...id, isSecret: (k: string) => k === "phoenix:plugins" };
+    assert.equal(parseStackConfig(withArgo({ admin: { passwordBcrypt: TEST_BCRYPT } }), secret).plugins.argocd.admin.passwordBcrypt, TEST_BCRYPT);
+  });
+
+  it("needs hosted zones for external-dns, well-formed ids, and Gateway API CRDs for gateway sources", () => {
+    assert.match(problemAt(flatConfig({ plugins: { externalDns: { enabled: true } } }), "phoenix:plugins.externalDns.hostedZones"), /needs hostedZones/);
+    assert.match(
+      problemAt(flatConfig({ plugins: { externalDns: { enabled: true, hostedZones: [{ id: "zone-1", domain: "example.com" }] } } }), "phoenix:plugins.externalDns.hostedZones[0].id"),
+      /hosted zone id/,
+    );
+    const zones = [{ id: "Z123", domain: "example.com" }];
+    assert.match(
+      problemAt(
+        flatConfig({ plugins: { loadBalancerController: { gatewayApi: false }, externalDns: { enabled: true, hostedZones: zones, sources: ["gateway-httproute"] } } }),
+        "phoenix:plugins.externalDns.sources",
+      ),
+      /Gateway API CRDs/,
+    );
+  });
+
+  it("refuses a DR replica in the stack's own region or another partition", () => {
+    const dr = (region: string) => flatConfig({ plugins: { velero: { replication: { region } } } });
+    assert.match(problemAt(dr("eu-west-1"), "phoenix:plugins.velero.replication.region"), /own region/);
+    assert.match(problemAt(dr("cn-north-1"), "phoenix:plugins.velero.replication.region"), /another AWS partition/);
+    assert.equal(parseStackConfig(dr("eu-central-1"), id).plugins.velero.replication?.region, "eu-central-1");
+  });
+
+  it("names the allowed keys of a plugin when one is misspelt", () => {
+    assert.match(problemAt(flatConfig({ plugins: { metricsServer: { replica: 3 } } }), "phoenix:plugins.metricsServer.replica"), /allowed here: enabled, replicas/);
+    assert.match(problemAt(flatConfig({ plugins: { certManger: {} } }), "phoenix:plugins.certManger"), /allowed here: loadBalancerController, certManager/);
+  });
+
+  it("takes IRSA as the identity option", () => {
+    assert.equal(parseStackConfig(flatConfig({ identity: { mode: "irsa" } }), id).identity.mode, "irsa");
+    assert.match(problemAt(flatConfig({ identity: { mode: "keys" } }), "phoenix:identity.mode"), /podIdentity|irsa/);
   });
 });

@@ -1,5 +1,7 @@
 /** Shared test helpers: build flat stack config and run the program offline. */
+import assert from "node:assert/strict";
 import * as path from "node:path";
+import type { PolicyDocument } from "../components/identity";
 import { evaluateOffline, type OfflineResult, type RecordedResource } from "../stacks/offline/runtime";
 import type { PlatformOutputs } from "../stacks/platform";
 
@@ -9,9 +11,22 @@ export const ROOT = path.resolve(__dirname, "..");
 /** The reference charts beside the repository, when present. */
 export const REFERENCE_CHARTS = path.resolve(ROOT, "..", "shared", "reference", "charts");
 
-/** A minimal valid stack config, as the Pulumi CLI passes it, with sections replaced by `sections`. */
+/** A well-formed bcrypt hash (of "test"), for the Argo CD admin password setting. */
+export const TEST_BCRYPT = "$2a$10$" + "abcdefghijklmnopqrstuv".padEnd(53, "0");
+
+/**
+ * A minimal valid stack config, as the Pulumi CLI passes it, with sections replaced by
+ * `sections`. Argo CD's admin hash is always present (Phoenix refuses an admin without
+ * one) unless the test sets `plugins.argocd` itself; runProgram treats `phoenix:plugins`
+ * as a secret key, as `pulumi config set --secret --path` would.
+ */
 export function flatConfig(sections: Record<string, unknown> = {}, region = "eu-west-1"): Record<string, string> {
-  const all: Record<string, unknown> = { gitops: { repoURL: "https://git.example.com/org/gitops.git" }, ...sections };
+  const plugins = (sections.plugins ?? {}) as Record<string, unknown>;
+  const all: Record<string, unknown> = {
+    gitops: { repoURL: "https://git.example.com/org/gitops.git" },
+    ...sections,
+    plugins: { argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...plugins },
+  };
   const flat: Record<string, string> = { "aws:region": region };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) flat[`phoenix:${k}`] = JSON.stringify(v);
   return flat;
@@ -23,7 +38,7 @@ export async function runProgram(
   opts: { stack?: string; preview?: boolean } = {},
 ): Promise<OfflineResult<PlatformOutputs>> {
   const { program } = await import("../stacks/program");
-  return evaluateOffline({ project: "phoenix", stack: opts.stack ?? "test", config, preview: opts.preview }, program);
+  return evaluateOffline({ project: "phoenix", stack: opts.stack ?? "test", config, preview: opts.preview, secretKeys: ["phoenix:plugins"] }, program);
 }
 
 /** Resources of one type. */
@@ -43,4 +58,17 @@ export function at(value: unknown, ...keys: (string | number)[]): unknown {
   let v: unknown = value;
   for (const k of keys) v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[k] : undefined;
   return v;
+}
+
+/**
+ * A policy as action -> sorted resources over its Allow statements, so a test states
+ * exactly what a role may do to what. Deny statements are not expected here.
+ */
+export function grants(doc: PolicyDocument): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const st of doc.Statement) {
+    assert.equal(st.Effect, "Allow");
+    for (const a of [st.Action].flat()) out[a] = [...(out[a] ?? []), ...[st.Resource ?? []].flat()].sort();
+  }
+  return out;
 }

@@ -42,10 +42,20 @@ describe("offline plan of the prod stack", () => {
     // What the golden file must show, whatever else changes in it.
     assert.equal(doc.stack, "prod");
     assert.equal(doc.region, "eu-west-1");
+    const pinned = (name: string, pin: { chart: string; version: string }, ns: string) => `${name} ${pin.chart}@${pin.version} ${ns}`;
     assert.deepEqual(
-      doc.helmReleases.map((h) => `${h.name} ${h.chart}@${h.version} ${h.namespace}`),
-      [`argocd ${charts.argocd.chart}@${charts.argocd.version} argocd`, `velero ${charts.velero.chart}@${charts.velero.version} velero`, `bootstrap ${charts.argocdApps.chart}@${charts.argocdApps.version} argocd`],
+      doc.helmReleases.map((h) => `${h.name} ${h.chart}@${h.version} ${h.namespace}`).sort(),
+      [
+        pinned("argocd", charts.argocd, "argocd"),
+        pinned("aws-load-balancer-controller", charts.awsLoadBalancerController, "aws-load-balancer-controller"),
+        pinned("bootstrap", charts.argocdApps, "argocd"),
+        pinned("cert-manager", charts.certManager, "cert-manager"),
+        pinned("external-dns", charts.externalDns, "external-dns"),
+        pinned("metrics-server", charts.metricsServer, "metrics-server"),
+        pinned("velero", charts.velero, "velero"),
+      ],
     );
+    assert.ok(!doc.helmReleases.some((h) => h.chart === "ingress-nginx"), "ingress-nginx is retired");
     const imperative = doc.namespaces.filter((n) => n.class === "imperative").map((n) => n.name);
     assert.deepEqual(imperative, ["ml-models", "payments-ledger"]);
     assert.deepEqual(doc.namespaces.filter((n) => n.backedUp).map((n) => n.name), imperative);

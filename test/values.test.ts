@@ -3,11 +3,15 @@ import { describe, it } from "node:test";
 import { bootstrapValues, IN_CLUSTER } from "../components/apps/applications";
 import { charts, images } from "../components/catalog";
 import { ACCESS_POLICIES, eksAccessEntries } from "../components/cluster/access";
-import { argocdValues } from "../components/plugins/argocd";
+import { argocdSettingsSchema, argocdValues } from "../components/plugins/argocd";
 import type { BackupScope } from "../components/types";
-import { podIdentityTrustPolicy, type PolicyDocument } from "../components/identity";
-import { VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroValues } from "../components/plugins/velero";
-import { at } from "./helpers";
+import { podIdentityTrustPolicy } from "../components/identity";
+import { VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../components/plugins/velero";
+import { at, grants, TEST_BCRYPT } from "./helpers";
+
+const fs = veleroSettingsSchema.parse({});
+const ebs = veleroSettingsSchema.parse({ fsBackup: false });
+const noAnnotations = {};
 
 const scope: BackupScope = {
   enabled: true,
@@ -48,7 +52,7 @@ describe("Velero schedules", () => {
 });
 
 describe("Velero values", () => {
-  const v = veleroValues({ fsBackup: true }, { bucket: "backups-bucket", bucketRegion: "eu-central-1", backup: scope });
+  const v = veleroValues(fs, { bucket: "backups-bucket", bucketRegion: "eu-central-1", backup: scope, serviceAccountAnnotations: noAnnotations });
   it("installs the AWS plugin pinned in the catalog", () => {
     assert.equal(at(v, "initContainers", 0, "image"), images.veleroPluginForAws);
     assert.match(images.veleroPluginForAws, /:v1\.14\.\d+$/, "v1.14.x pairs with Velero 1.18");
@@ -64,51 +68,45 @@ describe("Velero values", () => {
   it("deploys the node agent with kopia when file-system backups are on", () => {
     assert.equal(at(v, "deployNodeAgent"), true);
     assert.equal(at(v, "configuration", "uploaderType"), "kopia");
-    assert.equal(at(veleroValues({ fsBackup: false }, { bucket: "b", bucketRegion: "r", backup: scope }), "deployNodeAgent"), false);
+    assert.equal(at(veleroValues(ebs, { bucket: "b", bucketRegion: "r", backup: scope, serviceAccountAnnotations: noAnnotations }), "deployNodeAgent"), false);
   });
 });
 
-/** action -> sorted resources, over every Allow statement. */
-function grants(doc: PolicyDocument): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const st of doc.Statement) {
-    assert.equal(st.Effect, "Allow");
-    for (const a of [st.Action].flat()) out[a] = [...(out[a] ?? []), ...[st.Resource ?? []].flat()].sort();
-  }
-  return out;
-}
-
 describe("Velero IAM", () => {
   const bucket = "arn:aws:s3:::velero-backups";
-  it("grants object access in the backup bucket only, and listing of that bucket only", () => {
-    assert.deepEqual(grants(veleroPolicy(bucket, false)), {
+  const key = "arn:aws:kms:eu-west-1:111122223333:key/k";
+  const policy = (ebsSnapshots: boolean) => veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots });
+  it("grants object access in the backup bucket only, listing of that bucket only, and its own KMS key", () => {
+    assert.deepEqual(grants(policy(false)), {
       "s3:GetObject": [`${bucket}/*`],
       "s3:DeleteObject": [`${bucket}/*`],
       "s3:PutObject": [`${bucket}/*`],
       "s3:AbortMultipartUpload": [`${bucket}/*`],
       "s3:ListMultipartUploadParts": [`${bucket}/*`],
       "s3:ListBucket": [bucket],
+      "kms:GenerateDataKey": [key],
+      "kms:Decrypt": [key],
     });
   });
   it("adds the EC2 snapshot actions only for EBS-snapshot backups", () => {
-    const g = grants(veleroPolicy(bucket, true));
+    const g = grants(policy(true));
     const ec2 = Object.keys(g).filter((a) => a.startsWith("ec2:")).sort();
     assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
-    assert.ok(!Object.keys(grants(veleroPolicy(bucket, false))).some((a) => a.startsWith("ec2:")));
+    assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
   });
   it("is assumed through EKS Pod Identity only", () => {
     const trust = podIdentityTrustPolicy();
-    assert.deepEqual(trust.Statement.map((s) => [s.Principal?.Service, [s.Action].flat().sort()]), [["pods.eks.amazonaws.com", ["sts:AssumeRole", "sts:TagSession"]]]);
+    assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
   });
   it("names the service account the association binds", () => {
-    const v = veleroValues({ fsBackup: true }, { bucket: "b", bucketRegion: "r", backup: scope });
+    const v = veleroValues(fs, { bucket: "b", bucketRegion: "r", backup: scope, serviceAccountAnnotations: noAnnotations });
     assert.equal(at(v, "serviceAccount", "server", "name"), VELERO_SERVICE_ACCOUNT);
   });
 });
 
 describe("Argo CD values", () => {
   it("keeps CRDs on uninstall and pins annotation tracking", () => {
-    const v = argocdValues({});
+    const v = argocdValues(argocdSettingsSchema.parse({ admin: { passwordBcrypt: TEST_BCRYPT } }));
     assert.deepEqual(at(v, "crds"), { install: true, keep: true });
     assert.equal(at(v, "configs", "cm", "application.resourceTrackingMethod"), "annotation");
   });

@@ -9,7 +9,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { addons, kubernetesVersion, type AddonPin } from "../catalog";
-import { podIdentityTrustPolicy } from "../identity";
+import { workloadIdentity, type IdentityMode, type WorkloadIdentityProvider } from "../identity";
 import { eksAccessEntries, type AccessEntryInput } from "./access";
 import { AZ_COUNT, planSubnets, subnetTags } from "./network";
 
@@ -32,6 +32,9 @@ export interface NodeGroupArgs {
   /** Kubernetes labels on every node. */
   readonly labels: Readonly<Record<string, string>>;
 }
+
+/** Service account of the EBS CSI controller, as the managed add-on creates it. */
+const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 
 /** How the cluster gets its nodes. */
 export type ComputeArgs =
@@ -61,6 +64,8 @@ export interface ClusterArgs {
   readonly compute: ComputeArgs;
   /** IAM principals granted Kubernetes access through EKS access entries. */
   readonly accessEntries: readonly AccessEntryInput[];
+  /** How workloads get AWS identities; `irsa` makes the cluster's IAM OIDC provider. */
+  readonly identityMode?: IdentityMode;
   /** Tags for every AWS resource of the layer. */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -77,6 +82,8 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   /** Private subnet ids, one per AZ. */
   public readonly privateSubnetIds: pulumi.Output<string>[];
+  /** What the layers above need to give their service accounts AWS identities. */
+  public readonly identity: WorkloadIdentityProvider;
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:cluster:Cluster", name, {}, opts);
@@ -169,6 +176,7 @@ export class Cluster extends pulumi.ComponentResource {
     new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
 
     const autoMode = args.compute.mode === "autoMode";
+    const irsa = args.identityMode === "irsa";
     const cluster = new eks.Cluster(
       `${name}-eks`,
       {
@@ -197,8 +205,8 @@ export class Cluster extends pulumi.ComponentResource {
         kubeProxyAddonOptions: { enabled: false },
         useDefaultVpcCni: true,
         autoMode: autoMode ? { enabled: true, computeConfig: { nodePools: [...args.compute.nodePools] } } : undefined,
-        // Pod Identity is the default AWS identity of plugins: no OIDC provider needed.
-        createOidcProvider: false,
+        // Pod Identity (the default) needs no OIDC provider; IRSA does.
+        createOidcProvider: irsa,
         // Managed node groups and Auto Mode use the EKS-created cluster security group;
         // the component's own node/cluster groups would sit unused.
         skipDefaultSecurityGroups: true,
@@ -207,6 +215,7 @@ export class Cluster extends pulumi.ComponentResource {
       parent,
     );
     const eksName = cluster.eksCluster.name;
+    this.identity = irsa ? { mode: "irsa", oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : { mode: "podIdentity" };
 
     // ---- Compute and managed add-ons ----------------------------------------------
     // EKS Auto Mode runs networking, DNS, storage and Pod Identity itself: no add-ons.
@@ -276,27 +285,27 @@ export class Cluster extends pulumi.ComponentResource {
           ),
       );
 
-      // The EBS CSI controller gets its AWS identity through Pod Identity on its own role.
-      const ebsRole = new aws.iam.Role(
+      // The EBS CSI controller gets its own role. Its policy is AWS's V2 managed policy:
+      // it only touches volumes and snapshots tagged ebs.csi.aws.com/cluster=true, and
+      // AWS keeps it in step with what each driver release calls.
+      const ebs = workloadIdentity(
         `${name}-ebs-csi`,
         {
-          description: `EBS CSI driver of EKS cluster ${args.clusterName} (Pod Identity)`,
-          assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+          description: `EBS CSI driver of EKS cluster ${args.clusterName}`,
+          clusterName: eksName,
+          namespace: "kube-system",
+          serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
+          provider: this.identity,
+          managedPolicyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonEBSCSIDriverPolicyV2`,
           tags,
         },
-        parent,
-      );
-      const ebsPolicy = new aws.iam.RolePolicyAttachment(
-        `${name}-ebs-csi`,
-        { role: ebsRole.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy` },
         parent,
       );
       // CoreDNS and the EBS CSI controller are Deployments: they need nodes to turn ACTIVE.
       const afterNodes = [
         addon(addons.coredns, nodeGroups),
-        addon(addons.ebsCsiDriver, [...nodeGroups, ebsPolicy], {
-          podIdentityAssociations: [{ roleArn: ebsRole.arn, serviceAccount: "ebs-csi-controller-sa" }],
-        }),
+        // With IRSA the add-on annotates its own service account with the role.
+        addon(addons.ebsCsiDriver, [...nodeGroups, ...ebs.ready], irsa ? { serviceAccountRoleArn: ebs.role.arn } : {}),
       ];
       ready.push(...beforeNodes, ...nodeGroups, ...afterNodes);
     }

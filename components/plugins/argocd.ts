@@ -3,13 +3,60 @@
  * `helm.v4.Chart`: v4 drops hooks, and Argo CD's `redis-secret-init` job is one
  * (FIELD-NOTES, argo-helm#2836).
  */
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts } from "../catalog";
 import type { HelmValues, Plugin } from "./contract";
+import { strictSettings } from "./settings";
 
-/** Stack settings of Argo CD (`phoenix:plugins.argocd`). Production values (SSO, HA) come with the plugins layer issue. */
-export const argocdSettingsSchema = z
-  .strictObject({}, { error: (i) => (i.code === "unrecognized_keys" ? `unknown key(s) ${i.keys.join(", ")}; no settings are defined for argocd yet` : undefined) })
+const ssoSchema = strictSettings({
+  /** Name shown on the login button. */
+  name: z.string().min(1).default("SSO"),
+  /** OIDC issuer URL of the identity provider. */
+  issuer: z.url({ protocol: /^https$/, error: "must be the https:// issuer URL of the OIDC provider" }),
+  /** OIDC client id registered for Argo CD. */
+  clientId: z.string().min(1),
+  /**
+   * Client secret, for confidential clients: a Pulumi secret (`pulumi config set
+   * --secret --path`). Without it Argo CD uses PKCE as a public client.
+   */
+  clientSecret: z.string().min(1).optional(),
+  /** Scopes requested; `groups` feeds the RBAC group bindings below. */
+  requestedScopes: z.array(z.string().min(1)).min(1).default(["openid", "profile", "email", "groups"]),
+  /** Identity-provider groups bound to role:admin. */
+  adminGroups: z.array(z.string().min(1)).min(1),
+  /** Identity-provider groups bound to role:readonly. */
+  readonlyGroups: z.array(z.string().min(1)).default([]),
+});
+
+/** Stack settings of Argo CD (`phoenix:plugins.argocd`). */
+export const argocdSettingsSchema = strictSettings({
+  /** External URL of the Argo CD UI (https); OIDC redirects need it. */
+  url: z.url({ protocol: /^https$/, error: "must be the https:// URL users reach Argo CD at" }).optional(),
+  /** Highly available: Redis HA and two replicas of server, repo server and ApplicationSet controller (needs 3 nodes). */
+  ha: z.boolean().default(false),
+  admin: strictSettings({
+    /** Keep the local admin user (break-glass); off needs sso. */
+    enabled: z.boolean().default(true),
+    /** Bcrypt hash of the admin password, stored as a Pulumi secret. Required while admin is enabled. */
+    passwordBcrypt: z.string().min(1).optional(),
+  }).prefault({}),
+  /** Single sign-on through OIDC. */
+  sso: ssoSchema.optional(),
+})
+  .refine((s) => !s.admin.enabled || s.admin.passwordBcrypt !== undefined, {
+    error:
+      "the admin user is enabled without a password: set its bcrypt hash as a secret (pulumi config set --secret --path 'phoenix:plugins.argocd.admin.passwordBcrypt' \"$(htpasswd -nbBC 10 '' \"$PASSWORD\" | tr -d ':\\n')\"), or set admin.enabled: false and configure sso",
+    path: ["admin", "passwordBcrypt"],
+  })
+  .refine((s) => s.admin.enabled || s.sso !== undefined, {
+    error: "admin.enabled: false without sso would lock everyone out of Argo CD: configure sso, or keep the admin user",
+    path: ["admin", "enabled"],
+  })
+  .refine((s) => s.sso === undefined || s.url !== undefined, {
+    error: "sso needs url: the OIDC provider redirects back to <url>/auth/callback",
+    path: ["url"],
+  })
   .prefault({});
 
 /** Validated Argo CD settings. */
@@ -18,20 +65,96 @@ export type ArgocdSettings = z.output<typeof argocdSettingsSchema>;
 /** Namespace Argo CD runs in; Applications and AppProjects live there too. */
 export const ARGOCD_NAMESPACE = "argocd";
 
+/** Key in argocd-secret holding the OIDC client secret (referenced as `$oidc.clientSecret`). */
+const OIDC_SECRET_KEY = "oidc.clientSecret";
+
+/**
+ * Kinds Argo CD never watches. The chart's own list is replaced by this one (a Helm map
+ * value cannot be appended to), so it restates the high-churn kinds Argo CD excludes
+ * for performance, then adds what must stay out of Argo's reach for backups to work:
+ * CSI VolumeSnapshots (Argo prunes them mid-backup, velero #7905) and Velero's own
+ * objects (a Backup carrying an Argo label gets pruned, velero #2975).
+ */
+export const RESOURCE_EXCLUSIONS = [
+  { apiGroups: ["", "discovery.k8s.io"], kinds: ["Endpoints", "EndpointSlice"], clusters: ["*"] },
+  { apiGroups: ["coordination.k8s.io"], kinds: ["Lease"], clusters: ["*"] },
+  {
+    apiGroups: ["authentication.k8s.io", "authorization.k8s.io"],
+    kinds: ["SelfSubjectReview", "TokenReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"],
+    clusters: ["*"],
+  },
+  { apiGroups: ["certificates.k8s.io"], kinds: ["CertificateSigningRequest"], clusters: ["*"] },
+  { apiGroups: ["cert-manager.io"], kinds: ["CertificateRequest"], clusters: ["*"] },
+  { apiGroups: ["snapshot.storage.k8s.io"], kinds: ["VolumeSnapshot", "VolumeSnapshotContent"], clusters: ["*"] },
+  {
+    apiGroups: ["velero.io"],
+    kinds: ["Backup", "Restore", "PodVolumeBackup", "PodVolumeRestore", "DataUpload", "DataDownload", "DeleteBackupRequest", "DownloadRequest"],
+    clusters: ["*"],
+  },
+] as const;
+
+/** Renders a YAML-or-JSON string value for argocd-cm (JSON is valid YAML). */
+function yamlValue(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** The argocd-rbac-cm policy: no default role; SSO groups bound to admin or readonly. */
+export function rbacPolicy(settings: ArgocdSettings): string {
+  const sso = settings.sso;
+  if (!sso) return "";
+  return [...sso.adminGroups.map((g) => `g, ${g}, role:admin`), ...sso.readonlyGroups.map((g) => `g, ${g}, role:readonly`)].join("\n");
+}
+
 /** Helm values for the argo-cd chart. */
-export function argocdValues(_settings: ArgocdSettings): HelmValues {
+export function argocdValues(settings: ArgocdSettings): HelmValues {
+  const sso = settings.sso;
+  const cm: Record<string, unknown> = {
+    // Annotation tracking (the 3.x default, pinned here on purpose): the restore path
+    // strips this annotation so Argo does not prune restored objects (FIELD-NOTES,
+    // velero #7848).
+    "application.resourceTrackingMethod": "annotation",
+    "resource.exclusions": yamlValue(RESOURCE_EXCLUSIONS),
+    "admin.enabled": settings.admin.enabled,
+    "users.anonymous.enabled": false,
+    "exec.enabled": false,
+  };
+  if (settings.url) cm.url = settings.url;
+  if (sso) {
+    cm["oidc.config"] = yamlValue({
+      name: sso.name,
+      issuer: sso.issuer,
+      clientID: sso.clientId,
+      ...(sso.clientSecret ? { clientSecret: `$${OIDC_SECRET_KEY}` } : { enablePKCEAuthentication: true }),
+      requestedScopes: sso.requestedScopes,
+    });
+  }
+  const secret: Record<string, unknown> = {};
+  // Secrets enter the values as Pulumi secrets, so the release's state stores them
+  // encrypted (never plain text), whatever the caller passed.
+  if (settings.admin.enabled && settings.admin.passwordBcrypt) secret.argocdServerAdminPassword = pulumi.secret(settings.admin.passwordBcrypt);
+  if (sso?.clientSecret) secret.extra = { [OIDC_SECRET_KEY]: pulumi.secret(sso.clientSecret) };
+  const replicas = settings.ha ? 2 : 1;
   return {
     // The CRDs ship in templates/; keep them on uninstall so deleting the release never
     // cascades into deleting every Application (FIELD-NOTES, Argo CD).
     crds: { install: true, keep: true },
+    global: settings.url ? { domain: new URL(settings.url).host } : {},
     configs: {
-      cm: {
-        // Annotation tracking (the 3.x default, pinned here on purpose): the restore
-        // path strips this annotation so Argo does not prune restored objects
-        // (FIELD-NOTES, velero #7848).
-        "application.resourceTrackingMethod": "annotation",
-      },
+      cm,
+      // TLS stays on at the server (the chart default, restated so it cannot drift).
+      params: { "server.insecure": false },
+      // No default role: a signed-in user outside the listed groups sees nothing.
+      rbac: { "policy.default": "", "policy.csv": rbacPolicy(settings), scopes: "[groups]" },
+      secret,
     },
+    // OIDC is configured directly; Dex would be one more component with credentials.
+    dex: { enabled: false },
+    server: { replicas, pdb: { enabled: settings.ha } },
+    repoServer: { replicas, pdb: { enabled: settings.ha } },
+    applicationSet: { replicas, pdb: { enabled: settings.ha } },
+    // Redis HA replaces the single Redis; its three replicas spread over three nodes.
+    "redis-ha": { enabled: settings.ha },
+    redis: { enabled: !settings.ha },
   };
 }
 

@@ -4,8 +4,10 @@
  * Plugins component does the rest the same way for all of them: namespace, AWS-side
  * resources, pinned `helm.v3.Release`, ordering.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../catalog";
+import type { WorkloadIdentityProvider } from "../identity";
 import type { BackupScope, HelmValues } from "../types";
 
 export type { BackupScope, HelmValues } from "../types";
@@ -24,6 +26,15 @@ export interface PluginContext {
   readonly tags: Readonly<Record<string, string>>;
   /** Backup scope (used by Velero; other plugins ignore it). */
   readonly backup: BackupScope;
+  /** Kubernetes provider of the target cluster, for objects a plugin declares beside its chart. */
+  readonly provider: k8s.Provider;
+  /** How service accounts get AWS identities (Pod Identity or IRSA). */
+  readonly identity: WorkloadIdentityProvider;
+  /** VPC the cluster runs in. */
+  readonly vpcId: pulumi.Input<string>;
+  /** AWS partition and account of the cluster, for IAM ARNs scoped to exactly them. */
+  readonly partition: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
 }
 
 /** What a plugin's `install` returns. */
@@ -34,6 +45,8 @@ export interface PluginInstall {
   readonly outputs?: Readonly<Record<string, pulumi.Output<string>>>;
   /** Resources the release must wait for beyond its values' own inputs. */
   readonly dependsOn?: readonly pulumi.Resource[];
+  /** Declares objects that need the release in place first (e.g. custom resources of its CRDs). */
+  readonly afterRelease?: (release: pulumi.Resource) => void;
 }
 
 /** One core plugin. */
@@ -46,6 +59,12 @@ export interface Plugin<S> {
   readonly namespace: string;
   /** Helm release name. */
   readonly releaseName: string;
+  /**
+   * Whether it runs an admission webhook with `failurePolicy: Fail` on core objects:
+   * every other plugin's release then waits for it, or their Services could be refused
+   * while its webhook pods are not yet up.
+   */
+  readonly gatesAdmission?: boolean;
   /** Whether the stack enables it. */
   enabled(settings: S): boolean;
   /** Declares the plugin's AWS-side resources (if any) and builds its Helm values. */

@@ -2,14 +2,24 @@
  * Layer 2, core plugins: every plugin in the registry, installed the same way into the
  * cluster behind `provider` (any cluster's provider will do).
  */
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadIdentityProvider } from "../identity";
 import { argocd, ARGOCD_NAMESPACE, type ArgocdSettings } from "./argocd";
+import { certManager, type CertManagerSettings } from "./certManager";
 import type { BackupScope, Plugin, PluginContext, PluginInstall } from "./contract";
+import { externalDns, type ExternalDnsSettings } from "./externalDns";
+import { loadBalancerController, type LoadBalancerControllerSettings } from "./loadBalancerController";
+import { metricsServer, type MetricsServerSettings } from "./metricsServer";
 import { velero, type VeleroSettings } from "./velero";
 
 /** Settings of every plugin, keyed by plugin id (the stack file's `phoenix:plugins`). */
 export interface PluginSettings {
+  readonly loadBalancerController: LoadBalancerControllerSettings;
+  readonly certManager: CertManagerSettings;
+  readonly externalDns: ExternalDnsSettings;
+  readonly metricsServer: MetricsServerSettings;
   readonly argocd: ArgocdSettings;
   readonly velero: VeleroSettings;
 }
@@ -28,6 +38,7 @@ function bind<S>(plugin: Plugin<S>, settings: S): BoundPlugin {
     chart: plugin.chart,
     namespace: plugin.namespace,
     releaseName: plugin.releaseName,
+    gatesAdmission: plugin.gatesAdmission,
     enabled: plugin.enabled(settings),
     install: (ctx) => plugin.install(settings, ctx),
   };
@@ -39,7 +50,15 @@ function bind<S>(plugin: Plugin<S>, settings: S): BoundPlugin {
  * `PluginSettings` and the stack schema, and bind it here.
  */
 export function registry(settings: PluginSettings): BoundPlugin[] {
-  return [bind(argocd, settings.argocd), bind(velero, settings.velero)];
+  return [
+    // First: its fail-closed Service webhook gates every other release (see gatesAdmission).
+    bind(loadBalancerController, settings.loadBalancerController),
+    bind(certManager, settings.certManager),
+    bind(externalDns, settings.externalDns),
+    bind(metricsServer, settings.metricsServer),
+    bind(argocd, settings.argocd),
+    bind(velero, settings.velero),
+  ];
 }
 
 /** Label every namespace Phoenix creates carries, with its inventory class as the value. */
@@ -63,6 +82,10 @@ export interface PluginsArgs {
   readonly clusterName: pulumi.Input<string>;
   /** AWS region of the cluster. */
   readonly region: string;
+  /** VPC the cluster runs in (the load balancer controller's scope). */
+  readonly vpcId: pulumi.Input<string>;
+  /** How service accounts get AWS identities: Pod Identity, or IRSA with the cluster's OIDC provider. */
+  readonly identity: WorkloadIdentityProvider;
   /** Settings of each plugin from the stack file. */
   readonly settings: PluginSettings;
   /** What Velero backs up: computed from the namespace inventory by the composition. */
@@ -81,12 +104,18 @@ export class Plugins extends pulumi.ComponentResource {
   public readonly argocdRelease: k8s.helm.v3.Release;
   /** Name of the S3 bucket Velero writes backups to. */
   public readonly backupBucket: pulumi.Output<string>;
+  /** Name of its replica in the DR region, when replication is configured. */
+  public readonly replicaBucket: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: PluginsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:plugins:Plugins", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
     const releases: Record<string, k8s.helm.v3.Release> = {};
     const installs: Record<string, PluginInstall> = {};
+    // IAM ARNs name the exact partition and account, never `*`.
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const gates: k8s.helm.v3.Release[] = [];
 
     for (const plugin of registry(args.settings)) {
       if (!plugin.enabled) continue;
@@ -107,6 +136,11 @@ export class Plugins extends pulumi.ComponentResource {
         region: args.region,
         tags: args.tags ?? {},
         backup: args.backup,
+        provider: args.provider,
+        identity: args.identity,
+        vpcId: args.vpcId,
+        partition,
+        accountId,
       });
       installs[plugin.id] = install;
       releases[plugin.id] = new k8s.helm.v3.Release(
@@ -125,8 +159,10 @@ export class Plugins extends pulumi.ComponentResource {
           timeout: 900,
           maxHistory: 10,
         },
-        { ...k8sOpts, dependsOn: [ns, ...(install.dependsOn ?? [])] },
+        { ...k8sOpts, dependsOn: [ns, ...gates, ...(install.dependsOn ?? [])] },
       );
+      install.afterRelease?.(releases[plugin.id]);
+      if (plugin.gatesAdmission) gates.push(releases[plugin.id]);
     }
 
     this.releases = releases;
@@ -135,6 +171,7 @@ export class Plugins extends pulumi.ComponentResource {
     const bucket = installs[velero.id]?.outputs?.backupBucket;
     if (!bucket) throw new Error("the velero plugin did not declare its backup bucket");
     this.backupBucket = bucket;
-    this.registerOutputs({ argocdNamespace: this.argocdNamespace, backupBucket: this.backupBucket });
+    this.replicaBucket = installs[velero.id]?.outputs?.replicaBucket;
+    this.registerOutputs({ argocdNamespace: this.argocdNamespace, backupBucket: this.backupBucket, replicaBucket: this.replicaBucket });
   }
 }

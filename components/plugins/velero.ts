@@ -7,23 +7,29 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts, images } from "../catalog";
-import { podIdentityTrustPolicy, type PolicyDocument } from "../identity";
+import { workloadIdentity, type PolicyDocument } from "../identity";
 import type { BackupScope, HelmValues, Plugin, PluginContext } from "./contract";
+import { strictSettings } from "./settings";
+
+/** An AWS region code, such as eu-central-1. */
+const regionCode = z.string().regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, "must be an AWS region code (area-direction-number, as aws:region)");
 
 /** Stack settings of Velero (`phoenix:plugins.velero`). */
-export const veleroSettingsSchema = z
-  .strictObject(
-    {
-      /**
-       * Back up volume data file by file (kopia, node agent) instead of EBS snapshots.
-       * EBS snapshots cannot be restored in another region (FIELD-NOTES, velero #103,
-       * #7007), so this is on by default: a replica region must be able to restore.
-       */
-      fsBackup: z.boolean().default(true),
-    },
-    { error: (i) => (i.code === "unrecognized_keys" ? `unknown key(s) ${i.keys.join(", ")}; allowed here: fsBackup` : undefined) },
-  )
-  .prefault({});
+export const veleroSettingsSchema = strictSettings({
+  /**
+   * Back up volume data file by file (kopia, node agent) instead of EBS snapshots.
+   * EBS snapshots cannot be restored in another region (FIELD-NOTES, velero #103,
+   * #7007), so this is on by default: a replica region must be able to restore.
+   */
+  fsBackup: z.boolean().default(true),
+  /**
+   * Days an overwritten or deleted backup object stays recoverable as a noncurrent
+   * version before S3 expires it. Velero deleting an expired backup is such a delete.
+   */
+  noncurrentVersionDays: z.number().int().min(1).max(3650).default(30),
+  /** Replicate the backup bucket to a bucket in this DR region (S3 Cross-Region Replication). */
+  replication: strictSettings({ region: regionCode }).optional(),
+}).prefault({});
 
 /** Validated Velero settings. */
 export type VeleroSettings = z.output<typeof veleroSettingsSchema>;
@@ -38,12 +44,24 @@ export const VELERO_NAMESPACE = "velero";
  */
 export const VELERO_SERVICE_ACCOUNT = "velero-server";
 
+/** What Velero's policy is scoped to. */
+export interface VeleroPolicyScope {
+  /** ARN of the backup bucket. */
+  readonly bucketArn: string;
+  /** ARN of the bucket's KMS key. */
+  readonly keyArn: string;
+  /** Whether volumes are backed up as EBS snapshots (fsBackup off). */
+  readonly ebsSnapshots: boolean;
+}
+
 /**
  * Velero's IAM policy (FIELD-NOTES, Velero: AWS plugin IAM): objects in the backup
- * bucket, listing of that bucket only, and the EC2 snapshot actions only when volumes
- * are backed up as EBS snapshots (those actions take no resource scope, hence `*`).
+ * bucket, listing of that bucket only, the bucket's own KMS key (SSE-KMS: writing needs
+ * a data key, reading needs decrypt), and the EC2 snapshot actions only when volumes
+ * are backed up as EBS snapshots. Those EC2 actions take no useful resource scope for a
+ * volume Velero has not seen yet, hence `*`.
  */
-export function veleroPolicy(bucketArn: string, ebsSnapshots: boolean): PolicyDocument {
+export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -51,10 +69,11 @@ export function veleroPolicy(bucketArn: string, ebsSnapshots: boolean): PolicyDo
         Sid: "BackupObjects",
         Effect: "Allow",
         Action: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-        Resource: `${bucketArn}/*`,
+        Resource: `${scope.bucketArn}/*`,
       },
-      { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn },
-      ...(ebsSnapshots
+      { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: scope.bucketArn },
+      { Sid: "BucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: scope.keyArn },
+      ...(scope.ebsSnapshots
         ? [
             {
               Sid: "VolumeSnapshots",
@@ -64,6 +83,74 @@ export function veleroPolicy(bucketArn: string, ebsSnapshots: boolean): PolicyDo
             },
           ]
         : []),
+    ],
+  };
+}
+
+/** A bucket's TLS-only policy: every request over plain HTTP is denied, whoever makes it. */
+export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/** What the replication role is scoped to. */
+export interface ReplicationScope {
+  readonly sourceBucketArn: string;
+  readonly sourceKeyArn: string;
+  readonly sourceRegion: string;
+  readonly replicaBucketArn: string;
+  readonly replicaKeyArn: string;
+  readonly replicaRegion: string;
+  readonly dnsSuffix: string;
+}
+
+/**
+ * The S3 replication role's policy (S3 user guide, "Setting up permissions" for
+ * replication of SSE-KMS objects): read the source's versions, write replicas into the
+ * replica bucket only, decrypt with the source key and encrypt with the replica key,
+ * each only when S3 in that region asks on behalf of that bucket.
+ */
+export function replicationPolicy(s: ReplicationScope): PolicyDocument {
+  const viaS3 = (region: string, bucketArn: string) => ({
+    StringEquals: { "kms:ViaService": `s3.${region}.${s.dnsSuffix}` },
+    // With S3 Bucket Keys the encryption context is the bucket ARN; without, the object's.
+    StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, `${bucketArn}/*`] },
+  });
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: s.sourceBucketArn },
+      {
+        Sid: "SourceVersions",
+        Effect: "Allow",
+        Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+        Resource: `${s.sourceBucketArn}/*`,
+      },
+      {
+        Sid: "ReplicaObjects",
+        Effect: "Allow",
+        Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+        Resource: `${s.replicaBucketArn}/*`,
+      },
+      { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: s.sourceKeyArn, Condition: viaS3(s.sourceRegion, s.sourceBucketArn) },
+      {
+        Sid: "EncryptReplica",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+        Resource: s.replicaKeyArn,
+        Condition: viaS3(s.replicaRegion, s.replicaBucketArn),
+      },
     ],
   };
 }
@@ -126,6 +213,8 @@ export interface VeleroValuesInput {
   readonly bucketRegion: string;
   /** Backup scope from the namespace inventory. */
   readonly backup: BackupScope;
+  /** Service-account annotations of the AWS identity (IRSA's role ARN). */
+  readonly serviceAccountAnnotations: pulumi.Input<Record<string, string>>;
 }
 
 /** Helm values for the velero chart. */
@@ -142,7 +231,7 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
     // With a pod-level AWS identity the plugin must not look for a credentials file, or
     // it silently bypasses the role (FIELD-NOTES, Velero).
     credentials: { useSecret: false },
-    serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT } },
+    serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT, annotations: input.serviceAccountAnnotations } },
     configuration: {
       backupStorageLocation: [
         { name: BACKUP_LOCATION, provider: "aws", bucket: input.bucket, default: true, config: { region: input.bucketRegion } },
@@ -156,14 +245,31 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
   };
 }
 
+/** A private, versioned, SSE-KMS, TLS-only bucket with its own key. */
+interface SecureBucket {
+  readonly bucket: aws.s3.Bucket;
+  readonly key: aws.kms.Key;
+  /** Its settings: what must exist before anything is written to it. */
+  readonly settings: pulumi.Resource[];
+}
+
 /**
- * The backup bucket. It must outlive any cluster: `retainOnDelete` keeps it when the
- * stack is destroyed, and versioning keeps overwritten or deleted backups recoverable.
+ * One backup bucket and its own KMS key. Both outlive the stack: `retainOnDelete` keeps
+ * them when the cluster's stack is destroyed (a backup that dies with its cluster is
+ * not a backup), and the key must survive with the bucket or every object in it
+ * becomes unreadable. Not `protect`: that would make the recreate drill's
+ * `pulumi destroy` fail instead of leaving the backups behind.
  */
-function backupBucket(ctx: PluginContext): { bucket: aws.s3.Bucket; settings: pulumi.Resource[] } {
-  const keep = { parent: ctx.parent, retainOnDelete: true };
-  const name = `${ctx.name}-backups`;
-  const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags: { ...ctx.tags, "phoenix:purpose": "velero-backups" } }, keep);
+function secureBucket(name: string, purpose: string, noncurrentDays: number, ctx: PluginContext, provider?: pulumi.ProviderResource): SecureBucket {
+  const keep = { parent: ctx.parent, retainOnDelete: true, provider };
+  const tags = { ...ctx.tags, "phoenix:purpose": purpose };
+  const key = new aws.kms.Key(
+    name,
+    { description: `SSE-KMS key of the ${purpose} bucket`, enableKeyRotation: true, deletionWindowInDays: 30, tags },
+    keep,
+  );
+  const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags }, keep);
+  const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, keep);
   const settings = [
     new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, keep),
     new aws.s3.BucketPublicAccessBlock(
@@ -171,35 +277,101 @@ function backupBucket(ctx: PluginContext): { bucket: aws.s3.Bucket; settings: pu
       { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
       keep,
     ),
-    new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, keep),
+    versioning,
     new aws.s3.BucketServerSideEncryptionConfiguration(
       name,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" }, bucketKeyEnabled: true }] },
+      // The bucket key cuts KMS requests (and cost) for kopia's many small objects.
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
       keep,
     ),
+    new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) }, keep),
+    new aws.s3.BucketLifecycleConfiguration(
+      name,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "noncurrent-versions",
+            status: "Enabled",
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: noncurrentDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+          // Delete markers left once all their noncurrent versions have expired.
+          { id: "expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
+        ],
+      },
+      // Lifecycle rules on a versioned bucket act on versions: versioning comes first.
+      { ...keep, dependsOn: [versioning] },
+    ),
   ];
-  return { bucket, settings };
+  return { bucket, key, settings };
 }
 
-/** Velero's IAM role, its scoped policy and the Pod Identity association to its service account. */
-function veleroIdentity(ctx: PluginContext, bucket: aws.s3.Bucket, ebsSnapshots: boolean): pulumi.Resource[] {
-  const parent = { parent: ctx.parent };
+/**
+ * The DR copy: a bucket like the primary's in the replication region, and S3
+ * Cross-Region Replication with its own role. Replication is asynchronous and does not
+ * copy objects written before the rule existed (FIELD-NOTES, Velero): the README says
+ * what that means for the first backups.
+ */
+function replicate(
+  primary: SecureBucket,
+  drRegion: string,
+  settings: VeleroSettings,
+  ctx: PluginContext,
+): { rule: pulumi.Resource; replicaBucket: pulumi.Output<string> } {
+  const name = `${ctx.name}-backups-replica`;
+  const provider = new aws.Provider(`${name}-${drRegion}`, { region: drRegion as aws.Region, defaultTags: { tags: { ...ctx.tags } } }, { parent: ctx.parent });
+  const replica = secureBucket(name, "velero-backups-replica", settings.noncurrentVersionDays, ctx, provider);
+  const dnsSuffix = aws.getPartitionOutput({}, { parent: ctx.parent }).dnsSuffix;
   const role = new aws.iam.Role(
-    `${ctx.name}`,
-    { description: "Velero server and node agent (EKS Pod Identity)", assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags: { ...ctx.tags } },
-    parent,
+    `${ctx.name}-replication`,
+    {
+      description: "S3 replication of the Velero backup bucket to its DR replica",
+      assumeRolePolicy: dnsSuffix.apply((suffix) =>
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: `s3.${suffix}` }, Action: "sts:AssumeRole" }] }),
+      ),
+      tags: { ...ctx.tags },
+    },
+    { parent: ctx.parent },
   );
   const policy = new aws.iam.RolePolicy(
-    `${ctx.name}`,
-    { role: role.name, policy: bucket.arn.apply((arn) => JSON.stringify(veleroPolicy(arn, ebsSnapshots))) },
-    parent,
+    `${ctx.name}-replication`,
+    {
+      role: role.name,
+      policy: pulumi
+        .all([primary.bucket.arn, primary.key.arn, replica.bucket.arn, replica.key.arn, dnsSuffix])
+        .apply(([sourceBucketArn, sourceKeyArn, replicaBucketArn, replicaKeyArn, suffix]) =>
+          JSON.stringify(
+            replicationPolicy({ sourceBucketArn, sourceKeyArn, sourceRegion: ctx.region, replicaBucketArn, replicaKeyArn, replicaRegion: drRegion, dnsSuffix: suffix }),
+          ),
+        ),
+    },
+    { parent: ctx.parent },
   );
-  const association = new aws.eks.PodIdentityAssociation(
-    `${ctx.name}`,
-    { clusterName: ctx.clusterName, namespace: VELERO_NAMESPACE, serviceAccount: VELERO_SERVICE_ACCOUNT, roleArn: role.arn, tags: { ...ctx.tags } },
-    parent,
+  const rule = new aws.s3.BucketReplicationConfig(
+    `${ctx.name}-backups`,
+    {
+      bucket: primary.bucket.id,
+      role: role.arn,
+      rules: [
+        {
+          id: "dr-replica",
+          status: "Enabled",
+          filter: {},
+          // Velero deleting an expired backup is replicated too, so the DR cluster's
+          // read-only location lists the same backups as the primary; the versions stay
+          // recoverable on both sides for noncurrentVersionDays.
+          deleteMarkerReplication: { status: "Enabled" },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+          destination: { bucket: replica.bucket.arn, encryptionConfiguration: { replicaKmsKeyId: replica.key.arn } },
+        },
+      ],
+    },
+    // Replication needs versioning on both sides and the role's permissions in place.
+    { parent: ctx.parent, retainOnDelete: true, dependsOn: [...primary.settings, ...replica.settings, policy] },
   );
-  return [policy, association];
+  return { rule, replicaBucket: replica.bucket.bucket };
 }
 
 /** The Velero plugin. */
@@ -212,14 +384,34 @@ export const velero: Plugin<VeleroSettings> = {
   // backups off is `phoenix:backups.enabled`, which the namespace table then shows.
   enabled: () => true,
   install(settings, ctx) {
-    const { bucket, settings: bucketSettings } = backupBucket(ctx);
-    const identity = veleroIdentity(ctx, bucket, !settings.fsBackup);
+    const primary = secureBucket(`${ctx.name}-backups`, "velero-backups", settings.noncurrentVersionDays, ctx);
+    const identity = workloadIdentity(
+      ctx.name,
+      {
+        description: "Velero server and node agent",
+        clusterName: ctx.clusterName,
+        namespace: VELERO_NAMESPACE,
+        serviceAccount: VELERO_SERVICE_ACCOUNT,
+        provider: ctx.identity,
+        policy: pulumi
+          .all([primary.bucket.arn, primary.key.arn])
+          .apply(([bucketArn, keyArn]) => veleroPolicy({ bucketArn, keyArn, ebsSnapshots: !settings.fsBackup })),
+        tags: ctx.tags,
+      },
+      { parent: ctx.parent },
+    );
+    const replication = settings.replication ? replicate(primary, settings.replication.region, settings, ctx) : undefined;
     return {
-      values: veleroValues(settings, { bucket: bucket.bucket, bucketRegion: ctx.region, backup: ctx.backup }),
-      outputs: { backupBucket: bucket.bucket },
-      // No backup is written before the bucket is private, versioned and encrypted, and
-      // Velero starts with its AWS identity in place.
-      dependsOn: [...bucketSettings, ...identity],
+      values: veleroValues(settings, {
+        bucket: primary.bucket.bucket,
+        bucketRegion: ctx.region,
+        backup: ctx.backup,
+        serviceAccountAnnotations: identity.serviceAccountAnnotations,
+      }),
+      outputs: { backupBucket: primary.bucket.bucket, ...(replication ? { replicaBucket: replication.replicaBucket } : {}) },
+      // No backup is written before the bucket is private, versioned, encrypted and
+      // replicated, and Velero starts with its AWS identity in place.
+      dependsOn: [...primary.settings, ...identity.ready, ...(replication ? [replication.rule] : [])],
     };
   },
 };

@@ -127,6 +127,8 @@ export interface OfflineRun {
   readonly stack: string;
   /** Flat config, as the Pulumi CLI would pass it. */
   readonly config: Record<string, string>;
+  /** Flat keys Pulumi holds as secrets (`pulumi config set --secret`). */
+  readonly secretKeys?: readonly string[];
   /** Run as a preview of a brand-new stack: the mocks return no computed outputs and unknowns stay unknown. */
   readonly preview?: boolean;
 }
@@ -195,7 +197,7 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   const region = run.config["aws:region"] ?? "";
   const mocks = new OfflineMocks(region);
   await pulumi.runtime.setMocks(run.preview ? new PreviewMocks(mocks) : mocks, run.project, run.stack, run.preview ?? false);
-  pulumi.runtime.setAllConfig(run.config);
+  pulumi.runtime.setAllConfig(run.config, [...(run.secretKeys ?? [])]);
 
   const resources: RecordedResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;

@@ -8,10 +8,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { stackFileName } from "../config";
+import { OFFLINE_SECRET_PREFIX, stackFileName } from "../config";
 
 /** Placeholder for a `secure:` value, which only the stack's secrets provider can decrypt. */
-export const SECRET_PLACEHOLDER = "<secret: encrypted in the stack file, not decrypted offline>";
+export const SECRET_PLACEHOLDER = `${OFFLINE_SECRET_PREFIX} encrypted in the stack file, not decrypted offline>`;
 
 /** A stack's identity and flat config. */
 export interface LoadedStack {
@@ -21,6 +21,8 @@ export interface LoadedStack {
   readonly stackFile: string;
   /** Flat config exactly as the Pulumi CLI would pass it to the program. */
   readonly config: Record<string, string>;
+  /** Flat keys holding a `secure:` value somewhere inside, as the CLI reports secret keys. */
+  readonly secretKeys: string[];
 }
 
 /** A project or stack file that cannot be read. */
@@ -92,11 +94,13 @@ export function loadStack(projectDir: string, stack: string): LoadedStack {
     throw new StackFileError(`${stackFileName(stack)}: \`config\` must be a map of keys to values`);
   }
   const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
     // A key without a namespace belongs to the project, as the Pulumi CLI reads it.
     const full = key.includes(":") ? key : `${project.name}:${key}`;
     const v = unsecure(value);
     config[full] = typeof v === "string" ? v : JSON.stringify(v);
+    if (JSON.stringify(v).includes(SECRET_PLACEHOLDER)) secretKeys.push(full);
   }
-  return { project: project.name, stack, stackFile: file, config };
+  return { project: project.name, stack, stackFile: file, config, secretKeys };
 }

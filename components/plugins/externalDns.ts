@@ -1,0 +1,129 @@
+/**
+ * external-dns: Route 53 records for Services, Ingresses and Gateway routes, limited to
+ * the hosted zones the stack names. Each cluster owns its records through a TXT owner
+ * id unique per cluster and region, so a replica region never deletes or overwrites
+ * the primary's records.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { charts } from "../catalog";
+import { workloadIdentity, type PolicyDocument } from "../identity";
+import type { HelmValues, Plugin } from "./contract";
+import { hostedZoneSchema, strictSettings, type HostedZone } from "./settings";
+
+/** Kubernetes sources external-dns may read hostnames from. */
+export const EXTERNAL_DNS_SOURCES = ["service", "ingress", "gateway-httproute", "gateway-grpcroute", "gateway-tlsroute", "gateway-tcproute", "gateway-udproute"] as const;
+
+/** Stack settings of external-dns (`phoenix:plugins.externalDns`). */
+export const externalDnsSettingsSchema = strictSettings({
+  /** Install it; needs at least one hosted zone. */
+  enabled: z.boolean().default(false),
+  /** The Route 53 zones it may write; its domain filters are exactly their domains. */
+  hostedZones: z.array(hostedZoneSchema).default([]),
+  /**
+   * upsert-only (default) never deletes a record; sync also deletes records whose
+   * source is gone. Both only ever touch records this cluster's TXT owner id owns.
+   */
+  policy: z.enum(["upsert-only", "sync"]).default("upsert-only"),
+  /** Where hostnames come from; gateway-* sources need the load balancer controller's Gateway API CRDs. */
+  sources: z
+    .array(z.enum(EXTERNAL_DNS_SOURCES))
+    .min(1)
+    .refine((l) => new Set(l).size === l.length, { error: "lists a source twice" })
+    .default(["service", "ingress"]),
+})
+  .refine((s) => !s.enabled || s.hostedZones.length > 0, {
+    error: "enabled: true needs hostedZones (id and domain of each Route 53 zone external-dns may write)",
+    path: ["hostedZones"],
+  })
+  .refine((s) => new Set(s.hostedZones.map((z) => z.id)).size === s.hostedZones.length, {
+    error: "lists a hosted zone id twice",
+    path: ["hostedZones"],
+  })
+  .prefault({});
+
+/** Validated settings. */
+export type ExternalDnsSettings = z.output<typeof externalDnsSettingsSchema>;
+
+export const EXTERNAL_DNS_NAMESPACE = "external-dns";
+export const EXTERNAL_DNS_SERVICE_ACCOUNT = "external-dns";
+
+/** Route 53 ARN of a hosted zone (Route 53 is global: no region or account in it). */
+export function hostedZoneArn(partition: string, zoneId: string): string {
+  return `arn:${partition}:route53:::hostedzone/${zoneId}`;
+}
+
+/**
+ * external-dns's IAM policy: record changes and reads on exactly the configured zones.
+ * ListHostedZones has no resource scope in Route 53, hence `*`; the zone-id filter in
+ * the values keeps external-dns from acting on the other zones it can list.
+ */
+export function externalDnsPolicy(partition: string, zones: readonly HostedZone[]): PolicyDocument {
+  const zoneArns = zones.map((z) => hostedZoneArn(partition, z.id));
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ChangeRecords", Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: zoneArns },
+      { Sid: "ReadRecords", Effect: "Allow", Action: ["route53:ListResourceRecordSets", "route53:ListTagsForResources"], Resource: zoneArns },
+      { Sid: "ListZones", Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" },
+    ],
+  };
+}
+
+/** The TXT owner id: one per cluster and region, so two regions never claim each other's records. */
+export function txtOwnerId(clusterName: string, region: string): string {
+  return `${clusterName}.${region}`;
+}
+
+/** Everything the values depend on besides the settings. */
+export interface ExternalDnsValuesInput {
+  readonly clusterName: pulumi.Input<string>;
+  readonly region: string;
+  readonly serviceAccountAnnotations: pulumi.Input<Record<string, string>>;
+}
+
+/** Helm values for the external-dns chart. */
+export function externalDnsValues(settings: ExternalDnsSettings, input: ExternalDnsValuesInput): HelmValues {
+  return {
+    provider: { name: "aws" },
+    policy: settings.policy,
+    registry: "txt",
+    txtOwnerId: pulumi.output(input.clusterName).apply((name) => txtOwnerId(name, input.region)),
+    sources: [...settings.sources],
+    domainFilters: settings.hostedZones.map((z) => z.domain),
+    // Domain filters alone would also match a same-named zone elsewhere in the account
+    // (a private twin of a public zone): pin the exact zone ids too.
+    extraArgs: settings.hostedZones.map((z) => `--zone-id-filter=${z.id}`),
+    // Route 53 is global, but the AWS SDK still needs a region to sign requests.
+    env: [{ name: "AWS_DEFAULT_REGION", value: input.region }],
+    serviceAccount: { create: true, name: EXTERNAL_DNS_SERVICE_ACCOUNT, annotations: input.serviceAccountAnnotations },
+  };
+}
+
+/** The external-dns plugin. */
+export const externalDns: Plugin<ExternalDnsSettings> = {
+  id: "externalDns",
+  chart: charts.externalDns,
+  namespace: EXTERNAL_DNS_NAMESPACE,
+  releaseName: "external-dns",
+  enabled: (s) => s.enabled,
+  install(settings, ctx) {
+    const identity = workloadIdentity(
+      ctx.name,
+      {
+        description: "external-dns",
+        clusterName: ctx.clusterName,
+        namespace: EXTERNAL_DNS_NAMESPACE,
+        serviceAccount: EXTERNAL_DNS_SERVICE_ACCOUNT,
+        provider: ctx.identity,
+        policy: pulumi.output(ctx.partition).apply((p) => externalDnsPolicy(p, settings.hostedZones)),
+        tags: ctx.tags,
+      },
+      { parent: ctx.parent },
+    );
+    return {
+      values: externalDnsValues(settings, { clusterName: ctx.clusterName, region: ctx.region, serviceAccountAnnotations: identity.serviceAccountAnnotations }),
+      dependsOn: identity.ready,
+    };
+  },
+};
