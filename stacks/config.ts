@@ -18,7 +18,7 @@ import { externalDnsSettingsSchema } from "../components/plugins/externalDns";
 import { loadBalancerControllerSettingsSchema } from "../components/plugins/loadBalancerController";
 import { metricsServerSettingsSchema } from "../components/plugins/metricsServer";
 import { strictSettings } from "../components/plugins/settings";
-import { veleroSettingsSchema } from "../components/plugins/velero";
+import { BACKUP_LOCATION, BACKUP_LOCATIONS, veleroSettingsSchema } from "../components/plugins/velero";
 import { partitionOf } from "./offline/runtime";
 
 /** A strict object: unknown keys are errors that list the keys allowed there. */
@@ -242,7 +242,38 @@ const applicationSchema = strictObject({
   repoURL: gitUrl.optional(),
   /** Revision, when it is not the root's. */
   targetRevision: z.string().min(1).optional(),
+  /** How Argo CD syncs it. */
+  syncPolicy: strictObject({
+    /** Sync on every change in Git; off means someone presses Sync. */
+    automated: z.boolean().default(true),
+    /** Delete what was removed from Git (only with automated). */
+    prune: z.boolean().default(true),
+    /** Undo changes made in the cluster by hand (only with automated). */
+    selfHeal: z.boolean().default(true),
+  })
+    .refine((p) => p.automated || (!p.prune && !p.selfHeal), { error: "prune and selfHeal only act with automated: true; set them false too, or automate" })
+    .prefault({}),
 });
+
+/** Credentials Argo CD uses to clone a private repository; the secret parts must be Pulumi secrets. */
+const repoCredentialsSchema = z.discriminatedUnion(
+  "type",
+  [
+    strictObject({
+      type: z.literal("https"),
+      /** User name the Git host expects with a token (e.g. x-access-token on GitHub). */
+      username: z.string().min(1),
+      /** Access token: a Pulumi secret. */
+      token: z.string().min(1),
+    }),
+    strictObject({
+      type: z.literal("ssh"),
+      /** Private key (PEM/OpenSSH): a Pulumi secret. */
+      sshPrivateKey: z.string().min(1),
+    }),
+  ],
+  { error: 'type must be "https" (username and token) or "ssh" (sshPrivateKey)' },
+);
 
 const gitopsSchema = strictObject(
   {
@@ -254,8 +285,17 @@ const gitopsSchema = strictObject(
     path: repoPath.optional(),
     /** Applications Phoenix declares; their destinations are the GitOps namespaces. */
     applications: z.array(applicationSchema).superRefine(uniqueBy("name", [ROOT_APP])).default([]),
+    /** Credentials for a private repository (every repository under the root's URL's host and owner). */
+    credentials: repoCredentialsSchema.optional(),
   },
-);
+).refine((g) => !g.credentials || (g.credentials.type === "ssh") === !g.repoURL.startsWith("https://"), {
+  error: "credentials.type must match repoURL: https credentials for an https:// URL, ssh credentials for ssh:// or git@ URLs",
+  path: ["credentials", "type"],
+});
+
+/** A Kubernetes quantity such as 500m, 2, 4Gi. */
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
+const cpuMemory = strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 
 const namespacesSchema = strictObject({
   /** Namespaces whose state lives only in the cluster: the only ones Velero backs up. */
@@ -265,6 +305,12 @@ const namespacesSchema = strictObject({
         name: dnsLabel,
         /** What lives there and why it cannot come from Git. */
         description: z.string().optional(),
+        /** Team that owns the state (the owner label's value): who to call when it must be restored. */
+        owner: dnsLabel.default("phoenix"),
+        /** ResourceQuota `hard` limits for the namespace, such as requests.storage: 500Gi. */
+        resourceQuota: z.record(z.string().regex(/^[a-z0-9./-]+$/, "must be a ResourceQuota resource name such as requests.cpu"), quantity).optional(),
+        /** LimitRange container defaults for the namespace. */
+        limitRange: strictObject({ default: cpuMemory.optional(), defaultRequest: cpuMemory.optional() }).optional(),
       }),
     )
     .default([]),
@@ -279,11 +325,13 @@ const backupsSchema = strictObject({
         name: dnsLabel,
         cron,
         ttl: veleroTtl,
+        /** Backup storage location the schedule writes to; Phoenix defines `default` (this region's bucket). */
+        storageLocation: z.enum(BACKUP_LOCATIONS, { error: `must name a backup storage location Phoenix defines: ${BACKUP_LOCATIONS.join(", ")}` }).default(BACKUP_LOCATION),
       }),
     )
     .min(1)
     .superRefine(uniqueBy("name"))
-    .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }]),
+    .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: BACKUP_LOCATION }]),
 }).prefault({});
 
 const pluginsSchema = strictObject({
@@ -407,6 +455,8 @@ export interface StackIdentity {
 export const SECRET_SETTINGS: readonly (readonly string[])[] = [
   ["plugins", "argocd", "admin", "passwordBcrypt"],
   ["plugins", "argocd", "sso", "clientSecret"],
+  ["gitops", "credentials", "token"],
+  ["gitops", "credentials", "sshPrivateKey"],
 ];
 
 /** A bcrypt hash as Argo CD expects it (`$2a$`/`$2b$`/`$2y$`, cost, 53 characters of salt and hash). */

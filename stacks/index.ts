@@ -22,3 +22,4 @@ export const backupBucket = outputs.backupBucket;
 export const imperativeNamespaces = outputs.imperativeNamespaces;
 export const namespaces = outputs.namespaces;
 export const replicaBucket = outputs.replicaBucket;
+export const restoreModifiers = outputs.restoreModifiers;

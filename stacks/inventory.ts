@@ -122,7 +122,7 @@ export function namespacesOf(inventory: Inventory, cls: NamespaceClass): string[
 /** Backup settings as the stack sets them. */
 export interface BackupSettings {
   readonly enabled: boolean;
-  readonly schedules: readonly { readonly name: string; readonly cron: string; readonly ttl: string }[];
+  readonly schedules: BackupScope["schedules"];
 }
 
 /** Derives the backup scope from the inventory. */

@@ -6,12 +6,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { ConfigError, parseStackConfig } from "./config";
-import { InventoryError } from "./inventory";
+import { parseCommandLine, runCommand, stackInputProblem } from "./cli";
+import { parseStackConfig } from "./config";
 import { buildPlan, renderPlan, type PlanDocument } from "./offline/plan";
 import { evaluateOffline, resolve } from "./offline/runtime";
-import { loadStack, StackFileError } from "./offline/stackFile";
+import { loadStack } from "./offline/stackFile";
 import { planPlatform } from "./platform";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--json <file>] [--project <dir>]   (reads <dir>/Pulumi.<name>.yaml; dir defaults to this project)";
@@ -38,35 +37,24 @@ export async function planStack(projectDir: string, stack: string): Promise<Plan
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { stack?: string; json?: string; project?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { stack: { type: "string", short: "s" }, json: { type: "string" }, project: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-    }));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (!values.stack) {
-    process.stderr.write(`--stack is required\n${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine<{ stack?: string; json?: string; project?: string; help?: boolean }>(
+    argv,
+    { stack: { type: "string", short: "s" }, json: { type: "string" }, project: { type: "string" } },
+    USAGE,
+    ["stack"],
+  );
+  if ("exit" in parsed) return parsed.exit;
+  const { values } = parsed;
+  const stack = values.stack ?? "";
   const started = process.hrtime.bigint();
   let doc: PlanDocument;
   try {
-    doc = await planStack(path.resolve(values.project ?? path.join(__dirname, "..")), values.stack);
+    doc = await planStack(path.resolve(values.project ?? path.join(__dirname, "..")), stack);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof InventoryError || err instanceof StackFileError) {
-      process.stderr.write(`${err.message}\nNo plan written.\n`);
-      return 1;
-    }
-    throw err;
+    const problem = await stackInputProblem(err);
+    if (problem === undefined) throw err;
+    process.stderr.write(`${problem}\nNo plan written.\n`);
+    return 1;
   }
   process.stdout.write(renderPlan(doc));
   if (values.json) {
@@ -79,12 +67,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      process.stderr.write(`plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCommand("plan", main);

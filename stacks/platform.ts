@@ -63,6 +63,8 @@ export interface PlatformOutputs {
   readonly backupBucket: pulumi.Output<string>;
   /** The backup bucket's DR replica, when replication is configured. */
   readonly replicaBucket?: pulumi.Output<string>;
+  /** ConfigMap of restore resource modifiers in Velero's namespace (`velero restore create --resource-modifier-configmap`). */
+  readonly restoreModifiers: pulumi.Output<string>;
   readonly imperativeNamespaces: readonly string[];
   readonly namespaces: readonly NamespaceRow[];
 }
@@ -108,7 +110,13 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     argocdRelease: plugins.argocdRelease,
     root: { repoURL: cfg.gitops.repoURL, targetRevision: cfg.gitops.targetRevision, path: cfg.gitops.path },
     applications: cfg.gitops.applications,
-    imperativeNamespaces: imperative,
+    credentials: cfg.gitops.credentials,
+    // The inventory's order and names; each with the settings its stack entry gives.
+    imperativeNamespaces: imperative.map((name) => {
+      const entry = cfg.namespaces.imperative.find((n) => n.name === name);
+      if (!entry) throw new Error(`inventory namespace ${name} has no stack entry`);
+      return { name, owner: entry.owner, resourceQuota: entry.resourceQuota, limitRange: entry.limitRange };
+    }),
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
   });
 
@@ -118,6 +126,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     kubeconfig: cluster.kubeconfig,
     backupBucket: plugins.backupBucket,
     ...(plugins.replicaBucket ? { replicaBucket: plugins.replicaBucket } : {}),
+    restoreModifiers: plugins.restoreModifiers,
     imperativeNamespaces: imperative,
     namespaces: plan.namespaces,
   };

@@ -5,13 +5,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Apps } from "../components/apps";
 import { addons, charts, crdManifests, kubernetesVersion } from "../components/catalog";
 import { IRSA_ROLE_ANNOTATION, type PolicyDocument, type WorkloadIdentityProvider } from "../components/identity";
 import { Cluster, type ClusterArgs } from "../components/cluster";
 import { Plugins } from "../components/plugins";
 import type { BackupScope } from "../components/types";
-import { COMPUTED, evaluateOffline, type RecordedResource } from "../stacks/offline/runtime";
+import { COMPUTED, evaluateOffline, SECRET, type RecordedResource } from "../stacks/offline/runtime";
 import { parsePluginSettings } from "../stacks/config";
 import { at, ofType, one, TEST_BCRYPT } from "./helpers";
 
@@ -147,7 +146,7 @@ describe("cluster layer", () => {
 
 const scope: BackupScope = {
   enabled: true,
-  schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }],
+  schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }],
   includedNamespaces: ["ledger"],
   excludedNamespaces: ["argocd", "velero"],
 };
@@ -193,6 +192,17 @@ describe("core plugins layer", () => {
     // The Gateway API CRDs, pinned by URL, go through the same provider.
     assert.deepEqual(ofType(resources, "kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file), [crdManifests.gatewayApiStandard, crdManifests.lbcGateway]);
     assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger"]);
+  });
+
+  it("puts Argo CD's admin hash in a Pulumi-secret argocd-secret before the release, and leaves the values visible", async () => {
+    const { resources } = await runPlugins("p");
+    const secret = one(resources, "kubernetes:core/v1:Secret", "plugins-argocd-secret");
+    assert.equal(secret.inputs.stringData, SECRET);
+    assert.equal(at(secret.inputs, "metadata", "name"), "argocd-secret");
+    const release = one(resources, RELEASE, "argocd");
+    assert.ok(release.dependencies.includes(secret.urn));
+    assert.notEqual(release.inputs.values, SECRET, "no secret inside the values, so a preview shows them");
+    assert.equal(at(release.inputs, "values", "configs", "secret", "createSecret"), false);
   });
 
   it("makes every other release wait for the load balancer controller, whose Service webhook fails closed", async () => {
@@ -302,36 +312,5 @@ describe("backup replication to the DR region", () => {
     assert.equal(at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
     const { resolve } = await import("../stacks/offline/runtime");
     assert.equal(await resolve(outputs.replicaBucket), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.bucket>`);
-  });
-});
-
-describe("apps layer", () => {
-  it("bootstraps through the given Argo CD release and provider, and creates labelled imperative namespaces that survive destroy", async () => {
-    const { resources } = await run(() => {
-      const provider = new k8s.Provider("any", { kubeconfig: "{}" });
-      const argocd = new k8s.helm.v3.Release("argocd-elsewhere", { chart: "argo-cd" }, { provider });
-      return new Apps("apps", {
-        provider,
-        argocdNamespace: "gitops-system",
-        argocdRelease: argocd,
-        root: { repoURL: "https://git.example.com/g.git", targetRevision: "main", path: "clusters/x" },
-        applications: [{ name: "shop", path: "apps/shop", namespace: "shop" }],
-        imperativeNamespaces: ["ledger", "models"],
-        labels: { namespaceClass: "class", owner: "owner" },
-      });
-    });
-    const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "any");
-    const bootstrap = one(resources, "kubernetes:helm.sh/v3:Release", "bootstrap");
-    assert.equal(bootstrap.providerUrn, providerUrn);
-    assert.deepEqual([bootstrap.inputs.chart, bootstrap.inputs.version, bootstrap.inputs.namespace], [charts.argocdApps.chart, charts.argocdApps.version, "gitops-system"]);
-    assert.ok(bootstrap.dependencies.includes(urnOf(resources, "kubernetes:helm.sh/v3:Release", "argocd-elsewhere")), "waits for the Argo CD release");
-    assert.equal(at(bootstrap.inputs, "values", "applications", "root", "namespace"), "gitops-system");
-    const namespaces = ofType(resources, "kubernetes:core/v1:Namespace");
-    assert.deepEqual(namespaces.map((n) => n.name).sort(), ["ledger", "models"]);
-    for (const n of namespaces) {
-      assert.deepEqual(at(n.inputs, "metadata", "labels"), { class: "imperative", owner: "phoenix" });
-      assert.equal(n.options.retainOnDelete, true);
-      assert.equal(n.providerUrn, providerUrn);
-    }
   });
 });

@@ -14,7 +14,7 @@ const sections = {
       { name: "search", path: "apps/search", namespace: "search" },
     ],
   },
-  namespaces: { imperative: [{ name: "ledger" }, { name: "uploads" }] },
+  namespaces: { imperative: [{ name: "ledger" }, { name: "uploads", owner: "media", resourceQuota: { "requests.storage": "100Gi" } }] },
 };
 
 describe("composition", () => {
@@ -28,7 +28,7 @@ describe("composition", () => {
     const { resources } = await runProgram(flatConfig(sections, "sa-east-1"));
     const provider = one(resources, "pulumi:providers:kubernetes", "blue-k8s");
     const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:"));
-    assert.equal(k8sObjects.length, 15, "5 plugin namespaces, 5 plugin releases, 2 Gateway API CRD files, bootstrap, 2 imperative namespaces");
+    assert.equal(k8sObjects.length, 18, "5 plugin namespaces, 5 plugin releases, 2 Gateway API CRD files, argocd-secret, restore-modifier ConfigMap, bootstrap, 2 imperative namespaces, 1 quota");
     for (const r of k8sObjects) assert.equal(r.providerUrn, provider.urn, `${r.type} ${r.name}`);
   });
 
@@ -48,6 +48,15 @@ describe("composition", () => {
     const table = plain.namespaces as { name: string; class: string; backedUp: boolean }[];
     assert.deepEqual(table.filter((n) => n.backedUp).map((n) => n.name), ["ledger", "uploads"]);
     assert.deepEqual(table.filter((n) => n.class === "gitops").map((n) => n.name), ["search", "shop"]);
+  });
+
+  it("carries each imperative namespace's owner and quota from the stack file to the cluster", async () => {
+    const { resources } = await runProgram(flatConfig(sections, "sa-east-1"));
+    assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", "uploads").inputs, "metadata", "labels", "phoenix.platform/owner"), "media");
+    assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", "ledger").inputs, "metadata", "labels", "phoenix.platform/owner"), "phoenix");
+    assert.deepEqual(at(one(resources, "kubernetes:core/v1:ResourceQuota", "uploads").inputs, "spec", "hard"), { "requests.storage": "100Gi" });
+    const modifiers = one(resources, "kubernetes:core/v1:ConfigMap", "plugins-velero-restore-modifiers");
+    assert.match(String(at(modifiers.inputs, "data", "resource-modifiers.yaml")), /- ledger\n\s+- uploads/);
   });
 
   it("creates no backup schedule at all when no namespace is imperative", async () => {

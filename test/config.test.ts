@@ -39,7 +39,7 @@ describe("stack config defaults", () => {
     assert.deepEqual(cfg.network, { cidr: "10.0.0.0/16", natGateways: "perAz" });
     assert.equal(cfg.gitops.targetRevision, "main");
     assert.equal(cfg.gitops.path, "clusters/eu-west-1", "the root path is per region by default");
-    assert.deepEqual(cfg.backups, { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }] });
+    assert.deepEqual(cfg.backups, { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }] });
     assert.deepEqual(cfg.plugins, {
       loadBalancerController: { enabled: true, gatewayApi: true, replicas: 2 },
       certManager: { enabled: true },
@@ -261,5 +261,37 @@ describe("plugin settings", () => {
   it("takes IRSA as the identity option", () => {
     assert.equal(parseStackConfig(flatConfig({ identity: { mode: "irsa" } }), id).identity.mode, "irsa");
     assert.match(problemAt(flatConfig({ identity: { mode: "keys" } }), "phoenix:identity.mode"), /podIdentity|irsa/);
+  });
+});
+
+describe("apps and backup settings", () => {
+  const gitops = (extra: Record<string, unknown>) => flatConfig({ gitops: { repoURL: "https://git.example.com/org/gitops.git", ...extra } });
+
+  it("takes repository credentials that match the URL's scheme, and refuses them in plain text", () => {
+    const creds = { type: "https", username: "x-access-token", token: "t0ken" };
+    const secret = { ...id, isSecret: (k: string) => k === "phoenix:gitops" || k === "phoenix:plugins" };
+    assert.deepEqual(parseStackConfig(gitops({ credentials: creds }), secret).gitops.credentials, creds);
+    assert.throws(() => parseStackConfig(gitops({ credentials: creds }), { ...id, isSecret: (k: string) => k === "phoenix:plugins" }), /phoenix:gitops\.credentials\.token: is stored in plain text/);
+    assert.match(problemAt(gitops({ credentials: { type: "ssh", sshPrivateKey: "k" } }), "phoenix:gitops.credentials.type"), /must match repoURL/);
+    assert.match(problemAt(gitops({ credentials: { type: "basic" } }), "phoenix:gitops.credentials.type"), /"https".*"ssh"/);
+  });
+
+  it("defaults each Application to automated sync with prune and self-heal, and refuses prune without automation", () => {
+    const app = { name: "shop", path: "apps/shop", namespace: "shop" };
+    assert.deepEqual(parseStackConfig(gitops({ applications: [app] }), id).gitops.applications[0].syncPolicy, { automated: true, prune: true, selfHeal: true });
+    assert.match(problemAt(gitops({ applications: [{ ...app, syncPolicy: { automated: false } }] }), "phoenix:gitops.applications[0].syncPolicy"), /only act with automated/);
+  });
+
+  it("gives imperative namespaces an owner, and checks quota and limit quantities", () => {
+    const ns = (entry: Record<string, unknown>) => flatConfig({ namespaces: { imperative: [{ name: "ledger", ...entry }] } });
+    assert.equal(parseStackConfig(ns({}), id).namespaces.imperative[0].owner, "phoenix");
+    assert.match(problemAt(ns({ resourceQuota: { "requests.storage": "lots" } }), "phoenix:namespaces.imperative[0].resourceQuota.requests.storage"), /Kubernetes quantity/);
+    assert.match(problemAt(ns({ limitRange: { default: { gpu: "1" } } }), "phoenix:namespaces.imperative[0].limitRange.default.gpu"), /allowed here: cpu, memory/);
+  });
+
+  it("lets a schedule name only a backup storage location Phoenix defines", () => {
+    const schedule = (storageLocation: string) => flatConfig({ backups: { schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation }] } });
+    assert.equal(parseStackConfig(schedule("default"), id).backups.schedules[0].storageLocation, "default");
+    assert.match(problemAt(schedule("elsewhere"), "phoenix:backups.schedules[0].storageLocation"), /must name a backup storage location Phoenix defines: default/);
   });
 });

@@ -17,7 +17,7 @@ const base: InventoryInput = {
   gitops: [claim("shop", "application:shop"), claim("shop", "application:shop-config"), claim("catalog", "application:catalog")],
   imperative: [claim("ledger", "inventory", "phoenix:namespaces.imperative[0]"), claim("models", "inventory", "phoenix:namespaces.imperative[1]")],
 };
-const daily = { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }] };
+const daily = { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }] };
 
 function conflicts(input: InventoryInput): string[] {
   try {

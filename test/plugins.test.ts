@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, type PolicyDocument } from "../components/identity";
-import { argocdSettingsSchema, argocdValues, RESOURCE_EXCLUSIONS } from "../components/plugins/argocd";
+import { argocdSecretData, argocdSettingsSchema, argocdValues, RESOURCE_EXCLUSIONS } from "../components/plugins/argocd";
 import { certManagerPolicy, certManagerValues, clusterIssuerSpec } from "../components/plugins/certManager";
 import { externalDnsPolicy, externalDnsSettingsSchema, externalDnsValues, txtOwnerId } from "../components/plugins/externalDns";
 import { loadBalancerControllerPolicy, loadBalancerControllerSettingsSchema, loadBalancerControllerValues } from "../components/plugins/loadBalancerController";
@@ -151,11 +151,14 @@ describe("Argo CD production values", () => {
     ha: true,
   });
 
-  it("stores the admin hash and the OIDC client secret only as Pulumi secrets", async () => {
-    const admin = at(argocdValues(withAdmin), "configs", "secret", "argocdServerAdminPassword");
-    assert.ok(pulumi.Output.isInstance(admin) && (await pulumi.isSecret(admin)), "the admin hash is a secret output");
-    const extra = at(argocdValues(ssoOnly), "configs", "secret", "extra", "oidc.clientSecret");
-    assert.ok(pulumi.Output.isInstance(extra) && (await pulumi.isSecret(extra)), "the client secret is a secret output");
+  it("keeps the admin hash and the OIDC client secret out of the Helm values, in argocd-secret's data", () => {
+    for (const settings of [withAdmin, ssoOnly]) {
+      const text = JSON.stringify(argocdValues(settings));
+      assert.ok(!text.includes(TEST_BCRYPT) && !text.includes("s3cret"), "no secret in the values");
+      assert.deepEqual(at(argocdValues(settings), "configs", "secret"), { createSecret: false });
+    }
+    assert.deepEqual(argocdSecretData(withAdmin), { "admin.password": TEST_BCRYPT });
+    assert.deepEqual(argocdSecretData(ssoOnly), { "oidc.clientSecret": "s3cret" });
     assert.doesNotMatch(JSON.stringify(at(argocdValues(ssoOnly), "configs", "cm")), /s3cret/, "argocd-cm only references the secret");
   });
 
@@ -167,7 +170,6 @@ describe("Argo CD production values", () => {
     assert.deepEqual([oidc.issuer, oidc.clientID, oidc.clientSecret], ["https://sso.example.com", "argocd", "$oidc.clientSecret"]);
     assert.equal(at(v, "configs", "rbac", "policy.default"), "");
     assert.equal(at(v, "configs", "rbac", "policy.csv"), "g, platform, role:admin\ng, devs, role:readonly");
-    assert.equal(at(v, "configs", "secret", "argocdServerAdminPassword"), undefined);
     const pkce = argocdValues(argocdSettingsSchema.parse({ ...ssoOnly, sso: { ...ssoOnly.sso, clientSecret: undefined } }));
     assert.equal((JSON.parse(String(at(pkce, "configs", "cm", "oidc.config"))) as Record<string, unknown>).enablePKCEAuthentication, true);
   });

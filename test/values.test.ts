@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { bootstrapValues, IN_CLUSTER } from "../components/apps/applications";
 import { charts, images } from "../components/catalog";
 import { ACCESS_POLICIES, eksAccessEntries } from "../components/cluster/access";
 import { argocdSettingsSchema, argocdValues } from "../components/plugins/argocd";
 import type { BackupScope } from "../components/types";
 import { podIdentityTrustPolicy } from "../components/identity";
-import { VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../components/plugins/velero";
+import { BACKUP_SCOPE_LABEL, restoreModifiers, VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../components/plugins/velero";
 import { at, grants, TEST_BCRYPT } from "./helpers";
 
 const fs = veleroSettingsSchema.parse({});
@@ -16,8 +15,8 @@ const noAnnotations = {};
 const scope: BackupScope = {
   enabled: true,
   schedules: [
-    { name: "hourly", cron: "0 * * * *", ttl: "72h0m0s" },
-    { name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" },
+    { name: "hourly", cron: "0 * * * *", ttl: "72h0m0s", storageLocation: "default" },
+    { name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" },
   ],
   includedNamespaces: ["ledger", "models"],
   excludedNamespaces: ["argocd", "kube-system", "shop", "velero"],
@@ -48,6 +47,37 @@ describe("Velero schedules", () => {
       [veleroSchedules(scope, false).daily.template.defaultVolumesToFsBackup, veleroSchedules(scope, false).daily.template.snapshotVolumes],
       [false, true],
     );
+  });
+});
+
+describe("what Argo CD and restores do to backups", () => {
+  it("labels scheduled Backups with Phoenix's scope label only, never an Argo CD label", () => {
+    for (const s of Object.values(veleroSchedules(scope, true))) {
+      assert.deepEqual(s.template.metadata.labels, { [BACKUP_SCOPE_LABEL]: "imperative" });
+      assert.ok(!JSON.stringify(s).includes("argocd.argoproj.io"));
+    }
+  });
+
+  it("leaves includeClusterResources unset (auto): only the cluster objects the imperative namespaces use", () => {
+    for (const s of Object.values(veleroSchedules(scope, true))) assert.ok(!("includeClusterResources" in s.template));
+  });
+
+  it("writes each schedule to the storage location it names", () => {
+    const s = veleroSchedules({ ...scope, schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation: "default" }] }, true);
+    assert.equal(s.d.template.storageLocation, "default");
+  });
+
+  it("strips Argo CD's tracking annotation and instance label from every restored object of the backed-up namespaces", () => {
+    const mods = restoreModifiers(["ledger", "models"]) as { version: string; resourceModifierRules: { conditions: { groupResource: string; namespaces: string[] }; mergePatches: { patchData: string }[] }[] };
+    assert.equal(mods.version, "v1");
+    const resources = mods.resourceModifierRules.map((r) => r.conditions.groupResource);
+    for (const gr of ["persistentvolumeclaims", "secrets", "configmaps", "deployments.apps", "statefulsets.apps"]) assert.ok(resources.includes(gr), gr);
+    for (const rule of mods.resourceModifierRules) {
+      assert.deepEqual(rule.conditions.namespaces, ["ledger", "models"]);
+      assert.deepEqual(JSON.parse(rule.mergePatches[0].patchData), {
+        metadata: { annotations: { "argocd.argoproj.io/tracking-id": null }, labels: { "argocd.argoproj.io/instance": null } },
+      });
+    }
   });
 });
 
@@ -109,43 +139,6 @@ describe("Argo CD values", () => {
     const v = argocdValues(argocdSettingsSchema.parse({ admin: { passwordBcrypt: TEST_BCRYPT } }));
     assert.deepEqual(at(v, "crds"), { install: true, keep: true });
     assert.equal(at(v, "configs", "cm", "application.resourceTrackingMethod"), "annotation");
-  });
-});
-
-describe("GitOps bootstrap values", () => {
-  const v = bootstrapValues({
-    argocdNamespace: "argocd",
-    root: { repoURL: "https://git.example.com/gitops.git", targetRevision: "v1.2.0", path: "clusters/eu-west-1" },
-    applications: [
-      { name: "shop", path: "apps/shop", namespace: "shop" },
-      { name: "search", path: "search", namespace: "search", repoURL: "git@git.example.com:org/search.git", targetRevision: "main" },
-    ],
-    namespaceLabels: { "phoenix.platform/namespace-class": "gitops" },
-  });
-  const apps = at(v, "applications") as Record<string, unknown>;
-
-  it("declares the root app of apps on the region's path, in Argo CD's namespace", () => {
-    assert.deepEqual(at(apps, "root", "source"), {
-      repoURL: "https://git.example.com/gitops.git",
-      targetRevision: "v1.2.0",
-      path: "clusters/eu-west-1",
-      directory: { recurse: true },
-    });
-    assert.deepEqual(at(apps, "root", "destination"), { server: IN_CLUSTER, namespace: "argocd" });
-  });
-
-  it("declares each app with its destination, inheriting the root's repository unless overridden", () => {
-    assert.deepEqual(Object.keys(apps).sort(), ["root", "search", "shop"]);
-    assert.equal(at(apps, "shop", "source", "repoURL"), "https://git.example.com/gitops.git");
-    assert.equal(at(apps, "shop", "source", "targetRevision"), "v1.2.0");
-    assert.equal(at(apps, "search", "source", "repoURL"), "git@git.example.com:org/search.git");
-    assert.deepEqual(at(apps, "shop", "destination"), { server: IN_CLUSTER, namespace: "shop" });
-  });
-
-  it("creates and labels GitOps namespaces, and never sets the cascading-delete finalizer", () => {
-    assert.deepEqual(at(apps, "shop", "syncPolicy", "syncOptions"), ["CreateNamespace=true"]);
-    assert.deepEqual(at(apps, "shop", "syncPolicy", "managedNamespaceMetadata", "labels"), { "phoenix.platform/namespace-class": "gitops" });
-    for (const name of Object.keys(apps)) assert.equal(at(apps, name, "finalizers"), undefined, name);
   });
 });
 

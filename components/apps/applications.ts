@@ -1,6 +1,7 @@
 /**
- * Pure builders for the GitOps bootstrap: the argocd-apps chart values holding the root
- * Application (app of apps) and the Applications Phoenix declares.
+ * Pure builders for the GitOps bootstrap: the argocd-apps chart values holding the
+ * AppProjects, the root Application (app of apps) and the Applications Phoenix declares,
+ * and the Argo CD repository secret for a private repository.
  */
 import type { HelmValues } from "../types";
 
@@ -17,6 +18,16 @@ export interface GitSource {
   readonly path: string;
 }
 
+/** How Argo CD syncs an Application. */
+export interface SyncPolicy {
+  /** Sync on every change in Git. */
+  readonly automated: boolean;
+  /** Delete what was removed from Git. */
+  readonly prune: boolean;
+  /** Undo changes made in the cluster by hand. */
+  readonly selfHeal: boolean;
+}
+
 /** An Application Phoenix declares. */
 export interface DeclaredApplication {
   /** Application name. */
@@ -29,6 +40,16 @@ export interface DeclaredApplication {
   readonly repoURL?: string;
   /** Revision, when not the root's. */
   readonly targetRevision?: string;
+  /** Sync policy; automated with prune and self-heal when absent. */
+  readonly syncPolicy?: SyncPolicy;
+}
+
+/** Label keys Phoenix stamps on namespaces. */
+export interface NamespaceLabelKeys {
+  /** Key of the inventory class label. */
+  readonly namespaceClass: string;
+  /** Key of the owner label. */
+  readonly owner: string;
 }
 
 /** Everything the bootstrap values are built from. */
@@ -39,23 +60,78 @@ export interface BootstrapInput {
   readonly root: GitSource;
   /** Declared Applications. */
   readonly applications: readonly DeclaredApplication[];
-  /** Label key/value stamped on every GitOps namespace Argo CD creates. */
-  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** Label keys stamped on every GitOps namespace Argo CD creates. */
+  readonly labels: NamespaceLabelKeys;
 }
 
 /** Name of the root Application. */
 export const ROOT_APP = "root";
 
+/** AppProject of the root Application: it may only create Applications, in Argo CD's namespace. */
+export const ROOT_PROJECT = "phoenix-root";
+
+/** AppProject of every workload Application, declared here or by the root from Git. */
+export const APPS_PROJECT = "phoenix-apps";
+
+/** Owner label value of a GitOps namespace: the Application that recreates it. */
+export function gitopsOwner(app: string): string {
+  return `argocd.${app}`;
+}
+
+function syncPolicyOf(p: SyncPolicy | undefined): Record<string, unknown> {
+  const policy = p ?? { automated: true, prune: true, selfHeal: true };
+  return policy.automated ? { automated: { prune: policy.prune, selfHeal: policy.selfHeal } } : {};
+}
+
 /**
- * Values for the argocd-apps chart (2.x: `applications` is a map keyed by name,
- * FIELD-NOTES, Argo CD). No Application carries the resources finalizer: removing the
- * bootstrap (or the whole apps layer) must orphan workloads, never cascade-delete them.
+ * The AppProjects. Destinations are exactly the inventory's GitOps namespaces, so an
+ * Application the root creates from Git for any other namespace is refused by Argo CD
+ * itself: what Git can deploy to is what the inventory classifies `gitops`. The built-in
+ * `default` project is emptied, so no Application can escape into it.
+ */
+export function appProjects(input: BootstrapInput): Record<string, unknown> {
+  const repos = [...new Set([input.root.repoURL, ...input.applications.map((a) => a.repoURL ?? input.root.repoURL)])].sort();
+  const namespaces = [...new Set(input.applications.map((a) => a.namespace))].sort();
+  return {
+    [ROOT_PROJECT]: {
+      namespace: input.argocdNamespace,
+      description: "The root Application (app of apps): Applications in Argo CD's namespace, nothing else",
+      sourceRepos: [input.root.repoURL],
+      destinations: [{ server: IN_CLUSTER, namespace: input.argocdNamespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
+    },
+    [APPS_PROJECT]: {
+      namespace: input.argocdNamespace,
+      description: "Workloads synced from Git, into the stack's GitOps namespaces only",
+      sourceRepos: repos,
+      destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
+      // Namespaces only (CreateNamespace), nothing else cluster-wide: CRDs, ClusterRoles
+      // and webhooks are the platform's, which Pulumi owns.
+      clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+      // Argo CD's own objects would let an app escape its project.
+      namespaceResourceBlacklist: [{ group: "argoproj.io", kind: "*" }],
+    },
+    default: {
+      namespace: input.argocdNamespace,
+      description: "Locked: every Application belongs to a Phoenix project",
+      sourceRepos: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+    },
+  };
+}
+
+/**
+ * Values for the argocd-apps chart (2.x: `applications` and `projects` are maps keyed by
+ * name, FIELD-NOTES, Argo CD). No Application carries the resources finalizer: removing
+ * the bootstrap (or the whole apps layer) must orphan workloads, never cascade-delete them.
  */
 export function bootstrapValues(input: BootstrapInput): HelmValues {
   const applications: Record<string, unknown> = {
     [ROOT_APP]: {
       namespace: input.argocdNamespace,
-      project: "default",
+      project: ROOT_PROJECT,
       source: { repoURL: input.root.repoURL, targetRevision: input.root.targetRevision, path: input.root.path, directory: { recurse: true } },
       // The root only holds Application manifests, which live in Argo CD's namespace.
       destination: { server: IN_CLUSTER, namespace: input.argocdNamespace },
@@ -65,7 +141,7 @@ export function bootstrapValues(input: BootstrapInput): HelmValues {
   for (const app of input.applications) {
     applications[app.name] = {
       namespace: input.argocdNamespace,
-      project: "default",
+      project: APPS_PROJECT,
       source: {
         repoURL: app.repoURL ?? input.root.repoURL,
         targetRevision: app.targetRevision ?? input.root.targetRevision,
@@ -73,13 +149,42 @@ export function bootstrapValues(input: BootstrapInput): HelmValues {
       },
       destination: { server: IN_CLUSTER, namespace: app.namespace },
       syncPolicy: {
-        automated: { prune: true, selfHeal: true },
+        ...syncPolicyOf(app.syncPolicy),
         // CreateNamespace does not track the namespace; managedNamespaceMetadata stamps
-        // it so the live audit can tell it is GitOps-owned (FIELD-NOTES, Argo CD).
+        // it with its class and owner so the live audit can tell it is GitOps-owned
+        // (FIELD-NOTES, Argo CD).
         syncOptions: ["CreateNamespace=true"],
-        managedNamespaceMetadata: { labels: { ...input.namespaceLabels } },
+        managedNamespaceMetadata: { labels: { [input.labels.namespaceClass]: "gitops", [input.labels.owner]: gitopsOwner(app.name) } },
       },
     };
   }
-  return { applications };
+  return { projects: appProjects(input), applications };
+}
+
+/** Credentials for a private repository. */
+export type RepoCredentials =
+  | { readonly type: "https"; readonly username: string; readonly token: string }
+  | { readonly type: "ssh"; readonly sshPrivateKey: string };
+
+/** Label that makes a Secret an Argo CD credential template (Argo CD declarative setup: `repo-creds`). */
+export const ARGOCD_SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
+
+/**
+ * The URL prefix the credentials apply to: the repository's host and owner, so one
+ * secret serves the root repository and every repository beside it
+ * (`https://github.com/org/`, `git@github.com:org/`).
+ */
+export function credentialPrefix(repoURL: string): string {
+  const scp = /^(git@[^:]+:)([^/]+)\//.exec(repoURL);
+  if (scp) return `${scp[1]}${scp[2]}/`;
+  const url = new URL(repoURL);
+  const owner = url.pathname.split("/").filter(Boolean)[0] ?? "";
+  const user = url.username ? `${url.username}@` : "";
+  return `${url.protocol}//${user}${url.host}/${owner ? `${owner}/` : ""}`;
+}
+
+/** `stringData` of the Argo CD credential-template Secret. */
+export function repoCredentialData(repoURL: string, creds: RepoCredentials): Record<string, string> {
+  const base = { type: "git", url: credentialPrefix(repoURL) };
+  return creds.type === "https" ? { ...base, username: creds.username, password: creds.token } : { ...base, sshPrivateKey: creds.sshPrivateKey };
 }

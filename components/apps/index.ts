@@ -1,11 +1,45 @@
 /**
- * Layer 3, apps: bootstraps the workloads through Argo CD from Git, and creates the
- * imperative namespaces (the state Velero protects) with their class label.
+ * Layer 3, apps: bootstraps the workloads through Argo CD from Git (AppProjects, the
+ * root Application, the declared Applications, private-repository credentials), and
+ * creates the imperative namespaces (the state Velero protects) with their labels and
+ * optional quotas.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { charts } from "../catalog";
-import { bootstrapValues, type DeclaredApplication, type GitSource } from "./applications";
+import {
+  ARGOCD_SECRET_TYPE_LABEL,
+  bootstrapValues,
+  repoCredentialData,
+  type DeclaredApplication,
+  type GitSource,
+  type NamespaceLabelKeys,
+  type RepoCredentials,
+} from "./applications";
+
+/** CPU and memory quantities. */
+export interface Quantities {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+/** Only the quantities that are set (a LimitRange rejects empty values). */
+function setQuantities(q: Quantities | undefined): Record<string, string> | undefined {
+  const set = Object.entries(q ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
+  return set.length > 0 ? Object.fromEntries(set) : undefined;
+}
+
+/** An imperative namespace Phoenix creates. */
+export interface ImperativeNamespace {
+  /** Namespace name. */
+  readonly name: string;
+  /** Team that owns its state (owner label value). */
+  readonly owner: string;
+  /** ResourceQuota `hard` limits, when set. */
+  readonly resourceQuota?: Readonly<Record<string, string>>;
+  /** LimitRange container defaults, when set. */
+  readonly limitRange?: { readonly default?: Quantities; readonly defaultRequest?: Quantities };
+}
 
 /** Arguments of the apps layer. */
 export interface AppsArgs {
@@ -19,15 +53,17 @@ export interface AppsArgs {
   readonly root: GitSource;
   /** Applications Phoenix declares. */
   readonly applications: readonly DeclaredApplication[];
+  /** Credentials for a private repository (secret parts as given: they are stored as secrets). */
+  readonly credentials?: RepoCredentials;
   /** Imperative namespaces to create (from the inventory). */
-  readonly imperativeNamespaces: readonly string[];
-  /** Label key for a namespace's class, and for its owner. */
-  readonly labels: { readonly namespaceClass: string; readonly owner: string };
+  readonly imperativeNamespaces: readonly ImperativeNamespace[];
+  /** Label keys for a namespace's class and its owner. */
+  readonly labels: NamespaceLabelKeys;
 }
 
 /** Layer 3: GitOps bootstrap and imperative namespaces. */
 export class Apps extends pulumi.ComponentResource {
-  /** The argocd-apps release holding the root Application. */
+  /** The argocd-apps release holding the AppProjects and the root Application. */
   public readonly bootstrap: k8s.helm.v3.Release;
   /** Imperative namespaces created here. */
   public readonly imperativeNamespaces: pulumi.Output<string[]>;
@@ -35,6 +71,22 @@ export class Apps extends pulumi.ComponentResource {
   constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:apps:Apps", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
+
+    // A credential template for the repository's owner: Argo CD reads it by label. The
+    // whole stringData is a Pulumi secret, so the token or key is encrypted in state.
+    const credentials = args.credentials
+      ? [
+          new k8s.core.v1.Secret(
+            "repo-credentials",
+            {
+              metadata: { name: "phoenix-repo-credentials", namespace: args.argocdNamespace, labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds" } },
+              stringData: pulumi.secret(repoCredentialData(args.root.repoURL, args.credentials)),
+            },
+            // The namespace and Argo CD's secret watch come with the Argo CD release.
+            { ...k8sOpts, dependsOn: [args.argocdRelease] },
+          ),
+        ]
+      : [];
 
     this.bootstrap = new k8s.helm.v3.Release(
       "bootstrap",
@@ -45,29 +97,36 @@ export class Apps extends pulumi.ComponentResource {
         repositoryOpts: { repo: charts.argocdApps.repository },
         namespace: args.argocdNamespace,
         createNamespace: false,
-        values: bootstrapValues({
-          argocdNamespace: args.argocdNamespace,
-          root: args.root,
-          applications: args.applications,
-          namespaceLabels: { [args.labels.namespaceClass]: "gitops", [args.labels.owner]: "argocd" },
-        }),
+        values: bootstrapValues({ argocdNamespace: args.argocdNamespace, root: args.root, applications: args.applications, labels: args.labels }),
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 10,
       },
-      // The Application CRDs come with the Argo CD release.
-      { ...k8sOpts, dependsOn: [args.argocdRelease] },
+      // The Application CRDs come with the Argo CD release; a private root needs its
+      // credentials before the first sync.
+      { ...k8sOpts, dependsOn: [args.argocdRelease, ...credentials] },
     );
 
-    const namespaces = args.imperativeNamespaces.map(
-      (ns) =>
-        new k8s.core.v1.Namespace(
-          ns,
-          { metadata: { name: ns, labels: { [args.labels.namespaceClass]: "imperative", [args.labels.owner]: "phoenix" } } },
-          // Deleting the stack must not delete the only copy of imperative state with it.
-          { ...k8sOpts, retainOnDelete: true },
-        ),
-    );
+    const namespaces = args.imperativeNamespaces.map((ns) => {
+      const namespace = new k8s.core.v1.Namespace(
+        ns.name,
+        { metadata: { name: ns.name, labels: { [args.labels.namespaceClass]: "imperative", [args.labels.owner]: ns.owner } } },
+        // Deleting the stack must not delete the only copy of imperative state with it.
+        { ...k8sOpts, retainOnDelete: true },
+      );
+      const inNs = { ...k8sOpts, dependsOn: [namespace] };
+      if (ns.resourceQuota) {
+        new k8s.core.v1.ResourceQuota(ns.name, { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } }, inNs);
+      }
+      if (ns.limitRange) {
+        new k8s.core.v1.LimitRange(
+          ns.name,
+          { metadata: { name: "phoenix", namespace: ns.name }, spec: { limits: [{ type: "Container", default: setQuantities(ns.limitRange.default), defaultRequest: setQuantities(ns.limitRange.defaultRequest) }] } },
+          inNs,
+        );
+      }
+      return namespace;
+    });
     this.imperativeNamespaces = pulumi.all(namespaces.map((n) => n.metadata.name));
     this.registerOutputs({ imperativeNamespaces: this.imperativeNamespaces });
   }

@@ -3,6 +3,7 @@
  * `helm.v4.Chart`: v4 drops hooks, and Argo CD's `redis-secret-init` job is one
  * (FIELD-NOTES, argo-helm#2836).
  */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts } from "../catalog";
@@ -128,11 +129,6 @@ export function argocdValues(settings: ArgocdSettings): HelmValues {
       requestedScopes: sso.requestedScopes,
     });
   }
-  const secret: Record<string, unknown> = {};
-  // Secrets enter the values as Pulumi secrets, so the release's state stores them
-  // encrypted (never plain text), whatever the caller passed.
-  if (settings.admin.enabled && settings.admin.passwordBcrypt) secret.argocdServerAdminPassword = pulumi.secret(settings.admin.passwordBcrypt);
-  if (sso?.clientSecret) secret.extra = { [OIDC_SECRET_KEY]: pulumi.secret(sso.clientSecret) };
   const replicas = settings.ha ? 2 : 1;
   return {
     // The CRDs ship in templates/; keep them on uninstall so deleting the release never
@@ -145,7 +141,9 @@ export function argocdValues(settings: ArgocdSettings): HelmValues {
       params: { "server.insecure": false },
       // No default role: a signed-in user outside the listed groups sees nothing.
       rbac: { "policy.default": "", "policy.csv": rbacPolicy(settings), scopes: "[groups]" },
-      secret,
+      // argocd-secret is Pulumi's (argocdSecret below): a secret inside the Helm values
+      // would make Pulumi mark the whole values secret, hiding every value from previews.
+      secret: { createSecret: false },
     },
     // OIDC is configured directly; Dex would be one more component with credentials.
     dex: { enabled: false },
@@ -158,6 +156,14 @@ export function argocdValues(settings: ArgocdSettings): HelmValues {
   };
 }
 
+/** The secret keys of argocd-secret Phoenix sets (Argo CD's server adds its own `server.secretkey`). */
+export function argocdSecretData(settings: ArgocdSettings): Record<string, string> {
+  return {
+    ...(settings.admin.enabled && settings.admin.passwordBcrypt ? { "admin.password": settings.admin.passwordBcrypt } : {}),
+    ...(settings.sso?.clientSecret ? { [OIDC_SECRET_KEY]: settings.sso.clientSecret } : {}),
+  };
+}
+
 /** The Argo CD plugin. */
 export const argocd: Plugin<ArgocdSettings> = {
   id: "argocd",
@@ -166,5 +172,18 @@ export const argocd: Plugin<ArgocdSettings> = {
   releaseName: "argocd",
   // Argo CD is the apps layer's engine: it is always on.
   enabled: () => true,
-  install: (settings) => ({ values: argocdValues(settings) }),
+  install(settings, ctx) {
+    // Declared before the release so the server finds it at first start (it only adds
+    // server.secretkey, a field Pulumi's server-side apply does not own). The data is a
+    // Pulumi secret: encrypted in state, shown as [secret] in every preview.
+    const secret = new k8s.core.v1.Secret(
+      `${ctx.name}-secret`,
+      {
+        metadata: { name: "argocd-secret", namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } },
+        stringData: pulumi.secret(argocdSecretData(settings)),
+      },
+      { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },
+    );
+    return { values: argocdValues(settings), dependsOn: [secret] };
+  },
 };

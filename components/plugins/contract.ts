@@ -26,6 +26,8 @@ export interface PluginContext {
   readonly tags: Readonly<Record<string, string>>;
   /** Backup scope (used by Velero; other plugins ignore it). */
   readonly backup: BackupScope;
+  /** The plugin's namespace, created before `install` runs: objects beside the chart wait for it. */
+  readonly namespace: pulumi.Resource;
   /** Kubernetes provider of the target cluster, for objects a plugin declares beside its chart. */
   readonly provider: k8s.Provider;
   /** How service accounts get AWS identities (Pod Identity or IRSA). */

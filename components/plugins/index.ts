@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityProvider } from "../identity";
+import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
 import { argocd, ARGOCD_NAMESPACE, type ArgocdSettings } from "./argocd";
 import { certManager, type CertManagerSettings } from "./certManager";
 import type { BackupScope, Plugin, PluginContext, PluginInstall } from "./contract";
@@ -61,11 +62,7 @@ export function registry(settings: PluginSettings): BoundPlugin[] {
   ];
 }
 
-/** Label every namespace Phoenix creates carries, with its inventory class as the value. */
-export const NAMESPACE_CLASS_LABEL = "phoenix.platform/namespace-class";
-
-/** Label naming who owns (recreates) a namespace. */
-export const NAMESPACE_OWNER_LABEL = "phoenix.platform/owner";
+export { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
 
 /** The namespaces the enabled plugins live in, with the plugin that owns each: all classified `platform`. */
 export function pluginNamespaces(settings: PluginSettings): { name: string; plugin: string }[] {
@@ -106,6 +103,8 @@ export class Plugins extends pulumi.ComponentResource {
   public readonly backupBucket: pulumi.Output<string>;
   /** Name of its replica in the DR region, when replication is configured. */
   public readonly replicaBucket: pulumi.Output<string> | undefined;
+  /** ConfigMap (in Velero's namespace) of the restore resource modifiers that strip Argo CD metadata. */
+  public readonly restoreModifiers: pulumi.Output<string>;
 
   constructor(name: string, args: PluginsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:plugins:Plugins", name, {}, opts);
@@ -136,6 +135,7 @@ export class Plugins extends pulumi.ComponentResource {
         region: args.region,
         tags: args.tags ?? {},
         backup: args.backup,
+        namespace: ns,
         provider: args.provider,
         identity: args.identity,
         vpcId: args.vpcId,
@@ -172,6 +172,9 @@ export class Plugins extends pulumi.ComponentResource {
     if (!bucket) throw new Error("the velero plugin did not declare its backup bucket");
     this.backupBucket = bucket;
     this.replicaBucket = installs[velero.id]?.outputs?.replicaBucket;
+    const restoreModifiers = installs[velero.id]?.outputs?.restoreModifiers;
+    if (!restoreModifiers) throw new Error("the velero plugin did not declare its restore modifiers");
+    this.restoreModifiers = restoreModifiers;
     this.registerOutputs({ argocdNamespace: this.argocdNamespace, backupBucket: this.backupBucket, replicaBucket: this.replicaBucket });
   }
 }

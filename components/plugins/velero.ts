@@ -4,10 +4,13 @@
  * is a Helm hook that `helm.v4.Chart` would silently drop (FIELD-NOTES, Pulumi).
  */
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import { z } from "zod";
 import { charts, images } from "../catalog";
 import { workloadIdentity, type PolicyDocument } from "../identity";
+import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
 import type { BackupScope, HelmValues, Plugin, PluginContext } from "./contract";
 import { strictSettings } from "./settings";
 
@@ -155,14 +158,21 @@ export function replicationPolicy(s: ReplicationScope): PolicyDocument {
   };
 }
 
-/** Name of the backup storage location every schedule writes to. */
+/** Name of the backup storage location in this region's bucket (the default one). */
 export const BACKUP_LOCATION = "default";
+
+/** Every backup storage location Phoenix defines; a schedule may only name one of these. */
+export const BACKUP_LOCATIONS = [BACKUP_LOCATION] as const;
+
+/** Label every scheduled Backup carries (and no other label of Phoenix's). */
+export const BACKUP_SCOPE_LABEL = "phoenix.platform/backup-scope";
 
 /** One entry of the chart's `schedules` map (a Velero Schedule). */
 export interface VeleroScheduleValues {
   readonly schedule: string;
   readonly useOwnerReferencesInBackup: false;
   readonly template: {
+    readonly metadata: { readonly labels: Record<string, string> };
     readonly includedNamespaces: string[];
     readonly excludedNamespaces: string[];
     readonly ttl: string;
@@ -186,6 +196,11 @@ export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<s
       // true would let deleting a Schedule garbage-collect its backups (FIELD-NOTES, velero #4093).
       useOwnerReferencesInBackup: false,
       template: {
+        // A Backup takes its Schedule's template labels. Phoenix's own label only: no
+        // argocd.argoproj.io/* label, so Argo CD never treats a Backup as one of its
+        // resources and prunes it (FIELD-NOTES, velero #2975); Argo CD also excludes
+        // velero.io kinds entirely (argocd.ts, RESOURCE_EXCLUSIONS).
+        metadata: { labels: { [BACKUP_SCOPE_LABEL]: "imperative" } },
         // Velero selects namespaces by name only (no label selector: velero #2477), so
         // the inventory's imperative set is written out here, name by name.
         includedNamespaces: [...scope.includedNamespaces],
@@ -193,16 +208,67 @@ export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<s
         // namespaces out even if someone widens the include list to a glob by hand.
         excludedNamespaces: [...scope.excludedNamespaces],
         ttl: s.ttl,
-        storageLocation: BACKUP_LOCATION,
+        storageLocation: s.storageLocation,
         defaultVolumesToFsBackup: fsBackup,
         snapshotVolumes: !fsBackup,
-        // includeClusterResources is left unset on purpose: Velero then takes the
-        // cluster-scoped objects the included namespaces use (their PVs, the CRDs of
-        // their custom resources) and no others.
+        // includeClusterResources is deliberately left unset ("auto"): Velero then takes
+        // only the cluster-scoped objects the included namespaces use (their PVs, the
+        // CRDs of their custom resources). true would sweep in every ClusterRole, CRD
+        // and webhook of the platform, which code recreates; false would drop the PVs
+        // that an EBS-snapshot restore needs. Helm cannot pass the CRD's third state
+        // (null) explicitly, so "unset" is how auto is chosen.
       },
     };
   }
   return schedules;
+}
+
+/** ConfigMap holding the restore resource modifiers, in Velero's namespace. */
+export const RESTORE_MODIFIERS_CONFIGMAP = "phoenix-restore-modifiers";
+
+/**
+ * The group-resources whose Argo CD metadata a restore strips. A rule's `groupResource`
+ * matches one group-resource exactly (velero internal/resourcemodifiers), so the kinds
+ * an imperative namespace usually holds are listed one by one; custom resources are not
+ * covered and the README says so.
+ */
+export const RESTORED_GROUP_RESOURCES = [
+  "persistentvolumeclaims",
+  "configmaps",
+  "secrets",
+  "services",
+  "serviceaccounts",
+  "pods",
+  "deployments.apps",
+  "statefulsets.apps",
+  "daemonsets.apps",
+  "replicasets.apps",
+  "jobs.batch",
+  "cronjobs.batch",
+  "roles.rbac.authorization.k8s.io",
+  "rolebindings.rbac.authorization.k8s.io",
+  "ingresses.networking.k8s.io",
+  "networkpolicies.networking.k8s.io",
+  "poddisruptionbudgets.policy",
+  "horizontalpodautoscalers.autoscaling",
+] as const;
+
+/**
+ * Velero resource modifiers (v1) that remove Argo CD's tracking annotation and instance
+ * label from every restored object of the backed-up namespaces: a restored object that
+ * still carries them is pruned by Argo CD as soon as it appears (FIELD-NOTES, velero
+ * #7848). A JSON merge patch (Velero >= 1.13) sets them to null, which is a no-op where
+ * they are absent; a JSON patch `remove` would fail on every object without them.
+ */
+export function restoreModifiers(namespaces: readonly string[]): Record<string, unknown> {
+  const strip = JSON.stringify({ metadata: { annotations: { [ARGOCD_TRACKING_ANNOTATION]: null }, labels: { [ARGOCD_INSTANCE_LABEL]: null } } });
+  return {
+    version: "v1",
+    resourceModifierRules: RESTORED_GROUP_RESOURCES.map((groupResource) => ({
+      conditions: { groupResource, namespaces: [...namespaces] },
+      mergePatches: [{ patchData: strip }],
+    })),
+  };
 }
 
 /** Everything the Velero values depend on besides the settings. */
@@ -408,10 +474,25 @@ export const velero: Plugin<VeleroSettings> = {
         backup: ctx.backup,
         serviceAccountAnnotations: identity.serviceAccountAnnotations,
       }),
-      outputs: { backupBucket: primary.bucket.bucket, ...(replication ? { replicaBucket: replication.replicaBucket } : {}) },
+      outputs: {
+        backupBucket: primary.bucket.bucket,
+        restoreModifiers: pulumi.output(RESTORE_MODIFIERS_CONFIGMAP),
+        ...(replication ? { replicaBucket: replication.replicaBucket } : {}),
+      },
       // No backup is written before the bucket is private, versioned, encrypted and
       // replicated, and Velero starts with its AWS identity in place.
       dependsOn: [...primary.settings, ...identity.ready, ...(replication ? [replication.rule] : [])],
+      // In Velero's namespace, which exists once the release does. A restore uses it
+      // with --resource-modifier-configmap (README, "Restoring").
+      afterRelease: (release) =>
+        void new k8s.core.v1.ConfigMap(
+          `${ctx.name}-restore-modifiers`,
+          {
+            metadata: { name: RESTORE_MODIFIERS_CONFIGMAP, namespace: VELERO_NAMESPACE },
+            data: { "resource-modifiers.yaml": stringify(restoreModifiers(ctx.backup.includedNamespaces)) },
+          },
+          { parent: ctx.parent, provider: ctx.provider, dependsOn: [release] },
+        ),
     };
   },
 };
