@@ -2,7 +2,7 @@
  * The offline plan, end to end: the golden prod plan, the CLI's handling of bad input,
  * and a second region added by nothing more than a stack file.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,10 +15,17 @@ import { ROOT } from "./helpers";
 
 const GOLDEN = path.join(ROOT, "test", "golden", "prod.plan.json");
 
-/** Runs the plan CLI exactly as `npm run plan` does. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "stacks", "plan.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs the plan CLI exactly as `npm run plan` does (asynchronously, so CLI tests can overlap). */
+function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "stacks", "plan.ts"), ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** A scratch project with this project's Pulumi.yaml and the given stack files. */
@@ -70,8 +77,8 @@ describe("offline plan of the prod stack", () => {
     assert.ok(!/[a-z]{2}-[a-z]+-\d[a-f]"/.test(text), "no invented availability zone names");
   });
 
-  it("prints the component tree, the Helm releases and the namespace table", () => {
-    const r = cli("--stack", "prod");
+  it("prints the component tree, the Helm releases and the namespace table", async () => {
+    const r = await cli("--stack", "prod");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Layer 1: cluster \(\d+ resources\)\n {2}phoenix:cluster:Cluster {2}phoenix-prod\n {4}aws:ec2\/eip:Eip/);
     assert.match(r.stdout, /Layer 2: core plugins/);
@@ -82,13 +89,14 @@ describe("offline plan of the prod stack", () => {
   });
 });
 
-describe("plan CLI input handling", () => {
-  it("exits 1 on a bad stack file with the file, the key and the fix, and writes no plan", () => {
+// Each test spawns the CLI; they are independent, so they run side by side.
+describe("plan CLI input handling", { concurrency: true }, () => {
+  it("exits 1 on a bad stack file with the file, the key and the fix, and writes no plan", async () => {
     const doc = prodDoc();
     doc.config["phoenix:network"] = { cidr: "10.20.0.0/16", natGateways: "three" };
     const dir = scratchProject({ bad: doc });
     const out = path.join(dir, "plan.json");
-    const r = cli("--stack", "bad", "--project", dir, "--json", out);
+    const r = await cli("--stack", "bad", "--project", dir, "--json", out);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /Pulumi\.bad\.yaml: invalid stack configuration \(1 problem\):\n {2}- phoenix:network\.natGateways: .*"perAz"\|"single"/);
     assert.match(r.stderr, /No plan written\./);
@@ -96,47 +104,47 @@ describe("plan CLI input handling", () => {
     assert.equal(fs.existsSync(out), false);
   });
 
-  it("exits 1 on an inventory conflict and names both claims", () => {
+  it("exits 1 on an inventory conflict and names both claims", async () => {
     const doc = prodDoc();
     doc.config["phoenix:namespaces"] = { imperative: [{ name: "storefront" }] };
     const dir = scratchProject({ clash: doc });
-    const r = cli("--stack", "clash", "--project", dir, "--json", path.join(dir, "p.json"));
+    const r = await cli("--stack", "clash", "--project", dir, "--json", path.join(dir, "p.json"));
     assert.equal(r.status, 1);
     assert.match(r.stderr, /Pulumi\.clash\.yaml: the namespace inventory is inconsistent/);
     assert.match(r.stderr, /gitops by application:storefront \(phoenix:gitops\.applications\[0\]\.namespace\); imperative by inventory \(phoenix:namespaces\.imperative\[0\]\)/);
     assert.equal(fs.existsSync(path.join(dir, "p.json")), false);
   });
 
-  it("exits 1 on an unknown stack, listing the stacks there are", () => {
-    const r = cli("--stack", "nope");
+  it("exits 1 on an unknown stack, listing the stacks there are", async () => {
+    const r = await cli("--stack", "nope");
     assert.equal(r.status, 1);
     assert.match(r.stderr, /Pulumi\.nope\.yaml: no such stack file.*Known stacks: prod/);
   });
 
-  it("exits 1 on a stack file that is not YAML", () => {
+  it("exits 1 on a stack file that is not YAML", async () => {
     const dir = scratchProject({});
     fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), "config:\n  aws:region: [unclosed\n");
-    const r = cli("--stack", "broken", "--project", dir);
+    const r = await cli("--stack", "broken", "--project", dir);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /Pulumi\.broken\.yaml: not valid YAML/);
   });
 
-  it("exits 2 with usage when --stack is missing", () => {
-    const r = cli();
+  it("exits 2 with usage when --stack is missing", async () => {
+    const r = await cli();
     assert.equal(r.status, 2);
     assert.match(r.stderr, /--stack is required\nusage: npm run plan -- --stack <name>/);
   });
 });
 
 describe("a second region", () => {
-  it("is one more stack file: the plan follows its region and nothing of the first region leaks in", () => {
+  it("is one more stack file: the plan follows its region and nothing of the first region leaks in", async () => {
     const doc = prodDoc();
     doc.config["aws:region"] = "us-east-2";
     doc.config["phoenix:cluster"] = { ...(doc.config["phoenix:cluster"] as object), name: "phoenix-dr" };
     doc.config["phoenix:network"] = { cidr: "10.30.0.0/16", natGateways: "single" };
     const dir = scratchProject({ dr: doc });
     const out = path.join(dir, "dr.plan.json");
-    const r = cli("--stack", "dr", "--project", dir, "--json", out);
+    const r = await cli("--stack", "dr", "--project", dir, "--json", out);
     assert.equal(r.status, 0, r.stderr);
     const plan = JSON.parse(fs.readFileSync(out, "utf8")) as PlanDocument;
     assert.equal(plan.stack, "dr");
