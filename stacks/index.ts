@@ -22,4 +22,5 @@ export const backupBucket = outputs.backupBucket;
 export const imperativeNamespaces = outputs.imperativeNamespaces;
 export const namespaces = outputs.namespaces;
 export const replicaBucket = outputs.replicaBucket;
+export const replicaKeyArn = outputs.replicaKeyArn;
 export const restoreModifiers = outputs.restoreModifiers;

@@ -63,6 +63,8 @@ export interface PlatformOutputs {
   readonly backupBucket: pulumi.Output<string>;
   /** The backup bucket's DR replica, when replication is configured. */
   readonly replicaBucket?: pulumi.Output<string>;
+  /** Its KMS key: with `replicaBucket`, what a DR stack's `restoreFrom` names. */
+  readonly replicaKeyArn?: pulumi.Output<string>;
   /** ConfigMap of restore resource modifiers in Velero's namespace (`velero restore create --resource-modifier-configmap`). */
   readonly restoreModifiers: pulumi.Output<string>;
   readonly imperativeNamespaces: readonly string[];
@@ -126,6 +128,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     kubeconfig: cluster.kubeconfig,
     backupBucket: plugins.backupBucket,
     ...(plugins.replicaBucket ? { replicaBucket: plugins.replicaBucket } : {}),
+    ...(plugins.replicaKeyArn ? { replicaKeyArn: plugins.replicaKeyArn } : {}),
     restoreModifiers: plugins.restoreModifiers,
     imperativeNamespaces: imperative,
     namespaces: plan.namespaces,

@@ -293,6 +293,22 @@ describe("Velero's AWS identity", () => {
   });
 });
 
+describe("restoring another region's backups", () => {
+  it("grants Velero read access to the named replica and its key, in the cluster's partition", async () => {
+    const restoreFrom = { bucket: "prod-replica", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const { resources } = await runPlugins("p", { velero: { restoreFrom } });
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as PolicyDocument;
+    const onReplica = policy.Statement.filter((s) => [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
+    assert.deepEqual(onReplica.map((s) => [s.Action, s.Resource]), [
+      [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
+      [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
+      [["kms:Decrypt"], restoreFrom.kmsKeyArn],
+    ]);
+    const bsl = at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 1);
+    assert.deepEqual([at(bsl, "accessMode"), at(bsl, "config", "region")], ["ReadOnly", "ap-southeast-4"]);
+  });
+});
+
 describe("backup replication to the DR region", () => {
   it("replicates to a bucket in the DR region, under its own key and role, before Velero starts", async () => {
     const { resources, outputs } = await runPlugins("p", { velero: { replication: { region: "ap-southeast-4" } } });

@@ -253,6 +253,14 @@ describe("plugin settings", () => {
     assert.equal(parseStackConfig(dr("eu-central-1"), id).plugins.velero.replication?.region, "eu-central-1");
   });
 
+  it("checks a restore source's bucket name and key ARN", () => {
+    const from = (restoreFrom: Record<string, unknown>) => flatConfig({ plugins: { velero: { restoreFrom } } });
+    const ok = { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    assert.equal(parseStackConfig(from(ok), id).plugins.velero.restoreFrom?.bucket, "prod-replica");
+    assert.match(problemAt(from({ ...ok, kmsKeyArn: "alias/x" }), "phoenix:plugins.velero.restoreFrom.kmsKeyArn"), /replicaKeyArn output/);
+    assert.match(problemAt(from({ ...ok, bucket: "Prod_Replica" }), "phoenix:plugins.velero.restoreFrom.bucket"), /S3 bucket name/);
+  });
+
   it("names the allowed keys of a plugin when one is misspelt", () => {
     assert.match(problemAt(flatConfig({ plugins: { metricsServer: { replica: 3 } } }), "phoenix:plugins.metricsServer.replica"), /allowed here: enabled, replicas/);
     assert.match(problemAt(flatConfig({ plugins: { certManger: {} } }), "phoenix:plugins.certManger"), /allowed here: loadBalancerController, certManager/);

@@ -18,7 +18,7 @@ describe("Pulumi entry point", () => {
     const loaded = JSON.parse(r.stdout) as { tsnode: string; typescript: string; exports: string[]; resources: number };
     assert.equal(loaded.tsnode, "ts-node@7.0.1", "Pulumi's vendored ts-node, as the language host uses it");
     assert.match(loaded.typescript, /^5\./, "the project's typescript, not the vendored 3.8");
-    assert.deepEqual(loaded.exports, ["backupBucket", "clusterName", "imperativeNamespaces", "kubeconfig", "namespaces", "region", "replicaBucket", "restoreModifiers"]);
+    assert.deepEqual(loaded.exports, ["backupBucket", "clusterName", "imperativeNamespaces", "kubeconfig", "namespaces", "region", "replicaBucket", "replicaKeyArn", "restoreModifiers"]);
     const golden = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), "utf8")) as PlanDocument;
     assert.equal(loaded.resources, golden.resources.length);
   });

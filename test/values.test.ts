@@ -5,7 +5,7 @@ import { ACCESS_POLICIES, eksAccessEntries } from "../components/cluster/access"
 import { argocdSettingsSchema, argocdValues } from "../components/plugins/argocd";
 import type { BackupScope } from "../components/types";
 import { podIdentityTrustPolicy } from "../components/identity";
-import { BACKUP_SCOPE_LABEL, restoreModifiers, VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../components/plugins/velero";
+import { BACKUP_SCOPE_LABEL, RESTORE_LOCATION, restoreModifiers, VELERO_SERVICE_ACCOUNT, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../components/plugins/velero";
 import { at, grants, TEST_BCRYPT } from "./helpers";
 
 const fs = veleroSettingsSchema.parse({});
@@ -102,6 +102,22 @@ describe("Velero values", () => {
   });
 });
 
+describe("restoring another region's backups", () => {
+  it("adds a read-only backup storage location in the replica's own region, never the default", () => {
+    const settings = veleroSettingsSchema.parse({ restoreFrom: { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" } });
+    const v = veleroValues(settings, { bucket: "dr-own", bucketRegion: "eu-central-1", backup: scope, serviceAccountAnnotations: noAnnotations });
+    assert.deepEqual(at(v, "configuration", "backupStorageLocation", 1), {
+      name: RESTORE_LOCATION,
+      provider: "aws",
+      bucket: "prod-replica",
+      default: false,
+      accessMode: "ReadOnly",
+      config: { region: "eu-central-1" },
+    });
+    assert.equal(at(v, "configuration", "backupStorageLocation", 0, "default"), true);
+  });
+});
+
 describe("Velero IAM", () => {
   const bucket = "arn:aws:s3:::velero-backups";
   const key = "arn:aws:kms:eu-west-1:111122223333:key/k";
@@ -118,6 +134,14 @@ describe("Velero IAM", () => {
       "kms:Decrypt": [key],
     });
   });
+  it("reads another region's replica, when restoring from it, without any right to write or delete there", () => {
+    const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
+    const g = grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source }));
+    const onSource = Object.entries(g).filter(([, rs]) => rs.some((r) => r.startsWith(source.bucketArn) || r === source.keyArn)).map(([a]) => a).sort();
+    assert.deepEqual(onSource, ["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
+    assert.deepEqual(g["s3:PutObject"], [`${bucket}/*`], "writes only into its own bucket");
+  });
+
   it("adds the EC2 snapshot actions only for EBS-snapshot backups", () => {
     const g = grants(policy(true));
     const ec2 = Object.keys(g).filter((a) => a.startsWith("ec2:")).sort();

@@ -103,6 +103,8 @@ export class Plugins extends pulumi.ComponentResource {
   public readonly backupBucket: pulumi.Output<string>;
   /** Name of its replica in the DR region, when replication is configured. */
   public readonly replicaBucket: pulumi.Output<string> | undefined;
+  /** ARN of the replica's KMS key (a DR stack's `restoreFrom.kmsKeyArn`). */
+  public readonly replicaKeyArn: pulumi.Output<string> | undefined;
   /** ConfigMap (in Velero's namespace) of the restore resource modifiers that strip Argo CD metadata. */
   public readonly restoreModifiers: pulumi.Output<string>;
 
@@ -172,6 +174,7 @@ export class Plugins extends pulumi.ComponentResource {
     if (!bucket) throw new Error("the velero plugin did not declare its backup bucket");
     this.backupBucket = bucket;
     this.replicaBucket = installs[velero.id]?.outputs?.replicaBucket;
+    this.replicaKeyArn = installs[velero.id]?.outputs?.replicaKeyArn;
     const restoreModifiers = installs[velero.id]?.outputs?.restoreModifiers;
     if (!restoreModifiers) throw new Error("the velero plugin did not declare its restore modifiers");
     this.restoreModifiers = restoreModifiers;

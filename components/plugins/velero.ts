@@ -32,6 +32,19 @@ export const veleroSettingsSchema = strictSettings({
   noncurrentVersionDays: z.number().int().min(1).max(3650).default(30),
   /** Replicate the backup bucket to a bucket in this DR region (S3 Cross-Region Replication). */
   replication: strictSettings({ region: regionCode }).optional(),
+  /**
+   * Another region's backups to restore from, read-only: the replica bucket a primary
+   * stack exports (`replicaBucket`, `replicaKeyArn`). Velero gets a read-only backup
+   * storage location on it and the rights to read it, and nothing more.
+   */
+  restoreFrom: strictSettings({
+    /** Bucket name (the primary stack's `replicaBucket` output). */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name (the primary stack's replicaBucket output)"),
+    /** The bucket's region: the location's region is the bucket's (velero #6732). */
+    region: regionCode,
+    /** ARN of the bucket's KMS key (the primary stack's replicaKeyArn output). */
+    kmsKeyArn: z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/, "must be a KMS key ARN (the primary stack's replicaKeyArn output)"),
+  }).optional(),
 }).prefault({});
 
 /** Validated Velero settings. */
@@ -55,6 +68,8 @@ export interface VeleroPolicyScope {
   readonly keyArn: string;
   /** Whether volumes are backed up as EBS snapshots (fsBackup off). */
   readonly ebsSnapshots: boolean;
+  /** Another region's replica to restore from, read-only. */
+  readonly restoreFrom?: { readonly bucketArn: string; readonly keyArn: string };
 }
 
 /**
@@ -62,7 +77,8 @@ export interface VeleroPolicyScope {
  * bucket, listing of that bucket only, the bucket's own KMS key (SSE-KMS: writing needs
  * a data key, reading needs decrypt), and the EC2 snapshot actions only when volumes
  * are backed up as EBS snapshots. Those EC2 actions take no useful resource scope for a
- * volume Velero has not seen yet, hence `*`.
+ * volume Velero has not seen yet, hence `*`. A restore source adds read-only access to
+ * that bucket and decrypt on its key: no write, no delete.
  */
 export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
   return {
@@ -76,6 +92,13 @@ export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
       },
       { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: scope.bucketArn },
       { Sid: "BucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: scope.keyArn },
+      ...(scope.restoreFrom
+        ? [
+            { Sid: "RestoreSourceObjects", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: `${scope.restoreFrom.bucketArn}/*` },
+            { Sid: "RestoreSourceBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: scope.restoreFrom.bucketArn },
+            { Sid: "RestoreSourceKey", Effect: "Allow" as const, Action: ["kms:Decrypt"], Resource: scope.restoreFrom.keyArn },
+          ]
+        : []),
       ...(scope.ebsSnapshots
         ? [
             {
@@ -161,8 +184,11 @@ export function replicationPolicy(s: ReplicationScope): PolicyDocument {
 /** Name of the backup storage location in this region's bucket (the default one). */
 export const BACKUP_LOCATION = "default";
 
-/** Every backup storage location Phoenix defines; a schedule may only name one of these. */
+/** Every backup storage location a schedule may write to (the restore source is read-only). */
 export const BACKUP_LOCATIONS = [BACKUP_LOCATION] as const;
+
+/** Name of the read-only location on another region's replicated backups (`restoreFrom`). */
+export const RESTORE_LOCATION = "restore-source";
 
 /** Label every scheduled Backup carries (and no other label of Phoenix's). */
 export const BACKUP_SCOPE_LABEL = "phoenix.platform/backup-scope";
@@ -301,6 +327,11 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
     configuration: {
       backupStorageLocation: [
         { name: BACKUP_LOCATION, provider: "aws", bucket: input.bucket, default: true, config: { region: input.bucketRegion } },
+        // Read-only: Velero syncs and restores its backups but can never write or
+        // garbage-collect them (FIELD-NOTES, Velero: the DR cluster's BSL).
+        ...(settings.restoreFrom
+          ? [{ name: RESTORE_LOCATION, provider: "aws", bucket: settings.restoreFrom.bucket, default: false, accessMode: "ReadOnly", config: { region: settings.restoreFrom.region } }]
+          : []),
       ],
       volumeSnapshotLocation: [{ name: BACKUP_LOCATION, provider: "aws", config: { region: input.bucketRegion } }],
       uploaderType: "kopia",
@@ -385,7 +416,7 @@ function replicate(
   drRegion: string,
   settings: VeleroSettings,
   ctx: PluginContext,
-): { rule: pulumi.Resource; replicaBucket: pulumi.Output<string> } {
+): { rule: pulumi.Resource; replicaBucket: pulumi.Output<string>; replicaKeyArn: pulumi.Output<string> } {
   const name = `${ctx.name}-backups-replica`;
   const provider = new aws.Provider(`${name}-${drRegion}`, { region: drRegion as aws.Region, defaultTags: { tags: { ...ctx.tags } } }, { parent: ctx.parent });
   const replica = secureBucket(name, "velero-backups-replica", settings.noncurrentVersionDays, ctx, provider);
@@ -437,7 +468,7 @@ function replicate(
     // Replication needs versioning on both sides and the role's permissions in place.
     { parent: ctx.parent, retainOnDelete: true, dependsOn: [...primary.settings, ...replica.settings, policy] },
   );
-  return { rule, replicaBucket: replica.bucket.bucket };
+  return { rule, replicaBucket: replica.bucket.bucket, replicaKeyArn: replica.key.arn };
 }
 
 /** The Velero plugin. */
@@ -459,9 +490,14 @@ export const velero: Plugin<VeleroSettings> = {
         namespace: VELERO_NAMESPACE,
         serviceAccount: VELERO_SERVICE_ACCOUNT,
         provider: ctx.identity,
-        policy: pulumi
-          .all([primary.bucket.arn, primary.key.arn])
-          .apply(([bucketArn, keyArn]) => veleroPolicy({ bucketArn, keyArn, ebsSnapshots: !settings.fsBackup })),
+        policy: pulumi.all([primary.bucket.arn, primary.key.arn, ctx.partition]).apply(([bucketArn, keyArn, partition]) =>
+          veleroPolicy({
+            bucketArn,
+            keyArn,
+            ebsSnapshots: !settings.fsBackup,
+            restoreFrom: settings.restoreFrom && { bucketArn: `arn:${partition}:s3:::${settings.restoreFrom.bucket}`, keyArn: settings.restoreFrom.kmsKeyArn },
+          }),
+        ),
         tags: ctx.tags,
       },
       { parent: ctx.parent },
@@ -477,7 +513,7 @@ export const velero: Plugin<VeleroSettings> = {
       outputs: {
         backupBucket: primary.bucket.bucket,
         restoreModifiers: pulumi.output(RESTORE_MODIFIERS_CONFIGMAP),
-        ...(replication ? { replicaBucket: replication.replicaBucket } : {}),
+        ...(replication ? { replicaBucket: replication.replicaBucket, replicaKeyArn: replication.replicaKeyArn } : {}),
       },
       // No backup is written before the bucket is private, versioned, encrypted and
       // replicated, and Velero starts with its AWS identity in place.
