@@ -56,12 +56,12 @@ export const charts = {
 
 /**
  * CRD manifests Phoenix applies from pinned release URLs because no chart ships them.
- * The load balancer controller 3.5 is built for Gateway API v1.5.0 and needs its
- * standard CRDs plus its own gateway CRDs installed beside the chart (LBC docs,
- * "Gateway API": prerequisites); both are pinned to tags, never to a branch.
+ * The load balancer controller v3.5.0 requires the Gateway API v1.6.0 CRDs (its release
+ * notes: with older CRDs the NLB gateway, i.e. TCPRoute/UDPRoute/TLSRoute, is disabled)
+ * plus its own gateway CRDs beside the chart; both are pinned to tags, never a branch.
  */
 export const crdManifests = {
-  gatewayApiStandard: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.0/standard-install.yaml",
+  gatewayApiStandard: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.0/standard-install.yaml",
   lbcGateway: "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/config/crd/gateway/gateway-crds.yaml",
 } as const;
 

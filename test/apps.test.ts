@@ -54,6 +54,14 @@ describe("apps layer", () => {
     for (const n of namespaces) assert.equal(n.options.retainOnDelete, true);
   });
 
+  it("empties the built-in default AppProject with a forced server-side patch, after Argo CD is up", async () => {
+    const { resources } = await runApps();
+    const patch = one(resources, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch", "default-project");
+    assert.deepEqual(at(patch.inputs, "metadata"), { name: "default", namespace: "gitops-system", annotations: { "pulumi.com/patchForce": "true" } });
+    assert.deepEqual([at(patch.inputs, "spec", "sourceRepos"), at(patch.inputs, "spec", "destinations"), at(patch.inputs, "spec", "clusterResourceWhitelist")], [[], [], []]);
+    assert.ok(patch.dependencies.includes(urnOf(resources, RELEASE, "argocd-elsewhere")));
+  });
+
   it("sets quotas and limit ranges only where the stack asks, inside their namespace", async () => {
     const { resources } = await runApps();
     const quota = one(resources, "kubernetes:core/v1:ResourceQuota", "models");
@@ -103,10 +111,14 @@ describe("GitOps bootstrap values", () => {
       { server: IN_CLUSTER, namespace: "shop" },
     ]);
     assert.deepEqual(at(projects, APPS_PROJECT, "sourceRepos"), ["git@git.example.com:org/search.git", "https://git.example.com/org/gitops.git"]);
-    assert.deepEqual(at(projects, APPS_PROJECT, "clusterResourceWhitelist"), [{ group: "", kind: "Namespace" }]);
+    // Only its own Namespaces, by name: never velero's, Argo CD's or an imperative one.
+    assert.deepEqual(at(projects, APPS_PROJECT, "clusterResourceWhitelist"), [
+      { group: "", kind: "Namespace", name: "search" },
+      { group: "", kind: "Namespace", name: "shop" },
+    ]);
     for (const name of ["shop", "search"]) assert.equal(at(apps, name, "project"), APPS_PROJECT);
-    // The built-in default project can hold nothing, so nothing escapes the two above.
-    assert.deepEqual([at(projects, "default", "sourceRepos"), at(projects, "default", "destinations")], [[], []]);
+    // Argo CD's server owns `default` (it creates it at start): Helm must not declare it.
+    assert.deepEqual(Object.keys(projects).sort(), [APPS_PROJECT, ROOT_PROJECT]);
   });
 
   it("stamps every GitOps namespace with its class and owning Application", () => {

@@ -237,8 +237,25 @@ describe("live classification", () => {
     assert.equal(r?.class, "gitops");
     // Its schedules now reach a GitOps namespace too: the worst verdict is shown, both are reported.
     assert.equal(r?.verdict, "backup-covers-gitops");
-    assert.deepEqual(r?.findings.map((f) => f.verdict), ["backup-covers-gitops", "conflict"]);
+    // And the ledger's hand-made Secret is now state in a GitOps namespace that Git does not hold.
+    assert.deepEqual(r?.findings.map((f) => f.verdict), ["backup-covers-gitops", "conflict", "untracked-in-gitops"]);
     assert.match(result.failures.find((f) => f.verdict === "conflict")?.message ?? "", /gitops \(Application argocd\/ledger-ui\) vs imperative \(label phoenix\.platform\/namespace-class=imperative\)/);
+  });
+
+  it("fails a GitOps namespace holding state Argo CD does not track, but not what controllers make again", () => {
+    const input = phoenixCluster();
+    const withObjects = (...objects: LiveObject[]) => audit({ ...input, objects: [...input.objects, ...objects] });
+    const handMade = withObjects(obj("Secret", "shop", "api-key", { type: "Opaque" }));
+    const shop = handMade.rows.find((x) => x.name === "shop");
+    assert.equal(shop?.verdict, "untracked-in-gitops");
+    assert.match(handMade.failures.find((f) => f.namespace === "shop")?.message ?? "", /1 Secret that Argo CD does not track \(api-key\).*would be lost in a disaster/);
+    const regenerated = withObjects(
+      obj("Secret", "shop", "shop-tls", { type: "kubernetes.io/tls", annotations: { "cert-manager.io/certificate-name": "shop" } }),
+      obj("Secret", "shop", "operator-made", { type: "Opaque", owned: true }),
+      obj("ConfigMap", "shop", "settings", { annotations: { [ARGOCD_TRACKING_ANNOTATION]: "shop:/ConfigMap:shop/settings" } }),
+    );
+    assert.equal(regenerated.rows.find((x) => x.name === "shop")?.verdict, "ok");
+    assert.equal(regenerated.failed, false);
   });
 
   it("ignores Applications that deploy to another cluster", () => {

@@ -150,7 +150,8 @@ describe("npm run audit against a recorded API server", { concurrency: Math.max(
     const run = await auditScenario(undefined, ["--json", json]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^payments-ledger\s+imperative\s+velero-daily, velero-hourly\s+1 PersistentVolumeClaim, 1 Secret, 1 StatefulSet\s+ok/m);
-    assert.match(run.stdout, /^storefront\s+gitops\s+-\s+nothing\s+ok\s+.*Application argocd\/storefront/m);
+    // Its Secret comes from a SealedSecret (ownerReferences): state, but a controller makes it again.
+    assert.match(run.stdout, /^storefront\s+gitops\s+-\s+1 Secret\s+ok\s+.*Application argocd\/storefront/m);
     assert.match(run.stdout, /^argocd\s+platform\s+-/m);
     assert.match(run.stdout, /Audited 10 namespaces of context "phoenix-test" \(6 platform, 2 gitops, 2 imperative, 0 unknown\); 0 warnings\. OK/);
     // The real client made every call, once each, as GETs with the kubeconfig's token.
@@ -185,7 +186,7 @@ describe("npm run audit against a recorded API server", { concurrency: Math.max(
     const run = await auditScenario("no-argocd");
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /Argo CD is not installed \(applications\.argoproj\.io is not served\)/);
-    assert.match(run.stdout, /^storefront\s+gitops\s+-\s+nothing\s+ok\s+label phoenix\.platform\/namespace-class=gitops$/m);
+    assert.match(run.stdout, /^storefront\s+gitops\s+-\s+1 Secret\s+ok\s+label phoenix\.platform\/namespace-class=gitops$/m);
     assert.ok(run.requests.some((r) => r.startsWith("GET /apis/argoproj.io/v1alpha1/applications")));
   });
 

@@ -52,6 +52,19 @@ describe("load balancer controller", () => {
     for (const s of byAction("elasticloadbalancing:RemoveTags").filter((x) => x.Condition)) {
       assert.deepEqual(at(s, "Condition", "Null"), { "aws:RequestTag/elbv2.k8s.aws/cluster": "true" });
     }
+    // Listeners only on this cluster's load balancers.
+    assert.deepEqual(byAction("elasticloadbalancing:CreateListener").map((s) => s.Condition), [{ StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "blue" } }]);
+  });
+
+  it("never lets an unconditioned statement touch a load balancer, target group or security group (IAM adds Allows up)", () => {
+    const owned = /:(loadbalancer|targetgroup)\/|:security-group\//;
+    for (const st of policy.Statement.filter((x) => !x.Condition)) {
+      // CreateSecurityGroup creates (nothing to own yet); WAF association also needs
+      // elasticloadbalancing:SetWebAcl on the load balancer, which is conditioned.
+      const writes = [st.Action].flat().filter((a) => !/:(Describe|Get|List)/.test(a) && a !== "ec2:CreateSecurityGroup" && !a.startsWith("wafv2:"));
+      const ownedResources = [st.Resource ?? []].flat().filter((r) => owned.test(r));
+      assert.ok(writes.length === 0 || ownedResources.length === 0, `${st.Sid}: ${writes.join(", ")} on ${ownedResources.join(", ")}`);
+    }
   });
 
   it("grants no Shield or WAF classic, and creates the ELB service-linked role only", () => {

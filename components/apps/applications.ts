@@ -87,7 +87,8 @@ function syncPolicyOf(p: SyncPolicy | undefined): Record<string, unknown> {
  * The AppProjects. Destinations are exactly the inventory's GitOps namespaces, so an
  * Application the root creates from Git for any other namespace is refused by Argo CD
  * itself: what Git can deploy to is what the inventory classifies `gitops`. The built-in
- * `default` project is emptied, so no Application can escape into it.
+ * `default` project is not here: Argo CD's server creates it at start, so Helm could
+ * never own it; the apps layer empties it with a patch (`LOCKED_DEFAULT_PROJECT`).
  */
 export function appProjects(input: BootstrapInput): Record<string, unknown> {
   const repos = [...new Set([input.root.repoURL, ...input.applications.map((a) => a.repoURL ?? input.root.repoURL)])].sort();
@@ -106,21 +107,28 @@ export function appProjects(input: BootstrapInput): Record<string, unknown> {
       description: "Workloads synced from Git, into the stack's GitOps namespaces only",
       sourceRepos: repos,
       destinations: namespaces.map((namespace) => ({ server: IN_CLUSTER, namespace })),
-      // Namespaces only (CreateNamespace), nothing else cluster-wide: CRDs, ClusterRoles
-      // and webhooks are the platform's, which Pulumi owns.
-      clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+      // Only its own Namespaces (CreateNamespace needs them whitelisted), by name: a
+      // Namespace manifest for `velero` or an imperative namespace in some app's path
+      // would otherwise be adopted, and pruned with its volumes once removed from Git.
+      // Nothing else cluster-wide: CRDs, ClusterRoles and webhooks are Pulumi's.
+      clusterResourceWhitelist: namespaces.map((name) => ({ group: "", kind: "Namespace", name })),
       // Argo CD's own objects would let an app escape its project.
       namespaceResourceBlacklist: [{ group: "argoproj.io", kind: "*" }],
     },
-    default: {
-      namespace: input.argocdNamespace,
-      description: "Locked: every Application belongs to a Phoenix project",
-      sourceRepos: [],
-      destinations: [],
-      clusterResourceWhitelist: [],
-    },
   };
 }
+
+/**
+ * The spec the built-in `default` AppProject is patched to: nothing allowed, so no
+ * Application can escape the two Phoenix projects by naming `default`.
+ */
+export const LOCKED_DEFAULT_PROJECT = {
+  description: "Locked by Phoenix: every Application belongs to phoenix-root or phoenix-apps",
+  sourceRepos: [],
+  destinations: [],
+  clusterResourceWhitelist: [],
+  namespaceResourceWhitelist: [],
+} as const;
 
 /**
  * Values for the argocd-apps chart (2.x: `applications` and `projects` are maps keyed by

@@ -10,6 +10,7 @@ import { charts } from "../catalog";
 import {
   ARGOCD_SECRET_TYPE_LABEL,
   bootstrapValues,
+  LOCKED_DEFAULT_PROJECT,
   repoCredentialData,
   type DeclaredApplication,
   type GitSource,
@@ -105,6 +106,19 @@ export class Apps extends pulumi.ComponentResource {
       // The Application CRDs come with the Argo CD release; a private root needs its
       // credentials before the first sync.
       { ...k8sOpts, dependsOn: [args.argocdRelease, ...credentials] },
+    );
+
+    // Argo CD's server creates `default` wide open at start. Server-side apply with force
+    // takes over the fields Phoenix sets and empties them.
+    new k8s.apiextensions.CustomResourcePatch(
+      "default-project",
+      {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "AppProject",
+        metadata: { name: "default", namespace: args.argocdNamespace, annotations: { "pulumi.com/patchForce": "true" } },
+        spec: LOCKED_DEFAULT_PROJECT,
+      },
+      { ...k8sOpts, dependsOn: [args.argocdRelease] },
     );
 
     const namespaces = args.imperativeNamespaces.map((ns) => {

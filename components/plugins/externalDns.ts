@@ -11,8 +11,13 @@ import { workloadIdentity, type PolicyDocument } from "../identity";
 import type { HelmValues, Plugin } from "./contract";
 import { hostedZoneSchema, strictSettings, type HostedZone } from "./settings";
 
-/** Kubernetes sources external-dns may read hostnames from. */
-export const EXTERNAL_DNS_SOURCES = ["service", "ingress", "gateway-httproute", "gateway-grpcroute", "gateway-tlsroute", "gateway-tcproute", "gateway-udproute"] as const;
+/**
+ * Kubernetes sources external-dns may read hostnames from. Of the Gateway API routes,
+ * only those served at v1 by the standard CRDs Phoenix installs: external-dns stops
+ * (and its release rolls back) when a source's CRD or version is not served, and its
+ * L4 route sources are not proven against the v1.6.0 CRDs.
+ */
+export const EXTERNAL_DNS_SOURCES = ["service", "ingress", "gateway-httproute", "gateway-grpcroute"] as const;
 
 /** Stack settings of external-dns (`phoenix:plugins.externalDns`). */
 export const externalDnsSettingsSchema = strictSettings({

@@ -109,6 +109,8 @@ export function loadBalancerControllerPolicy(s: LbcScope): PolicyDocument {
       Resource: "*",
     },
     {
+      // WAF checks elasticloadbalancing:SetWebAcl on the load balancer as well, which is
+      // granted only on this cluster's load balancers (ListenersOnOwnLoadBalancers).
       Sid: "WafV2OnOwnLoadBalancers",
       Effect: "Allow",
       Action: ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],
@@ -185,10 +187,21 @@ export function loadBalancerControllerPolicy(s: LbcScope): PolicyDocument {
       Condition: ownedByThisCluster,
     },
     {
+      // Listeners are created on, and WAF ACLs set on, this cluster's load balancers only.
+      Sid: "ListenersOnOwnLoadBalancers",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:SetWebAcl"],
+      Resource: loadBalancers,
+      Condition: ownedByThisCluster,
+    },
+    {
+      // Listener and rule ARNs carry no ownership tag to condition on (upstream grants
+      // these on `*`); they are at least held to this region and account. Tagging here
+      // covers listeners and rules only: load balancer and target group tags stay under
+      // the conditions above, so no other cluster's load balancer can be claimed.
       Sid: "ListenersAndRules",
       Effect: "Allow",
       Action: [
-        "elasticloadbalancing:CreateListener",
         "elasticloadbalancing:DeleteListener",
         "elasticloadbalancing:CreateRule",
         "elasticloadbalancing:DeleteRule",
@@ -198,17 +211,19 @@ export function loadBalancerControllerPolicy(s: LbcScope): PolicyDocument {
         "elasticloadbalancing:RemoveListenerCertificates",
         "elasticloadbalancing:ModifyRule",
         "elasticloadbalancing:SetRulePriorities",
-        "elasticloadbalancing:SetWebAcl",
         "elasticloadbalancing:AddTags",
         "elasticloadbalancing:RemoveTags",
       ],
-      Resource: [...loadBalancers, ...listeners],
+      Resource: listeners,
     },
     {
+      // Only this cluster's target groups. A TargetGroupBinding to a target group made
+      // outside the cluster needs that group tagged elbv2.k8s.aws/cluster=<cluster>.
       Sid: "Targets",
       Effect: "Allow",
       Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
       Resource: targetGroups,
+      Condition: ownedByThisCluster,
     },
   ];
   return { Version: "2012-10-17", Statement: statements };

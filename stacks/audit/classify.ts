@@ -96,6 +96,8 @@ export interface LiveObject {
   readonly type?: string;
   readonly labels: StringMap;
   readonly annotations: StringMap;
+  /** It has ownerReferences: a controller made it from another object and makes it again. */
+  readonly owned?: boolean;
 }
 
 /** A list the cluster may not serve: a CRD that is not installed answers 404. */
@@ -124,16 +126,16 @@ export interface Evidence {
 }
 
 /**
- * What a row concludes, worst first. The first four fail the audit; the fifth is a
+ * What a row concludes, worst first. The first five fail the audit; the sixth is a
  * warning (an imperative namespace with nothing in it yet is not a loss).
  */
-export const VERDICTS = ["backup-covers-platform", "backup-covers-gitops", "conflict", "lost", "imperative-not-backed-up", "ok"] as const;
+export const VERDICTS = ["backup-covers-platform", "backup-covers-gitops", "conflict", "lost", "untracked-in-gitops", "imperative-not-backed-up", "ok"] as const;
 
 /** One of `VERDICTS`. */
 export type Verdict = (typeof VERDICTS)[number];
 
 /** Verdicts that make the audit exit 1. */
-export const FAILING_VERDICTS: readonly Verdict[] = ["backup-covers-platform", "backup-covers-gitops", "conflict", "lost"];
+export const FAILING_VERDICTS: readonly Verdict[] = ["backup-covers-platform", "backup-covers-gitops", "conflict", "lost", "untracked-in-gitops"];
 
 /** What a namespace holds that neither code nor Git recreates, by kind (object names, sorted). */
 export type StateSummary = Readonly<Partial<Record<StateKind, readonly string[]>>>;
@@ -335,6 +337,23 @@ export function summarizeState(objects: readonly LiveObject[]): Map<string, Stat
   return out;
 }
 
+/** Annotation cert-manager puts on the Secrets it issues (the Certificate in Git issues them again). */
+export const CERT_MANAGER_CERTIFICATE_ANNOTATION = "cert-manager.io/certificate-name";
+
+/**
+ * State in a GitOps namespace that Git does not hold: objects Argo CD does not track,
+ * such as a Secret created with kubectl. Claims are left out (their own warning: Git
+ * holds the claim, not the data), and so are objects a controller makes again: those
+ * with ownerReferences and the Secrets cert-manager issues.
+ */
+export function untrackedState(objects: readonly LiveObject[]): Map<string, StateSummary> {
+  return summarizeState(
+    objects.filter(
+      (o) => o.kind !== "PersistentVolumeClaim" && !o.owned && !(o.kind === "Secret" && o.annotations[CERT_MANAGER_CERTIFICATE_ANNOTATION] !== undefined),
+    ),
+  );
+}
+
 /** True when the summary holds anything. */
 export function holdsAny(state: StateSummary): boolean {
   return STATE_KINDS.some((k) => (state[k]?.length ?? 0) > 0);
@@ -410,6 +429,7 @@ export function audit(input: AuditInput): AuditResult {
   const apps = input.applications.installed ? input.applications.items : [];
   const schedules = input.schedules.installed ? input.schedules.items : [];
   const state = summarizeState(input.objects);
+  const untracked = untrackedState(input.objects);
   const notes: string[] = [];
   const warnings: string[] = [];
   if (!input.applications.installed) {
@@ -458,6 +478,13 @@ export function audit(input: AuditInput): AuditResult {
             ? `Fix: ${input.stack.stackFile} lists it, so the live schedules are stale or backups are off: check phoenix:backups and run pulumi up.`
             : "Fix: add it to phoenix:namespaces.imperative (the label alone does not put it in any schedule) and run pulumi up.";
       add("lost", `${cls} namespace "${ns.name}" holds ${describeState(holds)} that no backup and no Git repository covers: it would be lost in a disaster.${inactive} ${fix}`);
+    }
+    const outsideGit = untracked.get(ns.name) ?? {};
+    if (cls === "gitops" && holdsAny(outsideGit)) {
+      add(
+        "untracked-in-gitops",
+        `GitOps namespace "${ns.name}" holds ${describeState(outsideGit)} that Argo CD does not track (${STATE_KINDS.flatMap((k) => outsideGit[k] ?? []).join(", ")}): Git does not recreate them and no backup may cover a GitOps namespace, so they would be lost in a disaster. Fix: put them in Git (a sealed or external secret for credentials), or move them to an imperative namespace.`,
+      );
     }
     if (cls === "imperative" && !holdsAny(holds) && coveredBy.length === 0) {
       add("imperative-not-backed-up", `imperative namespace "${ns.name}" is in no active schedule; it holds no state yet, so nothing would be lost today.`);

@@ -121,6 +121,7 @@ export function toObject(kind: StateKind, obj: unknown): LiveObject {
     type: str(at(obj, "type")),
     labels: stringMap(at(obj, "metadata", "labels")),
     annotations: stringMap(at(obj, "metadata", "annotations")),
+    owned: Array.isArray(at(obj, "metadata", "ownerReferences")) && (at(obj, "metadata", "ownerReferences") as unknown[]).length > 0,
   };
 }
 
