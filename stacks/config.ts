@@ -19,7 +19,7 @@ import { loadBalancerControllerSettingsSchema } from "../components/plugins/load
 import { metricsServerSettingsSchema } from "../components/plugins/metricsServer";
 import { strictSettings } from "../components/plugins/settings";
 import { BACKUP_LOCATION, BACKUP_LOCATIONS, veleroSettingsSchema } from "../components/plugins/velero";
-import { partitionOf } from "./offline/runtime";
+import { partitionOf } from "./partition";
 
 /** A strict object: unknown keys are errors that list the keys allowed there. */
 const strictObject = strictSettings;

@@ -7,6 +7,9 @@
  * partition is the one exception: it is a fixed function of the region code.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { partitionOf } from "../partition";
+
+export { partitionOf } from "../partition";
 
 /** Prefix of every placeholder the offline runtime returns. */
 export const COMPUTED = "<computed:";
@@ -36,17 +39,6 @@ export interface RecordedResource {
   readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean; readonly ignoreChanges: readonly string[] };
   /** Inputs, with secrets shown as `[secret]` and unknowns as placeholders. */
   readonly inputs: Record<string, unknown>;
-}
-
-/** The partition and DNS suffix of a region code (documented AWS partitions). */
-export function partitionOf(region: string): { partition: string; dnsSuffix: string } | undefined {
-  if (region.startsWith("cn-")) return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
-  if (region.startsWith("us-gov-")) return { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
-  if (region.startsWith("us-isob-")) return { partition: "aws-iso-b", dnsSuffix: "sc2s.sgov.gov" };
-  if (region.startsWith("us-iso-")) return { partition: "aws-iso", dnsSuffix: "c2s.ic.gov" };
-  if (region.startsWith("eusc-")) return { partition: "aws-eusc", dnsSuffix: "amazonaws.eu" };
-  if (/^[a-z]{2}-[a-z]+-\d+$/.test(region)) return { partition: "aws", dnsSuffix: "amazonaws.com" };
-  return undefined;
 }
 
 type State = Record<string, unknown>;
