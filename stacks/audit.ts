@@ -19,10 +19,9 @@ import { parseCommandLine, runCommand, stackInputProblem } from "./cli";
 import type { StackInventory } from "./audit/classify";
 import { ClusterAccessError, openCluster, readCluster } from "./audit/live";
 
-// The classifier, the report and the stack loader are imported when first needed: they
-// reach the Pulumi SDK (through the namespace-class label constant and the stack
-// schema), which takes seconds to load, and a wrong kubeconfig or context should fail
-// at once.
+// The stack loader is imported only with --stack: it reaches the Pulumi SDK (through
+// the stack schema), which takes seconds to load. The classifier and the report load
+// lazily too, so a wrong kubeconfig or context fails at once.
 
 const USAGE =
   "usage: npm run audit -- --kubeconfig <file> [--context <name>] [--stack <name> [--project <dir>]] [--json <file>]\n" +
@@ -38,7 +37,7 @@ export async function stackInventory(projectDir: string, stack: string): Promise
   return { stackFile: cfg.stackFile, inventory: planPlatform(cfg).inventory };
 }
 
-/** The report of a bad stack file (the loader's, the schema's or the inventory's error); undefined for any other error. */
+/** The audit's command-line options. */
 interface Options {
   kubeconfig?: string;
   context?: string;

@@ -384,18 +384,7 @@ const stackSchema = z.object({
       z.string().max(256),
     )
     .default({}),
-}).superRefine((cfg, ctx) => {
-  const dr = cfg.plugins.velero.replication?.region;
-  if (dr === undefined) return;
-  const path = ["plugins", "velero", "replication", "region"];
-  if (dr === cfg.region) {
-    ctx.addIssue({ code: "custom", path, message: `is this stack's own region (${cfg.region}): a DR replica must live in another region` });
-  } else if (partitionOf(dr)?.partition !== partitionOf(cfg.region)?.partition) {
-    // S3 replication and the replication role's trust cannot cross partitions.
-    ctx.addIssue({ code: "custom", path, message: `is in another AWS partition than ${cfg.region}: S3 replication cannot cross partitions` });
-  }
 });
-
 
 type StackSchema = z.output<typeof stackSchema>;
 
@@ -483,7 +472,7 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
  * Pulumi marks a whole top-level key secret when any leaf in it is: a plain value next
  * to a secret one in the same key cannot be told apart here.
  */
-function secretProblems(cfg: StackSchema, input: Record<string, unknown>, id: StackIdentity): ConfigProblem[] {
+function secretProblems(input: Record<string, unknown>, id: StackIdentity): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const path of SECRET_SETTINGS) {
     const value = valueAt(input, path);
@@ -493,11 +482,52 @@ function secretProblems(cfg: StackSchema, input: Record<string, unknown>, id: St
       problems.push({ key, message: `is stored in plain text: store it as a secret with pulumi config set --secret --path '${key}' <value>` });
     }
   }
-  const hash = cfg.plugins.argocd.admin.passwordBcrypt;
-  if (hash !== undefined && !hash.startsWith(OFFLINE_SECRET_PREFIX) && !BCRYPT.test(hash)) {
+  const hash = valueAt(input, SECRET_SETTINGS[0]);
+  if (typeof hash === "string" && !hash.startsWith(OFFLINE_SECRET_PREFIX) && !BCRYPT.test(hash)) {
     problems.push({
       key: keyOf(id.project, SECRET_SETTINGS[0]),
       message: "must be a bcrypt hash ($2a$10$...), not the password itself: htpasswd -nbBC 10 '' \"$PASSWORD\" | tr -d ':\\n'",
+    });
+  }
+  return problems;
+}
+
+/** The AWS region code shape (the schema reports a malformed one itself). */
+const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+
+/**
+ * Checks between regions: the DR replica and a restore source must be other regions of
+ * the same partition (S3 replication and IAM cannot cross partitions), and a restore
+ * source's key must be in the source's region and partition. They read the raw input,
+ * so they report alongside every other problem, not only once the rest is valid.
+ */
+function regionProblems(input: Record<string, unknown>, project: string): ConfigProblem[] {
+  const region = input.region;
+  if (typeof region !== "string" || !REGION_CODE.test(region)) return [];
+  const home = partitionOf(region)?.partition;
+  const problems: ConfigProblem[] = [];
+  const otherRegion = (path: readonly string[], what: string, mustDiffer: boolean): string | undefined => {
+    const value = valueAt(input, path);
+    if (typeof value !== "string" || !REGION_CODE.test(value)) return undefined;
+    const key = keyOf(project, path);
+    const partition = partitionOf(value)?.partition;
+    if (partition === undefined || home === undefined) {
+      problems.push({ key, message: `is a region whose AWS partition Phoenix does not know (${[value, region].filter((r) => partitionOf(r) === undefined).join(", ")}): add its prefix to stacks/partition.ts` });
+    } else if (partition !== home) {
+      problems.push({ key, message: `is in another AWS partition (${partition}) than ${region} (${home}): ${what} cannot cross partitions` });
+    } else if (mustDiffer && value === region) {
+      problems.push({ key, message: `is this stack's own region (${region}): a DR replica must live in another region` });
+    }
+    return value;
+  };
+  otherRegion(["plugins", "velero", "replication", "region"], "S3 replication", true);
+  const sourceRegion = otherRegion(["plugins", "velero", "restoreFrom", "region"], "reading another region's backups", false);
+  const keyArn = valueAt(input, ["plugins", "velero", "restoreFrom", "kmsKeyArn"]);
+  const arn = typeof keyArn === "string" ? /^arn:([a-z-]+):kms:([a-z0-9-]+):/.exec(keyArn) : null;
+  if (sourceRegion !== undefined && arn && (arn[2] !== sourceRegion || arn[1] !== partitionOf(sourceRegion)?.partition)) {
+    problems.push({
+      key: keyOf(project, ["plugins", "velero", "restoreFrom", "kmsKeyArn"]),
+      message: `is a key in ${arn[2]} (partition ${arn[1]}), but the restore source is in ${sourceRegion}: use the replica's own key (the primary stack's replicaKeyArn output)`,
     });
   }
   return problems;
@@ -511,7 +541,9 @@ export const OFFLINE_SECRET_PREFIX = "<secret:";
 
 /**
  * Validates the flat Pulumi config of one stack. Throws `ConfigError` listing every
- * problem; returns the typed config with defaults applied.
+ * problem found in one pass: each field's own problems, the region and secret checks,
+ * and the checks that compare fields within a section once that section's fields are
+ * valid (they cannot be compared before). Returns the typed config with defaults applied.
  */
 export function parseStackConfig(raw: Readonly<Record<string, string>>, id: StackIdentity): PhoenixConfig {
   const stackFile = stackFileName(id.stack);
@@ -544,11 +576,17 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, id: Stac
     for (const issue of result.error.issues) {
       const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
       // A bad map key reports "Invalid key in record"; the useful words are inside.
-      const message = issue.code === "invalid_key" ? issue.issues.map((i) => i.message).join("; ") : issue.message;
+      const message =
+        issue.code === "invalid_key"
+          ? issue.issues.map((i) => i.message).join("; ")
+          : // zod's own words for a missing field name no fix.
+            issue.code === "invalid_type" && /received undefined$/.test(issue.message)
+            ? `is required here: set it in ${stackFile}`
+            : issue.message;
       for (const path of keys) problems.push({ key: keyOf(id.project, path), message });
     }
   }
-  if (result.success) problems.push(...secretProblems(result.data, input, id));
+  problems.push(...regionProblems(input, id.project), ...secretProblems(input, id));
   if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
   const cfg = result.data;
   return {

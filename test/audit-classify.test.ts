@@ -35,7 +35,6 @@ const app = (name: string, dest: string | undefined, over: Partial<LiveApplicati
   name,
   destinationNamespace: dest,
   destinationServer: IN_CLUSTER,
-  createNamespace: true,
   ...over,
 });
 const schedule = (name: string, inc: string[], exc: string[] = [], over: Partial<LiveSchedule> = {}): LiveSchedule => ({

@@ -57,8 +57,12 @@ interface FakeApi {
   close(): Promise<void>;
 }
 
-/** A Kubernetes API server that knows only list calls, answered from recorded responses. */
-async function fakeApiServer(routes: Routes): Promise<FakeApi> {
+/**
+ * A Kubernetes API server that knows only list calls, answered from recorded responses.
+ * With `pageSize`, it pages every list as the API server does: `metadata.continue` on
+ * each page but the last, the next page when the client sends it back.
+ */
+async function fakeApiServer(routes: Routes, pageSize?: number): Promise<FakeApi> {
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -70,7 +74,11 @@ async function fakeApiServer(routes: Routes): Promise<FakeApi> {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, status(401, "Unauthorized", "Unauthorized"));
     const body = routes[url.pathname];
     if (req.method !== "GET" || body === undefined || body === null) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
-    send(200, body);
+    if (pageSize === undefined) return send(200, body);
+    const list = body as { items: unknown[]; metadata?: Record<string, unknown> };
+    const from = Number(url.searchParams.get("continue") ?? "0");
+    const next = from + pageSize < list.items.length ? String(from + pageSize) : undefined;
+    send(200, { ...list, items: list.items.slice(from, from + pageSize), metadata: { ...list.metadata, ...(next ? { continue: next } : {}) } });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -82,8 +90,10 @@ async function fakeApiServer(routes: Routes): Promise<FakeApi> {
 }
 
 /** A kubeconfig with one plain-HTTP cluster and a token user (what client-node needs for http://). */
+let kubeconfigs = 0;
 function kubeconfig(name: string, server: string): string {
-  const file = path.join(TMP, `${name}.kubeconfig`);
+  // Numbered: runs of one scenario may overlap and must not share a file.
+  const file = path.join(TMP, `${name}-${++kubeconfigs}.kubeconfig`);
   fs.writeFileSync(
     file,
     [
@@ -130,8 +140,8 @@ function runAudit(args: string[]): Promise<Run> {
 }
 
 /** Starts a server for a scenario, runs the CLI against it, stops the server. */
-async function auditScenario(name: string | undefined, extraArgs: string[] = []): Promise<Run & { requests: string[] }> {
-  const api = await fakeApiServer(scenario(name));
+async function auditScenario(name: string | undefined, extraArgs: string[] = [], pageSize?: number): Promise<Run & { requests: string[] }> {
+  const api = await fakeApiServer(scenario(name), pageSize);
   try {
     const run = await runAudit(["--kubeconfig", kubeconfig(name ?? "healthy", api.url), "--context", "phoenix-test", ...extraArgs]);
     return { ...run, requests: api.requests };
@@ -142,9 +152,18 @@ async function auditScenario(name: string | undefined, extraArgs: string[] = [])
 
 const paths = (requests: readonly string[]): string[] => [...new Set(requests.map((r) => r.split(" ")[1].split("?")[0]))].sort();
 
-// Each child loads the Pulumi SDK (through the classifier's label constant) and the
-// client library: run as many at once as there are CPUs, no more, or they only thrash.
+// Each child loads tsx and the client library (about 2,500 ES modules): run as many at
+// once as there are CPUs, no more, or they only thrash.
 describe("npm run audit against a recorded API server", { concurrency: Math.max(2, os.availableParallelism()) }, () => {
+  it("follows continue tokens: a cluster served three items a page gives the same report", async () => {
+    const [whole, paged] = await Promise.all([auditScenario(undefined), auditScenario(undefined, [], 3)]);
+    assert.equal(paged.code, 0, paged.stderr + paged.stdout);
+    assert.ok(paged.requests.some((r) => r.includes("continue=3")) && paged.requests.some((r) => r.includes("continue=6")), paged.requests.join("\n"));
+    // The first line names the server's port, which differs between the two runs.
+    const body = (out: string) => out.split("\n").slice(1).join("\n");
+    assert.equal(body(paged.stdout), body(whole.stdout));
+  });
+
   it("passes a healthy Phoenix cluster (exit 0), using cluster-wide list calls only, and writes the JSON", async () => {
     const json = path.join(TMP, "out", "healthy.json");
     const run = await auditScenario(undefined, ["--json", json]);

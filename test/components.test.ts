@@ -322,6 +322,9 @@ describe("backup replication to the DR region", () => {
     assert.equal(at(rule.inputs, "rules", 0, "destination", "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.arn>`);
     assert.equal(at(rule.inputs, "rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId"), `${COMPUTED} aws:kms/key:Key plugins-velero-backups-replica.arn>`);
     assert.equal(rule.inputs.role, `${COMPUTED} aws:iam/role:Role plugins-velero-replication.arn>`);
+    for (const kept of [rule, one(resources, "aws:iam/role:Role", "plugins-velero-replication"), one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero-replication")]) {
+      assert.equal(kept.options.retainOnDelete, true, `${kept.type} outlives the stack, so the kept rule keeps copying`);
+    }
     assert.ok(rule.dependencies.includes(urnOf(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups-replica")), "versioning on the replica first");
     assert.ok(one(resources, RELEASE, "velero").dependencies.includes(rule.urn), "Velero writes nothing before replication is on");
     // The BSL stays on the primary bucket, in its own region (velero #6732).

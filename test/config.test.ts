@@ -303,3 +303,39 @@ describe("apps and backup settings", () => {
     assert.match(problemAt(schedule("elsewhere"), "phoenix:backups.schedules[0].storageLocation"), /must name a backup storage location Phoenix defines: default/);
   });
 });
+
+describe("problems across sections, all at once", () => {
+  it("reports field problems, region checks and secret checks from one run", () => {
+    const raw = flatConfig({
+      network: { natGateways: "three" },
+      plugins: {
+        argocd: { admin: { passwordBcrypt: "hunter2" } },
+        velero: { replication: { region: "eu-west-1" }, restoreFrom: { bucket: "prod-replica", region: "cn-north-1", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" } },
+      },
+    });
+    const keys = problems(raw).map((p) => p.key).sort();
+    assert.deepEqual(keys, [
+      "phoenix:network.natGateways",
+      "phoenix:plugins.argocd.admin.passwordBcrypt",
+      "phoenix:plugins.velero.replication.region",
+      "phoenix:plugins.velero.restoreFrom.kmsKeyArn",
+      "phoenix:plugins.velero.restoreFrom.region",
+    ]);
+  });
+
+  it("refuses a region whose partition it cannot tell, and a restore key from another region", () => {
+    assert.match(problemAt(flatConfig({ plugins: { velero: { replication: { region: "us-isof-south-1" } } } }), "phoenix:plugins.velero.replication.region"), /partition Phoenix does not know.*stacks\/partition\.ts/);
+    const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert.match(
+      problemAt(flatConfig({ plugins: { velero: { restoreFrom: { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: key } } } }), "phoenix:plugins.velero.restoreFrom.kmsKeyArn"),
+      /key in us-east-1.*replicaKeyArn/,
+    );
+  });
+
+  it("says what to do about a missing required field, and refuses dns01 on a disabled cert-manager", () => {
+    const sso = { issuer: "https://sso.example.com", adminGroups: ["platform"] };
+    assert.match(problemAt(flatConfig({ plugins: { argocd: { admin: { enabled: false }, url: "https://argocd.example.com", sso } } }), "phoenix:plugins.argocd.sso.clientId"), /is required here: set it in Pulumi\.prod\.yaml/);
+    const dns01 = { email: "ops@example.com", hostedZones: [{ id: "Z1", domain: "example.com" }] };
+    assert.match(problemAt(flatConfig({ plugins: { certManager: { enabled: false, dns01 } } }), "phoenix:plugins.certManager.dns01"), /cert-manager is disabled/);
+  });
+});

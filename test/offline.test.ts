@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildPlan } from "../stacks/offline/plan";
-import { partitionOf, sanitize, SECRET, type RecordedResource } from "../stacks/offline/runtime";
+import { partitionOf } from "../stacks/partition";
+import { sanitize, SECRET, type RecordedResource } from "../stacks/offline/runtime";
 import { listStacks, loadStack, SECRET_PLACEHOLDER, StackFileError } from "../stacks/offline/stackFile";
 
 function project(files: Record<string, string>): string {

@@ -48,10 +48,19 @@ describe("load balancer controller", () => {
     // Rules on node security groups, which carry no controller tag: only inside this VPC.
     assert.deepEqual(byAction("ec2:AuthorizeSecurityGroupIngress")[0].Condition, { ArnEquals: { "ec2:Vpc": "arn:aws-cn:ec2:cn-north-1:111122223333:vpc/vpc-0abc" } });
     assert.deepEqual(g["ec2:CreateSecurityGroup"], ["arn:aws-cn:ec2:cn-north-1:111122223333:security-group/*", "arn:aws-cn:ec2:cn-north-1:111122223333:vpc/vpc-0abc"]);
-    // The ownership tag can never be removed or rewritten after creation.
-    for (const s of byAction("elasticloadbalancing:RemoveTags").filter((x) => x.Condition)) {
-      assert.deepEqual(at(s, "Condition", "Null"), { "aws:RequestTag/elbv2.k8s.aws/cluster": "true" });
-    }
+    // The ownership tag can never be removed or rewritten after creation, on load
+    // balancers, target groups or security groups.
+    const retag = [...byAction("elasticloadbalancing:RemoveTags"), ...byAction("ec2:DeleteTags")].filter((x) => x.Condition);
+    assert.equal(retag.length, 2);
+    for (const s of retag) assert.deepEqual(at(s, "Condition", "Null"), { "aws:RequestTag/elbv2.k8s.aws/cluster": "true" });
+    // A new security group must be tagged for this cluster; the VPC side is this VPC only.
+    assert.deepEqual(
+      byAction("ec2:CreateSecurityGroup").map((s) => [s.Resource, s.Condition]),
+      [
+        ["arn:aws-cn:ec2:cn-north-1:111122223333:vpc/vpc-0abc", undefined],
+        ["arn:aws-cn:ec2:cn-north-1:111122223333:security-group/*", { StringEquals: { "aws:RequestTag/elbv2.k8s.aws/cluster": "blue" } }],
+      ],
+    );
     // Listeners only on this cluster's load balancers.
     assert.deepEqual(byAction("elasticloadbalancing:CreateListener").map((s) => s.Condition), [{ StringEquals: { "aws:ResourceTag/elbv2.k8s.aws/cluster": "blue" } }]);
   });
@@ -59,9 +68,9 @@ describe("load balancer controller", () => {
   it("never lets an unconditioned statement touch a load balancer, target group or security group (IAM adds Allows up)", () => {
     const owned = /:(loadbalancer|targetgroup)\/|:security-group\//;
     for (const st of policy.Statement.filter((x) => !x.Condition)) {
-      // CreateSecurityGroup creates (nothing to own yet); WAF association also needs
-      // elasticloadbalancing:SetWebAcl on the load balancer, which is conditioned.
-      const writes = [st.Action].flat().filter((a) => !/:(Describe|Get|List)/.test(a) && a !== "ec2:CreateSecurityGroup" && !a.startsWith("wafv2:"));
+      // WAF association also needs elasticloadbalancing:SetWebAcl on the load balancer,
+      // which is conditioned.
+      const writes = [st.Action].flat().filter((a) => !/:(Describe|Get|List)/.test(a) && !a.startsWith("wafv2:"));
       const ownedResources = [st.Resource ?? []].flat().filter((r) => owned.test(r));
       assert.ok(writes.length === 0 || ownedResources.length === 0, `${st.Sid}: ${writes.join(", ")} on ${ownedResources.join(", ")}`);
     }

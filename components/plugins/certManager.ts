@@ -34,7 +34,12 @@ export const certManagerSettingsSchema = strictSettings({
   enabled: z.boolean().default(true),
   /** DNS-01 through Route 53: an IAM identity and a ClusterIssuer; off when absent. */
   dns01: dns01Schema.optional(),
-}).prefault({});
+})
+  .refine((s) => s.enabled || s.dns01 === undefined, {
+    error: "dns01 is set but cert-manager is disabled: nothing would issue certificates; set enabled: true or drop dns01",
+    path: ["dns01"],
+  })
+  .prefault({});
 
 /** Validated settings. */
 export type CertManagerSettings = z.output<typeof certManagerSettingsSchema>;

@@ -116,7 +116,10 @@ export function loadBalancerControllerPolicy(s: LbcScope): PolicyDocument {
       Action: ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL"],
       Resource: [`arn:${s.partition}:wafv2:${s.region}:${s.accountId}:regional/webacl/*/*`, ...loadBalancers],
     },
-    { Sid: "CreateSecurityGroupInVpc", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: [ec2(`vpc/${s.vpcId}`), securityGroups] },
+    // CreateSecurityGroup is authorised on the VPC and on the new group: in this VPC only,
+    // and the group must be tagged for this cluster as it is created.
+    { Sid: "CreateSecurityGroupInVpc", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: ec2(`vpc/${s.vpcId}`) },
+    { Sid: "CreateTaggedSecurityGroup", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: securityGroups, Condition: taggedForThisCluster },
     {
       Sid: "TagNewSecurityGroup",
       Effect: "Allow",

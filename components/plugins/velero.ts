@@ -287,6 +287,8 @@ export const RESTORED_GROUP_RESOURCES = [
  * they are absent; a JSON patch `remove` would fail on every object without them.
  */
 export function restoreModifiers(namespaces: readonly string[]): Record<string, unknown> {
+  // A rule without namespaces matches every namespace: with nothing imperative, no rules.
+  if (namespaces.length === 0) return { version: "v1", resourceModifierRules: [] };
   const strip = JSON.stringify({ metadata: { annotations: { [ARGOCD_TRACKING_ANNOTATION]: null }, labels: { [ARGOCD_INSTANCE_LABEL]: null } } });
   return {
     version: "v1",
@@ -430,7 +432,8 @@ function replicate(
       ),
       tags: { ...ctx.tags },
     },
-    { parent: ctx.parent },
+    // Kept with the rule: a retained rule whose role is gone stops copying silently.
+    { parent: ctx.parent, retainOnDelete: true },
   );
   const policy = new aws.iam.RolePolicy(
     `${ctx.name}-replication`,
@@ -444,7 +447,7 @@ function replicate(
           ),
         ),
     },
-    { parent: ctx.parent },
+    { parent: ctx.parent, retainOnDelete: true },
   );
   const rule = new aws.s3.BucketReplicationConfig(
     `${ctx.name}-backups`,

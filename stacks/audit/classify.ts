@@ -60,8 +60,6 @@ export interface LiveApplication {
   readonly destinationServer?: string;
   /** `spec.destination.name`. */
   readonly destinationName?: string;
-  /** `syncOptions` holds `CreateNamespace=true`: Argo CD recreates the namespace itself. */
-  readonly createNamespace: boolean;
 }
 
 /** A live Velero Schedule (velero.io/v1), reduced to its namespace scope. */

@@ -80,14 +80,12 @@ function at(v: unknown, ...path: string[]): unknown {
 
 /** Reduces an `argoproj.io/v1alpha1` Application object to what the audit needs. */
 export function toApplication(obj: unknown): LiveApplication {
-  const syncOptions = strings(at(obj, "spec", "syncPolicy", "syncOptions"));
   return {
     namespace: str(at(obj, "metadata", "namespace")) ?? "",
     name: str(at(obj, "metadata", "name")) ?? "",
     destinationNamespace: str(at(obj, "spec", "destination", "namespace")) || undefined,
     destinationServer: str(at(obj, "spec", "destination", "server")),
     destinationName: str(at(obj, "spec", "destination", "name")),
-    createNamespace: syncOptions.some((o) => o.replace(/\s/g, "") === "CreateNamespace=true"),
   };
 }
 

@@ -60,7 +60,7 @@ function backupCell(row: AuditRow): string {
 /** The one-line summary the CLI prints last. */
 export function summaryLine(s: AuditSummary, target: ClusterTarget): string {
   const classes = (["platform", "gitops", "imperative", "unknown"] as const).map((c) => `${s.byClass[c]} ${c}`).join(", ");
-  const verdict = s.result === "fail" ? `FAIL: ${s.failures} failing finding${s.failures === 1 ? "" : "s"}` : "OK: every namespace with state is covered by a backup or by Git";
+  const verdict = s.result === "fail" ? `FAIL: ${s.failures} failing finding${s.failures === 1 ? "" : "s"}` : "OK: no namespace holds state that neither a backup nor Git covers (volume data in GitOps namespaces is listed under warnings)";
   return `Audited ${s.namespaces} namespaces of context "${target.context}" (${classes}); ${s.warnings} warning${s.warnings === 1 ? "" : "s"}. ${verdict}.`;
 }
 

@@ -9,8 +9,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { partitionOf } from "../partition";
 
-export { partitionOf } from "../partition";
-
 /** Prefix of every placeholder the offline runtime returns. */
 export const COMPUTED = "<computed:";
 
