@@ -71,7 +71,7 @@ describe("apps layer", () => {
     assert.deepEqual(ofType(resources, "kubernetes:core/v1:ResourceQuota").map((r) => r.name), ["models"]);
   });
 
-  it("stores private-repository credentials as a secret credential template, before the bootstrap syncs", async () => {
+  it("stores private-repository credentials as a secret credential template and declares the root repository, before the bootstrap syncs", async () => {
     const { resources } = await runApps({ credentials: { type: "https", username: "x-access-token", token: "ghp_secret" } });
     const secret = one(resources, "kubernetes:core/v1:Secret", "repo-credentials");
     assert.equal(secret.inputs.stringData, SECRET, "the token never appears in plain text");
@@ -79,6 +79,12 @@ describe("apps layer", () => {
     assert.equal(at(secret.inputs, "metadata", "namespace"), "gitops-system");
     assert.ok(one(resources, RELEASE, "bootstrap").dependencies.includes(secret.urn));
     assert.ok(!JSON.stringify(resources).includes("ghp_secret"));
+    // The root repository is declared as a repository secret that takes the template's credentials.
+    const repo = one(resources, "kubernetes:core/v1:Secret", "root-repository");
+    // (@pulumi/kubernetes makes every Secret's data a secret, so only its metadata shows.)
+    assert.equal(at(repo.inputs, "metadata", "name"), "phoenix-root-repository");
+    assert.equal(at(repo.inputs, "metadata", "labels", "argocd.argoproj.io/secret-type"), "repository");
+    assert.ok(one(resources, RELEASE, "bootstrap").dependencies.includes(repo.urn));
     const without = await runApps();
     assert.equal(ofType(without.resources, "kubernetes:core/v1:Secret").length, 0);
   });

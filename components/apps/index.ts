@@ -73,8 +73,11 @@ export class Apps extends pulumi.ComponentResource {
     super("phoenix:apps:Apps", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
 
-    // A credential template for the repository's owner: Argo CD reads it by label. The
-    // whole stringData is a Pulumi secret, so the token or key is encrypted in state.
+    // The root repository as an Argo CD repository secret, and the credentials as a
+    // credential template for the repository's owner: repository secrets without
+    // credentials of their own take them from the matching template, so the token or
+    // key is stored once and also serves every other repository of that owner. The
+    // template's stringData is a Pulumi secret, so it is encrypted in state.
     const credentials = args.credentials
       ? [
           new k8s.core.v1.Secret(
@@ -84,6 +87,14 @@ export class Apps extends pulumi.ComponentResource {
               stringData: pulumi.secret(repoCredentialData(args.root.repoURL, args.credentials)),
             },
             // The namespace and Argo CD's secret watch come with the Argo CD release.
+            { ...k8sOpts, dependsOn: [args.argocdRelease] },
+          ),
+          new k8s.core.v1.Secret(
+            "root-repository",
+            {
+              metadata: { name: "phoenix-root-repository", namespace: args.argocdNamespace, labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repository" } },
+              stringData: { type: "git", url: args.root.repoURL },
+            },
             { ...k8sOpts, dependsOn: [args.argocdRelease] },
           ),
         ]
