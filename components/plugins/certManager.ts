@@ -8,8 +8,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts } from "../catalog";
-import { workloadIdentity, type PolicyDocument } from "../identity";
-import type { HelmValues, Plugin } from "./contract";
+import type { PolicyDocument } from "../identity";
+import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
 import { hostedZoneArn } from "./externalDns";
 import { hostedZoneSchema, strictSettings, type HostedZone } from "./settings";
 
@@ -117,19 +117,12 @@ export const certManager: Plugin<CertManagerSettings> = {
   install(settings, ctx) {
     const dns01 = settings.dns01;
     if (!dns01) return { values: certManagerValues({}) };
-    const identity = workloadIdentity(
-      ctx.name,
-      {
-        description: "cert-manager DNS-01",
-        clusterName: ctx.clusterName,
-        namespace: CERT_MANAGER_NAMESPACE,
-        serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
-        provider: ctx.identity,
-        policy: pulumi.output(ctx.partition).apply((p) => certManagerPolicy(p, dns01.hostedZones)),
-        tags: ctx.tags,
-      },
-      { parent: ctx.parent },
-    );
+    const identity = pluginIdentity(ctx, {
+      description: "cert-manager DNS-01",
+      namespace: CERT_MANAGER_NAMESPACE,
+      serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
+      policy: pulumi.output(ctx.partition).apply((p) => certManagerPolicy(p, dns01.hostedZones)),
+    });
     return {
       values: certManagerValues(identity.serviceAccountAnnotations),
       dependsOn: identity.ready,

@@ -7,7 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChartPin } from "../catalog";
-import type { WorkloadIdentityProvider } from "../identity";
+import { workloadIdentity, type PolicyDocument, type WorkloadIdentity, type WorkloadIdentityProvider } from "../identity";
 import type { BackupScope, HelmValues } from "../types";
 
 export type { BackupScope, HelmValues } from "../types";
@@ -71,4 +71,19 @@ export interface Plugin<S> {
   enabled(settings: S): boolean;
   /** Declares the plugin's AWS-side resources (if any) and builds its Helm values. */
   install(settings: S, ctx: PluginContext): PluginInstall;
+}
+
+/** A plugin service account that calls AWS. */
+export interface PluginServiceAccount {
+  /** What the role is for, shown in IAM. */
+  readonly description: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Its inline policy. */
+  readonly policy: pulumi.Input<PolicyDocument>;
+}
+
+/** The plugin's role for one service account, bound the cluster's way (Pod Identity or IRSA), tagged and parented like the plugin's other AWS resources. */
+export function pluginIdentity(ctx: PluginContext, sa: PluginServiceAccount): WorkloadIdentity {
+  return workloadIdentity(ctx.name, { ...sa, clusterName: ctx.clusterName, provider: ctx.identity, tags: ctx.tags }, { parent: ctx.parent });
 }

@@ -7,8 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts } from "../catalog";
-import { workloadIdentity, type PolicyDocument } from "../identity";
-import type { HelmValues, Plugin } from "./contract";
+import type { PolicyDocument } from "../identity";
+import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
 import { hostedZoneSchema, strictSettings, type HostedZone } from "./settings";
 
 /**
@@ -113,19 +113,12 @@ export const externalDns: Plugin<ExternalDnsSettings> = {
   releaseName: "external-dns",
   enabled: (s) => s.enabled,
   install(settings, ctx) {
-    const identity = workloadIdentity(
-      ctx.name,
-      {
-        description: "external-dns",
-        clusterName: ctx.clusterName,
-        namespace: EXTERNAL_DNS_NAMESPACE,
-        serviceAccount: EXTERNAL_DNS_SERVICE_ACCOUNT,
-        provider: ctx.identity,
-        policy: pulumi.output(ctx.partition).apply((p) => externalDnsPolicy(p, settings.hostedZones)),
-        tags: ctx.tags,
-      },
-      { parent: ctx.parent },
-    );
+    const identity = pluginIdentity(ctx, {
+      description: "external-dns",
+      namespace: EXTERNAL_DNS_NAMESPACE,
+      serviceAccount: EXTERNAL_DNS_SERVICE_ACCOUNT,
+      policy: pulumi.output(ctx.partition).apply((p) => externalDnsPolicy(p, settings.hostedZones)),
+    });
     return {
       values: externalDnsValues(settings, { clusterName: ctx.clusterName, region: ctx.region, serviceAccountAnnotations: identity.serviceAccountAnnotations }),
       dependsOn: identity.ready,

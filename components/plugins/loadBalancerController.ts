@@ -7,8 +7,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts, crdManifests } from "../catalog";
-import { workloadIdentity, type PolicyDocument, type PolicyStatement } from "../identity";
-import type { HelmValues, Plugin } from "./contract";
+import type { PolicyDocument, PolicyStatement } from "../identity";
+import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
 import { strictSettings } from "./settings";
 
 /** Stack settings of the load balancer controller (`phoenix:plugins.loadBalancerController`). */
@@ -273,23 +273,16 @@ export const loadBalancerController: Plugin<LoadBalancerControllerSettings> = {
   gatesAdmission: true,
   enabled: (s) => s.enabled,
   install(settings, ctx) {
-    const identity = workloadIdentity(
-      ctx.name,
-      {
-        description: "AWS Load Balancer Controller",
-        clusterName: ctx.clusterName,
-        namespace: LBC_NAMESPACE,
-        serviceAccount: LBC_SERVICE_ACCOUNT,
-        provider: ctx.identity,
-        policy: pulumi
-          .all([ctx.partition, ctx.accountId, ctx.vpcId, ctx.clusterName])
-          .apply(([partition, accountId, vpcId, clusterName]) =>
-            loadBalancerControllerPolicy({ partition, region: ctx.region, accountId, vpcId, clusterName }),
-          ),
-        tags: ctx.tags,
-      },
-      { parent: ctx.parent },
-    );
+    const identity = pluginIdentity(ctx, {
+      description: "AWS Load Balancer Controller",
+      namespace: LBC_NAMESPACE,
+      serviceAccount: LBC_SERVICE_ACCOUNT,
+      policy: pulumi
+        .all([ctx.partition, ctx.accountId, ctx.vpcId, ctx.clusterName])
+        .apply(([partition, accountId, vpcId, clusterName]) =>
+          loadBalancerControllerPolicy({ partition, region: ctx.region, accountId, vpcId, clusterName }),
+        ),
+    });
     const crds = settings.gatewayApi
       ? [crdManifests.gatewayApiStandard, crdManifests.lbcGateway].map(
           (file, i) =>

@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { z } from "zod";
 import { charts, images } from "../catalog";
-import { workloadIdentity, type PolicyDocument } from "../identity";
+import type { PolicyDocument } from "../identity";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
-import type { BackupScope, HelmValues, Plugin, PluginContext } from "./contract";
+import { pluginIdentity, type BackupScope, type HelmValues, type Plugin, type PluginContext } from "./contract";
 import { strictSettings } from "./settings";
 
 /** An AWS region code, such as eu-central-1. */
@@ -485,26 +485,19 @@ export const velero: Plugin<VeleroSettings> = {
   enabled: () => true,
   install(settings, ctx) {
     const primary = secureBucket(`${ctx.name}-backups`, "velero-backups", settings.noncurrentVersionDays, ctx);
-    const identity = workloadIdentity(
-      ctx.name,
-      {
-        description: "Velero server and node agent",
-        clusterName: ctx.clusterName,
-        namespace: VELERO_NAMESPACE,
-        serviceAccount: VELERO_SERVICE_ACCOUNT,
-        provider: ctx.identity,
-        policy: pulumi.all([primary.bucket.arn, primary.key.arn, ctx.partition]).apply(([bucketArn, keyArn, partition]) =>
-          veleroPolicy({
-            bucketArn,
-            keyArn,
-            ebsSnapshots: !settings.fsBackup,
-            restoreFrom: settings.restoreFrom && { bucketArn: `arn:${partition}:s3:::${settings.restoreFrom.bucket}`, keyArn: settings.restoreFrom.kmsKeyArn },
-          }),
-        ),
-        tags: ctx.tags,
-      },
-      { parent: ctx.parent },
-    );
+    const identity = pluginIdentity(ctx, {
+      description: "Velero server and node agent",
+      namespace: VELERO_NAMESPACE,
+      serviceAccount: VELERO_SERVICE_ACCOUNT,
+      policy: pulumi.all([primary.bucket.arn, primary.key.arn, ctx.partition]).apply(([bucketArn, keyArn, partition]) =>
+        veleroPolicy({
+          bucketArn,
+          keyArn,
+          ebsSnapshots: !settings.fsBackup,
+          restoreFrom: settings.restoreFrom && { bucketArn: `arn:${partition}:s3:::${settings.restoreFrom.bucket}`, keyArn: settings.restoreFrom.kmsKeyArn },
+        }),
+      ),
+    });
     const replication = settings.replication ? replicate(primary, settings.replication.region, settings, ctx) : undefined;
     return {
       values: veleroValues(settings, {
