@@ -8,8 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCommandLine, runCommand, stackInputProblem } from "./cli";
-import type { PlanDocument } from "./offline/plan";
+import { parseCommandLine, runCommand } from "./cli";
 
 const USAGE =
   "usage: npm run charts:verify -- --stack <name> --charts <dir> [--project <dir>]   (checks each release of <dir>/Pulumi.<name>.yaml against <charts>/<chart>/<version>/; project dir defaults to this project)";
@@ -33,16 +32,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const started = process.hrtime.bigint();
   // Loaded only now, so a usage error answers at once, without loading Pulumi.
-  const [{ planStack }, { renderReport, verifyReleases }] = await Promise.all([import("./plan"), import("./offline/conformance")]);
-  let doc: PlanDocument;
-  try {
-    doc = await planStack(path.resolve(values.project ?? path.join(__dirname, "..")), stack);
-  } catch (err) {
-    const problem = await stackInputProblem(err);
-    if (problem === undefined) throw err;
-    process.stderr.write(`${problem}\nNothing checked.\n`);
-    return 1;
-  }
+  const [{ planOrExit }, { renderReport, verifyReleases }] = await Promise.all([import("./plan"), import("./offline/conformance")]);
+  const doc = await planOrExit(path.resolve(values.project ?? path.join(__dirname, "..")), stack, "Nothing checked.");
+  if ("exit" in doc) return doc.exit;
   const reports = verifyReleases(doc.helmReleases, chartsDir);
   process.stdout.write(`Chart conformance: stack ${doc.stack}, charts from ${chartsDir}\n`);
   process.stdout.write(renderReport(reports).join("\n") + "\n");

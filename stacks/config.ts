@@ -17,7 +17,7 @@ import { certManagerSettingsSchema } from "../components/plugins/certManager";
 import { externalDnsSettingsSchema } from "../components/plugins/externalDns";
 import { loadBalancerControllerSettingsSchema } from "../components/plugins/loadBalancerController";
 import { metricsServerSettingsSchema } from "../components/plugins/metricsServer";
-import { strictSettings } from "../components/plugins/settings";
+import { REGION_CODE, strictSettings } from "../components/plugins/settings";
 import { BACKUP_LOCATION, BACKUP_LOCATIONS, veleroSettingsSchema } from "../components/plugins/velero";
 import { partitionOf } from "./partition";
 
@@ -85,7 +85,7 @@ const cron = z
 
 const regionCode = z
   .string({ error: "is required: set aws:region to the AWS region of this stack, such as eu-west-1" })
-  .regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, "must be an AWS region code such as eu-west-1 or us-east-2");
+  .regex(REGION_CODE, "must be an AWS region code such as eu-west-1 or us-east-2");
 
 const labelKey = z
   .string()
@@ -491,9 +491,6 @@ function secretProblems(input: Record<string, unknown>, id: StackIdentity): Conf
   }
   return problems;
 }
-
-/** The AWS region code shape (the schema reports a malformed one itself). */
-const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /**
  * Checks between regions: the DR replica and a restore source must be other regions of

@@ -36,6 +36,21 @@ export async function planStack(projectDir: string, stack: string): Promise<Plan
   });
 }
 
+/**
+ * Plans a stack for a command: a bad stack file or inventory prints its report and what
+ * the command did not do (`undone`), and gives exit status 1 instead of a plan.
+ */
+export async function planOrExit(projectDir: string, stack: string, undone: string): Promise<PlanDocument | { exit: number }> {
+  try {
+    return await planStack(projectDir, stack);
+  } catch (err) {
+    const problem = await stackInputProblem(err);
+    if (problem === undefined) throw err;
+    process.stderr.write(`${problem}\n${undone}\n`);
+    return { exit: 1 };
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine<{ stack?: string; json?: string; project?: string; help?: boolean }>(
     argv,
@@ -47,15 +62,8 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parsed;
   const stack = values.stack ?? "";
   const started = process.hrtime.bigint();
-  let doc: PlanDocument;
-  try {
-    doc = await planStack(path.resolve(values.project ?? path.join(__dirname, "..")), stack);
-  } catch (err) {
-    const problem = await stackInputProblem(err);
-    if (problem === undefined) throw err;
-    process.stderr.write(`${problem}\nNo plan written.\n`);
-    return 1;
-  }
+  const doc = await planOrExit(path.resolve(values.project ?? path.join(__dirname, "..")), stack, "No plan written.");
+  if ("exit" in doc) return doc.exit;
   process.stdout.write(renderPlan(doc));
   if (values.json) {
     fs.mkdirSync(path.dirname(path.resolve(values.json)), { recursive: true });

@@ -13,6 +13,9 @@ export function strictSettings<T extends z.ZodRawShape>(shape: T): z.ZodObject<T
   });
 }
 
+/** The shape of an AWS region code (area-direction-number), as `aws:region` takes it. */
+export const REGION_CODE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+
 /** A Route 53 hosted zone a plugin may write records in. */
 export const hostedZoneSchema = strictSettings({
   /** Hosted zone id, as Route 53 shows it (Z0123456789ABCDEFGHIJ). */

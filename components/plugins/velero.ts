@@ -12,10 +12,10 @@ import { charts, images } from "../catalog";
 import type { PolicyDocument } from "../identity";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
 import { pluginIdentity, type BackupScope, type HelmValues, type Plugin, type PluginContext } from "./contract";
-import { strictSettings } from "./settings";
+import { REGION_CODE, strictSettings } from "./settings";
 
 /** An AWS region code, such as eu-central-1. */
-const regionCode = z.string().regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, "must be an AWS region code (area-direction-number, as aws:region)");
+const regionCode = z.string().regex(REGION_CODE, "must be an AWS region code (area-direction-number, as aws:region)");
 
 /** Stack settings of Velero (`phoenix:plugins.velero`). */
 export const veleroSettingsSchema = strictSettings({
