@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "plans/**"] },
+  { ignores: ["node_modules/**", "dist/**", "plans/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import type { PolicyDocument } from "../components/identity";
-import { evaluateOffline, type OfflineResult, type RecordedResource } from "../stacks/offline/runtime";
-import type { PlatformOutputs } from "../stacks/platform";
+import { evaluateOffline, type OfflineResult, type RecordedResource } from "../cli/offline/runtime";
+import type { PlatformOutputs } from "../stacks/platform/composition";
 
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, "..");
@@ -37,7 +37,7 @@ export async function runProgram(
   config: Record<string, string>,
   opts: { stack?: string; preview?: boolean } = {},
 ): Promise<OfflineResult<PlatformOutputs>> {
-  const { program } = await import("../stacks/program");
+  const { program } = await import("../stacks/platform/program");
   return evaluateOffline({ project: "phoenix", stack: opts.stack ?? "test", config, preview: opts.preview, secretKeys: ["phoenix:plugins"] }, program);
 }
 

@@ -165,14 +165,41 @@ export function argocdSecretData(settings: ArgocdSettings): Record<string, strin
 }
 
 /** The Argo CD plugin. */
-export const argocd: Plugin<ArgocdSettings> = {
+/** What Argo CD offers the apps layer. */
+export interface ArgocdOutputs {
+  /** Namespace Argo CD runs in: Applications and repository secrets go there. */
+  readonly namespace: string;
+}
+
+export const argocd: Plugin<typeof argocdSettingsSchema, undefined, ArgocdOutputs> = {
   id: "argocd",
   chart: charts.argocd,
   namespace: ARGOCD_NAMESPACE,
   releaseName: "argocd",
+  settings: argocdSettingsSchema,
+  freeFormValues: [
+    // argocd-cm data: keys are Argo CD setting names (`application.resourceTrackingMethod`,
+    // `resource.customizations.*`, `url`, ...), copied verbatim into the ConfigMap.
+    "configs.cm",
+    // argocd-cmd-params-cm data: keys are component flags (`server.insecure`, ...).
+    "configs.params",
+    // argocd-rbac-cm data (`policy.csv`, `policy.default`, `scopes`).
+    "configs.rbac",
+    // Extra keys of the argocd-secret Secret (e.g. SSO client secrets), named by the user.
+    "configs.secret.extra",
+    // Maps keyed by a name the user picks (one Secret per entry).
+    "configs.repositories",
+    "configs.credentialTemplates",
+    "configs.clusterCredentials",
+    // Kubernetes label/annotation maps and scheduling objects, passed through to every pod.
+    "global.podAnnotations",
+    "global.podLabels",
+    "global.nodeSelector",
+    "global.tolerations",
+  ],
   // Argo CD is the apps layer's engine: it is always on.
   enabled: () => true,
-  install(settings, ctx) {
+  install(settings, _inputs, ctx) {
     // Declared before the release so the server finds it at first start (it only adds
     // server.secretkey, a field Pulumi's server-side apply does not own). The data is a
     // Pulumi secret: encrypted in state, shown as [secret] in every preview.
@@ -184,6 +211,6 @@ export const argocd: Plugin<ArgocdSettings> = {
       },
       { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },
     );
-    return { values: argocdValues(settings), dependsOn: [secret] };
+    return { values: argocdValues(settings), dependsOn: [secret], outputs: { namespace: ARGOCD_NAMESPACE } };
   },
 };

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts } from "../catalog";
 import type { PolicyDocument } from "../identity";
-import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
+import { pluginIdentity, POD_PASS_THROUGH, type HelmValues, type Plugin } from "./contract";
 import { hostedZoneArn } from "./externalDns";
 import { hostedZoneSchema, strictSettings, type HostedZone } from "./settings";
 
@@ -108,15 +108,18 @@ export function clusterIssuerSpec(dns01: NonNullable<CertManagerSettings["dns01"
 }
 
 /** The cert-manager plugin. */
-export const certManager: Plugin<CertManagerSettings> = {
+export const certManager: Plugin<typeof certManagerSettingsSchema, undefined, Record<string, never>> = {
   id: "certManager",
   chart: charts.certManager,
   namespace: CERT_MANAGER_NAMESPACE,
   releaseName: "cert-manager",
+  settings: certManagerSettingsSchema,
+  // Not in values.yaml at all (commented out there); the schema declares them as objects.
+  freeFormValues: [...POD_PASS_THROUGH],
   enabled: (s) => s.enabled,
-  install(settings, ctx) {
+  install(settings, _inputs, ctx) {
     const dns01 = settings.dns01;
-    if (!dns01) return { values: certManagerValues({}) };
+    if (!dns01) return { values: certManagerValues({}), outputs: {} };
     const identity = pluginIdentity(ctx, {
       description: "cert-manager DNS-01",
       namespace: CERT_MANAGER_NAMESPACE,
@@ -125,6 +128,7 @@ export const certManager: Plugin<CertManagerSettings> = {
     });
     return {
       values: certManagerValues(identity.serviceAccountAnnotations),
+      outputs: {},
       dependsOn: identity.ready,
       // The ClusterIssuer is a custom resource: its CRD exists only once the release is in.
       afterRelease: (release) =>

@@ -1,18 +1,21 @@
 /**
- * The contract every core plugin implements (after cdk-eks-blueprints' add-on SPI):
- * a plugin is one module exporting a `Plugin` plus one entry in the catalog. The
- * Plugins component does the rest the same way for all of them: namespace, AWS-side
- * resources, pinned `helm.v3.Release`, ordering.
+ * The contract every core plugin implements (after cdk-eks-blueprints' add-on SPI): a
+ * plugin is one module exporting a `Plugin`, one catalog pin and one line in the
+ * registry (./registry.ts). The entry carries everything about the plugin: its settings
+ * schema, its chart's free-form value paths, the inputs it needs from the composition and
+ * the typed outputs it offers. The Plugins component does the rest the same way for all
+ * of them: namespace, AWS-side resources, pinned `helm.v3.Release`, ordering.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import type { ChartPin } from "../catalog";
 import { workloadIdentity, type PolicyDocument, type WorkloadIdentity, type WorkloadIdentityProvider } from "../identity";
-import type { BackupScope, HelmValues } from "../types";
+import type { HelmValues } from "../types";
 
-export type { BackupScope, HelmValues } from "../types";
+export type { HelmValues } from "../types";
 
-/** What a plugin's `install` receives. */
+/** What every plugin's `install` receives: only what all plugins share. */
 export interface PluginContext {
   /** Resource the plugin's AWS resources are parented to (the Plugins component). */
   readonly parent: pulumi.Resource;
@@ -24,8 +27,6 @@ export interface PluginContext {
   readonly region: string;
   /** Tags for every AWS resource the plugin creates. */
   readonly tags: Readonly<Record<string, string>>;
-  /** Backup scope (used by Velero; other plugins ignore it). */
-  readonly backup: BackupScope;
   /** The plugin's namespace, created before `install` runs: objects beside the chart wait for it. */
   readonly namespace: pulumi.Resource;
   /** Kubernetes provider of the target cluster, for objects a plugin declares beside its chart. */
@@ -40,19 +41,23 @@ export interface PluginContext {
 }
 
 /** What a plugin's `install` returns. */
-export interface PluginInstall {
+export interface PluginInstall<O> {
   /** Values for the plugin's Helm release. */
   readonly values: pulumi.Input<HelmValues>;
-  /** Named outputs the plugin offers the layers above (e.g. the backup bucket). */
-  readonly outputs?: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Typed outputs the plugin offers the layers above (the registry entry's `O`). */
+  readonly outputs: O;
   /** Resources the release must wait for beyond its values' own inputs. */
   readonly dependsOn?: readonly pulumi.Resource[];
   /** Declares objects that need the release in place first (e.g. custom resources of its CRDs). */
   readonly afterRelease?: (release: pulumi.Resource) => void;
 }
 
-/** One core plugin. */
-export interface Plugin<S> {
+/**
+ * One core plugin. `S` is its settings schema (`phoenix:plugins.<id>`), `I` what it
+ * needs from the composition beyond the shared context (`undefined` for most), `O` what
+ * it offers the layers above.
+ */
+export interface Plugin<S extends z.ZodType, I, O> {
   /** Key in the stack file's `phoenix:plugins` map. */
   readonly id: string;
   /** Pinned chart, from the catalog. */
@@ -61,6 +66,14 @@ export interface Plugin<S> {
   readonly namespace: string;
   /** Helm release name. */
   readonly releaseName: string;
+  /** Its stack settings: a strict zod schema with defaults (see ./settings.ts). */
+  readonly settings: S;
+  /**
+   * Value paths of its chart whose keys the chart does not enumerate (Kubernetes
+   * pass-through maps, maps keyed by user-chosen names), each with the reason in a
+   * comment: chart conformance (`phoenix charts verify`) accepts any key below them.
+   */
+  readonly freeFormValues: readonly string[];
   /**
    * Whether it runs an admission webhook with `failurePolicy: Fail` on core objects:
    * every other plugin's release then waits for it, or their Services could be refused
@@ -68,10 +81,17 @@ export interface Plugin<S> {
    */
   readonly gatesAdmission?: boolean;
   /** Whether the stack enables it. */
-  enabled(settings: S): boolean;
+  enabled(settings: z.output<S>): boolean;
   /** Declares the plugin's AWS-side resources (if any) and builds its Helm values. */
-  install(settings: S, ctx: PluginContext): PluginInstall;
+  install(settings: z.output<S>, inputs: I, ctx: PluginContext): PluginInstall<O>;
 }
+
+/**
+ * The Kubernetes pass-through maps most charts copy verbatim into the pod and its
+ * service account (annotations, labels, scheduling, resources): their keys are the
+ * user's, never the chart's.
+ */
+export const POD_PASS_THROUGH = ["serviceAccount.annotations", "podAnnotations", "podLabels", "nodeSelector", "tolerations", "affinity", "resources"] as const;
 
 /** A plugin service account that calls AWS. */
 export interface PluginServiceAccount {

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts } from "../catalog";
 import type { PolicyDocument } from "../identity";
-import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
+import { pluginIdentity, POD_PASS_THROUGH, type HelmValues, type Plugin } from "./contract";
 import { hostedZoneSchema, strictSettings, type HostedZone } from "./settings";
 
 /**
@@ -106,13 +106,21 @@ export function externalDnsValues(settings: ExternalDnsSettings, input: External
 }
 
 /** The external-dns plugin. */
-export const externalDns: Plugin<ExternalDnsSettings> = {
+export const externalDns: Plugin<typeof externalDnsSettingsSchema, undefined, Record<string, never>> = {
   id: "externalDns",
   chart: charts.externalDns,
   namespace: EXTERNAL_DNS_NAMESPACE,
   releaseName: "external-dns",
+  settings: externalDnsSettingsSchema,
+  freeFormValues: [
+    // Kubernetes EnvVars of the container (`name`, `value`, `valueFrom`); default `[]`.
+    "env",
+    // In its map form, keys are external-dns flag names (the chart also takes a list).
+    "extraArgs",
+    ...POD_PASS_THROUGH,
+  ],
   enabled: (s) => s.enabled,
-  install(settings, ctx) {
+  install(settings, _inputs, ctx) {
     const identity = pluginIdentity(ctx, {
       description: "external-dns",
       namespace: EXTERNAL_DNS_NAMESPACE,
@@ -122,6 +130,7 @@ export const externalDns: Plugin<ExternalDnsSettings> = {
     return {
       values: externalDnsValues(settings, { clusterName: ctx.clusterName, region: ctx.region, serviceAccountAnnotations: identity.serviceAccountAnnotations }),
       dependsOn: identity.ready,
+      outputs: {},
     };
   },
 };

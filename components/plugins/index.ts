@@ -1,75 +1,18 @@
 /**
  * Layer 2, core plugins: every plugin in the registry, installed the same way into the
- * cluster behind `provider` (any cluster's provider will do).
+ * cluster behind `provider` (any cluster's provider will do). The component knows no
+ * plugin by name: what one plugin needs or offers travels through `inputs` and `outputs`,
+ * typed by its registry entry.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityProvider } from "../identity";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
-import { argocd, ARGOCD_NAMESPACE, type ArgocdSettings } from "./argocd";
-import { certManager, type CertManagerSettings } from "./certManager";
-import type { BackupScope, Plugin, PluginContext, PluginInstall } from "./contract";
-import { externalDns, type ExternalDnsSettings } from "./externalDns";
-import { loadBalancerController, type LoadBalancerControllerSettings } from "./loadBalancerController";
-import { metricsServer, type MetricsServerSettings } from "./metricsServer";
-import { velero, type VeleroSettings } from "./velero";
-
-/** Settings of every plugin, keyed by plugin id (the stack file's `phoenix:plugins`). */
-export interface PluginSettings {
-  readonly loadBalancerController: LoadBalancerControllerSettings;
-  readonly certManager: CertManagerSettings;
-  readonly externalDns: ExternalDnsSettings;
-  readonly metricsServer: MetricsServerSettings;
-  readonly argocd: ArgocdSettings;
-  readonly velero: VeleroSettings;
-}
-
-/** A plugin with its stack settings applied. */
-export interface BoundPlugin extends Omit<Plugin<unknown>, "enabled" | "install"> {
-  /** Whether the stack enables it. */
-  readonly enabled: boolean;
-  /** Declares its AWS-side resources and builds its Helm values. */
-  install(ctx: PluginContext): PluginInstall;
-}
-
-function bind<S>(plugin: Plugin<S>, settings: S): BoundPlugin {
-  return {
-    id: plugin.id,
-    chart: plugin.chart,
-    namespace: plugin.namespace,
-    releaseName: plugin.releaseName,
-    gatesAdmission: plugin.gatesAdmission,
-    enabled: plugin.enabled(settings),
-    install: (ctx) => plugin.install(settings, ctx),
-  };
-}
-
-/**
- * The plugin registry, in install order. Adding a plugin: write its module (a `Plugin`
- * and a settings schema), add its chart to the catalog, its settings to
- * `PluginSettings` and the stack schema, and bind it here.
- */
-export function registry(settings: PluginSettings): BoundPlugin[] {
-  return [
-    // First: its fail-closed Service webhook gates every other release (see gatesAdmission).
-    bind(loadBalancerController, settings.loadBalancerController),
-    bind(certManager, settings.certManager),
-    bind(externalDns, settings.externalDns),
-    bind(metricsServer, settings.metricsServer),
-    bind(argocd, settings.argocd),
-    bind(velero, settings.velero),
-  ];
-}
+import { PLUGIN_IDS, PLUGINS, type AnyPlugin, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
 
 export { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
-
-/** The namespaces the enabled plugins live in, with the plugin that owns each: all classified `platform`. */
-export function pluginNamespaces(settings: PluginSettings): { name: string; plugin: string }[] {
-  return registry(settings)
-    .filter((p) => p.enabled)
-    .map((p) => ({ name: p.namespace, plugin: p.id }));
-}
+export { PLUGINS, PLUGIN_IDS, pluginNamespaces, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
 
 /** Arguments of the core plugins layer. */
 export interface PluginsArgs {
@@ -85,41 +28,34 @@ export interface PluginsArgs {
   readonly identity: WorkloadIdentityProvider;
   /** Settings of each plugin from the stack file. */
   readonly settings: PluginSettings;
-  /** What Velero backs up: computed from the namespace inventory by the composition. */
-  readonly backup: BackupScope;
+  /** What individual plugins need from the composition (Velero: its backup scope and storage). */
+  readonly inputs: PluginInputs;
   /** Tags for the AWS resources plugins create. */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** Layer 2: core plugins as pinned Helm releases, each in its own namespace. */
 export class Plugins extends pulumi.ComponentResource {
-  /** Helm releases by plugin id. */
-  public readonly releases: Readonly<Record<string, k8s.helm.v3.Release>>;
-  /** Namespace Argo CD runs in (the apps layer declares Applications there). */
-  public readonly argocdNamespace: string;
-  /** The Argo CD release: what the apps layer must wait for. */
-  public readonly argocdRelease: k8s.helm.v3.Release;
-  /** Name of the S3 bucket Velero writes backups to. */
-  public readonly backupBucket: pulumi.Output<string>;
-  /** Name of its replica in the DR region, when replication is configured. */
-  public readonly replicaBucket: pulumi.Output<string> | undefined;
-  /** ARN of the replica's KMS key (a DR stack's `restoreFrom.kmsKeyArn`). */
-  public readonly replicaKeyArn: pulumi.Output<string> | undefined;
-  /** ConfigMap (in Velero's namespace) of the restore resource modifiers that strip Argo CD metadata. */
-  public readonly restoreModifiers: pulumi.Output<string>;
+  /** Helm releases of the enabled plugins, by plugin id. */
+  public readonly releases: Readonly<Partial<Record<PluginId, k8s.helm.v3.Release>>>;
+  /** Typed outputs of the enabled plugins, by plugin id. */
+  public readonly outputs: PluginOutputs;
 
   constructor(name: string, args: PluginsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:plugins:Plugins", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const releases: Record<string, k8s.helm.v3.Release> = {};
-    const installs: Record<string, PluginInstall> = {};
+    const releases: Partial<Record<PluginId, k8s.helm.v3.Release>> = {};
+    const outputs: Partial<Record<PluginId, unknown>> = {};
     // IAM ARNs name the exact partition and account, never `*`.
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
     const gates: k8s.helm.v3.Release[] = [];
+    const inputs = args.inputs as Partial<Record<PluginId, unknown>>;
 
-    for (const plugin of registry(args.settings)) {
-      if (!plugin.enabled) continue;
+    for (const id of PLUGIN_IDS) {
+      const plugin = PLUGINS[id] as AnyPlugin;
+      const settings = args.settings[id];
+      if (!plugin.enabled(settings)) continue;
       const ns = new k8s.core.v1.Namespace(
         plugin.namespace,
         {
@@ -130,13 +66,12 @@ export class Plugins extends pulumi.ComponentResource {
         },
         k8sOpts,
       );
-      const install = plugin.install({
+      const install = plugin.install(settings, inputs[id], {
         parent: this,
         name: `${name}-${plugin.id}`,
         clusterName: args.clusterName,
         region: args.region,
         tags: args.tags ?? {},
-        backup: args.backup,
         namespace: ns,
         provider: args.provider,
         identity: args.identity,
@@ -144,8 +79,8 @@ export class Plugins extends pulumi.ComponentResource {
         partition,
         accountId,
       });
-      installs[plugin.id] = install;
-      releases[plugin.id] = new k8s.helm.v3.Release(
+      outputs[id] = install.outputs;
+      const release = new k8s.helm.v3.Release(
         plugin.id,
         {
           name: plugin.releaseName,
@@ -163,21 +98,13 @@ export class Plugins extends pulumi.ComponentResource {
         },
         { ...k8sOpts, dependsOn: [ns, ...gates, ...(install.dependsOn ?? [])] },
       );
-      install.afterRelease?.(releases[plugin.id]);
-      if (plugin.gatesAdmission) gates.push(releases[plugin.id]);
+      releases[id] = release;
+      install.afterRelease?.(release);
+      if (plugin.gatesAdmission) gates.push(release);
     }
 
     this.releases = releases;
-    this.argocdRelease = releases[argocd.id];
-    this.argocdNamespace = ARGOCD_NAMESPACE;
-    const bucket = installs[velero.id]?.outputs?.backupBucket;
-    if (!bucket) throw new Error("the velero plugin did not declare its backup bucket");
-    this.backupBucket = bucket;
-    this.replicaBucket = installs[velero.id]?.outputs?.replicaBucket;
-    this.replicaKeyArn = installs[velero.id]?.outputs?.replicaKeyArn;
-    const restoreModifiers = installs[velero.id]?.outputs?.restoreModifiers;
-    if (!restoreModifiers) throw new Error("the velero plugin did not declare its restore modifiers");
-    this.restoreModifiers = restoreModifiers;
-    this.registerOutputs({ argocdNamespace: this.argocdNamespace, backupBucket: this.backupBucket, replicaBucket: this.replicaBucket });
+    this.outputs = outputs as PluginOutputs;
+    this.registerOutputs({ releases: Object.keys(releases) });
   }
 }

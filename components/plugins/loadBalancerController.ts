@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { charts, crdManifests } from "../catalog";
 import type { PolicyDocument, PolicyStatement } from "../identity";
-import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
+import { pluginIdentity, POD_PASS_THROUGH, type HelmValues, type Plugin } from "./contract";
 import { strictSettings } from "./settings";
 
 /** Stack settings of the load balancer controller (`phoenix:plugins.loadBalancerController`). */
@@ -264,15 +264,27 @@ export function loadBalancerControllerValues(settings: LoadBalancerControllerSet
 }
 
 /** The load balancer controller plugin. */
-export const loadBalancerController: Plugin<LoadBalancerControllerSettings> = {
+export const loadBalancerController: Plugin<typeof loadBalancerControllerSettingsSchema, undefined, Record<string, never>> = {
   id: "loadBalancerController",
   chart: charts.awsLoadBalancerController,
   namespace: LBC_NAMESPACE,
   releaseName: "aws-load-balancer-controller",
+  settings: loadBalancerControllerSettingsSchema,
+  freeFormValues: [
+    ...POD_PASS_THROUGH,
+    // AWS tags put on every load balancer resource: keys are tag names.
+    "defaultTags",
+    // Keys are the controller's feature-gate names (`--feature-gates`); values.yaml
+    // lists them only in comments below `featureGates: {}`.
+    "controllerConfig.featureGates",
+    // A PodDisruptionBudget spec (`maxUnavailable` or `minAvailable`), documented only in
+    // a comment below `podDisruptionBudget: {}`.
+    "podDisruptionBudget",
+  ],
   // Its Service mutating webhook fails closed (chart default failurePolicy: Fail).
   gatesAdmission: true,
   enabled: (s) => s.enabled,
-  install(settings, ctx) {
+  install(settings, _inputs, ctx) {
     const identity = pluginIdentity(ctx, {
       description: "AWS Load Balancer Controller",
       namespace: LBC_NAMESPACE,
@@ -304,6 +316,7 @@ export const loadBalancerController: Plugin<LoadBalancerControllerSettings> = {
         tags: ctx.tags,
       }),
       dependsOn: [...identity.ready, ...crds],
+      outputs: {},
     };
   },
 };

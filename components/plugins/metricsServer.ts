@@ -1,7 +1,7 @@
 /** metrics-server: the resource metrics API that `kubectl top` and HorizontalPodAutoscalers read. */
 import { z } from "zod";
 import { charts } from "../catalog";
-import type { HelmValues, Plugin } from "./contract";
+import { POD_PASS_THROUGH, type HelmValues, type Plugin } from "./contract";
 import { strictSettings } from "./settings";
 
 /** Stack settings of metrics-server (`phoenix:plugins.metricsServer`). */
@@ -27,11 +27,13 @@ export function metricsServerValues(settings: MetricsServerSettings): HelmValues
 }
 
 /** The metrics-server plugin (no AWS identity: it only talks to kubelets). */
-export const metricsServer: Plugin<MetricsServerSettings> = {
+export const metricsServer: Plugin<typeof metricsServerSettingsSchema, undefined, Record<string, never>> = {
   id: "metricsServer",
   chart: charts.metricsServer,
   namespace: METRICS_SERVER_NAMESPACE,
   releaseName: "metrics-server",
+  settings: metricsServerSettingsSchema,
+  freeFormValues: [...POD_PASS_THROUGH],
   enabled: (s) => s.enabled,
-  install: (settings) => ({ values: metricsServerValues(settings) }),
+  install: (settings) => ({ values: metricsServerValues(settings), outputs: {} }),
 };

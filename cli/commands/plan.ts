@@ -1,0 +1,116 @@
+/**
+ * `phoenix plan`: evaluates the real programs under Pulumi's mock runtime, on a machine
+ * with no cloud account, and prints what they would build. A platform stack's backup
+ * storage reference is answered from the storage stack's own offline plan.
+ *
+ *   phoenix plan --stack S [--project DIR] [--json FILE]
+ *   phoenix plan --all [--json DIR]      every stack of both projects, one process
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Command } from "commander";
+import type { PlanDocument } from "../offline/plan";
+import type { ProjectDir } from "../offline/projects";
+import { UsageError } from "../shared/errors";
+import { withProgress } from "../shared/progress";
+import { table } from "../shared/table";
+import type { Act } from "../main";
+
+interface PlanOptions {
+  stack?: string;
+  all?: boolean;
+  json?: string;
+  project?: string;
+}
+
+/** The plan file of a stack in `--all --json DIR`. */
+export function planFileName(doc: Pick<PlanDocument, "project" | "stack">): string {
+  return `${doc.project}.${doc.stack}.json`;
+}
+
+function writeJson(file: string, doc: unknown): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
+}
+
+function seconds(started: bigint): string {
+  return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
+}
+
+/** Which project a `--project DIR` names. */
+function projectOf(root: string, dir: string | undefined, projects: { platform: ProjectDir; storage: ProjectDir }): ProjectDir {
+  if (dir === undefined) return projects.platform;
+  const abs = path.resolve(dir);
+  if (abs === projects.storage.dir) return projects.storage;
+  // Any other folder is planned as a platform project (tests plan copies of the repository).
+  return abs === root ? projects.platform : { kind: "platform", dir: abs };
+}
+
+async function planOne(opts: PlanOptions, root: string): Promise<number> {
+  const [{ Planner }, { projects }, { renderPlan }] = await Promise.all([import("../offline/planner"), import("../offline/projects"), import("../offline/plan")]);
+  const started = process.hrtime.bigint();
+  const project = projectOf(root, opts.project, projects(root));
+  const planner = new Planner(project.kind === "platform" && project.dir !== root ? project.dir : root);
+  const doc = await planner.plan(project, { stack: opts.stack ?? "" });
+  process.stdout.write(renderPlan(doc));
+  if (opts.json) {
+    writeJson(opts.json, doc);
+    process.stdout.write(`\nPlan JSON written to ${opts.json}\n`);
+  }
+  process.stdout.write(`Planned ${doc.resources.length} resources in ${seconds(started)} s (offline, Pulumi mock runtime).\n`);
+  return 0;
+}
+
+async function planAll(opts: PlanOptions, root: string): Promise<number> {
+  const [{ Planner }, { allStacks }] = await Promise.all([import("../offline/planner"), import("../offline/projects")]);
+  const started = process.hrtime.bigint();
+  const planner = new Planner(root);
+  const rows: string[][] = [];
+  const stacks = allStacks(root);
+  await withProgress(
+    stacks.map(({ project, stack }) => ({
+      title: `plan ${project.kind} stack ${stack}`,
+      run: async (update) => {
+        const t = process.hrtime.bigint();
+        const doc = await planner.plan(project, { stack });
+        if (opts.json) writeJson(path.join(opts.json, planFileName(doc)), doc);
+        rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), `${seconds(t)} s`, opts.json ? path.join(opts.json, planFileName(doc)) : "-"]);
+        update(`${doc.resources.length} resources`);
+      },
+    })),
+  );
+  process.stdout.write(table(["PROJECT", "STACK", "REGION", "RESOURCES", "TIME", "PLAN FILE"], rows).join("\n") + "\n");
+  process.stdout.write(`Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`);
+  return 0;
+}
+
+/** Registers `phoenix plan`. */
+export function registerPlan(program: Command, act: Act, root: () => string): void {
+  program
+    .command("plan")
+    .description("Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces and what Velero backs up")
+    .option("-s, --stack <name>", "the stack to plan (reads Pulumi.<name>.yaml of the project)")
+    .option("--all", "plan every stack of both projects (backup storage and platform) in one process")
+    .option("--json <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
+    .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  $ phoenix plan --stack prod",
+        "  $ phoenix plan --stack prod --json plans/prod.json",
+        "  $ phoenix plan --stack prod --project stacks/backup-storage",
+        "  $ phoenix plan --all --json plans/",
+        "",
+        "Exit status: 0 planned; 2 usage error or a bad stack file (nothing written).",
+      ].join("\n"),
+    )
+    .action(
+      act(async (opts: PlanOptions) => {
+        if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
+        if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
+        return opts.all ? planAll(opts, root()) : planOne(opts, root());
+      }),
+    );
+}

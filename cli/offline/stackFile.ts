@@ -1,0 +1,120 @@
+/**
+ * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI hands their
+ * config to a program: flat `namespace:key` -> string, objects as JSON text. Pulumi's
+ * mock runtime has no such loading (FIELD-NOTES, pulumi/pulumi#4472), so the offline
+ * plan does it here. `secure:` values cannot be decrypted without the stack's secrets
+ * provider; they become a visible placeholder.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { readYaml as readYamlFile, YamlFileError } from "../shared/yaml";
+import { OFFLINE_SECRET_PREFIX, stackFileName } from "../../stacks/config";
+
+/** Placeholder for a `secure:` value, which only the stack's secrets provider can decrypt. */
+export const SECRET_PLACEHOLDER = `${OFFLINE_SECRET_PREFIX} encrypted in the stack file, not decrypted offline>`;
+
+/** A stack's identity and flat config. */
+export interface LoadedStack {
+  readonly project: string;
+  readonly stack: string;
+  /** Path of the stack file. */
+  readonly stackFile: string;
+  /** Flat config exactly as the Pulumi CLI would pass it to the program. */
+  readonly config: Record<string, string>;
+  /** Flat keys holding a `secure:` value somewhere inside, as the CLI reports secret keys. */
+  readonly secretKeys: string[];
+}
+
+/** A project or stack file that cannot be read. */
+export class StackFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackFileError";
+  }
+}
+
+function readYaml(file: string): unknown {
+  try {
+    return readYamlFile(file);
+  } catch (err) {
+    if (err instanceof YamlFileError) throw new StackFileError(`${path.basename(file)}: ${err.message}`);
+    throw err;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Replaces every `{secure: ...}` leaf with the placeholder. */
+function unsecure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unsecure);
+  if (isRecord(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "secure") return SECRET_PLACEHOLDER;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unsecure(v)]));
+  }
+  return value;
+}
+
+/** The stacks that have a `Pulumi.<stack>.yaml` in the project directory. */
+export function listStacks(projectDir: string): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+}
+
+/** The name in a project folder's Pulumi.yaml. */
+export function projectName(projectDir: string): string {
+  const project = readYaml(path.join(projectDir, "Pulumi.yaml"));
+  if (!isRecord(project) || typeof project.name !== "string") {
+    throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")}: the project file must set \`name\``);
+  }
+  return project.name;
+}
+
+/** Checks a stack name as the Pulumi CLI accepts it. */
+export function checkStackName(stack: string): void {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+    throw new StackFileError(`"${stack}" is not a stack name: use letters, digits, '-', '_' and '.'`);
+  }
+}
+
+/** Loads a stack's config from the project directory. */
+export function loadStack(projectDir: string, stack: string): LoadedStack {
+  checkStackName(stack);
+  const project = projectName(projectDir);
+  const file = path.join(projectDir, stackFileName(stack));
+  if (!fs.existsSync(file)) {
+    const known = listStacks(projectDir);
+    throw new StackFileError(
+      `${stackFileName(stack)}: no such stack file in ${projectDir}. Known stacks: ${known.join(", ") || "none"}. ` +
+        `A new region is a new stack: \`npx phoenix replicate --from <stack> --region <region> --stack ${stack}\` writes it.`,
+    );
+  }
+  return stackFromDocument(project, stack, file, readYaml(file));
+}
+
+/** A stack's config from its parsed stack file (a file on disk, or one `phoenix replicate` is about to write). */
+export function stackFromDocument(project: string, stack: string, file: string, doc: unknown): LoadedStack {
+  const name = path.basename(file);
+  if (!isRecord(doc) || !("config" in doc)) {
+    throw new StackFileError(`${name}: has no \`config:\` map: a stack file holds its settings under config:, as Pulumi writes them`);
+  }
+  const raw = doc.config ?? {};
+  if (!isRecord(raw)) {
+    throw new StackFileError(`${name}: \`config\` must be a map of keys to values`);
+  }
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    // A key without a namespace belongs to the project, as the Pulumi CLI reads it.
+    const full = key.includes(":") ? key : `${project}:${key}`;
+    const v = unsecure(value);
+    config[full] = typeof v === "string" ? v : JSON.stringify(v);
+    if (JSON.stringify(v).includes(SECRET_PLACEHOLDER)) secretKeys.push(full);
+  }
+  return { project, stack, stackFile: file, config, secretKeys };
+}

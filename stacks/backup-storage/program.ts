@@ -1,0 +1,30 @@
+/**
+ * The backup storage program as a function: read the stack's config, validate it,
+ * declare the storage, return its outputs (the contract in ./outputs.ts). `index.ts`
+ * runs it under the real engine; the offline plan runs the same function under mocks.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { BackupStorage } from "../../components/backupStorage";
+import { parseStorageConfig } from "./config";
+import type { BackupStorageOutputs } from "./outputs";
+
+/** The storage stack's outputs, as Pulumi outputs. */
+export type StorageProgramOutputs = { readonly [K in keyof BackupStorageOutputs]: pulumi.Input<BackupStorageOutputs[K]> };
+
+/** Runs the program for the current stack and returns its stack outputs. */
+export function program(): StorageProgramOutputs {
+  const cfg = parseStorageConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+  const storage = new BackupStorage("backups", {
+    region: cfg.region,
+    replicaRegion: cfg.replication?.region,
+    noncurrentVersionDays: cfg.noncurrentVersionDays,
+    tags: { ...cfg.tags, "phoenix:stack": cfg.stack },
+    movedFromPrefix: cfg.movedFromPrefix,
+  });
+  return {
+    bucket: storage.bucket,
+    region: storage.region,
+    kmsKeyArn: storage.kmsKeyArn,
+    ...(storage.replica ? { replicaBucket: storage.replica.bucket, replicaRegion: storage.replica.region, replicaKeyArn: storage.replica.kmsKeyArn } : {}),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Composition: one stack = one region = layer 1 -> 2 -> 3. The namespace inventory and
+ * the backup scope are computed first, from config alone, so an inconsistent stack
+ * fails before a single resource is declared.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Apps } from "../../components/apps";
+import { Cluster } from "../../components/cluster";
+import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../../components/plugins";
+import { readBackupStorage } from "./storage";
+import type { BackupScope } from "../../components/types";
+import type { PhoenixConfig } from "./config";
+import { backupScope, classifyNamespaces, CLUSTER_NAMESPACES, isBackedUp, namespacesOf, type Inventory } from "./inventory";
+
+/** A row of the namespace table. */
+export interface NamespaceRow {
+  readonly name: string;
+  readonly class: string;
+  readonly backedUp: boolean;
+  readonly sources: readonly string[];
+}
+
+/** The inventory and backup scope of a stack, from its config alone. */
+export interface PlatformPlan {
+  readonly inventory: Inventory;
+  readonly backup: BackupScope;
+  readonly namespaces: readonly NamespaceRow[];
+}
+
+/** Classifies the stack's namespaces and derives what Velero backs up (pure). */
+export function planPlatform(cfg: PhoenixConfig): PlatformPlan {
+  const inventory = classifyNamespaces(
+    {
+      platform: [
+        ...CLUSTER_NAMESPACES.map((name) => ({ name, source: "eks" })),
+        ...pluginNamespaces(cfg.plugins).map((p) => ({ name: p.name, source: `plugin:${p.plugin}`, key: `${cfg.project}:plugins.${p.plugin}` })),
+      ],
+      gitops: cfg.gitops.applications.map((a) => ({ name: a.namespace, source: `application:${a.name}`, key: a.key })),
+      imperative: cfg.namespaces.imperative.map((n) => ({ name: n.name, source: "inventory", key: n.key })),
+    },
+    cfg.stackFile,
+  );
+  const backup = backupScope(inventory, cfg.backups);
+  return {
+    inventory,
+    backup,
+    namespaces: inventory.namespaces.map((n) => ({ name: n.name, class: n.class, backedUp: isBackedUp(n, backup), sources: n.sources })),
+  };
+}
+
+/** What a stack exports. */
+export interface PlatformOutputs {
+  readonly region: string;
+  readonly clusterName: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  /** The bucket Velero writes to: the backup storage stack's. */
+  readonly backupBucket: pulumi.Output<string>;
+  /** The backup storage stacks this stack reads (its own, and a restore source's). */
+  readonly backupStorage: { readonly storage: string; readonly restoreFrom?: string };
+  /** ConfigMap of restore resource modifiers in Velero's namespace (`velero restore create --resource-modifier-configmap`). */
+  readonly restoreModifiers: pulumi.Output<string>;
+  readonly imperativeNamespaces: readonly string[];
+  readonly namespaces: readonly NamespaceRow[];
+}
+
+/** Declares the whole platform of one stack. */
+export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
+  const plan = planPlatform(cfg);
+  if (!plan.backup.enabled && plan.backup.includedNamespaces.length > 0) {
+    void pulumi.log.warn(
+      `${cfg.stackFile}: phoenix:backups.enabled is false: imperative namespaces ${plan.backup.includedNamespaces.join(", ")} are not backed up and would be lost in a disaster`,
+    );
+  }
+  const tags = { ...cfg.tags, "phoenix:stack": cfg.stack, "phoenix:cluster": cfg.cluster.name };
+
+  const cluster = new Cluster(cfg.cluster.name, {
+    clusterName: cfg.cluster.name,
+    vpcCidr: cfg.network.cidr,
+    natGateways: cfg.network.natGateways,
+    endpoint: cfg.cluster.endpoint,
+    deletionProtection: cfg.cluster.deletionProtection,
+    logTypes: cfg.cluster.logTypes,
+    compute: cfg.cluster.compute,
+    accessEntries: cfg.cluster.accessEntries,
+    identityMode: cfg.identity.mode,
+    tags,
+  });
+
+  const storage = readBackupStorage(cfg);
+  const plugins = new Plugins("plugins", {
+    provider: cluster.provider,
+    clusterName: cluster.clusterName,
+    region: cfg.region,
+    vpcId: cluster.vpcId,
+    identity: cluster.identity,
+    settings: cfg.plugins,
+    inputs: { velero: { backup: plan.backup, storage: storage.storage, restoreFrom: storage.restoreFrom } },
+    tags,
+  });
+  const argocd = plugins.outputs.argocd;
+  const argocdRelease = plugins.releases.argocd;
+  const velero = plugins.outputs.velero;
+  if (!argocd || !argocdRelease || !velero) throw new Error("Argo CD and Velero are always on: the plugins layer must have installed them");
+
+  const imperative = namespacesOf(plan.inventory, "imperative");
+  new Apps("apps", {
+    provider: cluster.provider,
+    argocdNamespace: argocd.namespace,
+    argocdRelease,
+    root: { repoURL: cfg.gitops.repoURL, targetRevision: cfg.gitops.targetRevision, path: cfg.gitops.path },
+    applications: cfg.gitops.applications,
+    credentials: cfg.gitops.credentials,
+    // In the inventory's order (by name), each with the settings its stack entry gives.
+    imperativeNamespaces: [...cfg.namespaces.imperative]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((n) => ({ name: n.name, owner: n.owner, resourceQuota: n.resourceQuota, limitRange: n.limitRange })),
+    labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
+  });
+
+  return {
+    region: cfg.region,
+    clusterName: cluster.clusterName,
+    kubeconfig: cluster.kubeconfig,
+    backupBucket: pulumi.output(storage.storage.bucket),
+    backupStorage: storage.stacks,
+    restoreModifiers: velero.restoreModifiers,
+    imperativeNamespaces: imperative,
+    namespaces: plan.namespaces,
+  };
+}

@@ -1,0 +1,128 @@
+/** `phoenix:cluster`: the EKS control plane, its endpoint, compute and access. */
+import { z } from "zod";
+import { strictObject } from "../../config";
+import { cidr, dnsLabel, labelKey, uniqueBy } from "./common";
+
+/** Graviton (ARM) families carry a `g` after their generation digit: m7g, c6gn, r7gd, g5g. */
+export function isArmInstanceType(type: string): boolean {
+  return /^[a-z]+\d+[a-z-]*g/.test(type.split(".")[0]);
+}
+
+const nodeGroupSchema = strictObject({
+  /** Node group name, unique in the cluster. */
+  name: dnsLabel,
+  /** EC2 instance types, most preferred first. */
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large"))
+    .min(1)
+    .default(["m7i.large"]),
+  /** ON_DEMAND for system capacity; SPOT for interruptible workloads. */
+  capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+  /** EKS-optimized AMI family. */
+  amiType: z
+    .enum(["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"])
+    .default("AL2023_x86_64_STANDARD"),
+  /** Scaling bounds; one node per AZ at least by default. */
+  minSize: z.number().int().min(0).default(3),
+  desiredSize: z.number().int().min(0).default(3),
+  maxSize: z.number().int().min(1).default(6),
+  /** Root volume size in GiB. */
+  diskSizeGiB: z.number().int().min(20).max(16384).default(50),
+  /** Kubernetes labels set on every node. */
+  labels: z.record(labelKey, z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "must be a Kubernetes label value")).default({}),
+})
+  .refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, { error: "needs minSize <= desiredSize <= maxSize" })
+  .refine((g) => g.instanceTypes.every((t) => isArmInstanceType(t) === g.amiType.includes("ARM")), {
+    error: "instanceTypes must match the amiType's architecture: ARM AMIs need Graviton types (m7g, c7g, ...), x86 AMIs need x86 types",
+    path: ["instanceTypes"],
+  });
+
+const computeSchema = z.discriminatedUnion(
+  "mode",
+  [
+    strictObject({
+      mode: z.literal("managedNodeGroups"),
+      nodeGroups: z
+        .array(nodeGroupSchema)
+        .min(1)
+        .superRefine(uniqueBy("name"))
+        .default(() => [nodeGroupSchema.parse({ name: "system" })]),
+    }),
+    strictObject({
+      mode: z.literal("autoMode"),
+      /** Built-in Auto Mode node pools to enable. */
+      nodePools: z.array(z.enum(["general-purpose", "system"])).min(1).default(["general-purpose", "system"]),
+    }),
+  ],
+  { error: 'mode must be "managedNodeGroups" (default) or "autoMode"' },
+);
+
+const accessEntrySchema = strictObject({
+  /**
+   * IAM role or user that gets Kubernetes access. Not the role that runs Pulumi: EKS
+   * already gives the cluster creator an entry, and refuses a second one.
+   */
+  principalArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/\S+$/, "must be an IAM role or user ARN (arn:<partition>:iam::<account>:role/<name>)"),
+  /** EKS access policy: cluster-admin, admin, edit or view. */
+  policy: z.enum(["cluster-admin", "admin", "edit", "view"]),
+  /** Limit the policy to these namespaces; cluster-wide when absent. */
+  namespaces: z.array(dnsLabel).min(1).optional(),
+}).refine((e) => !(e.policy === "cluster-admin" && e.namespaces), {
+  error: "cluster-admin is cluster-wide: drop namespaces, or use admin/edit/view for namespace-scoped access",
+});
+
+const LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+export const clusterSchema = strictObject({
+  /** EKS cluster name; defaults to phoenix-<stack>. */
+  name: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter and hold letters, digits and '-', at most 100 characters")
+    .optional(),
+  endpoint: strictObject({
+    privateAccess: z.boolean().default(true),
+    publicAccess: z.boolean().default(false),
+    publicAccessCidrs: z.array(cidr).default([]),
+  })
+    .prefault({})
+    .refine((e) => e.privateAccess || e.publicAccess, { error: "at least one of privateAccess and publicAccess must be true" })
+    .refine((e) => !e.publicAccess || e.publicAccessCidrs.length > 0, {
+      error:
+        "publicAccess: true needs publicAccessCidrs (the networks allowed to reach the API); list 0.0.0.0/0 explicitly if you really mean the whole internet",
+      path: ["publicAccessCidrs"],
+    })
+    .refine((e) => e.privateAccess || !e.publicAccess || e.publicAccessCidrs.includes("0.0.0.0/0"), {
+      // Nodes then reach the API through their NAT addresses, which are unknown until
+      // apply and change when the VPC is rebuilt: they would not join.
+      error: "privateAccess: false leaves the nodes only the public endpoint, which they reach from NAT addresses not in publicAccessCidrs: keep privateAccess: true",
+      path: ["privateAccess"],
+    })
+    .refine((e) => e.publicAccess || e.publicAccessCidrs.length === 0, {
+      error: "publicAccessCidrs is set but publicAccess is false: set publicAccess: true or drop the CIDRs",
+      path: ["publicAccessCidrs"],
+    }),
+  /** Refuse to delete the control plane unless this is turned off first. */
+  deletionProtection: z.boolean().default(true),
+  /** Control-plane log types sent to CloudWatch. */
+  logTypes: z
+    .array(z.enum(LOG_TYPES))
+    .min(1, { error: "list at least one log type; audit and authenticator logs are what an incident review needs" })
+    .refine((l) => new Set(l).size === l.length, { error: "lists a log type twice" })
+    .default([...LOG_TYPES]),
+  compute: computeSchema.prefault({ mode: "managedNodeGroups" }),
+  accessEntries: z
+    .array(accessEntrySchema)
+    .default([])
+    .superRefine((entries, ctx) => {
+      // EKS holds one access entry per principal; the same policy twice would be ambiguous.
+      const seen = new Set<string>();
+      entries.forEach((e, i) => {
+        const k = `${e.principalArn} ${e.policy}`;
+        if (seen.has(k)) ctx.addIssue({ code: "custom", path: [i], message: `grants ${e.policy} to ${e.principalArn} a second time: merge the two entries` });
+        seen.add(k);
+      });
+    }),
+}).prefault({});
+

@@ -1,0 +1,335 @@
+/**
+ * Each layer on its own under the offline mock runtime: what it declares, how it is
+ * ordered, and that layers 2 and 3 work against whatever provider they are given.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { addons, charts, crdManifests, kubernetesVersion } from "../../components/catalog";
+import { IRSA_ROLE_ANNOTATION, type PolicyDocument, type WorkloadIdentityProvider } from "../../components/identity";
+import { Cluster, type ClusterArgs } from "../../components/cluster";
+import { Plugins } from "../../components/plugins";
+import type { BackupScope } from "../../components/types";
+import { COMPUTED, evaluateOffline, SECRET, type RecordedResource } from "../../cli/offline/runtime";
+import { parsePluginSettings } from "../../stacks/platform/config";
+import { at, ofType, one, TEST_BCRYPT } from "../helpers";
+
+const config = { "aws:region": "ap-southeast-2" };
+const run = <T>(program: () => T) => evaluateOffline({ project: "phoenix", stack: "unit", config }, program);
+
+const clusterArgs: ClusterArgs = {
+  clusterName: "c1",
+  vpcCidr: "10.9.0.0/16",
+  natGateways: "perAz",
+  endpoint: { privateAccess: true, publicAccess: false, publicAccessCidrs: [] },
+  deletionProtection: true,
+  logTypes: ["api", "audit"],
+  compute: {
+    mode: "managedNodeGroups",
+    nodeGroups: [
+      { name: "system", instanceTypes: ["m7i.large"], capacityType: "ON_DEMAND", amiType: "AL2023_x86_64_STANDARD", minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 50, labels: {} },
+      { name: "batch", instanceTypes: ["c7i.xlarge"], capacityType: "SPOT", amiType: "AL2023_x86_64_STANDARD", minSize: 0, desiredSize: 0, maxSize: 10, diskSizeGiB: 100, labels: { pool: "batch" } },
+    ],
+  },
+  accessEntries: [{ principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" }],
+  tags: { team: "platform" },
+};
+
+const urnOf = (rs: readonly RecordedResource[], type: string, name: string): string => one(rs, type, name).urn;
+
+describe("cluster layer", () => {
+  it("builds the VPC over three looked-up AZs with tagged public and private subnets", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    assert.equal(at(one(resources, "aws:ec2/vpc:Vpc", "c1-vpc").inputs, "cidrBlock"), "10.9.0.0/16");
+    const subnets = ofType(resources, "aws:ec2/subnet:Subnet");
+    assert.equal(subnets.length, 6);
+    for (const s of subnets) {
+      const az = String(at(s.inputs, "availabilityZone"));
+      assert.ok(az.startsWith(COMPUTED) && az.includes("ap-southeast-2"), `AZ comes from the lookup, not from code: ${az}`);
+      const tags = at(s.inputs, "tags") as Record<string, string>;
+      assert.equal(tags[s.name.includes("public") ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"], "1", s.name);
+      assert.equal(tags.team, "platform");
+    }
+    const azs = new Set(subnets.filter((s) => s.name.includes("private")).map((s) => at(s.inputs, "availabilityZone")));
+    assert.equal(azs.size, 3, "one private subnet per AZ");
+    assert.equal(ofType(resources, "aws:ec2/natGateway:NatGateway").length, 3, "a NAT gateway per AZ by default");
+  });
+
+  it("routes every private subnet through one NAT gateway in single-NAT mode", async () => {
+    const { resources } = await run(() => new Cluster("c1", { ...clusterArgs, natGateways: "single" }));
+    const nats = ofType(resources, "aws:ec2/natGateway:NatGateway");
+    assert.equal(nats.length, 1);
+    const privateTables = ofType(resources, "aws:ec2/routeTable:RouteTable").filter((r) => r.name.includes("private"));
+    assert.equal(privateTables.length, 3);
+    for (const rt of privateTables) assert.equal(at(rt.inputs, "routes", 0, "natGatewayId"), `${COMPUTED} aws:ec2/natGateway:NatGateway c1-nat-0.id>`);
+  });
+
+  it("declares the EKS control plane with API access entries, KMS secrets encryption, logs and a pinned version", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const eks = one(resources, "eks:index:Cluster", "c1-eks").inputs;
+    assert.equal(eks.name, "c1");
+    assert.equal(eks.version, kubernetesVersion);
+    assert.equal(eks.authenticationMode, "API");
+    assert.equal(eks.encryptionConfigKeyArn, `${COMPUTED} aws:kms/key:Key c1-secrets.arn>`);
+    assert.equal(at(one(resources, "aws:kms/key:Key", "c1-secrets").inputs, "enableKeyRotation"), true);
+    assert.deepEqual(eks.enabledClusterLogTypes, ["api", "audit"]);
+    assert.deepEqual([eks.endpointPrivateAccess, eks.endpointPublicAccess, eks.publicAccessCidrs], [true, false, undefined]);
+    assert.equal(eks.deletionProtection, true);
+    const [entry] = Object.values(eks.accessEntries as Record<string, unknown>);
+    assert.equal(at(entry, "principalArn"), "arn:aws:iam::111122223333:role/admins");
+    assert.equal(at(entry, "accessPolicies", "cluster-admin", "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    assert.deepEqual([eks.skipDefaultNodeGroup, eks.bootstrapSelfManagedAddons], [true, false], "compute and add-ons are Phoenix's, visible in the plan");
+    assert.equal(eks.skipDefaultSecurityGroups, true);
+  });
+
+  it("pins the five managed add-ons to the catalog and orders them around the node groups", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const found = ofType(resources, "aws:eks/addon:Addon");
+    assert.deepEqual(
+      found.map((a) => `${String(a.inputs.addonName)}@${String(a.inputs.addonVersion)}`).sort(),
+      Object.values(addons).map((p) => `${p.name}@${p.version}`).sort(),
+    );
+    const addonUrn = (n: string): string => urnOf(resources, "aws:eks/addon:Addon", `c1-${n}`);
+    for (const ng of ["c1-system", "c1-batch"]) {
+      const deps = one(resources, "aws:eks/nodeGroup:NodeGroup", ng).dependencies;
+      for (const before of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) assert.ok(deps.includes(addonUrn(before)), `${ng} waits for ${before}`);
+      assert.ok(one(resources, "aws:eks/addon:Addon", "c1-coredns").dependencies.includes(urnOf(resources, "aws:eks/nodeGroup:NodeGroup", ng)), `coredns waits for ${ng}`);
+    }
+    const ebs = one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver");
+    const ebsAssoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "c1-ebs-csi");
+    assert.deepEqual([ebsAssoc.inputs.namespace, ebsAssoc.inputs.serviceAccount], ["kube-system", "ebs-csi-controller-sa"]);
+    assert.ok(ebs.dependencies.includes(ebsAssoc.urn), "the EBS CSI add-on starts with its identity in place");
+    assert.equal(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-ebs-csi").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2");
+    const provider = one(resources, "pulumi:providers:kubernetes", "c1-k8s");
+    for (const a of found) assert.ok(provider.dependencies.includes(a.urn), `the provider waits for ${a.name}`);
+  });
+
+  it("declares node groups in the private subnets, sized by the stack file", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const batch = one(resources, "aws:eks/nodeGroup:NodeGroup", "c1-batch");
+    assert.equal(batch.inputs.capacityType, "SPOT");
+    assert.deepEqual(batch.inputs.scalingConfig, { minSize: 0, desiredSize: 0, maxSize: 10 });
+    assert.ok((batch.inputs.subnetIds as string[]).every((s) => s.includes("private")));
+    assert.deepEqual(batch.options.ignoreChanges, [], "no autoscaler yet: the stack file owns desiredSize");
+    const policies = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn));
+    assert.ok(policies.includes("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"));
+    assert.ok(!policies.some((p) => p.endsWith("/AdministratorAccess")));
+  });
+
+  it("in Auto Mode declares no node groups and no add-ons: EKS runs them", async () => {
+    const { resources } = await run(() => new Cluster("c1", { ...clusterArgs, compute: { mode: "autoMode", nodePools: ["system"] } }));
+    assert.equal(ofType(resources, "aws:eks/nodeGroup:NodeGroup").length, 0);
+    assert.equal(ofType(resources, "aws:eks/addon:Addon").length, 0);
+    const autoMode = at(one(resources, "eks:index:Cluster", "c1-eks").inputs, "autoMode");
+    assert.equal(at(autoMode, "enabled"), true);
+    assert.deepEqual(at(autoMode, "computeConfig", "nodePools"), ["system"]);
+  });
+
+  it("with IRSA creates the OIDC provider and trusts only the EBS CSI service account, with no Pod Identity association", async () => {
+    const { resources, outputs } = await run(() => new Cluster("c1", { ...clusterArgs, identityMode: "irsa" }));
+    assert.equal(one(resources, "eks:index:Cluster", "c1-eks").inputs.createOidcProvider, true);
+    assert.equal(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
+    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "c1-ebs-csi").inputs.assumeRolePolicy)) as { Statement: { Principal: unknown; Condition: { StringEquals: Record<string, string> } }[] };
+    assert.deepEqual(trust.Statement[0].Principal, { Federated: `${COMPUTED} eks:index:Cluster c1-eks.oidcProviderArn>` });
+    assert.ok(Object.values(trust.Statement[0].Condition.StringEquals).includes("system:serviceaccount:kube-system:ebs-csi-controller-sa"));
+    assert.equal(one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver").inputs.serviceAccountRoleArn, `${COMPUTED} aws:iam/role:Role c1-ebs-csi.arn>`);
+    assert.equal(outputs.identity.mode, "irsa");
+  });
+
+  it("builds the Kubernetes provider from the cluster's kubeconfig and exports it as a secret", async () => {
+    const { resources, outputs } = await run(() => new Cluster("c1", clusterArgs));
+    assert.equal(one(resources, "pulumi:providers:kubernetes", "c1-k8s").inputs.kubeconfig, `${COMPUTED} eks:index:Cluster c1-eks.kubeconfigJson>`);
+    const { isSecret } = await import("@pulumi/pulumi");
+    assert.equal(await isSecret(outputs.kubeconfig), true);
+  });
+});
+
+const scope: BackupScope = {
+  enabled: true,
+  schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }],
+  includedNamespaces: ["ledger"],
+  excludedNamespaces: ["argocd", "velero"],
+};
+
+/** The plugins layer alone, against a provider of some other cluster named `providerName`. */
+const runPlugins = (providerName: string, settings: Record<string, unknown> = {}, identity: WorkloadIdentityProvider = { mode: "podIdentity" }) =>
+  run(() => {
+    const provider = new k8s.Provider(providerName, { kubeconfig: "{}" });
+    return new Plugins("plugins", {
+      provider,
+      clusterName: "c1",
+      region: "ap-southeast-2",
+      vpcId: "vpc-1",
+      identity,
+      settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...settings }),
+      backup: scope,
+    });
+  });
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+describe("core plugins layer", () => {
+  it("installs every enabled plugin as a pinned helm.v3 release through whatever provider it is given", async () => {
+    const { resources } = await runPlugins("some-other-cluster");
+    const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "some-other-cluster");
+    const k8sResources = resources.filter((r) => r.type.startsWith("kubernetes:"));
+    for (const r of k8sResources) assert.equal(r.providerUrn, providerUrn, `${r.type} ${r.name} uses the given provider`);
+    const expected = [
+      ["loadBalancerController", charts.awsLoadBalancerController, "aws-load-balancer-controller"],
+      ["certManager", charts.certManager, "cert-manager"],
+      ["metricsServer", charts.metricsServer, "metrics-server"],
+      ["argocd", charts.argocd, "argocd"],
+      ["velero", charts.velero, "velero"],
+    ] as const;
+    // external-dns is opt-in (it needs hosted zones); no ingress-nginx, ever.
+    assert.deepEqual(ofType(resources, RELEASE).map((r) => r.name).sort(), expected.map(([id]) => id).sort());
+    for (const [id, pin, ns] of expected) {
+      const rel = one(resources, RELEASE, id).inputs;
+      assert.deepEqual([rel.chart, rel.version, at(rel, "repositoryOpts", "repo"), rel.namespace], [pin.chart, pin.version, pin.repository, ns]);
+      assert.equal(rel.createNamespace, false, "the namespace is Phoenix's, labelled platform");
+      assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", ns).inputs, "metadata", "labels", "phoenix.platform/namespace-class"), "platform");
+    }
+    // The Gateway API CRDs, pinned by URL, go through the same provider.
+    assert.deepEqual(ofType(resources, "kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file), [crdManifests.gatewayApiStandard, crdManifests.lbcGateway]);
+    assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger"]);
+  });
+
+  it("puts Argo CD's admin hash in a Pulumi-secret argocd-secret before the release, and leaves the values visible", async () => {
+    const { resources } = await runPlugins("p");
+    const secret = one(resources, "kubernetes:core/v1:Secret", "plugins-argocd-secret");
+    assert.equal(secret.inputs.stringData, SECRET);
+    assert.equal(at(secret.inputs, "metadata", "name"), "argocd-secret");
+    const release = one(resources, RELEASE, "argocd");
+    assert.ok(release.dependencies.includes(secret.urn));
+    assert.notEqual(release.inputs.values, SECRET, "no secret inside the values, so a preview shows them");
+    assert.equal(at(release.inputs, "values", "configs", "secret", "createSecret"), false);
+  });
+
+  it("makes every other release wait for the load balancer controller, whose Service webhook fails closed", async () => {
+    const { resources } = await runPlugins("p");
+    const lbc = urnOf(resources, RELEASE, "loadBalancerController");
+    for (const r of ofType(resources, RELEASE).filter((x) => x.name !== "loadBalancerController")) {
+      assert.ok(r.dependencies.includes(lbc), `${r.name} waits for the load balancer controller`);
+    }
+    assert.ok(!one(resources, RELEASE, "loadBalancerController").dependencies.includes(urnOf(resources, RELEASE, "argocd")));
+  });
+
+  it("gives external-dns and cert-manager DNS-01 identities only when enabled, and a ClusterIssuer after cert-manager", async () => {
+    const zones = [{ id: "Z111", domain: "example.com" }];
+    const { resources } = await runPlugins("p", { externalDns: { enabled: true, hostedZones: zones }, certManager: { dns01: { email: "ops@example.com", hostedZones: zones } } });
+    const assocs = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => [r.inputs.namespace, r.inputs.serviceAccount]);
+    assert.deepEqual(assocs.sort(), [
+      ["aws-load-balancer-controller", "aws-load-balancer-controller"],
+      ["cert-manager", "cert-manager"],
+      ["external-dns", "external-dns"],
+      ["velero", "velero-server"],
+    ]);
+    const issuer = one(resources, "kubernetes:cert-manager.io/v1:ClusterIssuer", "plugins-certManager-issuer");
+    assert.ok(issuer.dependencies.includes(urnOf(resources, RELEASE, "certManager")), "the ClusterIssuer needs the chart's CRDs first");
+    assert.equal(at(one(resources, RELEASE, "externalDns").inputs, "values", "txtOwnerId"), "c1.ap-southeast-2");
+    const withoutDns = await runPlugins("q");
+    assert.deepEqual(ofType(withoutDns.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => r.inputs.namespace).sort(), ["aws-load-balancer-controller", "velero"]);
+  });
+
+  it("with IRSA annotates each service account with its role and makes no Pod Identity association", async () => {
+    const { resources } = await runPlugins("p", {}, { mode: "irsa", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.x", oidcIssuer: "https://oidc.eks.x" });
+    assert.equal(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
+    const lbc = one(resources, RELEASE, "loadBalancerController").inputs;
+    assert.deepEqual(at(lbc, "values", "serviceAccount", "annotations"), { [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-loadBalancerController.arn>` });
+    const velero = one(resources, RELEASE, "velero").inputs;
+    assert.deepEqual(at(velero, "values", "serviceAccount", "server", "annotations"), { [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-velero.arn>` });
+    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "plugins-velero").inputs.assumeRolePolicy)) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
+    assert.deepEqual(trust.Statement[0].Condition.StringEquals, { "oidc.eks.x:sub": "system:serviceaccount:velero:velero-server", "oidc.eks.x:aud": "sts.amazonaws.com" });
+  });
+
+  it("keeps the backup bucket and its key when the stack is destroyed, versioned, encrypted, private and TLS-only", async () => {
+    const { resources } = await runPlugins("p");
+    const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/") && r.type !== "aws:s3/bucket:Bucket");
+    assert.equal(one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups").options.retainOnDelete, true);
+    assert.deepEqual(bucketParts.map((r) => r.type.split(":")[2]).sort(), [
+      "BucketLifecycleConfiguration",
+      "BucketOwnershipControls",
+      "BucketPolicy",
+      "BucketPublicAccessBlock",
+      "BucketServerSideEncryptionConfiguration",
+      "BucketVersioning",
+    ]);
+    const key = one(resources, "aws:kms/key:Key", "plugins-velero-backups");
+    assert.equal(key.options.retainOnDelete, true, "the key outlives the stack, or the backups become unreadable");
+    assert.equal(key.inputs.enableKeyRotation, true);
+    const sse = one(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "plugins-velero-backups").inputs;
+    assert.deepEqual(at(sse, "rules", 0, "applyServerSideEncryptionByDefault"), { sseAlgorithm: "aws:kms", kmsMasterKeyId: `${COMPUTED} aws:kms/key:Key plugins-velero-backups.arn>` });
+    const tls = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "plugins-velero-backups").inputs.policy)) as PolicyDocument;
+    assert.deepEqual([tls.Statement[0].Effect, tls.Statement[0].Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
+    const lifecycle = one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "plugins-velero-backups").inputs;
+    assert.deepEqual(at(lifecycle, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 30 });
+    for (const r of bucketParts) assert.equal(r.options.retainOnDelete, true, `${r.type} survives destroy`);
+    assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups").inputs, "versioningConfiguration", "status"), "Enabled");
+    assert.equal(at(one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "plugins-velero-backups").inputs, "restrictPublicBuckets"), true);
+    const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
+    for (const part of bucketParts) assert.ok(release.dependencies.includes(part.urn), `Velero waits for ${part.type}`);
+    const velero = release.inputs;
+    assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.bucket>`);
+    assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
+  });
+});
+
+describe("Velero's AWS identity", () => {
+  it("binds a Pod Identity role scoped to the bucket to Velero's service account, before Velero starts", async () => {
+    const { resources } = await runPlugins("p");
+    const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "plugins-velero").inputs;
+    const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
+    assert.deepEqual(
+      [assoc.clusterName, assoc.namespace, assoc.serviceAccount, assoc.roleArn],
+      ["c1", "velero", at(release.inputs, "values", "serviceAccount", "server", "name"), `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`],
+    );
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
+    const bucketArn = `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.arn>`;
+    const keyArn = `${COMPUTED} aws:kms/key:Key plugins-velero-backups.arn>`;
+    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn, keyArn], "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key");
+    for (const dep of ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/rolePolicy:RolePolicy"]) {
+      assert.ok(release.dependencies.includes(urnOf(resources, dep, "plugins-velero")), `Velero waits for ${dep}`);
+    }
+  });
+});
+
+describe("restoring another region's backups", () => {
+  it("grants Velero read access to the named replica and its key, in the cluster's partition", async () => {
+    const restoreFrom = { bucket: "prod-replica", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const { resources } = await runPlugins("p", { velero: { restoreFrom } });
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as PolicyDocument;
+    const onReplica = policy.Statement.filter((s) => [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
+    assert.deepEqual(onReplica.map((s) => [s.Action, s.Resource]), [
+      [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
+      [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
+      [["kms:Decrypt"], restoreFrom.kmsKeyArn],
+    ]);
+    const bsl = at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 1);
+    assert.deepEqual([at(bsl, "accessMode"), at(bsl, "config", "region")], ["ReadOnly", "ap-southeast-4"]);
+  });
+});
+
+describe("backup replication to the DR region", () => {
+  it("replicates to a bucket in the DR region, under its own key and role, before Velero starts", async () => {
+    const { resources, outputs } = await runPlugins("p", { velero: { replication: { region: "ap-southeast-4" } } });
+    const dr = one(resources, "pulumi:providers:aws", "plugins-velero-backups-replica-ap-southeast-4");
+    assert.equal(dr.inputs.region, "ap-southeast-4");
+    const replica = one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups-replica");
+    assert.equal(replica.providerUrn, dr.urn, "the replica bucket lives in the DR region");
+    assert.equal(replica.options.retainOnDelete, true);
+    assert.equal(one(resources, "aws:kms/key:Key", "plugins-velero-backups-replica").providerUrn, dr.urn);
+    const rule = one(resources, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "plugins-velero-backups");
+    assert.equal(at(rule.inputs, "rules", 0, "destination", "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.arn>`);
+    assert.equal(at(rule.inputs, "rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId"), `${COMPUTED} aws:kms/key:Key plugins-velero-backups-replica.arn>`);
+    assert.equal(rule.inputs.role, `${COMPUTED} aws:iam/role:Role plugins-velero-replication.arn>`);
+    for (const kept of [rule, one(resources, "aws:iam/role:Role", "plugins-velero-replication"), one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero-replication")]) {
+      assert.equal(kept.options.retainOnDelete, true, `${kept.type} outlives the stack, so the kept rule keeps copying`);
+    }
+    assert.ok(rule.dependencies.includes(urnOf(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups-replica")), "versioning on the replica first");
+    assert.ok(one(resources, RELEASE, "velero").dependencies.includes(rule.urn), "Velero writes nothing before replication is on");
+    // The BSL stays on the primary bucket, in its own region (velero #6732).
+    assert.equal(at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
+    const { resolve } = await import("../../cli/offline/runtime");
+    assert.equal(await resolve(outputs.replicaBucket), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.bucket>`);
+  });
+});

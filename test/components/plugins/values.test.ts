@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { charts, images } from "../../../components/catalog";
+import { ACCESS_POLICIES, eksAccessEntries } from "../../../components/cluster/access";
+import { argocdSettingsSchema, argocdValues } from "../../../components/plugins/argocd";
+import type { BackupScope } from "../../../components/types";
+import { podIdentityTrustPolicy } from "../../../components/identity";
+import { BACKUP_SCOPE_LABEL, RESTORE_LOCATION, restoreModifiers, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../components/plugins/velero";
+import { at, grants, TEST_BCRYPT } from "../../helpers";
+
+const fs = veleroSettingsSchema.parse({});
+const ebs = veleroSettingsSchema.parse({ fsBackup: false });
+const noAnnotations = {};
+
+const scope: BackupScope = {
+  enabled: true,
+  schedules: [
+    { name: "hourly", cron: "0 * * * *", ttl: "72h0m0s", storageLocation: "default" },
+    { name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" },
+  ],
+  includedNamespaces: ["ledger", "models"],
+  excludedNamespaces: ["argocd", "kube-system", "shop", "velero"],
+};
+
+describe("Velero schedules", () => {
+  it("writes one Schedule per configured schedule covering exactly the imperative namespaces", () => {
+    const s = veleroSchedules(scope, true);
+    assert.deepEqual(Object.keys(s), ["hourly", "daily"]);
+    assert.deepEqual(s.hourly.template.includedNamespaces, ["ledger", "models"]);
+    assert.deepEqual(s.daily.template.excludedNamespaces, ["argocd", "kube-system", "shop", "velero"]);
+    assert.equal(s.hourly.schedule, "0 * * * *");
+    assert.equal(s.hourly.template.ttl, "72h0m0s");
+    assert.equal(s.daily.useOwnerReferencesInBackup, false, "deleting a Schedule must not delete its backups");
+  });
+
+  it("never emits a Schedule with an empty include list (Velero would back up every namespace)", () => {
+    assert.deepEqual(veleroSchedules({ ...scope, includedNamespaces: [] }, true), {});
+    assert.deepEqual(veleroSchedules({ ...scope, enabled: false }, true), {});
+  });
+
+  it("uses file-system backups for cross-region restores, EBS snapshots only when asked", () => {
+    assert.deepEqual(
+      [veleroSchedules(scope, true).daily.template.defaultVolumesToFsBackup, veleroSchedules(scope, true).daily.template.snapshotVolumes],
+      [true, false],
+    );
+    assert.deepEqual(
+      [veleroSchedules(scope, false).daily.template.defaultVolumesToFsBackup, veleroSchedules(scope, false).daily.template.snapshotVolumes],
+      [false, true],
+    );
+  });
+});
+
+describe("what Argo CD and restores do to backups", () => {
+  it("labels scheduled Backups with Phoenix's scope label only, never an Argo CD label", () => {
+    for (const s of Object.values(veleroSchedules(scope, true))) {
+      assert.deepEqual(s.template.metadata.labels, { [BACKUP_SCOPE_LABEL]: "imperative" });
+      assert.ok(!JSON.stringify(s).includes("argocd.argoproj.io"));
+    }
+  });
+
+  it("leaves includeClusterResources unset (auto): only the cluster objects the imperative namespaces use", () => {
+    for (const s of Object.values(veleroSchedules(scope, true))) assert.ok(!("includeClusterResources" in s.template));
+  });
+
+  it("writes each schedule to the storage location it names", () => {
+    const s = veleroSchedules({ ...scope, schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation: "elsewhere" }] }, true);
+    assert.equal(s.d.template.storageLocation, "elsewhere");
+  });
+
+  it("writes no restore rule at all when nothing is imperative (a rule without namespaces matches every namespace)", () => {
+    assert.deepEqual(restoreModifiers([]), { version: "v1", resourceModifierRules: [] });
+  });
+
+  it("strips Argo CD's tracking annotation and instance label from every restored object of the backed-up namespaces", () => {
+    const mods = restoreModifiers(["ledger", "models"]) as { version: string; resourceModifierRules: { conditions: { groupResource: string; namespaces: string[] }; mergePatches: { patchData: string }[] }[] };
+    assert.equal(mods.version, "v1");
+    const resources = mods.resourceModifierRules.map((r) => r.conditions.groupResource);
+    for (const gr of ["persistentvolumeclaims", "secrets", "configmaps", "deployments.apps", "statefulsets.apps"]) assert.ok(resources.includes(gr), gr);
+    for (const rule of mods.resourceModifierRules) {
+      assert.deepEqual(rule.conditions.namespaces, ["ledger", "models"]);
+      assert.deepEqual(JSON.parse(rule.mergePatches[0].patchData), {
+        metadata: { annotations: { "argocd.argoproj.io/tracking-id": null }, labels: { "argocd.argoproj.io/instance": null } },
+      });
+    }
+  });
+});
+
+describe("Velero values", () => {
+  const v = veleroValues(fs, { bucket: "backups-bucket", bucketRegion: "eu-central-1", backup: scope, serviceAccountAnnotations: noAnnotations });
+  it("installs the AWS plugin pinned in the catalog", () => {
+    assert.equal(at(v, "initContainers", 0, "image"), images.veleroPluginForAws);
+    assert.match(images.veleroPluginForAws, /:v1\.14\.\d+$/, "v1.14.x pairs with Velero 1.18");
+  });
+  it("uses the pod's AWS identity, not a credentials file", () => {
+    assert.equal(at(v, "credentials", "useSecret"), false);
+  });
+  it("points the backup location at the bucket in the bucket's region", () => {
+    assert.deepEqual(at(v, "configuration", "backupStorageLocation"), [
+      { name: "default", provider: "aws", bucket: "backups-bucket", default: true, config: { region: "eu-central-1" } },
+    ]);
+  });
+  it("deploys the node agent with kopia when file-system backups are on", () => {
+    assert.equal(at(v, "deployNodeAgent"), true);
+    assert.equal(at(v, "configuration", "uploaderType"), "kopia");
+    assert.equal(at(veleroValues(ebs, { bucket: "b", bucketRegion: "r", backup: scope, serviceAccountAnnotations: noAnnotations }), "deployNodeAgent"), false);
+  });
+});
+
+describe("restoring another region's backups", () => {
+  it("adds a read-only backup storage location in the replica's own region, never the default", () => {
+    const settings = veleroSettingsSchema.parse({ restoreFrom: { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" } });
+    const v = veleroValues(settings, { bucket: "dr-own", bucketRegion: "eu-central-1", backup: scope, serviceAccountAnnotations: noAnnotations });
+    assert.deepEqual(at(v, "configuration", "backupStorageLocation", 1), {
+      name: RESTORE_LOCATION,
+      provider: "aws",
+      bucket: "prod-replica",
+      default: false,
+      accessMode: "ReadOnly",
+      config: { region: "eu-central-1" },
+    });
+    assert.equal(at(v, "configuration", "backupStorageLocation", 0, "default"), true);
+  });
+});
+
+describe("Velero IAM", () => {
+  const bucket = "arn:aws:s3:::velero-backups";
+  const key = "arn:aws:kms:eu-west-1:111122223333:key/k";
+  const policy = (ebsSnapshots: boolean) => veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots });
+  it("grants object access in the backup bucket only, listing of that bucket only, and its own KMS key", () => {
+    assert.deepEqual(grants(policy(false)), {
+      "s3:GetObject": [`${bucket}/*`],
+      "s3:DeleteObject": [`${bucket}/*`],
+      "s3:PutObject": [`${bucket}/*`],
+      "s3:AbortMultipartUpload": [`${bucket}/*`],
+      "s3:ListMultipartUploadParts": [`${bucket}/*`],
+      "s3:ListBucket": [bucket],
+      "kms:GenerateDataKey": [key],
+      "kms:Decrypt": [key],
+    });
+  });
+  it("reads another region's replica, when restoring from it, without any right to write or delete there", () => {
+    const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
+    assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source })), {
+      ...grants(policy(false)),
+      "s3:GetObject": [`${bucket}/*`, `${source.bucketArn}/*`].sort(),
+      "s3:ListBucket": [bucket, source.bucketArn].sort(),
+      "kms:Decrypt": [key, source.keyArn].sort(),
+    });
+  });
+
+  it("adds the EC2 snapshot actions only for EBS-snapshot backups", () => {
+    const g = grants(policy(true));
+    const ec2 = Object.keys(g).filter((a) => a.startsWith("ec2:")).sort();
+    assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
+    assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
+  });
+  it("the Pod Identity trust names only the EKS Pod Identity service (IRSA trust: test/plugins.test.ts)", () => {
+    const trust = podIdentityTrustPolicy();
+    assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
+  });
+});
+
+describe("Argo CD values", () => {
+  it("keeps CRDs on uninstall and pins annotation tracking", () => {
+    const v = argocdValues(argocdSettingsSchema.parse({ admin: { passwordBcrypt: TEST_BCRYPT } }));
+    assert.deepEqual(at(v, "crds"), { install: true, keep: true });
+    assert.equal(at(v, "configs", "cm", "application.resourceTrackingMethod"), "annotation");
+  });
+});
+
+describe("EKS access entries", () => {
+  const arn = (policy: string): string => `arn:aws-cn:eks::aws:cluster-access-policy/${policy}`;
+  it("maps short policy names to EKS access policies with cluster or namespace scope", () => {
+    const entries = eksAccessEntries(
+      [
+        { principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" },
+        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "edit", namespaces: ["shop"] },
+        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "view" },
+      ],
+      arn,
+    );
+    const byPrincipal = Object.fromEntries(Object.values(entries).map((e) => [e.principalArn.split("/").pop() ?? "", e] as const));
+    assert.equal(Object.keys(entries).length, 2, "one entry per principal");
+    assert.equal(byPrincipal.admins.accessPolicies["cluster-admin"].policyArn, arn(ACCESS_POLICIES["cluster-admin"]));
+    assert.deepEqual(byPrincipal.devs.accessPolicies.edit.accessScope, { type: "namespace", namespaces: ["shop"] });
+    assert.deepEqual(byPrincipal.devs.accessPolicies.view.accessScope, { type: "cluster" });
+    const reordered = eksAccessEntries(
+      [
+        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "view" },
+        { principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" },
+      ],
+      arn,
+    );
+    assert.deepEqual(Object.keys(entries).sort(), Object.keys(reordered).sort(), "keys depend on the principal, not on list order");
+  });
+  it("never merges two principals whose ARNs read alike", () => {
+    const entries = eksAccessEntries(
+      [
+        { principalArn: "arn:aws:iam::111122223333:role/team/admins", policy: "view" },
+        { principalArn: "arn:aws:iam::111122223333:role/team-admins", policy: "cluster-admin" },
+      ],
+      arn,
+    );
+    assert.equal(Object.keys(entries).length, 2);
+    const admins = Object.values(entries).find((e) => e.principalArn.endsWith("role/team-admins"));
+    assert.deepEqual(Object.keys(admins?.accessPolicies ?? {}), ["cluster-admin"]);
+  });
+
+  it("refuses the same grant twice", () => {
+    const e = { principalArn: "arn:aws:iam::111122223333:role/a", policy: "view" as const };
+    assert.throws(() => eksAccessEntries([e, e], arn), /grants view twice/);
+  });
+});
+
+describe("catalog", () => {
+  it("pins every chart to an exact version", () => {
+    for (const [key, pin] of Object.entries(charts)) {
+      assert.match(pin.version, /^v?\d+\.\d+\.\d+$/, key);
+      assert.match(pin.repository, /^https:\/\//, key);
+    }
+  });
+});
