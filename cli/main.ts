@@ -7,15 +7,36 @@
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit";
 import { registerCharts } from "./commands/charts";
+import { registerDeploy } from "./commands/deploy";
 import { registerPlan } from "./commands/plan";
+import { registerReplicate } from "./commands/replicate";
+import type { EngineAdapter } from "./engine/adapter";
 import { EXIT, inputProblem } from "./shared/errors";
+import { processIo, type Io } from "./shared/io";
 
 /** Wraps an action: its result is the exit status; bad input prints its report and exits 2. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes each action its own option shape.
 export type Act = <A extends any[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
 
+/** What the commands run against; tests replace the engine with a scripted one. */
+export interface Deps {
+  /** The repository root. */
+  readonly root: () => string;
+  /** The engine adapter, made only when a command talks to the engine. */
+  readonly engine: () => EngineAdapter;
+  /** Where output goes. */
+  readonly io: Io;
+}
+
+/** The real engine: Pulumi's Automation API over the `pulumi` CLI (loaded on first use). */
+function automationEngine(): EngineAdapter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a command reaches the engine.
+  const { AutomationEngine } = require("./engine/automation") as typeof import("./engine/automation");
+  return new AutomationEngine();
+}
+
 /** Builds the program; `setStatus` receives each action's exit status. */
-export function buildProgram(setStatus: (code: number) => void, root: () => string): Command {
+export function buildProgram(setStatus: (code: number) => void, deps: Deps): Command {
   const act: Act =
     (fn) =>
     async (...args) => {
@@ -24,11 +45,12 @@ export function buildProgram(setStatus: (code: number) => void, root: () => stri
       } catch (err) {
         const problem = inputProblem(err);
         if (problem === undefined) throw err;
-        process.stderr.write(`${problem}\n`);
+        deps.io.err(`${problem}\n`);
         setStatus(EXIT.usage);
       }
     };
   const program = new Command("phoenix")
+    .configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err })
     .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
@@ -44,17 +66,25 @@ export function buildProgram(setStatus: (code: number) => void, root: () => stri
         "Exit status: 0 ok; 1 a check failed; 2 a usage or input error.",
       ].join("\n"),
     );
-  registerPlan(program, act, root);
-  registerCharts(program, act, root);
-  registerAudit(program, act, root);
-  for (const c of program.commands) c.exitOverride();
+  registerPlan(program, act, deps);
+  registerCharts(program, act, deps);
+  registerAudit(program, act, deps);
+  registerReplicate(program, act, deps);
+  registerDeploy(program, act, deps);
+  // Every subcommand (and theirs) reports usage errors to main, and writes where the program does.
+  const inherit = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });
+    c.commands.forEach(inherit);
+  };
+  program.commands.forEach(inherit);
   return program;
 }
 
 /** Runs `phoenix` with `argv` (without node and script); resolves to the exit status. */
-export async function main(argv: readonly string[], root: () => string): Promise<number> {
+export async function main(argv: readonly string[], given: Partial<Deps> & Pick<Deps, "root">): Promise<number> {
   let status: number = EXIT.ok;
-  const program = buildProgram((code) => (status = code), root);
+  const deps: Deps = { engine: automationEngine, io: processIo, ...given };
+  const program = buildProgram((code) => (status = code), deps);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (err) {
@@ -62,7 +92,7 @@ export async function main(argv: readonly string[], root: () => string): Promise
       // Help and version are not errors; everything else commander refuses is usage.
       return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version" ? EXIT.ok : EXIT.usage;
     }
-    process.stderr.write(`phoenix failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    deps.io.err(`phoenix failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT.failed;
   }
   return status;

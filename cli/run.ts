@@ -2,7 +2,7 @@
 import { main } from "./main";
 import { repositoryRoot } from "./offline/projects";
 
-void main(process.argv.slice(2), () => repositoryRoot(__dirname)).then((code) => {
+void main(process.argv.slice(2), { root: () => repositoryRoot(__dirname) }).then((code) => {
   // process.exitCode, not exit(): let pending stdout writes drain.
   process.exitCode = code;
 });

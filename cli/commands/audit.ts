@@ -15,7 +15,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import type { StackInventory } from "../audit/classify";
 import { UsageError } from "../shared/errors";
-import type { Act } from "../main";
+import type { Act, Deps } from "../main";
 
 /** Reads a stack's inventory the way `phoenix plan` validates it, without the Pulumi program. */
 export async function stackInventory(projectDir: string, stack: string): Promise<StackInventory> {
@@ -36,7 +36,8 @@ interface AuditOptions {
   json?: string;
 }
 
-async function audit(opts: AuditOptions, root: string): Promise<number> {
+async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
+  const root = deps.root();
   if (opts.project && !opts.stack) throw new UsageError("--project only says where --stack's file is: give --stack too");
   const stack = opts.stack ? await stackInventory(path.resolve(opts.project ?? root), opts.stack) : undefined;
   // Loaded lazily, so a wrong kubeconfig or context fails at once.
@@ -47,11 +48,11 @@ async function audit(opts: AuditOptions, root: string): Promise<number> {
     const [{ audit: classify }, { auditDocument, renderAudit }] = await Promise.all([import("../audit/classify"), import("../audit/report")]);
     const result = classify({ ...live, stack });
     const doc = auditDocument(result, reader.target, stack?.stackFile);
-    process.stdout.write(renderAudit(doc));
+    deps.io.out(renderAudit(doc));
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
       fs.writeFileSync(opts.json, JSON.stringify(doc, null, 2) + "\n");
-      process.stdout.write(`Audit JSON written to ${opts.json}\n`);
+      deps.io.out(`Audit JSON written to ${opts.json}\n`);
     }
     return result.failed ? 1 : 0;
   } catch (err) {
@@ -61,7 +62,7 @@ async function audit(opts: AuditOptions, root: string): Promise<number> {
 }
 
 /** Registers `phoenix audit`. */
-export function registerAudit(program: Command, act: Act, root: () => string): void {
+export function registerAudit(program: Command, act: Act, deps: Deps): void {
   program
     .command("audit")
     .description("Audit a running cluster: every namespace holding state is backed up or recreated from Git, and no backup takes what code recreates")
@@ -81,5 +82,5 @@ export function registerAudit(program: Command, act: Act, root: () => string): v
         "Exit status: 0 every namespace with state is covered; 1 a failing finding; 2 usage error, bad stack file, or the cluster cannot be read.",
       ].join("\n"),
     )
-    .action(act((opts: AuditOptions) => audit(opts, root())));
+    .action(act((opts: AuditOptions) => audit(opts, deps)));
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../shared/errors";
-import type { Act } from "../main";
+import type { Act, Deps } from "../main";
 
 interface VerifyOptions {
   stack: string;
@@ -16,7 +16,8 @@ interface VerifyOptions {
   project?: string;
 }
 
-async function verify(opts: VerifyOptions, root: string): Promise<number> {
+async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
+  const root = deps.root();
   const chartsDir = path.resolve(opts.charts);
   // A DIR that does not exist yet is an empty cache: every release then fails with how
   // to fill it. Only a path to something else is a usage error.
@@ -30,16 +31,16 @@ async function verify(opts: VerifyOptions, root: string): Promise<number> {
   const projectDir = path.resolve(opts.project ?? root);
   const doc = await new Planner(projectDir).plan(projects(projectDir).platform, { stack: opts.stack });
   const reports = verifyReleases(doc.helmReleases, chartsDir);
-  process.stdout.write(`Chart conformance: stack ${doc.stack}, charts from ${chartsDir}\n`);
-  process.stdout.write(renderReport(reports).join("\n") + "\n");
+  deps.io.out(`Chart conformance: stack ${doc.stack}, charts from ${chartsDir}\n`);
+  deps.io.out(renderReport(reports).join("\n") + "\n");
   const failed = reports.filter((r) => r.problems.length > 0).length;
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  process.stdout.write(`${reports.length} release${reports.length === 1 ? "" : "s"} checked, ${failed === 0 ? "all conform" : `${failed} with problems`} (${(ms / 1000).toFixed(1)} s).\n`);
+  deps.io.out(`${reports.length} release${reports.length === 1 ? "" : "s"} checked, ${failed === 0 ? "all conform" : `${failed} with problems`} (${(ms / 1000).toFixed(1)} s).\n`);
   return failed === 0 ? 0 : 1;
 }
 
 /** Registers `phoenix charts verify`. */
-export function registerCharts(program: Command, act: Act, root: () => string): void {
+export function registerCharts(program: Command, act: Act, deps: Deps): void {
   const charts = program.command("charts").description("Helm chart checks");
   charts
     .command("verify")
@@ -58,5 +59,5 @@ export function registerCharts(program: Command, act: Act, root: () => string): 
         "Exit status: 0 every release conforms; 1 a release has problems (a chart version missing from <dir> included); 2 usage error or a bad stack file.",
       ].join("\n"),
     )
-    .action(act((opts: VerifyOptions) => verify(opts, root())));
+    .action(act((opts: VerifyOptions) => verify(opts, deps)));
 }

@@ -14,7 +14,7 @@ import type { ProjectDir } from "../offline/projects";
 import { UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";
 import { table } from "../shared/table";
-import type { Act } from "../main";
+import type { Act, Deps } from "../main";
 
 interface PlanOptions {
   stack?: string;
@@ -46,22 +46,24 @@ function projectOf(root: string, dir: string | undefined, projects: { platform: 
   return abs === root ? projects.platform : { kind: "platform", dir: abs };
 }
 
-async function planOne(opts: PlanOptions, root: string): Promise<number> {
+async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
+  const root = deps.root();
   const [{ Planner }, { projects }, { renderPlan }] = await Promise.all([import("../offline/planner"), import("../offline/projects"), import("../offline/plan")]);
   const started = process.hrtime.bigint();
   const project = projectOf(root, opts.project, projects(root));
   const planner = new Planner(project.kind === "platform" && project.dir !== root ? project.dir : root);
   const doc = await planner.plan(project, { stack: opts.stack ?? "" });
-  process.stdout.write(renderPlan(doc));
+  deps.io.out(renderPlan(doc));
   if (opts.json) {
     writeJson(opts.json, doc);
-    process.stdout.write(`\nPlan JSON written to ${opts.json}\n`);
+    deps.io.out(`\nPlan JSON written to ${opts.json}\n`);
   }
-  process.stdout.write(`Planned ${doc.resources.length} resources in ${seconds(started)} s (offline, Pulumi mock runtime).\n`);
+  deps.io.out(`Planned ${doc.resources.length} resources in ${seconds(started)} s (offline, Pulumi mock runtime).\n`);
   return 0;
 }
 
-async function planAll(opts: PlanOptions, root: string): Promise<number> {
+async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
+  const root = deps.root();
   const [{ Planner }, { allStacks }] = await Promise.all([import("../offline/planner"), import("../offline/projects")]);
   const started = process.hrtime.bigint();
   const planner = new Planner(root);
@@ -78,14 +80,15 @@ async function planAll(opts: PlanOptions, root: string): Promise<number> {
         update(`${doc.resources.length} resources`);
       },
     })),
+    deps.io,
   );
-  process.stdout.write(table(["PROJECT", "STACK", "REGION", "RESOURCES", "TIME", "PLAN FILE"], rows).join("\n") + "\n");
-  process.stdout.write(`Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`);
+  deps.io.out(table(["PROJECT", "STACK", "REGION", "RESOURCES", "TIME", "PLAN FILE"], rows).join("\n") + "\n");
+  deps.io.out(`Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`);
   return 0;
 }
 
 /** Registers `phoenix plan`. */
-export function registerPlan(program: Command, act: Act, root: () => string): void {
+export function registerPlan(program: Command, act: Act, deps: Deps): void {
   program
     .command("plan")
     .description("Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces and what Velero backs up")
@@ -110,7 +113,7 @@ export function registerPlan(program: Command, act: Act, root: () => string): vo
       act(async (opts: PlanOptions) => {
         if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
         if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
-        return opts.all ? planAll(opts, root()) : planOne(opts, root());
+        return opts.all ? planAll(opts, deps) : planOne(opts, deps);
       }),
     );
 }

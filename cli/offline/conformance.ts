@@ -17,6 +17,9 @@ import { parseAllDocuments } from "yaml";
 import { readYaml as readYamlFile, YamlFileError } from "../shared/yaml";
 import { COMPUTED, SECRET } from "./runtime";
 import { SECRET_PLACEHOLDER } from "./stackFile";
+import { BOOTSTRAP_FREE_FORM_VALUES } from "../../components/apps/applications";
+import { charts } from "../../components/catalog";
+import { pluginFreeFormValues } from "../../components/plugins/registry";
 
 /** A JSON schema node or a parsed YAML map. */
 export type Schema = Record<string, unknown>;
@@ -60,97 +63,16 @@ interface Finding {
 }
 
 /**
- * The Kubernetes pass-through maps most charts copy verbatim into the pod and its
- * service account (annotations, labels, scheduling, resources): their keys are the
- * user's, never the chart's.
- */
-const POD_PASS_THROUGH = ["serviceAccount.annotations", "podAnnotations", "podLabels", "nodeSelector", "tolerations", "affinity", "resources"] as const;
-
-/**
  * Key paths whose keys the chart does not enumerate, per chart: below each path any key
  * is accepted by the key-path check (a chart's values.schema.json, where it has one,
- * still applies). Path syntax as in `Problem.path`, with `[]` for list items. Add a path
- * only with the reason the chart leaves it open; a misspelling under a listed path is
- * no longer caught. `test/charts-verify.test.ts` checks that every listed path exists in
- * the reference chart's values.yaml or schema.
+ * still applies). Each plugin's registry entry carries its own (`freeFormValues`, with the
+ * reason for each path); the apps layer carries the argocd-apps chart's. A misspelling
+ * under a listed path is no longer caught: test/cli/commands/charts.test.ts checks that
+ * every listed path exists in the reference chart's values.yaml or schema.
  */
 export const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
-  "argo-cd": [
-    // argocd-cm data: keys are Argo CD setting names (`application.resourceTrackingMethod`,
-    // `resource.customizations.*`, `url`, ...), copied verbatim into the ConfigMap.
-    "configs.cm",
-    // argocd-cmd-params-cm data: keys are component flags (`server.insecure`, ...).
-    "configs.params",
-    // argocd-rbac-cm data (`policy.csv`, `policy.default`, `scopes`).
-    "configs.rbac",
-    // Extra keys of the argocd-secret Secret (e.g. SSO client secrets), named by the user.
-    "configs.secret.extra",
-    // Maps keyed by a name the user picks (one Secret per entry).
-    "configs.repositories",
-    "configs.credentialTemplates",
-    "configs.clusterCredentials",
-    // Kubernetes label/annotation maps and scheduling objects, passed through to every pod.
-    "global.podAnnotations",
-    "global.podLabels",
-    "global.nodeSelector",
-    "global.tolerations",
-  ],
-  "argocd-apps": [
-    // Maps keyed by object name. Applications and AppProjects are checked against their
-    // CRDs instead (RENDERED); ApplicationSets are not checked yet.
-    "applications",
-    "projects",
-    "applicationsets",
-  ],
-  velero: [
-    // Keyed by schedule name; each entry is checked against the Schedule CRD (RENDERED).
-    "schedules",
-    // Provider-specific BSL/VSL config (velero-plugin-for-aws: region, s3Url, kmsKeyId, ...);
-    // the chart's default is `{}` with the keys only in comments.
-    "configuration.backupStorageLocation[].config",
-    "configuration.volumeSnapshotLocation[].config",
-    // Kubernetes Containers (the provider plugins), copied verbatim into the pod spec; the
-    // chart's default is empty, so there is no example item to compare with.
-    "initContainers",
-    // Kubernetes label/annotation maps and scheduling objects.
-    "podAnnotations",
-    "podLabels",
-    "nodeSelector",
-    "tolerations",
-    "resources",
-    "serviceAccount.server.annotations",
-    "serviceAccount.server.labels",
-    "nodeAgent.podLabels",
-    "nodeAgent.nodeSelector",
-    "nodeAgent.tolerations",
-    "nodeAgent.resources",
-  ],
-  // The four charts below: the pod pass-through maps, plus what each comment says.
-  "aws-load-balancer-controller": [
-    ...POD_PASS_THROUGH,
-    // AWS tags put on every load balancer resource: keys are tag names.
-    "defaultTags",
-    // Keys are the controller's feature-gate names (`--feature-gates`); values.yaml
-    // lists them only in comments below `featureGates: {}`.
-    "controllerConfig.featureGates",
-    // A PodDisruptionBudget spec (`maxUnavailable` or `minAvailable`), documented only in
-    // a comment below `podDisruptionBudget: {}`.
-    "podDisruptionBudget",
-  ],
-  "cert-manager": [
-    // Not in values.yaml at all (commented out there); the schema declares them as objects.
-    ...POD_PASS_THROUGH,
-  ],
-  "external-dns": [
-    // Kubernetes EnvVars of the container (`name`, `value`, `valueFrom`); default `[]`.
-    "env",
-    // In its map form, keys are external-dns flag names (the chart also takes a list).
-    "extraArgs",
-    ...POD_PASS_THROUGH,
-  ],
-  "metrics-server": [
-    ...POD_PASS_THROUGH,
-  ],
+  ...pluginFreeFormValues(),
+  [charts.argocdApps.chart]: BOOTSTRAP_FREE_FORM_VALUES,
 };
 
 /**

@@ -66,6 +66,11 @@ export function listStacks(projectDir: string): string[] {
     .sort();
 }
 
+/** A stack file's parsed content (a StackFileError names the file when it cannot be read or parsed). */
+export function readStackDocument(file: string): unknown {
+  return readYaml(file);
+}
+
 /** The name in a project folder's Pulumi.yaml. */
 export function projectName(projectDir: string): string {
   const project = readYaml(path.join(projectDir, "Pulumi.yaml"));

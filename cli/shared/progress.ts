@@ -4,6 +4,7 @@
  * command's stdout stays its data (`--json`).
  */
 import { Listr, ListrLogger, PRESET_TIMER, ProcessOutput } from "listr2";
+import type { Io } from "./io";
 
 /** One step shown as a task. `update` replaces its status line (engine events, counts). */
 export interface ProgressStep {
@@ -12,8 +13,9 @@ export interface ProgressStep {
 }
 
 /** Runs `steps` in order with a progress display; the first failure stops the rest and is rethrown. */
-export async function withProgress(steps: readonly ProgressStep[], opts: { readonly quiet?: boolean } = {}): Promise<void> {
-  const processOutput = new ProcessOutput(process.stderr, process.stderr);
+export async function withProgress(steps: readonly ProgressStep[], io: Pick<Io, "progress">): Promise<void> {
+  const stream = io.progress ?? process.stderr;
+  const processOutput = new ProcessOutput(stream, stream);
   const list = new Listr(
     steps.map((s) => ({
       title: s.title,
@@ -27,8 +29,8 @@ export async function withProgress(steps: readonly ProgressStep[], opts: { reado
       exitOnError: true,
       // A signal must reach the command's own handlers (replicate cleans up), not listr2's.
       registerSignalListeners: false,
-      silentRendererCondition: opts.quiet === true,
-      fallbackRendererCondition: !process.stderr.isTTY,
+      silentRendererCondition: io.progress === undefined,
+      fallbackRendererCondition: !stream.isTTY,
       rendererOptions: { logger: new ListrLogger({ processOutput }), collapseSubtasks: false, showErrorMessage: false },
       fallbackRendererOptions: { logger: new ListrLogger({ processOutput }), timer: PRESET_TIMER },
     },

@@ -1,0 +1,71 @@
+/**
+ * `phoenix preview --stack S` and `phoenix up --stack S`: the one command per region.
+ * Both plan offline first (a bad stack file stops here, exit 2), then run the region's
+ * backup storage stack, then its platform stack, through the engine adapter.
+ */
+import * as path from "node:path";
+import type { Command } from "commander";
+import { parseStackName } from "../../stacks/backup-storage/outputs";
+import { engineFailure, formatChanges, regionSteps, type RegionResult } from "../deploy/region";
+import { withProgress } from "../shared/progress";
+import type { Act, Deps } from "../main";
+
+interface DeployOptions {
+  stack: string;
+  json?: boolean;
+}
+
+async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Promise<number> {
+  const root = deps.root();
+  const [{ Planner }, { projects }, { listStacks }] = await Promise.all([import("../offline/planner"), import("../offline/projects"), import("../offline/stackFile")]);
+  const dirs = projects(root);
+  const planner = new Planner(root);
+  // The platform's plan names the storage stack it reads; it is deployed first when it
+  // is this repository's. A restore source (another region's storage) is never touched.
+  const plan = await planner.planPlatform({ stack: opts.stack });
+  const storageName = (plan.outputs.backupStorage as { storage?: unknown } | undefined)?.storage;
+  const storageStack = typeof storageName === "string" ? parseStackName(storageName)?.stack : undefined;
+  const ownStorage = storageStack !== undefined && listStacks(dirs.storage.dir).includes(storageStack) ? storageStack : undefined;
+  const result: RegionResult = {};
+  const failed = await engineFailure(() => withProgress(
+    regionSteps(deps.engine(), op, {
+      ...(ownStorage ? { storage: { stack: { project: "storage" as const, workDir: dirs.storage.dir, stack: ownStorage } } } : {}),
+      platform: { stack: { project: "platform", workDir: dirs.platform.dir, stack: opts.stack } },
+    }, result),
+    deps.io,
+  ), deps.io);
+  if (failed) return 1;
+  if (opts.json) {
+    deps.io.out(JSON.stringify({ stack: opts.stack, operation: op, ...result }, null, 2) + "\n");
+    return 0;
+  }
+  const lines = [`${op} of region stack ${opts.stack} (${plan.region}):`];
+  lines.push(`  backup storage: ${ownStorage ? (result.storage ? formatChanges(result.storage) : "-") : `not in this repository (${String(storageName)}): not touched`}`);
+  lines.push(`  platform: ${result.platform ? formatChanges(result.platform) : (result.platformSkipped ?? "-")}`);
+  deps.io.out(lines.join("\n") + "\n");
+  return 0;
+}
+
+/** Registers `phoenix preview` and `phoenix up`. */
+export function registerDeploy(program: Command, act: Act, deps: Deps): void {
+  for (const op of ["preview", "up"] as const) {
+    program
+      .command(op)
+      .description(`${op === "up" ? "Deploy" : "Preview"} one region: its backup storage stack first, then its platform stack (Automation API; needs the pulumi CLI and AWS credentials)`)
+      .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
+      .option("--json", "print the change summary as JSON")
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Examples:",
+          `  $ phoenix ${op} --stack prod`,
+          `  $ PULUMI_BACKEND_URL=s3://my-state-bucket phoenix ${op} --stack use1 --json`,
+          "",
+          `Plans offline first (${path.join("stacks", "backup-storage")} and the platform); a bad stack file stops there.`,
+          "Exit status: 0 done; 1 the engine failed; 2 usage error or a bad stack file.",
+        ].join("\n"),
+      )
+      .action(act((opts: DeployOptions) => deploy(op, opts, deps)));
+  }
+}

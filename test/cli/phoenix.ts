@@ -1,0 +1,106 @@
+/** Runs the `phoenix` command in-process, capturing what it prints, with a scripted engine. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { ChangeSummary, EngineAdapter, EngineConfigValue, EngineProgress, EngineStack } from "../../cli/engine/adapter";
+import { main } from "../../cli/main";
+import { ROOT } from "../helpers";
+
+/** What one run printed and returned. */
+export interface PhoenixRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `phoenix argv` against the repository at `root`. */
+export async function phoenix(argv: readonly string[], root: string, engine?: EngineAdapter): Promise<PhoenixRun> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(argv, {
+    root: () => root,
+    engine: () => {
+      if (!engine) throw new Error("this run must not reach the engine");
+      return engine;
+    },
+    // No progress stream: listr2 stays silent beside the test runner's own output.
+    io: { out: (t) => void (stdout += t), err: (t) => void (stderr += t) },
+  });
+  return { status, stdout, stderr };
+}
+
+/** A copy of the repository's projects (Pulumi.yaml and stack files only) in a temporary folder. */
+export function repositoryCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-repo-"));
+  const storage = path.join("stacks", "backup-storage");
+  fs.mkdirSync(path.join(dir, storage), { recursive: true });
+  for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f) || f === "package.json")) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  for (const f of fs.readdirSync(path.join(ROOT, storage)).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, storage, f), path.join(dir, storage, f));
+  return dir;
+}
+
+/** One call the scripted engine received. */
+export interface EngineCall {
+  readonly op: "ensureStack" | "getConfig" | "setConfig" | "outputs" | "preview" | "up";
+  /** `<project>/<stack>`. */
+  readonly stack: string;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** An engine adapter that records every call and answers from a script. */
+export class ScriptedEngine implements EngineAdapter {
+  readonly calls: EngineCall[] = [];
+
+  constructor(
+    private readonly script: {
+      /** Decrypted config of existing stacks, by `<project>/<stack>` then key. */
+      readonly config?: Record<string, Record<string, string>>;
+      /** Outputs of deployed stacks, by `<project>/<stack>`. */
+      readonly outputs?: Record<string, Record<string, unknown>>;
+      /** Operations that fail, as `<op> <project>/<stack>`. */
+      readonly fail?: readonly string[];
+    } = {},
+  ) {}
+
+  private record(op: EngineCall["op"], s: EngineStack, detail?: Record<string, unknown>): string {
+    const stack = `${s.project}/${s.stack}`;
+    this.calls.push({ op, stack, ...(detail ? { detail } : {}) });
+    if (this.script.fail?.includes(`${op} ${stack}`)) throw new Error(`scripted failure of ${op} ${stack}`);
+    return stack;
+  }
+
+  ensureStack(s: EngineStack, opts: { readonly secretsProvider?: string }): Promise<void> {
+    this.record("ensureStack", s, { workDir: s.workDir, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) });
+    return Promise.resolve();
+  }
+
+  getConfig(s: EngineStack, key: string, path: boolean): Promise<EngineConfigValue> {
+    const stack = this.record("getConfig", s, { key, path });
+    const value = this.script.config?.[stack]?.[key];
+    if (value === undefined) return Promise.reject(new Error(`no config ${key} in ${stack}`));
+    return Promise.resolve({ value, secret: true });
+  }
+
+  setConfig(s: EngineStack, key: string, value: EngineConfigValue, path: boolean): Promise<void> {
+    // The value itself is recorded only as its length: tests assert it never leaks.
+    this.record("setConfig", s, { key, path, secret: value.secret, length: value.value.length });
+    return Promise.resolve();
+  }
+
+  outputs(s: EngineStack): Promise<Readonly<Record<string, unknown>>> {
+    const stack = this.record("outputs", s);
+    return Promise.resolve(this.script.outputs?.[stack] ?? {});
+  }
+
+  preview(s: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
+    this.record("preview", s);
+    progress(`create aws:s3/bucket:Bucket ${s.stack}`);
+    return Promise.resolve({ create: 3 });
+  }
+
+  up(s: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
+    this.record("up", s);
+    progress(`create aws:s3/bucket:Bucket ${s.stack}`);
+    return Promise.resolve({ create: 3, same: 1 });
+  }
+}
