@@ -2,7 +2,13 @@
 import { main } from "./main";
 import { repositoryRoot } from "./offline/projects";
 
+// A reader that stops early (`phoenix plan --stack prod | head`) is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 void main(process.argv.slice(2), { root: () => repositoryRoot(__dirname) }).then((code) => {
-  // process.exitCode, not exit(): let pending stdout writes drain.
+  // process.exitCode, not exit(): pending stdout writes drain first.
   process.exitCode = code;
 });

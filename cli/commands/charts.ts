@@ -41,7 +41,10 @@ async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
 
 /** Registers `phoenix charts verify`. */
 export function registerCharts(program: Command, act: Act, deps: Deps): void {
-  const charts = program.command("charts").description("Helm chart checks");
+  const charts = program
+    .command("charts")
+    .description("Helm chart checks")
+    .addHelpText("after", "\nExamples:\n  $ phoenix charts verify --stack prod --charts ../shared/reference/charts");
   charts
     .command("verify")
     .description("Check every Helm release's values of a stack against its pinned chart: keys, values schema and the CRDs of rendered custom resources")

@@ -151,6 +151,8 @@ export interface OfflineRun {
   readonly stackOutputs?: StackOutputs;
   /** The backend's organization (`pulumi.getOrganization()`): DIY backends' fixed `organization` by default. */
   readonly organization?: string;
+  /** Wraps the offline mocks (tests: an engine that auto-names resources as a real one does). */
+  readonly wrapMocks?: (mocks: pulumi.runtime.Mocks) => pulumi.runtime.Mocks;
 }
 
 /** The organization name of DIY backends (file://, s3://), which Phoenix's stack references use by default. */
@@ -232,7 +234,8 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   const region = run.config["aws:region"] ?? "";
   const stackOutputs = run.stackOutputs ?? {};
   const mocks = new OfflineMocks(region, stackOutputs);
-  await pulumi.runtime.setMocks(run.preview ? new PreviewMocks(mocks) : mocks, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
+  const chosen = run.preview ? new PreviewMocks(mocks) : mocks;
+  await pulumi.runtime.setMocks(run.wrapMocks ? run.wrapMocks(chosen) : chosen, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
   pulumi.runtime.setAllConfig(run.config, [...(run.secretKeys ?? [])]);
 
   const resources: RecordedResource[] = [];
