@@ -9,6 +9,6 @@ export const NAMESPACE_CLASS_LABEL = "phoenix.platform/namespace-class";
 /** Label naming who owns (recreates) a namespace. */
 export const NAMESPACE_OWNER_LABEL = "phoenix.platform/owner";
 
-/** Argo CD's resource tracking annotation (the 3.x default method) and its instance label (FIELD-NOTES, Argo CD). */
+/** Argo CD's resource tracking annotation (the 3.x default method) and its instance label (Argo CD docs, "Resource Tracking"; argo-helm values.yaml). */
 export const ARGOCD_TRACKING_ANNOTATION = "argocd.argoproj.io/tracking-id";
 export const ARGOCD_INSTANCE_LABEL = "argocd.argoproj.io/instance";

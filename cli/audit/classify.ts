@@ -14,8 +14,8 @@
  *                  namespace carrying Argo tracking metadata, one labelled `gitops`
  *                  (the apps layer stamps it through managedNamespaceMetadata), or a
  *                  destination the stack declares. Argo re-applies it from Git and prunes
- *                  restored objects that carry its tracking metadata (FIELD-NOTES, velero
- *                  #7848), so backing it up is harmful: it wins over imperative.
+ *                  restored objects that carry its tracking metadata (velero #7848),
+ *                  so backing it up is harmful: it wins over imperative.
  *  - `imperative`: in the stack's `phoenix:namespaces.imperative`, or labelled
  *                  `imperative` (Pulumi creates imperative namespaces with that label, and
  *                  the label stays when a namespace is dropped from the stack file).
@@ -67,7 +67,7 @@ export interface LiveSchedule {
   /** Namespace the Schedule lives in (Velero's). */
   readonly namespace: string;
   readonly name: string;
-  /** `spec.template.includedNamespaces`; empty means every namespace (FIELD-NOTES, Velero). */
+  /** `spec.template.includedNamespaces`; empty means every namespace (Velero docs, "Resource filtering"). */
   readonly includedNamespaces: readonly string[];
   /** `spec.template.excludedNamespaces`. */
   readonly excludedNamespaces: readonly string[];
@@ -189,8 +189,8 @@ export interface AuditResult {
 
 /**
  * Compiles a Velero namespace pattern. Since Velero 1.18 include/exclude entries may be
- * globs: `*` (any run), `?` (one character), `[abc]` and `[a-z]` (FIELD-NOTES, Velero;
- * velero docs "Namespace Glob Patterns"). `**`, `|`, `(`, `)`, `{`, `}`, `,`, `!`,
+ * globs: `*` (any run), `?` (one character), `[abc]` and `[a-z]` (velero
+ * docs "Namespace Glob Patterns"). `**`, `|`, `(`, `)`, `{`, `}`, `,`, `!`,
  * empty or unclosed brackets are refused by Velero's validation: `undefined` here, so the
  * caller can report the schedule as one that never runs.
  */
@@ -249,7 +249,7 @@ export function scopeProblems(scope: Pick<LiveSchedule, "includedNamespaces" | "
 /**
  * Whether a schedule's scope takes a namespace, as Velero 1.18 decides it:
  *  - an empty `includedNamespaces`, or the standalone `*`, means every namespace
- *    (FIELD-NOTES, Velero: empty = everything);
+ *    (Velero docs, "Resource filtering": empty = everything);
  *  - excludes always win over includes;
  *  - with the standalone `*` Velero skips glob expansion, so glob excludes then match
  *    only literally (velero design "wildcard-namespace-support", known limitations).

@@ -100,7 +100,7 @@ export const RENDERED: readonly RenderedResources[] = [
   {
     // velero templates/schedule.yaml and the values.yaml example: `disabled`, `labels` and
     // `annotations` drive the template; the rest becomes the Schedule spec, `template`
-    // (a Backup spec) verbatim (FIELD-NOTES, Velero).
+    // (a Backup spec) verbatim.
     chart: "velero",
     at: "schedules",
     kind: "Schedule",
@@ -110,8 +110,7 @@ export const RENDERED: readonly RenderedResources[] = [
     specKeys: ["schedule", "paused", "useOwnerReferencesInBackup", "skipImmediately", "template"],
   },
   {
-    // argocd-apps 2.x templates/applications.yaml and the values.yaml example (FIELD-NOTES,
-    // Argo CD): the CRD ships with the argo-cd chart, not with argocd-apps.
+    // argocd-apps 2.x templates/applications.yaml and the values.yaml example: the CRD ships with the argo-cd chart, not with argocd-apps.
     chart: "argocd-apps",
     at: "applications",
     kind: "Application",

@@ -60,7 +60,7 @@ function computedOutputs(type: string, name: string, inputs: State): State {
       out.kubeconfigJson = of("kubeconfigJson");
       out.kubeconfig = of("kubeconfig");
       // A remote component: one mocked resource whose nested outputs arrive as plain
-      // objects (FIELD-NOTES, Pulumi).
+      // objects (pulumi-eks is a multi-language component: pulumi/pulumi-eks nodejs/eks).
       out.eksCluster = {
         name: inputs.name ?? of("eksCluster.name"),
         arn: of("eksCluster.arn"),

@@ -1,7 +1,7 @@
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI hands their
  * config to a program: flat `namespace:key` -> string, objects as JSON text. Pulumi's
- * mock runtime has no such loading (FIELD-NOTES, pulumi/pulumi#4472), so the offline
+ * mock runtime has no such loading (pulumi/pulumi #4472), so the offline
  * plan does it here. `secure:` values cannot be decrypted without the stack's secrets
  * provider; they become a visible placeholder.
  */

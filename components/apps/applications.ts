@@ -131,8 +131,15 @@ export const LOCKED_DEFAULT_PROJECT = {
 } as const;
 
 /**
+ * Value paths of the argocd-apps chart whose keys it does not enumerate (chart
+ * conformance accepts any key below them): maps keyed by object name. Applications and
+ * AppProjects are checked against their CRDs instead; ApplicationSets are not checked yet.
+ */
+export const BOOTSTRAP_FREE_FORM_VALUES: readonly string[] = ["applications", "projects", "applicationsets"];
+
+/**
  * Values for the argocd-apps chart (2.x: `applications` and `projects` are maps keyed by
- * name, FIELD-NOTES, Argo CD). No Application carries the resources finalizer: removing
+ * name: the chart's values.yaml). No Application carries the resources finalizer: removing
  * the bootstrap (or the whole apps layer) must orphan workloads, never cascade-delete them.
  */
 export function bootstrapValues(input: BootstrapInput): HelmValues {
@@ -160,7 +167,7 @@ export function bootstrapValues(input: BootstrapInput): HelmValues {
         ...syncPolicyOf(app.syncPolicy),
         // CreateNamespace does not track the namespace; managedNamespaceMetadata stamps
         // it with its class and owner so the live audit can tell it is GitOps-owned
-        // (FIELD-NOTES, Argo CD).
+        // (Argo CD docs, "Sync Options: Namespace Auto-Creation", managedNamespaceMetadata).
         syncOptions: ["CreateNamespace=true"],
         managedNamespaceMetadata: { labels: { [input.labels.namespaceClass]: "gitops", [input.labels.owner]: gitopsOwner(app.name) } },
       },

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 /**
  * Pure mapping from the stack's access entries to `@pulumi/eks` access entries
- * (authenticationMode API: no aws-auth ConfigMap, FIELD-NOTES, Pulumi).
+ * (authenticationMode API: no aws-auth ConfigMap; EKS user guide, "Access entries").
  */
 
 /** The EKS access policies Phoenix offers, by short name. */

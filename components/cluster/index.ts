@@ -185,7 +185,7 @@ export class Cluster extends pulumi.ComponentResource {
         vpcId: vpc.id,
         publicSubnetIds: publicSubnets.map((s) => s.id),
         privateSubnetIds: privateSubnets.map((s) => s.id),
-        // Access entries only, no aws-auth ConfigMap (FIELD-NOTES, Pulumi: ClusterArgs).
+        // Access entries only, no aws-auth ConfigMap (pulumi-eks ClusterArgs `authenticationMode`; EKS user guide, "Access entries").
         authenticationMode: eks.AuthenticationMode.Api,
         accessEntries: eksAccessEntries(
           args.accessEntries,
@@ -198,7 +198,7 @@ export class Cluster extends pulumi.ComponentResource {
         publicAccessCidrs: args.endpoint.publicAccess ? [...args.endpoint.publicAccessCidrs] : undefined,
         deletionProtection: args.deletionProtection,
         // Compute and add-ons are declared below, visibly and pinned, instead of inside
-        // the remote component where a preview cannot show them (FIELD-NOTES, Pulumi).
+        // the remote component (`eks:index:Cluster` runs in its provider plugin), where a preview cannot show them.
         skipDefaultNodeGroup: true,
         bootstrapSelfManagedAddons: false,
         corednsAddonOptions: { enabled: false },
@@ -313,7 +313,7 @@ export class Cluster extends pulumi.ComponentResource {
     // ---- Kubernetes provider -------------------------------------------------------
     // Built only from the cluster's outputs: in a preview of a brand-new region they are
     // unknown, so the provider never tries to reach a cluster that does not exist yet
-    // (FIELD-NOTES, pulumi-kubernetes #1794/#2236/#2985).
+    // (pulumi-kubernetes #1794, #2236, #2985).
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },

@@ -1,7 +1,7 @@
 /**
  * Argo CD: the GitOps engine of the apps layer. Installed as a `helm.v3.Release`, not a
  * `helm.v4.Chart`: v4 drops hooks, and Argo CD's `redis-secret-init` job is one
- * (FIELD-NOTES, argo-helm#2836).
+ * (argo-helm #2836).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -111,8 +111,8 @@ export function argocdValues(settings: ArgocdSettings): HelmValues {
   const sso = settings.sso;
   const cm: Record<string, unknown> = {
     // Annotation tracking (the 3.x default, pinned here on purpose): the restore path
-    // strips this annotation so Argo does not prune restored objects (FIELD-NOTES,
-    // velero #7848).
+    // strips this annotation so Argo does not prune restored objects (velero
+    // #7848).
     "application.resourceTrackingMethod": "annotation",
     "resource.exclusions": yamlValue(RESOURCE_EXCLUSIONS),
     "admin.enabled": settings.admin.enabled,
@@ -132,7 +132,7 @@ export function argocdValues(settings: ArgocdSettings): HelmValues {
   const replicas = settings.ha ? 2 : 1;
   return {
     // The CRDs ship in templates/; keep them on uninstall so deleting the release never
-    // cascades into deleting every Application (FIELD-NOTES, Argo CD).
+    // cascades into deleting every Application (argo-helm values.yaml, `crds.keep`).
     crds: { install: true, keep: true },
     global: settings.url ? { domain: new URL(settings.url).host } : {},
     configs: {

@@ -1,7 +1,7 @@
 /**
  * AWS Load Balancer Controller: traffic into the cluster through ALBs and NLBs, from
  * Ingress, Services and the Gateway API. It replaces ingress-nginx, which is retired
- * (FIELD-NOTES, Ecosystem).
+ * (kubernetes/ingress-nginx README: maintenance ended March 2026).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
