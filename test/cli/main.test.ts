@@ -43,7 +43,7 @@ describe("phoenix", () => {
   });
 
   it("runs as `npx phoenix` from the built bin, without tsx", () => {
-    assert.ok(fs.existsSync(path.join(ROOT, "dist", "cli", "run.js")), "npm ci (prepare) or npm run build made dist/");
+    assert.ok(fs.existsSync(path.join(ROOT, "dist", "cli", "run.js")), "npm ci (prepare) or npm run build made dist/cli/run.js");
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string>; scripts: Record<string, string> };
     assert.equal(pkg.bin.phoenix, "cli/phoenix.cjs");
     assert.match(pkg.scripts.prepare, /scripts\/build\.mjs/);
