@@ -15,6 +15,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import type { StackInventory } from "../audit/classify";
 import { UsageError } from "../shared/errors";
+import { withProgress } from "../shared/progress";
 import type { Act, Deps } from "../main";
 
 /** Reads a stack's inventory the way `phoenix plan` validates it, without the Pulumi program. */
@@ -44,7 +45,10 @@ async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
   const { ClusterAccessError, openCluster, readCluster } = await import("../audit/live");
   try {
     const reader = await openCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
-    const live = await readCluster(reader);
+    // Listing every namespace's objects takes seconds on a real cluster: show it.
+    let live: Awaited<ReturnType<typeof readCluster>> | undefined;
+    await withProgress([{ title: `read ${reader.target.server}`, run: async () => void (live = await readCluster(reader)) }], deps.io);
+    if (live === undefined) throw new Error("the cluster read returned nothing");
     const [{ audit: classify }, { auditDocument, renderAudit }] = await Promise.all([import("../audit/classify"), import("../audit/report")]);
     const result = classify({ ...live, stack });
     const doc = auditDocument(result, reader.target, stack?.stackFile);

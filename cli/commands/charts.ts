@@ -14,6 +14,7 @@ interface VerifyOptions {
   stack: string;
   charts: string;
   project?: string;
+  json?: string;
 }
 
 async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
@@ -34,6 +35,11 @@ async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
   deps.io.out(`Chart conformance: stack ${doc.stack}, charts from ${chartsDir}\n`);
   deps.io.out(renderReport(reports).join("\n") + "\n");
   const failed = reports.filter((r) => r.problems.length > 0).length;
+  if (opts.json) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+    fs.writeFileSync(opts.json, JSON.stringify({ stack: doc.stack, charts: chartsDir, releases: reports }, null, 2) + "\n");
+    deps.io.out(`Report JSON written to ${opts.json}\n`);
+  }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   deps.io.out(`${reports.length} release${reports.length === 1 ? "" : "s"} checked, ${failed === 0 ? "all conform" : `${failed} with problems`} (${(ms / 1000).toFixed(1)} s).\n`);
   return failed === 0 ? 0 : 1;
@@ -51,6 +57,7 @@ export function registerCharts(program: Command, act: Act, deps: Deps): void {
     .requiredOption("-s, --stack <name>", "the platform stack to check")
     .requiredOption("--charts <dir>", "pinned charts, laid out <dir>/<chart>/<version>/{values.yaml, values.schema.json, crds/}")
     .option("--project <dir>", "the platform project folder (default: the repository root)")
+    .option("--json <file>", "also write the report (every release, what was checked, each problem) as JSON")
     .addHelpText(
       "after",
       [
