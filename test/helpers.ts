@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import type { PolicyDocument } from "../components/identity";
-import { evaluateOffline, type OfflineResult, type RecordedResource } from "../cli/offline/runtime";
+import { partitionOf } from "../components/regions";
+import { evaluateOffline, type OfflineResult, type RecordedResource, type StackOutputs } from "../cli/offline/runtime";
 import type { PlatformOutputs } from "../stacks/platform/composition";
 
 /** The repository root. */
@@ -32,13 +33,48 @@ export function flatConfig(sections: Record<string, unknown> = {}, region = "eu-
   return flat;
 }
 
-/** Runs the real program (stacks/program.ts) under the offline mock runtime. */
+/**
+ * The fully qualified name of a backup storage stack as a platform stack reads it on a
+ * DIY backend (the default of phoenix:backups.storage.stack), written out here rather
+ * than derived, so a change of the naming contract fails the tests.
+ */
+export function storageStack(stack: string): string {
+  return `organization/phoenix-backup-storage/${stack}`;
+}
+
+/** An AWS account id from AWS's documentation, for fake ARNs. */
+export const TEST_ACCOUNT = "111122223333";
+
+/**
+ * Concrete outputs of a deployed backup storage stack (the contract of
+ * stacks/backup-storage/outputs.ts), with its DR replica in `replicaRegion`. Each value
+ * is distinct, so a test can tell which one ended up where.
+ */
+export function storageOutputs(stack: string, region: string, replicaRegion = region === "us-west-2" ? "us-east-1" : "us-west-2"): Record<string, string> {
+  const key = (r: string, id: string): string => `arn:${partitionOf(r)?.partition ?? "aws"}:kms:${r}:${TEST_ACCOUNT}:key/${id}`;
+  return {
+    bucket: `phoenix-backups-${stack}`,
+    region,
+    kmsKeyArn: key(region, `${stack}-primary-key`),
+    replicaBucket: `phoenix-backups-${stack}-replica`,
+    replicaRegion,
+    replicaKeyArn: key(replicaRegion, `${stack}-replica-key`),
+  };
+}
+
+/**
+ * Runs the real program (stacks/platform/program.ts) under the offline mock runtime. Its
+ * own backup storage stack (organization/phoenix-backup-storage/<stack>) answers with
+ * `storageOutputs` for the stack's region; `stackOutputs` adds or replaces stacks.
+ */
 export async function runProgram(
   config: Record<string, string>,
-  opts: { stack?: string; preview?: boolean } = {},
+  opts: { stack?: string; preview?: boolean; stackOutputs?: StackOutputs } = {},
 ): Promise<OfflineResult<PlatformOutputs>> {
   const { program } = await import("../stacks/platform/program");
-  return evaluateOffline({ project: "phoenix", stack: opts.stack ?? "test", config, preview: opts.preview, secretKeys: ["phoenix:plugins"] }, program);
+  const stack = opts.stack ?? "test";
+  const stackOutputs = { [storageStack(stack)]: storageOutputs(stack, config["aws:region"] ?? "eu-west-1"), ...opts.stackOutputs };
+  return evaluateOffline({ project: "phoenix", stack, config, preview: opts.preview, secretKeys: ["phoenix:plugins"], stackOutputs }, program);
 }
 
 /** Resources of one type. */

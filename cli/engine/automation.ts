@@ -66,13 +66,13 @@ export class AutomationEngine implements EngineAdapter {
   async preview(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
     const s = await this.open(stack);
     const result = await s.preview({ onEvent: (e) => report(e, progress), color: "never" });
-    return result.changeSummary as ChangeSummary;
+    return result.changeSummary;
   }
 
   async up(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
     const s = await this.open(stack);
     const result = await s.up({ onEvent: (e) => report(e, progress), color: "never" });
-    return (result.summary.resourceChanges ?? {}) as ChangeSummary;
+    return result.summary.resourceChanges ?? {};
   }
 }
 

@@ -226,6 +226,18 @@ class PreviewMocks implements pulumi.runtime.Mocks {
   }
 }
 
+/** Mocks whose first error is also reported to `onError`. */
+function failFast(inner: pulumi.runtime.Mocks, onError: (err: unknown) => void): pulumi.runtime.Mocks {
+  const guard = <T>(f: () => T | Promise<T>): Promise<T> =>
+    Promise.resolve()
+      .then(f)
+      .catch((err: unknown) => {
+        onError(err);
+        throw err;
+      });
+  return { newResource: (args) => guard(() => inner.newResource(args)), call: (args) => guard(() => inner.call(args)) };
+}
+
 /**
  * Sets up the mock runtime and config, runs `program` (which must only be imported
  * or called after this), and waits until every registration has been answered.
@@ -235,7 +247,13 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   const stackOutputs = run.stackOutputs ?? {};
   const mocks = new OfflineMocks(region, stackOutputs);
   const chosen = run.preview ? new PreviewMocks(mocks) : mocks;
-  await pulumi.runtime.setMocks(run.wrapMocks ? run.wrapMocks(chosen) : chosen, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
+  // A mock that throws (an unknown stack reference, a data source not taught here) only
+  // rejects the registration's own promise: the program would wait forever. The first
+  // such error fails the whole run instead.
+  let fail: (err: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const guarded = failFast(run.wrapMocks ? run.wrapMocks(chosen) : chosen, (err) => fail(err));
+  await pulumi.runtime.setMocks(guarded, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
   pulumi.runtime.setAllConfig(run.config, [...(run.secretKeys ?? [])]);
 
   const resources: RecordedResource[] = [];
@@ -280,7 +298,7 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
     });
 
   const outputs = program();
-  await pulumi.runtime.disconnect();
+  await Promise.race([pulumi.runtime.disconnect(), failed]);
   return { resources, outputs };
 }
 

@@ -151,10 +151,12 @@ function configValue(doc: Document, path: readonly string[]): unknown {
  */
 export function deriveReplica(req: ReplicaRequest, existing: ExistingStacks, sourceText: string, sourceStorageText: string | undefined): DerivedReplica {
   const doc = parseDocument(sourceText);
-  const sourceRegion = String(configValue(doc, ["aws:region"]) ?? "");
+  const region = configValue(doc, ["aws:region"]);
+  const sourceRegion = typeof region === "string" ? region : "";
   checkRequest(req, existing, sourceRegion);
   const p = existing.project;
-  const sourceCidr = String(configValue(doc, [`${p}:network`, "cidr"]) ?? DEFAULT_VPC_CIDR);
+  const cidrValue = configValue(doc, [`${p}:network`, "cidr"]);
+  const sourceCidr = typeof cidrValue === "string" ? cidrValue : DEFAULT_VPC_CIDR;
   const prefix = parseCidr(sourceCidr)?.prefix ?? 16;
   const cidr = req.cidr ?? freeBlock(prefix, existing.platform.map((s) => s.cidr));
   if (cidr === undefined) throw new UsageError(`no free /${prefix} block left in 10.0.0.0/8: give --cidr`);

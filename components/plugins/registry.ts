@@ -29,9 +29,9 @@ export type PluginId = keyof typeof PLUGINS;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry's element type: each entry is checked against Plugin<S, I, O> where it is defined.
 export type AnyPlugin = Plugin<z.ZodType, any, unknown>;
 
-type SettingsOf<P> = P extends Plugin<infer S, infer _I, infer _O> ? z.output<S> : never;
-type InputsOf<P> = P extends Plugin<infer _S, infer I, infer _O> ? I : never;
-type OutputsOf<P> = P extends Plugin<infer _S, infer _I, infer O> ? O : never;
+type SettingsOf<P> = P extends { readonly settings: infer S extends z.ZodType } ? z.output<S> : never;
+type InputsOf<P> = P extends { install(settings: never, inputs: infer I, ctx: never): unknown } ? I : never;
+type OutputsOf<P> = P extends { install(...args: never[]): { readonly outputs: infer O } } ? O : never;
 
 /** Validated settings of every plugin, keyed by id. */
 export type PluginSettings = { readonly [K in PluginId]: SettingsOf<(typeof PLUGINS)[K]> };

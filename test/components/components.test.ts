@@ -9,8 +9,9 @@ import { addons, charts, crdManifests, kubernetesVersion } from "../../component
 import { IRSA_ROLE_ANNOTATION, type PolicyDocument, type WorkloadIdentityProvider } from "../../components/identity";
 import { Cluster, type ClusterArgs } from "../../components/cluster";
 import { Plugins } from "../../components/plugins";
+import type { VeleroInputs } from "../../components/plugins/velero";
 import type { BackupScope } from "../../components/types";
-import { COMPUTED, evaluateOffline, SECRET, type RecordedResource } from "../../cli/offline/runtime";
+import { COMPUTED, evaluateOffline, resolve, SECRET, type RecordedResource } from "../../cli/offline/runtime";
 import { parsePluginSettings } from "../../stacks/platform/config";
 import { at, ofType, one, TEST_BCRYPT } from "../helpers";
 
@@ -151,8 +152,16 @@ const scope: BackupScope = {
   excludedNamespaces: ["argocd", "velero"],
 };
 
+/** This region's backup storage, as a storage stack exports it: in another region than the cluster, to tell the two apart. */
+const storage = { bucket: "phoenix-backups-unit", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/unit-primary" };
+
 /** The plugins layer alone, against a provider of some other cluster named `providerName`. */
-const runPlugins = (providerName: string, settings: Record<string, unknown> = {}, identity: WorkloadIdentityProvider = { mode: "podIdentity" }) =>
+const runPlugins = (
+  providerName: string,
+  settings: Record<string, unknown> = {},
+  identity: WorkloadIdentityProvider = { mode: "podIdentity" },
+  velero: Partial<VeleroInputs> = {},
+) =>
   run(() => {
     const provider = new k8s.Provider(providerName, { kubeconfig: "{}" });
     return new Plugins("plugins", {
@@ -162,7 +171,7 @@ const runPlugins = (providerName: string, settings: Record<string, unknown> = {}
       vpcId: "vpc-1",
       identity,
       settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...settings }),
-      backup: scope,
+      inputs: { velero: { backup: scope, storage, ...velero } },
     });
   });
 
@@ -192,6 +201,19 @@ describe("core plugins layer", () => {
     // The Gateway API CRDs, pinned by URL, go through the same provider.
     assert.deepEqual(ofType(resources, "kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file), [crdManifests.gatewayApiStandard, crdManifests.lbcGateway]);
     assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger"]);
+  });
+
+  it("offers each enabled plugin's release and typed outputs by id, and nothing for a disabled one", async () => {
+    const { resources, outputs: plugins } = await runPlugins("p");
+    assert.deepEqual(Object.keys(plugins.releases).sort(), ["argocd", "certManager", "loadBalancerController", "metricsServer", "velero"]);
+    assert.equal(plugins.releases.externalDns, undefined, "external-dns is off by default");
+    assert.equal(await resolve(plugins.releases.velero?.urn), urnOf(resources, RELEASE, "velero"));
+    assert.equal(plugins.outputs.argocd?.namespace, "argocd");
+    assert.equal(await resolve(plugins.outputs.velero?.restoreModifiers), "phoenix-restore-modifiers");
+    assert.equal(plugins.outputs.externalDns, undefined);
+    const modifiers = one(resources, "kubernetes:core/v1:ConfigMap", "plugins-velero-restore-modifiers");
+    assert.deepEqual([at(modifiers.inputs, "metadata", "name"), at(modifiers.inputs, "metadata", "namespace")], ["phoenix-restore-modifiers", "velero"]);
+    assert.ok(modifiers.dependencies.includes(urnOf(resources, RELEASE, "velero")), "the ConfigMap waits for Velero's namespace and release");
   });
 
   it("puts Argo CD's admin hash in a Pulumi-secret argocd-secret before the release, and leaves the values visible", async () => {
@@ -242,40 +264,20 @@ describe("core plugins layer", () => {
     assert.deepEqual(trust.Statement[0].Condition.StringEquals, { "oidc.eks.x:sub": "system:serviceaccount:velero:velero-server", "oidc.eks.x:aud": "sts.amazonaws.com" });
   });
 
-  it("keeps the backup bucket and its key when the stack is destroyed, versioned, encrypted, private and TLS-only", async () => {
+  it("creates no bucket and no key: Velero writes to the backup storage it is handed, in the bucket's region", async () => {
     const { resources } = await runPlugins("p");
-    const bucketParts = resources.filter((r) => r.type.startsWith("aws:s3/") && r.type !== "aws:s3/bucket:Bucket");
-    assert.equal(one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups").options.retainOnDelete, true);
-    assert.deepEqual(bucketParts.map((r) => r.type.split(":")[2]).sort(), [
-      "BucketLifecycleConfiguration",
-      "BucketOwnershipControls",
-      "BucketPolicy",
-      "BucketPublicAccessBlock",
-      "BucketServerSideEncryptionConfiguration",
-      "BucketVersioning",
+    assert.deepEqual(resources.filter((r) => /^aws:(s3|kms)\//.test(r.type)).map((r) => `${r.type} ${r.name}`), [], "the backups' bucket and key belong to the storage stack");
+    const velero = one(resources, RELEASE, "velero").inputs;
+    assert.deepEqual(at(velero, "values", "configuration", "backupStorageLocation"), [
+      { name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: storage.region } },
     ]);
-    const key = one(resources, "aws:kms/key:Key", "plugins-velero-backups");
-    assert.equal(key.options.retainOnDelete, true, "the key outlives the stack, or the backups become unreadable");
-    assert.equal(key.inputs.enableKeyRotation, true);
-    const sse = one(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "plugins-velero-backups").inputs;
-    assert.deepEqual(at(sse, "rules", 0, "applyServerSideEncryptionByDefault"), { sseAlgorithm: "aws:kms", kmsMasterKeyId: `${COMPUTED} aws:kms/key:Key plugins-velero-backups.arn>` });
-    const tls = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "plugins-velero-backups").inputs.policy)) as PolicyDocument;
-    assert.deepEqual([tls.Statement[0].Effect, tls.Statement[0].Condition], ["Deny", { Bool: { "aws:SecureTransport": "false" } }]);
-    const lifecycle = one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "plugins-velero-backups").inputs;
-    assert.deepEqual(at(lifecycle, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 30 });
-    for (const r of bucketParts) assert.equal(r.options.retainOnDelete, true, `${r.type} survives destroy`);
-    assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups").inputs, "versioningConfiguration", "status"), "Enabled");
-    assert.equal(at(one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "plugins-velero-backups").inputs, "restrictPublicBuckets"), true);
-    const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
-    for (const part of bucketParts) assert.ok(release.dependencies.includes(part.urn), `Velero waits for ${part.type}`);
-    const velero = release.inputs;
-    assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.bucket>`);
-    assert.equal(at(velero, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
+    // EBS snapshots stay in the cluster's region, whatever the bucket's.
+    assert.deepEqual(at(velero, "values", "configuration", "volumeSnapshotLocation"), [{ name: "default", provider: "aws", config: { region: "ap-southeast-2" } }]);
   });
 });
 
 describe("Velero's AWS identity", () => {
-  it("binds a Pod Identity role scoped to the bucket to Velero's service account, before Velero starts", async () => {
+  it("binds a Pod Identity role scoped to the storage bucket and its key to Velero's service account, before Velero starts", async () => {
     const { resources } = await runPlugins("p");
     const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "plugins-velero").inputs;
     const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
@@ -284,19 +286,35 @@ describe("Velero's AWS identity", () => {
       ["c1", "velero", at(release.inputs, "values", "serviceAccount", "server", "name"), `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`],
     );
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
-    const bucketArn = `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups.arn>`;
-    const keyArn = `${COMPUTED} aws:kms/key:Key plugins-velero-backups.arn>`;
-    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn, keyArn], "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key");
+    const bucketArn = `arn:aws:s3:::${storage.bucket}`;
+    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn, storage.kmsKeyArn], "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key");
     for (const dep of ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/rolePolicy:RolePolicy"]) {
       assert.ok(release.dependencies.includes(urnOf(resources, dep, "plugins-velero")), `Velero waits for ${dep}`);
     }
   });
+
+  it("builds the bucket ARNs in the cluster's partition", async () => {
+    const { resources } = await evaluateOffline({ project: "phoenix", stack: "unit", config: { "aws:region": "cn-north-1" } }, () => {
+      const provider = new k8s.Provider("p", { kubeconfig: "{}" });
+      return new Plugins("plugins", {
+        provider,
+        clusterName: "c1",
+        region: "cn-north-1",
+        vpcId: "vpc-1",
+        identity: { mode: "podIdentity" },
+        settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } }),
+        inputs: { velero: { backup: scope, storage: { bucket: "cn-backups", region: "cn-north-1", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k" } } },
+      });
+    });
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
+    assert.deepEqual(policy.Statement.map((s) => s.Resource).slice(0, 2), ["arn:aws-cn:s3:::cn-backups/*", "arn:aws-cn:s3:::cn-backups"]);
+  });
 });
 
 describe("restoring another region's backups", () => {
-  it("grants Velero read access to the named replica and its key, in the cluster's partition", async () => {
+  it("grants Velero read access to the named replica and its key, in the cluster's partition, and mounts it read-only", async () => {
     const restoreFrom = { bucket: "prod-replica", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
-    const { resources } = await runPlugins("p", { velero: { restoreFrom } });
+    const { resources } = await runPlugins("p", {}, undefined, { restoreFrom });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as PolicyDocument;
     const onReplica = policy.Statement.filter((s) => [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
     assert.deepEqual(onReplica.map((s) => [s.Action, s.Resource]), [
@@ -304,32 +322,10 @@ describe("restoring another region's backups", () => {
       [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
       [["kms:Decrypt"], restoreFrom.kmsKeyArn],
     ]);
-    const bsl = at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 1);
-    assert.deepEqual([at(bsl, "accessMode"), at(bsl, "config", "region")], ["ReadOnly", "ap-southeast-4"]);
-  });
-});
-
-describe("backup replication to the DR region", () => {
-  it("replicates to a bucket in the DR region, under its own key and role, before Velero starts", async () => {
-    const { resources, outputs } = await runPlugins("p", { velero: { replication: { region: "ap-southeast-4" } } });
-    const dr = one(resources, "pulumi:providers:aws", "plugins-velero-backups-replica-ap-southeast-4");
-    assert.equal(dr.inputs.region, "ap-southeast-4");
-    const replica = one(resources, "aws:s3/bucket:Bucket", "plugins-velero-backups-replica");
-    assert.equal(replica.providerUrn, dr.urn, "the replica bucket lives in the DR region");
-    assert.equal(replica.options.retainOnDelete, true);
-    assert.equal(one(resources, "aws:kms/key:Key", "plugins-velero-backups-replica").providerUrn, dr.urn);
-    const rule = one(resources, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "plugins-velero-backups");
-    assert.equal(at(rule.inputs, "rules", 0, "destination", "bucket"), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.arn>`);
-    assert.equal(at(rule.inputs, "rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId"), `${COMPUTED} aws:kms/key:Key plugins-velero-backups-replica.arn>`);
-    assert.equal(rule.inputs.role, `${COMPUTED} aws:iam/role:Role plugins-velero-replication.arn>`);
-    for (const kept of [rule, one(resources, "aws:iam/role:Role", "plugins-velero-replication"), one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero-replication")]) {
-      assert.equal(kept.options.retainOnDelete, true, `${kept.type} outlives the stack, so the kept rule keeps copying`);
-    }
-    assert.ok(rule.dependencies.includes(urnOf(resources, "aws:s3/bucketVersioning:BucketVersioning", "plugins-velero-backups-replica")), "versioning on the replica first");
-    assert.ok(one(resources, RELEASE, "velero").dependencies.includes(rule.urn), "Velero writes nothing before replication is on");
-    // The BSL stays on the primary bucket, in its own region (velero #6732).
-    assert.equal(at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation", 0, "config", "region"), "ap-southeast-2");
-    const { resolve } = await import("../../cli/offline/runtime");
-    assert.equal(await resolve(outputs.replicaBucket), `${COMPUTED} aws:s3/bucket:Bucket plugins-velero-backups-replica.bucket>`);
+    const locations = at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation");
+    assert.deepEqual(locations, [
+      { name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: storage.region } },
+      { name: "restore-source", provider: "aws", bucket: "prod-replica", default: false, accessMode: "ReadOnly", config: { region: "ap-southeast-4" } },
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../../../components/labels";
 import assert from "node:assert/strict";
-import * as path from "node:path";
 import { describe, it } from "node:test";
 import { IN_CLUSTER } from "../../../components/apps/applications";
 import { NAMESPACE_CLASS_LABEL, pluginNamespaces } from "../../../components/plugins";
@@ -27,6 +26,7 @@ import {
 import { parseStackConfig } from "../../../stacks/platform/config";
 import { CLUSTER_NAMESPACES, type NamespaceClass, type NamespaceEntry } from "../../../stacks/platform/inventory";
 import { loadStack } from "../../../cli/offline/stackFile";
+import { ROOT } from "../../helpers";
 
 const ns = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): LiveNamespace => ({ name, labels, annotations });
 const classed = (name: string, cls: string): LiveNamespace => ns(name, { [NAMESPACE_CLASS_LABEL]: cls });
@@ -109,7 +109,7 @@ describe("Velero namespace globs (1.18)", () => {
     }
   });
 
-  it("an empty includedNamespaces or a lone * means every namespace (FIELD-NOTES, Velero)", () => {
+  it("an empty includedNamespaces or a lone * means every namespace (Velero docs, 'Resource filtering')", () => {
     for (const inc of [[], ["*"]]) for (const n of ["kube-system", "shop", "anything"]) assert.ok(scopeCovers({ includedNamespaces: inc, excludedNamespaces: [] }, n));
   });
 
@@ -297,7 +297,6 @@ describe("live classification", () => {
 });
 
 describe("stack inventory for --stack", () => {
-  const ROOT = path.resolve(__dirname, "..");
 
   it("reads Pulumi.<stack>.yaml and classifies it as the plan does, without the Pulumi program", async () => {
     // The repository's own prod stack, whatever it holds: the assertions follow its config.

@@ -1,5 +1,5 @@
 /**
- * The audit CLI end to end, with the real `@kubernetes/client-node` against a local
+ * `phoenix audit` end to end, with the real `@kubernetes/client-node` against a local
  * HTTP server that answers the Kubernetes list calls with recorded List objects
  * (test/fixtures/audit). `healthy.json` is the base cluster; each other fixture replaces
  * some of its responses, and a `null` response is the API server's 404 (a CRD that is
@@ -14,8 +14,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import type { AuditDocument } from "../../../cli/audit/report";
+import { ROOT } from "../../helpers";
 
-const ROOT = path.resolve(__dirname, "..");
 const FIXTURES = path.join(ROOT, "test", "fixtures", "audit");
 const TOKEN = "audit-test-token";
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-audit-"));
@@ -126,10 +126,10 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the CLI exactly as `npm run audit` would, in a child process. */
+/** Runs `phoenix audit` from its sources in a child process, as `npm run audit` runs its build. */
 function runAudit(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "stacks", "audit.ts"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "run.ts"), "audit", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -154,7 +154,7 @@ const paths = (requests: readonly string[]): string[] => [...new Set(requests.ma
 
 // Each child loads tsx and the client library (about 2,500 ES modules): run as many at
 // once as there are CPUs, no more, or they only thrash.
-describe("npm run audit against a recorded API server", { concurrency: Math.max(2, os.availableParallelism()) }, () => {
+describe("phoenix audit against a recorded API server", { concurrency: Math.max(2, os.availableParallelism()) }, () => {
   it("follows continue tokens: a cluster served three items a page gives the same report", async () => {
     const [whole, paged] = await Promise.all([auditScenario(undefined), auditScenario(undefined, [], 3)]);
     assert.equal(paged.code, 0, paged.stderr + paged.stdout);
@@ -231,9 +231,22 @@ describe("npm run audit against a recorded API server", { concurrency: Math.max(
     assert.match(run.stderr, new RegExp(`cannot reach the API server of context "phoenix-test" of kubeconfig ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(server ${api.url}\\)`));
   });
 
-  it("exits 2 with the usage when --kubeconfig is missing", async () => {
+  it("exits 2 with the usage error when --kubeconfig is missing", async () => {
     const run = await runAudit(["--context", "phoenix-test"]);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /--kubeconfig is required\nusage: npm run audit -- --kubeconfig <file>/);
+    assert.match(run.stderr, /required option '--kubeconfig <file>' not specified/);
+    assert.equal(run.stdout, "");
+  });
+
+  it("exits 2 on a bad --stack before reading the cluster, naming the stack file", async () => {
+    const api = await fakeApiServer(scenario());
+    try {
+      const run = await runAudit(["--kubeconfig", kubeconfig("bad-stack", api.url), "--context", "phoenix-test", "--stack", "nowhere"]);
+      assert.equal(run.code, 2, run.stderr + run.stdout);
+      assert.match(run.stderr, /Pulumi\.nowhere\.yaml: no such stack file/);
+      assert.deepEqual(api.requests, [], "no request reached the cluster");
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Chart conformance (`npm run charts:verify`): the checks against tiny fixture charts
- * built in a temp directory (so they run in any clone), the CLI's exit codes, and, where
- * ../shared/reference/charts exists, every stack against the real pinned charts.
+ * Chart conformance (`phoenix charts verify`, `npm run charts:verify`): the checks
+ * against tiny fixture charts built in a temp directory (so they run in any clone), the
+ * command's exit statuses, and, where the reference charts exist beside the repository,
+ * every platform stack against the real pinned charts.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,7 +12,9 @@ import { promisify } from "node:util";
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { parse, stringify } from "yaml";
+import { BOOTSTRAP_FREE_FORM_VALUES } from "../../../components/apps/applications";
 import { charts } from "../../../components/catalog";
+import { PLUGINS } from "../../../components/plugins/registry";
 import {
   FREE_FORM,
   helmMerge,
@@ -275,10 +278,10 @@ describe("conformance helpers", () => {
 
 const run = promisify(execFile);
 
-/** Runs the CLI exactly as `npm run charts:verify` does. */
+/** Runs `phoenix charts verify` as a process, from its sources, as `npm run charts:verify` does from the build. */
 async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "stacks", "chartsVerify.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+    const r = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "run.ts"), "charts", "verify", ...args], { cwd: ROOT, encoding: "utf8" });
     return { status: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -288,31 +291,60 @@ async function cli(...args: string[]): Promise<{ status: number; stdout: string;
 
 const present = fs.existsSync(REFERENCE_CHARTS);
 if (!present) {
-  process.stderr.write(`\n!!! SKIPPED: ${REFERENCE_CHARTS} not found: charts:verify against the reference charts did not run !!!\n\n`);
+  process.stderr.write(`\n!!! SKIPPED: ${REFERENCE_CHARTS} not found: charts verify against the reference charts did not run !!!\n\n`);
 }
-const skip = present ? false : `SKIPPED: ${REFERENCE_CHARTS} not found; charts:verify against the reference charts did not run`;
+const skip = present ? false : `SKIPPED: ${REFERENCE_CHARTS} not found; charts verify against the reference charts did not run`;
 
 // The CLI runs are independent processes: run them side by side.
-describe("charts:verify CLI", { concurrency: true }, () => {
+describe("phoenix charts verify, the command", { concurrency: true }, () => {
   it("exits 1 when a pinned chart version is missing from the directory, naming it", async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-charts-empty-"));
     try {
-      const r = await cli("--stack", "prod", "--charts", empty);
+      const json = path.join(empty, "report", "charts.json");
+      const r = await cli("--stack", "prod", "--charts", empty, "--json", json);
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stdout, /^FAIL\s+velero\s+velero@/m);
       assert.ok(r.stdout.includes(`${path.join(empty, charts.velero.chart, charts.velero.version)} is missing`), r.stdout);
       assert.match(r.stdout, /helm pull velero --repo /);
+      // The JSON report holds the same verdicts: every release, each with its missing chart.
+      const report = JSON.parse(fs.readFileSync(json, "utf8")) as { stack: string; charts: string; releases: { release: string; problems: Problem[] }[] };
+      assert.deepEqual([report.stack, report.charts], ["prod", empty]);
+      assert.ok(report.releases.length > 0);
+      for (const rel of report.releases) assert.deepEqual(rel.problems.map((p) => p.check), ["chart"], rel.release);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
   });
 
-  it("exits 2 on a usage error and 1 on an unknown stack, checking nothing", async () => {
-    const [usage, unknown] = await Promise.all([cli("--stack", "prod"), cli("--stack", "nowhere", "--charts", FIXTURES)]);
+  it("exits 2 on a usage error, an unknown stack or a --charts that is not a directory, checking nothing", async () => {
+    const [usage, unknown, notDir] = await Promise.all([
+      cli("--stack", "prod"),
+      cli("--stack", "nowhere", "--charts", FIXTURES),
+      cli("--stack", "prod", "--charts", path.join(ROOT, "package.json")),
+    ]);
     assert.equal(usage.status, 2);
-    assert.match(usage.stderr, /--charts is required/);
-    assert.equal(unknown.status, 1);
-    assert.match(unknown.stderr, /Pulumi\.nowhere\.yaml: no such stack file[\s\S]*Nothing checked\./);
+    assert.match(usage.stderr, /required option '--charts <dir>' not specified/);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /Pulumi\.nowhere\.yaml: no such stack file.*Known stacks: prod/);
+    assert.equal(notDir.status, 2);
+    assert.match(notDir.stderr, /--charts .*package\.json: not a directory/);
+    for (const r of [usage, unknown, notDir]) assert.doesNotMatch(r.stdout, /Chart conformance|checked/, "nothing was checked");
+  });
+
+  it("exits 2 on a bad stack file of --project, naming the file and the key, checking nothing", async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-charts-project-"));
+    try {
+      fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+      const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+      doc.config["phoenix:plugins"] = { ...(doc.config["phoenix:plugins"] as object), velero: { replication: { region: "eu-central-1" } } };
+      fs.writeFileSync(path.join(project, "Pulumi.old.yaml"), stringify(doc));
+      const r = await cli("--stack", "old", "--charts", FIXTURES, "--project", project);
+      assert.equal(r.status, 2, r.stdout);
+      assert.match(r.stderr, /Pulumi\.old\.yaml: invalid stack configuration \(1 problem\):\n {2}- phoenix:plugins\.velero\.replication: moved out of the platform stack/);
+      assert.equal(r.stdout, "");
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 
   for (const stack of listStacks(ROOT)) {
@@ -325,6 +357,13 @@ describe("charts:verify CLI", { concurrency: true }, () => {
 });
 
 describe("FREE_FORM", () => {
+  it("holds each plugin's own free-form paths, from its registry entry, and the bootstrap chart's", () => {
+    const registered = Object.values(PLUGINS).map((p) => p.chart.chart);
+    assert.deepEqual(Object.keys(FREE_FORM).sort(), [...registered, charts.argocdApps.chart].sort(), "one entry per chart Phoenix installs");
+    for (const p of Object.values(PLUGINS)) assert.deepEqual(FREE_FORM[p.chart.chart], p.freeFormValues, p.id);
+    assert.deepEqual(FREE_FORM[charts.argocdApps.chart], BOOTSTRAP_FREE_FORM_VALUES);
+  });
+
   // A listed path the chart does not have is a typo in the allow-list itself.
   for (const [chart, paths] of Object.entries(FREE_FORM)) {
     it(`every ${chart} path exists in the reference chart`, { skip }, () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildPlan } from "../../../cli/offline/plan";
 import { partitionOf } from "../../../components/regions";
-import { sanitize, SECRET, type RecordedResource } from "../../../cli/offline/runtime";
+import { OfflineMocks, sanitize, SECRET, STACK_REFERENCE, UnknownStackReferenceError, type RecordedResource } from "../../../cli/offline/runtime";
 import { listStacks, loadStack, SECRET_PLACEHOLDER, StackFileError } from "../../../cli/offline/stackFile";
 
 function project(files: Record<string, string>): string {
@@ -57,12 +57,37 @@ describe("placeholders and masking", () => {
     assert.deepEqual(partitionOf("cn-north-1"), { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" });
     assert.equal(partitionOf("us-gov-west-1")?.partition, "aws-us-gov");
     assert.equal(partitionOf("nowhere"), undefined);
+    assert.equal(partitionOf("xx-nowhere-1"), undefined, "shaped like a region code, but not one AWS lists");
   });
 
   it("masks secrets, names unknowns and drops undefined leaves", () => {
     const secret = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "hunter2" };
     assert.deepEqual(sanitize({ a: secret, b: [1, secret], c: undefined, d: { e: "x" } }), { a: SECRET, b: [1, SECRET], d: { e: "x" } });
     assert.equal(sanitize(pulumi.unknown), "<computed: unknown during preview>");
+  });
+});
+
+describe("stack references", () => {
+  const reference = (name: string) => ({ type: STACK_REFERENCE, name: "backup-storage", inputs: { name }, provider: "", custom: true, id: name });
+
+  it("answers a StackReference with the outputs of the stack it names, as the engine reads them", () => {
+    const outputs = { bucket: "b", region: "eu-west-1" };
+    const mocks = new OfflineMocks("eu-west-1", { "organization/phoenix-backup-storage/prod": outputs });
+    assert.deepEqual(mocks.newResource(reference("organization/phoenix-backup-storage/prod")), {
+      id: "organization/phoenix-backup-storage/prod",
+      state: { name: "organization/phoenix-backup-storage/prod", outputs, secretOutputNames: [] },
+    });
+  });
+
+  it("refuses a stack it was not given, naming it and the stacks it knows, rather than inventing outputs", () => {
+    const mocks = new OfflineMocks("eu-west-1", { "organization/phoenix-backup-storage/prod": {} });
+    assert.throws(
+      () => mocks.newResource(reference("organization/phoenix-backup-storage/dr")),
+      (e: unknown) =>
+        e instanceof UnknownStackReferenceError &&
+        e.stackName === "organization/phoenix-backup-storage/dr" &&
+        /reads stack organization\/phoenix-backup-storage\/dr, which the offline run was not given \(known: organization\/phoenix-backup-storage\/prod\)/.test(e.message),
+    );
   });
 });
 

@@ -1,10 +1,10 @@
 /**
- * Checks what Phoenix writes against the real charts it pins, from
- * ../shared/reference/charts (never copied into this repository), with the functions of
- * stacks/offline/conformance.ts. The values of every release of every stack are checked
- * end to end by `npm run charts:verify` (test/charts-verify.test.ts); here the pure
- * builders are checked directly. Without that directory (a fresh clone elsewhere) these
- * checks report themselves SKIPPED.
+ * Checks what Phoenix writes against the real charts it pins, from the reference charts
+ * beside the repository (REFERENCE_CHARTS in test/helpers.ts; never copied into this
+ * repository), with the functions of cli/offline/conformance.ts. The values of every
+ * release of every stack are checked end to end by `phoenix charts verify`
+ * (test/cli/commands/charts.test.ts); here the pure builders are checked directly.
+ * Without that directory (a fresh clone elsewhere) these checks report themselves SKIPPED.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -11,7 +11,6 @@ import { certManagerPolicy, certManagerValues, clusterIssuerSpec } from "../../.
 import { externalDnsPolicy, externalDnsSettingsSchema, externalDnsValues, txtOwnerId } from "../../../components/plugins/externalDns";
 import { loadBalancerControllerPolicy, loadBalancerControllerSettingsSchema, loadBalancerControllerValues } from "../../../components/plugins/loadBalancerController";
 import { metricsServerSettingsSchema, metricsServerValues } from "../../../components/plugins/metricsServer";
-import { replicationPolicy, tlsOnlyBucketPolicy } from "../../../components/plugins/velero";
 import { at, grants, TEST_BCRYPT } from "../../helpers";
 
 const zones = [
@@ -225,42 +224,6 @@ describe("Argo CD production values", () => {
     assert.deepEqual([at(ha, "redis-ha", "enabled"), at(ha, "redis", "enabled"), at(ha, "server", "replicas"), at(ha, "repoServer", "pdb", "enabled")], [true, false, 2, true]);
     const single = argocdValues(withAdmin);
     assert.deepEqual([at(single, "redis-ha", "enabled"), at(single, "redis", "enabled"), at(single, "server", "replicas")], [false, true, 1]);
-  });
-});
-
-describe("backup bucket policies", () => {
-  it("denies every request without TLS, to the bucket and its objects, whoever sends it", () => {
-    const doc = tlsOnlyBucketPolicy("arn:aws:s3:::b");
-    assert.deepEqual(doc.Statement, [
-      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-    ]);
-  });
-
-  it("lets the replication role read the source's versions and write replicas, each key only through S3 in its region", () => {
-    const doc = replicationPolicy({
-      sourceBucketArn: "arn:aws:s3:::src",
-      sourceKeyArn: "arn:aws:kms:eu-west-1:111122223333:key/a",
-      sourceRegion: "eu-west-1",
-      replicaBucketArn: "arn:aws:s3:::dst",
-      replicaKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/b",
-      replicaRegion: "eu-central-1",
-      dnsSuffix: "amazonaws.com",
-    });
-    assert.deepEqual(grants(doc), {
-      "s3:GetReplicationConfiguration": ["arn:aws:s3:::src"],
-      "s3:ListBucket": ["arn:aws:s3:::src"],
-      "s3:GetObjectVersionForReplication": ["arn:aws:s3:::src/*"],
-      "s3:GetObjectVersionAcl": ["arn:aws:s3:::src/*"],
-      "s3:GetObjectVersionTagging": ["arn:aws:s3:::src/*"],
-      "s3:ReplicateObject": ["arn:aws:s3:::dst/*"],
-      "s3:ReplicateDelete": ["arn:aws:s3:::dst/*"],
-      "s3:ReplicateTags": ["arn:aws:s3:::dst/*"],
-      "kms:Decrypt": ["arn:aws:kms:eu-west-1:111122223333:key/a"],
-      "kms:Encrypt": ["arn:aws:kms:eu-central-1:111122223333:key/b"],
-      "kms:GenerateDataKey": ["arn:aws:kms:eu-central-1:111122223333:key/b"],
-    });
-    const decrypt = doc.Statement.find((s) => s.Action === "kms:Decrypt");
-    assert.deepEqual(at(decrypt, "Condition", "StringEquals"), { "kms:ViaService": "s3.eu-west-1.amazonaws.com" });
   });
 });
 

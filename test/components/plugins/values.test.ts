@@ -85,40 +85,63 @@ describe("what Argo CD and restores do to backups", () => {
   });
 });
 
+/** This region's backup storage, as its storage stack exports it. */
+const storage = { bucket: "backups-bucket", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/primary" };
+const input = { storage, clusterRegion: "eu-west-1", backup: scope, serviceAccountAnnotations: noAnnotations };
+
 describe("Velero values", () => {
-  const v = veleroValues(fs, { bucket: "backups-bucket", bucketRegion: "eu-central-1", backup: scope, serviceAccountAnnotations: noAnnotations });
+  const v = veleroValues(fs, input);
   it("installs the AWS plugin pinned in the catalog", () => {
     assert.equal(at(v, "initContainers", 0, "image"), images.veleroPluginForAws);
     assert.match(images.veleroPluginForAws, /:v1\.14\.\d+$/, "v1.14.x pairs with Velero 1.18");
   });
   it("uses the pod's AWS identity, not a credentials file", () => {
     assert.equal(at(v, "credentials", "useSecret"), false);
+    assert.equal(at(v, "serviceAccount", "server", "name"), "velero-server");
+    const irsa = { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/velero" };
+    assert.deepEqual(at(veleroValues(fs, { ...input, serviceAccountAnnotations: irsa }), "serviceAccount", "server", "annotations"), irsa);
   });
-  it("points the backup location at the bucket in the bucket's region", () => {
+  it("points the backup location at the storage stack's bucket, in the bucket's region", () => {
     assert.deepEqual(at(v, "configuration", "backupStorageLocation"), [
       { name: "default", provider: "aws", bucket: "backups-bucket", default: true, config: { region: "eu-central-1" } },
     ]);
   });
+  it("takes EBS snapshots in the cluster's region, not the bucket's", () => {
+    assert.deepEqual(at(v, "configuration", "volumeSnapshotLocation"), [{ name: "default", provider: "aws", config: { region: "eu-west-1" } }]);
+  });
   it("deploys the node agent with kopia when file-system backups are on", () => {
     assert.equal(at(v, "deployNodeAgent"), true);
     assert.equal(at(v, "configuration", "uploaderType"), "kopia");
-    assert.equal(at(veleroValues(ebs, { bucket: "b", bucketRegion: "r", backup: scope, serviceAccountAnnotations: noAnnotations }), "deployNodeAgent"), false);
+    assert.equal(at(v, "configuration", "defaultVolumesToFsBackup"), true);
+    const snapshots = veleroValues(ebs, input);
+    assert.deepEqual([at(snapshots, "deployNodeAgent"), at(snapshots, "configuration", "defaultVolumesToFsBackup")], [false, false]);
+  });
+  it("schedules exactly the backup scope it is given", () => {
+    assert.deepEqual(at(v, "schedules"), veleroSchedules(scope, true));
   });
 });
 
 describe("restoring another region's backups", () => {
   it("adds a read-only backup storage location in the replica's own region, never the default", () => {
-    const settings = veleroSettingsSchema.parse({ restoreFrom: { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" } });
-    const v = veleroValues(settings, { bucket: "dr-own", bucketRegion: "eu-central-1", backup: scope, serviceAccountAnnotations: noAnnotations });
+    const restoreFrom = { bucket: "prod-replica", region: "eu-north-1", kmsKeyArn: "arn:aws:kms:eu-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const v = veleroValues(fs, { ...input, restoreFrom });
     assert.deepEqual(at(v, "configuration", "backupStorageLocation", 1), {
       name: RESTORE_LOCATION,
       provider: "aws",
       bucket: "prod-replica",
       default: false,
       accessMode: "ReadOnly",
-      config: { region: "eu-central-1" },
+      config: { region: "eu-north-1" },
     });
     assert.equal(at(v, "configuration", "backupStorageLocation", 0, "default"), true);
+    assert.equal(at(v, "configuration", "backupStorageLocation", 0, "bucket"), "backups-bucket");
+    assert.equal((at(v, "configuration", "backupStorageLocation") as unknown[]).length, 2);
+  });
+
+  it("refuses a Velero restore source, replication or retention in the platform's settings: they belong to the storage stacks", () => {
+    for (const key of ["restoreFrom", "replication", "noncurrentVersionDays"]) {
+      assert.throws(() => veleroSettingsSchema.parse({ [key]: {} }), new RegExp(`unknown key\\(s\\) ${key}; allowed here: fsBackup`), key);
+    }
   });
 });
 
@@ -154,7 +177,7 @@ describe("Velero IAM", () => {
     assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
     assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
   });
-  it("the Pod Identity trust names only the EKS Pod Identity service (IRSA trust: test/plugins.test.ts)", () => {
+  it("the Pod Identity trust names only the EKS Pod Identity service (IRSA trust: test/components/plugins/plugins.test.ts)", () => {
     const trust = podIdentityTrustPolicy();
     assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
   });

@@ -39,7 +39,8 @@ describe("stack config defaults", () => {
     assert.deepEqual(cfg.network, { cidr: "10.0.0.0/16", natGateways: "perAz" });
     assert.equal(cfg.gitops.targetRevision, "main");
     assert.equal(cfg.gitops.path, "clusters/eu-west-1", "the root path is per region by default");
-    assert.deepEqual(cfg.backups, { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }] });
+    // The storage stack defaults to the one of the same name (organization/phoenix-backup-storage/<stack>); no restore source.
+    assert.deepEqual(cfg.backups, { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }], storage: {} });
     assert.deepEqual(cfg.plugins, {
       loadBalancerController: { enabled: true, gatewayApi: true, replicas: 2 },
       certManager: { enabled: true },
@@ -47,7 +48,7 @@ describe("stack config defaults", () => {
       externalDns: { enabled: false, hostedZones: [], policy: "upsert-only", sources: ["service", "ingress"] },
       metricsServer: { enabled: true, replicas: 2 },
       argocd: { ha: false, admin: { enabled: true, passwordBcrypt: TEST_BCRYPT } },
-      velero: { fsBackup: true, noncurrentVersionDays: 30 },
+      velero: { fsBackup: true },
     });
     assert.deepEqual(cfg.identity, { mode: "podIdentity" });
   });
@@ -61,7 +62,7 @@ describe("stack config defaults", () => {
 
   it("refuses a misspelt project namespace instead of ignoring its keys", () => {
     const raw = { ...flatConfig(), "pheonix:tags": JSON.stringify({ team: "x" }) };
-    assert.match(problemAt(raw, "pheonix:tags"), /unknown config namespace "pheonix": Phoenix reads phoenix:\* keys/);
+    assert.match(problemAt(raw, "pheonix:tags"), /unknown config namespace "pheonix": this project reads phoenix:\* keys, and passes aws:\*, kubernetes:\*/);
   });
 
   it("ignores other providers' keys and accepts other regions and partitions", () => {
@@ -77,8 +78,10 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
     assert.match(problemAt(raw, "aws:region"), /is required: set aws:region/);
   });
 
-  it("rejects a malformed region", () => {
+  it("rejects a malformed region, and a well-formed one AWS does not list", () => {
     assert.match(problemAt(flatConfig({}, "Europe"), "aws:region"), /AWS region code such as eu-west-1/);
+    assert.match(problemAt(flatConfig({}, "xx-nowhere-1"), "aws:region"), /is not a region AWS lists \(checked against the AWS SDK's partitions table\)/);
+    assert.match(problemAt(flatConfig({}, "eu-west-9"), "aws:region"), /is not a region AWS lists/);
   });
 
   it("requires a GitOps source", () => {
@@ -246,19 +249,21 @@ describe("plugin settings", () => {
     );
   });
 
-  it("refuses a DR replica in the stack's own region or another partition", () => {
-    const dr = (region: string) => flatConfig({ plugins: { velero: { replication: { region } } } });
-    assert.match(problemAt(dr("eu-west-1"), "phoenix:plugins.velero.replication.region"), /own region/);
-    assert.match(problemAt(dr("cn-north-1"), "phoenix:plugins.velero.replication.region"), /another AWS partition/);
-    assert.equal(parseStackConfig(dr("eu-central-1"), id).plugins.velero.replication?.region, "eu-central-1");
-  });
-
-  it("checks a restore source's bucket name and key ARN", () => {
-    const from = (restoreFrom: Record<string, unknown>) => flatConfig({ plugins: { velero: { restoreFrom } } });
-    const ok = { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
-    assert.equal(parseStackConfig(from(ok), id).plugins.velero.restoreFrom?.bucket, "prod-replica");
-    assert.match(problemAt(from({ ...ok, kmsKeyArn: "alias/x" }), "phoenix:plugins.velero.restoreFrom.kmsKeyArn"), /replicaKeyArn output/);
-    assert.match(problemAt(from({ ...ok, bucket: "Prod_Replica" }), "phoenix:plugins.velero.restoreFrom.bucket"), /S3 bucket name/);
+  it("refuses Velero's storage keys, which moved to the backup storage project, saying where each lives now", () => {
+    const velero = (settings: Record<string, unknown>) => flatConfig({ plugins: { velero: settings } });
+    assert.match(
+      problemAt(velero({ replication: { region: "eu-central-1" } }), "phoenix:plugins.velero.replication"),
+      /moved out of the platform stack .*stacks\/backup-storage\/Pulumi\.<stack>\.yaml \(phoenix-backup-storage:replication\)/,
+    );
+    assert.match(problemAt(velero({ noncurrentVersionDays: 30 }), "phoenix:plugins.velero.noncurrentVersionDays"), /moved out of the platform stack .*phoenix-backup-storage:noncurrentVersionDays/);
+    assert.match(
+      problemAt(velero({ restoreFrom: { bucket: "prod-replica", region: "eu-central-1" } }), "phoenix:plugins.velero.restoreFrom"),
+      /moved out of the platform stack .*phoenix:backups\.restoreFrom\.stack: <organization>\/phoenix-backup-storage\/<primary stack>/,
+    );
+    // Each once, with where it went, not a second time as an unknown key; other problems still show.
+    const found = problems(velero({ replication: { region: "eu-central-1" }, fsbackup: false }));
+    assert.deepEqual(found.map((p) => p.key).sort(), ["phoenix:plugins.velero.fsbackup", "phoenix:plugins.velero.replication"]);
+    assert.equal(parseStackConfig(velero({ fsBackup: false }), id).plugins.velero.fsBackup, false);
   });
 
   it("names the allowed keys of a plugin when one is misspelt", () => {
@@ -304,32 +309,45 @@ describe("apps and backup settings", () => {
   });
 });
 
+describe("backup storage stacks", () => {
+  const backups = (b: Record<string, unknown>) => flatConfig({ backups: b });
+
+  it("names the storage stack to write to and the one to restore from by fully qualified name", () => {
+    const cfg = parseStackConfig(backups({ storage: { stack: "acme/phoenix-backup-storage/shared" }, restoreFrom: { stack: "organization/phoenix-backup-storage/prod" } }), id);
+    assert.deepEqual([cfg.backups.storage.stack, cfg.backups.restoreFrom?.stack], ["acme/phoenix-backup-storage/shared", "organization/phoenix-backup-storage/prod"]);
+    for (const [key, value] of [
+      ["storage", { stack: "prod" }],
+      ["restoreFrom", { stack: "phoenix-backup-storage/prod" }],
+    ] as const) {
+      assert.match(problemAt(backups({ [key]: value }), `phoenix:backups.${key}.stack`), /fully qualified stack name <organization>\/<project>\/<stack>/);
+    }
+    assert.match(problemAt(backups({ restoreFrom: {} }), "phoenix:backups.restoreFrom.stack"), /is required here/);
+    assert.match(problemAt(backups({ restoreFrom: { stack: "organization/phoenix-backup-storage/prod", bucket: "b" } }), "phoenix:backups.restoreFrom.bucket"), /allowed here: stack/);
+  });
+});
+
 describe("problems across sections, all at once", () => {
-  it("reports field problems, region checks and secret checks from one run", () => {
-    const raw = flatConfig({
-      network: { natGateways: "three" },
-      plugins: {
-        argocd: { admin: { passwordBcrypt: "hunter2" } },
-        velero: { replication: { region: "eu-west-1" }, restoreFrom: { bucket: "prod-replica", region: "cn-north-1", kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" } },
+  it("reports field problems, moved keys, region checks and secret checks from one run", () => {
+    const raw = flatConfig(
+      {
+        network: { natGateways: "three" },
+        backups: { restoreFrom: { stack: "prod" } },
+        plugins: { argocd: { admin: { passwordBcrypt: "hunter2" } }, velero: { replication: { region: "eu-central-1" } } },
       },
-    });
+      "xx-nowhere-1",
+    );
     const keys = problems(raw).map((p) => p.key).sort();
     assert.deepEqual(keys, [
+      "aws:region",
+      "phoenix:backups.restoreFrom.stack",
       "phoenix:network.natGateways",
       "phoenix:plugins.argocd.admin.passwordBcrypt",
-      "phoenix:plugins.velero.replication.region",
-      "phoenix:plugins.velero.restoreFrom.kmsKeyArn",
-      "phoenix:plugins.velero.restoreFrom.region",
+      "phoenix:plugins.velero.replication",
     ]);
   });
 
-  it("refuses a region whose partition it cannot tell, and a restore key from another region", () => {
-    assert.match(problemAt(flatConfig({ plugins: { velero: { replication: { region: "us-isof-south-1" } } } }), "phoenix:plugins.velero.replication.region"), /partition Phoenix does not know.*stacks\/partition\.ts/);
-    const key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    assert.match(
-      problemAt(flatConfig({ plugins: { velero: { restoreFrom: { bucket: "prod-replica", region: "eu-central-1", kmsKeyArn: key } } } }), "phoenix:plugins.velero.restoreFrom.kmsKeyArn"),
-      /key in us-east-1.*replicaKeyArn/,
-    );
+  it("takes every region the AWS SDK lists, in every partition", () => {
+    for (const region of ["us-gov-east-1", "cn-northwest-1", "us-iso-east-1", "ap-southeast-4"]) assert.equal(parseStackConfig(flatConfig({}, region), id).region, region);
   });
 
   it("says what to do about a missing required field, and refuses dns01 on a disabled cert-manager", () => {

@@ -1,10 +1,13 @@
-// Loads the real entry (stacks/index.ts) the way `pulumi up` does: Pulumi's nodejs
-// language host registers its vendored ts-node with the project's own typescript and
-// tsconfig.json, type-checking on, then requires the entry. Here the entry runs under
-// the offline mock runtime with the prod stack file. Plain CommonJS on purpose: tsx
-// must not be the one compiling it. Prints one JSON line for test/entry.test.ts.
+// Loads the real entries the way `pulumi up` does: Pulumi's nodejs language host
+// registers its vendored ts-node with the project's own typescript and tsconfig.json,
+// type-checking on, then requires the project's `main`. Here both projects' entries run
+// under the offline mock runtime with their prod stack files: the backup storage stack
+// (stacks/backup-storage/index.ts) first, then the platform (stacks/platform/index.ts),
+// whose StackReference is answered with the storage entry's own exports. Plain CommonJS
+// on purpose: tsx must not be the one compiling it. Prints one JSON line for
+// test/stacks/platform/index.test.ts.
 const path = require("node:path");
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "..", "..", "..");
 process.chdir(root);
 
 // The same lookup Pulumi's run.js uses: the project's typescript and ts-node if
@@ -20,19 +23,34 @@ require(tsnodeRequire).register({
 });
 
 const { loadStack } = require("../../../cli/offline/stackFile.ts");
-const { evaluateOffline } = require("../../../cli/offline/runtime.ts");
+const { evaluateOffline, resolve } = require("../../../cli/offline/runtime.ts");
 
-evaluateOffline(loadStack(root, "prod"), () => require("../../../stacks/platform/index.ts")).then(
-  ({ resources, outputs }) => {
-    process.stdout.write(
-      JSON.stringify({
-        tsnode: path.basename(tsnodeRequire),
-        typescript: require(typescriptRequire).version,
-        exports: Object.keys(outputs).sort(),
-        resources: resources.length,
-      }) + "\n",
-    );
-  },
+/** A module's exports as plain data (outputs resolved, secrets masked). */
+async function exported(mod) {
+  return resolve(Object.fromEntries(Object.keys(mod).map((k) => [k, mod[k]])));
+}
+
+const names = (resources) => resources.map((r) => `${r.type}::${r.name}`).sort();
+
+async function main() {
+  const storageStack = loadStack(path.join(root, "stacks", "backup-storage"), "prod");
+  const storage = await evaluateOffline(storageStack, () => require("../../../stacks/backup-storage/index.ts"));
+  const storageOutputs = await exported(storage.outputs);
+  const platformStack = loadStack(root, "prod");
+  const platform = await evaluateOffline(
+    { ...platformStack, stackOutputs: { [`organization/${storageStack.project}/prod`]: storageOutputs } },
+    () => require("../../../stacks/platform/index.ts"),
+  );
+  return {
+    tsnode: path.basename(tsnodeRequire),
+    typescript: require(typescriptRequire).version,
+    storage: { project: storageStack.project, outputs: storageOutputs, resources: names(storage.resources) },
+    platform: { project: platformStack.project, outputs: await exported(platform.outputs), resources: names(platform.resources) },
+  };
+}
+
+main().then(
+  (result) => process.stdout.write(JSON.stringify(result) + "\n"),
   (err) => {
     process.stderr.write(`entry failed to load: ${err && err.stack ? err.stack : String(err)}\n`);
     process.exit(1);

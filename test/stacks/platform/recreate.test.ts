@@ -22,7 +22,7 @@ function autoNaming(inner: pulumi.runtime.Mocks): pulumi.runtime.Mocks {
       const result = await inner.newResource(args);
       const physical = `${args.name}-${randomBytes(4).toString("hex").slice(0, 7)}`;
       const named: Record<string, unknown> = { ...(result.state as Record<string, unknown>) };
-      if (args.type === "aws:s3/bucket:Bucket" && args.inputs.bucket === undefined) named.bucket = physical;
+      if (args.type === "aws:s3/bucket:Bucket" && (args.inputs as Record<string, unknown>).bucket === undefined) named.bucket = physical;
       if (args.type === "aws:kms/key:Key") named.arn = `arn:aws:kms:eu-west-1:111122223333:key/${physical}`;
       return { id: result.id, state: named };
     },
