@@ -73,7 +73,7 @@ export class BackupStorage extends pulumi.ComponentResource {
         { parent: this, aliases: alias(`backups-replica-${args.replicaRegion}`) },
       );
       const replica = this.secureBucket(replicaName, "velero-backups-replica", args, provider, alias("backups-replica"));
-      this.replicate(name, primary, replica, args, alias);
+      this.replicate(name, primary, replica, args, args.replicaRegion, alias);
       this.replica = { bucket: replica.bucket.bucket, region: args.replicaRegion, kmsKeyArn: replica.key.arn };
     }
     this.registerOutputs({ bucket: this.bucket, kmsKeyArn: this.kmsKeyArn, replicaBucket: this.replica?.bucket, replicaKeyArn: this.replica?.kmsKeyArn });
@@ -139,10 +139,10 @@ export class BackupStorage extends pulumi.ComponentResource {
     name: string,
     primary: SecureBucket,
     replica: SecureBucket,
-    args: BackupStorageArgs & { replicaRegion?: string },
+    args: BackupStorageArgs,
+    replicaRegion: string,
     alias: (legacy: string) => pulumi.ResourceOptions["aliases"],
   ): void {
-    const replicaRegion = args.replicaRegion ?? "";
     const dnsSuffix = aws.getPartitionOutput({}, { parent: this }).dnsSuffix;
     const role = new aws.iam.Role(
       `${name}-replication`,
