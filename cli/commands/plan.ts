@@ -21,6 +21,7 @@ interface PlanOptions {
   all?: boolean;
   json?: string;
   project?: string;
+  timeline?: boolean;
 }
 
 /** The plan file of a stack in `--all --json DIR`. */
@@ -54,6 +55,10 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
   const planner = new Planner(project.kind === "platform" && project.dir !== root ? project.dir : root);
   const doc = await planner.plan(project, { stack: opts.stack ?? "" });
   deps.io.out(renderPlan(doc));
+  if (opts.timeline) {
+    const { modelTimeline, renderTimeline } = await import("../offline/timeline");
+    deps.io.out("\n" + renderTimeline(modelTimeline(doc.resources), `${doc.project}/${doc.stack}`));
+  }
   if (opts.json) {
     writeJson(opts.json, doc);
     deps.io.out(`\nPlan JSON written to ${opts.json}\n`);
@@ -96,6 +101,7 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
     .option("--all", "plan every stack of both projects (backup storage and platform) in one process")
     .option("--json <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
     .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
+    .option("--timeline", "with --stack: the modeled critical path of a fresh `pulumi up`, from published durations per resource type")
     .addHelpText(
       "after",
       [
@@ -105,6 +111,7 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
         "  $ phoenix plan --stack prod --json plans/prod.json",
         "  $ phoenix plan --stack prod --project stacks/backup-storage",
         "  $ phoenix plan --all --json plans/",
+        "  $ phoenix plan --stack prod --timeline",
         "",
         "Exit status: 0 planned; 2 usage error or a bad stack file (nothing written).",
       ].join("\n"),
@@ -113,6 +120,7 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
       act(async (opts: PlanOptions) => {
         if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
         if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
+        if (opts.all && opts.timeline) throw new UsageError("--timeline models one stack: use it with --stack");
         return opts.all ? planAll(opts, deps) : planOne(opts, deps);
       }),
     );

@@ -30,6 +30,13 @@ export interface PlanResource {
   readonly depth: number;
   /** Delete and update options, only where set (e.g. a bucket that survives destroy). */
   readonly options?: { protect?: true; retainOnDelete?: true; ignoreChanges?: readonly string[] };
+  /**
+   * What the engine waits for before creating it, as `type::name`: its explicit
+   * `dependsOn` and the resources whose outputs its inputs use (as the SDK sends them
+   * in the registration; a component in `dependsOn` stands for its children), plus its
+   * explicit provider, which the engine creates first. Sorted.
+   */
+  readonly dependencies: readonly string[];
   readonly inputs: Record<string, unknown>;
 }
 
@@ -91,6 +98,17 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map(str) : [];
 }
 
+/** `type::name` of a recorded resource: how the plan names it. */
+export function resourceKey(r: Pick<RecordedResource, "type" | "name">): string {
+  return `${r.type}::${r.name}`;
+}
+
+/** A resource's dependencies (explicit, through inputs, and its provider) as plan keys. */
+function dependencyKeys(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>): string[] {
+  const urns = [...r.dependencies, ...(r.providerUrn ? [r.providerUrn] : [])];
+  return [...new Set(urns.map((u) => byUrn.get(u)).filter((d): d is RecordedResource => d !== undefined).map(resourceKey))].sort();
+}
+
 /** Orders the recorded resources as a tree (layers in order, siblings by type then name) and tags each with its layer. */
 export function planResources(recorded: readonly RecordedResource[]): PlanResource[] {
   const byUrn = new Map(recorded.map((r) => [r.urn, r]));
@@ -121,6 +139,7 @@ export function planResources(recorded: readonly RecordedResource[]): PlanResour
       layer,
       depth,
       ...(Object.keys(options).length > 0 ? { options } : {}),
+      dependencies: dependencyKeys(r, byUrn),
       inputs: r.inputs,
     });
     for (const c of sorted(children.get(r.urn) ?? [])) walk(c, layer, depth + 1);

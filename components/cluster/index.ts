@@ -84,6 +84,8 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly privateSubnetIds: pulumi.Output<string>[];
   /** What the layers above need to give their service accounts AWS identities. */
   public readonly identity: WorkloadIdentityProvider;
+  /** What workloads need before they can run: node groups and the add-ons nodes need to turn Ready (the cluster alone with Auto Mode). */
+  public readonly workloadsReady: readonly pulumi.Resource[];
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:cluster:Cluster", name, {}, opts);
@@ -149,7 +151,8 @@ export class Cluster extends pulumi.ComponentResource {
         { ...parent, dependsOn: [igw] },
       );
     });
-    privateSubnets.forEach((s, i) => {
+    // Egress of the private subnets: nodes pull their images through it.
+    const privateEgress = privateSubnets.flatMap((s, i) => {
       const rt = new aws.ec2.RouteTable(
         `${name}-private-${i}`,
         {
@@ -159,7 +162,7 @@ export class Cluster extends pulumi.ComponentResource {
         },
         parent,
       );
-      new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent);
+      return [rt, new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent)];
     });
 
     // ---- Control plane -------------------------------------------------------------
@@ -219,7 +222,9 @@ export class Cluster extends pulumi.ComponentResource {
 
     // ---- Compute and managed add-ons ----------------------------------------------
     // EKS Auto Mode runs networking, DNS, storage and Pod Identity itself: no add-ons.
-    const ready: pulumi.Resource[] = [cluster];
+    // What a chart's pods need before Helm waits on them: nodes, and the CNI that makes
+    // them Ready. Auto Mode brings both with the cluster.
+    const workloadsReady: pulumi.Resource[] = [cluster];
     if (args.compute.mode === "managedNodeGroups") {
       const addon = (pin: AddonPin, dependsOn: pulumi.Resource[], extra: Partial<aws.eks.AddonArgs> = {}): aws.eks.Addon =>
         new aws.eks.Addon(
@@ -281,7 +286,9 @@ export class Cluster extends pulumi.ComponentResource {
               tags,
             },
             // desiredSize stays Pulumi's: no autoscaler runs yet (one that does must then own it).
-            { ...parent, dependsOn: [...beforeNodes, ...attachments] },
+            // The CNI first: without it nodes never turn Ready and the group fails to create
+            // (EKS user guide, "Amazon VPC CNI"). Egress too: nodes pull images through NAT.
+            { ...parent, dependsOn: [...beforeNodes, ...attachments, ...privateEgress] },
           ),
       );
 
@@ -302,23 +309,23 @@ export class Cluster extends pulumi.ComponentResource {
         parent,
       );
       // CoreDNS and the EBS CSI controller are Deployments: they need nodes to turn ACTIVE.
-      const afterNodes = [
-        addon(addons.coredns, nodeGroups),
-        // With IRSA the add-on annotates its own service account with the role.
-        addon(addons.ebsCsiDriver, [...nodeGroups, ...ebs.ready], irsa ? { serviceAccountRoleArn: ebs.role.arn } : {}),
-      ];
-      ready.push(...beforeNodes, ...nodeGroups, ...afterNodes);
+      // Nothing waits for their add-on status, which takes up to 15 minutes on a new
+      // cluster (aws-ia/terraform-aws-eks-blueprints #642): CoreDNS pods run as soon as
+      // nodes do, and no Phoenix chart claims a volume at install.
+      addon(addons.coredns, nodeGroups);
+      // With IRSA the add-on annotates its own service account with the role.
+      addon(addons.ebsCsiDriver, [...nodeGroups, ...ebs.ready], irsa ? { serviceAccountRoleArn: ebs.role.arn } : {});
+      workloadsReady.push(...beforeNodes, ...nodeGroups);
     }
+    this.workloadsReady = workloadsReady;
 
     // ---- Kubernetes provider -------------------------------------------------------
     // Built only from the cluster's outputs: in a preview of a brand-new region they are
     // unknown, so the provider never tries to reach a cluster that does not exist yet
     // (pulumi-kubernetes #1794, #2236, #2985).
-    this.provider = new k8s.Provider(
-      `${name}-k8s`,
-      { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
-      { ...parent, dependsOn: ready },
-    );
+    // It waits for the API server only: namespaces, secrets and ConfigMaps need nothing
+    // more, and what needs nodes waits for `workloadsReady` itself.
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, parent);
     this.clusterName = eksName;
     this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
     this.vpcId = vpc.id;

@@ -26,6 +26,12 @@ export interface PluginsArgs {
   readonly vpcId: pulumi.Input<string>;
   /** How service accounts get AWS identities: Pod Identity, or IRSA with the cluster's OIDC provider. */
   readonly identity: WorkloadIdentityProvider;
+  /**
+   * What a release's pods need before Helm waits on them (an atomic release fails if they
+   * never run): the cluster's nodes and CNI. Namespaces and objects beside the charts do
+   * not wait for it.
+   */
+  readonly workloadsReady?: readonly pulumi.Resource[];
   /** Settings of each plugin from the stack file. */
   readonly settings: PluginSettings;
   /** What individual plugins need from the composition (Velero: its backup scope and storage). */
@@ -96,7 +102,9 @@ export class Plugins extends pulumi.ComponentResource {
           timeout: 900,
           maxHistory: 10,
         },
-        { ...k8sOpts, dependsOn: [ns, ...gates, ...(install.dependsOn ?? [])] },
+        // The load balancer controller's Service webhook fails closed: every other release
+        // waits for it (`gates`), or its Services would be refused while the webhook has no pods.
+        { ...k8sOpts, dependsOn: [ns, ...(args.workloadsReady ?? []), ...gates, ...(install.dependsOn ?? [])] },
       );
       releases[id] = release;
       install.afterRelease?.(release);

@@ -93,6 +93,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     region: cfg.region,
     vpcId: cluster.vpcId,
     identity: cluster.identity,
+    workloadsReady: cluster.workloadsReady,
     settings: cfg.plugins,
     inputs: { velero: { backup: plan.backup, storage: storage.storage, restoreFrom: storage.restoreFrom } },
     tags,

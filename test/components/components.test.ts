@@ -101,8 +101,19 @@ describe("cluster layer", () => {
     assert.deepEqual([ebsAssoc.inputs.namespace, ebsAssoc.inputs.serviceAccount], ["kube-system", "ebs-csi-controller-sa"]);
     assert.ok(ebs.dependencies.includes(ebsAssoc.urn), "the EBS CSI add-on starts with its identity in place");
     assert.equal(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-ebs-csi").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2");
+    // The provider waits for the API server alone; what needs nodes waits for workloadsReady.
     const provider = one(resources, "pulumi:providers:kubernetes", "c1-k8s");
-    for (const a of found) assert.ok(provider.dependencies.includes(a.urn), `the provider waits for ${a.name}`);
+    for (const a of found) assert.ok(!provider.dependencies.includes(a.urn), `the provider does not wait for ${a.name}`);
+    assert.ok(provider.dependencies.includes(urnOf(resources, "eks:index:Cluster", "c1-eks")));
+  });
+
+  it("offers workloadsReady: node groups and the add-ons nodes need, not the add-ons that need nodes", async () => {
+    let cluster: Cluster | undefined;
+    const { resources } = await run(() => (cluster = new Cluster("c1", clusterArgs)));
+    const urns = await Promise.all((cluster?.workloadsReady ?? []).map((r) => new Promise<string>((ok) => r.urn.apply(ok))));
+    const named = urns.map((u) => u.split("::").pop()).sort();
+    assert.deepEqual(named, ["c1-batch", "c1-eks", "c1-eks-pod-identity-agent", "c1-kube-proxy", "c1-system", "c1-vpc-cni"]);
+    assert.ok(resources.length > 0);
   });
 
   it("declares node groups in the private subnets, sized by the stack file", async () => {
