@@ -4,6 +4,7 @@
  * Heavy modules (the Pulumi SDK) load inside actions, so `--help` and usage errors
  * answer at once.
  */
+import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit";
 import { registerCharts } from "./commands/charts";
@@ -36,7 +37,11 @@ function automationEngine(): EngineAdapter {
 }
 
 /** Builds the program; `setStatus` receives each action's exit status. */
-export function buildProgram(setStatus: (code: number) => void, deps: Deps): Command {
+export function buildProgram(setStatus: (code: number) => void, given: Deps): Command {
+  // `--root DIR` works on another checkout (benchmarks, a repository copy); the
+  // default is the repository this command belongs to.
+  let rootOption: string | undefined;
+  const deps: Deps = { ...given, root: () => rootOption ?? given.root() };
   const act: Act =
     (fn) =>
     async (...args) => {
@@ -51,6 +56,11 @@ export function buildProgram(setStatus: (code: number) => void, deps: Deps): Com
     };
   const program = new Command("phoenix")
     .configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err })
+    .option("--root <dir>", "the Phoenix repository to work on (default: the one this command is installed in)")
+    .hook("preAction", (cmd) => {
+      const root = cmd.opts<{ root?: string }>().root;
+      rootOption = root === undefined ? undefined : path.resolve(root);
+    })
     .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()

@@ -1,6 +1,9 @@
 /** Process entry of `phoenix` (cli/phoenix.cjs runs its build): run, then exit with the status. */
 import { main } from "./main";
+import { deferPulumiStartup } from "./offline/deferPulumi";
 import { repositoryRoot } from "./offline/projects";
+
+deferPulumiStartup();
 
 // A reader that stops early (`phoenix plan --stack prod | head`) is not an error.
 process.stdout.on("error", (err: NodeJS.ErrnoException) => {

@@ -297,9 +297,19 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
       cb(err, resp);
     });
 
-  const outputs = program();
-  await Promise.race([pulumi.runtime.disconnect(), failed]);
-  return { resources, outputs };
+  // @pulumi/pulumi captures `new Error().stack` for every promise and registration it
+  // makes (runtime/debuggable.js, for its leak report; runtime/resource.js), which is
+  // most of an offline plan's time. Nothing here reads those stacks: capture none while
+  // the program runs, unless PHOENIX_STACK_TRACES=1 asks for them to debug the program.
+  const stackTraceLimit = Error.stackTraceLimit;
+  if (process.env.PHOENIX_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+  try {
+    const outputs = program();
+    await Promise.race([pulumi.runtime.disconnect(), failed]);
+    return { resources, outputs };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /** Resolves an output-bearing value to plain data (secrets masked). Not for preview runs: unknowns never resolve. */
