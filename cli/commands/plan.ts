@@ -22,7 +22,33 @@ interface PlanOptions {
   json?: string;
   project?: string;
   timeline?: boolean;
+  against?: string;
+  markdown?: boolean;
 }
+
+/** A plan JSON written by `phoenix plan --json`; a usage error names the file otherwise. */
+function readPlan(file: string): PlanDocument {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new UsageError(`--against ${file}: cannot read it as JSON (${(err as Error).message.split("\n")[0]}): give a file written by \`phoenix plan --json\``);
+  }
+  const d = doc as Partial<PlanDocument> | null;
+  if (!d || typeof d.stack !== "string" || !Array.isArray(d.resources) || !Array.isArray(d.namespaces) || !Array.isArray(d.backupSchedules)) {
+    throw new UsageError(`--against ${file}: not a Phoenix plan (no stack, resources, namespaces and backupSchedules): give a file written by \`phoenix plan --json\``);
+  }
+  // Plans written before dependencies were recorded have none.
+  return { ...(d as PlanDocument), resources: d.resources.map((r) => ({ ...r, dependencies: r.dependencies ?? [] })) };
+}
+
+/** The plan of a stack that does not exist on the base side: nothing. */
+function emptyLike(doc: PlanDocument): PlanDocument {
+  return { ...doc, resources: [], helmReleases: [], namespaces: [], backupSchedules: [], outputs: {} };
+}
+
+/** Marks the offline diff comment so a workflow finds and replaces it. */
+export const PLAN_DIFF_MARKER = "<!-- phoenix-plan-diff -->";
 
 /** The plan file of a stack in `--all --json DIR`. */
 export function planFileName(doc: Pick<PlanDocument, "project" | "stack">): string {
@@ -54,6 +80,12 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
   const project = projectOf(root, opts.project, projects(root));
   const planner = new Planner(project.kind === "platform" && project.dir !== root ? project.dir : root);
   const doc = await planner.plan(project, { stack: opts.stack ?? "" });
+  if (opts.against) {
+    const { diffPlans, renderDiff } = await import("../diff/planDiff");
+    deps.io.out(renderDiff(diffPlans(readPlan(opts.against), doc), opts.markdown ? "markdown" : "text"));
+    if (opts.json) writeJson(opts.json, doc);
+    return 0;
+  }
   deps.io.out(renderPlan(doc));
   if (opts.timeline) {
     const { modelTimeline, renderTimeline } = await import("../offline/timeline");
@@ -73,6 +105,7 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
   const started = process.hrtime.bigint();
   const planner = new Planner(root);
   const rows: string[][] = [];
+  const docs: PlanDocument[] = [];
   const stacks = allStacks(root);
   await withProgress(
     stacks.map(({ project, stack }) => ({
@@ -80,6 +113,7 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
       run: async (update) => {
         const t = process.hrtime.bigint();
         const doc = await planner.plan(project, { stack });
+        docs.push(doc);
         if (opts.json) writeJson(path.join(opts.json, planFileName(doc)), doc);
         rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), `${seconds(t)} s`, opts.json ? path.join(opts.json, planFileName(doc)) : "-"]);
         update(`${doc.resources.length} resources`);
@@ -87,8 +121,29 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
     })),
     deps.io,
   );
+  if (opts.against) return diffAll(opts.against, docs, opts.markdown === true, deps);
   deps.io.out(table(["PROJECT", "STACK", "REGION", "RESOURCES", "TIME", "PLAN FILE"], rows).join("\n") + "\n");
   deps.io.out(`Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`);
+  return 0;
+}
+
+/** Every stack's diff against the base plans in `dir` (`<project>.<stack>.json`); a stack new on either side shows whole. */
+async function diffAll(dir: string, heads: readonly PlanDocument[], markdown: boolean, deps: Deps): Promise<number> {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--against ${dir}: not a folder: with --all, give the folder \`phoenix plan --all --json\` wrote on the base`);
+  const { diffPlans, renderDiff } = await import("../diff/planDiff");
+  const headFiles = new Set(heads.map(planFileName));
+  const bases = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const out: string[] = markdown ? [PLAN_DIFF_MARKER, "## Phoenix offline plan diff", "", "Planned without cloud credentials (a fork's pull request gets it too); values only AWS knows read `<computed: ...>`.", ""] : [];
+  for (const head of heads) {
+    const file = path.join(dir, planFileName(head));
+    const base = fs.existsSync(file) ? readPlan(file) : emptyLike(head);
+    out.push(renderDiff(diffPlans(base, head), markdown ? "markdown" : "text") + (fs.existsSync(file) ? "" : "(a new stack: everything is added)\n"));
+  }
+  for (const f of bases.filter((b) => !headFiles.has(b))) {
+    const base = readPlan(path.join(dir, f));
+    out.push(renderDiff(diffPlans(base, emptyLike(base)), markdown ? "markdown" : "text") + "(the stack file is removed: everything goes)\n");
+  }
+  deps.io.out(out.join("\n"));
   return 0;
 }
 
@@ -102,6 +157,8 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
     .option("--json <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
     .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
     .option("--timeline", "with --stack: the modeled critical path of a fresh `pulumi up`, from published durations per resource type")
+    .option("--against <path>", "print the diff against a base plan instead: a plan JSON with --stack, the folder of `plan --all --json` with --all")
+    .option("--markdown", "with --against: the diff as Markdown, for a pull-request comment")
     .addHelpText(
       "after",
       [
@@ -112,6 +169,8 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
         "  $ phoenix plan --stack prod --project stacks/backup-storage",
         "  $ phoenix plan --all --json plans/",
         "  $ phoenix plan --stack prod --timeline",
+        "  $ phoenix plan --stack prod --against base/phoenix.prod.json --markdown",
+        "  $ phoenix plan --all --against base/ --markdown > plan-diff.md",
         "",
         "Exit status: 0 planned; 2 usage error or a bad stack file (nothing written).",
       ].join("\n"),
@@ -121,6 +180,7 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
         if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
         if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
         if (opts.all && opts.timeline) throw new UsageError("--timeline models one stack: use it with --stack");
+        if (opts.markdown && !opts.against) throw new UsageError("--markdown formats a diff: give --against too");
         return opts.all ? planAll(opts, deps) : planOne(opts, deps);
       }),
     );
