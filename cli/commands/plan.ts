@@ -39,7 +39,8 @@ function readPlan(file: string): PlanDocument {
     throw new UsageError(`--against ${file}: not a Phoenix plan (no stack, resources, namespaces and backupSchedules): give a file written by \`phoenix plan --json\``);
   }
   // Plans written before dependencies were recorded have none.
-  return { ...(d as PlanDocument), resources: d.resources.map((r) => ({ ...r, dependencies: r.dependencies ?? [] })) };
+  const plan = d as PlanDocument;
+  return { ...plan, resources: plan.resources.map((r: Partial<PlanDocument["resources"][number]> & Omit<PlanDocument["resources"][number], "dependencies">) => ({ ...r, dependencies: r.dependencies ?? [] })) };
 }
 
 /** The plan of a stack that does not exist on the base side: nothing. */
