@@ -10,6 +10,7 @@ import { registerAudit } from "./commands/audit";
 import { registerCharts } from "./commands/charts";
 import { registerDeploy } from "./commands/deploy";
 import { registerPlan } from "./commands/plan";
+import { registerPreviewSummary } from "./commands/previewSummary";
 import { registerReplicate } from "./commands/replicate";
 import type { EngineAdapter } from "./engine/adapter";
 import { EXIT, inputProblem } from "./shared/errors";
@@ -81,6 +82,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
   registerAudit(program, act, deps);
   registerReplicate(program, act, deps);
   registerDeploy(program, act, deps);
+  registerPreviewSummary(program, act, deps);
   // Every subcommand (and theirs) reports usage errors to main, and writes where the program does.
   const inherit = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });

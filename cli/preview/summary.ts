@@ -1,0 +1,194 @@
+/**
+ * One Markdown summary of several `pulumi preview --json` digests (one per stack), with
+ * the steps that could lose a cluster or its backups first (pure). The input is the
+ * engine's PreviewDigest: `steps[]` with `op`, `urn`, `oldState`, `newState`,
+ * `replaceReasons`, `detailedDiff` (always present, often `null`), plus `changeSummary`
+ * and `diagnostics` (pulumi/pulumi pkg/display/json.go). A replace shows once as
+ * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
+ */
+
+/** The engine's resource state, as far as the summary reads it. */
+interface ResourceState {
+  readonly type?: string;
+  readonly protect?: boolean;
+  readonly retainOnDelete?: boolean;
+  readonly inputs?: Record<string, unknown>;
+}
+
+/** One step of a preview digest. */
+export interface PreviewStep {
+  readonly op: string;
+  readonly urn: string;
+  readonly oldState?: ResourceState;
+  readonly newState?: ResourceState;
+  readonly replaceReasons?: readonly string[];
+  readonly diffReasons?: readonly string[];
+  readonly detailedDiff?: Readonly<Record<string, { readonly kind: string }>> | null;
+}
+
+/** A `pulumi preview --json` digest. */
+export interface PreviewDigest {
+  readonly steps?: readonly PreviewStep[];
+  readonly changeSummary?: Readonly<Record<string, number>>;
+  readonly diagnostics?: readonly { readonly severity?: string; readonly message?: string; readonly urn?: string }[];
+}
+
+/** Ops that are one half, or the whole, of a replacement (pkg/resource/deploy/step.go, IsReplacementStep). */
+const REPLACE_OPS = new Set(["replace", "create-replacement", "delete-replaced", "read-replacement", "discard-replaced", "remove-pending-replace", "import-replacement"]);
+
+/** A step that could lose a cluster or its backups. */
+export interface Danger {
+  readonly stack: string;
+  readonly resource: string;
+  readonly type: string;
+  readonly operation: "replace" | "delete" | "update";
+  /** Why it is dangerous. */
+  readonly why: string;
+  /** Properties forcing the replacement (replaceReasons, or the `-replace` kinds of detailedDiff). */
+  readonly forcedBy: readonly string[];
+  /** What protect / retainOnDelete make of it. */
+  readonly outcome: string;
+}
+
+/** One stack's preview. */
+export interface StackSummary {
+  readonly stack: string;
+  readonly project: string;
+  /** Counts by logical operation, unchanged resources left out. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly errors: readonly string[];
+}
+
+/** The summary of every stack. */
+export interface PreviewSummary {
+  readonly dangers: readonly Danger[];
+  readonly stacks: readonly StackSummary[];
+}
+
+/** Marks the one sticky comment so a workflow finds it again. */
+export const PREVIEW_SUMMARY_MARKER = "<!-- phoenix-preview-summary -->";
+
+/** The parts of a URN: `urn:pulumi:<stack>::<project>::<parent$...$type>::<name>`. */
+export function parseUrn(urn: string): { stack: string; project: string; type: string; name: string } {
+  const parts = urn.split("::");
+  const stack = (parts[0] ?? "").replace(/^urn:pulumi:/, "");
+  const types = (parts[2] ?? "").split("$");
+  return { stack, project: parts[1] ?? "", type: types[types.length - 1] ?? "", name: parts.slice(3).join("::") };
+}
+
+/** One logical step per resource: the two halves of a replacement become one `replace`. */
+export function logicalSteps(steps: readonly PreviewStep[]): PreviewStep[] {
+  const byUrn = new Map<string, PreviewStep[]>();
+  for (const s of steps) byUrn.set(s.urn, [...(byUrn.get(s.urn) ?? []), s]);
+  return [...byUrn.values()].map((group) => {
+    if (group.length === 1) return REPLACE_OPS.has(group[0].op) && group[0].op !== "replace" ? { ...group[0], op: "replace" } : group[0];
+    const merged = group.reduce<PreviewStep>(
+      (m, s) => ({
+        ...m,
+        oldState: m.oldState ?? s.oldState,
+        newState: m.newState ?? s.newState,
+        replaceReasons: [...new Set([...(m.replaceReasons ?? []), ...(s.replaceReasons ?? [])])],
+        detailedDiff: m.detailedDiff ?? s.detailedDiff,
+      }),
+      { ...group[0] },
+    );
+    return group.some((s) => REPLACE_OPS.has(s.op)) ? { ...merged, op: "replace" } : merged;
+  });
+}
+
+const CLUSTER_TYPES = new Set(["eks:index:Cluster", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "eks:index:ManagedNodeGroup", "eks:index:NodeGroup", "eks:index:NodeGroupV2", "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]);
+const BUCKET_TYPES = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
+const IDENTITY_TYPES = new Set(["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/role:Role"]);
+/** The backup storage project (stacks/backup-storage/Pulumi.yaml) and the purpose tag its buckets carry. */
+const STORAGE_PROJECT = "phoenix-backup-storage";
+
+function record(v: unknown): Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** Namespaces each Velero schedule of a release's values covers. */
+function scheduleNamespaces(state: ResourceState | undefined): Map<string, string[]> | undefined {
+  const inputs = record(state?.inputs);
+  if (inputs.chart !== "velero") return undefined;
+  const schedules = record(record(inputs.values).schedules);
+  return new Map(Object.entries(schedules).map(([name, s]) => [name, (record(record(s).template).includedNamespaces as string[] | undefined) ?? []]));
+}
+
+function forcedBy(step: PreviewStep): string[] {
+  const fromDiff = Object.entries(step.detailedDiff ?? {})
+    .filter(([, d]) => d.kind.endsWith("-replace"))
+    .map(([path]) => path);
+  return [...new Set([...(step.replaceReasons ?? []), ...fromDiff])].sort();
+}
+
+function outcome(step: PreviewStep, operation: Danger["operation"]): string {
+  const old = step.oldState;
+  if (operation === "update") return "the resource stays; what it covers changes";
+  if (old?.protect) return "protected: the engine refuses this until someone runs `pulumi state unprotect`";
+  if (old?.retainOnDelete) return operation === "replace" ? "retainOnDelete: the old one is left behind in AWS (orphaned) and a new, empty one is created" : "retainOnDelete: left behind in AWS (orphaned), removed from the stack";
+  return operation === "replace" ? "nothing stops it: the old one is deleted after the new one is created" : "nothing stops it: it is deleted";
+}
+
+/** The dangerous steps of one stack. */
+export function dangers(stack: string, steps: readonly PreviewStep[]): Danger[] {
+  const out: Danger[] = [];
+  for (const step of logicalSteps(steps)) {
+    const { type, name, project } = parseUrn(step.urn);
+    const operation = REPLACE_OPS.has(step.op) ? "replace" : step.op === "delete" ? "delete" : undefined;
+    const add = (op: Danger["operation"], why: string): void => void out.push({ stack, resource: name, type, operation: op, why, forcedBy: op === "replace" ? forcedBy(step) : [], outcome: outcome(step, op) });
+    if (operation && CLUSTER_TYPES.has(type)) add(operation, type.includes("Cluster") ? "the EKS control plane (and everything in it) would be rebuilt" : type.toLowerCase().includes("nodegroup") ? "a node group's nodes would all be replaced" : "the VPC or a subnet the cluster runs in would go (pulumi-eks #69: a subnet change replaces the cluster)");
+    else if (operation && type === "aws:kms/key:Key") add(operation, "a KMS key: whatever it encrypted becomes unreadable once it is gone");
+    else if (operation && BUCKET_TYPES.has(type) && (project === STORAGE_PROJECT || String(record(record(step.oldState?.inputs).tags)["phoenix:purpose"] ?? "").startsWith("velero-backups"))) add(operation, "a backup bucket: the backups in it");
+    else if (operation === "replace" && IDENTITY_TYPES.has(type)) add("replace", "an identity binding: its pods lose their AWS access between delete and create");
+    else if (operation && type === "kubernetes:core/v1:Namespace") add(operation, "a namespace: everything in it is deleted with it");
+    else if (type === "kubernetes:helm.sh/v3:Release" && (step.op === "update" || operation)) {
+      const before = scheduleNamespaces(step.oldState);
+      const after = scheduleNamespaces(step.newState) ?? new Map<string, string[]>();
+      for (const [schedule, namespaces] of before ?? []) {
+        const lost = namespaces.filter((n) => !(after.get(schedule) ?? []).includes(n));
+        if (lost.length > 0) add("update", `Velero schedule ${schedule} stops backing up ${lost.join(", ")}`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Summarizes the digests, each named by where it came from (used when its steps name no stack). */
+export function summarize(digests: readonly { readonly source: string; readonly digest: PreviewDigest }[]): PreviewSummary {
+  const stacks: StackSummary[] = [];
+  const all: Danger[] = [];
+  for (const { source, digest } of digests) {
+    const steps = digest.steps ?? [];
+    const first = steps.find((s) => s.urn.startsWith("urn:pulumi:"));
+    const { stack, project } = first ? parseUrn(first.urn) : { stack: source, project: "" };
+    const counts: Record<string, number> = {};
+    for (const s of logicalSteps(steps)) if (s.op !== "same") counts[s.op] = (counts[s.op] ?? 0) + 1;
+    const errors = (digest.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => (d.message ?? "").trim().split("\n")[0]);
+    stacks.push({ stack, project, counts, errors });
+    all.push(...dangers(project ? `${project}/${stack}` : stack, steps));
+  }
+  return { dangers: all, stacks };
+}
+
+const OP_ORDER = ["create", "update", "replace", "delete", "read", "import", "refresh", "discard"];
+const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The summary as one Markdown document, with its hidden marker first. */
+export function renderSummary(s: PreviewSummary): string {
+  const out = [PREVIEW_SUMMARY_MARKER, "## Pulumi preview", ""];
+  if (s.dangers.length > 0) {
+    out.push(`### :warning: ${s.dangers.length} dangerous step${s.dangers.length === 1 ? "" : "s"}`, "", "| stack | resource | operation | why it is dangerous | forced by | protect / retainOnDelete |", "|---|---|---|---|---|---|");
+    for (const d of s.dangers) {
+      out.push(`| ${cell(d.stack)} | \`${cell(d.type)}\` ${cell(d.resource)} | **${d.operation}** | ${cell(d.why)} | ${d.forcedBy.length ? d.forcedBy.map((p) => `\`${cell(p)}\``).join(", ") : d.operation === "replace" ? "(no reason given)" : "-"} | ${cell(d.outcome)} |`);
+    }
+    out.push("", "Approve these explicitly, or change the pull request so they go away.", "");
+  } else out.push("No dangerous step: no cluster, node group, network, backup bucket, KMS key, identity binding or namespace is replaced or deleted, and no Velero schedule loses a namespace.", "");
+  for (const st of s.stacks) {
+    const ops = [...OP_ORDER.filter((o) => st.counts[o]), ...Object.keys(st.counts).filter((o) => !OP_ORDER.includes(o)).sort()];
+    out.push(`### ${st.project ? `${st.project} / ` : ""}${st.stack}`);
+    out.push(ops.length === 0 ? "No changes." : ["| " + ops.join(" | ") + " |", "|" + ops.map(() => "---").join("|") + "|", "| " + ops.map((o) => String(st.counts[o])).join(" | ") + " |"].join("\n"));
+    if (st.errors.length > 0) out.push("", `Errors: ${st.errors.map(cell).join("; ")}`);
+    out.push("");
+  }
+  return out.join("\n");
+}

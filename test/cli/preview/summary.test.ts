@@ -1,0 +1,105 @@
+/**
+ * `phoenix preview-summary` on the engine's real `pulumi preview --json` samples
+ * (../shared/reference/formats/pulumi-preview-json, SKIPPED loudly when absent), and on
+ * cases built from a real replace step for Phoenix's own resources.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { logicalSteps, PREVIEW_SUMMARY_MARKER, renderSummary, summarize, type PreviewDigest, type PreviewStep } from "../../../cli/preview/summary";
+import { ROOT } from "../../helpers";
+import { phoenix } from "../phoenix";
+
+const SAMPLES = path.resolve(ROOT, "..", "shared", "reference", "formats", "pulumi-preview-json");
+const haveSamples = fs.existsSync(SAMPLES);
+if (!haveSamples) console.log(`!!! SKIPPED: ${SAMPLES} not found: preview-summary checks against the engine's real samples did not run !!!`);
+const sample = (f: string): PreviewDigest => JSON.parse(fs.readFileSync(path.join(SAMPLES, f), "utf8")) as PreviewDigest;
+
+/** A step shaped like the engine's own replace step (a real one from the samples when present). */
+function replaceStep(urn: string, replaceReasons: string[], oldState: Record<string, unknown> = {}): PreviewStep {
+  return { op: "replace", urn, oldState: { type: urn.split("::")[2], ...oldState }, newState: { type: urn.split("::")[2] }, diffReasons: replaceReasons, replaceReasons, detailedDiff: null };
+}
+const urn = (project: string, type: string, name: string): string => `urn:pulumi:prod::${project}::${type}::${name}`;
+
+describe("preview summary: real engine samples", { skip: !haveSamples && "reference samples absent" }, () => {
+  it("counts every stack's operations as the engine's changeSummary does, without unchanged ones, and finds no danger in them", () => {
+    const files = fs.readdirSync(SAMPLES).filter((f) => f.endsWith(".json")).sort();
+    assert.ok(files.length >= 8);
+    const s = summarize(files.map((f) => ({ source: f, digest: sample(f) })));
+    files.forEach((f, i) => {
+      const expected = Object.fromEntries(Object.entries(sample(f).changeSummary ?? {}).filter(([op]) => op !== "same"));
+      if (sample(f).changeSummary) assert.deepEqual(s.stacks[i].counts, expected, f);
+    });
+    assert.deepEqual(s.dangers, [], "application buckets, tags and random strings are not Phoenix's dangers");
+    const md = renderSummary(s);
+    assert.ok(md.startsWith(PREVIEW_SUMMARY_MARKER));
+    assert.match(md, /### small-scale-10 \/ test-a692d456\n\| create \| update \| replace \| delete \|/);
+    assert.doesNotMatch(md, /\| same/);
+  });
+
+  it("takes a replace shown as its two halves once", () => {
+    const real = sample("drift-adopter-aws_tags_and_sets.json").steps!.find((s) => s.op === "replace")!;
+    const halves: PreviewStep[] = [
+      { ...real, op: "create-replacement" },
+      { ...real, op: "delete-replaced", replaceReasons: undefined },
+    ];
+    assert.deepEqual(logicalSteps(halves).map((s) => [s.op, s.replaceReasons]), [["replace", ["description"]]]);
+    const s = summarize([{ source: "x", digest: { steps: halves } }]);
+    assert.deepEqual(s.stacks[0].counts, { replace: 1 });
+  });
+});
+
+describe("preview summary: Phoenix's dangerous steps", () => {
+  const clusterReplace = replaceStep(urn("phoenix", "phoenix:cluster:Cluster$eks:index:Cluster$aws:eks/cluster:Cluster", "phoenix-prod-eksCluster"), ["vpcConfig"]);
+  const nodeGroupReplace: PreviewStep = { ...replaceStep(urn("phoenix", "phoenix:cluster:Cluster$aws:eks/nodeGroup:NodeGroup", "phoenix-prod-system"), []), detailedDiff: { amiType: { kind: "update-replace" }, labels: { kind: "update" } } };
+  const bucketDelete: PreviewStep = { op: "delete", urn: urn("phoenix-backup-storage", "phoenix:backupStorage:BackupStorage$aws:s3/bucket:Bucket", "backups"), oldState: { protect: true, retainOnDelete: true }, detailedDiff: null };
+  const keyDelete: PreviewStep = { op: "delete", urn: urn("phoenix-backup-storage", "phoenix:backupStorage:BackupStorage$aws:kms/key:Key", "backups"), oldState: { retainOnDelete: true }, detailedDiff: null };
+  const velero = (namespaces: string[]) => ({ chart: "velero", values: { schedules: { daily: { schedule: "0 3 * * *", template: { includedNamespaces: namespaces } } } } });
+  const scheduleShrink: PreviewStep = { op: "update", urn: urn("phoenix", "phoenix:plugins:Plugins$kubernetes:helm.sh/v3:Release", "velero"), oldState: { inputs: velero(["ml-models", "payments-ledger"]) }, newState: { inputs: velero(["payments-ledger"]) }, diffReasons: ["values"], detailedDiff: null };
+  const namespaceDelete: PreviewStep = { op: "delete", urn: urn("phoenix", "phoenix:apps:Apps$kubernetes:core/v1:Namespace", "payments-ledger"), oldState: {}, detailedDiff: null };
+  const roleReplace = replaceStep(urn("phoenix", "phoenix:plugins:Plugins$aws:iam/role:Role", "plugins-velero"), ["name"]);
+  const benignTags: PreviewStep = { op: "update", urn: urn("phoenix", "phoenix:cluster:Cluster$aws:ec2/vpc:Vpc", "phoenix-prod-vpc"), oldState: {}, newState: {}, diffReasons: ["tags"], detailedDiff: { "tags.cost-center": { kind: "update" } } };
+
+  it("names each dangerous step, what forces the replace, and what protect or retainOnDelete make of it", () => {
+    const s = summarize([
+      { source: "platform.json", digest: { steps: [clusterReplace, nodeGroupReplace, scheduleShrink, namespaceDelete, roleReplace, benignTags] } },
+      { source: "storage.json", digest: { steps: [bucketDelete, keyDelete] } },
+    ]);
+    const rows = s.dangers.map((d) => [d.resource, d.operation, d.forcedBy.join(","), d.outcome.split(":")[0]]);
+    assert.deepEqual(rows, [
+      ["phoenix-prod-eksCluster", "replace", "vpcConfig", "nothing stops it"],
+      ["phoenix-prod-system", "replace", "amiType", "nothing stops it"],
+      ["velero", "update", "", "the resource stays; what it covers changes"],
+      ["payments-ledger", "delete", "", "nothing stops it"],
+      ["plugins-velero", "replace", "name", "nothing stops it"],
+      ["backups", "delete", "", "protected"],
+      ["backups", "delete", "", "retainOnDelete"],
+    ]);
+    assert.match(s.dangers[2].why, /schedule daily stops backing up ml-models/);
+    const md = renderSummary(s);
+    assert.ok(md.indexOf("dangerous steps") < md.indexOf("### phoenix / prod"), "dangers come first");
+    assert.doesNotMatch(md, /phoenix-prod-vpc/, "a tag change is not listed as a danger, and unchanged or benign rows are only counted");
+    assert.match(md, /### phoenix \/ prod\n\| update \| replace \| delete \|\n\|---\|---\|---\|\n\| 2 \| 3 \| 1 \|/);
+  });
+
+  it("a benign tag change alone is no danger", () => {
+    assert.deepEqual(summarize([{ source: "x", digest: { steps: [benignTags] } }]).dangers, []);
+  });
+
+  it("--fail-on-danger exits 1 on danger, 0 without; a file that is no digest exits 2", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-previews-"));
+    fs.writeFileSync(path.join(dir, "danger.json"), JSON.stringify({ steps: [clusterReplace], changeSummary: { replace: 1 } }));
+    fs.writeFileSync(path.join(dir, "fine.json"), JSON.stringify({ steps: [benignTags], changeSummary: { update: 1 } }));
+    fs.writeFileSync(path.join(dir, "bad.json"), "Previewing update (prod):");
+    const danger = await phoenix(["preview-summary", "--fail-on-danger", path.join(dir, "danger.json"), path.join(dir, "fine.json")], ROOT);
+    assert.equal(danger.status, 1);
+    assert.match(danger.stdout, /:warning: 1 dangerous step/);
+    assert.equal((await phoenix(["preview-summary", "--fail-on-danger", path.join(dir, "fine.json")], ROOT)).status, 0);
+    assert.equal((await phoenix(["preview-summary", path.join(dir, "danger.json")], ROOT)).status, 0, "without the flag, danger is reported, not failed");
+    const bad = await phoenix(["preview-summary", path.join(dir, "bad.json")], ROOT);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /bad\.json: not the JSON of `pulumi preview --json`/);
+  });
+});
