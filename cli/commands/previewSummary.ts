@@ -12,10 +12,10 @@ function readDigest(file: string): PreviewDigest {
   } catch (err) {
     throw new UsageError(`${file}: not the JSON of \`pulumi preview --json\` (${(err as Error).message.split("\n")[0]})`);
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || ("steps" in doc && !Array.isArray((doc as { steps: unknown }).steps))) {
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc) || ("steps" in doc && !Array.isArray((doc).steps))) {
     throw new UsageError(`${file}: not a preview digest (an object with steps[]): give the output of \`pulumi preview --json\``);
   }
-  return doc as PreviewDigest;
+  return doc;
 }
 
 /** Registers `phoenix preview-summary`. */

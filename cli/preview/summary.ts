@@ -114,6 +114,9 @@ function scheduleNamespaces(state: ResourceState | undefined): Map<string, strin
   return new Map(Object.entries(schedules).map(([name, s]) => [name, (record(record(s).template).includedNamespaces as string[] | undefined) ?? []]));
 }
 
+/** The purpose tag of Phoenix's backup buckets (components/backupStorage), wherever a bucket lives. */
+const isBackupPurpose = (tag: unknown): boolean => typeof tag === "string" && tag.startsWith("velero-backups");
+
 function forcedBy(step: PreviewStep): string[] {
   const fromDiff = Object.entries(step.detailedDiff ?? {})
     .filter(([, d]) => d.kind.endsWith("-replace"))
@@ -138,7 +141,7 @@ export function dangers(stack: string, steps: readonly PreviewStep[]): Danger[] 
     const add = (op: Danger["operation"], why: string): void => void out.push({ stack, resource: name, type, operation: op, why, forcedBy: op === "replace" ? forcedBy(step) : [], outcome: outcome(step, op) });
     if (operation && CLUSTER_TYPES.has(type)) add(operation, type.includes("Cluster") ? "the EKS control plane (and everything in it) would be rebuilt" : type.toLowerCase().includes("nodegroup") ? "a node group's nodes would all be replaced" : "the VPC or a subnet the cluster runs in would go (pulumi-eks #69: a subnet change replaces the cluster)");
     else if (operation && type === "aws:kms/key:Key") add(operation, "a KMS key: whatever it encrypted becomes unreadable once it is gone");
-    else if (operation && BUCKET_TYPES.has(type) && (project === STORAGE_PROJECT || String(record(record(step.oldState?.inputs).tags)["phoenix:purpose"] ?? "").startsWith("velero-backups"))) add(operation, "a backup bucket: the backups in it");
+    else if (operation && BUCKET_TYPES.has(type) && (project === STORAGE_PROJECT || isBackupPurpose(record(record(step.oldState?.inputs).tags)["phoenix:purpose"]))) add(operation, "a backup bucket: the backups in it");
     else if (operation === "replace" && IDENTITY_TYPES.has(type)) add("replace", "an identity binding: its pods lose their AWS access between delete and create");
     else if (operation && type === "kubernetes:core/v1:Namespace") add(operation, "a namespace: everything in it is deleted with it");
     else if (type === "kubernetes:helm.sh/v3:Release" && (step.op === "update" || operation)) {
