@@ -12,6 +12,7 @@ import { registerDeploy } from "./commands/deploy";
 import { registerPlan } from "./commands/plan";
 import { registerPreviewSummary } from "./commands/previewSummary";
 import { registerReplicate } from "./commands/replicate";
+import { registerStacks } from "./commands/stacks";
 import type { EngineAdapter } from "./engine/adapter";
 import { EXIT, inputProblem } from "./shared/errors";
 import { processIo, type Io } from "./shared/io";
@@ -83,6 +84,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
   registerReplicate(program, act, deps);
   registerDeploy(program, act, deps);
   registerPreviewSummary(program, act, deps);
+  registerStacks(program, act, deps);
   // Every subcommand (and theirs) reports usage errors to main, and writes where the program does.
   const inherit = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });
