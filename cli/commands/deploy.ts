@@ -3,10 +3,12 @@
  * Both plan offline first (a bad stack file stops here, exit 2), then run the region's
  * backup storage stack, then its platform stack, through the engine adapter.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { parseStackName } from "../../stacks/backup-storage/outputs";
-import { engineFailure, formatChanges, regionSteps, type RegionResult } from "../deploy/region";
+import { checkNoLegacyBucket, engineFailure, formatChanges, regionSteps, type RegionResult } from "../deploy/region";
+import { UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";
 import type { Act, Deps } from "../main";
 
@@ -26,11 +28,23 @@ async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Pr
   const storageName = (plan.outputs.backupStorage as { storage?: unknown } | undefined)?.storage;
   const storageStack = typeof storageName === "string" ? parseStackName(storageName)?.stack : undefined;
   const ownStorage = storageStack !== undefined && listStacks(dirs.storage.dir).includes(storageStack) ? storageStack : undefined;
+  // A stack `replicate --write-only` made still holds its source's ciphertexts: the
+  // engine could not decrypt them. `replicate --resume` re-encrypts them first.
+  const { NOT_REENCRYPTED } = await import("../replicate/derive");
+  if (fs.readFileSync(path.join(dirs.platform.dir, `Pulumi.${opts.stack}.yaml`), "utf8").includes(NOT_REENCRYPTED)) {
+    throw new UsageError(`Pulumi.${opts.stack}.yaml: holds secrets ${NOT_REENCRYPTED}: run \`phoenix replicate --from <source> --stack ${opts.stack} --resume --yes\` (it copies them re-encrypted, then deploys)`);
+  }
   const result: RegionResult = {};
+  const engine = deps.engine();
+  const platform = { project: "platform" as const, workDir: dirs.platform.dir, stack: opts.stack };
+  // Before anything runs: a platform stack that still holds its bucket must move it first.
+  await checkNoLegacyBucket(engine, platform, `Pulumi.${opts.stack}.yaml`);
+  // `up` creates missing stacks; a preview never creates anything.
+  const create = op === "up";
   const failed = await engineFailure(() => withProgress(
-    regionSteps(deps.engine(), op, {
-      ...(ownStorage ? { storage: { stack: { project: "storage" as const, workDir: dirs.storage.dir, stack: ownStorage } } } : {}),
-      platform: { stack: { project: "platform", workDir: dirs.platform.dir, stack: opts.stack } },
+    regionSteps(engine, op, {
+      ...(ownStorage ? { storage: { stack: { project: "storage" as const, workDir: dirs.storage.dir, stack: ownStorage }, create } } : {}),
+      platform: { stack: platform, create },
     }, result),
     deps.io,
   ), deps.io);

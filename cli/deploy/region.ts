@@ -4,7 +4,7 @@
  * `phoenix preview|up` and `phoenix replicate --preview|--yes`.
  */
 import type { ChangeSummary, EngineAdapter, EngineStack } from "../engine/adapter";
-import { inputProblem } from "../shared/errors";
+import { inputProblem, UsageError } from "../shared/errors";
 import type { Io } from "../shared/io";
 import type { ProgressStep } from "../shared/progress";
 
@@ -21,6 +21,8 @@ export interface RegionStack {
   /** Secrets provider for a stack that does not exist yet (the source's, for a replica). */
   readonly secretsProvider?: string;
   readonly copySecrets?: SecretCopy;
+  /** Create the stack when it does not exist (`up`, a new replica); a plain preview only selects. */
+  readonly create: boolean;
 }
 
 /** What a region operation did, per stack. */
@@ -49,7 +51,7 @@ export function regionSteps(engine: EngineAdapter, op: "preview" | "up", region:
   const prepare = (s: RegionStack): ProgressStep => ({
     title: `${s.stack.project} stack ${s.stack.stack}: select or create${s.copySecrets ? `, copy ${s.copySecrets.paths.length} secret setting(s) re-encrypted` : ""}`,
     run: async (update) => {
-      await engine.ensureStack(s.stack, { secretsProvider: s.secretsProvider });
+      await engine.ensureStack(s.stack, { secretsProvider: s.secretsProvider, create: s.create });
       for (const key of s.copySecrets?.paths ?? []) {
         update(`copying ${key}`);
         const value = await engine.getConfig(s.copySecrets!.from, key, true);
@@ -101,5 +103,24 @@ export async function engineFailure(run: () => Promise<void>, io: Pick<Io, "err"
     if (err instanceof Error && inputProblem(err) !== undefined) throw err;
     io.err(`engine operation failed: ${err instanceof Error ? err.message : String(err)}\n`);
     return true;
+  }
+}
+
+/** Logical names the backup bucket had inside the platform stack before the storage project (README, "Moving an existing bucket"). */
+const LEGACY_BUCKET_URN = /::plugins-velero-backups(-replica)?$/;
+
+/**
+ * Refuses to run a region whose platform stack still holds its backup bucket: the
+ * storage stack would create a new, empty bucket, the platform would drop the old one
+ * from its state, and Velero would move to the empty one, which is the very loss the
+ * storage project exists to prevent.
+ */
+export async function checkNoLegacyBucket(engine: EngineAdapter, platform: EngineStack, stackFile: string): Promise<void> {
+  const legacy = (await engine.resourceUrns(platform)).filter((u) => LEGACY_BUCKET_URN.test(u));
+  if (legacy.length > 0) {
+    throw new UsageError(
+      `${stackFile}: stack ${platform.stack} still holds its backup bucket (${legacy.length} resource${legacy.length === 1 ? "" : "s"} such as ${legacy[0]}): ` +
+        "move it into the backup storage project first (README, \"Moving an existing bucket\"), or this run would point Velero at a new, empty bucket",
+    );
   }
 }

@@ -29,9 +29,14 @@ export type EngineProgress = (line: string) => void;
 
 /** What Phoenix asks of the engine. */
 export interface EngineAdapter {
-  /** Creates the stack if it does not exist (with `secretsProvider`, when given), or selects it. */
-  ensureStack(stack: EngineStack, opts: { readonly secretsProvider?: string }): Promise<void>;
-  /** One config value, decrypted: `path` addresses a leaf inside a map key (`pulumi config get --path`). */
+  /**
+   * Selects the stack; with `create`, creates it first when it does not exist (with
+   * `secretsProvider`, when given). Without `create`, a missing stack is an error.
+   */
+  ensureStack(stack: EngineStack, opts: { readonly secretsProvider?: string; readonly create: boolean }): Promise<void>;
+  /** URNs in the stack's state (empty for a stack that does not exist): what a command checks before it changes anything. */
+  resourceUrns(stack: EngineStack): Promise<readonly string[]>;
+  /** One config value of an existing stack, decrypted: `path` addresses a leaf inside a map key (`pulumi config get --path`). */
   getConfig(stack: EngineStack, key: string, path: boolean): Promise<EngineConfigValue>;
   /** Sets one config value; a secret is encrypted with the stack's own secrets provider. */
   setConfig(stack: EngineStack, key: string, value: EngineConfigValue, path: boolean): Promise<void>;

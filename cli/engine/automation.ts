@@ -28,25 +28,35 @@ export class AutomationEngine implements EngineAdapter {
   /** `env`: extra variables for every CLI call (PULUMI_CONFIG_PASSPHRASE, AWS_PROFILE, ...); the process's own are inherited. */
   constructor(private readonly env: Readonly<Record<string, string>> = {}) {}
 
-  private async open(stack: EngineStack, secretsProvider?: string): Promise<Stack> {
+  /** Opens a stack once: `create` creates it when missing; otherwise it must exist (`pulumi stack select`). */
+  private async open(stack: EngineStack, opts: { readonly create?: boolean; readonly secretsProvider?: string } = {}): Promise<Stack> {
     const id = `${stack.workDir}\0${stack.stack}`;
     let opened = this.stacks.get(id);
     if (!opened) {
       opened = (async () => {
         const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        // Creates the stack (`pulumi stack init`, with the secrets provider) or selects it.
-        return LocalWorkspace.createOrSelectStack(
-          { workDir: stack.workDir, stackName: stack.stack },
-          { envVars: { ...this.env }, ...(secretsProvider ? { secretsProvider } : {}) },
-        );
+        const args = { workDir: stack.workDir, stackName: stack.stack };
+        const ws = { envVars: { ...this.env }, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) };
+        // A stack that is only read (the source of a replica) or previewed is never created by accident.
+        return opts.create ? LocalWorkspace.createOrSelectStack(args, ws) : LocalWorkspace.selectStack(args, ws);
       })();
       this.stacks.set(id, opened);
     }
     return opened;
   }
 
-  async ensureStack(stack: EngineStack, opts: { readonly secretsProvider?: string }): Promise<void> {
-    await this.open(stack, opts.secretsProvider);
+  async ensureStack(stack: EngineStack, opts: { readonly secretsProvider?: string; readonly create: boolean }): Promise<void> {
+    await this.open(stack, opts);
+  }
+
+  async resourceUrns(stack: EngineStack): Promise<readonly string[]> {
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    const ws = await LocalWorkspace.create({ workDir: stack.workDir, envVars: { ...this.env } });
+    const known = await ws.listStacks();
+    if (!known.some((s) => s.name === stack.stack || s.name.endsWith(`/${stack.stack}`))) return [];
+    const deployment = await ws.exportStack(stack.stack);
+    const resources = (deployment.deployment as { resources?: { urn?: unknown }[] } | undefined)?.resources ?? [];
+    return resources.map((r) => (typeof r.urn === "string" ? r.urn : ""));
   }
 
   async getConfig(stack: EngineStack, key: string, path: boolean): Promise<EngineConfigValue> {
@@ -55,7 +65,13 @@ export class AutomationEngine implements EngineAdapter {
   }
 
   async setConfig(stack: EngineStack, key: string, value: EngineConfigValue, path: boolean): Promise<void> {
-    await (await this.open(stack)).setConfig(key, { value: value.value, secret: value.secret }, path);
+    try {
+      await (await this.open(stack)).setConfig(key, { value: value.value, secret: value.secret }, path);
+    } catch (err) {
+      // The Automation API passes the value on the `pulumi config set` command line, and
+      // a failed call's message quotes that line: never let a secret through.
+      throw new Error(redact(err instanceof Error ? err.message : String(err), value.value));
+    }
   }
 
   async outputs(stack: EngineStack): Promise<Readonly<Record<string, unknown>>> {
@@ -74,6 +90,11 @@ export class AutomationEngine implements EngineAdapter {
     const result = await s.up({ onEvent: (e) => report(e, progress), color: "never" });
     return result.summary.resourceChanges ?? {};
   }
+}
+
+/** `text` with every occurrence of `secret` replaced by `[secret]`. */
+export function redact(text: string, secret: string): string {
+  return secret.length === 0 ? text : text.split(secret).join("[secret]");
 }
 
 function report(e: EngineEvent, progress: EngineProgress): void {

@@ -45,6 +45,9 @@ export interface DerivedReplica {
   readonly secretsProvider?: string;
 }
 
+/** Marks a secret a derived file still holds in its source's encryption; `phoenix up` refuses such a file. */
+export const NOT_REENCRYPTED = "not yet re-encrypted for this stack";
+
 /** Default VPC block of a stack file that sets none (stacks/platform/config/network.ts). */
 export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 
@@ -125,7 +128,7 @@ function derive(doc: Document, path: readonly string[], value: string, why: stri
 }
 
 /** Paths (`key.sub.leaf`) of every `secure:` leaf under config, with the flat key first. */
-function securePaths(doc: Document): string[] {
+export function securePaths(doc: Document): string[] {
   const out: string[] = [];
   const walk = (node: unknown, path: string): void => {
     if (isMap(node)) {
@@ -175,17 +178,20 @@ export function deriveReplica(req: ReplicaRequest, existing: ExistingStacks, sou
     derive(doc, [`${p}:gitops`, "path"], gitopsPath.split(sourceRegion).join(req.region), `follows the region (${req.from}: ${gitopsPath})`);
   }
   // The source's own backups: read-only, from its DR replica (outside the source's region).
+  // Named as the source names its storage; by default `<project>/<stack>`, in whatever
+  // organization the backend has (Pulumi Cloud or the DIY backends' `organization`).
   const sourceStorageRef = configValue(doc, [`${p}:backups`, "storage", "stack"]);
-  const restoreFrom = typeof sourceStorageRef === "string" ? sourceStorageRef : storageStackName("organization", req.from);
+  const restoreFrom = typeof sourceStorageRef === "string" ? sourceStorageRef : `${BACKUP_STORAGE_PROJECT}/${req.from}`;
   derive(doc, [`${p}:backups`, "restoreFrom", "stack"], restoreFrom, `${req.from}'s backup storage, read-only through its DR replica`);
   if (typeof sourceStorageRef === "string") {
     const parts = parseStackName(sourceStorageRef);
-    derive(doc, [`${p}:backups`, "storage", "stack"], storageStackName(parts?.organization ?? "organization", req.stack), "this stack's own backup storage");
+    const own = parts?.organization ? storageStackName(parts.organization, req.stack) : `${BACKUP_STORAGE_PROJECT}/${req.stack}`;
+    derive(doc, [`${p}:backups`, "storage", "stack"], own, "this stack's own backup storage");
   }
   const secretPaths = securePaths(doc);
   for (const path of secretPaths) {
     const node = doc.getIn(["config", ...splitPath(path)], true);
-    if (isMap(node)) node.comment = ` ${req.from}'s ciphertext: \`phoenix replicate --preview|--yes\` re-encrypts it for this stack`;
+    if (isMap(node)) node.comment = ` ${req.from}'s ciphertext: ${NOT_REENCRYPTED} (phoenix replicate --from ${req.from} --stack ${req.stack} --resume --yes)`;
   }
 
   return {

@@ -6,8 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { parseStackName, storageStackName } from "../../stacks/backup-storage/outputs";
+import { parse, parseDocument } from "yaml";
+import { parseStackName } from "../../stacks/backup-storage/outputs";
 import { stackFileName } from "../../stacks/config";
 import type { EngineAdapter, EngineStack } from "../engine/adapter";
 import { engineFailure, regionSteps, type RegionResult } from "../deploy/region";
@@ -16,7 +16,8 @@ import { projects } from "../offline/projects";
 import { listStacks, projectName, readStackDocument, stackFromDocument } from "../offline/stackFile";
 import type { Io } from "../shared/io";
 import { withProgress } from "../shared/progress";
-import { DEFAULT_VPC_CIDR, deriveReplica, type ExistingStacks, type ReplicaRequest } from "./derive";
+import { UsageError } from "../shared/errors";
+import { DEFAULT_VPC_CIDR, deriveReplica, securePaths, type ExistingStacks, type ReplicaRequest } from "./derive";
 
 /** How far `replicate` goes. */
 export type ReplicateMode = "write-only" | "preview" | "yes";
@@ -59,32 +60,83 @@ export function existingStacks(root: string): ExistingStacks {
   };
 }
 
-/** Runs `replicate`. `engine` is only called for `--preview` and `--yes`. */
-export async function replicate(root: string, req: ReplicaRequest, mode: ReplicateMode, engine: () => EngineAdapter, io: Io): Promise<ReplicateResult> {
+/** The files `replicate` writes for a stack, and what it needs of them to go on. */
+interface Written {
+  readonly storageText: string;
+  readonly platformText: string;
+  readonly cidr: string;
+  readonly restoreFrom: string;
+  readonly secretPaths: readonly string[];
+  readonly secretsProvider?: string;
+}
+
+/**
+ * The files an earlier `replicate --write-only` (or a `--yes` stopped by the engine) wrote,
+ * read back so `--resume` can check them and go on with the engine: the secrets still to
+ * re-encrypt are the `secure:` leaves the file still carries.
+ */
+function writtenBefore(root: string, project: string, req: Pick<ReplicaRequest, "from" | "stack">): Written {
   const dirs = projects(root);
+  const storageFile = path.join(dirs.storage.dir, stackFileName(req.stack));
+  const platformFile = path.join(dirs.platform.dir, stackFileName(req.stack));
+  const missing = [storageFile, platformFile].filter((f) => !fs.existsSync(f));
+  if (missing.length > 0) throw new UsageError(`--resume: ${missing.map((f) => path.relative(root, f)).join(" and ")} not found: run replicate without --resume to write them first`);
+  const platformText = fs.readFileSync(platformFile, "utf8");
+  const doc = parseDocument(platformText);
+  const network = doc.getIn(["config", `${project}:network`, "cidr"]);
+  const restoreFrom = doc.getIn(["config", `${project}:backups`, "restoreFrom", "stack"]);
+  const provider = doc.get("secretsprovider");
+  return {
+    storageText: fs.readFileSync(storageFile, "utf8"),
+    platformText,
+    cidr: typeof network === "string" ? network : DEFAULT_VPC_CIDR,
+    restoreFrom: typeof restoreFrom === "string" ? restoreFrom : "",
+    secretPaths: securePaths(doc),
+    ...(typeof provider === "string" ? { secretsProvider: provider } : {}),
+  };
+}
+
+/** Runs `replicate`. `engine` is only called for `--preview` and `--yes`; `resume` goes on from files written before. */
+export async function replicate(root: string, req: ReplicaRequest, mode: ReplicateMode, engine: () => EngineAdapter, io: Io, resume = false): Promise<ReplicateResult> {
   const existing = existingStacks(root);
+  if (resume && mode === "write-only") throw new UsageError("--resume goes on with the engine: give --preview or --yes");
+  if (resume && !existing.platform.some((p) => p.stack === req.from)) throw new UsageError(`--from ${req.from}: no such stack (no Pulumi.${req.from}.yaml)`);
+  const derived = resume ? writtenBefore(root, existing.project, req) : deriveFromSource(root, req, existing);
+  return checkWriteAndRun(root, req, mode, engine, io, derived, !resume);
+}
+
+/** Derives the new stack's files from the source's. */
+function deriveFromSource(root: string, req: ReplicaRequest, existing: ExistingStacks): Written {
+  const dirs = projects(root);
   const sourceFile = path.join(dirs.platform.dir, stackFileName(req.from));
   const sourceText = fs.existsSync(sourceFile) ? fs.readFileSync(sourceFile, "utf8") : "";
   // The source's storage stack file, when it is one of this repository's.
   const storageRef = (config(parse(sourceText || "{}"))[`${existing.project}:backups`] as { storage?: { stack?: unknown } } | undefined)?.storage?.stack;
-  const sourceStorage = parseStackName(typeof storageRef === "string" ? storageRef : storageStackName("organization", req.from))?.stack ?? req.from;
+  const sourceStorage = (typeof storageRef === "string" ? parseStackName(storageRef)?.stack : undefined) ?? req.from;
   const sourceStorageFile = path.join(dirs.storage.dir, stackFileName(sourceStorage));
-  const derived = deriveReplica(req, existing, sourceText, fs.existsSync(sourceStorageFile) ? fs.readFileSync(sourceStorageFile, "utf8") : undefined);
+  return deriveReplica(req, existing, sourceText, fs.existsSync(sourceStorageFile) ? fs.readFileSync(sourceStorageFile, "utf8") : undefined);
+}
 
+/** Plans both files offline, writes them (unless they are there already), then runs the engine if asked. */
+async function checkWriteAndRun(root: string, req: ReplicaRequest, mode: ReplicateMode, engine: () => EngineAdapter, io: Io, derived: Written, write: boolean): Promise<ReplicateResult> {
+  const dirs = projects(root);
+  const project = projectName(dirs.platform.dir);
   // The offline plan checks both files before anything is written or touches the cloud.
   const storageFile = path.join(dirs.storage.dir, stackFileName(req.stack));
   const platformFile = path.join(dirs.platform.dir, stackFileName(req.stack));
   const storageLoaded = stackFromDocument(projectName(dirs.storage.dir), req.stack, storageFile, parse(derived.storageText));
-  const platformLoaded = stackFromDocument(existing.project, req.stack, platformFile, parse(derived.platformText));
+  const platformLoaded = stackFromDocument(project, req.stack, platformFile, parse(derived.platformText));
   const planner = new Planner(root, { storage: [storageLoaded] });
   const storagePlan = await planner.planStorage({ loaded: storageLoaded });
   const platformPlan = await planner.planPlatform({ loaded: platformLoaded });
 
-  fs.writeFileSync(storageFile, derived.storageText);
-  fs.writeFileSync(platformFile, derived.platformText);
+  if (write) {
+    fs.writeFileSync(storageFile, derived.storageText);
+    fs.writeFileSync(platformFile, derived.platformText);
+  }
   const result = {
     stack: req.stack,
-    region: req.region,
+    region: platformPlan.region,
     cidr: derived.cidr,
     restoreFrom: derived.restoreFrom,
     files: [path.relative(root, storageFile), path.relative(root, platformFile)],
@@ -99,10 +151,11 @@ export async function replicate(root: string, req: ReplicaRequest, mode: Replica
   const failed = await engineFailure(() => withProgress(
     regionSteps(adapter, mode === "yes" ? "up" : "preview", {
       // The storage stack has no secrets of Phoenix's; it takes the source's provider too.
-      storage: { stack: stack("storage", req.stack), secretsProvider: derived.secretsProvider },
+      storage: { stack: stack("storage", req.stack), secretsProvider: derived.secretsProvider, create: true },
       platform: {
         stack: stack("platform", req.stack),
         secretsProvider: derived.secretsProvider,
+        create: true,
         ...(derived.secretPaths.length > 0 ? { copySecrets: { from: stack("platform", req.from), paths: derived.secretPaths } } : {}),
       },
     }, region),

@@ -253,6 +253,11 @@ export function loadBalancerControllerValues(settings: LoadBalancerControllerSet
     vpcId: input.vpcId,
     replicaCount: settings.replicas,
     podDisruptionBudget: settings.replicas > 1 ? { maxUnavailable: 1 } : {},
+    // The Service mutator webhook fails closed and sees every new Service. CoreDNS's
+    // add-on creates kube-dns while this release may still be starting (nothing makes one
+    // wait for the other), so kube-dns is kept out of the webhook's reach: a ClusterIP
+    // Service the controller would never mutate anyway.
+    serviceMutatorWebhookConfig: { failurePolicy: "Fail", objectSelector: { matchExpressions: [{ key: "k8s-app", operator: "NotIn", values: ["kube-dns"] }] } },
     serviceAccount: { create: true, name: LBC_SERVICE_ACCOUNT, annotations: input.serviceAccountAnnotations },
     defaultTags: { ...input.tags },
     // WAF classic and Shield Advanced are not used: their permissions are not granted.
@@ -280,6 +285,9 @@ export const loadBalancerController: Plugin<typeof loadBalancerControllerSetting
     // A PodDisruptionBudget spec (`maxUnavailable` or `minAvailable`), documented only in
     // a comment below `podDisruptionBudget: {}`.
     "podDisruptionBudget",
+    // Kubernetes LabelSelectorRequirements; values.yaml's default list is empty, with the
+    // item shape (key, operator, values) only in a comment.
+    "serviceMutatorWebhookConfig.objectSelector.matchExpressions",
   ],
   // Its Service mutating webhook fails closed (chart default failurePolicy: Fail).
   gatesAdmission: true,

@@ -337,6 +337,16 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
           }),
         ),
     });
+    // In Velero's namespace, which Phoenix creates before the release: it needs only the
+    // API server. A restore uses it with --resource-modifier-configmap (README, "Restoring").
+    new k8s.core.v1.ConfigMap(
+      `${ctx.name}-restore-modifiers`,
+      {
+        metadata: { name: RESTORE_MODIFIERS_CONFIGMAP, namespace: VELERO_NAMESPACE },
+        data: { "resource-modifiers.yaml": stringify(restoreModifiers(inputs.backup.includedNamespaces)) },
+      },
+      { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },
+    );
     return {
       values: veleroValues(settings, {
         storage: inputs.storage,
@@ -350,17 +360,6 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
       // (encryption, versioning, replication) are the storage stack's, applied before the
       // platform stack can read its outputs.
       dependsOn: identity.ready,
-      // In Velero's namespace, which exists once the release does. A restore uses it
-      // with --resource-modifier-configmap (README, "Restoring").
-      afterRelease: (release) =>
-        void new k8s.core.v1.ConfigMap(
-          `${ctx.name}-restore-modifiers`,
-          {
-            metadata: { name: RESTORE_MODIFIERS_CONFIGMAP, namespace: VELERO_NAMESPACE },
-            data: { "resource-modifiers.yaml": stringify(restoreModifiers(inputs.backup.includedNamespaces)) },
-          },
-          { parent: ctx.parent, provider: ctx.provider, dependsOn: [release] },
-        ),
     };
   },
 };

@@ -35,8 +35,14 @@ export function storageStackName(organization: string, stack: string): string {
   return `${organization}/${BACKUP_STORAGE_PROJECT}/${stack}`;
 }
 
-/** The parts of a fully qualified stack name. */
-export function parseStackName(name: string): { organization: string; project: string; stack: string } | undefined {
-  const m = /^([^/]+)\/([^/]+)\/([^/]+)$/.exec(name);
-  return m ? { organization: m[1], project: m[2], stack: m[3] } : undefined;
+/** The parts of a stack name; `<project>/<stack>` names no organization. */
+export function parseStackName(name: string): { organization?: string; project: string; stack: string } | undefined {
+  const m = /^(?:([^/]+)\/)?([^/]+)\/([^/]+)$/.exec(name);
+  return m ? { ...(m[1] ? { organization: m[1] } : {}), project: m[2], stack: m[3] } : undefined;
+}
+
+/** A stack name with the backend's organization filled in where it names none. */
+export function qualifyStackName(name: string, organization: string): string {
+  const parts = parseStackName(name);
+  return parts && parts.organization === undefined ? `${organization}/${name}` : name;
 }

@@ -5,14 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupLocation } from "../../components/plugins/velero";
-import { PRIMARY_OUTPUTS, REPLICA_OUTPUTS, storageStackName } from "../backup-storage/outputs";
+import { PRIMARY_OUTPUTS, qualifyStackName, REPLICA_OUTPUTS, storageStackName } from "../backup-storage/outputs";
 import type { PhoenixConfig } from "./config";
 
 /** The storage stacks a platform stack reads: its own, and another region's when it restores from one. */
 export function storageStacks(cfg: PhoenixConfig, organization: string): { storage: string; restoreFrom?: string } {
   return {
-    storage: cfg.backups.storage.stack ?? storageStackName(organization, cfg.stack),
-    ...(cfg.backups.restoreFrom ? { restoreFrom: cfg.backups.restoreFrom.stack } : {}),
+    storage: qualifyStackName(cfg.backups.storage.stack ?? storageStackName(organization, cfg.stack), organization),
+    ...(cfg.backups.restoreFrom ? { restoreFrom: qualifyStackName(cfg.backups.restoreFrom.stack, organization) } : {}),
   };
 }
 

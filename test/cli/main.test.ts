@@ -33,7 +33,8 @@ describe("phoenix", () => {
       [["plan"], /exactly one of --stack <name> and --all/],
       [["plan", "--stack", "prod", "--all"], /exactly one of --stack <name> and --all/],
       [["plan", "--stack", "prod", "--bogus"], /unknown option '--bogus'/],
-      [["replicate", "--from", "prod"], /required option '--region <region>' not specified/],
+      [["replicate", "--from", "prod"], /required option '-s, --stack <name>' not specified/],
+      [["replicate", "--from", "prod", "--stack", "x"], /--region <region> is required/],
       [["audit"], /required option '--kubeconfig <file>' not specified/],
     ] as const) {
       const r = await phoenix(argv, ROOT);

@@ -41,7 +41,7 @@ export function repositoryCopy(): string {
 
 /** One call the scripted engine received. */
 export interface EngineCall {
-  readonly op: "ensureStack" | "getConfig" | "setConfig" | "outputs" | "preview" | "up";
+  readonly op: "ensureStack" | "resourceUrns" | "getConfig" | "setConfig" | "outputs" | "preview" | "up";
   /** `<project>/<stack>`. */
   readonly stack: string;
   readonly detail?: Record<string, unknown>;
@@ -59,6 +59,8 @@ export class ScriptedEngine implements EngineAdapter {
       readonly outputs?: Record<string, Record<string, unknown>>;
       /** Operations that fail, as `<op> <project>/<stack>`. */
       readonly fail?: readonly string[];
+      /** URNs in the state of existing stacks, by `<project>/<stack>`. */
+      readonly urns?: Record<string, readonly string[]>;
     } = {},
   ) {}
 
@@ -69,9 +71,14 @@ export class ScriptedEngine implements EngineAdapter {
     return stack;
   }
 
-  ensureStack(s: EngineStack, opts: { readonly secretsProvider?: string }): Promise<void> {
-    this.record("ensureStack", s, { workDir: s.workDir, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) });
+  ensureStack(s: EngineStack, opts: { readonly secretsProvider?: string; readonly create: boolean }): Promise<void> {
+    this.record("ensureStack", s, { workDir: s.workDir, create: opts.create, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) });
     return Promise.resolve();
+  }
+
+  resourceUrns(s: EngineStack): Promise<readonly string[]> {
+    const stack = this.record("resourceUrns", s);
+    return Promise.resolve(this.script.urns?.[stack] ?? []);
   }
 
   getConfig(s: EngineStack, key: string, path: boolean): Promise<EngineConfigValue> {

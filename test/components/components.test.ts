@@ -224,7 +224,8 @@ describe("core plugins layer", () => {
     assert.equal(plugins.outputs.externalDns, undefined);
     const modifiers = one(resources, "kubernetes:core/v1:ConfigMap", "plugins-velero-restore-modifiers");
     assert.deepEqual([at(modifiers.inputs, "metadata", "name"), at(modifiers.inputs, "metadata", "namespace")], ["phoenix-restore-modifiers", "velero"]);
-    assert.ok(modifiers.dependencies.includes(urnOf(resources, RELEASE, "velero")), "the ConfigMap waits for Velero's namespace and release");
+    assert.ok(modifiers.dependencies.includes(urnOf(resources, "kubernetes:core/v1:Namespace", "velero")), "the ConfigMap waits for Velero's namespace");
+    assert.ok(!modifiers.dependencies.includes(urnOf(resources, RELEASE, "velero")), "and not for the release: it needs only the API server");
   });
 
   it("puts Argo CD's admin hash in a Pulumi-secret argocd-secret before the release, and leaves the values visible", async () => {

@@ -21,12 +21,15 @@ export const cron = z
   );
 
 
-/** A fully qualified stack name, as `pulumi.StackReference` takes it. */
+/**
+ * A stack name as `pulumi.StackReference` takes it: `<organization>/<project>/<stack>`,
+ * or `<project>/<stack>` for the backend's own organization (resolved at run time).
+ */
 const stackName = z
   .string()
   .regex(
-    /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
-    "must be a fully qualified stack name <organization>/<project>/<stack>, such as organization/phoenix-backup-storage/prod (organization is the DIY backends' fixed name)",
+    /^([A-Za-z0-9_.-]+\/)?[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+    "must be a stack name <project>/<stack> (this backend's organization) or <organization>/<project>/<stack>, such as phoenix-backup-storage/prod",
   );
 
 export const backupsSchema = strictObject({
@@ -47,7 +50,7 @@ export const backupsSchema = strictObject({
     .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: BACKUP_LOCATION }]),
   /** The backup storage stack this region writes to (stacks/backup-storage). */
   storage: strictObject({
-    /** Defaults to <organization>/phoenix-backup-storage/<this stack>: the storage stack of the same name. */
+    /** Defaults to phoenix-backup-storage/<this stack> in this backend's organization: the storage stack of the same name. */
     stack: stackName.optional(),
   }).prefault({}),
   /**
@@ -55,7 +58,7 @@ export const backupsSchema = strictObject({
    * read-only: Velero gets a read-only location on the replica and the rights to read it.
    */
   restoreFrom: strictObject({
-    /** The primary's storage stack, such as organization/phoenix-backup-storage/prod. */
+    /** The primary's storage stack, such as phoenix-backup-storage/prod. */
     stack: stackName,
   }).optional(),
 }).prefault({});

@@ -24,20 +24,22 @@ describe("phoenix replicate --write-only", () => {
     const r = await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--write-only"], root);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /wrote stacks\/backup-storage\/Pulumi\.use1\.yaml/);
+    assert.match(r.stdout, /restores read-only from phoenix-backup-storage\/prod/);
     const prod = read(root, "Pulumi.prod.yaml");
     const cfg = read(root, "Pulumi.use1.yaml");
     assert.equal(cfg["aws:region"], "us-east-1");
     assert.deepEqual((cfg["phoenix:cluster"] as { name: string }).name, "phoenix-use1");
     // A block of the source's size that overlaps prod's 10.20.0.0/16.
     assert.equal((cfg["phoenix:network"] as { cidr: string }).cidr, "10.0.0.0/16");
-    assert.deepEqual((cfg["phoenix:backups"] as { restoreFrom: unknown }).restoreFrom, { stack: "organization/phoenix-backup-storage/prod" });
+    // The backend's own organization, whichever it is (Pulumi Cloud or DIY).
+    assert.deepEqual((cfg["phoenix:backups"] as { restoreFrom: unknown }).restoreFrom, { stack: "phoenix-backup-storage/prod" });
     // Everything not derived is the source's.
     assert.deepEqual(cfg["phoenix:gitops"], prod["phoenix:gitops"]);
     assert.deepEqual(cfg["phoenix:namespaces"], prod["phoenix:namespaces"]);
     assert.deepEqual(cfg["phoenix:plugins"], prod["phoenix:plugins"]);
     // Each derived key says where it came from.
     const text = fs.readFileSync(path.join(root, "Pulumi.use1.yaml"), "utf8");
-    for (const line of ["aws:region: us-east-1 # derived: --region (prod: eu-west-1)", "name: phoenix-use1 # derived:", "cidr: 10.0.0.0/16 # derived:", "stack: organization/phoenix-backup-storage/prod # derived:"]) {
+    for (const line of ["aws:region: us-east-1 # derived: --region (prod: eu-west-1)", "name: phoenix-use1 # derived:", "cidr: 10.0.0.0/16 # derived:", "stack: phoenix-backup-storage/prod # derived:"]) {
       assert.ok(text.includes(line), line);
     }
     assert.ok(!text.includes("prod: the primary region"), "the source's own header is not carried over");
@@ -156,7 +158,27 @@ describe("phoenix replicate --preview and --yes (scripted engine)", () => {
     const text = fs.readFileSync(path.join(root, "Pulumi.use1.yaml"), "utf8");
     assert.ok(!text.includes("encryptedkey"));
     assert.match(text, /secretsprovider: awskms:\/\/alias\/phoenix-secrets/);
-    assert.match(text, /prod's ciphertext: `phoenix replicate --preview\|--yes` re-encrypts it/);
+    assert.match(text, /prod's ciphertext: not yet re-encrypted for this stack/);
+  });
+
+  it("--write-only keeps the secrets in the source's encryption; up refuses the file; --resume --yes re-encrypts them and deploys", async () => {
+    const root = repositoryCopy();
+    withSecret(root);
+    const written = await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--write-only"], root);
+    assert.equal(written.status, 0, written.stderr);
+    assert.match(written.stdout, /--resume --yes/);
+    const up = await phoenix(["up", "--stack", "use1"], root, new ScriptedEngine());
+    assert.equal(up.status, 2);
+    assert.match(up.stderr, /holds secrets not yet re-encrypted for this stack: run `phoenix replicate --from <source> --stack use1 --resume --yes`/);
+    const engine = new ScriptedEngine({ config: { "platform/prod": { "phoenix:gitops.credentials.token": "s3cr3t-t0ken" } } });
+    const resumed = await phoenix(["replicate", "--from", "prod", "--stack", "use1", "--resume", "--yes"], root, engine);
+    assert.equal(resumed.status, 0, resumed.stderr);
+    assert.deepEqual(engine.calls.map((c) => `${c.op} ${c.stack}`), ["ensureStack storage/use1", "up storage/use1", "ensureStack platform/use1", "getConfig platform/prod", "setConfig platform/use1", "up platform/use1"]);
+    assert.ok(!(resumed.stdout + resumed.stderr).includes("s3cr3t-t0ken"));
+    const nothing = await phoenix(["replicate", "--from", "prod", "--stack", "euc1", "--resume", "--yes"], root, new ScriptedEngine());
+    assert.equal(nothing.status, 2);
+    assert.match(nothing.stderr, /--resume: stacks\/backup-storage\/Pulumi\.euc1\.yaml and Pulumi\.euc1\.yaml not found/);
+    assert.equal((await phoenix(["replicate", "--from", "prod", "--stack", "use1"], root)).status, 2, "--region is required without --resume");
   });
 
   it("--preview: previews the storage, and skips the platform's preview until the storage has outputs", async () => {
@@ -192,8 +214,25 @@ describe("phoenix preview|up --stack", () => {
       const engine = new ScriptedEngine();
       const r = await phoenix(["up", "--stack", stack], root, engine);
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(engine.calls.map((c) => `${c.op} ${c.stack}`), [`ensureStack ${storage}`, `up ${storage}`, `ensureStack platform/${stack}`, `up platform/${stack}`]);
+      assert.deepEqual(engine.calls.map((c) => `${c.op} ${c.stack}`), [`resourceUrns platform/${stack}`, `ensureStack ${storage}`, `up ${storage}`, `ensureStack platform/${stack}`, `up platform/${stack}`]);
+      assert.ok(engine.calls.filter((c) => c.op === "ensureStack").every((c) => c.detail?.create === true), "up creates missing stacks");
     }
+  });
+
+  it("a plain preview creates no stack", async () => {
+    const engine = new ScriptedEngine({ outputs: { "storage/prod": { bucket: "b" } } });
+    const r = await phoenix(["preview", "--stack", "prod"], repositoryCopy(), engine);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(engine.calls.filter((c) => c.op === "ensureStack").every((c) => c.detail?.create === false));
+    assert.deepEqual(engine.calls.filter((c) => c.op === "preview").map((c) => c.stack), ["storage/prod", "platform/prod"]);
+  });
+
+  it("refuses a platform stack that still holds its backup bucket, before anything runs (exit 2)", async () => {
+    const engine = new ScriptedEngine({ urns: { "platform/prod": ["urn:pulumi:prod::phoenix::phoenix:plugins:Plugins$aws:s3/bucket:Bucket::plugins-velero-backups"] } });
+    const r = await phoenix(["up", "--stack", "prod"], repositoryCopy(), engine);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /still holds its backup bucket[\s\S]*Moving an existing bucket/);
+    assert.deepEqual(engine.calls.map((c) => c.op), ["resourceUrns"]);
   });
 
   it("a bad stack file stops before the engine, exit 2", async () => {

@@ -312,14 +312,14 @@ describe("apps and backup settings", () => {
 describe("backup storage stacks", () => {
   const backups = (b: Record<string, unknown>) => flatConfig({ backups: b });
 
-  it("names the storage stack to write to and the one to restore from by fully qualified name", () => {
-    const cfg = parseStackConfig(backups({ storage: { stack: "acme/phoenix-backup-storage/shared" }, restoreFrom: { stack: "organization/phoenix-backup-storage/prod" } }), id);
-    assert.deepEqual([cfg.backups.storage.stack, cfg.backups.restoreFrom?.stack], ["acme/phoenix-backup-storage/shared", "organization/phoenix-backup-storage/prod"]);
+  it("names the storage stack to write to and the one to restore from as <project>/<stack> or <organization>/<project>/<stack>", () => {
+    const cfg = parseStackConfig(backups({ storage: { stack: "acme/phoenix-backup-storage/shared" }, restoreFrom: { stack: "phoenix-backup-storage/prod" } }), id);
+    assert.deepEqual([cfg.backups.storage.stack, cfg.backups.restoreFrom?.stack], ["acme/phoenix-backup-storage/shared", "phoenix-backup-storage/prod"]);
     for (const [key, value] of [
       ["storage", { stack: "prod" }],
-      ["restoreFrom", { stack: "phoenix-backup-storage/prod" }],
+      ["restoreFrom", { stack: "a/b/c/d" }],
     ] as const) {
-      assert.match(problemAt(backups({ [key]: value }), `phoenix:backups.${key}.stack`), /fully qualified stack name <organization>\/<project>\/<stack>/);
+      assert.match(problemAt(backups({ [key]: value }), `phoenix:backups.${key}.stack`), /must be a stack name <project>\/<stack> \(this backend's organization\) or <organization>\/<project>\/<stack>/);
     }
     assert.match(problemAt(backups({ restoreFrom: {} }), "phoenix:backups.restoreFrom.stack"), /is required here/);
     assert.match(problemAt(backups({ restoreFrom: { stack: "organization/phoenix-backup-storage/prod", bucket: "b" } }), "phoenix:backups.restoreFrom.bucket"), /allowed here: stack/);

@@ -54,11 +54,18 @@ describe("dependencies of a fresh pulumi up (prod)", () => {
       if (release !== LBC) assert.ok(waits.has(LBC), `${release} waits for the load balancer controller's webhook`);
     }
     assert.ok(waitsFor(doc, "kubernetes:helm.sh/v3:Release::bootstrap").has("kubernetes:helm.sh/v3:Release::argocd"));
+    // Nothing orders CoreDNS's add-on against the controller's fail-closed webhook: kube-dns is kept out of its reach instead.
+    const lbc = doc.helmReleases.find((h) => h.name === "aws-load-balancer-controller");
+    assert.deepEqual((lbc?.values as { serviceMutatorWebhookConfig: unknown }).serviceMutatorWebhookConfig, {
+      failurePolicy: "Fail",
+      objectSelector: { matchExpressions: [{ key: "k8s-app", operator: "NotIn", values: ["kube-dns"] }] },
+    });
   });
 
   it("must not wait: namespaces, secrets and ConfigMaps need only the API server; no chart waits for CoreDNS's or EBS CSI's add-on status", () => {
-    const apiOnly = [...keysOf(doc, "kubernetes:core/v1:Namespace"), ...keysOf(doc, "kubernetes:core/v1:Secret"), ...keysOf(doc, "kubernetes:core/v1:ResourceQuota")];
-    assert.ok(apiOnly.length >= 8, "the scan sees the plugin and imperative namespaces and the Argo CD secret");
+    const apiOnly = [...keysOf(doc, "kubernetes:core/v1:Namespace"), ...keysOf(doc, "kubernetes:core/v1:Secret"), ...keysOf(doc, "kubernetes:core/v1:ConfigMap"), ...keysOf(doc, "kubernetes:core/v1:ResourceQuota")];
+    assert.ok(apiOnly.length >= 9, "the scan sees the plugin and imperative namespaces, the Argo CD secret and the restore modifiers");
+    assert.ok(apiOnly.includes("kubernetes:core/v1:ConfigMap::plugins-velero-restore-modifiers"));
     for (const key of apiOnly) {
       const waits = waitsFor(doc, key);
       assert.ok(waits.has(CLUSTER), `${key} waits for the API server`);
