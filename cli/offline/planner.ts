@@ -78,7 +78,7 @@ export class Planner {
         if (!(err instanceof Error) || err.name !== "StackFileError") throw err;
         problems.push({
           key,
-          message: `names ${name}, whose stack file ${path.join(storageDir, `Pulumi.${parts.stack}.yaml`)} does not exist: create it (phoenix replicate writes both), or name an existing storage stack`,
+          message: `names ${name}, whose stack file ${path.join(storageDir, `Pulumi.${parts.stack}.yaml`)} does not exist: create it (for a new region, \`phoenix replicate\` writes both stack files), or name an existing storage stack`,
         });
         return;
       }

@@ -35,6 +35,8 @@ export interface RecordedResource {
   readonly custom: boolean;
   /** Resource options that decide what happens on delete and update. */
   readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean; readonly ignoreChanges: readonly string[] };
+  /** Names it was known by before (aliases that name one), `<name>@root` for one without a parent. */
+  readonly aliases?: readonly string[];
   /** Inputs, with secrets shown as `[secret]` and unknowns as placeholders. */
   readonly inputs: Record<string, unknown>;
 }
@@ -177,6 +179,7 @@ interface RegisterRequest {
   getRetainondelete(): boolean;
   getIgnorechangesList(): string[];
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+  getAliasesList?(): { getSpec?(): { getName(): string; getNoparent(): boolean } | undefined }[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -193,6 +196,14 @@ interface ReadRequest {
 interface MonitorLike {
   registerResource(req: RegisterRequest, cb: Callback): void;
   readResource(req: ReadRequest, cb: Callback): void;
+}
+
+/** The named aliases of a registration (the SDK adds unnamed ones for its own type renames). */
+function aliasNames(req: RegisterRequest): string[] {
+  return (req.getAliasesList?.() ?? [])
+    .map((a) => a.getSpec?.())
+    .filter((spec): spec is { getName(): string; getNoparent(): boolean } => spec !== undefined && spec.getName() !== "")
+    .map((spec) => (spec.getNoparent() ? `${spec.getName()}@root` : spec.getName()));
 }
 
 /** Makes recorded inputs printable: secrets masked, unknowns named, resources by URN. */
@@ -272,6 +283,7 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
           dependencies: [...req.getDependenciesList()].sort(),
           custom: req.getCustom(),
           options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() },
+          aliases: aliasNames(req),
           inputs: sanitize(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
         });
       }

@@ -27,7 +27,7 @@ export async function withProgress(steps: readonly ProgressStep[], io: Pick<Io, 
     {
       concurrent: false,
       exitOnError: true,
-      // A signal must reach the command's own handlers (replicate cleans up), not listr2's.
+      // Ctrl-C stops the process as usual; listr2 must not swallow the signal.
       registerSignalListeners: false,
       silentRendererCondition: io.progress === undefined,
       fallbackRendererCondition: !stream.isTTY,

@@ -184,3 +184,45 @@ describe("backup bucket policies", () => {
     assert.deepEqual(at(encrypt, "Condition", "StringEquals"), { "kms:ViaService": "s3.eu-central-1.amazonaws.com" });
   });
 });
+
+describe("moving a bucket out of an older platform stack", () => {
+  /**
+   * The resources the platform stack held before the storage project, as its reviewed
+   * plan listed them (type and name; all children of the Plugins component). After
+   * `pulumi state move` they sit at the root of the storage stack under these names.
+   */
+  const MOVED = [
+    "aws:iam/role:Role plugins-velero-replication",
+    "aws:iam/rolePolicy:RolePolicy plugins-velero-replication",
+    "aws:kms/key:Key plugins-velero-backups",
+    "aws:kms/key:Key plugins-velero-backups-replica",
+    "aws:s3/bucket:Bucket plugins-velero-backups",
+    "aws:s3/bucket:Bucket plugins-velero-backups-replica",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration plugins-velero-backups",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration plugins-velero-backups-replica",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls plugins-velero-backups",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls plugins-velero-backups-replica",
+    "aws:s3/bucketPolicy:BucketPolicy plugins-velero-backups",
+    "aws:s3/bucketPolicy:BucketPolicy plugins-velero-backups-replica",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock plugins-velero-backups",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock plugins-velero-backups-replica",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig plugins-velero-backups",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration plugins-velero-backups",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration plugins-velero-backups-replica",
+    "aws:s3/bucketVersioning:BucketVersioning plugins-velero-backups",
+    "aws:s3/bucketVersioning:BucketVersioning plugins-velero-backups-replica",
+    "pulumi:providers:aws plugins-velero-backups-replica-eu-central-1",
+  ];
+
+  it("gives every resource an alias to its moved root-level name, so the move replaces nothing", async () => {
+    const { resources } = await run({ ...args, region: "eu-west-1", replicaRegion: "eu-central-1", movedFromPrefix: "plugins-velero" });
+    const children = resources.filter((r) => r.type !== BACKUP_STORAGE_TYPE);
+    const aliased = children.flatMap((r) => (r.aliases ?? []).filter((a) => a.endsWith("@root")).map((a) => `${r.type} ${a.slice(0, -"@root".length)}`)).sort();
+    assert.deepEqual(aliased, [...MOVED].sort(), "one alias per moved resource, each to exactly its old name");
+  });
+
+  it("adds no alias to a storage stack that was never moved", async () => {
+    const { resources } = await run({ ...args, replicaRegion: "eu-central-1" });
+    assert.deepEqual(resources.flatMap((r) => r.aliases ?? []), []);
+  });
+});

@@ -257,7 +257,7 @@ describe("the backup storage a platform stack names", () => {
       r.stderr.includes(`phoenix:backups.storage.stack: names organization/phoenix-backup-storage/lonely, whose stack file ${path.join(STORAGE_DIR, "Pulumi.lonely.yaml")} does not exist`),
       r.stderr,
     );
-    assert.match(r.stderr, /phoenix replicate writes both/);
+    assert.match(r.stderr, /`phoenix replicate` writes both stack files/);
     assert.equal(r.stdout, "");
   });
 

@@ -52,6 +52,8 @@ describe("recreating a platform stack", () => {
   it("points Velero at the same backup storage before and after a destroy-and-recreate", async () => {
     const storage = await deployStorage();
     assert.match(String(storage.bucket), /^backups-[0-9a-f]{7}$/, "the storage bucket got an engine-made name");
+    // The emulation is sharp: a bucket created on every `up` comes back under a new name.
+    assert.notEqual((await deployStorage()).bucket, storage.bucket);
     const before = await createPlatform(storage);
     // `pulumi destroy` of the platform leaves the storage stack untouched; `pulumi up` creates everything anew.
     const after = await createPlatform(storage);
