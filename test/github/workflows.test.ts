@@ -115,11 +115,32 @@ describe("workflows", () => {
     assert.ok(fs.existsSync(path.join(ROOT, ".ci", "run")) && steps("ci.yml").some((s) => s.run === ".ci/run"), "ci.yml runs .ci/run");
   });
 
-  it("post one sticky comment per kind, found again by the markers the commands write", () => {
+  it("post one sticky comment per kind, found again by the markers the commands write", async () => {
     const preview = text("preview.yml");
-    assert.ok(preview.includes(`const marker = "${PREVIEW_SUMMARY_MARKER}"`));
-    assert.ok(preview.includes(`const marker = "${PLAN_DIFF_MARKER}"`));
+    assert.ok(preview.includes(`marker: "${PREVIEW_SUMMARY_MARKER}", file: "summary.md"`));
+    assert.ok(preview.includes(`marker: "${PLAN_DIFF_MARKER}", file: "plan-diff.md"`));
     assert.match(preview, /cat summary\.md >> "\$GITHUB_STEP_SUMMARY"/);
+    // The script itself, against a scripted GitHub API: the first run creates, the next updates the same comment.
+    const { default: stickyComment } = (await import(path.join(ROOT, ".github", "scripts", "sticky-comment.cjs"))) as { default: (a: unknown) => Promise<void> };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-comment-")), "summary.md");
+    const comments: { id: number; user: { type: string }; body: string }[] = [{ id: 1, user: { type: "User" }, body: `quoting ${PREVIEW_SUMMARY_MARKER}` }];
+    const calls: string[] = [];
+    const github = {
+      paginate: (_f: unknown, _a: unknown) => Promise.resolve([...comments]),
+      rest: {
+        issues: {
+          listComments: () => undefined,
+          createComment: (a: { body: string }) => (calls.push("create"), comments.push({ id: 2, user: { type: "Bot" }, body: a.body }), Promise.resolve()),
+          updateComment: (a: { comment_id: number; body: string }) => (calls.push(`update ${a.comment_id}`), Promise.resolve()),
+        },
+      },
+    };
+    const context = { repo: { owner: "o", repo: "r" }, payload: { pull_request: { number: 7 } } };
+    for (const run of [1, 2]) {
+      fs.writeFileSync(file, `${PREVIEW_SUMMARY_MARKER}\nrun ${run}\n`);
+      await stickyComment({ github, context, marker: PREVIEW_SUMMARY_MARKER, file });
+    }
+    assert.deepEqual(calls, ["create", "update 2"], "a person's comment quoting the marker is never overwritten");
   });
 
   it("deploy each region as its own environment, one deploy at a time per stack", () => {
