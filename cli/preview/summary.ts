@@ -188,7 +188,7 @@ export function renderSummary(s: PreviewSummary): string {
   } else out.push("No dangerous step: no cluster, node group, network, backup bucket, KMS key, identity binding or namespace is replaced or deleted, and no Velero schedule loses a namespace.", "");
   for (const st of s.stacks) {
     const ops = [...OP_ORDER.filter((o) => st.counts[o]), ...Object.keys(st.counts).filter((o) => !OP_ORDER.includes(o)).sort()];
-    out.push(`### ${st.project ? `${st.project} / ` : ""}${st.stack}`);
+    out.push(`### ${st.project ? `${st.project} / ` : ""}${st.stack}`, "");
     out.push(ops.length === 0 ? "No changes." : ["| " + ops.join(" | ") + " |", "|" + ops.map(() => "---").join("|") + "|", "| " + ops.map((o) => String(st.counts[o])).join(" | ") + " |"].join("\n"));
     if (st.errors.length > 0) out.push("", `Errors: ${st.errors.map(cell).join("; ")}`);
     out.push("");

@@ -35,7 +35,7 @@ describe("preview summary: real engine samples", { skip: !haveSamples && "refere
     assert.deepEqual(s.dangers, [], "application buckets, tags and random strings are not Phoenix's dangers");
     const md = renderSummary(s);
     assert.ok(md.startsWith(PREVIEW_SUMMARY_MARKER));
-    assert.match(md, /### small-scale-10 \/ test-a692d456\n\| create \| update \| replace \| delete \|/);
+    assert.match(md, /### small-scale-10 \/ test-a692d456\n\n\| create \| update \| replace \| delete \|/);
     assert.doesNotMatch(md, /\| same/);
   });
 
@@ -81,7 +81,7 @@ describe("preview summary: Phoenix's dangerous steps", () => {
     const md = renderSummary(s);
     assert.ok(md.indexOf("dangerous steps") < md.indexOf("### phoenix / prod"), "dangers come first");
     assert.doesNotMatch(md, /phoenix-prod-vpc/, "a tag change is not listed as a danger, and unchanged or benign rows are only counted");
-    assert.match(md, /### phoenix \/ prod\n\| update \| replace \| delete \|\n\|---\|---\|---\|\n\| 2 \| 3 \| 1 \|/);
+    assert.match(md, /### phoenix \/ prod\n\n\| update \| replace \| delete \|\n\|---\|---\|---\|\n\| 2 \| 3 \| 1 \|/);
   });
 
   it("a benign tag change alone is no danger", () => {
