@@ -20,9 +20,9 @@ describe("modeled timeline", () => {
     ]);
     const at = (k: string) => t.entries.find((e) => e.key === k)!;
     assert.equal(at("eks:index:Cluster::eks").start, 24);
-    assert.equal(at("aws:eks/nodeGroup:NodeGroup::nodes").start, 24 + 600 + 60);
-    assert.equal(at("kubernetes:core/v1:Namespace::ns").start, 624);
-    assert.equal(t.total, 24 + 600 + 60 + 300);
+    assert.equal(at("aws:eks/nodeGroup:NodeGroup::nodes").start, 24 + 900 + 60);
+    assert.equal(at("kubernetes:core/v1:Namespace::ns").start, 924);
+    assert.equal(t.total, 24 + 900 + 60 + 300);
     assert.deepEqual(t.critical.map((e) => e.name), ["vpc", "eks", "cni", "nodes"]);
   });
 
