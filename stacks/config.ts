@@ -9,8 +9,7 @@
  * real run and the offline plan share one validation path.
  */
 import { z } from "zod";
-import { strictSettings } from "../components/plugins/settings";
-import { REGION_CODE } from "../components/plugins/settings";
+import { didYouMean, REGION_CODE, strictSettings } from "../components/plugins/settings";
 import { regionInfo } from "../components/regions";
 
 /** A strict object: unknown keys are errors that list the keys allowed there. */
@@ -106,13 +105,18 @@ export function readFlatConfig(
       // Providers' own keys (aws:profile, kubernetes:...) are theirs to check. Any other
       // namespace is most likely a misspelt project name, whose keys would be ignored.
       if (!PROVIDER_NAMESPACES.includes(namespace)) {
-        problems.push({ key, message: `unknown config namespace "${namespace}": this project reads ${prefix}* keys, and passes ${PROVIDER_NAMESPACES.map((n) => `${n}:*`).join(", ")} to Pulumi` });
+        const guess = didYouMean(namespace, [project, ...PROVIDER_NAMESPACES]);
+        problems.push({
+          key,
+          message: `unknown config namespace "${namespace}"${guess ? ` (did you mean ${guess}:?)` : ""}: this project reads ${prefix}* keys, and passes ${PROVIDER_NAMESPACES.map((n) => `${n}:*`).join(", ")} to Pulumi`,
+        });
       }
       continue;
     }
     const name = key.slice(prefix.length);
     if (!allowed.includes(name)) {
-      problems.push({ key, message: `unknown key; allowed: ${allowed.map((k) => prefix + k).join(", ")}` });
+      const guess = didYouMean(name, allowed);
+      problems.push({ key, message: `unknown key${guess ? ` (did you mean ${prefix}${guess}?)` : ""}; allowed: ${allowed.map((k) => prefix + k).join(", ")}` });
       continue;
     }
     try {

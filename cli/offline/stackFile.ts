@@ -102,11 +102,22 @@ export function loadStack(projectDir: string, stack: string): LoadedStack {
   return stackFromDocument(project, stack, file, readYaml(file));
 }
 
+/** Top-level keys of a Pulumi stack file (Pulumi's ProjectStack: config, the secrets provider's settings, ESC environments). */
+export const STACK_FILE_KEYS: readonly string[] = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+
 /** A stack's config from its parsed stack file (a file on disk, or one `phoenix replicate` is about to write). */
 export function stackFromDocument(project: string, stack: string, file: string, doc: unknown): LoadedStack {
   const name = path.basename(file);
   if (!isRecord(doc) || !("config" in doc)) {
     throw new StackFileError(`${name}: has no \`config:\` map: a stack file holds its settings under config:, as Pulumi writes them`);
+  }
+  // Besides config:, a stack file holds only the secrets provider's settings and
+  // environments. Anything else is a setting at the wrong level: Pulumi ignores it.
+  const misplaced = Object.keys(doc).filter((k) => !STACK_FILE_KEYS.includes(k));
+  if (misplaced.length > 0) {
+    throw new StackFileError(
+      `${name}: ${misplaced.map((k) => `\`${k}\``).join(", ")} at the top level, where Pulumi ignores ${misplaced.length === 1 ? "it" : "them"}: settings belong under \`config:\` (indent ${misplaced.length === 1 ? "it" : "them"} below config:); the top level holds only ${STACK_FILE_KEYS.join(", ")}`,
+    );
   }
   const raw = doc.config ?? {};
   if (!isRecord(raw)) {

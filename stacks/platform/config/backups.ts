@@ -1,4 +1,5 @@
 /** `phoenix:backups`: schedules, and the backup storage stacks this region writes to and restores from. */
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { BACKUP_LOCATION, BACKUP_LOCATIONS } from "../../../components/plugins/velero";
 import { strictObject } from "../../config";
@@ -13,12 +14,28 @@ export const veleroTtl = z
 
 /** Five-field cron as Velero's Schedule accepts it (or a @every/@daily style macro). */
 const CRON_FIELD = "[0-9*?/,LW#-]+|[0-9*/,-]*[A-Za-z]{3}[A-Za-z0-9*/,-]*";
+const CRON_SHAPE = new RegExp(`^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \\d+[hms]|(${CRON_FIELD})(\\s+(${CRON_FIELD})){4})$`);
 export const cron = z
   .string()
-  .regex(
-    new RegExp(`^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \\d+[hms]|(${CRON_FIELD})(\\s+(${CRON_FIELD})){4})$`),
-    'must be a five-field cron expression such as "0 3 * * *" or a macro such as @daily',
-  );
+  .regex(CRON_SHAPE, 'must be a five-field cron expression such as "0 3 * * *" or a macro such as @daily')
+  // Velero accepts the schedule when the plan is made and refuses it when it runs: field
+  // ranges are checked here, with cron-parser (Velero's own parser is robfig/cron).
+  .superRefine((expr, ctx) => {
+    // A malformed one is already reported, once; @every is Velero's own, not cron's.
+    if (!CRON_SHAPE.test(expr) || expr.startsWith("@every ")) return;
+    const problem = cronProblem(expr);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** Why a five-field cron expression could never run (a field out of range), or undefined. */
+export function cronProblem(expr: string): string | undefined {
+  try {
+    CronExpressionParser.parse(expr);
+    return undefined;
+  } catch (err) {
+    return `is not a schedule that can run (${(err as Error).message}): fields are minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-7, such as "0 3 * * *"`;
+  }
+}
 
 
 /**

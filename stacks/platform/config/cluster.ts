@@ -3,6 +3,9 @@ import { z } from "zod";
 import { strictObject } from "../../config";
 import { cidr, dnsLabel, labelKey, uniqueBy } from "./common";
 
+/** An EC2 instance type: family, a dot, size. */
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
 /** Graviton (ARM) families carry a `g` after their generation digit: m7g, c6gn, r7gd, g5g. */
 export function isArmInstanceType(type: string): boolean {
   return /^[a-z]+\d+[a-z-]*g/.test(type.split(".")[0]);
@@ -13,7 +16,7 @@ const nodeGroupSchema = strictObject({
   name: dnsLabel,
   /** EC2 instance types, most preferred first. */
   instanceTypes: z
-    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m7i.large"))
+    .array(z.string().regex(INSTANCE_TYPE, "must be an EC2 instance type such as m7i.large"))
     .min(1)
     .default(["m7i.large"]),
   /** ON_DEMAND for system capacity; SPOT for interruptible workloads. */
@@ -32,7 +35,8 @@ const nodeGroupSchema = strictObject({
   labels: z.record(labelKey, z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "must be a Kubernetes label value")).default({}),
 })
   .refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, { error: "needs minSize <= desiredSize <= maxSize" })
-  .refine((g) => g.instanceTypes.every((t) => isArmInstanceType(t) === g.amiType.includes("ARM")), {
+  // Only well-formed types are compared: a malformed one is already reported, once.
+  .refine((g) => g.instanceTypes.filter((t) => INSTANCE_TYPE.test(t)).every((t) => isArmInstanceType(t) === g.amiType.includes("ARM")), {
     error: "instanceTypes must match the amiType's architecture: ARM AMIs need Graviton types (m7g, c7g, ...), x86 AMIs need x86 types",
     path: ["instanceTypes"],
   });

@@ -52,7 +52,7 @@ describe("backup storage stack config", () => {
   });
 
   it("refuses unknown keys, naming the allowed ones, and other projects' namespaces", () => {
-    assert.match(problemAt(flat("eu-west-1", { replicaton: { region: "eu-central-1" } }), "phoenix-backup-storage:replicaton"), /unknown key; allowed: phoenix-backup-storage:replication, phoenix-backup-storage:noncurrentVersionDays/);
+    assert.match(problemAt(flat("eu-west-1", { replicaton: { region: "eu-central-1" } }), "phoenix-backup-storage:replicaton"), /unknown key \(did you mean phoenix-backup-storage:replication\?\); allowed: phoenix-backup-storage:replication, phoenix-backup-storage:noncurrentVersionDays/);
     assert.match(problemAt(flat("eu-west-1", { replication: { regoin: "eu-central-1" } }), "phoenix-backup-storage:replication.regoin"), /allowed here: region/);
     assert.match(problemAt({ ...flat("eu-west-1"), "phoenix:backups": "{}" }, "phoenix:backups"), /unknown config namespace "phoenix"/);
   });

@@ -62,7 +62,7 @@ describe("stack config defaults", () => {
 
   it("refuses a misspelt project namespace instead of ignoring its keys", () => {
     const raw = { ...flatConfig(), "pheonix:tags": JSON.stringify({ team: "x" }) };
-    assert.match(problemAt(raw, "pheonix:tags"), /unknown config namespace "pheonix": this project reads phoenix:\* keys, and passes aws:\*, kubernetes:\*/);
+    assert.match(problemAt(raw, "pheonix:tags"), /unknown config namespace "pheonix" \(did you mean phoenix:\?\): this project reads phoenix:\* keys, and passes aws:\*, kubernetes:\*/);
   });
 
   it("ignores other providers' keys and accepts other regions and partitions", () => {
@@ -89,10 +89,10 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
   });
 
   it("rejects unknown top-level and nested keys, listing what is allowed", () => {
-    assert.match(problemAt(flatConfig({ clustr: {} }), "phoenix:clustr"), /unknown key; allowed: phoenix:cluster, phoenix:network/);
+    assert.match(problemAt(flatConfig({ clustr: {} }), "phoenix:clustr"), /unknown key \(did you mean phoenix:cluster\?\); allowed: phoenix:cluster, phoenix:network/);
     assert.match(
       problemAt(flatConfig({ network: { cidr: "10.0.0.0/16", natGateway: "single" } }), "phoenix:network.natGateway"),
-      /unknown key\(s\) natGateway; allowed here: cidr, natGateways/,
+      /unknown key\(s\) natGateway \(did you mean natGateways\?\); allowed here: cidr, natGateways/,
     );
     assert.match(problemAt(flatConfig({ plugins: { velero: { fsbackup: false } } }), "phoenix:plugins.velero.fsbackup"), /allowed here: fsBackup/);
   });
