@@ -14,4 +14,23 @@ export interface BackupScope {
   readonly includedNamespaces: readonly string[];
   /** Every other namespace Phoenix knows (platform and GitOps), excluded as a second guard. */
   readonly excludedNamespaces: readonly string[];
+  /** Backup hooks of imperative namespaces, each run in its own namespace's pods. */
+  readonly hooks?: readonly NamespaceHooks[];
+}
+
+/** A command Velero runs in a container of the selected pods. */
+export interface ExecHook {
+  readonly container: string;
+  readonly command: readonly string[];
+  readonly timeout: string;
+  readonly onError: "Fail" | "Continue";
+}
+
+/** One imperative namespace's backup hooks. */
+export interface NamespaceHooks {
+  readonly namespace: string;
+  /** matchLabels of the pods they run in; every pod of the namespace when absent. */
+  readonly pods?: Readonly<Record<string, string>>;
+  readonly pre: readonly ExecHook[];
+  readonly post: readonly ExecHook[];
 }

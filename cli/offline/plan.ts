@@ -59,6 +59,8 @@ export interface PlanBackupSchedule {
   readonly excludedNamespaces: readonly string[];
   readonly ttl: string;
   readonly storageLocation: string;
+  /** Namespaces whose backup hooks run before and after their volumes are read. */
+  readonly hookNamespaces: readonly string[];
 }
 
 /** The whole plan document (`--json FILE`). */
@@ -181,6 +183,7 @@ export function planBackupSchedules(releases: readonly PlanHelmRelease[]): PlanB
         excludedNamespaces: strings(t.excludedNamespaces),
         ttl: str(t.ttl),
         storageLocation: str(t.storageLocation),
+        hookNamespaces: (Array.isArray(record(t.hooks).resources) ? (record(t.hooks).resources as unknown[]) : []).flatMap((h) => strings(record(h).includedNamespaces)).sort(),
       };
     });
 }
@@ -232,7 +235,7 @@ export function renderPlan(doc: PlanDocument): string {
   if (doc.backupSchedules.length === 0) {
     lines.push("  none: no imperative namespace, or phoenix:backups.enabled is false");
   } else {
-    lines.push(...table(["SCHEDULE", "CRON", "TTL", "INCLUDED NAMESPACES"], doc.backupSchedules.map((s) => [s.name, s.schedule, s.ttl, s.includedNamespaces.join(", ")]), "  "));
+    lines.push(...table(["SCHEDULE", "CRON", "TTL", "INCLUDED NAMESPACES", "HOOKS IN"], doc.backupSchedules.map((s) => [s.name, s.schedule, s.ttl, s.includedNamespaces.join(", "), s.hookNamespaces.join(", ") || "-"]), "  "));
   }
   return lines.join("\n") + "\n";
 }

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { charts, images } from "../catalog";
 import type { PolicyDocument } from "../identity";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
-import type { BackupScope } from "../types";
+import type { BackupScope, ExecHook, NamespaceHooks } from "../types";
 import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
 import { strictSettings } from "./settings";
 
@@ -118,6 +118,28 @@ export interface VeleroScheduleValues {
     readonly storageLocation: string;
     readonly defaultVolumesToFsBackup: boolean;
     readonly snapshotVolumes: boolean;
+    readonly hooks?: { readonly resources: readonly VeleroHookResource[] };
+  };
+}
+
+/** A Backup spec's hook resource (the Backup CRD's `spec.hooks.resources[]`). */
+export interface VeleroHookResource {
+  readonly name: string;
+  readonly includedNamespaces: readonly string[];
+  readonly labelSelector?: { readonly matchLabels: Readonly<Record<string, string>> };
+  readonly pre: readonly { readonly exec: ExecHook }[];
+  readonly post: readonly { readonly exec: ExecHook }[];
+}
+
+/** One namespace's hooks as a Backup spec's `hooks.resources` entry. */
+function hookResource(h: NamespaceHooks): VeleroHookResource {
+  const exec = (e: ExecHook) => ({ exec: { container: e.container, command: [...e.command], timeout: e.timeout, onError: e.onError } });
+  return {
+    name: `phoenix-${h.namespace}`,
+    includedNamespaces: [h.namespace],
+    ...(h.pods ? { labelSelector: { matchLabels: { ...h.pods } } } : {}),
+    pre: h.pre.map(exec),
+    post: h.post.map(exec),
   };
 }
 
@@ -150,6 +172,10 @@ export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<s
         storageLocation: s.storageLocation,
         defaultVolumesToFsBackup: fsBackup,
         snapshotVolumes: !fsBackup,
+        // Each namespace's own hooks, scoped to that namespace (and its selected pods):
+        // a dump or flush before kopia reads the volume makes the copy consistent
+        // (Velero docs, "Backup Hooks").
+        ...(scope.hooks && scope.hooks.length > 0 ? { hooks: { resources: scope.hooks.map(hookResource) } } : {}),
         // includeClusterResources is deliberately left unset ("auto"): Velero then takes
         // only the cluster-scoped objects the included namespaces use (their PVs, the
         // CRDs of their custom resources). true would sweep in every ClusterRole, CRD

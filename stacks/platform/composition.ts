@@ -10,7 +10,7 @@ import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces
 import { readBackupStorage } from "./storage";
 import type { BackupScope } from "../../components/types";
 import type { PhoenixConfig } from "./config";
-import { backupScope, classifyNamespaces, CLUSTER_NAMESPACES, isBackedUp, namespacesOf, type Inventory } from "./inventory";
+import { backupScopeWithHooks, classifyNamespaces, CLUSTER_NAMESPACES, isBackedUp, namespacesOf, type Inventory } from "./inventory";
 
 /** A row of the namespace table. */
 export interface NamespaceRow {
@@ -40,7 +40,11 @@ export function planPlatform(cfg: PhoenixConfig): PlatformPlan {
     },
     cfg.stackFile,
   );
-  const backup = backupScope(inventory, cfg.backups);
+  const backup = backupScopeWithHooks(
+    inventory,
+    cfg.backups,
+    cfg.namespaces.imperative.flatMap((n) => (n.backupHooks ? [{ namespace: n.name, ...(n.backupHooks.pods ? { pods: n.backupHooks.pods } : {}), pre: n.backupHooks.pre, post: n.backupHooks.post }] : [])),
+  );
   return {
     inventory,
     backup,
@@ -61,6 +65,17 @@ export interface PlatformOutputs {
   readonly restoreModifiers: pulumi.Output<string>;
   readonly imperativeNamespaces: readonly string[];
   readonly namespaces: readonly NamespaceRow[];
+  /** Each imperative namespace's own restore check, for the drill, `recover` and `verify-restore` to run after a restore. */
+  readonly restoreChecks: readonly RestoreCheck[];
+}
+
+/** A command that proves a namespace's restored data, run in its restored pods; its exit status decides. */
+export interface RestoreCheck {
+  readonly namespace: string;
+  readonly pods?: Readonly<Record<string, string>>;
+  readonly container: string;
+  readonly command: readonly string[];
+  readonly timeout: string;
 }
 
 /** Declares the whole platform of one stack. */
@@ -127,5 +142,6 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     restoreModifiers: velero.restoreModifiers,
     imperativeNamespaces: imperative,
     namespaces: plan.namespaces,
+    restoreChecks: cfg.namespaces.imperative.flatMap((n) => (n.verify ? [{ namespace: n.name, ...n.verify }] : [])),
   };
 }

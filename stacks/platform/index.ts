@@ -13,3 +13,4 @@ export const imperativeNamespaces = outputs.imperativeNamespaces;
 export const namespaces = outputs.namespaces;
 export const backupStorage = outputs.backupStorage;
 export const restoreModifiers = outputs.restoreModifiers;
+export const restoreChecks = outputs.restoreChecks;

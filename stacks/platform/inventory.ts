@@ -9,7 +9,7 @@
  * Pure functions: the composition calls them before declaring any resource, so an
  * inconsistent inventory fails the run before anything is planned.
  */
-import type { BackupScope } from "../../components/types";
+import type { BackupScope, NamespaceHooks } from "../../components/types";
 
 /** The three namespace classes. */
 export type NamespaceClass = "platform" | "gitops" | "imperative";
@@ -123,6 +123,13 @@ export function namespacesOf(inventory: Inventory, cls: NamespaceClass): string[
 export interface BackupSettings {
   readonly enabled: boolean;
   readonly schedules: BackupScope["schedules"];
+}
+
+/** Derives the backup scope from the inventory, with the imperative namespaces' backup hooks. */
+export function backupScopeWithHooks(inventory: Inventory, settings: BackupSettings, hooks: readonly NamespaceHooks[]): BackupScope {
+  const imperative = new Set(namespacesOf(inventory, "imperative"));
+  const scoped = hooks.filter((h) => imperative.has(h.namespace)).sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
+  return { ...backupScope(inventory, settings), ...(scoped.length > 0 ? { hooks: scoped } : {}) };
 }
 
 /** Derives the backup scope from the inventory. */

@@ -122,7 +122,7 @@ describe("plan document", () => {
     assert.deepEqual(doc.namespaces.map((n) => [n.name, n.backedUp]), [["ledger", false], ["velero", false]], "no schedule includes ledger");
     const ok = buildPlan({ project: "p", stack: "s", region: "r", resources: [plugins, velero(["ledger"])], namespaces, outputs: {} });
     assert.deepEqual(ok.namespaces.map((n) => [n.name, n.backedUp]), [["ledger", true], ["velero", false]]);
-    assert.deepEqual(ok.backupSchedules, [{ name: "daily", schedule: "@daily", includedNamespaces: ["ledger"], excludedNamespaces: ["velero"], ttl: "24h", storageLocation: "default" }]);
+    assert.deepEqual(ok.backupSchedules, [{ name: "daily", schedule: "@daily", includedNamespaces: ["ledger"], excludedNamespaces: ["velero"], ttl: "24h", storageLocation: "default", hookNamespaces: [] }]);
   });
 
   it("places each resource in its layer with its parent", () => {

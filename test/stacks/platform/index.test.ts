@@ -49,6 +49,7 @@ describe("Pulumi entry points", () => {
       "kubeconfig",
       "namespaces",
       "region",
+      "restoreChecks",
       "restoreModifiers",
     ]);
     const platformPlan = golden("prod.plan.json");
