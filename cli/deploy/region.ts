@@ -23,6 +23,8 @@ export interface RegionStack {
   readonly copySecrets?: SecretCopy;
   /** Create the stack when it does not exist (`up`, a new replica); a plain preview only selects. */
   readonly create: boolean;
+  /** Called once every secret is copied: the stack file no longer holds the source's ciphertext. */
+  readonly onSecretsCopied?: () => void;
 }
 
 /** What a region operation did, per stack. */
@@ -58,6 +60,7 @@ export function regionSteps(engine: EngineAdapter, op: "preview" | "up", region:
         // Stored as a secret whatever the source says: it was one in the source's file.
         await engine.setConfig(s.stack, key, { value: value.value, secret: true }, true);
       }
+      if (s.copySecrets) s.onSecretsCopied?.();
     },
   });
   const steps: ProgressStep[] = [];

@@ -17,7 +17,7 @@ import { listStacks, projectName, readStackDocument, stackFromDocument } from ".
 import type { Io } from "../shared/io";
 import { withProgress } from "../shared/progress";
 import { UsageError } from "../shared/errors";
-import { DEFAULT_VPC_CIDR, deriveReplica, securePaths, type ExistingStacks, type ReplicaRequest } from "./derive";
+import { DEFAULT_VPC_CIDR, deriveReplica, NOT_REENCRYPTED, securePaths, type ExistingStacks, type ReplicaRequest } from "./derive";
 
 /** How far `replicate` goes. */
 export type ReplicateMode = "write-only" | "preview" | "yes";
@@ -117,6 +117,21 @@ function deriveFromSource(root: string, req: ReplicaRequest, existing: ExistingS
   return deriveReplica(req, existing, sourceText, fs.existsSync(sourceStorageFile) ? fs.readFileSync(sourceStorageFile, "utf8") : undefined);
 }
 
+/**
+ * Drops the "not yet re-encrypted" comments once the engine has rewritten every secret
+ * with the new stack's own key (`pulumi config set` keeps a file's comments), so that
+ * `phoenix up` no longer refuses the file.
+ */
+function dropReencryptionMarks(file: string): void {
+  const text = fs.readFileSync(file, "utf8");
+  const cleaned = text
+    .split("\n")
+    .filter((line) => !(line.includes(NOT_REENCRYPTED) && line.trim().startsWith("#")))
+    .map((line) => (line.includes(NOT_REENCRYPTED) ? line.replace(/\s+#[^#]*$/, "") : line))
+    .join("\n");
+  if (cleaned !== text) fs.writeFileSync(file, cleaned);
+}
+
 /** Plans both files offline, writes them (unless they are there already), then runs the engine if asked. */
 async function checkWriteAndRun(root: string, req: ReplicaRequest, mode: ReplicateMode, engine: () => EngineAdapter, io: Io, derived: Written, write: boolean): Promise<ReplicateResult> {
   const dirs = projects(root);
@@ -156,7 +171,9 @@ async function checkWriteAndRun(root: string, req: ReplicaRequest, mode: Replica
         stack: stack("platform", req.stack),
         secretsProvider: derived.secretsProvider,
         create: true,
-        ...(derived.secretPaths.length > 0 ? { copySecrets: { from: stack("platform", req.from), paths: derived.secretPaths } } : {}),
+        ...(derived.secretPaths.length > 0
+          ? { copySecrets: { from: stack("platform", req.from), paths: derived.secretPaths }, onSecretsCopied: () => dropReencryptionMarks(platformFile) }
+          : {}),
       },
     }, region),
     io,

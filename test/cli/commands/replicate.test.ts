@@ -158,7 +158,9 @@ describe("phoenix replicate --preview and --yes (scripted engine)", () => {
     const text = fs.readFileSync(path.join(root, "Pulumi.use1.yaml"), "utf8");
     assert.ok(!text.includes("encryptedkey"));
     assert.match(text, /secretsprovider: awskms:\/\/alias\/phoenix-secrets/);
-    assert.match(text, /prod's ciphertext: not yet re-encrypted for this stack/);
+    // Once the engine re-encrypted it, the mark that `up` refuses is gone.
+    assert.doesNotMatch(text, /not yet re-encrypted/);
+    assert.match(text, /token:\n\s+secure: v1:prod-ciphertext\n(?!\s*\n)/, "the value itself is the engine's to rewrite (the scripted one does not); no line is left blank");
   });
 
   it("--write-only keeps the secrets in the source's encryption; up refuses the file; --resume --yes re-encrypts them and deploys", async () => {
@@ -175,6 +177,9 @@ describe("phoenix replicate --preview and --yes (scripted engine)", () => {
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.deepEqual(engine.calls.map((c) => `${c.op} ${c.stack}`), ["ensureStack storage/use1", "up storage/use1", "ensureStack platform/use1", "getConfig platform/prod", "setConfig platform/use1", "up platform/use1"]);
     assert.ok(!(resumed.stdout + resumed.stderr).includes("s3cr3t-t0ken"));
+    // Re-encrypted: the marks are gone, and `up` takes the file now.
+    assert.doesNotMatch(fs.readFileSync(path.join(root, "Pulumi.use1.yaml"), "utf8"), /not yet re-encrypted/);
+    assert.equal((await phoenix(["up", "--stack", "use1"], root, new ScriptedEngine())).status, 0);
     const nothing = await phoenix(["replicate", "--from", "prod", "--stack", "euc1", "--resume", "--yes"], root, new ScriptedEngine());
     assert.equal(nothing.status, 2);
     assert.match(nothing.stderr, /--resume: stacks\/backup-storage\/Pulumi\.euc1\.yaml and Pulumi\.euc1\.yaml not found/);
