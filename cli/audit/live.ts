@@ -11,6 +11,7 @@
  */
 import type * as K8s from "@kubernetes/client-node";
 import type { LiveApplication, LiveNamespace, LiveObject, LiveSchedule, Listing, StateKind, StringMap } from "./classify";
+import { isRecord } from "../shared/data";
 
 /** What the audit reads from a cluster. */
 export interface ClusterReader {
@@ -54,10 +55,6 @@ export const SCHEDULES_API = { group: "velero.io", version: "v1", plural: "sched
  * ignores the selector.
  */
 export const SECRET_FIELD_SELECTOR = "type!=kubernetes.io/service-account-token,type!=helm.sh/release.v1";
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;

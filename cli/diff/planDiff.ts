@@ -6,9 +6,9 @@
  * appear: the plans hold only `[secret]` and `<secret: ...>` placeholders, which compare
  * equal (a changed secret is invisible offline; `pulumi preview` shows it as changed).
  */
-import type { PlanDocument } from "../offline/plan";
+import { OFFLINE_SECRET_PREFIX } from "../../stacks/config";
+import { resourceKey, type PlanDocument } from "../offline/plan";
 import { SECRET } from "../offline/runtime";
-import { SECRET_PLACEHOLDER } from "../offline/stackFile";
 
 /** A namespace as the plan's table shows it. */
 export interface NamespaceState {
@@ -44,7 +44,7 @@ export interface PlanDiff {
   readonly inputs: readonly { readonly resource: string; readonly changes: readonly InputChange[] }[];
 }
 
-const isSecret = (v: unknown): boolean => v === SECRET || v === SECRET_PLACEHOLDER || (typeof v === "string" && v.startsWith("<secret:"));
+const isSecret = (v: unknown): boolean => v === SECRET || (typeof v === "string" && v.startsWith(OFFLINE_SECRET_PREFIX));
 
 /**
  * Flattens plain data to path -> leaf JSON. Arrays of scalars are one leaf (a list of
@@ -70,8 +70,6 @@ export function changedPaths(before: unknown, after: unknown): InputChange[] {
     .filter((p) => a.get(p) !== b.get(p))
     .map((p) => ({ path: p, ...(a.has(p) ? { before: a.get(p) } : {}), ...(b.has(p) ? { after: b.get(p) } : {}) }));
 }
-
-const key = (r: { type: string; name: string }): string => `${r.type}::${r.name}`;
 
 /** Diffs `base` (before the change) against `head` (after). */
 export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
@@ -99,8 +97,8 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     return [{ name, change: !before ? ("added" as const) : !after ? ("removed" as const) : ("changed" as const), lost, gained, details }];
   });
 
-  const ra = new Map(base.resources.map((r) => [key(r), r]));
-  const rb = new Map(head.resources.map((r) => [key(r), r]));
+  const ra = new Map(base.resources.map((r) => [resourceKey(r), r]));
+  const rb = new Map(head.resources.map((r) => [resourceKey(r), r]));
   const inputs = [...rb]
     .filter(([k]) => ra.has(k))
     .map(([k, r]) => ({ resource: k, changes: changedPaths(ra.get(k)!.inputs, r.inputs) }))

@@ -4,6 +4,7 @@
  */
 import { BACKUP_STORAGE_TYPE } from "../../components/backupStorage";
 import { charts } from "../../components/catalog";
+import { record } from "../shared/data";
 import { table } from "../shared/table";
 import type { NamespaceRow } from "../../stacks/platform/composition";
 import type { RecordedResource } from "./runtime";
@@ -87,10 +88,6 @@ export interface PlanInput {
 }
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
-
-function record(v: unknown): Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
 
 function str(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v ?? null);

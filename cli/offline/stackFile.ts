@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isRecord } from "../shared/data";
 import { readYaml as readYamlFile, YamlFileError } from "../shared/yaml";
 import { OFFLINE_SECRET_PREFIX, stackFileName } from "../../stacks/config";
 
@@ -40,10 +41,6 @@ function readYaml(file: string): unknown {
     if (err instanceof YamlFileError) throw new StackFileError(`${path.basename(file)}: ${err.message}`);
     throw err;
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Replaces every `{secure: ...}` leaf with the placeholder. */

@@ -6,7 +6,7 @@
  * assumption, and the report says so.
  */
 import { table } from "../shared/table";
-import type { PlanResource } from "./plan";
+import { resourceKey, type PlanResource } from "./plan";
 
 /** How a duration is known. */
 export type Basis = "published" | "assumption";
@@ -72,7 +72,7 @@ export interface Timeline {
 
 /** Models a fresh `pulumi up` of the plan's resources. */
 export function modelTimeline(resources: readonly PlanResource[]): Timeline {
-  const byKey = new Map(resources.map((r) => [`${r.type}::${r.name}`, r]));
+  const byKey = new Map(resources.map((r) => [resourceKey(r), r]));
   const done = new Map<string, { entry: TimelineEntry; via?: string }>();
   const visiting = new Set<string>();
   const visit = (key: string): { entry: TimelineEntry; via?: string } => {

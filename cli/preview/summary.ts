@@ -6,6 +6,8 @@
  * and `diagnostics` (pulumi/pulumi pkg/display/json.go). A replace shows once as
  * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
  */
+import { BACKUP_STORAGE_PROJECT } from "../../stacks/backup-storage/outputs";
+import { record } from "../shared/data";
 
 /** The engine's resource state, as far as the summary reads it. */
 interface ResourceState {
@@ -99,13 +101,6 @@ export function logicalSteps(steps: readonly PreviewStep[]): PreviewStep[] {
 const CLUSTER_TYPES = new Set(["eks:index:Cluster", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "eks:index:ManagedNodeGroup", "eks:index:NodeGroup", "eks:index:NodeGroupV2", "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet"]);
 const BUCKET_TYPES = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 const IDENTITY_TYPES = new Set(["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/role:Role"]);
-/** The backup storage project (stacks/backup-storage/Pulumi.yaml) and the purpose tag its buckets carry. */
-const STORAGE_PROJECT = "phoenix-backup-storage";
-
-function record(v: unknown): Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
 /** Namespaces each Velero schedule of a release's values covers. */
 function scheduleNamespaces(state: ResourceState | undefined): Map<string, string[]> | undefined {
   const inputs = record(state?.inputs);
@@ -141,7 +136,7 @@ export function dangers(stack: string, steps: readonly PreviewStep[]): Danger[] 
     const add = (op: Danger["operation"], why: string): void => void out.push({ stack, resource: name, type, operation: op, why, forcedBy: op === "replace" ? forcedBy(step) : [], outcome: outcome(step, op) });
     if (operation && CLUSTER_TYPES.has(type)) add(operation, type.includes("Cluster") ? "the EKS control plane (and everything in it) would be rebuilt" : type.toLowerCase().includes("nodegroup") ? "a node group's nodes would all be replaced" : "the VPC or a subnet the cluster runs in would go (pulumi-eks #69: a subnet change replaces the cluster)");
     else if (operation && type === "aws:kms/key:Key") add(operation, "a KMS key: whatever it encrypted becomes unreadable once it is gone");
-    else if (operation && BUCKET_TYPES.has(type) && (project === STORAGE_PROJECT || isBackupPurpose(record(record(step.oldState?.inputs).tags)["phoenix:purpose"]))) add(operation, "a backup bucket: the backups in it");
+    else if (operation && BUCKET_TYPES.has(type) && (project === BACKUP_STORAGE_PROJECT || isBackupPurpose(record(record(step.oldState?.inputs).tags)["phoenix:purpose"]))) add(operation, "a backup bucket: the backups in it");
     else if (operation === "replace" && IDENTITY_TYPES.has(type)) add("replace", "an identity binding: its pods lose their AWS access between delete and create");
     else if (operation && type === "kubernetes:core/v1:Namespace") add(operation, "a namespace: everything in it is deleted with it");
     else if (type === "kubernetes:helm.sh/v3:Release" && (step.op === "update" || operation)) {

@@ -9,7 +9,6 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse, parseDocument } from "yaml";
 import { Planner } from "../../../cli/offline/planner";
-import { projects } from "../../../cli/offline/projects";
 import { phoenix, repositoryCopy, ScriptedEngine } from "../phoenix";
 
 const STORAGE = path.join("stacks", "backup-storage");
@@ -250,8 +249,4 @@ describe("phoenix preview|up --stack", () => {
     assert.deepEqual(engine.calls, []);
   });
 
-  it("uses the project folders the real adapter runs LocalWorkspace in", () => {
-    const root = repositoryCopy();
-    assert.equal(projects(root).storage.dir, path.join(root, STORAGE));
-  });
 });
