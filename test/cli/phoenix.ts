@@ -29,13 +29,17 @@ export async function phoenix(argv: readonly string[], root: string, engine?: En
   return { status, stdout, stderr };
 }
 
-/** A copy of the repository's projects (Pulumi.yaml and stack files only) in a temporary folder. */
+/**
+ * A copy of the repository's two projects holding the prod stack alone (Pulumi.yaml and
+ * prod's stack files) in a temporary folder: what the tests expect does not change when
+ * the team adds a region.
+ */
 export function repositoryCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-repo-"));
   const storage = path.join("stacks", "backup-storage");
   fs.mkdirSync(path.join(dir, storage), { recursive: true });
-  for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f) || f === "package.json")) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  for (const f of fs.readdirSync(path.join(ROOT, storage)).filter((f) => /^Pulumi(\..+)?\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, storage, f), path.join(dir, storage, f));
+  for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, storage, f), path.join(dir, storage, f));
   return dir;
 }
 

@@ -166,10 +166,17 @@ describe("matrix discovery, run as the workflows write it", () => {
   });
 
   it("finds every stack of both projects for previews, and the platform stacks for deploys", () => {
-    assert.deepEqual(run("preview.yml"), [
-      { kind: "storage", project: "phoenix-backup-storage", dir: "stacks/backup-storage", stack: "prod", region: "eu-west-1" },
-      { kind: "platform", project: "phoenix", dir: ".", stack: "prod", region: "eu-west-1" },
-    ]);
-    assert.deepEqual(run("deploy.yml"), [{ kind: "platform", project: "phoenix", dir: ".", stack: "prod", region: "eu-west-1" }]);
+    // Read from the stack files themselves: each one, with its folder and aws:region.
+    const entries = (kind: "storage" | "platform", project: string, dir: string) =>
+      fs
+        .readdirSync(path.join(ROOT, dir))
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort()
+        .map((stack) => ({ kind, project, dir, stack, region: (parse(fs.readFileSync(path.join(ROOT, dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, string> }).config["aws:region"] }));
+    const platform = entries("platform", "phoenix", ".");
+    assert.deepEqual(run("preview.yml"), [...entries("storage", "phoenix-backup-storage", "stacks/backup-storage"), ...platform]);
+    assert.deepEqual(run("deploy.yml"), platform);
+    assert.ok(platform.some((p) => p.stack === "prod" && p.region === "eu-west-1"));
   });
 });

@@ -325,7 +325,7 @@ describe("phoenix charts verify, the command", { concurrency: true }, () => {
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /required option '--charts <dir>' not specified/);
     assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, /Pulumi\.nowhere\.yaml: no such stack file.*Known stacks: prod/);
+    assert.match(unknown.stderr, new RegExp(`Pulumi\\.nowhere\\.yaml: no such stack file.*Known stacks: ${listStacks(ROOT).join(", ")}`));
     assert.equal(notDir.status, 2);
     assert.match(notDir.stderr, /--charts .*package\.json: not a directory/);
     for (const r of [usage, unknown, notDir]) assert.doesNotMatch(r.stdout, /Chart conformance|checked/, "nothing was checked");

@@ -15,6 +15,7 @@ import { charts } from "../../../components/catalog";
 import type { PlanDocument } from "../../../cli/offline/plan";
 import { Planner } from "../../../cli/offline/planner";
 import { projects } from "../../../cli/offline/projects";
+import { listStacks } from "../../../cli/offline/stackFile";
 import { ROOT } from "../../helpers";
 import { phoenix } from "../phoenix";
 
@@ -173,13 +174,15 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-plan-all-"));
     const r = await cli("--all", "--json", dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(fs.readdirSync(dir).sort(), ["phoenix-backup-storage.prod.json", "phoenix.prod.json"]);
+    // Every stack file of both projects, whichever regions the repository holds; prod's are the reviewed ones.
+    const expected = [...listStacks(projects(ROOT).storage.dir).map((s) => `phoenix-backup-storage.${s}.json`), ...listStacks(ROOT).map((s) => `phoenix.${s}.json`)].sort();
+    assert.deepEqual(fs.readdirSync(dir).sort(), expected);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "phoenix-backup-storage.prod.json"), "utf8")), JSON.parse(fs.readFileSync(GOLDEN.storage, "utf8")));
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "phoenix.prod.json"), "utf8")), JSON.parse(fs.readFileSync(GOLDEN.platform, "utf8")));
     assert.match(r.stdout, /^PROJECT\s+STACK\s+REGION\s+RESOURCES\s+TIME\s+PLAN FILE$/m);
     assert.match(r.stdout, /^phoenix-backup-storage\s+prod\s+eu-west-1\s+\d+\s/m);
     assert.match(r.stdout, /^phoenix\s+prod\s+eu-west-1\s+\d+\s/m);
-    assert.match(r.stdout, /Planned 2 stacks of both projects/);
+    assert.match(r.stdout, new RegExp(`Planned ${expected.length} stacks of both projects`));
   });
 
   it("exits 2 on a bad stack file with the file, the key and the fix, and writes no plan", async () => {
@@ -210,7 +213,7 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
   it("exits 2 on an unknown stack, listing the stacks there are and how to make one", async () => {
     const r = await cli("--stack", "nope");
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /Pulumi\.nope\.yaml: no such stack file.*Known stacks: prod/);
+    assert.match(r.stderr, new RegExp(`Pulumi\\.nope\\.yaml: no such stack file.*Known stacks: ${listStacks(ROOT).join(", ")}`));
     assert.match(r.stderr, /phoenix replicate --from <stack> --region <region> --stack nope/);
     assert.equal(r.stdout, "");
   });
