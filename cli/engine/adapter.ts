@@ -46,4 +46,15 @@ export interface EngineAdapter {
   preview(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary>;
   /** `pulumi up`, streaming progress. */
   up(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary>;
+  /**
+   * `pulumi destroy --run-program`: the program runs, so its `beforeDelete` resource
+   * hooks (the platform's teardown of what Kubernetes made in AWS) run too.
+   */
+  destroy(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary>;
+  /** `pulumi stack rm`: the (empty) stack and its config in the backend. */
+  removeStack(stack: EngineStack): Promise<void>;
+  /** Names of the project's stacks in the backend (without organization and project). */
+  listStacks(project: Pick<EngineStack, "project" | "workDir">): Promise<readonly string[]>;
+  /** One stack output in clear, secret or not (a kubeconfig): for the caller's own use, never to print. */
+  secretOutput(stack: EngineStack, name: string): Promise<unknown>;
 }

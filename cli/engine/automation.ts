@@ -79,6 +79,30 @@ export class AutomationEngine implements EngineAdapter {
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]));
   }
 
+  async destroy(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
+    const s = await this.open(stack);
+    // Delete hooks run only when the program runs (Pulumi docs, "Resource hooks").
+    const result = await s.destroy({ onEvent: (e) => report(e, progress), color: "never", runProgram: true });
+    return result.summary.resourceChanges ?? {};
+  }
+
+  async removeStack(stack: EngineStack): Promise<void> {
+    const s = await this.open(stack);
+    await s.workspace.removeStack(stack.stack);
+    this.stacks.delete(`${stack.workDir}\0${stack.stack}`);
+  }
+
+  async listStacks(project: Pick<EngineStack, "project" | "workDir">): Promise<readonly string[]> {
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    const ws = await LocalWorkspace.create({ workDir: project.workDir, envVars: { ...this.env } });
+    // Names come back as `<org>/<project>/<stack>` on some backends, bare on others.
+    return (await ws.listStacks()).map((s) => s.name.split("/").pop() ?? s.name);
+  }
+
+  async secretOutput(stack: EngineStack, name: string): Promise<unknown> {
+    return (await (await this.open(stack)).outputs())[name]?.value;
+  }
+
   async preview(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
     const s = await this.open(stack);
     const result = await s.preview({ onEvent: (e) => report(e, progress), color: "never" });

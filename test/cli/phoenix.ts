@@ -45,7 +45,7 @@ export function repositoryCopy(): string {
 
 /** One call the scripted engine received. */
 export interface EngineCall {
-  readonly op: "ensureStack" | "resourceUrns" | "getConfig" | "setConfig" | "outputs" | "preview" | "up";
+  readonly op: "ensureStack" | "resourceUrns" | "getConfig" | "setConfig" | "outputs" | "preview" | "up" | "destroy" | "removeStack" | "listStacks" | "secretOutput";
   /** `<project>/<stack>`. */
   readonly stack: string;
   readonly detail?: Record<string, unknown>;
@@ -65,6 +65,8 @@ export class ScriptedEngine implements EngineAdapter {
       readonly fail?: readonly string[];
       /** URNs in the state of existing stacks, by `<project>/<stack>`. */
       readonly urns?: Record<string, readonly string[]>;
+      /** Stacks in the backend, by project ("storage" or "platform"). */
+      readonly stacks?: Partial<Record<EngineStack["project"], readonly string[]>>;
     } = {},
   ) {}
 
@@ -113,5 +115,26 @@ export class ScriptedEngine implements EngineAdapter {
     this.record("up", s);
     progress(`create aws:s3/bucket:Bucket ${s.stack}`);
     return Promise.resolve({ create: 3, same: 1 });
+  }
+
+  destroy(s: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
+    this.record("destroy", s);
+    progress(`delete aws:s3/bucket:Bucket ${s.stack}`);
+    return Promise.resolve({ delete: 3 });
+  }
+
+  removeStack(s: EngineStack): Promise<void> {
+    this.record("removeStack", s);
+    return Promise.resolve();
+  }
+
+  listStacks(p: Pick<EngineStack, "project" | "workDir">): Promise<readonly string[]> {
+    this.record("listStacks", { ...p, stack: "*" });
+    return Promise.resolve(this.script.stacks?.[p.project] ?? []);
+  }
+
+  secretOutput(s: EngineStack, name: string): Promise<unknown> {
+    const stack = this.record("secretOutput", s, { name });
+    return Promise.resolve(this.script.outputs?.[stack]?.[name]);
   }
 }
