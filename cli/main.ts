@@ -11,9 +11,11 @@ import { registerCharts } from "./commands/charts";
 import { registerDeploy } from "./commands/deploy";
 import { registerPlan } from "./commands/plan";
 import { registerPreviewSummary } from "./commands/previewSummary";
+import { registerRecovery } from "./commands/recovery";
 import { registerReplicate } from "./commands/replicate";
 import { registerStacks } from "./commands/stacks";
 import type { EngineAdapter } from "./engine/adapter";
+import type { RecoveryAdapters } from "./recovery/env";
 import { EXIT, inputProblem } from "./shared/errors";
 import { processIo, type Io } from "./shared/io";
 
@@ -29,6 +31,8 @@ export interface Deps {
   readonly engine: () => EngineAdapter;
   /** Where output goes. */
   readonly io: Io;
+  /** Recovery's bucket, cluster and AWS adapters; tests script them, the real ones otherwise. */
+  readonly recovery?: RecoveryAdapters;
 }
 
 /** The real engine: Pulumi's Automation API over the `pulumi` CLI (loaded on first use). */
@@ -74,6 +78,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
         "  $ npx phoenix plan --stack prod",
         "  $ npx phoenix replicate --from prod --region us-east-1 --stack use1 --write-only",
         "  $ npx phoenix up --stack prod",
+        "  $ npx phoenix drill --from prod --region us-east-1 --rehearse",
         "",
         "Exit status: 0 ok; 1 a check failed; 2 a usage or input error.",
       ].join("\n"),
@@ -85,6 +90,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
   registerDeploy(program, act, deps);
   registerPreviewSummary(program, act, deps);
   registerStacks(program, act, deps);
+  registerRecovery(program, act, deps);
   // Every subcommand (and theirs) reports usage errors to main, and writes where the program does.
   const inherit = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });

@@ -109,9 +109,9 @@ export class AutomationEngine implements EngineAdapter {
     return result.changeSummary;
   }
 
-  async up(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
+  async up(stack: EngineStack, progress: EngineProgress, signal?: AbortSignal): Promise<ChangeSummary> {
     const s = await this.open(stack);
-    const result = await s.up({ onEvent: (e) => report(e, progress), color: "never" });
+    const result = await s.up({ onEvent: (e) => report(e, progress), color: "never", ...(signal ? { signal } : {}) });
     return result.summary.resourceChanges ?? {};
   }
 }

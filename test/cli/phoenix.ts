@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ChangeSummary, EngineAdapter, EngineConfigValue, EngineProgress, EngineStack } from "../../cli/engine/adapter";
 import { main } from "../../cli/main";
+import type { RecoveryAdapters } from "../../cli/recovery/env";
 import { ROOT } from "../helpers";
 
 /** What one run printed and returned. */
@@ -14,7 +15,7 @@ export interface PhoenixRun {
 }
 
 /** Runs `phoenix argv` against the repository at `root`. */
-export async function phoenix(argv: readonly string[], root: string, engine?: EngineAdapter): Promise<PhoenixRun> {
+export async function phoenix(argv: readonly string[], root: string, engine?: EngineAdapter, recovery?: RecoveryAdapters): Promise<PhoenixRun> {
   let stdout = "";
   let stderr = "";
   const status = await main(argv, {
@@ -25,6 +26,7 @@ export async function phoenix(argv: readonly string[], root: string, engine?: En
     },
     // No progress stream: listr2 stays silent beside the test runner's own output.
     io: { out: (t) => void (stdout += t), err: (t) => void (stderr += t) },
+    ...(recovery ? { recovery } : {}),
   });
   return { status, stdout, stderr };
 }

@@ -16,6 +16,7 @@ import { gitopsSchema } from "./gitops";
 import { identitySchema } from "./identity";
 import { namespacesSchema } from "./namespaces";
 import { networkSchema } from "./network";
+import { recoverySchema } from "./recovery";
 import { MOVED_VELERO_KEYS, pluginsSchema } from "./plugins";
 
 export { ConfigError, stackFileName, type ConfigProblem, type StackIdentity } from "../../config";
@@ -36,6 +37,7 @@ const stackSchema = z.object({
   backups: backupsSchema,
   plugins: pluginsSchema,
   identity: identitySchema,
+  recovery: recoverySchema,
   tags: z
     .record(
       z
@@ -69,7 +71,7 @@ export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops" | 
 }
 
 /** Top-level keys a stack may set in the project's namespace. */
-export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "identity", "tags"] as const;
+export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "identity", "recovery", "tags"] as const;
 
 /** Settings that must be Pulumi secrets, as paths below `<project>:`. */
 export const SECRET_SETTINGS: readonly (readonly string[])[] = [

@@ -1,0 +1,86 @@
+/**
+ * The seams of recovery: what the drill, `recover` and `verify-restore` ask of the
+ * bucket, of the restored cluster and of AWS. The real implementations are ./s3.ts
+ * (`@aws-sdk/client-s3`), ./kube.ts (`@kubernetes/client-node`) and ./aws.ts; tests drive
+ * them against a local S3 server and a local Kubernetes API server, and drive the
+ * phases with scripted ones.
+ */
+import type { LiveObject, VolumeRestore } from "./compare";
+import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
+
+/** A Velero backup storage location's bucket, read-only. */
+export interface BackupStore {
+  /** `s3://bucket (region)`, for messages. */
+  readonly location: string;
+  /** Every backup's summary (`backups/<b>/velero-backup.json`). */
+  listBackups(): Promise<BackupSummary[]>;
+  /** The objects of one backup (`backups/<b>/<b>.tar.gz`). */
+  backupObjects(name: string): Promise<BackupObject[]>;
+  /** A restore's results and resource list, when Velero could write them (never to a read-only location). */
+  restoreRecord(restore: string): Promise<{ readonly messages?: RestoreMessages; readonly items?: readonly RestoredItem[] }>;
+}
+
+/** Where a backup store is. */
+export interface StoreLocation {
+  readonly bucket: string;
+  readonly region: string;
+  /** The location's prefix (Phoenix's locations have none). */
+  readonly prefix?: string;
+}
+
+/** A Restore as it ended. */
+export interface RestoreOutcome {
+  readonly phase: string;
+  readonly warnings: number;
+  readonly errors: number;
+  readonly failureReason?: string;
+  readonly volumeRestores: readonly VolumeRestore[];
+}
+
+/** The result of a command run in a restored pod. */
+export interface ExecResult {
+  readonly pod: string;
+  readonly exitCode: number;
+  /** The last lines of its output (the check's own words; never Phoenix's data). */
+  readonly output: string;
+}
+
+/** A resource type as the API serves it: `apps/v1` and `deployments`. */
+export interface ResourceType {
+  readonly apiVersion: string;
+  readonly plural: string;
+}
+
+/** Stops a wait: the drill was interrupted or timed out. */
+export interface Wait {
+  readonly timeoutSeconds: number;
+  readonly signal?: AbortSignal;
+  readonly progress?: (status: string) => void;
+}
+
+/** What recovery asks of the restored cluster. */
+export interface RecoveryCluster {
+  /** Waits until every Argo CD Application is Synced and Healthy; throws naming those that are not. */
+  waitApplications(wait: Wait): Promise<{ readonly total: number }>;
+  /** Waits until Velero has synced `backup` from its location into the cluster. */
+  waitBackup(veleroNamespace: string, backup: string, wait: Wait): Promise<void>;
+  /** Creates a Velero Restore. */
+  createRestore(manifest: Record<string, unknown>): Promise<void>;
+  /** Waits until the Restore and its pod volume restores are over. */
+  waitRestore(veleroNamespace: string, restore: string, wait: Wait): Promise<RestoreOutcome>;
+  /** The Restore objects of a backup, newest first (verify-restore finds what restored it). */
+  restoresOf(veleroNamespace: string, backup: string): Promise<readonly string[]>;
+  /** Live objects of the given resources (`apiVersion` and plural) in the given namespaces; a resource the server does not serve has none. */
+  listObjects(namespaces: readonly string[], resources: readonly ResourceType[]): Promise<LiveObject[]>;
+  /** Runs a command in one running pod matching `pods` (any pod when empty) in `namespace`. */
+  exec(namespace: string, pods: Readonly<Record<string, string>>, container: string, command: readonly string[], timeoutSeconds: number): Promise<ExecResult>;
+}
+
+/** What recovery asks of AWS directly. */
+export interface AwsAccess {
+  /** Reads a secret in a region (its value is dropped): proves the caller may read and decrypt it there. */
+  readSecret(secretArn: string, region: string): Promise<void>;
+}
+
+/** Releases what Kubernetes made in AWS (load balancers, their interfaces) before a stack is destroyed. */
+export type ReleaseExternal = (kubeconfig: string, target: { readonly clusterName: string; readonly region: string; readonly vpcId?: string }, wait: Wait) => Promise<string>;

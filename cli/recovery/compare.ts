@@ -1,0 +1,260 @@
+/**
+ * Restore verification (pure): a backup's objects against the live cluster's, object by
+ * object, in the imperative namespaces. Velero stores no per-object checksums, and its
+ * restored counts differ from the backed-up ones by design (events, nodes and its own
+ * objects are never restored), so Phoenix compares normalised objects itself.
+ */
+import { createHash } from "node:crypto";
+import { isRecord } from "../shared/data";
+import type { BackupObject } from "./velero";
+
+/** A live object, as the cluster returns it. */
+export interface LiveObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly object: Record<string, unknown>;
+}
+
+/** A PodVolumeRestore: one pod volume's data put back by kopia. */
+export interface VolumeRestore {
+  readonly podNamespace: string;
+  readonly podName: string;
+  readonly volume: string;
+  readonly phase: string;
+}
+
+/** How one object came back. */
+export type Verdict = "present" | "missing" | "changed";
+
+/** An object that did not come back as it was backed up. */
+export interface ObjectFinding {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly verdict: Exclude<Verdict, "present">;
+  /** Paths that differ (for ConfigMap and Secret data: that the checksum differs, never a value). */
+  readonly differences: readonly string[];
+}
+
+/** One PVC of the backup, in the restored cluster. */
+export interface PvcFinding {
+  readonly namespace: string;
+  readonly name: string;
+  /** The live claim's phase (`missing` when it is not there). */
+  readonly phase: string;
+  /** Its pod volume restore: completed, failed, still running, or none (nothing to restore it from). */
+  readonly volumeRestore: "completed" | "failed" | "running" | "none";
+  readonly ok: boolean;
+}
+
+/** Counts and findings of one namespace. */
+export interface NamespaceVerification {
+  readonly namespace: string;
+  readonly present: number;
+  readonly missing: number;
+  readonly changed: number;
+  readonly findings: readonly ObjectFinding[];
+  readonly pvcs: readonly PvcFinding[];
+}
+
+/** The comparison of a backup with the live cluster. */
+export interface Comparison {
+  readonly namespaces: readonly NamespaceVerification[];
+  readonly totals: { readonly present: number; readonly missing: number; readonly changed: number; readonly ignored: number };
+  /** Every missing or changed object and every PVC without its data fails the comparison. */
+  readonly passed: boolean;
+}
+
+/**
+ * Kinds Velero never restores, or that their controllers recreate under new names: they
+ * are not expected back (Velero docs, "Restore Reference": non-restorable resources).
+ */
+const NOT_RESTORED = new Set([
+  "Event",
+  "Node",
+  "EndpointSlice",
+  "Endpoints",
+  "ControllerRevision",
+  "Lease",
+  "PodVolumeBackup",
+  "PodVolumeRestore",
+  "Backup",
+  "Restore",
+  "BackupRepository",
+  "DataUpload",
+  "DataDownload",
+]);
+
+/** Objects every namespace gets from the control plane, whatever the backup held. */
+function controlPlaneMade(o: { kind: string; name: string; object: Record<string, unknown> }): boolean {
+  if (o.kind === "ConfigMap" && o.name === "kube-root-ca.crt") return true; // rootcacertpublisher, per cluster CA
+  if (o.kind === "ServiceAccount" && o.name === "default") return true;
+  return o.kind === "Secret" && o.object.type === "kubernetes.io/service-account-token";
+}
+
+/** Whether an object is expected back from a restore. */
+export function expectedBack(o: { kind: string; name: string; object: Record<string, unknown> }): boolean {
+  if (NOT_RESTORED.has(o.kind) || controlPlaneMade(o)) return false;
+  // Owned by a controller (a ReplicaSet's pods, a Deployment's ReplicaSets): the owner is
+  // restored and makes them again, with new names.
+  const owners = isRecord(o.object.metadata) ? o.object.metadata.ownerReferences : undefined;
+  return !(Array.isArray(owners) && owners.some((r) => isRecord(r) && r.controller === true));
+}
+
+const DROPPED_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"];
+/** Labels a restore legitimately adds or strips: Velero's own, and Argo CD's stripped tracking (velero #7848). */
+const DROPPED_LABELS = ["velero.io/backup-name", "velero.io/restore-name", "argocd.argoproj.io/instance"];
+const DROPPED_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "argocd.argoproj.io/tracking-id"];
+const DROPPED_ANNOTATION_PREFIXES = ["pv.kubernetes.io/", "volume.beta.kubernetes.io/", "volume.kubernetes.io/", "velero.io/"];
+
+function pruned(map: unknown, drop: (k: string) => boolean): Record<string, unknown> | undefined {
+  if (!isRecord(map)) return undefined;
+  const kept = Object.entries(map).filter(([k]) => !drop(k));
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
+/** SHA-256 of a value's canonical JSON: equal content, equal checksum, whatever the key order. */
+export function checksum(v: unknown): string {
+  return `sha256:${createHash("sha256").update(canonical(v)).digest("hex")}`;
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}
+
+/** Keys whose values are data: compared by checksum, never shown. */
+const DATA_KEYS = ["data", "binaryData", "stringData"];
+
+/**
+ * An object with what a restore legitimately changes removed: server-set metadata,
+ * status, Velero's and Argo CD's marks, addresses a cluster assigns (a Service's cluster
+ * IP, a claim's volume name), and the init container Velero adds to restore pod volumes.
+ * ConfigMap and Secret data become one checksum.
+ */
+export function normalize(kind: string, obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...obj };
+  delete out.status;
+  if (isRecord(obj.metadata)) {
+    const meta: Record<string, unknown> = { ...obj.metadata };
+    for (const k of DROPPED_METADATA) delete meta[k];
+    const labels = pruned(meta.labels, (k) => DROPPED_LABELS.includes(k));
+    const annotations = pruned(meta.annotations, (k) => DROPPED_ANNOTATIONS.includes(k) || DROPPED_ANNOTATION_PREFIXES.some((p) => k.startsWith(p)));
+    if (labels) meta.labels = labels;
+    else delete meta.labels;
+    if (annotations) meta.annotations = annotations;
+    else delete meta.annotations;
+    if (Array.isArray(meta.ownerReferences)) meta.ownerReferences = (meta.ownerReferences as unknown[]).map((r): unknown => (isRecord(r) ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== "uid")) : r));
+    out.metadata = meta;
+  }
+  if (kind === "ConfigMap" || kind === "Secret") {
+    const data = Object.fromEntries(DATA_KEYS.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+    for (const k of DATA_KEYS) delete out[k];
+    out.data = checksum(data);
+  }
+  if (isRecord(obj.spec)) {
+    const spec: Record<string, unknown> = { ...obj.spec };
+    if (kind === "Service") for (const k of ["clusterIP", "clusterIPs", "healthCheckNodePort"]) delete spec[k];
+    if (kind === "PersistentVolumeClaim") delete spec.volumeName;
+    if (kind === "Pod") {
+      delete spec.nodeName;
+      // Velero's file-system restore waits for kopia in an init container it adds.
+      if (Array.isArray(spec.initContainers)) spec.initContainers = spec.initContainers.filter((c) => !(isRecord(c) && c.name === "restore-wait"));
+    }
+    out.spec = spec;
+  }
+  return out;
+}
+
+/** Paths at which two normalised objects differ (at most `limit`). */
+export function differences(a: unknown, b: unknown, limit = 5, at = ""): string[] {
+  if (canonical(a) === canonical(b)) return [];
+  if (isRecord(a) && isRecord(b)) {
+    const out: string[] = [];
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      if (out.length >= limit) break;
+      out.push(...differences(a[k], b[k], limit - out.length, at ? `${at}.${k}` : k));
+    }
+    return out;
+  }
+  return [at || "(object)"];
+}
+
+function id(o: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
+  return `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}/${o.kind}/${o.namespace ?? ""}/${o.name}`;
+}
+
+/** Which pod volume restore put back each claim: through the backed-up pods that mounted it. */
+function claimRestores(backup: readonly BackupObject[], restores: readonly VolumeRestore[]): Map<string, VolumeRestore[]> {
+  const claimOf = new Map<string, string>();
+  for (const pod of backup.filter((o) => o.kind === "Pod")) {
+    const volumes = isRecord(pod.object.spec) && Array.isArray(pod.object.spec.volumes) ? pod.object.spec.volumes : [];
+    for (const v of volumes) {
+      const claim = isRecord(v) && isRecord(v.persistentVolumeClaim) ? v.persistentVolumeClaim.claimName : undefined;
+      if (isRecord(v) && typeof v.name === "string" && typeof claim === "string") claimOf.set(`${pod.namespace}/${pod.name}/${v.name}`, `${pod.namespace}/${claim}`);
+    }
+  }
+  const byClaim = new Map<string, VolumeRestore[]>();
+  for (const r of restores) {
+    const claim = claimOf.get(`${r.podNamespace}/${r.podName}/${r.volume}`);
+    if (claim) byClaim.set(claim, [...(byClaim.get(claim) ?? []), r]);
+  }
+  return byClaim;
+}
+
+function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: readonly VolumeRestore[]): PvcFinding {
+  const status = live && isRecord(live.object.status) ? live.object.status.phase : undefined;
+  const phase = live ? (typeof status === "string" ? status : "Unknown") : "missing";
+  const volumeRestore: PvcFinding["volumeRestore"] =
+    restores.length === 0
+      ? "none"
+      : restores.some((r) => r.phase === "Failed" || r.phase === "PartiallyFailed")
+        ? "failed"
+        : restores.every((r) => r.phase === "Completed")
+          ? "completed"
+          : "running";
+  return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore, ok: phase === "Bound" && volumeRestore === "completed" };
+}
+
+/** Compares a backup's objects in `namespaces` with the live ones. */
+export function compareBackup(backup: readonly BackupObject[], live: readonly LiveObject[], namespaces: readonly string[], volumeRestores: readonly VolumeRestore[]): Comparison {
+  const inScope = backup.filter((o) => o.namespace !== undefined && namespaces.includes(o.namespace));
+  const expected = inScope.filter(expectedBack);
+  const liveById = new Map(live.map((o) => [id(o), o]));
+  const byClaim = claimRestores(inScope, volumeRestores);
+  const result = namespaces.map((namespace): NamespaceVerification => {
+    const findings: ObjectFinding[] = [];
+    let present = 0;
+    for (const o of expected.filter((e) => e.namespace === namespace)) {
+      const found = liveById.get(id(o));
+      if (!found) {
+        findings.push({ kind: o.kind, namespace, name: o.name, verdict: "missing", differences: [] });
+        continue;
+      }
+      const diff = differences(normalize(o.kind, o.object), normalize(found.kind, found.object));
+      if (diff.length === 0) present++;
+      else findings.push({ kind: o.kind, namespace, name: o.name, verdict: "changed", differences: diff.map((d) => (d === "data" ? "data (checksum differs)" : d)) });
+    }
+    const pvcs = expected
+      .filter((o) => o.namespace === namespace && o.kind === "PersistentVolumeClaim")
+      .map((pvc) => pvcFinding(pvc, liveById.get(id(pvc)), byClaim.get(`${namespace}/${pvc.name}`) ?? []));
+    return {
+      namespace,
+      present,
+      missing: findings.filter((f) => f.verdict === "missing").length,
+      changed: findings.filter((f) => f.verdict === "changed").length,
+      findings,
+      pvcs,
+    };
+  });
+  const totals = {
+    present: result.reduce((n, r) => n + r.present, 0),
+    missing: result.reduce((n, r) => n + r.missing, 0),
+    changed: result.reduce((n, r) => n + r.changed, 0),
+    ignored: inScope.length - expected.length,
+  };
+  return { namespaces: result, totals, passed: totals.missing === 0 && totals.changed === 0 && result.every((r) => r.pvcs.every((p) => p.ok)) };
+}

@@ -1,0 +1,243 @@
+/**
+ * Velero's objects and object-store layout, as recovery reads and writes them (pure).
+ * Keys follow `pkg/persistence/object_store_layout.go`; the tarball is format 1.1.0
+ * (`resources/<resource>[.<group>]/[<version>-preferredversion/]namespaces/<ns>/<name>.json`).
+ */
+import { createGunzip } from "node:zlib";
+import { Readable } from "node:stream";
+import { extract } from "tar-stream";
+import { isRecord, record } from "../shared/data";
+
+/** Velero's API group and version. */
+export const VELERO_API = { group: "velero.io", version: "v1" } as const;
+
+/** The object keys of a backup under a location's prefix (`""` when the location has none). */
+export function backupKeys(prefix: string, backup: string): { metadata: string; contents: string; resourceList: string; podVolumeBackups: string } {
+  const base = `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}backups/${backup}/`;
+  return {
+    metadata: `${base}velero-backup.json`,
+    contents: `${base}${backup}.tar.gz`,
+    resourceList: `${base}${backup}-resource-list.json.gz`,
+    podVolumeBackups: `${base}${backup}-podvolumebackups.json.gz`,
+  };
+}
+
+/** The object keys of a restore's results (written only to a location Velero may write). */
+export function restoreKeys(prefix: string, restore: string): { results: string; resourceList: string } {
+  const base = `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}restores/${restore}/`;
+  return { results: `${base}restore-${restore}-results.gz`, resourceList: `${base}restore-${restore}-resource-list.json.gz` };
+}
+
+/** What recovery needs of a Backup (`velero-backup.json` in the bucket, or the object in a cluster). */
+export interface BackupSummary {
+  readonly name: string;
+  readonly phase: string;
+  readonly completedAt?: string;
+  readonly startedAt?: string;
+  readonly expiresAt?: string;
+  /** `spec.includedNamespaces` (`*` or empty means every namespace). */
+  readonly includedNamespaces: readonly string[];
+  readonly scheduleName?: string;
+  readonly itemsBackedUp?: number;
+  readonly warnings: number;
+  readonly errors: number;
+  /** Velero's own hook counts (`status.hookStatus`). */
+  readonly hooks?: { readonly attempted: number; readonly failed: number };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : 0;
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** A Backup object (as Velero writes `velero-backup.json`, or as the API returns it) reduced to its summary. */
+export function backupSummary(obj: unknown): BackupSummary {
+  const meta = record(record(obj).metadata);
+  const spec = record(record(obj).spec);
+  const status = record(record(obj).status);
+  const hooks = record(status.hookStatus);
+  return {
+    name: str(meta.name) ?? "",
+    phase: str(status.phase) ?? "New",
+    ...(str(status.completionTimestamp) ? { completedAt: str(status.completionTimestamp) } : {}),
+    ...(str(status.startTimestamp) ? { startedAt: str(status.startTimestamp) } : {}),
+    ...(str(status.expiration) ? { expiresAt: str(status.expiration) } : {}),
+    includedNamespaces: strings(spec.includedNamespaces),
+    ...(str(record(meta.labels)["velero.io/schedule-name"]) ? { scheduleName: str(record(meta.labels)["velero.io/schedule-name"]) } : {}),
+    ...(isRecord(status.progress) ? { itemsBackedUp: num(status.progress.itemsBackedUp) } : {}),
+    warnings: num(status.warnings),
+    errors: num(status.errors),
+    ...(isRecord(status.hookStatus) ? { hooks: { attempted: num(hooks.hooksAttempted), failed: num(hooks.hooksFailed) } } : {}),
+  };
+}
+
+/** Whether a backup holds every one of `namespaces`. */
+export function covers(backup: BackupSummary, namespaces: readonly string[]): boolean {
+  const included = backup.includedNamespaces;
+  if (included.length === 0 || included.includes("*")) return true;
+  return namespaces.every((n) => included.includes(n));
+}
+
+/**
+ * The backup a recovery restores: the named one, or the latest Completed one holding
+ * every namespace to restore. PartiallyFailed backups are never picked by default: a
+ * failed hook or volume makes them exactly the backups a restore must not trust blindly.
+ */
+export function pickBackup(backups: readonly BackupSummary[], namespaces: readonly string[], name?: string): { backup?: BackupSummary; reason?: string } {
+  if (name !== undefined) {
+    const named = backups.find((b) => b.name === name);
+    if (!named) return { reason: `backup ${name} is not in the location (${backups.length} backups there)` };
+    if (named.phase !== "Completed" && named.phase !== "PartiallyFailed") return { reason: `backup ${name} is ${named.phase}, not Completed` };
+    if (!covers(named, namespaces)) return { reason: `backup ${name} does not hold ${namespaces.filter((n) => !named.includedNamespaces.includes(n)).join(", ")}` };
+    return { backup: named };
+  }
+  const candidates = backups.filter((b) => b.phase === "Completed" && b.completedAt !== undefined && covers(b, namespaces));
+  if (candidates.length === 0) return { reason: `no Completed backup holding ${namespaces.join(", ") || "the imperative namespaces"} among ${backups.length} in the location` };
+  return { backup: candidates.reduce((a, b) => ((b.completedAt ?? "") > (a.completedAt ?? "") ? b : a)) };
+}
+
+/** One object in a backup's tarball. */
+export interface BackupObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The resource's plural, with its group for non-core kinds (`deployments.apps`). */
+  readonly resource: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly object: Record<string, unknown>;
+}
+
+const ENTRY = /^resources\/([^/]+)\/(?:([^/]+)-preferredversion\/)?(?:namespaces\/([^/]+)|cluster)\/(.+)\.json$/;
+
+/**
+ * The objects of a backup tarball (`<b>.tar.gz`). Velero writes each object under its
+ * resource and again under the preferred version's folder; the preferred copy wins.
+ */
+export async function readBackupTarball(gzipped: Buffer | Readable): Promise<BackupObject[]> {
+  const found = new Map<string, { preferred: boolean; obj: BackupObject }>();
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (header, stream, next) => {
+      const m = header.type === "file" ? ENTRY.exec(header.name.replace(/^\.\//, "")) : null;
+      if (!m) {
+        stream.on("end", next);
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", () => {
+        try {
+          const object = record(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          const [, resource, preferredVersion, namespace, name] = m;
+          const key = `${resource}/${namespace ?? ""}/${name}`;
+          const known = found.get(key);
+          if (!known || (preferredVersion !== undefined && !known.preferred)) {
+            found.set(key, {
+              preferred: preferredVersion !== undefined,
+              obj: { apiVersion: str(object.apiVersion) ?? "", kind: str(object.kind) ?? "", resource, ...(namespace ? { namespace } : {}), name, object },
+            });
+          }
+          next();
+        } catch (err) {
+          next(err as Error);
+        }
+      });
+    });
+    ex.on("finish", resolve);
+    ex.on("error", reject);
+  });
+  const source = Buffer.isBuffer(gzipped) ? Readable.from([gzipped]) : gzipped;
+  const gunzip = createGunzip();
+  gunzip.on("error", (err) => ex.destroy(err));
+  source.pipe(gunzip).pipe(ex);
+  await done;
+  return [...found.values()].map((f) => f.obj).sort((a, b) => `${a.resource}/${a.namespace ?? ""}/${a.name}`.localeCompare(`${b.resource}/${b.namespace ?? ""}/${b.name}`));
+}
+
+/** A restore resource list entry: `ns/name(created)`, as Velero writes it. */
+export interface RestoredItem {
+  readonly key: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly result: "created" | "updated" | "failed" | "skipped" | "unknown";
+}
+
+/** Parses a restore's resource list (`restore-<r>-resource-list.json.gz`, ungzipped). */
+export function parseRestoreResourceList(obj: unknown): RestoredItem[] {
+  const items: RestoredItem[] = [];
+  for (const [key, entries] of Object.entries(record(obj))) {
+    for (const entry of strings(entries)) {
+      const m = /^(.*?)(?:\((created|updated|failed|skipped)\))?$/.exec(entry) as RegExpExecArray;
+      const [nsName, result] = [m[1], m[2]];
+      const slash = nsName.indexOf("/");
+      items.push({ key, ...(slash >= 0 ? { namespace: nsName.slice(0, slash) } : {}), name: slash >= 0 ? nsName.slice(slash + 1) : nsName, result: (result ?? "unknown") as RestoredItem["result"] });
+    }
+  }
+  return items;
+}
+
+/** Velero's restore results file: messages by scope. */
+export interface RestoreMessages {
+  readonly warnings: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/** Flattens `restore-<r>-results.gz` (`{warnings: {velero, cluster, namespaces: {ns: [...]}}, errors: ...}`). */
+export function parseRestoreResults(obj: unknown): RestoreMessages {
+  const flatten = (v: unknown): string[] => {
+    const r = record(v);
+    return [
+      ...strings(r.velero).map((m) => `velero: ${m}`),
+      ...strings(r.cluster).map((m) => `cluster: ${m}`),
+      ...Object.entries(record(r.namespaces)).flatMap(([ns, msgs]) => strings(msgs).map((m) => `${ns}: ${m}`)),
+    ];
+  };
+  return { warnings: flatten(record(obj).warnings), errors: flatten(record(obj).errors) };
+}
+
+/**
+ * What a restore does to objects that already exist. `none` (skip them, reported as
+ * warnings): in a rebuilt cluster what exists came from Pulumi or Git minutes ago and is
+ * authoritative, and `update` would overwrite it with the backup's older copy; the
+ * verification then reports any skipped object whose content differs from the backup.
+ */
+export const EXISTING_RESOURCE_POLICY = "none";
+
+/** The Restore Phoenix creates: the imperative namespaces of one backup, with the restore modifiers. */
+export function restoreManifest(opts: { name: string; veleroNamespace: string; backup: string; namespaces: readonly string[]; modifiersConfigMap: string }): Record<string, unknown> {
+  return {
+    apiVersion: `${VELERO_API.group}/${VELERO_API.version}`,
+    kind: "Restore",
+    metadata: { name: opts.name, namespace: opts.veleroNamespace, labels: { "app.kubernetes.io/managed-by": "phoenix" } },
+    spec: {
+      backupName: opts.backup,
+      // Only the imperative namespaces, even from a backup that holds more.
+      includedNamespaces: [...opts.namespaces],
+      // Namespaces exist already (Pulumi stamps them); cluster-scoped objects come from code.
+      includeClusterResources: false,
+      restorePVs: true,
+      existingResourcePolicy: EXISTING_RESOURCE_POLICY,
+      // Strips Argo CD's tracking so Argo does not prune what was restored (velero #7848).
+      resourceModifier: { kind: "ConfigMap", name: opts.modifiersConfigMap },
+    },
+  };
+}
+
+/**
+ * A Restore's or PodVolumeRestore's phase: still running, or over, and how. A partly
+ * failed restore is over: verification then shows what it left out.
+ */
+export function restorePhase(phase: string | undefined): "running" | "succeeded" | "partial" | "failed" {
+  if (phase === "Completed") return "succeeded";
+  if (phase === "PartiallyFailed") return "partial";
+  if (phase === "Failed" || phase === "FailedValidation") return "failed";
+  return "running";
+}

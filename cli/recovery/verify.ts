@@ -1,0 +1,133 @@
+/**
+ * Verification of a restore, shared by the drill, `recover` and `verify-restore`: the
+ * backup's objects against the live cluster's, each PVC Bound with its data restored,
+ * Velero's own warnings and errors, and each namespace's own verify command, whose exit
+ * status decides (as Velero's migration test runs its workload's verify script).
+ */
+import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
+import { compareBackup, type Comparison } from "./compare";
+import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
+
+/** A namespace's own restore check (the platform stack's `restoreChecks` output). */
+export interface RestoreCheck {
+  readonly namespace: string;
+  readonly pods?: Readonly<Record<string, string>>;
+  readonly container: string;
+  readonly command: readonly string[];
+  /** A Go duration: 30s, 2m, 1h30m. */
+  readonly timeout: string;
+}
+
+/** How one verify command went. */
+export interface CheckResult {
+  readonly namespace: string;
+  readonly command: string;
+  readonly passed: boolean;
+  readonly pod?: string;
+  readonly exitCode?: number;
+  /** Its last lines of output, or why it could not run. */
+  readonly output: string;
+}
+
+/** A namespace's backup hooks, as the backup ran them. */
+export interface HookResult {
+  readonly namespace: string;
+  readonly declared: { readonly pre: number; readonly post: number };
+}
+
+/** Everything verification found. */
+export interface Verification {
+  readonly backup: string;
+  readonly restore?: string;
+  readonly namespaces: readonly string[];
+  readonly comparison: Comparison;
+  readonly restoreOutcome?: Omit<RestoreOutcome, "volumeRestores">;
+  readonly veleroMessages: RestoreMessages;
+  /** Objects the restore skipped because they existed, or failed (Velero's restore resource list). */
+  readonly skipped: readonly string[];
+  readonly failed: readonly string[];
+  readonly checks: readonly CheckResult[];
+  readonly hooks: readonly HookResult[];
+  /** Velero's hook counts for the backup (`status.hookStatus`), when it recorded them. */
+  readonly backupHooks?: BackupSummary["hooks"];
+  readonly objectsInBackup: number;
+  readonly passed: boolean;
+}
+
+/** A Go duration in seconds. */
+export function durationSeconds(d: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** The resource types a backup holds in `namespaces`: what to list in the cluster. */
+export function resourceTypes(objects: readonly BackupObject[], namespaces: readonly string[]): ResourceType[] {
+  const seen = new Map<string, ResourceType>();
+  for (const o of objects) {
+    if (o.namespace === undefined || !namespaces.includes(o.namespace)) continue;
+    // `deployments.apps` -> `deployments`: the tarball folder is the plural and its group.
+    const plural = o.resource.split(".")[0];
+    seen.set(`${o.apiVersion} ${plural}`, { apiVersion: o.apiVersion, plural });
+  }
+  return [...seen.values()].sort((a, b) => `${a.apiVersion}/${a.plural}`.localeCompare(`${b.apiVersion}/${b.plural}`));
+}
+
+/** Runs every check; a check that cannot run fails with the reason. */
+export async function runChecks(cluster: RecoveryCluster, checks: readonly RestoreCheck[]): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  for (const c of checks) {
+    const command = c.command.join(" ");
+    try {
+      const r: ExecResult = await cluster.exec(c.namespace, c.pods ?? {}, c.container, c.command, durationSeconds(c.timeout));
+      out.push({ namespace: c.namespace, command, passed: r.exitCode === 0, pod: r.pod, exitCode: r.exitCode, output: r.output });
+    } catch (err) {
+      out.push({ namespace: c.namespace, command, passed: false, output: (err as Error).message });
+    }
+  }
+  return out;
+}
+
+/** Verifies a restore of `backup` into the cluster. */
+export async function verifyRestore(input: {
+  readonly store: BackupStore;
+  readonly cluster: RecoveryCluster;
+  readonly backup: BackupSummary;
+  readonly namespaces: readonly string[];
+  readonly restore?: string;
+  readonly outcome?: RestoreOutcome;
+  readonly checks: readonly RestoreCheck[];
+  readonly hooks: readonly HookResult[];
+  readonly progress?: (status: string) => void;
+}): Promise<Verification> {
+  input.progress?.(`reading backup ${input.backup.name} from ${input.store.location}`);
+  const objects = await input.store.backupObjects(input.backup.name);
+  const types = resourceTypes(objects, input.namespaces);
+  input.progress?.(`listing ${types.length} resource types in ${input.namespaces.length} namespaces`);
+  const live = await input.cluster.listObjects(input.namespaces, types);
+  const comparison = compareBackup(objects, live, input.namespaces, input.outcome?.volumeRestores ?? []);
+  input.progress?.("running the namespaces' verify commands");
+  const checks = await runChecks(input.cluster, input.checks.filter((c) => input.namespaces.includes(c.namespace)));
+  const record: { messages?: RestoreMessages; items?: readonly RestoredItem[] } = input.restore ? await input.store.restoreRecord(input.restore) : {};
+  const inScope = (i: RestoredItem): boolean => i.namespace !== undefined && input.namespaces.includes(i.namespace);
+  const skipped = (record.items ?? []).filter((i) => i.result === "skipped" && inScope(i)).map((i) => `${i.key} ${i.namespace}/${i.name}`);
+  const failed = (record.items ?? []).filter((i) => i.result === "failed" && inScope(i)).map((i) => `${i.key} ${i.namespace}/${i.name}`);
+  const restoreErrors = (input.outcome?.errors ?? 0) + (record.messages?.errors.length ?? 0);
+  return {
+    backup: input.backup.name,
+    ...(input.restore ? { restore: input.restore } : {}),
+    namespaces: input.namespaces,
+    comparison,
+    ...(input.outcome
+      ? { restoreOutcome: { phase: input.outcome.phase, warnings: input.outcome.warnings, errors: input.outcome.errors, ...(input.outcome.failureReason ? { failureReason: input.outcome.failureReason } : {}) } }
+      : {}),
+    veleroMessages: record.messages ?? { warnings: [], errors: [] },
+    skipped,
+    failed,
+    checks,
+    hooks: input.hooks,
+    ...(input.backup.hooks ? { backupHooks: input.backup.hooks } : {}),
+    objectsInBackup: objects.length,
+    passed: comparison.passed && checks.every((c) => c.passed) && failed.length === 0 && restoreErrors === 0,
+  };
+}

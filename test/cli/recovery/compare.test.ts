@@ -1,0 +1,99 @@
+/** Restore verification: normalising what a restore legitimately changes, and finding what it did not bring back. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { checksum, compareBackup, differences, expectedBack, normalize, type LiveObject } from "../../../cli/recovery/compare";
+import type { BackupObject } from "../../../cli/recovery/velero";
+import { ledgerObjects } from "./fixtures";
+
+/** What a good restore into a new cluster gives back for an object: new uid, version, IP and volume, Velero's labels. */
+function restored(o: BackupObject): LiveObject {
+  const meta = o.object.metadata as Record<string, unknown>;
+  const object: Record<string, unknown> = {
+    ...o.object,
+    metadata: { ...meta, uid: "new-uid", resourceVersion: "98765", creationTimestamp: "2026-11-27T09:00:00Z", labels: { ...(meta.labels as object), "velero.io/backup-name": "b1", "velero.io/restore-name": "r1" }, managedFields: [{ manager: "velero-server" }] },
+    status: { phase: "Bound" },
+  };
+  if (o.kind === "Service") object.spec = { ...(o.object.spec as object), clusterIP: "172.20.3.4", clusterIPs: ["172.20.3.4"] };
+  if (o.kind === "PersistentVolumeClaim") object.spec = { ...(o.object.spec as object), volumeName: "pvc-new" };
+  return { apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name, object };
+}
+
+const NS = ["payments-ledger"];
+const PVR = [{ podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: "Completed" }];
+
+describe("what a restore is expected to bring back", () => {
+  it("leaves out events, objects its controllers recreate, and what the control plane makes in every namespace", () => {
+    const kept = ledgerObjects().filter(expectedBack).map((o) => `${o.kind}/${o.name}`);
+    assert.deepEqual(kept, ["StatefulSet/ledger-db", "PersistentVolumeClaim/data-ledger-db-0", "ConfigMap/ledger-config", "Secret/ledger-password", "Service/ledger-db"]);
+  });
+});
+
+describe("normalising", () => {
+  it("drops server-set metadata, status, Velero's and Argo CD's marks, and cluster-assigned addresses", () => {
+    const backup = ledgerObjects().find((o) => o.kind === "Service") as BackupObject;
+    const withArgo = { ...backup.object, metadata: { ...(backup.object.metadata as object), annotations: { "argocd.argoproj.io/tracking-id": "app:/Service:x" }, labels: { app: "ledger-db", "argocd.argoproj.io/instance": "app" } } };
+    assert.deepEqual(normalize("Service", withArgo), normalize("Service", restored(backup).object));
+  });
+
+  it("turns ConfigMap and Secret data into one checksum, whatever the key order", () => {
+    const a = normalize("Secret", { kind: "Secret", data: { a: "MQ==", b: "Mg==" } });
+    const b = normalize("Secret", { kind: "Secret", data: { b: "Mg==", a: "MQ==" } });
+    assert.equal(a.data, b.data);
+    assert.match(String(a.data), /^sha256:[0-9a-f]{64}$/);
+    assert.notEqual(checksum({ a: 1 }), checksum({ a: 2 }));
+  });
+
+  it("names the paths that differ, at most a few", () => {
+    assert.deepEqual(differences({ spec: { replicas: 1, x: { y: 1 } } }, { spec: { replicas: 2, x: { y: 1 } } }), ["spec.replicas"]);
+    assert.equal(differences({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }, {}, 3).length, 3);
+  });
+});
+
+describe("comparing a backup with the live cluster", () => {
+  it("counts a good restore as all present, its volume restored", () => {
+    const backup = ledgerObjects();
+    const live = backup.filter(expectedBack).map(restored);
+    const c = compareBackup(backup, live, NS, PVR);
+    assert.deepEqual(c.totals, { present: 5, missing: 0, changed: 0, ignored: 3 });
+    assert.deepEqual(c.namespaces[0].pvcs, [{ namespace: "payments-ledger", name: "data-ledger-db-0", phase: "Bound", volumeRestore: "completed", ok: true }]);
+    assert.equal(c.passed, true);
+  });
+
+  it("finds a missing object, a changed one, and a secret whose data differs without showing it", () => {
+    const backup = ledgerObjects();
+    const live = backup
+      .filter(expectedBack)
+      .filter((o) => o.name !== "ledger-config")
+      .map(restored)
+      .map((o) => (o.kind === "StatefulSet" ? { ...o, object: { ...o.object, spec: { replicas: 0, serviceName: "ledger-db" } } } : o))
+      .map((o) => (o.kind === "Secret" ? { ...o, object: { ...o.object, data: { password: Buffer.from("something-else").toString("base64") } } } : o));
+    const c = compareBackup(backup, live, NS, PVR);
+    assert.equal(c.passed, false);
+    assert.deepEqual(
+      c.namespaces[0].findings.map((f) => `${f.verdict} ${f.kind}/${f.name} ${f.differences.join(",")}`),
+      ["changed StatefulSet/ledger-db spec.replicas", "missing ConfigMap/ledger-config ", "changed Secret/ledger-password data (checksum differs)"],
+    );
+    const text = JSON.stringify(c);
+    assert.ok(!text.includes(Buffer.from("hunter2-ledger").toString("base64")) && !text.includes("something-else"), "secret values never appear");
+  });
+
+  it("fails a PVC that is not Bound, or whose pod volume restore failed or never ran", () => {
+    const backup = ledgerObjects();
+    const live = backup.filter(expectedBack).map(restored);
+    const pending = live.map((o) => (o.kind === "PersistentVolumeClaim" ? { ...o, object: { ...o.object, status: { phase: "Pending" } } } : o));
+    assert.equal(compareBackup(backup, pending, NS, PVR).namespaces[0].pvcs[0].ok, false);
+    assert.equal(compareBackup(backup, live, NS, [{ ...PVR[0], phase: "Failed" }]).namespaces[0].pvcs[0].volumeRestore, "failed");
+    assert.equal(compareBackup(backup, live, NS, [{ ...PVR[0], phase: "InProgress" }]).namespaces[0].pvcs[0].volumeRestore, "running");
+    const none = compareBackup(backup, live, NS, []);
+    assert.equal(none.namespaces[0].pvcs[0].volumeRestore, "none");
+    assert.equal(none.passed, false, "a claim whose data was never restored fails, though every object is present");
+  });
+
+  it("compares only the namespaces asked for", () => {
+    const backup = [...ledgerObjects(), ...ledgerObjects("ml-models")];
+    const live = ledgerObjects().filter(expectedBack).map(restored);
+    const c = compareBackup(backup, live, NS, PVR);
+    assert.equal(c.namespaces.length, 1);
+    assert.equal(c.passed, true);
+  });
+});

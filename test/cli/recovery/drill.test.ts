@@ -1,0 +1,296 @@
+/**
+ * `phoenix drill`, `recover` and `verify-restore` end to end through the command, with a
+ * scripted engine, bucket, cluster and AWS: the phases in order, a failure and an
+ * interrupt injected at every phase (each still tears down, marks the phase, writes the
+ * report and exits non-zero), the records that let a killed drill be cleaned up, and the
+ * targets.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import type { EngineProgress, EngineStack } from "../../../cli/engine/adapter";
+import type { RecoveryReport } from "../../../cli/recovery/report";
+import type { DrillRecord } from "../../../cli/recovery/state";
+import { phoenix, repositoryCopy } from "../phoenix";
+import { Script, type Step } from "./scripted";
+
+function readReport(dir: string): RecoveryReport {
+  return JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as RecoveryReport;
+}
+
+function records(root: string): DrillRecord[] {
+  const dir = path.join(root, ".phoenix", "drills");
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as DrillRecord) : [];
+}
+
+async function drill(script: Script, extra: string[] = [], engine = script.engine()) {
+  const root = repositoryCopy();
+  const report = path.join(root, "report");
+  const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", report, ...extra], root, engine, script.adapters());
+  return { root, report, run, engine, stack: `platform/prod-${script.drillId}` };
+}
+
+describe("phoenix drill", () => {
+  it("runs every phase in order, restores the imperative namespaces from the replica, verifies, reports and tears down", async () => {
+    const script = new Script();
+    const { root, report, run, engine, stack } = await drill(script);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const r = readReport(report);
+    assert.deepEqual(r.phases.map((p) => `${p.name}:${p.status}`), ["preflight:passed", "cluster:passed", "gitops:passed", "restore:passed", "verify:passed", "report:passed", "teardown:passed"]);
+    assert.equal(r.outcome, "passed");
+    assert.equal(r.backup?.name, "velero-hourly-20261127070000");
+    assert.equal(r.backup?.location, "s3://replica (eu-central-1)");
+    // RPO: the backup completed at 07:00:30 and the drill started at 08:00:00.
+    assert.ok(r.rpo.seconds !== undefined && r.rpo.seconds >= 3570 && r.rpo.seconds < 3700, String(r.rpo.seconds));
+    assert.equal(r.rpo.met, true);
+    assert.equal(r.rto.met, true);
+    assert.equal(r.verification?.passed, true);
+    assert.deepEqual(r.verification?.checks.map((c) => `${c.namespace} ${c.passed}`), ["payments-ledger true"]);
+    assert.deepEqual(r.verification?.hooks.find((h) => h.namespace === "payments-ledger")?.declared, { pre: 1, post: 1 });
+    // The engine: the ephemeral stack created, deployed, destroyed with its program, removed.
+    const ops = engine.calls.filter((c) => c.stack === stack).map((c) => c.op);
+    assert.deepEqual(ops.filter((o) => ["ensureStack", "up", "destroy", "removeStack"].includes(o)), ["ensureStack", "up", "destroy", "removeStack"]);
+    assert.ok(!engine.calls.some((c) => c.op === "up" && c.stack.startsWith("storage/")), "a drill never deploys backup storage");
+    // Only the imperative namespaces, with the modifiers, existing objects skipped.
+    const restore = script.calls.find((c) => c.startsWith("createRestore")) ?? "";
+    assert.match(restore, /"includedNamespaces":\["ml-models","payments-ledger"\]/);
+    assert.match(restore, /"existingResourcePolicy":"none"/);
+    assert.match(restore, /"resourceModifier":\{"kind":"ConfigMap","name":"phoenix-restore-modifiers"\}/);
+    assert.ok(script.calls.includes("readSecret arn:aws:secretsmanager:eu-central-1:111122223333:secret:kopia eu-central-1"));
+    assert.ok(script.calls.some((c) => c.startsWith(`release phoenix-prod-${script.drillId} us-east-1 true`)));
+    // Teardown removed the stack file; the record says the drill is over and left nothing.
+    assert.ok(!fs.existsSync(path.join(root, `Pulumi.prod-${script.drillId}.yaml`)));
+    assert.deepEqual(records(root).map((x) => [x.status, x.stackCreated, x.files.length]), [["passed", false, 0]]);
+    for (const f of ["report.json", "report.md", "report.html"]) assert.ok(fs.existsSync(path.join(report, f)), f);
+    assert.match(fs.readFileSync(path.join(report, "report.md"), "utf8"), /\| payments-ledger \| 5 \| 0 \| 0 \| 1\/1 restored \| 1\/1 \| passed \(exit 0\) \|/);
+    assert.match(run.stdout, /drill drill-\w+: PASSED/);
+  });
+
+  it("derives the ephemeral stack linked to the source's storage, with no schedules and no deletion protection", async () => {
+    const script = new Script();
+    const engine = script.engine();
+    const root = repositoryCopy();
+    let text = "";
+    // Read the stack file while it exists: the cluster phase is where it is used.
+    const original = engine.up.bind(engine);
+    engine.up = async (s: EngineStack, progress: EngineProgress, signal?: AbortSignal) => {
+      if (s.project === "platform") text = fs.readFileSync(path.join(root, `Pulumi.${s.stack}.yaml`), "utf8");
+      return original(s, progress, signal);
+    };
+    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", path.join(root, "r")], root, engine, script.adapters());
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(text, /aws:region: us-east-1/);
+    assert.match(text, /storage:\s+stack: phoenix-backup-storage\/prod # drill: linked/);
+    assert.match(text, /enabled: false # drill: an ephemeral cluster never writes backups/);
+    assert.match(text, /deletionProtection: false # drill: torn down/);
+  });
+
+  const phases: [Step, string][] = [
+    ["store.listBackups", "preflight"],
+    ["aws.readSecret", "preflight"],
+    ["engine.up", "cluster"],
+    ["cluster.waitApplications", "gitops"],
+    ["cluster.waitRestore", "restore"],
+    ["cluster.listObjects", "verify"],
+  ];
+  for (const [step, phase] of phases) {
+    for (const kind of ["fail", "interrupt"] as const) {
+      it(`${kind === "fail" ? "a failure" : "an interrupt"} in ${phase} (${step}) still tears down, marks ${phase}, writes the report and exits 1`, async () => {
+        const script = new Script({ [kind]: step });
+        const { root, report, run, engine, stack } = await drill(script);
+        assert.equal(run.status, 1, run.stderr + run.stdout);
+        const r = readReport(report);
+        assert.equal(r.outcome, kind === "fail" ? "failed" : "interrupted");
+        assert.equal(r.failure?.phase, phase);
+        assert.equal(r.phases.find((p) => p.name === phase)?.status, kind === "fail" ? "failed" : "interrupted");
+        const after = r.phases.slice(r.phases.findIndex((p) => p.name === phase) + 1).filter((p) => p.name !== "report" && p.name !== "teardown");
+        assert.ok(after.every((p) => p.status === "skipped"), JSON.stringify(after));
+        assert.equal(r.phases.find((p) => p.name === "report")?.status, "passed");
+        assert.equal(r.phases.find((p) => p.name === "teardown")?.status, "passed");
+        const created = phase !== "preflight";
+        assert.equal(engine.calls.some((c) => c.op === "destroy" && c.stack === stack), created, "destroyed exactly when something was created");
+        assert.equal(engine.calls.some((c) => c.op === "removeStack" && c.stack === stack), created);
+        assert.ok(!fs.existsSync(path.join(root, `Pulumi.prod-${script.drillId}.yaml`)));
+        if (created) assert.deepEqual(records(root).map((x) => [x.status, x.stackCreated]), [[kind === "fail" ? "failed" : "interrupted", false]]);
+      });
+    }
+  }
+
+  it("a failed report is marked and teardown still runs", async () => {
+    const script = new Script();
+    const root = repositoryCopy();
+    const blocked = path.join(root, "report-is-a-file");
+    fs.writeFileSync(blocked, "");
+    const engine = script.engine();
+    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", blocked], root, engine, script.adapters());
+    assert.equal(run.status, 1);
+    assert.ok(engine.calls.some((c) => c.op === "destroy"));
+    assert.match(run.stdout, /report +failed/);
+  });
+
+  it("a verification that finds a changed object or a failing verify command fails the drill, and teardown runs", async () => {
+    const script = new Script({ checkExit: 3 });
+    const { report, run, engine } = await drill(script);
+    assert.equal(run.status, 1);
+    const r = readReport(report);
+    assert.equal(r.failure?.phase, "verify");
+    assert.deepEqual(r.verification?.checks.map((c) => c.exitCode), [3]);
+    assert.ok(engine.calls.some((c) => c.op === "destroy"));
+    assert.match(fs.readFileSync(path.join(report, "report.md"), "utf8"), /Verify commands that failed:\n- payments-ledger: `pg_isready`: 42/);
+  });
+
+  it("a drill over its RTO target fails, though every phase passed", async () => {
+    const script = new Script();
+    script.tick = 900; // a quarter hour per clock reading: far beyond prod's 60 minutes
+    const { report, run } = await drill(script);
+    assert.equal(run.status, 1);
+    const r = readReport(report);
+    assert.equal(r.rto.met, false);
+    assert.equal(r.failure?.phase, "report");
+    assert.match(r.failure?.message ?? "", /RTO .* is over its 60 min target/);
+  });
+
+  it("a backup older than the RPO target fails the drill", async () => {
+    const script = new Script({ backupCompleted: "2026-11-26T20:00:00Z" });
+    const { report, run } = await drill(script);
+    assert.equal(run.status, 1);
+    assert.equal(readReport(report).rpo.met, false);
+  });
+
+  it("--keep leaves the stack for --cleanup; --list shows it; --cleanup tears it down", async () => {
+    const script = new Script();
+    const { root, run, engine, stack } = await drill(script, ["--keep"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(!engine.calls.some((c) => c.op === "destroy"));
+    assert.ok(fs.existsSync(path.join(root, `Pulumi.prod-${script.drillId}.yaml`)));
+    const list = await phoenix(["drill", "--list"], root, engine, script.adapters());
+    assert.match(list.stdout, new RegExp(`${script.drillId} +prod -> prod-${script.drillId} \\(us-east-1\\) +passed at teardown, kept`));
+    const cleanup = await phoenix(["drill", "--cleanup", script.drillId], root, engine, script.adapters());
+    assert.equal(cleanup.status, 0, cleanup.stderr);
+    assert.deepEqual(engine.calls.filter((c) => c.stack === stack && ["destroy", "removeStack"].includes(c.op)).map((c) => c.op), ["destroy", "removeStack"]);
+    assert.ok(!fs.existsSync(path.join(root, `Pulumi.prod-${script.drillId}.yaml`)));
+    assert.equal(records(root)[0].status, "cleaned");
+  });
+
+  it("a drill killed mid-way is found by --list, refused as a leftover by the next drill, and finished by --cleanup", async () => {
+    const script = new Script();
+    const root = repositoryCopy();
+    // What a killed drill leaves: its record at the gitops phase, its stack and file.
+    const id = "drill-killed1";
+    fs.mkdirSync(path.join(root, ".phoenix", "drills"), { recursive: true });
+    const file = path.join(root, "Pulumi.prod-drill-killed1.yaml");
+    fs.writeFileSync(file, "config: {}\n");
+    const rec: DrillRecord = { id, source: "prod", stack: "prod-drill-killed1", region: "us-east-1", startedAt: "2026-11-27T07:00:00.000Z", pid: 999999999, phase: "gitops", status: "running", stackCreated: true, files: [file], keep: false, clusterName: "phoenix-prod-drill-killed1" };
+    fs.writeFileSync(path.join(root, ".phoenix", "drills", `${id}.json`), JSON.stringify(rec));
+    const engine = script.engine({ outputs: { "platform/prod-drill-killed1": { kubeconfig: "apiVersion: v1\n" } } });
+    const list = await phoenix(["drill", "--list"], root, engine, script.adapters());
+    assert.match(list.stdout, /drill-killed1 .* running at gitops {2}LEFTOVER: phoenix drill --cleanup drill-killed1/);
+    const next = await phoenix(["drill", "--from", "prod", "--region", "us-east-1"], root, engine, script.adapters());
+    assert.equal(next.status, 2);
+    assert.match(next.stderr, /left resources behind: drill-killed1 \(stack prod-drill-killed1, running at gitops\); finish it first: phoenix drill --cleanup drill-killed1/);
+    const cleanup = await phoenix(["drill", "--cleanup", id], root, engine, script.adapters());
+    assert.equal(cleanup.status, 0, cleanup.stderr);
+    assert.ok(script.calls.includes("release phoenix-prod-drill-killed1 us-east-1 true"), "load balancers released before destroy");
+    assert.deepEqual(engine.calls.filter((c) => c.stack === "platform/prod-drill-killed1" && ["destroy", "removeStack"].includes(c.op)).map((c) => c.op), ["destroy", "removeStack"]);
+    assert.ok(!fs.existsSync(file));
+    const after = await phoenix(["drill", "--list"], root, engine, script.adapters());
+    assert.doesNotMatch(after.stdout, /LEFTOVER/);
+  });
+
+  it("refuses an ephemeral stack left in the backend without a record", async () => {
+    const script = new Script();
+    const { run } = await drill(script, [], script.engine({ stacks: { platform: ["prod", "prod-drill-abc"] } }));
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /stack prod-drill-abc \(no record\)/);
+  });
+
+  it("refuses a storage stack without Phoenix's own kopia repository password", async () => {
+    const script = new Script();
+    const { run, report } = await drill(script, [], script.engine({ outputs: { "storage/prod": { bucket: "p", region: "eu-west-1", replicaBucket: "r", replicaRegion: "eu-central-1" } } }));
+    assert.equal(run.status, 1);
+    assert.match(readReport(report).failure?.message ?? "", /exports no replicaRepositoryPasswordSecretArn: .*velero #6443/);
+  });
+
+  it("usage: one mode at a time, and --region with --from", async () => {
+    const root = repositoryCopy();
+    assert.equal((await phoenix(["drill"], root)).status, 2);
+    assert.equal((await phoenix(["drill", "--from", "prod", "--list"], root)).status, 2);
+    const noRegion = await phoenix(["drill", "--from", "prod"], root);
+    assert.equal(noRegion.status, 2);
+    assert.match(noRegion.stderr, /--region <region> is required/);
+    const same = await phoenix(["drill", "--from", "prod", "--region", "eu-west-1", "--rehearse"], root);
+    assert.equal(same.status, 2);
+    assert.match(same.stderr, /eu-west-1/);
+  });
+});
+
+describe("phoenix drill --rehearse", () => {
+  it("needs no engine or AWS: derives, plans, and models every other phase, labelled modeled, with the critical path", async () => {
+    const root = repositoryCopy();
+    const report = path.join(root, "rehearsal");
+    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--rehearse", "--report", report], root);
+    assert.equal(run.status, 0, run.stderr);
+    const r = readReport(report);
+    assert.equal(r.kind, "rehearsal");
+    assert.deepEqual(r.phases.map((p) => `${p.name}:${p.status}`), ["preflight:passed", "cluster:modeled", "gitops:modeled", "restore:modeled", "verify:modeled", "report:passed", "teardown:modeled"]);
+    assert.ok(r.phases.filter((p) => p.status === "modeled").every((p) => (p.basis ?? "").length > 20), "every modeled figure says where it comes from");
+    assert.equal(r.rto.modeled, true);
+    assert.ok((r.rto.seconds ?? 0) > 30 * 60 && (r.rto.seconds ?? 0) < 60 * 60, String(r.rto.seconds));
+    assert.equal(r.rpo.seconds, 75 * 60, "prod's hourly schedule plus 15 minutes of replication");
+    assert.ok((r.criticalPath ?? []).some((e) => e.key.startsWith("eks:index:Cluster::")));
+    assert.match(fs.readFileSync(path.join(report, "report.html"), "utf8"), /<svg[^>]*aria-label="phase timeline"/);
+    assert.ok(!fs.existsSync(path.join(root, ".phoenix", "drills")), "a rehearsal records no drill: it creates nothing");
+  });
+});
+
+describe("phoenix recover", () => {
+  it("rebuilds in place: storage then platform up, restores from the stack's own bucket, verifies, keeps everything", async () => {
+    const script = new Script();
+    const root = repositoryCopy();
+    const engine = script.engine();
+    const report = path.join(root, "rec");
+    const run = await phoenix(["recover", "--stack", "prod", "--yes", "--report", report], root, engine, script.adapters());
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.deepEqual(engine.calls.filter((c) => c.op === "up").map((c) => c.stack), ["storage/prod", "platform/prod"]);
+    assert.ok(!engine.calls.some((c) => c.op === "destroy" || c.op === "removeStack"), "recover never tears down");
+    const r = readReport(report);
+    assert.equal(r.kind, "recover");
+    assert.deepEqual(r.phases.map((p) => p.name), ["preflight", "cluster", "gitops", "restore", "verify", "report"]);
+    assert.equal(r.backup?.location, "s3://primary (eu-west-1)");
+  });
+
+  it("asks for confirmation without --yes, and refuses without a terminal", async () => {
+    const run = await phoenix(["recover", "--stack", "prod"], repositoryCopy());
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /no terminal to confirm on: pass --yes/);
+  });
+});
+
+describe("phoenix verify-restore", () => {
+  it("compares the backup with the cluster and runs the verify commands; exit 1 on a missing object", async () => {
+    const root = repositoryCopy();
+    const kubeconfig = path.join(root, "kc");
+    fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
+    const good = new Script();
+    const ok = await phoenix(["verify-restore", "--stack", "prod", "--backup", "velero-hourly-20261127070000", "--kubeconfig", kubeconfig], root, good.engine(), good.adapters());
+    assert.equal(ok.status, 0, ok.stderr + ok.stdout);
+    assert.match(ok.stdout, /### Verification of velero-hourly-20261127070000 \(restore velero-hourly-20261127070000-r\): passed/);
+    assert.match(ok.stdout, /warning: payments-ledger: could not restore, LimitRange "defaults" already exists/);
+    const bad = new Script({ live: (objects) => objects.filter((o) => o.name !== "ledger-config").map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name, object: o.object })) });
+    const failed = await phoenix(["verify-restore", "--stack", "prod", "--backup", "velero-hourly-20261127070000", "--kubeconfig", kubeconfig, "--json"], root, bad.engine(), bad.adapters());
+    assert.equal(failed.status, 1);
+    const v = JSON.parse(failed.stdout) as { comparison: { totals: { missing: number } } };
+    assert.ok(v.comparison.totals.missing >= 1);
+  });
+
+  it("usage errors: a missing kubeconfig, --bucket without its region", async () => {
+    const root = repositoryCopy();
+    const a = await phoenix(["verify-restore", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope"], root);
+    assert.equal(a.status, 2);
+    assert.match(a.stderr, /--kubeconfig \/nope: no such file/);
+    const b = await phoenix(["verify-restore", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope", "--bucket", "x"], root);
+    assert.equal(b.status, 2);
+    assert.match(b.stderr, /--bucket and --bucket-region go together/);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Scripted recovery adapters: a bucket, a restored cluster and AWS that answer from
+ * memory and record every call, and can fail or be interrupted at any step, as a test
+ * chooses. The real adapters are tested against local servers (s3.test.ts, kube.test.ts).
+ */
+import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExternal, RestoreOutcome, Wait } from "../../../cli/recovery/adapters";
+import type { LiveObject } from "../../../cli/recovery/compare";
+import { expectedBack } from "../../../cli/recovery/compare";
+import type { RecoveryAdapters } from "../../../cli/recovery/env";
+import { Interrupted } from "../../../cli/recovery/phases";
+import { backupSummary, type BackupObject } from "../../../cli/recovery/velero";
+import type { EngineProgress, EngineStack, ChangeSummary } from "../../../cli/engine/adapter";
+import { ScriptedEngine } from "../phoenix";
+import { backupJson, ledgerObjects } from "./fixtures";
+
+/** Where a scripted step fails or is interrupted: `<adapter>.<method>`. */
+export type Step = "store.listBackups" | "aws.readSecret" | "engine.up" | "cluster.waitApplications" | "cluster.waitRestore" | "cluster.listObjects" | "release";
+
+/** A fixed start (2026-11-27T08:00:00Z), one second per clock reading. */
+export const T0 = Date.parse("2026-11-27T08:00:00Z");
+
+export class Script {
+  readonly calls: string[] = [];
+  readonly controller = new AbortController();
+  private t = T0;
+  /** Seconds the clock moves per reading (a slow drill misses its RTO). */
+  tick = 1;
+
+  constructor(
+    readonly opts: { fail?: Step; interrupt?: Step; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
+  ) {}
+
+  /** The drill id a drill started now gets. */
+  get drillId(): string {
+    return `drill-${T0.toString(36)}`;
+  }
+
+  private step(name: Step): Promise<void> {
+    this.calls.push(name);
+    if (this.opts.fail === name) return Promise.reject(new Error(`scripted failure of ${name}`));
+    if (this.opts.interrupt === name) {
+      // As a real signal arrives while a wait is running: the wait sees the signal and stops.
+      this.controller.abort(new Interrupted("SIGINT"));
+      return Promise.reject(this.controller.signal.reason as Error);
+    }
+    return Promise.resolve();
+  }
+
+  readonly objects = (): BackupObject[] => this.opts.objects ?? [...ledgerObjects(), ...ledgerObjects("ml-models").filter((o) => o.kind === "ConfigMap")];
+
+  store = (): BackupStore => ({
+    location: "s3://replica (eu-central-1)",
+    listBackups: async () => {
+      await this.step("store.listBackups");
+      return [backupSummary(backupJson("velero-hourly-20261127070000", { completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } }))];
+    },
+    backupObjects: () => Promise.resolve(this.objects()),
+    restoreRecord: () => Promise.resolve({ messages: { warnings: ["payments-ledger: could not restore, LimitRange \"defaults\" already exists"], errors: [] }, items: [] }),
+  });
+
+  readonly cluster = (): Promise<RecoveryCluster> => Promise.resolve({
+    waitApplications: async (_w: Wait) => {
+      await this.step("cluster.waitApplications");
+      return { total: 3 };
+    },
+    waitBackup: () => Promise.resolve(),
+    createRestore: (m) => {
+      this.calls.push(`createRestore ${JSON.stringify((m as { spec: unknown }).spec)}`);
+      return Promise.resolve();
+    },
+    waitRestore: async (): Promise<RestoreOutcome> => {
+      await this.step("cluster.waitRestore");
+      return { phase: "Completed", warnings: 1, errors: 0, volumeRestores: [{ podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: "Completed" }] };
+    },
+    restoresOf: () => Promise.resolve(["velero-hourly-20261127070000-r"]),
+    listObjects: async (namespaces) => {
+      await this.step("cluster.listObjects");
+      const objects = this.objects().filter((o) => namespaces.includes(o.namespace ?? ""));
+      return this.opts.live ? this.opts.live(objects) : objects.filter(expectedBack).map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name, object: { ...o.object, status: { phase: "Bound" } } }));
+    },
+    exec: (ns, _pods, container, command): Promise<ExecResult> => {
+      this.calls.push(`exec ${ns} ${container} ${command[0]}`);
+      return Promise.resolve({ pod: "ledger-db-0", exitCode: this.opts.checkExit ?? 0, output: "42" });
+    },
+  });
+
+  aws = (): AwsAccess => ({
+    readSecret: async (arn, region) => {
+      await this.step("aws.readSecret");
+      this.calls.push(`readSecret ${arn} ${region}`);
+    },
+  });
+
+  release: ReleaseExternal = async (kubeconfig, target) => {
+    await this.step("release");
+    this.calls.push(`release ${target.clusterName} ${target.region} ${kubeconfig.length > 0}`);
+    return "released 1 load balancer";
+  };
+
+  now = (): number => {
+    const t = this.t;
+    this.t += this.tick * 1000;
+    return t;
+  };
+
+  adapters(): RecoveryAdapters {
+    return { store: () => this.store(), cluster: this.cluster, aws: this.aws, release: this.release, now: this.now, controller: this.controller };
+  }
+
+  /** An engine with prod's storage outputs and the drill stack's, failing or interrupting `up` when scripted. */
+  engine(extra: ConstructorParameters<typeof ScriptedEngine>[0] = {}): ScriptedEngine {
+    const drillStack = `platform/prod-${this.drillId}`;
+    const script = {
+      ...extra,
+      outputs: {
+        "storage/prod": { bucket: "primary", region: "eu-west-1", replicaBucket: "replica", replicaRegion: "eu-central-1", replicaRepositoryPasswordSecretArn: "arn:aws:secretsmanager:eu-central-1:111122223333:secret:kopia" },
+        [drillStack]: { clusterName: `phoenix-prod-${this.drillId}`, restoreModifiers: "phoenix-restore-modifiers", kubeconfig: "apiVersion: v1\nkind: Config\n", restoreChecks: [{ namespace: "payments-ledger", container: "postgres", command: ["pg_isready"], timeout: "2m" }] },
+        "platform/prod": { clusterName: "phoenix-prod", kubeconfig: "apiVersion: v1\nkind: Config\n" },
+        ...(extra.outputs ?? {}),
+      },
+    };
+    const step = (s: Step): Promise<void> => this.step(s);
+    return new (class extends ScriptedEngine {
+      async up(s: EngineStack, progress: EngineProgress, signal?: AbortSignal): Promise<ChangeSummary> {
+        if (s.project === "platform") await step("engine.up");
+        return super.up(s, progress, signal);
+      }
+    })(script);
+  }
+}
