@@ -45,10 +45,12 @@ export interface ExecResult {
   readonly output: string;
 }
 
-/** A resource type as the API serves it: `apps/v1` and `deployments`. */
+/** A resource type as the API serves it: `apps/v1`, `deployments`, `Deployment`. */
 export interface ResourceType {
   readonly apiVersion: string;
   readonly plural: string;
+  /** The kind: list items from the API server carry none of their own. */
+  readonly kind: string;
 }
 
 /** Stops a wait: the drill was interrupted or timed out. */

@@ -201,7 +201,7 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
         for (const r of resources) {
           for (const o of await listOr404(path(r.apiVersion, r.plural, ns))) {
             // List items carry no kind or apiVersion of their own: the list's are theirs.
-            out.push({ apiVersion: r.apiVersion, kind: (text(o, "kind") ?? ""), namespace: ns, name: text(o, "metadata", "name") ?? "", object: { apiVersion: r.apiVersion, ...o } });
+            out.push({ apiVersion: r.apiVersion, kind: r.kind, namespace: ns, name: text(o, "metadata", "name") ?? "", object: { apiVersion: r.apiVersion, kind: r.kind, ...o } });
           }
         }
       }

@@ -68,7 +68,7 @@ export function resourceTypes(objects: readonly BackupObject[], namespaces: read
     if (o.namespace === undefined || !namespaces.includes(o.namespace)) continue;
     // `deployments.apps` -> `deployments`: the tarball folder is the plural and its group.
     const plural = o.resource.split(".")[0];
-    seen.set(`${o.apiVersion} ${plural}`, { apiVersion: o.apiVersion, plural });
+    seen.set(`${o.apiVersion} ${plural}`, { apiVersion: o.apiVersion, plural, kind: o.kind });
   }
   return [...seen.values()].sort((a, b) => `${a.apiVersion}/${a.plural}`.localeCompare(`${b.apiVersion}/${b.plural}`));
 }

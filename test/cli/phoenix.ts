@@ -113,7 +113,7 @@ export class ScriptedEngine implements EngineAdapter {
     return Promise.resolve({ create: 3 });
   }
 
-  up(s: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
+  up(s: EngineStack, progress: EngineProgress, _signal?: AbortSignal): Promise<ChangeSummary> {
     this.record("up", s);
     progress(`create aws:s3/bucket:Bucket ${s.stack}`);
     return Promise.resolve({ create: 3, same: 1 });

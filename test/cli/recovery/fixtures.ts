@@ -40,7 +40,7 @@ export function ledgerObjects(namespace = "payments-ledger"): BackupObject[] {
 export async function tarball(objects: readonly BackupObject[], opts: { staleCopy?: boolean } = {}): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on("data", (c: Buffer) => chunks.push(c));
+  p.on("data", (c: unknown) => chunks.push(c as Buffer));
   const ended = new Promise<void>((resolve) => p.on("end", resolve));
   p.entry({ name: "metadata/version" }, "1.1.0\n");
   for (const o of objects) {

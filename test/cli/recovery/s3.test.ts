@@ -1,0 +1,52 @@
+/**
+ * The real bucket adapter (`@aws-sdk/client-s3`) against a local S3-compatible server
+ * (s3rver) holding backups laid out exactly as Velero lays them out.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openBackupStore } from "../../../cli/recovery/s3";
+import { ledgerObjects } from "./fixtures";
+import { localS3, putBackup, putRestoreRecord, type LocalS3 } from "./servers";
+
+describe("the S3 backup store, against a local S3 server", () => {
+  let s3: LocalS3;
+  before(async () => {
+    s3 = await localS3(["replica", "empty"]);
+    await putBackup(s3, "replica", "velero-hourly-20261127060000", ledgerObjects(), { completed: "2026-11-27T06:00:30Z" });
+    await putBackup(s3, "replica", "velero-hourly-20261127070000", ledgerObjects(), { completed: "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } });
+    await putRestoreRecord(s3, "replica", "r1", { warnings: { namespaces: { "payments-ledger": ["already exists"] } }, errors: {} }, { "v1/ConfigMap": ["payments-ledger/ledger-config(created)", "payments-ledger/kube-root-ca.crt(skipped)"] });
+  });
+  after(async () => s3.close());
+
+  it("lists every backup from its velero-backup.json", async () => {
+    const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
+    const backups = await store.listBackups();
+    assert.deepEqual(backups.map((b) => [b.name, b.phase, b.completedAt]).sort(), [
+      ["velero-hourly-20261127060000", "Completed", "2026-11-27T06:00:30Z"],
+      ["velero-hourly-20261127070000", "Completed", "2026-11-27T07:00:30Z"],
+    ]);
+    assert.deepEqual(backups.find((b) => b.name.endsWith("070000"))?.hooks, { attempted: 2, failed: 0 });
+    assert.equal(store.location, "s3://replica (eu-central-1)");
+  });
+
+  it("reads a backup's objects from its tarball, streamed", async () => {
+    const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
+    const objects = await store.backupObjects("velero-hourly-20261127070000");
+    assert.equal(objects.length, ledgerObjects().length);
+    assert.deepEqual(objects.find((o) => o.kind === "Secret")?.object, ledgerObjects().find((o) => o.kind === "Secret")?.object);
+  });
+
+  it("reads a restore's results and resource list where Velero could write them, and nothing where it could not", async () => {
+    const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
+    const r = await store.restoreRecord("r1");
+    assert.deepEqual(r.messages, { warnings: ["payments-ledger: already exists"], errors: [] });
+    assert.deepEqual(r.items?.map((i) => `${i.name}:${i.result}`), ["ledger-config:created", "kube-root-ca.crt:skipped"]);
+    assert.deepEqual(await store.restoreRecord("never-written"), {});
+  });
+
+  it("an empty location has no backups; a missing backup or bucket fails naming the location", async () => {
+    assert.deepEqual(await openBackupStore({ bucket: "empty", region: "eu-central-1" }, s3.client).listBackups(), []);
+    await assert.rejects(openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client).backupObjects("nope"), /s3:\/\/replica \(eu-central-1\): cannot read backup nope \(backups\/nope\/nope.tar.gz\)/);
+    await assert.rejects(openBackupStore({ bucket: "no-such-bucket", region: "eu-central-1" }, s3.client).listBackups(), /s3:\/\/no-such-bucket \(eu-central-1\): cannot list backups/);
+  });
+});
