@@ -75,7 +75,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
     .command("drill")
     .description("Prove a recovery: recreate the platform in an ephemeral stack in another region, restore the imperative namespaces from the DR replica, verify, report, tear down")
     .option("--from <stack>", "the platform stack to drill, such as prod")
-    .option("--region <region>", "the region to recover into (not the source's)")
+    .option("--region <region>", "the region to recover into (default: the region of the source's backup replica)")
     .option("--backup <name>", "the Velero backup to restore (default: the latest Completed one holding every imperative namespace)")
     .option("--keep", "keep the ephemeral stack (tear it down later with --cleanup ID)")
     .option("--report <dir>", "where report.json, report.md and report.html go (default .phoenix/reports/<id>)")
@@ -119,8 +119,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
           deps.io.out(`drill ${id} cleaned up: ${done}\n`);
           return EXIT.ok;
         }
-        if (opts.region === undefined) throw new UsageError("--region <region> is required with --from");
-        const req = { from: opts.from as string, region: opts.region, ...(opts.backup ? { backup: opts.backup } : {}), keep: opts.keep === true, ...(opts.report ? { reportDir: opts.report } : {}), rehearse: opts.rehearse === true };
+        const req = { from: opts.from as string, ...(opts.region ? { region: opts.region } : {}), ...(opts.backup ? { backup: opts.backup } : {}), keep: opts.keep === true, ...(opts.report ? { reportDir: opts.report } : {}), rehearse: opts.rehearse === true };
         const report = await withSignals(controller, deps, "phoenix drill --list, then --cleanup ID", () => recovery.drill(env, req));
         if (report.failure?.refused) deps.io.err(`${report.failure.message}\n`);
         deps.io.out(opts.json ? JSON.stringify(report, null, 2) + "\n" : summary(report, path.resolve(opts.report ?? path.join(deps.root(), ".phoenix", "reports", report.id))) + "\n");

@@ -51,7 +51,8 @@ export interface RecoveryEnv {
 /** What the user asked of a drill. */
 export interface DrillRequest {
   readonly from: string;
-  readonly region: string;
+  /** Default: the region of the source storage's DR replica, where the backups to restore are. */
+  readonly region?: string;
   readonly backup?: string;
   readonly keep: boolean;
   readonly reportDir?: string;
@@ -106,6 +107,23 @@ export function deriveDrillStack(derived: DerivedReplica, project: string, id: s
   set([`${project}:backups`, "enabled"], false, "an ephemeral cluster never writes backups");
   set([`${project}:cluster`, "deletionProtection"], false, "torn down when the drill ends");
   return doc.toString();
+}
+
+/**
+ * The region a drill goes to by default: the source storage's DR replica's, where the
+ * backups it restores live (read from the storage stack file, offline).
+ */
+export function replicaRegion(root: string, source: Source): string {
+  const dirs = projects(root);
+  const file = path.join(dirs.storage.dir, stackFileName(source.storage.stack));
+  const doc = fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as unknown) : undefined;
+  const config = isRecord(doc) && isRecord(doc.config) ? doc.config : {};
+  const replication = config[`${BACKUP_STORAGE_PROJECT}:replication`];
+  const region = isRecord(replication) ? replication.region : undefined;
+  if (typeof region !== "string") {
+    throw new UsageError(`${path.relative(root, file) || file}: ${BACKUP_STORAGE_PROJECT}:replication.region is not set, so ${source.loaded.stack}'s backups have no DR replica to drill from: set it, or give --region`);
+  }
+  return region;
 }
 
 /** A drill's id: sortable by start, short enough for a stack name. */
@@ -254,6 +272,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
   const startedAt = env.now();
   const id = drillId(startedAt);
   const source = await readSource(env.root, req.from);
+  const region = req.region ?? replicaRegion(env.root, source);
   const project = source.loaded.project;
   const stack = `${req.from}-${id}`;
   const dirs = projects(env.root);
@@ -263,18 +282,18 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
   const stackFile = path.join(dirs.platform.dir, stackFileName(stack));
   let derived: DerivedReplica | undefined;
   let text = "";
-  const base = { id, source: req.from, stack, region: req.region, startedAt, reportDir, targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes } };
+  const base = { id, source: req.from, stack, region, startedAt, reportDir, targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes } };
   const record = (patch: Partial<DrillRecord>): void => {
     if (p.record) p.record = env.state.update(id, patch);
   };
 
   const preflight: Phase = {
     name: "preflight",
-    title: `Preflight: derive ${stack} in ${req.region}, plan it offline, find the backup, check access`,
+    title: `Preflight: derive ${stack} in ${region}, plan it offline, find the backup, check access`,
     run: async (update) => {
       update("deriving the ephemeral stack as replicate does");
       const sourceText = fs.readFileSync(source.loaded.stackFile, "utf8");
-      derived = deriveReplica({ from: req.from, stack, region: req.region }, existingStacks(env.root), sourceText, undefined);
+      derived = deriveReplica({ from: req.from, stack, region }, existingStacks(env.root), sourceText, undefined);
       text = deriveDrillStack(derived, project, id);
       update("checking it with the offline plan");
       const loaded = stackFromDocument(project, stack, stackFile, parse(text));
@@ -322,7 +341,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
     run: async (update) => {
       const engine = env.engine();
       // Recorded before anything is created: a killed drill can be found and finished.
-      p.record = env.state.write({ id, source: req.from, stack, region: req.region, startedAt: new Date(startedAt).toISOString(), pid: process.pid, phase: "cluster", status: "running", stackCreated: false, files: [stackFile], keep: req.keep });
+      p.record = env.state.write({ id, source: req.from, stack, region, startedAt: new Date(startedAt).toISOString(), pid: process.pid, phase: "cluster", status: "running", stackCreated: false, files: [stackFile], keep: req.keep });
       fs.writeFileSync(stackFile, text);
       await engine.ensureStack(platform, { create: true, ...(derived?.secretsProvider ? { secretsProvider: derived.secretsProvider } : {}) });
       p.stackCreated = true;

@@ -48,8 +48,23 @@ function phoenixCalls(script: string): string[][] {
 }
 
 describe("workflows", () => {
-  it("are the four the pull-request and delivery flow needs, minus the drill's", () => {
-    assert.deepEqual(files.sort(), ["ci.yml", "deploy.yml", "preview.yml"]);
+  it("are the four the pull-request, delivery and drill flow needs", () => {
+    assert.deepEqual(files.sort(), ["ci.yml", "deploy.yml", "drill.yml", "preview.yml"]);
+  });
+
+  it("drill.yml rehearses on every pull request without credentials, and drills monthly and on demand, reporting either way", () => {
+    const w = workflow("drill.yml") as Workflow & { on: Record<string, unknown> };
+    const raw = parse(text("drill.yml")) as { on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown; pull_request?: unknown } };
+    assert.ok(raw.on.pull_request !== undefined && raw.on.workflow_dispatch !== undefined);
+    assert.match(raw.on.schedule?.[0]?.cron ?? "", /^\S+ \S+ \d+ \* \*$/, "once a month");
+    const rehearse = w.jobs.rehearse;
+    assert.ok(!rehearse.steps.some((s) => s.uses?.startsWith("aws-actions/")), "the rehearsal needs no AWS credentials");
+    assert.ok(rehearse.steps.some((s) => s.run?.includes("npx phoenix drill --from \"$stack\" --rehearse") && s.run.includes("GITHUB_STEP_SUMMARY")));
+    const drill = w.jobs.drill;
+    assert.ok(drill.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
+    assert.ok(drill.steps.some((s) => s.run?.includes('npx phoenix drill "${args[@]}"')));
+    assert.ok(drill.steps.some((s) => s.run?.includes("drill-report/report.md") && s.run.includes("GITHUB_STEP_SUMMARY")));
+    assert.ok(drill.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") && JSON.stringify(s.with).includes("drill-report")));
   });
 
   it("pass actionlint", async () => {

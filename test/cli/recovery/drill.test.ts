@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { parseDocument } from "yaml";
 import type { EngineProgress, EngineStack } from "../../../cli/engine/adapter";
 import type { RecoveryReport } from "../../../cli/recovery/report";
 import type { DrillRecord } from "../../../cli/recovery/state";
@@ -216,9 +217,14 @@ describe("phoenix drill", () => {
     const root = repositoryCopy();
     assert.equal((await phoenix(["drill"], root)).status, 2);
     assert.equal((await phoenix(["drill", "--from", "prod", "--list"], root)).status, 2);
-    const noRegion = await phoenix(["drill", "--from", "prod"], root);
-    assert.equal(noRegion.status, 2);
-    assert.match(noRegion.stderr, /--region <region> is required/);
+    const noReplica = repositoryCopy();
+    const storageFile = path.join(noReplica, "stacks", "backup-storage", "Pulumi.prod.yaml");
+    const doc = parseDocument(fs.readFileSync(storageFile, "utf8"));
+    doc.deleteIn(["config", "phoenix-backup-storage:replication"]);
+    fs.writeFileSync(storageFile, doc.toString());
+    const noRegion = await phoenix(["drill", "--from", "prod", "--rehearse"], noReplica);
+    assert.equal(noRegion.status, 2, noRegion.stderr);
+    assert.match(noRegion.stderr, /stacks\/backup-storage\/Pulumi.prod.yaml: phoenix-backup-storage:replication.region is not set, .* set it, or give --region/);
     const same = await phoenix(["drill", "--from", "prod", "--region", "eu-west-1", "--rehearse"], root);
     assert.equal(same.status, 2);
     assert.match(same.stderr, /eu-west-1/);
@@ -226,6 +232,13 @@ describe("phoenix drill", () => {
 });
 
 describe("phoenix drill --rehearse", () => {
+  it("goes by default to the region of the source's backup replica", async () => {
+    const root = repositoryCopy();
+    const run = await phoenix(["drill", "--from", "prod", "--rehearse", "--json", "--report", path.join(root, "r")], root);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as RecoveryReport).region, "eu-central-1");
+  });
+
   it("needs no engine or AWS: derives, plans, and models every other phase, labelled modeled, with the critical path", async () => {
     const root = repositoryCopy();
     const report = path.join(root, "rehearsal");
