@@ -394,8 +394,13 @@ async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: string |
       }
     }
     if (config && rec.clusterName) {
-      // Teardown must finish even after Ctrl-C: it gets no signal of its own.
-      steps.push(await env.release(config, { clusterName: rec.clusterName, region: rec.region, ...(rec.vpcId ? { vpcId: rec.vpcId } : {}) }, { timeoutSeconds: 20 * 60, progress: update }));
+      // Teardown must finish even after Ctrl-C: it gets no signal of its own. A release
+      // that fails does not stop it: the platform's own delete hook tries again in destroy.
+      try {
+        steps.push(await env.release(config, { clusterName: rec.clusterName, region: rec.region, ...(rec.vpcId ? { vpcId: rec.vpcId } : {}) }, { timeoutSeconds: 20 * 60, progress: update }));
+      } catch (err) {
+        steps.push(`releasing what Kubernetes made in AWS failed (${(err as Error).message}); destroy's delete hook tries again`);
+      }
     }
     update(`pulumi destroy --run-program ${rec.stack}`);
     const changes = await engine.destroy(platform, update);
@@ -461,6 +466,14 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
         update(`writing ${target}'s stack files as replicate does`);
         const { replicate } = await import("../replicate");
         await replicate(env.root, { from: req.stack, stack: target, region }, "write-only", env.engine, { out: () => undefined, err: env.io.err });
+        // replicate gives the new storage a replica in the source's region, the one that was
+        // lost: recovery leaves replication off until a new DR region is chosen.
+        const storageFile = path.join(dirs.storage.dir, stackFileName(target));
+        const doc = parseDocument(fs.readFileSync(storageFile, "utf8"));
+        doc.deleteIn(["config", `${BACKUP_STORAGE_PROJECT}:replication`]);
+        const config = doc.get("config", true) as { commentBefore?: string | null } | undefined;
+        if (config) config.commentBefore = ` recover: replication to ${source.cfg.region} (the lost region) left out; set ${BACKUP_STORAGE_PROJECT}:replication.region to a new DR region`;
+        fs.writeFileSync(storageFile, doc.toString());
       }
       const b = await findBackup(env, p.location, undefined, source.imperative, req.backup);
       p.backup = b.backup;

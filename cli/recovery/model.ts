@@ -19,7 +19,12 @@ export interface ModeledPhase {
 /** Velero's default `backupSyncPeriod`: a DR cluster sees a replicated backup only after its location syncs (Velero docs, "Backup Storage Locations"). */
 export const BSL_SYNC_SECONDS = 60;
 
-/** S3 Replication Time Control's objective: 99.99% of objects within 15 minutes (AWS S3 docs, "Meeting compliance requirements with S3 Replication Time Control"). */
+/**
+ * Replication allowance: S3 Replication Time Control's objective, 99.99% of objects
+ * within 15 minutes (AWS S3 docs, "Meeting compliance requirements with S3 Replication
+ * Time Control"). Phoenix's replication rule does not enable RTC, which has no time
+ * objective: the figure is an assumption that most objects replicate well within it.
+ */
 export const REPLICATION_SECONDS = 15 * 60;
 
 /** Manifest restore rate: 865 items in 90 s (velero #4524). */
@@ -67,5 +72,5 @@ export function modelRpo(crons: readonly string[], from: Date): { seconds: numbe
   });
   if (gaps.length === 0) return { seconds: Number.POSITIVE_INFINITY, basis: "no schedule: nothing is backed up" };
   const best = gaps.reduce((a, b) => (b.gap < a.gap ? b : a));
-  return { seconds: best.gap + REPLICATION_SECONDS, basis: `schedule "${best.cron}" runs every ${best.gap / 60} min at most apart, plus ${REPLICATION_SECONDS / 60} min replication (S3 Replication Time Control objective)` };
+  return { seconds: best.gap + REPLICATION_SECONDS, basis: `schedule "${best.cron}" runs every ${best.gap / 60} min at most apart, plus ${REPLICATION_SECONDS / 60} min for replication (assumption: S3 Replication Time Control's objective, which standard replication does not promise)` };
 }

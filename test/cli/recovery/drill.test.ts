@@ -130,6 +130,38 @@ describe("phoenix drill", () => {
     assert.match(run.stdout, /report +failed/);
   });
 
+  it("a failed teardown is marked, exits 1, and leaves a record that --list flags and --cleanup finishes", async () => {
+    const script = new Script();
+    const engine = script.engine({ fail: [`destroy platform/prod-${script.drillId}`] });
+    const { root, report, run } = await drill(script, [], engine);
+    assert.equal(run.status, 1);
+    const r = readReport(report);
+    assert.equal(r.phases.find((p) => p.name === "teardown")?.status, "failed");
+    assert.equal(r.failure?.phase, "teardown");
+    const list = await phoenix(["drill", "--list"], root, script.engine(), script.adapters());
+    assert.match(list.stdout, /LEFTOVER: phoenix drill --cleanup /);
+    const cleanup = await phoenix(["drill", "--cleanup", script.drillId], root, script.engine(), script.adapters());
+    assert.equal(cleanup.status, 0, cleanup.stderr);
+    assert.doesNotMatch((await phoenix(["drill", "--list"], root, script.engine(), script.adapters())).stdout, /LEFTOVER/);
+  });
+
+  it("a signal during teardown does not stop it: the stack is still destroyed and removed, and the drill reports the interrupt", async () => {
+    const script = new Script({ signalDuring: "release" });
+    const { report, run, engine, stack } = await drill(script);
+    assert.deepEqual(engine.calls.filter((c) => c.stack === stack && ["destroy", "removeStack"].includes(c.op)).map((c) => c.op), ["destroy", "removeStack"]);
+    const r = readReport(report);
+    assert.equal(r.phases.find((p) => p.name === "teardown")?.status, "passed");
+    assert.equal(run.status, 0, "every phase had passed before the signal; teardown finished");
+  });
+
+  it("a release that fails does not stop teardown: destroy (whose delete hook releases again) still runs", async () => {
+    const script = new Script({ fail: "release" });
+    const { report, run, engine, stack } = await drill(script);
+    assert.equal(run.status, 0, run.stdout);
+    assert.deepEqual(engine.calls.filter((c) => c.stack === stack && ["destroy", "removeStack"].includes(c.op)).map((c) => c.op), ["destroy", "removeStack"]);
+    assert.match(readReport(report).phases.find((p) => p.name === "teardown")?.detail ?? "", /releasing what Kubernetes made in AWS failed \(scripted failure of release\); destroy's delete hook tries again/);
+  });
+
   it("a verification that finds a changed object or a failing verify command fails the drill, and teardown runs", async () => {
     const script = new Script({ checkExit: 3 });
     const { report, run, engine } = await drill(script);
@@ -305,5 +337,22 @@ describe("phoenix verify-restore", () => {
     const b = await phoenix(["verify-restore", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope", "--bucket", "x"], root);
     assert.equal(b.status, 2);
     assert.match(b.stderr, /--bucket and --bucket-region go together/);
+  });
+});
+
+describe("phoenix recover into another region", () => {
+  it("writes the replica's stack files (without replication to the lost region), deploys its storage then platform, restores from the replica", async () => {
+    const script = new Script();
+    const root = repositoryCopy();
+    const engine = script.engine({ outputs: { "platform/prod-euc1": { clusterName: "phoenix-prod-euc1", kubeconfig: "apiVersion: v1\n" } } });
+    const run = await phoenix(["recover", "--stack", "prod", "--region", "eu-central-1", "--as", "prod-euc1", "--yes", "--report", path.join(root, "r")], root, engine, script.adapters());
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.deepEqual(engine.calls.filter((c) => c.op === "up").map((c) => c.stack), ["storage/prod-euc1", "platform/prod-euc1"]);
+    const storage = fs.readFileSync(path.join(root, "stacks", "backup-storage", "Pulumi.prod-euc1.yaml"), "utf8");
+    assert.doesNotMatch(storage, /replication:/);
+    assert.match(storage, /replication to eu-west-1 \(the lost region\) left out/);
+    assert.match(fs.readFileSync(path.join(root, "Pulumi.prod-euc1.yaml"), "utf8"), /restoreFrom:\s+stack: phoenix-backup-storage\/prod/);
+    assert.equal(readReport(path.join(root, "r")).backup?.location, "s3://replica (eu-central-1)");
+    assert.ok(!engine.calls.some((c) => c.op === "destroy"));
   });
 });

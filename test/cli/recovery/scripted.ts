@@ -27,7 +27,7 @@ export class Script {
   tick = 1;
 
   constructor(
-    readonly opts: { fail?: Step; interrupt?: Step; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
+    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
   ) {}
 
   /** The drill id a drill started now gets. */
@@ -38,6 +38,8 @@ export class Script {
   private step(name: Step): Promise<void> {
     this.calls.push(name);
     if (this.opts.fail === name) return Promise.reject(new Error(`scripted failure of ${name}`));
+    // A signal that arrives while a step that does not listen for it runs: it goes on.
+    if (this.opts.signalDuring === name) this.controller.abort(new Interrupted("SIGTERM"));
     if (this.opts.interrupt === name) {
       // As a real signal arrives while a wait is running: the wait sees the signal and stops.
       this.controller.abort(new Interrupted("SIGINT"));
