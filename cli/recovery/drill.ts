@@ -330,7 +330,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       }
       update(`reading the kopia repository password in ${replicaRegion}`);
       await env.aws().readSecret(secret, replicaRegion);
-      found.push(`key and repository password readable in ${replicaRegion}`);
+      found.push(`replica key opens here (backup metadata read and decrypted); repository password readable in ${replicaRegion}`);
       return found.join("; ");
     },
   };

@@ -215,6 +215,11 @@ ${(() => {
   const findings = v.comparison.namespaces.flatMap((ns) => ns.findings);
   return findings.length ? `<h3>Objects not back as backed up</h3><ul>${findings.slice(0, 100).map((f) => `<li><b>${f.verdict}</b> ${esc(`${f.kind} ${f.namespace}/${f.name}`)}${f.differences.length ? `: ${esc(f.differences.join(", "))}` : ""}</li>`).join("")}</ul>` : "";
 })()}
+${(() => {
+  const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter((x) => !x.ok);
+  return pvcs.length ? `<h3>Volumes without their data</h3><ul>${pvcs.map((x) => `<li>PVC ${esc(`${x.namespace}/${x.name}`)}: ${esc(x.phase)}, pod volume restore ${esc(x.volumeRestore)}</li>`).join("")}</ul>` : "";
+})()}
+${v.checks.some((c) => !c.passed) ? `<h3>Verify commands that failed</h3><ul>${v.checks.filter((c) => !c.passed).map((c) => `<li>${esc(c.namespace)}: <code>${esc(c.command)}</code>${c.pod ? ` in ${esc(c.pod)}` : ""}: exit ${esc(String(c.exitCode ?? "none"))}<pre>${esc(c.output)}</pre></li>`).join("")}</ul>` : ""}
 ${v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length ? `<h3>Velero reported</h3><ul>${[...v.veleroMessages.errors.map((m) => `error: ${m}`), ...v.failed.map((m) => `failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `warning: ${m}`), ...v.skipped.map((m) => `skipped (already existed): ${m}`)].map((m) => `<li>${esc(m)}</li>`).join("")}</ul>` : ""}`
     : "";
   return `<!doctype html>
@@ -228,6 +233,7 @@ td.bad{background:#ffebee;color:#c62828;font-weight:600}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #ddd;padding:5px 8px;text-align:left;font-size:14px}th{background:#f5f5f5}
 .cards{display:flex;gap:12px;margin:16px 0}.card{flex:1;border:1px solid #ddd;border-radius:8px;padding:10px 14px}.card .big{font-size:26px;font-weight:600}
 .muted{color:#666;font-size:13px}
+pre{background:#f5f5f5;padding:6px 8px;border-radius:4px;white-space:pre-wrap;font-size:12px}
 </style></head><body>
 <h1>${esc(TITLES[r.kind])} ${esc(r.id)} ${badge(r.outcome === "passed", r.outcome)}</h1>
 <div class="muted">${esc(`${r.source} → ${r.stack} in ${r.region} · ${r.startedAt} to ${r.finishedAt}`)}</div>

@@ -1,0 +1,54 @@
+/** The rehearsal's model, and the drill records' leftovers (pure). */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
+import { DrillState, leftovers, type DrillRecord } from "../../../cli/recovery/state";
+import type { PlanResource } from "../../../cli/offline/plan";
+
+const res = (type: string, name: string, dependencies: string[] = []): PlanResource => ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
+
+describe("the modeled recovery", () => {
+  it("takes the cluster phase from the plan's critical path and labels every phase's basis", () => {
+    const plan = [res("aws:ec2/vpc:Vpc", "vpc"), res("eks:index:Cluster", "eks", ["aws:ec2/vpc:Vpc::vpc"])];
+    const m = modelRecovery(plan, { applications: 2 });
+    assert.equal(m.phases.find((p) => p.name === "cluster")?.seconds, 24 + 900);
+    assert.deepEqual(m.phases.map((p) => p.name), ["cluster", "gitops", "restore", "verify", "teardown"]);
+    assert.ok(m.phases.every((p) => /published|assumption|critical path/.test(p.basis)));
+  });
+
+  it("models the RPO as the longest gap of the most frequent schedule plus replication", () => {
+    const from = new Date("2026-11-27T08:00:00Z");
+    assert.equal(modelRpo(["0 3 * * *", "0 * * * *"], from).seconds, 3600 + REPLICATION_SECONDS);
+    assert.equal(modelRpo(["0 3 * * *"], from).seconds, 86400 + REPLICATION_SECONDS);
+    // Uneven schedules: the longest gap counts, not the average.
+    assert.equal(modelRpo(["0 1,2 * * *"], from).seconds, 23 * 3600 + REPLICATION_SECONDS);
+    assert.equal(modelRpo([], from).seconds, Number.POSITIVE_INFINITY);
+  });
+});
+
+describe("drill records", () => {
+  const rec = (patch: Partial<DrillRecord>): DrillRecord => ({ id: "drill-a", source: "prod", stack: "prod-drill-a", region: "eu-central-1", startedAt: "2026-11-27T08:00:00Z", pid: 1, phase: "cluster", status: "running", stackCreated: true, files: [], keep: false, ...patch });
+
+  it("a leftover created something, is not cleaned or kept, and is not running in a live process", () => {
+    const alive = (pid: number): boolean => pid === 42;
+    assert.deepEqual(leftovers([rec({ pid: 7 })], alive).length, 1, "its process is gone");
+    assert.deepEqual(leftovers([rec({ pid: 42 })], alive).length, 0, "still running");
+    assert.deepEqual(leftovers([rec({ status: "failed", pid: 42 })], alive).length, 1, "failed, its stack still there");
+    assert.deepEqual(leftovers([rec({ keep: true, status: "passed" })], alive).length, 0, "kept on purpose");
+    assert.deepEqual(leftovers([rec({ status: "cleaned" })], alive).length, 0);
+    assert.deepEqual(leftovers([rec({ stackCreated: false, status: "failed" })], alive).length, 0, "nothing was created");
+  });
+
+  it("writes records atomically, updates them, lists them oldest first, and refuses an id that is not one", () => {
+    const state = new DrillState(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-state-")));
+    state.write(rec({ id: "drill-b", startedAt: "2026-11-27T09:00:00Z" }));
+    state.write(rec({}));
+    state.update("drill-a", { phase: "gitops" });
+    assert.deepEqual(state.list().map((r) => `${r.id}:${r.phase}`), ["drill-a:gitops", "drill-b:cluster"]);
+    assert.throws(() => state.get("../etc/passwd"), /not a drill id/);
+    assert.throws(() => state.update("drill-zz", {}), /no drill drill-zz/);
+  });
+});

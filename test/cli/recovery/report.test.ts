@@ -1,0 +1,65 @@
+/** The report's three renderings from one document. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { compareBackup } from "../../../cli/recovery/compare";
+import { buildReport, renderHtml, renderMarkdown, timelineSvg, type RecoveryReport } from "../../../cli/recovery/report";
+import type { PhaseResult } from "../../../cli/recovery/phases";
+import { ledgerObjects } from "./fixtures";
+
+const T = Date.parse("2026-11-27T08:00:00Z");
+const base = { id: "drill-x", source: "prod", stack: "prod-drill-x", region: "eu-central-1", startedAt: T, reportDir: "/tmp/x", targets: { rtoMinutes: 60, rpoMinutes: 75 } };
+const phase = (name: PhaseResult["name"], status: PhaseResult["status"], start: number, seconds: number, detail = "ok"): PhaseResult => ({ name, status, start, seconds, detail });
+
+function report(phases: PhaseResult[], extra: Partial<Parameters<typeof buildReport>[0]> = {}): RecoveryReport {
+  return buildReport({ kind: "drill", ...base, finishedAt: T + 3_000_000, phases, progress: { stackCreated: false, rpo: { ageSeconds: 1800, lagSeconds: 60, lagNote: "primary's newest backup b" } }, ...extra });
+}
+
+describe("the recovery report", () => {
+  it("measures RTO from start to verified and RPO as age plus lag, each against its target", () => {
+    const r = report([phase("preflight", "passed", 0, 30), phase("cluster", "passed", 30, 2000), phase("gitops", "passed", 2030, 100), phase("restore", "passed", 2130, 200), phase("verify", "passed", 2330, 20)]);
+    assert.equal(r.rto.seconds, 2350);
+    assert.equal(r.rto.met, true);
+    assert.equal(r.rpo.seconds, 1860);
+    assert.equal(r.rpo.met, true);
+    assert.equal(r.outcome, "passed");
+  });
+
+  it("fails a recovery over either target, and leaves the RTO unmeasured when it never verified", () => {
+    const slow = report([phase("verify", "passed", 4000, 10)]);
+    assert.equal(slow.outcome, "failed");
+    assert.match(slow.failure?.message ?? "", /RTO 66m 50s is over its 60 min target/);
+    const stopped = report([phase("verify", "failed", 100, 1, "verification failed")], { failure: { phase: "verify", message: "verification failed" } });
+    assert.equal(stopped.rto.seconds, undefined);
+    assert.match(stopped.rto.note, /not measured/);
+    assert.equal(report([], { interrupted: true, failure: { phase: "gitops", message: "interrupted by SIGINT" } }).outcome, "interrupted");
+  });
+
+  it("renders Markdown with the targets, the phases and the verification table, never a secret", () => {
+    const objects = ledgerObjects();
+    const comparison = compareBackup(objects, [], ["payments-ledger"], []);
+    const r = report([phase("verify", "failed", 10, 1, "verification failed")], {
+      failure: { phase: "verify", message: "verification failed" },
+      progress: { stackCreated: false, verification: { backup: "b", namespaces: ["payments-ledger"], comparison, veleroMessages: { warnings: [], errors: ["payments-ledger: x"] }, skipped: [], failed: [], checks: [{ namespace: "payments-ledger", command: "pg_isready", passed: false, exitCode: 2, output: "no response" }], hooks: [{ namespace: "payments-ledger", declared: { pre: 1, post: 1 } }], objectsInBackup: objects.length, passed: false } },
+    });
+    const md = renderMarkdown(r);
+    assert.match(md, /^## DR drill drill-x: FAILED/);
+    assert.match(md, /\| RTO \| not measured \(target 60 min\) \|/);
+    assert.match(md, /\| payments-ledger \| 0 \| 5 \| 0 \| 0\/1 restored \| 1\/1 \| FAILED \(exit 2\) \|/);
+    assert.match(md, /- missing: Secret payments-ledger\/ledger-password/);
+    assert.match(md, /- error: payments-ledger: x/);
+    const html = renderHtml(r);
+    assert.match(html, /<h3>Verify commands that failed<\/h3>/);
+    assert.match(html, /<h3>Volumes without their data<\/h3>/);
+    for (const text of [md, html]) assert.ok(!text.includes(Buffer.from("hunter2-ledger").toString("base64")));
+  });
+
+  it("escapes what it puts in HTML and draws one bar per phase with the RTO target line", () => {
+    const r = report([phase("preflight", "passed", 0, 5, "<script>alert(1)</script>"), phase("cluster", "modeled", 5, 2000)]);
+    const html = renderHtml(r);
+    assert.ok(!html.includes("<script>alert(1)</script>") && html.includes("&lt;script&gt;"));
+    const svg = timelineSvg(r);
+    assert.equal((svg.match(/<rect /g) ?? []).length, 2);
+    assert.match(svg, /RTO target 60 min/);
+    assert.match(svg, /fill-opacity="0.55"/, "a modeled bar is pale");
+  });
+});
