@@ -9,6 +9,7 @@ import * as readline from "node:readline/promises";
 import type { Command } from "commander";
 import { EXIT, UsageError } from "../shared/errors";
 import type { Act, Deps } from "../main";
+import type { Interrupts } from "../recovery/env";
 import type { RecoveryReport } from "../recovery/report";
 
 interface DrillOptions {
@@ -25,14 +26,14 @@ interface DrillOptions {
 }
 
 /** Runs `fn` with Ctrl-C and SIGTERM turned into an interrupt of the recovery. */
-async function withSignals<T>(controller: AbortController, deps: Deps, hint: string, fn: () => Promise<T>): Promise<T> {
+async function withSignals<T>(interrupts: Interrupts, deps: Deps, hint: string, fn: () => Promise<T>): Promise<T> {
   const { interrupt } = await import("../recovery/drill");
   let seen = 0;
   const handler = (signal: NodeJS.Signals): void => {
     seen++;
     if (seen === 1) {
       deps.io.err(`\n${signal}: stopping the running phase, then tearing down (again to leave it: ${hint})\n`);
-      interrupt(controller, signal);
+      interrupt(interrupts, signal);
     } else {
       deps.io.err(`\n${signal} again: leaving now; finish with ${hint}\n`);
       process.exit(130);
@@ -104,7 +105,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
         const modes = [opts.cleanup !== undefined, opts.list === true, opts.from !== undefined].filter(Boolean).length;
         if (modes !== 1) throw new UsageError("give exactly one of --from <stack> (with --region), --cleanup <id> and --list");
         const { recoveryEnv } = await import("../recovery/env");
-        const { env, controller } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery, opts.stateDir ? path.resolve(opts.stateDir) : undefined);
+        const { env, interrupts } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery, opts.stateDir ? path.resolve(opts.stateDir) : undefined);
         const recovery = await import("../recovery/drill");
         if (opts.list) {
           const drills = recovery.listDrills(env.state);
@@ -115,12 +116,12 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
         }
         if (opts.cleanup !== undefined) {
           const id = opts.cleanup;
-          const done = await withSignals(controller, deps, `phoenix drill --cleanup ${id}`, () => recovery.cleanupDrill(env, id, (s) => deps.io.err(`  ${s}\n`)));
+          const done = await withSignals(interrupts, deps, `phoenix drill --cleanup ${id}`, () => recovery.cleanupDrill(env, id, (s) => deps.io.err(`  ${s}\n`)));
           deps.io.out(`drill ${id} cleaned up: ${done}\n`);
           return EXIT.ok;
         }
         const req = { from: opts.from as string, ...(opts.region ? { region: opts.region } : {}), ...(opts.backup ? { backup: opts.backup } : {}), keep: opts.keep === true, ...(opts.report ? { reportDir: opts.report } : {}), rehearse: opts.rehearse === true };
-        const report = await withSignals(controller, deps, "phoenix drill --list, then --cleanup ID", () => recovery.drill(env, req));
+        const report = await withSignals(interrupts, deps, "phoenix drill --list, then --cleanup ID", () => recovery.drill(env, req));
         if (report.failure?.refused) deps.io.err(`${report.failure.message}\n`);
         deps.io.out(opts.json ? JSON.stringify(report, null, 2) + "\n" : summary(report, path.resolve(opts.report ?? path.join(deps.root(), ".phoenix", "reports", report.id))) + "\n");
         return report.outcome === "passed" ? EXIT.ok : report.failure?.refused ? EXIT.usage : EXIT.failed;
@@ -155,9 +156,9 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
         const where = opts.region ? `as ${opts.as ?? `${opts.stack}-${opts.region}`} in ${opts.region}` : "in place";
         if (!opts.yes && !(await confirm(`Recover ${opts.stack} ${where}? This deploys real infrastructure and restores into it`))) return EXIT.failed;
         const { recoveryEnv } = await import("../recovery/env");
-        const { env, controller } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery);
+        const { env, interrupts } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery);
         const { recover } = await import("../recovery/drill");
-        const report = await withSignals(controller, deps, "phoenix recover again (it goes on from what exists)", () =>
+        const report = await withSignals(interrupts, deps, "phoenix recover again (it goes on from what exists)", () =>
           recover(env, { stack: opts.stack, ...(opts.region ? { region: opts.region } : {}), ...(opts.as ? { as: opts.as } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.report ? { reportDir: opts.report } : {}) }),
         );
         deps.io.out(opts.json ? JSON.stringify(report, null, 2) + "\n" : summary(report, path.resolve(opts.report ?? path.join(deps.root(), ".phoenix", "reports", report.id))) + "\n");
@@ -171,17 +172,17 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
     .requiredOption("--backup <name>", "the Velero backup that was restored")
     .requiredOption("--kubeconfig <file>", "kubeconfig of the restored cluster")
     .option("--context <name>", "kubeconfig context (default: its current one)")
-    .requiredOption("-s, --stack <name>", "the platform stack whose imperative namespaces and verify commands apply")
+    .option("-s, --stack <name>", "the platform stack whose imperative namespaces and verify commands apply", "prod")
     .option("--bucket <name>", "the bucket holding the backup (default: the stack's restore source replica, or its own storage)")
     .option("--bucket-region <region>", "the bucket's region (with --bucket)")
-    .option("--report <dir>", "also write report.json, report.md and report.html there")
+    .option("--report <dir>", "also write verification.json and verification.md there")
     .option("--json", "print the verification as JSON")
     .addHelpText(
       "after",
       [
         "",
         "Examples:",
-        "  $ phoenix verify-restore --stack prod --backup phoenix-daily-20261127030000 --kubeconfig ~/.kube/dr",
+        "  $ phoenix verify-restore --backup velero-daily-20261127030000 --kubeconfig ~/.kube/dr     # prod's namespaces and checks",
         "  $ phoenix verify-restore --stack use1 --backup b1 --kubeconfig kc --bucket my-replica --bucket-region eu-central-1",
         "",
         "ConfigMap and Secret data are compared by checksum; values are never printed.",

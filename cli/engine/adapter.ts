@@ -44,8 +44,12 @@ export interface EngineAdapter {
   outputs(stack: EngineStack): Promise<Readonly<Record<string, unknown>>>;
   /** `pulumi preview`, streaming progress. */
   preview(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary>;
-  /** `pulumi up`, streaming progress; the signal cancels it (the engine stops cleanly and unlocks the stack). */
-  up(stack: EngineStack, progress: EngineProgress, signal?: AbortSignal): Promise<ChangeSummary>;
+  /**
+   * `pulumi up`, streaming progress. `signal` cancels it (the engine finishes what is in
+   * flight, then stops and unlocks the stack); `refresh` reads the cloud first, as a
+   * rebuild after a disaster needs (the state still lists what was lost).
+   */
+  up(stack: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }): Promise<ChangeSummary>;
   /**
    * `pulumi destroy --run-program`: the program runs, so its `beforeDelete` resource
    * hooks (the platform's teardown of what Kubernetes made in AWS) run too.

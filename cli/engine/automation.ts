@@ -82,7 +82,8 @@ export class AutomationEngine implements EngineAdapter {
   async destroy(stack: EngineStack, progress: EngineProgress): Promise<ChangeSummary> {
     const s = await this.open(stack);
     // Delete hooks run only when the program runs (Pulumi docs, "Resource hooks").
-    const result = await s.destroy({ onEvent: (e) => report(e, progress), color: "never", runProgram: true });
+    // Refreshed first: a drill interrupted mid-`up` may hold resources the state has not caught up with.
+    const result = await s.destroy({ onEvent: (e) => report(e, progress), color: "never", runProgram: true, refresh: true });
     return result.summary.resourceChanges ?? {};
   }
 
@@ -109,9 +110,9 @@ export class AutomationEngine implements EngineAdapter {
     return result.changeSummary;
   }
 
-  async up(stack: EngineStack, progress: EngineProgress, signal?: AbortSignal): Promise<ChangeSummary> {
+  async up(stack: EngineStack, progress: EngineProgress, opts: { readonly signal?: AbortSignal; readonly refresh?: boolean } = {}): Promise<ChangeSummary> {
     const s = await this.open(stack);
-    const result = await s.up({ onEvent: (e) => report(e, progress), color: "never", ...(signal ? { signal } : {}) });
+    const result = await s.up({ onEvent: (e) => report(e, progress), color: "never", ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.refresh ? { refresh: true } : {}) });
     return result.summary.resourceChanges ?? {};
   }
 }

@@ -6,7 +6,7 @@
  * phases with scripted ones.
  */
 import type { LiveObject, VolumeRestore } from "./compare";
-import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
+import type { BackupObject, BackupSummary, ListedItem, RestoreMessages, RestoredItem } from "./velero";
 
 /** A Velero backup storage location's bucket, read-only. */
 export interface BackupStore {
@@ -14,6 +14,13 @@ export interface BackupStore {
   readonly location: string;
   /** Every backup's summary (`backups/<b>/velero-backup.json`). */
   listBackups(): Promise<BackupSummary[]>;
+  /**
+   * Whether a backup's contents and resource list are there too: replication copies
+   * objects independently, so a replica can hold a backup's metadata before its tarball.
+   */
+  isComplete(name: string): Promise<boolean>;
+  /** A backup's resource list (`backups/<b>/<b>-resource-list.json.gz`): what Velero says it holds. */
+  resourceList(name: string): Promise<ListedItem[]>;
   /** The objects of one backup (`backups/<b>/<b>.tar.gz`). */
   backupObjects(name: string): Promise<BackupObject[]>;
   /** A restore's results and resource list, when Velero could write them (never to a read-only location). */

@@ -6,7 +6,9 @@
  * (in place, or as a replica in another region) and keeps it. A rehearsal runs what needs
  * no AWS and models the rest.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
 import { BACKUP_STORAGE_PROJECT, parseStackName } from "../../stacks/backup-storage/outputs";
@@ -26,7 +28,7 @@ import type { AwsAccess, BackupStore, RecoveryCluster, ReleaseExternal, RestoreO
 import { modelRecovery, modelRpo } from "./model";
 import { Interrupted, runPhases, type Phase, type PhaseName, type PhaseResult } from "./phases";
 import { buildReport, writeReport, type RecoveryReport, type ReportBase } from "./report";
-import { DrillState, leftovers, type DrillRecord } from "./state";
+import { DrillState, leftovers, stillRunning, type DrillRecord } from "./state";
 import { verifyRestore, type HookResult, type RestoreCheck, type Verification } from "./verify";
 import { pickBackup, restoreManifest, type BackupSummary } from "./velero";
 
@@ -44,8 +46,14 @@ export interface RecoveryEnv {
   readonly state: DrillState;
   readonly io: Io;
   readonly now: () => number;
-  /** Fires on Ctrl-C or SIGTERM. */
+  /** Fires on Ctrl-C or SIGTERM: stops the waits. */
   readonly signal: AbortSignal;
+  /**
+   * Fires on SIGTERM only: cancels a running `pulumi up`. A terminal's Ctrl-C reaches the
+   * `pulumi` child already (same process group), and a second SIGINT would make it stop
+   * at once instead of finishing what is in flight.
+   */
+  readonly engineSignal: AbortSignal;
 }
 
 /** What the user asked of a drill. */
@@ -106,6 +114,14 @@ export function deriveDrillStack(derived: DerivedReplica, project: string, id: s
   set([`${project}:backups`, "storage", "stack"], derived.restoreFrom, "linked to the source's backup storage: no buckets of its own");
   set([`${project}:backups`, "enabled"], false, "an ephemeral cluster never writes backups");
   set([`${project}:cluster`, "deletionProtection"], false, "torn down when the drill ends");
+  // Nothing of a drill may reach the source's DNS zones: external-dns would write records
+  // there that teardown never removes, and DNS-01 challenges would use them.
+  if (doc.hasIn(["config", `${project}:plugins`, "externalDns"])) set([`${project}:plugins`, "externalDns", "enabled"], false, "a drill never writes the source's DNS records");
+  if (doc.hasIn(["config", `${project}:plugins`, "certManager", "dns01"])) {
+    doc.deleteIn(["config", `${project}:plugins`, "certManager", "dns01"]);
+    const cm = doc.getIn(["config", `${project}:plugins`, "certManager"], true) as { commentBefore?: string | null } | undefined;
+    if (cm) cm.commentBefore = " drill: dns01 left out: no ACME challenge in the source's zones";
+  }
   return doc.toString();
 }
 
@@ -126,9 +142,12 @@ export function replicaRegion(root: string, source: Source): string {
   return region;
 }
 
-/** A drill's id: sortable by start, short enough for a stack name. */
-export function drillId(now: number): string {
-  return `drill-${now.toString(36)}`;
+/**
+ * A drill's id: sortable by start, short enough for a stack name, and apart from a drill
+ * started in the same millisecond elsewhere (a digest of the machine and process).
+ */
+export function drillId(now: number, host = os.hostname(), pid = process.pid): string {
+  return `drill-${now.toString(36)}-${createHash("sha256").update(`${host}:${pid}`).digest("hex").slice(0, 4)}`;
 }
 
 export function hookResults(cfg: PhoenixConfig): HookResult[] {
@@ -140,6 +159,12 @@ export function checksOf(outputs: Readonly<Record<string, unknown>>, cfg: Phoeni
   if (Array.isArray(out)) return out.filter(isRecord) as unknown as RestoreCheck[];
   // A stack deployed before it exported its checks: the config has them.
   return cfg.namespaces.imperative.flatMap((n) => (n.verify ? [{ namespace: n.name, ...n.verify }] : []));
+}
+
+/** A string at a path under `config:` of a stack file's text. */
+function configString(text: string, at: readonly string[]): string | undefined {
+  const v = parseDocument(text).getIn(["config", ...at]);
+  return typeof v === "string" ? v : undefined;
 }
 
 /** A string value, or empty. */
@@ -171,20 +196,57 @@ function waitFor(minutes: number, env: RecoveryEnv, update: (s: string) => void)
   return { timeoutSeconds: minutes * 60, signal: env.signal, progress: update };
 }
 
-/** Finds the backup to restore on `location` and measures its age, and the replication lag when the primary answers. */
-async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: StoreLocation | undefined, namespaces: readonly string[], name: string | undefined): Promise<{ backup: BackupSummary; ageSeconds: number; lagSeconds?: number; lagNote: string }> {
-  const backups = await env.store(location).listBackups();
-  const { backup, reason } = pickBackup(backups, namespaces, name);
-  if (!backup) throw new Error(`${env.store(location).location}: ${reason}`);
-  const ageSeconds = Math.max(0, (env.now() - Date.parse(backup.completedAt ?? backup.startedAt ?? "")) / 1000);
-  if (!primary) return { backup, ageSeconds, lagNote: "restoring from the primary: no replication lag" };
+/** The backup a recovery restores, and how old its data is. */
+interface Found {
+  readonly backup: BackupSummary;
+  /** From the backup's start (its data's point in time) to now: the data a recovery would lose. */
+  readonly ageSeconds: number;
+  /** How far the replica is behind the primary's newest backup, when the primary answers. */
+  readonly lagSeconds?: number;
+  readonly lagNote: string;
+}
+
+const startOf = (b: BackupSummary): number => Date.parse(b.startedAt ?? b.completedAt ?? "");
+
+/**
+ * Finds the backup to restore on `location`: the named one, or the newest Completed one
+ * holding every namespace whose contents are all there (replication copies objects one
+ * by one, so the newest metadata on a replica can arrive before its tarball). Its age is
+ * the RPO; with the primary readable, the part of it that is replication lag is named.
+ */
+async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: StoreLocation | undefined, namespaces: readonly string[], name: string | undefined): Promise<Found> {
+  const store = env.store(location);
+  const backups = await store.listBackups();
+  let backup: BackupSummary | undefined;
+  const incomplete: string[] = [];
+  if (name !== undefined) {
+    const picked = pickBackup(backups, namespaces, name);
+    if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}`);
+    if (!(await store.isComplete(name))) throw new Error(`${store.location}: backup ${name} is not all there yet (its tarball or resource list is missing): replication may still be copying it`);
+    backup = picked.backup;
+  } else {
+    let rest = backups;
+    for (;;) {
+      const picked = pickBackup(rest, namespaces);
+      if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}${incomplete.length ? ` (not all there yet: ${incomplete.join(", ")})` : ""}`);
+      if (await store.isComplete(picked.backup.name)) {
+        backup = picked.backup;
+        break;
+      }
+      incomplete.push(picked.backup.name);
+      rest = rest.filter((b) => b.name !== picked.backup?.name);
+    }
+  }
+  const ageSeconds = Math.max(0, (env.now() - startOf(backup)) / 1000);
+  const skipped = incomplete.length ? `; newer but not all replicated yet: ${incomplete.join(", ")}` : "";
+  if (!primary || name !== undefined) return { backup, ageSeconds, lagNote: name !== undefined ? `backup ${name} chosen with --backup` : `restoring from the primary${skipped}` };
   try {
-    // The newest backup the primary holds that the replica does not have yet is the lag.
     const newest = pickBackup(await env.store(primary).listBackups(), namespaces).backup;
-    const lag = newest?.completedAt && backup.completedAt ? Math.max(0, (Date.parse(newest.completedAt) - Date.parse(backup.completedAt)) / 1000) : 0;
-    return { backup, ageSeconds, lagSeconds: lag, lagNote: newest ? `primary's newest backup ${newest.name}` : "the primary holds no newer backup" };
+    if (!newest || startOf(newest) <= startOf(backup)) return { backup, ageSeconds, lagSeconds: 0, lagNote: `the replica holds the primary's newest backup${skipped}` };
+    const lagSeconds = (startOf(newest) - startOf(backup)) / 1000;
+    return { backup, ageSeconds, lagSeconds, lagNote: `the primary's newest backup ${newest.name} is not on the replica yet${skipped}` };
   } catch (err) {
-    return { backup, ageSeconds, lagNote: `replication lag unknown: the primary cannot be read (${(err as Error).message.split("\n")[0]})` };
+    return { backup, ageSeconds, lagNote: `replication lag unknown: the primary cannot be read (${(err as Error).message.split("\n")[0]})${skipped}` };
   }
 }
 
@@ -256,7 +318,7 @@ async function finish(kind: RecoveryReport["kind"], env: RecoveryEnv, base: Repo
     },
   };
   const all = [...phases.filter((x) => x.name !== "teardown"), reportPhase, ...phases.filter((x) => x.name === "teardown")];
-  const done = await runPhases(all, { io: env.io, signal: env.signal, clock: env.now, onPhase, onResult: (r) => soFar.push(r) });
+  const done = await runPhases(all, { io: env.io, signal: env.signal, clock: env.now, startedAt: base.startedAt, onPhase, onResult: (r) => soFar.push(r) });
   const report = buildReport({ kind, ...base, finishedAt: env.now(), phases: done.results, progress: p, ...(done.failure ? { failure: done.failure } : {}), interrupted: done.interrupted });
   try {
     writeReport(base.reportDir, report);
@@ -303,10 +365,14 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       const found = [`derived and planned offline: ${plan.resources.length} resources`];
       if (req.rehearse) return found.join("; ");
 
-      update("looking for leftover drills");
-      const left = leftovers(env.state.list()).filter((r) => r.source === req.from);
+      update("looking for running and leftover drills");
+      const records = env.state.list().filter((r) => r.source === req.from);
+      const running = records.filter((r) => stillRunning(r, env.now()));
+      if (running.length > 0) throw new UsageError(`drill ${running[0].id} of ${req.from} is running (${running[0].host}, process ${running[0].pid}, since ${running[0].startedAt}): let it finish, or stop it with Ctrl-C (it tears down)`);
+      const left = leftovers(records);
       const engine = env.engine();
-      const strays = (await engine.listStacks(platform)).filter((s) => s.startsWith(`${req.from}-drill-`) && !left.some((r) => r.stack === s) && !env.state.list().some((r) => r.stack === s && r.keep));
+      // An ephemeral stack in the backend that no record here knows: a drill run elsewhere, or one whose record was lost.
+      const strays = (await engine.listStacks(platform)).filter((s) => s.startsWith(`${req.from}-drill-`) && !env.state.list().some((r) => r.stack === s));
       if (left.length > 0 || strays.length > 0) {
         throw new UsageError(
           `a drill of ${req.from} left resources behind: ${[...left.map((r) => `${r.id} (stack ${r.stack}, ${r.status} at ${r.phase})`), ...strays.map((s) => `stack ${s} (no record)`)].join(", ")}; ` +
@@ -340,21 +406,22 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
     title: `Cluster: link backup storage, then \`pulumi up\` ${stack}`,
     run: async (update) => {
       const engine = env.engine();
-      // Recorded before anything is created: a killed drill can be found and finished.
-      p.record = env.state.write({ id, source: req.from, stack, region, startedAt: new Date(startedAt).toISOString(), pid: process.pid, phase: "cluster", status: "running", stackCreated: false, files: [stackFile], keep: req.keep });
+      // Recorded before anything is created, as "may exist": a drill killed at any point
+      // can be found and finished, its cluster's name known before `up` makes anything.
+      const clusterName = configString(text, [`${project}:cluster`, "name"]) ?? `${project}-${stack}`;
+      p.record = env.state.write({ id, source: req.from, stack, region, startedAt: new Date(startedAt).toISOString(), host: os.hostname(), pid: process.pid, phase: "cluster", status: "running", stackCreated: true, files: [stackFile], stackText: text, keep: req.keep, clusterName });
       fs.writeFileSync(stackFile, text);
-      await engine.ensureStack(platform, { create: true, ...(derived?.secretsProvider ? { secretsProvider: derived.secretsProvider } : {}) });
       p.stackCreated = true;
-      record({ stackCreated: true });
+      await engine.ensureStack(platform, { create: true, ...(derived?.secretsProvider ? { secretsProvider: derived.secretsProvider } : {}) });
       const source_: EngineStack = { ...platform, stack: req.from };
       for (const key of derived?.secretPaths ?? []) {
         update(`copying secret ${key} re-encrypted`);
         await engine.setConfig(platform, key, await engine.getConfig(source_, key, true), true);
       }
-      const changes = await engine.up(platform, update, env.signal);
+      const changes = await engine.up(platform, update, { signal: env.engineSignal });
       p.outputs = await engine.outputs(platform);
       p.kubeconfig = asText(await engine.secretOutput(platform, "kubeconfig"));
-      record({ clusterName: asText(p.outputs.clusterName), ...(typeof p.outputs.vpcId === "string" ? { vpcId: p.outputs.vpcId } : {}) });
+      record({ ...(asText(p.outputs.clusterName) ? { clusterName: asText(p.outputs.clusterName) } : {}), ...(typeof p.outputs.vpcId === "string" ? { vpcId: p.outputs.vpcId } : {}) });
       return `${stack} up: ${Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", ")}`;
     },
   };
@@ -384,7 +451,12 @@ async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: string |
   const dirs = projects(env.root);
   const platform: EngineStack = { project: "platform", workDir: dirs.platform.dir, stack: rec.stack };
   const steps: string[] = [];
-  if (rec.stackCreated) {
+  // Destroy runs the program, with the stack's config: a cleanup on another machine writes the file back.
+  const file = path.join(dirs.platform.dir, stackFileName(rec.stack));
+  if (rec.stackCreated && rec.stackText && !fs.existsSync(file)) fs.writeFileSync(file, rec.stackText);
+  const exists = rec.stackCreated && (await engine.listStacks(platform)).includes(rec.stack);
+  if (rec.stackCreated && !exists) steps.push(`stack ${rec.stack} was never created`);
+  if (exists) {
     let config = kubeconfig;
     if (!config) {
       try {
@@ -408,7 +480,7 @@ async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: string |
     await engine.removeStack(platform);
     steps.push(`stack ${rec.stack} removed`);
   }
-  for (const f of rec.files) fs.rmSync(f, { force: true });
+  for (const f of new Set([...rec.files, file])) fs.rmSync(f, { force: true });
   env.state.update(rec.id, { stackCreated: false, files: [], phase: "teardown", ...(rec.status === "running" ? {} : { status: "cleaned" }) });
   return steps.join("; ") || "nothing to tear down";
 }
@@ -427,6 +499,22 @@ export async function cleanupDrill(env: RecoveryEnv, id: string, update: (s: str
 export function listDrills(state: DrillState): { record: DrillRecord; leftover: boolean }[] {
   const left = new Set(leftovers(state.list()).map((r) => r.id));
   return state.list().map((r) => ({ record: r, leftover: left.has(r.id) }));
+}
+
+/**
+ * Writes a recovery replica's stack files as `replicate` does, minus the replica
+ * `replicate` gives the new storage in the source's region: that is the region that was
+ * lost, so replication stays off until a new DR region is chosen.
+ */
+async function writeReplica(env: RecoveryEnv, from: string, target: string, region: string, lostRegion: string): Promise<void> {
+  const { replicate } = await import("../replicate");
+  await replicate(env.root, { from, stack: target, region }, "write-only", env.engine, { out: () => undefined, err: env.io.err });
+  const storageFile = path.join(projects(env.root).storage.dir, stackFileName(target));
+  const doc = parseDocument(fs.readFileSync(storageFile, "utf8"));
+  doc.deleteIn(["config", `${BACKUP_STORAGE_PROJECT}:replication`]);
+  const config = doc.get("config", true) as { commentBefore?: string | null } | undefined;
+  if (config) config.commentBefore = ` recover: replication to ${lostRegion} (the lost region) left out; set ${BACKUP_STORAGE_PROJECT}:replication.region to a new DR region`;
+  fs.writeFileSync(storageFile, doc.toString());
 }
 
 /** What the user asked of `recover`. */
@@ -463,17 +551,14 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
         p.location = { bucket: str(storage.bucket, "bucket", source.storage.stack), region: str(storage.region, "region", source.storage.stack) };
       } else {
         p.location = { bucket: str(storage.replicaBucket, "replicaBucket", source.storage.stack), region: str(storage.replicaRegion, "replicaRegion", source.storage.stack) };
-        update(`writing ${target}'s stack files as replicate does`);
-        const { replicate } = await import("../replicate");
-        await replicate(env.root, { from: req.stack, stack: target, region }, "write-only", env.engine, { out: () => undefined, err: env.io.err });
-        // replicate gives the new storage a replica in the source's region, the one that was
-        // lost: recovery leaves replication off until a new DR region is chosen.
         const storageFile = path.join(dirs.storage.dir, stackFileName(target));
-        const doc = parseDocument(fs.readFileSync(storageFile, "utf8"));
-        doc.deleteIn(["config", `${BACKUP_STORAGE_PROJECT}:replication`]);
-        const config = doc.get("config", true) as { commentBefore?: string | null } | undefined;
-        if (config) config.commentBefore = ` recover: replication to ${source.cfg.region} (the lost region) left out; set ${BACKUP_STORAGE_PROJECT}:replication.region to a new DR region`;
-        fs.writeFileSync(storageFile, doc.toString());
+        if (fs.existsSync(storageFile) && fs.existsSync(path.join(dirs.platform.dir, stackFileName(target)))) {
+          // A second run goes on from the files the first wrote (and the person may have edited).
+          update(`${target}'s stack files are there already: going on with them`);
+        } else {
+          update(`writing ${target}'s stack files as replicate does`);
+          await writeReplica(env, req.stack, target, region, source.cfg.region);
+        }
       }
       const b = await findBackup(env, p.location, undefined, source.imperative, req.backup);
       p.backup = b.backup;
@@ -488,13 +573,14 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
       const engine = env.engine();
       const storage: EngineStack = inPlace ? source.storage : { project: "storage", workDir: dirs.storage.dir, stack: target };
       await engine.ensureStack(storage, { create: !inPlace });
-      await engine.up(storage, update, env.signal);
+      // In place, the state still lists what the disaster took: refresh before rebuilding.
+      await engine.up(storage, update, { signal: env.engineSignal, refresh: inPlace });
       await engine.ensureStack(platform, { create: !inPlace });
       if (!inPlace) {
         const file = fs.readFileSync(path.join(dirs.platform.dir, stackFileName(target)), "utf8");
         for (const key of securePaths(parseDocument(file))) await engine.setConfig(platform, key, await engine.getConfig({ ...platform, stack: req.stack }, key, true), true);
       }
-      const changes = await engine.up(platform, update, env.signal);
+      const changes = await engine.up(platform, update, { signal: env.engineSignal, refresh: inPlace });
       p.outputs = await engine.outputs(platform);
       p.kubeconfig = asText(await engine.secretOutput(platform, "kubeconfig"));
       return `${target} up: ${Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", ")}`;
@@ -506,7 +592,12 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
 /** The report's view of what the phases shared: also used by tests. */
 export type { Progress as RecoveryProgress };
 
-/** Raises the interrupt on the env's signal (used by the command's signal handlers). */
-export function interrupt(controller: AbortController, signal: string): void {
-  if (!controller.signal.aborted) controller.abort(new Interrupted(signal));
+/**
+ * Raises an interrupt (the command's signal handlers): every wait stops; a running
+ * `pulumi up` is cancelled only on SIGTERM, because a terminal's Ctrl-C has reached it
+ * already and a second SIGINT would make it stop at once, leaving pending operations.
+ */
+export function interrupt(interrupts: { readonly waits: AbortController; readonly engine: AbortController }, signal: string): void {
+  if (!interrupts.waits.signal.aborted) interrupts.waits.abort(new Interrupted(signal));
+  if (signal === "SIGTERM" && !interrupts.engine.signal.aborted) interrupts.engine.abort(new Interrupted(signal));
 }

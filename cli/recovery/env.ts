@@ -21,9 +21,16 @@ export interface RecoveryAdapters {
   readonly controller?: AbortController;
 }
 
+/** The two interrupts: `waits` on any signal; `engine` on SIGTERM only (see RecoveryEnv.engineSignal). */
+export interface Interrupts {
+  readonly waits: AbortController;
+  readonly engine: AbortController;
+}
+
 /** Builds the environment; `stateDir` defaults to `.phoenix/drills` in the repository. */
-export async function recoveryEnv(root: string, engine: () => EngineAdapter, io: Io, given: RecoveryAdapters = {}, stateDir?: string): Promise<{ env: RecoveryEnv; controller: AbortController }> {
+export async function recoveryEnv(root: string, engine: () => EngineAdapter, io: Io, given: RecoveryAdapters = {}, stateDir?: string): Promise<{ env: RecoveryEnv; interrupts: Interrupts }> {
   const controller = given.controller ?? new AbortController();
+  const engineController = new AbortController();
   // The SDKs load only when a real adapter is needed.
   const store = given.store ?? (await import("./s3")).openBackupStore;
   const kube = given.cluster ? undefined : await import("./kube");
@@ -40,6 +47,7 @@ export async function recoveryEnv(root: string, engine: () => EngineAdapter, io:
     state: new DrillState(stateDir ?? path.join(root, ".phoenix", "drills")),
     now: given.now ?? (() => Date.now()),
     signal: controller.signal,
+    engineSignal: engineController.signal,
   };
-  return { env, controller };
+  return { env, interrupts: { waits: controller, engine: engineController } };
 }

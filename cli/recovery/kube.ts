@@ -165,7 +165,12 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
       await request("POST", path(VELERO, "restores", ns), manifest);
     },
 
-    async waitRestore(ns, restore, wait): Promise<RestoreOutcome> {
+    async waitRestore(ns, restore, given): Promise<RestoreOutcome> {
+      // One deadline for the restore and its pod volumes together.
+      const deadline = Date.now() + given.timeoutSeconds * 1000;
+      const wait = { ...given, get timeoutSeconds(): number {
+        return Math.max(0, (deadline - Date.now()) / 1000);
+      } };
       const done = await poll<unknown>(`restore ${restore}`, wait, async () => {
         const r = await request("GET", path(VELERO, "restores", ns, restore));
         const phase = (text(r, "status", "phase") ?? "New");
@@ -210,8 +215,10 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
 
     async exec(ns, pods, container, command, timeoutSeconds): Promise<ExecResult> {
       const selector = Object.entries(pods).map(([k, v]) => `${k}=${v}`).join(",");
-      const running = (await list(path("v1", "pods", ns), selector ? { labelSelector: selector } : {})).filter((p) => at(p, "status", "phase") === "Running");
-      if (running.length === 0) throw new Error(`no running pod in ${ns}${selector ? ` matching ${selector}` : ""} to run the verify command in`);
+      // A Ready pod: a running one may still be replaying its data (a database in recovery).
+      const ready = (o: unknown): boolean => Array.isArray(at(o, "status", "conditions")) && (at(o, "status", "conditions") as unknown[]).some((c) => text(c, "type") === "Ready" && text(c, "status") === "True");
+      const running = (await list(path("v1", "pods", ns), selector ? { labelSelector: selector } : {})).filter((p) => at(p, "status", "phase") === "Running" && ready(p));
+      if (running.length === 0) throw new Error(`no running, ready pod in ${ns}${selector ? ` matching ${selector}` : ""} to run the verify command in`);
       const pod = text(running[0], "metadata", "name") ?? "";
       let output = "";
       const sink = new Writable({
@@ -222,11 +229,19 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
       });
       const exec = new k8s.Exec(kc);
       const status = await new Promise<K8s.V1Status>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`verify command in ${ns}/${pod} did not finish within ${timeoutSeconds}s`)), timeoutSeconds * 1000);
+        let socket: { close(): void } | undefined;
+        const timer = setTimeout(() => {
+          // Closing the stream ends the exec session; the command may still run in the pod.
+          socket?.close();
+          reject(new Error(`verify command in ${ns}/${pod} did not finish within ${timeoutSeconds}s`));
+        }, timeoutSeconds * 1000);
         exec
           .exec(ns, pod, container, [...command], sink, sink, null, false, (s) => {
             clearTimeout(timer);
             resolve(s);
+          })
+          .then((ws: { close(): void }) => {
+            socket = ws;
           })
           .catch((err: Error) => {
             clearTimeout(timer);

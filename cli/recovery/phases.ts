@@ -58,9 +58,10 @@ export interface PhaseRun {
  * their order; a failure among those is reported too, and does not stop the next.
  * `onPhase` hears each phase before it starts (the drill records it).
  */
-export async function runPhases(phases: readonly Phase[], opts: { readonly io: Pick<Io, "progress">; readonly signal?: AbortSignal; readonly clock?: () => number; readonly onPhase?: (name: PhaseName) => void; readonly onResult?: (r: PhaseResult) => void }): Promise<PhaseRun> {
+export async function runPhases(phases: readonly Phase[], opts: { readonly io: Pick<Io, "progress">; readonly signal?: AbortSignal; readonly clock?: () => number; readonly onPhase?: (name: PhaseName) => void; readonly onResult?: (r: PhaseResult) => void; readonly startedAt?: number }): Promise<PhaseRun> {
   const clock = opts.clock ?? (() => Date.now());
-  const t0 = clock();
+  // The recovery's own start (before it read and planned the source), so RTO counts it.
+  const t0 = opts.startedAt ?? clock();
   const results: PhaseResult[] = [];
   let failure: PhaseRun["failure"];
   let interrupted = false;

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { minutes } from "../offline/timeline";
 import type { RecoveryProgress } from "./drill";
 import { PHASES, type PhaseName, type PhaseResult } from "./phases";
+import type { PvcFinding } from "./compare";
 import type { Verification } from "./verify";
 
 /** What every report names. */
@@ -76,13 +77,19 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
     modeled: input.kind === "rehearsal",
     note: rtoSeconds === undefined ? "not measured: the recovery stopped before it was verified" : input.kind === "rehearsal" ? "modeled: start to verified, phases back to back" : "measured: start to verified",
   };
-  const rpoSeconds = input.kind === "rehearsal" ? p.modeledRpo?.seconds : p.rpo ? p.rpo.ageSeconds + (p.rpo.lagSeconds ?? 0) : undefined;
+  // The age already holds the replication lag: the replica's newest backup is older by it.
+  const rpoSeconds = input.kind === "rehearsal" ? p.modeledRpo?.seconds : p.rpo?.ageSeconds;
   const rpo: Objective = {
     ...(rpoSeconds !== undefined && Number.isFinite(rpoSeconds) ? { seconds: rpoSeconds } : {}),
     targetMinutes: input.targets.rpoMinutes,
     ...(rpoSeconds !== undefined ? { met: rpoSeconds <= input.targets.rpoMinutes * 60 } : {}),
     modeled: input.kind === "rehearsal",
-    note: input.kind === "rehearsal" ? (p.modeledRpo?.basis ?? "no schedule") : p.rpo ? `the restored backup's age${p.rpo.lagSeconds !== undefined ? ` plus replication lag ${minutes(p.rpo.lagSeconds)}` : ""}; ${p.rpo.lagNote}` : "not measured: no backup was found",
+    note:
+      input.kind === "rehearsal"
+        ? (p.modeledRpo?.basis ?? "no schedule")
+        : p.rpo
+          ? `the age of the restored backup's data (from its start)${p.rpo.lagSeconds ? `, of which ${minutes(p.rpo.lagSeconds)} is replication lag` : ""}; ${p.rpo.lagNote}`
+          : "not measured: no backup was found",
   };
   const missed = [rto.met === false ? `RTO ${minutes(rto.seconds ?? 0)} is over its ${rto.targetMinutes} min target` : "", rpo.met === false ? `RPO ${rpo.seconds === undefined ? "unbounded" : minutes(rpo.seconds)} is over its ${rpo.targetMinutes} min target` : ""].filter(Boolean);
   const failure = input.failure ?? (missed.length > 0 ? { phase: "report" as const, message: missed.join("; ") } : undefined);
@@ -138,6 +145,15 @@ export function renderMarkdown(r: RecoveryReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** Why a claim did not come back with its data. */
+function pvcText(x: PvcFinding): string {
+  const data =
+    x.volumeRestore === "none"
+      ? "no pod volume restore: no pod mounted it when the backup ran, so kopia never copied its data"
+      : `pod volume restore ${x.volumeRestore}`;
+  return `${x.phase}; ${data}`;
+}
+
 /** The verification as Markdown lines (the drill's report and `verify-restore`). */
 export function renderVerification(v: Verification): string[] {
   const lines: string[] = [];
@@ -153,9 +169,11 @@ export function renderVerification(v: Verification): string[] {
   const findings = v.comparison.namespaces.flatMap((ns) => ns.findings);
   if (findings.length > 0) lines.push("", "Objects not back as backed up:", ...findings.slice(0, 50).map((f) => `- ${f.verdict}: ${f.kind} ${f.namespace}/${f.name}${f.differences.length ? ` (${f.differences.join(", ")})` : ""}`));
   const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter((x) => !x.ok);
-  if (pvcs.length > 0) lines.push("", "Volumes without their data:", ...pvcs.map((x) => `- PVC ${x.namespace}/${x.name}: ${x.phase}, pod volume restore ${x.volumeRestore}`));
+  if (pvcs.length > 0) lines.push("", "Volumes without their data:", ...pvcs.map((x) => `- PVC ${x.namespace}/${x.name}: ${pvcText(x)}`));
   const failedChecks = v.checks.filter((c) => !c.passed);
   if (failedChecks.length > 0) lines.push("", "Verify commands that failed:", ...failedChecks.map((c) => `- ${c.namespace}: \`${c.command}\`: ${mdCell(c.output)}`));
+  if (v.notInTarball.length > 0) lines.push("", "Listed in the backup's resource list but not in its tarball (a damaged backup):", ...v.notInTarball.map((m) => `- ${m}`));
+  if (v.messagesNote) lines.push("", v.messagesNote);
   if (v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length > 0) {
     lines.push("", "Velero reported:", ...v.veleroMessages.errors.map((m) => `- error: ${m}`), ...v.failed.map((m) => `- failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `- warning: ${m}`), ...v.skipped.map((m) => `- skipped (already existed): ${m}`));
   }
@@ -217,9 +235,11 @@ ${(() => {
 })()}
 ${(() => {
   const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter((x) => !x.ok);
-  return pvcs.length ? `<h3>Volumes without their data</h3><ul>${pvcs.map((x) => `<li>PVC ${esc(`${x.namespace}/${x.name}`)}: ${esc(x.phase)}, pod volume restore ${esc(x.volumeRestore)}</li>`).join("")}</ul>` : "";
+  return pvcs.length ? `<h3>Volumes without their data</h3><ul>${pvcs.map((x) => `<li>PVC ${esc(`${x.namespace}/${x.name}`)}: ${esc(pvcText(x))}</li>`).join("")}</ul>` : "";
 })()}
 ${v.checks.some((c) => !c.passed) ? `<h3>Verify commands that failed</h3><ul>${v.checks.filter((c) => !c.passed).map((c) => `<li>${esc(c.namespace)}: <code>${esc(c.command)}</code>${c.pod ? ` in ${esc(c.pod)}` : ""}: exit ${esc(String(c.exitCode ?? "none"))}<pre>${esc(c.output)}</pre></li>`).join("")}</ul>` : ""}
+${v.notInTarball.length ? `<h3>Listed in the backup but not in its tarball</h3><ul>${v.notInTarball.map((m) => `<li>${esc(m)}</li>`).join("")}</ul>` : ""}
+${v.messagesNote ? `<p class="muted">${esc(v.messagesNote)}</p>` : ""}
 ${v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length ? `<h3>Velero reported</h3><ul>${[...v.veleroMessages.errors.map((m) => `error: ${m}`), ...v.failed.map((m) => `failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `warning: ${m}`), ...v.skipped.map((m) => `skipped (already existed): ${m}`)].map((m) => `<li>${esc(m)}</li>`).join("")}</ul>` : ""}`
     : "";
   return `<!doctype html>

@@ -5,10 +5,10 @@
  * kms:Decrypt on the bucket's key, so a listing that succeeds proves the key opens here.
  */
 import { gunzipSync } from "node:zlib";
-import { GetObjectCommand, NoSuchKey, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import type { BackupStore, StoreLocation } from "./adapters";
-import { backupKeys, backupSummary, parseRestoreResourceList, parseRestoreResults, readBackupTarball, restoreKeys, type BackupObject, type BackupSummary } from "./velero";
+import { backupKeys, backupSummary, parseBackupResourceList, parseRestoreResourceList, parseRestoreResults, readBackupTarball, restoreKeys, type BackupObject, type BackupSummary, type ListedItem } from "./velero";
 
 /** How many `velero-backup.json` objects are read at once. */
 const PARALLEL = 16;
@@ -55,6 +55,28 @@ class S3BackupStore implements BackupStore {
       for (const body of batch) if (body) out.push(backupSummary(JSON.parse(body.toString("utf8"))));
     }
     return out;
+  }
+
+  async isComplete(name: string): Promise<boolean> {
+    const keys = backupKeys(this.loc.prefix ?? "", name);
+    const present = async (key: string): Promise<boolean> => {
+      try {
+        await this.s3.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: key }));
+        return true;
+      } catch (err) {
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.name === "NotFound" || e.$metadata?.httpStatusCode === 404) return false;
+        throw new Error(`${this.location}: cannot check ${key}: ${(err as Error).message}`);
+      }
+    };
+    return (await Promise.all([present(keys.contents), present(keys.resourceList)])).every(Boolean);
+  }
+
+  async resourceList(name: string): Promise<ListedItem[]> {
+    const key = backupKeys(this.loc.prefix ?? "", name).resourceList;
+    const body = await this.body(key);
+    if (!body) throw new Error(`${this.location}: backup ${name} has no resource list (${key})`);
+    return parseBackupResourceList(JSON.parse(gunzipSync(body).toString("utf8")));
   }
 
   async backupObjects(name: string): Promise<BackupObject[]> {

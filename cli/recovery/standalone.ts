@@ -38,7 +38,13 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
   const restores = await cluster.restoresOf(VELERO_NAMESPACE, backup.name);
   const restore = restores[0];
   // A finished restore answers at once; one still running is reported, not waited for.
-  const outcome = restore ? await cluster.waitRestore(VELERO_NAMESPACE, restore, { timeoutSeconds: 0 }) : undefined;
+  let outcome: Awaited<ReturnType<typeof cluster.waitRestore>> | undefined;
+  let running: string | undefined;
+  try {
+    outcome = restore ? await cluster.waitRestore(VELERO_NAMESPACE, restore, { timeoutSeconds: 0 }) : undefined;
+  } catch (err) {
+    running = (err as Error).message;
+  }
   const verification = await verifyRestore({
     store,
     cluster,
@@ -51,6 +57,7 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
   });
   const lines = renderVerification(verification);
   if (!restore) lines.unshift(`No Velero Restore of ${backup.name} found in the cluster: objects compared, pod volume restores unknown.`, "");
+  if (running) lines.unshift(`Restore ${restore ?? ""} is not over yet (${running}): compared as it stands; run verify-restore again when it ends.`, "");
   const text = lines.join("\n") + "\n";
   if (opts.report) {
     fs.mkdirSync(opts.report, { recursive: true });

@@ -6,6 +6,7 @@
  * Git; CI keeps it as an artifact).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { PhaseName } from "./phases";
 
@@ -20,7 +21,8 @@ export interface DrillRecord {
   readonly stack: string;
   readonly region: string;
   readonly startedAt: string;
-  /** The process that runs it (a leftover whose process is gone is not running any more). */
+  /** The machine and process that run it (a drill whose process is gone is not running any more). */
+  readonly host: string;
   readonly pid: number;
   /** The last phase reached. */
   readonly phase: PhaseName;
@@ -29,6 +31,8 @@ export interface DrillRecord {
   readonly stackCreated: boolean;
   /** Files the drill wrote (its stack file), removed by teardown. */
   readonly files: readonly string[];
+  /** The ephemeral stack file's text: `--cleanup` on another machine writes it back, since destroy runs the program with its config. */
+  readonly stackText?: string;
   /** Kept on purpose (`--keep`): not a leftover. */
   readonly keep: boolean;
   /** The cluster's name and VPC once known, for teardown of what Kubernetes made. */
@@ -77,17 +81,26 @@ export class DrillState {
   }
 }
 
-/** Whether a process is alive (signal 0 tests without sending anything). */
-export function processAlive(pid: number): boolean {
+/** A drill recorded as running on another machine longer than this is taken as lost (a drill's own waits end well before). */
+const LOST_AFTER_HOURS = 12;
+
+/**
+ * Whether the drill's process still runs: on this machine, signal 0 tests its pid; a
+ * record from another machine (a CI runner's artifact) counts as running until it is
+ * older than any drill can take.
+ */
+export function stillRunning(r: Pick<DrillRecord, "host" | "pid" | "startedAt" | "status">, now = Date.now()): boolean {
+  if (r.status !== "running") return false;
+  if (r.host !== os.hostname()) return now - Date.parse(r.startedAt) < LOST_AFTER_HOURS * 3600 * 1000;
   try {
-    process.kill(pid, 0);
+    process.kill(r.pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
-/** Records that left something behind: not cleaned, not kept, and not running in a live process. */
-export function leftovers(records: readonly DrillRecord[], alive: (pid: number) => boolean = processAlive): DrillRecord[] {
-  return records.filter((r) => r.status !== "cleaned" && !r.keep && (r.stackCreated || r.files.length > 0) && !(r.status === "running" && alive(r.pid)));
+/** Records that left something behind: not cleaned, not kept, and not still running. */
+export function leftovers(records: readonly DrillRecord[], running: (r: DrillRecord) => boolean = (r) => stillRunning(r)): DrillRecord[] {
+  return records.filter((r) => r.status !== "cleaned" && !r.keep && (r.stackCreated || r.files.length > 0) && !running(r));
 }

@@ -5,6 +5,7 @@
  */
 import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { extract } from "tar-stream";
 import { isRecord, record } from "../shared/data";
 
@@ -155,11 +156,27 @@ export async function readBackupTarball(gzipped: Buffer | Readable): Promise<Bac
     ex.on("error", reject);
   });
   const source = Buffer.isBuffer(gzipped) ? Readable.from([gzipped]) : gzipped;
-  const gunzip = createGunzip();
-  gunzip.on("error", (err) => ex.destroy(err));
-  source.pipe(gunzip).pipe(ex);
-  await done;
+  // pipeline, not pipe: an error anywhere (a truncated download, bad gzip) ends the read.
+  await Promise.all([pipeline(source, createGunzip(), ex), done]);
   return [...found.values()].map((f) => f.obj).sort((a, b) => `${a.resource}/${a.namespace ?? ""}/${a.name}`.localeCompare(`${b.resource}/${b.namespace ?? ""}/${b.name}`));
+}
+
+/** One entry of a backup's resource list (`<b>-resource-list.json.gz`): `group/version/Kind` and `ns/name`. */
+export interface ListedItem {
+  readonly key: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** Parses a backup's resource list (ungzipped): `{"apps/v1/Deployment": ["ns/name", ...], "v1/PersistentVolume": ["name"]}`. */
+export function parseBackupResourceList(obj: unknown): ListedItem[] {
+  return Object.entries(record(obj)).flatMap(([key, entries]) =>
+    strings(entries).map((entry) => {
+      const slash = entry.indexOf("/");
+      return { key, kind: key.split("/").pop() ?? key, ...(slash >= 0 ? { namespace: entry.slice(0, slash) } : {}), name: slash >= 0 ? entry.slice(slash + 1) : entry };
+    }),
+  );
 }
 
 /** A restore resource list entry: `ns/name(created)`, as Velero writes it. */
@@ -224,6 +241,8 @@ export function restoreManifest(opts: { name: string; veleroNamespace: string; b
       // Namespaces exist already (Pulumi stamps them); cluster-scoped objects come from code.
       includeClusterResources: false,
       restorePVs: true,
+      // A new cluster has none of these ports taken; kept, a NodePort Service comes back as it was.
+      preserveNodePorts: true,
       existingResourcePolicy: EXISTING_RESOURCE_POLICY,
       // Strips Argo CD's tracking so Argo does not prune what was restored (velero #7848).
       resourceModifier: { kind: "ConfigMap", name: opts.modifiersConfigMap },
@@ -238,6 +257,7 @@ export function restoreManifest(opts: { name: string; veleroNamespace: string; b
 export function restorePhase(phase: string | undefined): "running" | "succeeded" | "partial" | "failed" {
   if (phase === "Completed") return "succeeded";
   if (phase === "PartiallyFailed") return "partial";
-  if (phase === "Failed" || phase === "FailedValidation") return "failed";
+  // Canceled: a pod volume restore Velero gave up on (a terminal phase since Velero 1.17).
+  if (phase === "Failed" || phase === "FailedValidation" || phase === "Canceled") return "failed";
   return "running";
 }

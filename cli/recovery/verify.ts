@@ -51,6 +51,10 @@ export interface Verification {
   /** Velero's hook counts for the backup (`status.hookStatus`), when it recorded them. */
   readonly backupHooks?: BackupSummary["hooks"];
   readonly objectsInBackup: number;
+  /** Objects the backup's resource list names in scope that its tarball does not hold: a damaged backup. */
+  readonly notInTarball: readonly string[];
+  /** Why Velero's own messages are missing, when they are (a read-only location gets none). */
+  readonly messagesNote?: string;
   readonly passed: boolean;
 }
 
@@ -101,7 +105,11 @@ export async function verifyRestore(input: {
   readonly progress?: (status: string) => void;
 }): Promise<Verification> {
   input.progress?.(`reading backup ${input.backup.name} from ${input.store.location}`);
-  const objects = await input.store.backupObjects(input.backup.name);
+  const [objects, listed] = await Promise.all([input.store.backupObjects(input.backup.name), input.store.resourceList(input.backup.name)]);
+  const inTarball = new Set(objects.map((o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`));
+  const notInTarball = listed
+    .filter((i) => i.namespace !== undefined && input.namespaces.includes(i.namespace) && !inTarball.has(`${i.kind}/${i.namespace}/${i.name}`))
+    .map((i) => `${i.key} ${i.namespace}/${i.name}`);
   const types = resourceTypes(objects, input.namespaces);
   input.progress?.(`listing ${types.length} resource types in ${input.namespaces.length} namespaces`);
   const live = await input.cluster.listObjects(input.namespaces, types);
@@ -128,6 +136,10 @@ export async function verifyRestore(input: {
     hooks: input.hooks,
     ...(input.backup.hooks ? { backupHooks: input.backup.hooks } : {}),
     objectsInBackup: objects.length,
-    passed: comparison.passed && checks.every((c) => c.passed) && failed.length === 0 && restoreErrors === 0,
+    notInTarball,
+    ...(input.restore && !record.messages
+      ? { messagesNote: `Velero's messages for ${input.restore} are not in the bucket (Velero cannot write restore results to a read-only location): the Restore reports ${input.outcome?.warnings ?? "?"} warnings and ${input.outcome?.errors ?? "?"} errors; \`velero restore describe ${input.restore} --details\` in the cluster lists them` }
+      : {}),
+    passed: comparison.passed && checks.every((c) => c.passed) && failed.length === 0 && restoreErrors === 0 && notInTarball.length === 0,
   };
 }

@@ -79,8 +79,12 @@ export class ScriptedEngine implements EngineAdapter {
     return stack;
   }
 
+  /** Stacks `ensureStack` created, by project, as the backend would then list them. */
+  private readonly created = new Map<EngineStack["project"], Set<string>>();
+
   ensureStack(s: EngineStack, opts: { readonly secretsProvider?: string; readonly create: boolean }): Promise<void> {
     this.record("ensureStack", s, { workDir: s.workDir, create: opts.create, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) });
+    if (opts.create) this.created.set(s.project, new Set([...(this.created.get(s.project) ?? []), s.stack]));
     return Promise.resolve();
   }
 
@@ -113,8 +117,8 @@ export class ScriptedEngine implements EngineAdapter {
     return Promise.resolve({ create: 3 });
   }
 
-  up(s: EngineStack, progress: EngineProgress, _signal?: AbortSignal): Promise<ChangeSummary> {
-    this.record("up", s);
+  up(s: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }): Promise<ChangeSummary> {
+    this.record("up", s, opts?.refresh ? { refresh: true } : undefined);
     progress(`create aws:s3/bucket:Bucket ${s.stack}`);
     return Promise.resolve({ create: 3, same: 1 });
   }
@@ -127,12 +131,13 @@ export class ScriptedEngine implements EngineAdapter {
 
   removeStack(s: EngineStack): Promise<void> {
     this.record("removeStack", s);
+    this.created.get(s.project)?.delete(s.stack);
     return Promise.resolve();
   }
 
   listStacks(p: Pick<EngineStack, "project" | "workDir">): Promise<readonly string[]> {
     this.record("listStacks", { ...p, stack: "*" });
-    return Promise.resolve(this.script.stacks?.[p.project] ?? []);
+    return Promise.resolve([...new Set([...(this.script.stacks?.[p.project] ?? []), ...(this.created.get(p.project) ?? [])])]);
   }
 
   secretOutput(s: EngineStack, name: string): Promise<unknown> {

@@ -7,7 +7,7 @@ const minutes = (what: string) => z.number({ error: `must be a whole number of m
 export const recoverySchema = strictObject({
   /** Recovery time objective: from the start of a recovery to a verified restore. A drill over it fails. */
   rtoMinutes: minutes("recovery time objective").default(60),
-  /** Recovery point objective: the restored backup's age plus the replication lag. A drill over it fails. */
+  /** Recovery point objective: the age of the restored backup's data, replication lag included. A drill over it fails. */
   rpoMinutes: minutes("recovery point objective").default(1440),
   /** How long the gitops phase waits for every Argo CD Application to be Synced and Healthy. */
   gitopsTimeoutMinutes: minutes("gitops wait").default(20),

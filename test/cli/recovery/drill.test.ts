@@ -7,12 +7,13 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parseDocument } from "yaml";
 import type { EngineProgress, EngineStack } from "../../../cli/engine/adapter";
 import type { RecoveryReport } from "../../../cli/recovery/report";
-import type { DrillRecord } from "../../../cli/recovery/state";
+import { DrillState, type DrillRecord } from "../../../cli/recovery/state";
 import { phoenix, repositoryCopy } from "../phoenix";
 import { Script, type Step } from "./scripted";
 
@@ -65,7 +66,7 @@ describe("phoenix drill", () => {
     assert.deepEqual(records(root).map((x) => [x.status, x.stackCreated, x.files.length]), [["passed", false, 0]]);
     for (const f of ["report.json", "report.md", "report.html"]) assert.ok(fs.existsSync(path.join(report, f)), f);
     assert.match(fs.readFileSync(path.join(report, "report.md"), "utf8"), /\| payments-ledger \| 5 \| 0 \| 0 \| 1\/1 restored \| 1\/1 \| passed \(exit 0\) \|/);
-    assert.match(run.stdout, /drill drill-\w+: PASSED/);
+    assert.match(run.stdout, /drill drill-[\w-]+: PASSED/);
   });
 
   it("derives the ephemeral stack linked to the source's storage, with no schedules and no deletion protection", async () => {
@@ -75,9 +76,9 @@ describe("phoenix drill", () => {
     let text = "";
     // Read the stack file while it exists: the cluster phase is where it is used.
     const original = engine.up.bind(engine);
-    engine.up = async (s: EngineStack, progress: EngineProgress, signal?: AbortSignal) => {
+    engine.up = async (s: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }) => {
       if (s.project === "platform") text = fs.readFileSync(path.join(root, `Pulumi.${s.stack}.yaml`), "utf8");
-      return original(s, progress, signal);
+      return original(s, progress, opts);
     };
     const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", path.join(root, "r")], root, engine, script.adapters());
     assert.equal(run.status, 0, run.stderr);
@@ -85,6 +86,8 @@ describe("phoenix drill", () => {
     assert.match(text, /storage:\s+stack: phoenix-backup-storage\/prod # drill: linked/);
     assert.match(text, /enabled: false # drill: an ephemeral cluster never writes backups/);
     assert.match(text, /deletionProtection: false # drill: torn down/);
+    assert.match(text, /externalDns:[\s\S]*enabled: false # drill: a drill never writes the source's DNS records/);
+    assert.doesNotMatch(text, /dns01:/);
   });
 
   const phases: [Step, string][] = [
@@ -214,9 +217,9 @@ describe("phoenix drill", () => {
     fs.mkdirSync(path.join(root, ".phoenix", "drills"), { recursive: true });
     const file = path.join(root, "Pulumi.prod-drill-killed1.yaml");
     fs.writeFileSync(file, "config: {}\n");
-    const rec: DrillRecord = { id, source: "prod", stack: "prod-drill-killed1", region: "us-east-1", startedAt: "2026-11-27T07:00:00.000Z", pid: 999999999, phase: "gitops", status: "running", stackCreated: true, files: [file], keep: false, clusterName: "phoenix-prod-drill-killed1" };
+    const rec: DrillRecord = { id, source: "prod", stack: "prod-drill-killed1", region: "us-east-1", startedAt: "2026-11-27T07:00:00.000Z", host: os.hostname(), pid: 999999999, phase: "gitops", status: "running", stackCreated: true, files: [file], keep: false, clusterName: "phoenix-prod-drill-killed1" };
     fs.writeFileSync(path.join(root, ".phoenix", "drills", `${id}.json`), JSON.stringify(rec));
-    const engine = script.engine({ outputs: { "platform/prod-drill-killed1": { kubeconfig: "apiVersion: v1\n" } } });
+    const engine = script.engine({ stacks: { platform: ["prod", "prod-drill-killed1"] }, outputs: { "platform/prod-drill-killed1": { kubeconfig: "apiVersion: v1\n" } } });
     const list = await phoenix(["drill", "--list"], root, engine, script.adapters());
     assert.match(list.stdout, /drill-killed1 .* running at gitops {2}LEFTOVER: phoenix drill --cleanup drill-killed1/);
     const next = await phoenix(["drill", "--from", "prod", "--region", "us-east-1"], root, engine, script.adapters());
@@ -229,6 +232,42 @@ describe("phoenix drill", () => {
     assert.ok(!fs.existsSync(file));
     const after = await phoenix(["drill", "--list"], root, engine, script.adapters());
     assert.doesNotMatch(after.stdout, /LEFTOVER/);
+  });
+
+  it("refuses to start while a drill of the same source is running", async () => {
+    const script = new Script();
+    const root = repositoryCopy();
+    const state = new DrillState(path.join(root, ".phoenix", "drills"));
+    state.write({ id: "drill-live", source: "prod", stack: "prod-drill-live", region: "eu-central-1", startedAt: new Date().toISOString(), host: os.hostname(), pid: process.pid, phase: "gitops", status: "running", stackCreated: true, files: [], keep: false });
+    const run = await phoenix(["drill", "--from", "prod"], root, script.engine(), script.adapters());
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /drill drill-live of prod is running .* let it finish, or stop it with Ctrl-C/);
+  });
+
+  it("skips a newer backup that is not all on the replica yet, and restores the newest complete one", async () => {
+    const script = new Script({ newerIncomplete: true });
+    const { report, run } = await drill(script);
+    assert.equal(run.status, 0, run.stdout);
+    const r = readReport(report);
+    assert.equal(r.backup?.name, "velero-hourly-20261127070000");
+    assert.match(r.rpo.note, /newer but not all replicated yet: velero-hourly-20261127075900/);
+  });
+
+  it("--cleanup on another machine writes the stack file back from the record, so destroy runs with the stack's config", async () => {
+    const script = new Script();
+    const { root, engine } = await drill(script, ["--keep"]);
+    const file = path.join(root, `Pulumi.prod-${script.drillId}.yaml`);
+    fs.rmSync(file);
+    let seen = false;
+    const original = engine.destroy.bind(engine);
+    engine.destroy = (s, progress) => {
+      seen = fs.existsSync(file);
+      return original(s, progress);
+    };
+    const cleanup = await phoenix(["drill", "--cleanup", script.drillId], root, engine, script.adapters());
+    assert.equal(cleanup.status, 0, cleanup.stderr);
+    assert.ok(seen, "the stack file was back when destroy ran");
+    assert.ok(!fs.existsSync(file), "and gone after");
   });
 
   it("refuses an ephemeral stack left in the backend without a record", async () => {
@@ -297,7 +336,7 @@ describe("phoenix recover", () => {
     const report = path.join(root, "rec");
     const run = await phoenix(["recover", "--stack", "prod", "--yes", "--report", report], root, engine, script.adapters());
     assert.equal(run.status, 0, run.stderr + run.stdout);
-    assert.deepEqual(engine.calls.filter((c) => c.op === "up").map((c) => c.stack), ["storage/prod", "platform/prod"]);
+    assert.deepEqual(engine.calls.filter((c) => c.op === "up").map((c) => [c.stack, c.detail]), [["storage/prod", { refresh: true }], ["platform/prod", { refresh: true }]], "in place, the state is refreshed first: it still lists what was lost");
     assert.ok(!engine.calls.some((c) => c.op === "destroy" || c.op === "removeStack"), "recover never tears down");
     const r = readReport(report);
     assert.equal(r.kind, "recover");
@@ -354,5 +393,10 @@ describe("phoenix recover into another region", () => {
     assert.match(fs.readFileSync(path.join(root, "Pulumi.prod-euc1.yaml"), "utf8"), /restoreFrom:\s+stack: phoenix-backup-storage\/prod/);
     assert.equal(readReport(path.join(root, "r")).backup?.location, "s3://replica (eu-central-1)");
     assert.ok(!engine.calls.some((c) => c.op === "destroy"));
+    // Run again (after a failure, say): it goes on from the files the first run wrote.
+    fs.appendFileSync(path.join(root, "Pulumi.prod-euc1.yaml"), "# edited by the operator\n");
+    const again = await phoenix(["recover", "--stack", "prod", "--region", "eu-central-1", "--as", "prod-euc1", "--yes", "--report", path.join(root, "r2")], root, engine, script.adapters());
+    assert.equal(again.status, 0, again.stderr + again.stdout);
+    assert.match(fs.readFileSync(path.join(root, "Pulumi.prod-euc1.yaml"), "utf8"), /# edited by the operator/);
   });
 });

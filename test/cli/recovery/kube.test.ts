@@ -28,8 +28,9 @@ describe("the Kubernetes recovery adapter, against a local API server", () => {
     store.set("/api/v1/namespaces/payments-ledger/configmaps", [1, 2, 3, 4, 5].map((i) => ({ kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: "payments-ledger" }, data: { i: String(i) } })));
     store.set("/apis/apps/v1/namespaces/payments-ledger/statefulsets", [{ metadata: { name: "ledger-db" }, spec: { replicas: 1 } }]);
     store.set("/api/v1/namespaces/payments-ledger/pods", [
-      { metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running" } },
-      { metadata: { name: "other", labels: { app: "x" } }, status: { phase: "Running" } },
+      { metadata: { name: "ledger-db-1", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "False" }] } },
+      { metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } },
+      { metadata: { name: "other", labels: { app: "x" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } },
     ]);
     kube = await fakeKube(store);
   });
@@ -72,13 +73,13 @@ describe("the Kubernetes recovery adapter, against a local API server", () => {
     assert.equal(kube.requests.filter((r) => r.startsWith("GET /api/v1/namespaces/payments-ledger/configmaps")).length, 3, "five items in pages of two");
   });
 
-  it("runs a verify command in a running pod matching the selector, and reads its exit code", async () => {
+  it("runs a verify command in a running, ready pod matching the selector (not one still starting), and reads its exit code", async () => {
     const c = await openRecoveryCluster(kube.kubeconfig);
     const ok = await c.exec("payments-ledger", { "app.kubernetes.io/name": "ledger-db" }, "postgres", ["pg_isready", "-U", "postgres"], 5);
     assert.deepEqual(ok, { pod: "ledger-db-0", exitCode: 0, output: "ran: pg_isready -U postgres" });
     kube.exitCodes.set("payments-ledger/ledger-db-0/postgres", 2);
     assert.equal((await c.exec("payments-ledger", { "app.kubernetes.io/name": "ledger-db" }, "postgres", ["false"], 5)).exitCode, 2);
-    await assert.rejects(c.exec("payments-ledger", { app: "none" }, "c", ["true"], 5), /no running pod in payments-ledger matching app=none/);
+    await assert.rejects(c.exec("payments-ledger", { app: "none" }, "c", ["true"], 5), /no running, ready pod in payments-ledger matching app=none/);
   });
 
   it("reads an exec's final Status as Kubernetes writes it", () => {

@@ -4,8 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
+import { interrupt } from "../../../cli/recovery/drill";
 import { modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
-import { DrillState, leftovers, type DrillRecord } from "../../../cli/recovery/state";
+import { DrillState, leftovers, stillRunning, type DrillRecord } from "../../../cli/recovery/state";
 import type { PlanResource } from "../../../cli/offline/plan";
 
 const res = (type: string, name: string, dependencies: string[] = []): PlanResource => ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
@@ -29,17 +30,38 @@ describe("the modeled recovery", () => {
   });
 });
 
+describe("interrupts", () => {
+  it("Ctrl-C stops the waits but leaves a running `pulumi up` to the SIGINT the terminal sent it; SIGTERM cancels both", () => {
+    const a = { waits: new AbortController(), engine: new AbortController() };
+    interrupt(a, "SIGINT");
+    assert.deepEqual([a.waits.signal.aborted, a.engine.signal.aborted], [true, false]);
+    const b = { waits: new AbortController(), engine: new AbortController() };
+    interrupt(b, "SIGTERM");
+    assert.deepEqual([b.waits.signal.aborted, b.engine.signal.aborted], [true, true]);
+    assert.match(String((b.waits.signal.reason as Error).message), /interrupted by SIGTERM/);
+  });
+});
+
 describe("drill records", () => {
-  const rec = (patch: Partial<DrillRecord>): DrillRecord => ({ id: "drill-a", source: "prod", stack: "prod-drill-a", region: "eu-central-1", startedAt: "2026-11-27T08:00:00Z", pid: 1, phase: "cluster", status: "running", stackCreated: true, files: [], keep: false, ...patch });
+  const rec = (patch: Partial<DrillRecord>): DrillRecord => ({ id: "drill-a", source: "prod", stack: "prod-drill-a", region: "eu-central-1", startedAt: "2026-11-27T08:00:00Z", host: os.hostname(), pid: 1, phase: "cluster", status: "running", stackCreated: true, files: [], keep: false, ...patch });
 
   it("a leftover created something, is not cleaned or kept, and is not running in a live process", () => {
-    const alive = (pid: number): boolean => pid === 42;
+    const alive = (r: DrillRecord): boolean => r.status === "running" && r.pid === 42;
     assert.deepEqual(leftovers([rec({ pid: 7 })], alive).length, 1, "its process is gone");
     assert.deepEqual(leftovers([rec({ pid: 42 })], alive).length, 0, "still running");
     assert.deepEqual(leftovers([rec({ status: "failed", pid: 42 })], alive).length, 1, "failed, its stack still there");
     assert.deepEqual(leftovers([rec({ keep: true, status: "passed" })], alive).length, 0, "kept on purpose");
     assert.deepEqual(leftovers([rec({ status: "cleaned" })], alive).length, 0);
     assert.deepEqual(leftovers([rec({ stackCreated: false, status: "failed" })], alive).length, 0, "nothing was created");
+  });
+
+  it("a running record is alive while its process is, on this machine; from another machine, until it is older than any drill", () => {
+    const now = Date.parse("2026-11-27T10:00:00Z");
+    assert.equal(stillRunning(rec({ pid: process.pid }), now), true);
+    assert.equal(stillRunning(rec({ pid: 999999999 }), now), false);
+    assert.equal(stillRunning(rec({ status: "failed", pid: process.pid }), now), false);
+    assert.equal(stillRunning(rec({ host: "ci-runner-7", startedAt: "2026-11-27T08:00:00Z" }), now), true);
+    assert.equal(stillRunning(rec({ host: "ci-runner-7", startedAt: "2026-11-26T08:00:00Z" }), now), false);
   });
 
   it("writes records atomically, updates them, lists them oldest first, and refuses an id that is not one", () => {

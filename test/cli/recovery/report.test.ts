@@ -15,11 +15,12 @@ function report(phases: PhaseResult[], extra: Partial<Parameters<typeof buildRep
 }
 
 describe("the recovery report", () => {
-  it("measures RTO from start to verified and RPO as age plus lag, each against its target", () => {
+  it("measures RTO from start to verified and RPO as the restored data's age (its lag included), each against its target", () => {
     const r = report([phase("preflight", "passed", 0, 30), phase("cluster", "passed", 30, 2000), phase("gitops", "passed", 2030, 100), phase("restore", "passed", 2130, 200), phase("verify", "passed", 2330, 20)]);
     assert.equal(r.rto.seconds, 2350);
     assert.equal(r.rto.met, true);
-    assert.equal(r.rpo.seconds, 1860);
+    assert.equal(r.rpo.seconds, 1800);
+    assert.match(r.rpo.note, /of which 1m 00s is replication lag/);
     assert.equal(r.rpo.met, true);
     assert.equal(r.outcome, "passed");
   });
@@ -39,7 +40,7 @@ describe("the recovery report", () => {
     const comparison = compareBackup(objects, [], ["payments-ledger"], []);
     const r = report([phase("verify", "failed", 10, 1, "verification failed")], {
       failure: { phase: "verify", message: "verification failed" },
-      progress: { stackCreated: false, verification: { backup: "b", namespaces: ["payments-ledger"], comparison, veleroMessages: { warnings: [], errors: ["payments-ledger: x"] }, skipped: [], failed: [], checks: [{ namespace: "payments-ledger", command: "pg_isready", passed: false, exitCode: 2, output: "no response" }], hooks: [{ namespace: "payments-ledger", declared: { pre: 1, post: 1 } }], objectsInBackup: objects.length, passed: false } },
+      progress: { stackCreated: false, verification: { backup: "b", namespaces: ["payments-ledger"], comparison, veleroMessages: { warnings: [], errors: ["payments-ledger: x"] }, skipped: [], failed: [], checks: [{ namespace: "payments-ledger", command: "pg_isready", passed: false, exitCode: 2, output: "no response" }], hooks: [{ namespace: "payments-ledger", declared: { pre: 1, post: 1 } }], objectsInBackup: objects.length, notInTarball: [], passed: false } },
     });
     const md = renderMarkdown(r);
     assert.match(md, /^## DR drill drill-x: FAILED/);

@@ -36,6 +36,17 @@ describe("the S3 backup store, against a local S3 server", () => {
     assert.deepEqual(objects.find((o) => o.kind === "Secret")?.object, ledgerObjects().find((o) => o.kind === "Secret")?.object);
   });
 
+  it("knows a backup whose tarball has not replicated yet is incomplete, and reads a backup's resource list", async () => {
+    const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
+    await s3.put("replica", "backups/half/velero-backup.json", "{}");
+    assert.equal(await store.isComplete("half"), false);
+    assert.equal(await store.isComplete("velero-hourly-20261127070000"), true);
+    const list = await store.resourceList("velero-hourly-20261127070000");
+    assert.ok(list.some((i) => i.key === "apps/v1/StatefulSet" && i.namespace === "payments-ledger" && i.name === "ledger-db"));
+    assert.ok(list.some((i) => i.key === "v1/Secret" && i.name === "ledger-password"));
+    await assert.rejects(store.resourceList("half"), /backup half has no resource list/);
+  });
+
   it("reads a restore's results and resource list where Velero could write them, and nothing where it could not", async () => {
     const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
     const r = await store.restoreRecord("r1");

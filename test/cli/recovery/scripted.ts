@@ -7,6 +7,7 @@ import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExtern
 import type { LiveObject } from "../../../cli/recovery/compare";
 import { expectedBack } from "../../../cli/recovery/compare";
 import type { RecoveryAdapters } from "../../../cli/recovery/env";
+import { drillId } from "../../../cli/recovery/drill";
 import { Interrupted } from "../../../cli/recovery/phases";
 import { backupSummary, type BackupObject } from "../../../cli/recovery/velero";
 import type { EngineProgress, EngineStack, ChangeSummary } from "../../../cli/engine/adapter";
@@ -27,12 +28,12 @@ export class Script {
   tick = 1;
 
   constructor(
-    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
+    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
   ) {}
 
-  /** The drill id a drill started now gets. */
+  /** The drill id a drill started now, in this process, gets. */
   get drillId(): string {
-    return `drill-${T0.toString(36)}`;
+    return drillId(T0);
   }
 
   private step(name: Step): Promise<void> {
@@ -54,8 +55,14 @@ export class Script {
     location: "s3://replica (eu-central-1)",
     listBackups: async () => {
       await this.step("store.listBackups");
-      return [backupSummary(backupJson("velero-hourly-20261127070000", { completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } }))];
+      return [
+        backupSummary(backupJson("velero-hourly-20261127070000", { completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } })),
+        // A newer backup whose metadata replicated before its tarball did.
+        ...(this.opts.newerIncomplete ? [backupSummary(backupJson("velero-hourly-20261127075900", { completed: "2026-11-27T07:59:30Z" }))] : []),
+      ];
     },
+    isComplete: (name: string) => Promise.resolve(!(this.opts.newerIncomplete && name === "velero-hourly-20261127075900")),
+    resourceList: () => Promise.resolve(this.objects().map((o) => ({ key: `${o.apiVersion}/${o.kind}`, kind: o.kind, ...(o.namespace ? { namespace: o.namespace } : {}), name: o.name }))),
     backupObjects: () => Promise.resolve(this.objects()),
     restoreRecord: () => Promise.resolve({ messages: { warnings: ["payments-ledger: could not restore, LimitRange \"defaults\" already exists"], errors: [] }, items: [] }),
   });
@@ -123,9 +130,9 @@ export class Script {
     };
     const step = (s: Step): Promise<void> => this.step(s);
     return new (class extends ScriptedEngine {
-      async up(s: EngineStack, progress: EngineProgress, signal?: AbortSignal): Promise<ChangeSummary> {
+      async up(s: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }): Promise<ChangeSummary> {
         if (s.project === "platform") await step("engine.up");
-        return super.up(s, progress, signal);
+        return super.up(s, progress, opts);
       }
     })(script);
   }

@@ -53,8 +53,8 @@ export async function putBackup(s3: LocalS3, bucket: string, name: string, objec
   const keys = backupKeys("", name);
   const list: Record<string, string[]> = {};
   for (const o of objects) {
-    const group = o.resource.includes(".") ? `${o.apiVersion}` : `v1`;
-    (list[`${group}/${o.kind}`] ??= []).push(o.namespace ? `${o.namespace}/${o.name}` : o.name);
+    // `<group>/<version>/<Kind>`, the core group written as `v1/<Kind>`: apiVersion is exactly that.
+    (list[`${o.apiVersion}/${o.kind}`] ??= []).push(o.namespace ? `${o.namespace}/${o.name}` : o.name);
   }
   await s3.put(bucket, keys.metadata, JSON.stringify(backupJson(name, opts)));
   await s3.put(bucket, keys.contents, await tarball(objects));

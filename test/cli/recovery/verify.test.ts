@@ -27,7 +27,7 @@ describe("phoenix verify-restore, real adapters against local servers", () => {
     const store = restoredCollections(objects, expectedBack);
     store.set(`${VELERO}/restores`, [{ metadata: { name: "r1", creationTimestamp: "2026-11-27T09:00:00Z" }, spec: { backupName: BACKUP }, status: { phase: "Completed", warnings: 0, errors: 0 } }]);
     store.set(`${VELERO}/podvolumerestores`, [{ metadata: { name: "p1", labels: { "velero.io/restore-name": "r1" } }, spec: { pod: { namespace: "payments-ledger", name: "ledger-db-0" }, volume: "data" }, status: { phase: "Completed" } }]);
-    store.set("/api/v1/namespaces/payments-ledger/pods", [{ metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running" } }]);
+    store.set("/api/v1/namespaces/payments-ledger/pods", [{ metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }]);
     kube = await fakeKube(store, 500);
   });
   after(async () => {
