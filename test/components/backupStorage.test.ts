@@ -12,7 +12,7 @@ import type { PolicyDocument } from "../../components/identity";
 import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/offline/runtime";
 import { at, grants, ofType, one } from "../helpers";
 
-const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, tags: { team: "platform" } };
+const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, accessLogDays: 90, objectLock: { mode: "GOVERNANCE", days: 14 }, tags: { team: "platform" } };
 
 const run = (a: BackupStorageArgs = args) =>
   evaluateOffline({ project: "phoenix-backup-storage", stack: "unit", config: { "aws:region": a.region } }, () => new BackupStorage("backups", a));
@@ -137,7 +137,7 @@ describe("the DR replica", () => {
   });
 
   it("trusts and reaches S3 through the partition's own DNS suffix", async () => {
-    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30 });
+    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30, accessLogDays: 30 });
     const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy)) as PolicyDocument;
     assert.deepEqual(trust.Statement[0].Principal, { Service: "s3.amazonaws.com.cn" });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy)) as PolicyDocument;
