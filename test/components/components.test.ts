@@ -3,6 +3,7 @@
  * ordered, and that layers 2 and 3 work against whatever provider they are given.
  */
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { addons, charts, crdManifests, kubernetesVersion } from "../../components/catalog";
@@ -182,7 +183,7 @@ const runPlugins = (
       vpcId: "vpc-1",
       identity,
       settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...settings }),
-      inputs: { velero: { backup: scope, storage, ...velero } },
+      inputs: { velero: { backup: scope, storage, repositoryPassword: pulumi.secret("unit-test-password"), ...velero } },
     });
   });
 
@@ -315,7 +316,9 @@ describe("Velero's AWS identity", () => {
         vpcId: "vpc-1",
         identity: { mode: "podIdentity" },
         settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } }),
-        inputs: { velero: { backup: scope, storage: { bucket: "cn-backups", region: "cn-north-1", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k" } } },
+        inputs: {
+          velero: { backup: scope, storage: { bucket: "cn-backups", region: "cn-north-1", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k" }, repositoryPassword: pulumi.secret("unit-test-password") },
+        },
       });
     });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
