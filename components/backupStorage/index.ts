@@ -273,7 +273,8 @@ export class BackupStorage extends pulumi.ComponentResource {
           name,
           { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
           // Object Lock needs versioning on (S3 user guide, "Object Lock considerations").
-          { ...keep, dependsOn: [versioning] },
+          // New with Object Lock: no older name to alias.
+          { ...keep, aliases: undefined, dependsOn: [versioning] },
         ),
       );
     }

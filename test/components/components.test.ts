@@ -298,9 +298,13 @@ describe("Velero's AWS identity", () => {
       [assoc.clusterName, assoc.namespace, assoc.serviceAccount, assoc.roleArn],
       ["c1", "velero", at(release.inputs, "values", "serviceAccount", "server", "name"), `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`],
     );
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Effect: string; Resource: string }[] };
     const bucketArn = `arn:aws:s3:::${storage.bucket}`;
-    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn, storage.kmsKeyArn], "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key");
+    assert.deepEqual(
+      policy.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Resource),
+      [`${bucketArn}/*`, bucketArn, storage.kmsKeyArn],
+      "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key",
+    );
     for (const dep of ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/rolePolicy:RolePolicy"]) {
       assert.ok(release.dependencies.includes(urnOf(resources, dep, "plugins-velero")), `Velero waits for ${dep}`);
     }
@@ -331,7 +335,7 @@ describe("restoring another region's backups", () => {
     const restoreFrom = { bucket: "prod-replica", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
     const { resources } = await runPlugins("p", {}, undefined, { restoreFrom });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as PolicyDocument;
-    const onReplica = policy.Statement.filter((s) => [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
+    const onReplica = policy.Statement.filter((s) => s.Effect === "Allow" && [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
     assert.deepEqual(onReplica.map((s) => [s.Action, s.Resource]), [
       [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
       [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
