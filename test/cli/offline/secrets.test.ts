@@ -11,9 +11,8 @@ import { COMPUTED, OfflineMocks, SECRET } from "../../../cli/offline/runtime";
 import { ROOT } from "../../helpers";
 
 const mocks = new OfflineMocks("eu-west-1");
-const call = (token: string, inputs: Record<string, unknown>) => mocks.call({ token, inputs } as Parameters<OfflineMocks["call"]>[0]);
-const create = (type: string, name: string, inputs: Record<string, unknown>) =>
-  mocks.newResource({ type, name, inputs, custom: true } as Parameters<OfflineMocks["newResource"]>[0]);
+const call = (token: string, inputs: Record<string, unknown>) => mocks.call({ token, inputs, provider: "" });
+const create = (type: string, name: string, inputs: Record<string, unknown>) => mocks.newResource({ type, name, inputs, custom: true });
 
 describe("the offline runtime's answers about secrets and principals", () => {
   it("answers the deploying session's role with a placeholder, never an invented ARN", () => {

@@ -35,7 +35,18 @@ describe("Pulumi entry points", () => {
     assert.match(loaded.typescript, /^5\./, "the project's typescript, not the vendored 3.8");
 
     assert.equal(loaded.storage.project, "phoenix-backup-storage");
-    assert.deepEqual(Object.keys(loaded.storage.outputs).sort(), ["bucket", "kmsKeyArn", "region", "replicaBucket", "replicaKeyArn", "replicaRegion"]);
+    assert.deepEqual(Object.keys(loaded.storage.outputs).sort(), [
+      "bucket",
+      "kmsKeyArn",
+      "objectLockDays",
+      "objectLockMode",
+      "region",
+      "replicaBucket",
+      "replicaKeyArn",
+      "replicaRegion",
+      "replicaRepositoryPasswordSecretArn",
+      "repositoryPasswordSecretArn",
+    ]);
     const storagePlan = golden("phoenix-backup-storage.prod.plan.json");
     assert.deepEqual(loaded.storage.outputs, storagePlan.outputs, "the storage entry exports what its plan shows");
     assert.deepEqual(loaded.storage.resources, names(storagePlan));
