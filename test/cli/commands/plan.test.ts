@@ -80,10 +80,21 @@ describe("offline plans of the prod stacks", () => {
       if (r.type.startsWith("aws:")) assert.equal(r.options?.retainOnDelete, true, `${r.type} ${r.name} outlives even an unprotected destroy`);
     }
     const buckets = doc.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.name);
-    assert.deepEqual(buckets.sort(), ["backups", "backups-replica"], "the bucket and its DR replica");
+    assert.deepEqual(buckets.sort(), ["backups", "backups-access-logs", "backups-replica", "backups-replica-access-logs"], "the bucket and its DR replica, each with its access-log bucket");
     assert.deepEqual(doc.helmReleases, []);
     assert.deepEqual(doc.namespaces, []);
-    assert.deepEqual(Object.keys(doc.outputs).sort(), ["bucket", "kmsKeyArn", "region", "replicaBucket", "replicaKeyArn", "replicaRegion"]);
+    assert.deepEqual(Object.keys(doc.outputs).sort(), [
+      "bucket",
+      "kmsKeyArn",
+      "objectLockDays",
+      "objectLockMode",
+      "region",
+      "replicaBucket",
+      "replicaKeyArn",
+      "replicaRegion",
+      "replicaRepositoryPasswordSecretArn",
+      "repositoryPasswordSecretArn",
+    ]);
     assert.deepEqual([doc.outputs.region, doc.outputs.replicaRegion], ["eu-west-1", "eu-central-1"], "the regions the stack file names");
   });
 
@@ -133,7 +144,7 @@ describe("offline plans of the prod stacks", () => {
       { name: "default", provider: "aws", bucket: storage.outputs.bucket, default: true, config: { region: storage.outputs.region } },
     ]);
     const policy = doc.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "plugins-velero");
-    const resources = (JSON.parse(String(policy?.inputs.policy)) as { Statement: { Resource: string }[] }).Statement.map((s) => s.Resource);
+    const resources = (JSON.parse(String(policy?.inputs.policy)) as { Statement: { Effect: string; Resource: string }[] }).Statement.filter((s) => s.Effect === "Allow").map((s) => s.Resource);
     assert.deepEqual(resources, [`arn:aws:s3:::${String(storage.outputs.bucket)}/*`, `arn:aws:s3:::${String(storage.outputs.bucket)}`, storage.outputs.kmsKeyArn]);
     assert.equal(doc.outputs.backupBucket, storage.outputs.bucket);
     assert.deepEqual(doc.outputs.backupStorage, { storage: "organization/phoenix-backup-storage/prod" });

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import type { PlanDocument } from "../../../cli/offline/plan";
-import { ROOT } from "../../helpers";
+import { REPLICATED_STORAGE_OUTPUTS, ROOT } from "../../helpers";
 
 interface Loaded {
   readonly project: string;
@@ -35,7 +35,7 @@ describe("Pulumi entry points", () => {
     assert.match(loaded.typescript, /^5\./, "the project's typescript, not the vendored 3.8");
 
     assert.equal(loaded.storage.project, "phoenix-backup-storage");
-    assert.deepEqual(Object.keys(loaded.storage.outputs).sort(), ["bucket", "kmsKeyArn", "region", "replicaBucket", "replicaKeyArn", "replicaRegion"]);
+    assert.deepEqual(Object.keys(loaded.storage.outputs).sort(), REPLICATED_STORAGE_OUTPUTS);
     const storagePlan = golden("phoenix-backup-storage.prod.plan.json");
     assert.deepEqual(loaded.storage.outputs, storagePlan.outputs, "the storage entry exports what its plan shows");
     assert.deepEqual(loaded.storage.resources, names(storagePlan));
