@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "../../components/apps";
 import { Cluster } from "../../components/cluster";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../../components/plugins";
+import { Teardown } from "../../components/teardown";
 import { readBackupStorage } from "./storage";
 import type { BackupScope } from "../../components/types";
 import type { PhoenixConfig } from "./config";
@@ -119,7 +120,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
   if (!argocd || !argocdRelease || !velero) throw new Error("Argo CD and Velero are always on: the plugins layer must have installed them");
 
   const imperative = namespacesOf(plan.inventory, "imperative");
-  new Apps("apps", {
+  const apps = new Apps("apps", {
     provider: cluster.provider,
     argocdNamespace: argocd.namespace,
     argocdRelease,
@@ -132,6 +133,16 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
       .map((n) => ({ name: n.name, owner: n.owner, resourceQuota: n.resourceQuota, limitRange: n.limitRange })),
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
   });
+
+  // Deleted first on destroy (it depends on the plugins and the apps, so everything they
+  // need, down to the nodes, NAT and VPC, is deleted after it): its delete hook releases
+  // the load balancers and network interfaces Kubernetes made in AWS, without which the
+  // VPC cannot go (pulumi-eks #194, #1226).
+  new Teardown(
+    "teardown",
+    { clusterName: cluster.clusterName, region: cfg.region, vpcId: cluster.vpcId, kubeconfig: cluster.kubeconfig },
+    { dependsOn: [plugins, apps] },
+  );
 
   return {
     region: cfg.region,
