@@ -236,7 +236,7 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
     for (;;) {
       if (opts.signal?.aborted) throw aborted(name, []);
       const pending = await sweep(deleted, notes);
-      pending.forEach((p) => awaited.add(p.label));
+      [...deleted, ...pending.map((p) => p.label)].forEach((label) => awaited.add(label));
       if (pending.length === 0) break;
       const labels = pending.map((p) => p.label);
       const now = labels.join(", ");
