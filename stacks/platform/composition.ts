@@ -134,14 +134,15 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
   });
 
-  // Deleted first on destroy (it depends on the plugins and the apps, so everything they
-  // need, down to the nodes, NAT and VPC, is deleted after it): its delete hook releases
+  // Deleted first on destroy: it depends on every layer, so all the teardown needs (the
+  // controllers and their identities, Argo CD, the nodes, the NAT gateways and the public
+  // routes they egress through, the VPC) is deleted after it. Its delete hook releases
   // the load balancers and network interfaces Kubernetes made in AWS, without which the
   // VPC cannot go (pulumi-eks #194, #1226).
   new Teardown(
     "teardown",
     { clusterName: cluster.clusterName, region: cfg.region, vpcId: cluster.vpcId, kubeconfig: cluster.kubeconfig },
-    { dependsOn: [plugins, apps] },
+    { dependsOn: [cluster, plugins, apps] },
   );
 
   return {
