@@ -159,28 +159,25 @@ export function interfaceOwner(description: string): string {
   return description.replace(/^ELB /, "");
 }
 
-/** The timeout ran out; `remaining` names what is still there. */
-export class TeardownTimeoutError extends Error {
+/** The teardown stopped in `phase` with `remaining` still there; the message says how to delete it by hand. */
+export class TeardownIncompleteError extends Error {
   constructor(
     readonly phase: TeardownPhase,
     readonly remaining: readonly string[],
     message: string,
   ) {
     super(message);
-    this.name = "TeardownTimeoutError";
   }
 }
 
+/** The timeout ran out. */
+export class TeardownTimeoutError extends TeardownIncompleteError {
+  override readonly name = "TeardownTimeoutError";
+}
+
 /** The signal stopped the waiting. */
-export class TeardownAbortedError extends Error {
-  constructor(
-    readonly phase: TeardownPhase,
-    readonly remaining: readonly string[],
-    message: string,
-  ) {
-    super(message);
-    this.name = "TeardownAbortedError";
-  }
+export class TeardownAbortedError extends TeardownIncompleteError {
+  override readonly name = "TeardownAbortedError";
 }
 
 /** One thing to wait for, with how to remove it by hand. */

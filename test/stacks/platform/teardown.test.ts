@@ -13,22 +13,9 @@ import type { PlanDocument } from "../../../cli/offline/plan";
 import { projects } from "../../../cli/offline/projects";
 import { TEARDOWN_TYPE } from "../../../components/teardown";
 import { ROOT } from "../../helpers";
+import { waitsFor } from "./planGraph";
 
 const MARKER = `${TEARDOWN_TYPE}::teardown`;
-
-/** Everything a resource depends on, directly or through what it depends on. */
-function dependsOn(doc: PlanDocument, key: string): Set<string> {
-  const byKey = new Map(doc.resources.map((r) => [`${r.type}::${r.name}`, r]));
-  const seen = new Set<string>();
-  const stack = [...(byKey.get(key)?.dependencies ?? assert.fail(`no ${key} in the plan`))];
-  while (stack.length > 0) {
-    const k = stack.pop()!;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    stack.push(...(byKey.get(k)?.dependencies ?? []));
-  }
-  return seen;
-}
 
 describe("the teardown marker in the platform plan (prod)", () => {
   let doc: PlanDocument;
@@ -49,7 +36,7 @@ describe("the teardown marker in the platform plan (prod)", () => {
   });
 
   it("is deleted before everything the teardown needs: it depends on all of it", () => {
-    const deps = dependsOn(doc, MARKER);
+    const deps = waitsFor(doc, MARKER);
     const of = (type: string): string[] => doc.resources.filter((r) => r.type === type).map((r) => `${r.type}::${r.name}`);
     const needed = [
       ...of("kubernetes:helm.sh/v3:Release"), // the controllers, Argo CD (and the bootstrap with its AppProjects)
