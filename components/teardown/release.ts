@@ -230,12 +230,13 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
     const awaited = new Set<string>();
     progress(`${title} of ${where}`);
     let last = "";
+    let labels: string[] = [];
     for (;;) {
-      if (opts.signal?.aborted) throw aborted(name, []);
+      if (opts.signal?.aborted) throw aborted(name, labels);
       const pending = await sweep(deleted, notes);
       [...deleted, ...pending.map((p) => p.label)].forEach((label) => awaited.add(label));
       if (pending.length === 0) break;
-      const labels = pending.map((p) => p.label);
+      labels = pending.map((p) => p.label);
       const now = labels.join(", ");
       if (now !== last) progress(`  waiting for ${labels.length}: ${now}`);
       last = now;

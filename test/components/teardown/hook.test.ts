@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluateOffline } from "../../../cli/offline/runtime";
 import { openTeardownKube, Teardown, teardownHookCallback, TEARDOWN_TYPE, type TeardownHookDeps } from "../../../components/teardown";
-import { fakeKubeApi, ScriptedAws, type FakeKubeApi } from "./fakes";
+import { fakeKubeApi, ScriptedAws, type FakeKubeApi, type FakeObject } from "./fakes";
 
 const URN = `urn:pulumi:prod::phoenix::${TEARDOWN_TYPE}::teardown`;
 const hookArgs = (oldOutputs: Record<string, unknown>): pulumi.ResourceHookArgs => ({ urn: URN, id: "", name: "teardown", type: TEARDOWN_TYPE, oldOutputs });
@@ -44,15 +44,15 @@ function asHookOutputs(outputs: Record<string, unknown>): Record<string, unknown
   );
 }
 
-async function withApi<T>(fn: (api: FakeKubeApi, events: string[]) => Promise<T>): Promise<T> {
+/** An Argo CD root Application and a LoadBalancer Service. */
+const CLUSTER: FakeObject[] = [
+  { kind: "Application", namespace: "argocd", name: "root", finalizers: ["resources-finalizer.argocd.argoproj.io"] },
+  { kind: "Service", namespace: "storefront", name: "web", type: "LoadBalancer", finalizers: ["service.k8s.aws/resources"] },
+];
+
+async function withApi<T>(objects: readonly FakeObject[], fn: (api: FakeKubeApi, events: string[]) => Promise<T>): Promise<T> {
   const events: string[] = [];
-  const api = await fakeKubeApi(
-    [
-      { kind: "Application", namespace: "argocd", name: "root", finalizers: ["resources-finalizer.argocd.argoproj.io"] },
-      { kind: "Service", namespace: "storefront", name: "web", type: "LoadBalancer", finalizers: ["service.k8s.aws/resources"] },
-    ],
-    { events },
-  );
+  const api = await fakeKubeApi(objects, { events });
   try {
     return await fn(api, events);
   } finally {
@@ -62,7 +62,7 @@ async function withApi<T>(fn: (api: FakeKubeApi, events: string[]) => Promise<T>
 
 describe("the teardown marker's beforeDelete hook", () => {
   it("reads what the marker registered (the kubeconfig a secret) and releases the cluster's resources", async () => {
-    await withApi(async (api, events) => {
+    await withApi(CLUSTER, async (api, events) => {
       const aws = new ScriptedAws({ loadBalancers: [{ item: { kind: "network", name: "k8s-storefront-web", id: "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/net/k8s-storefront-web/1" }, looks: 1 }] }, events);
       const d = deps(aws);
       let registered: Record<string, unknown> | undefined;
@@ -102,7 +102,8 @@ describe("the teardown marker's beforeDelete hook", () => {
   });
 
   it("stops the destroy with the teardown's own error when something remains", async () => {
-    await withApi(async (api, events) => {
+    // Nothing in the cluster: the short timeout runs out on the load balancer, however loaded the machine.
+    await withApi([], async (api, events) => {
       const aws = new ScriptedAws({ loadBalancers: [{ item: { kind: "classic", name: "a1b2c3", id: "a1b2c3" }, looks: Infinity }] }, events);
       const hook = teardownHookCallback(deps(aws));
       const outputs = { clusterName: "phoenix-prod", region: "eu-west-1", vpcId: "vpc-0abc", kubeconfig: pulumi.secret(api.kubeconfig()), pollSeconds: 0.01, timeoutSeconds: 0.3 };

@@ -148,7 +148,7 @@ describe("releaseClusterResources", () => {
       assert.deepEqual(err.remaining, ["application load balancer k8s-storefront-web-1a2b3c"]);
       assert.match(err.message, /^teardown of cluster phoenix-prod \(eu-west-1, vpc-0abc\): still there after \d+s \(timeout 0\.3s\), in phase "waiting for the cluster's AWS load balancers to be deleted": application load balancer k8s-storefront-web-1a2b3c\./);
       assert.ok(err.message.includes(`aws elbv2 delete-load-balancer --region eu-west-1 --load-balancer-arn ${ALB.id}`), err.message);
-      assert.ok(Date.now() - started < 3000);
+      assert.ok(Date.now() - started < 10_000, "stops at the timeout");
       assert.ok(!events.some((e) => e.startsWith("aws interfaces")), "interfaces are not awaited while a load balancer remains");
     });
   });
@@ -169,12 +169,15 @@ describe("releaseClusterResources", () => {
       const aws = new ScriptedAws({ loadBalancers: [{ item: CLB, looks: Infinity }] }, events);
       const controller = new AbortController();
       const started = Date.now();
-      setTimeout(() => controller.abort(), 100);
-      const err = await releaseClusterResources(TARGET, await openTeardownKube(api.kubeconfig()), aws, { pollSeconds: 0.05, timeoutSeconds: 60, signal: controller.signal }).catch((e: unknown) => e);
+      // Aborted while it waits for the load balancer (as a Ctrl-C would), whatever the machine's load.
+      const progress = (line: string): void => {
+        if (line.includes("waiting for 1: classic load balancer")) setTimeout(() => controller.abort(), 20);
+      };
+      const err = await releaseClusterResources(TARGET, await openTeardownKube(api.kubeconfig()), aws, { pollSeconds: 0.05, timeoutSeconds: 60, signal: controller.signal, progress }).catch((e: unknown) => e);
       assert.ok(err instanceof TeardownAbortedError, String(err));
       assert.equal(err.phase, "load-balancers");
       assert.deepEqual(err.remaining, ["classic load balancer a1b2c3d4e5f6"]);
-      assert.ok(Date.now() - started < 2000, "aborted long before the timeout");
+      assert.ok(Date.now() - started < 10_000, "aborted long before the timeout");
     });
   });
 
