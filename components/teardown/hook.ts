@@ -10,7 +10,9 @@
  * kubeconfig a secret), not from the program's live values, which a destroy never
  * computes. Delete hooks run only under `pulumi destroy --run-program` (Pulumi docs,
  * "Resource hooks"); a marker made by an earlier version of Phoenix has no hook: a
- * `pulumi up` with this one binds it.
+ * `pulumi up` with this one binds it. The hook runs whenever the marker is deleted, and
+ * a program cannot tell a destroy from an update: the marker must keep its URN (an alias
+ * where it moves), or an `up` would run the teardown on a live cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { openTeardownAws, openTeardownKube } from "./open";

@@ -138,7 +138,9 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
   // controllers and their identities, Argo CD, the nodes, the NAT gateways and the public
   // routes they egress through, the VPC) is deleted after it. Its delete hook releases
   // the load balancers and network interfaces Kubernetes made in AWS, without which the
-  // VPC cannot go (pulumi-eks #194, #1226).
+  // VPC cannot go (pulumi-eks #194, #1226). Keep its name and place: a marker renamed or
+  // moved without an alias is deleted by the next `up`, and its hook would then empty a
+  // live cluster of its Applications and load balancers.
   new Teardown(
     "teardown",
     { clusterName: cluster.clusterName, region: cfg.region, vpcId: cluster.vpcId, kubeconfig: cluster.kubeconfig },
