@@ -16,7 +16,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { openTeardownAws, openTeardownKube } from "./open";
-import { releaseClusterResources, type TeardownAws, type TeardownKube, type TeardownOptions, type TeardownTarget } from "./release";
+import { releaseClusterResources, TEARDOWN_LOG_PREFIX, type TeardownAws, type TeardownKube, type TeardownOptions, type TeardownTarget } from "./release";
 
 /** Type token of the marker. */
 export const TEARDOWN_TYPE = "phoenix:teardown:Teardown";
@@ -88,7 +88,7 @@ export function teardownHookCallback(deps: TeardownHookDeps): (args: pulumi.Reso
 }
 
 /** The real dependencies: `@kubernetes/client-node`, the AWS SDK, Pulumi's log. */
-const REAL: TeardownHookDeps = { openKube: openTeardownKube, openAws: openTeardownAws, log: (line) => void pulumi.log.info(line) };
+const REAL: TeardownHookDeps = { openKube: openTeardownKube, openAws: openTeardownAws, log: (line) => void pulumi.log.info(`${TEARDOWN_LOG_PREFIX}${line}`) };
 
 /** The marker component: its `beforeDelete` hook releases the cluster's AWS leftovers (file comment). */
 export class Teardown extends pulumi.ComponentResource {

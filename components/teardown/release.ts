@@ -127,6 +127,9 @@ export interface TeardownSummary {
   readonly seconds: number;
 }
 
+/** What starts each line the teardown hook writes to Pulumi's log, so a command that drives the engine can show them. */
+export const TEARDOWN_LOG_PREFIX = "teardown: ";
+
 export const DEFAULT_TIMEOUT_SECONDS = 1200;
 export const DEFAULT_POLL_SECONDS = 10;
 
