@@ -15,6 +15,13 @@ const PAGE = 500;
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === "object" && v !== null ? (v as Obj) : {});
 const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const safeJson = (v: string): unknown => {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Reduces a listed object (typed model or raw JSON: both name the fields alike) to a `KubeItem`. */
 export function toKubeItem(o: unknown): KubeItem {
@@ -41,6 +48,15 @@ export async function openKube(kubeconfig: string): Promise<TeardownKube> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
   const notFound = (err: unknown): boolean => err instanceof k8s.ApiException && (err as K8s.ApiException<unknown>).code === 404;
+  /** A failed call, named: what was asked, of which server, and the API server's own reason. */
+  const failed = (what: string, err: unknown): Error => {
+    if (err instanceof k8s.ApiException) {
+      const e = err as K8s.ApiException<unknown>;
+      const reason = text(obj(typeof e.body === "string" ? safeJson(e.body) : e.body).message) ?? `HTTP ${e.code}`;
+      return new Error(`${what} on ${cluster.server} failed: ${reason}${e.code === 401 || e.code === 403 ? " (the teardown needs list and delete on these kinds cluster-wide)" : ""}`);
+    }
+    return new Error(`${what} on ${cluster.server} failed: ${err instanceof Error ? err.message : String(err)}`);
+  };
 
   /** Every page of a list: typed lists name the token `_continue`, raw JSON `continue`. */
   async function pages(page: (cont: string | undefined) => Promise<unknown>): Promise<unknown[]> {
@@ -69,7 +85,7 @@ export async function openKube(kubeconfig: string): Promise<TeardownKube> {
       } catch (err) {
         // A 404 on a cluster-wide list: the API (a CRD) is not served.
         if (notFound(err)) return { installed: false };
-        throw err;
+        throw failed(`listing ${api.plural}`, err);
       }
     },
     async delete(kind: KubeKind, ref: KubeRef): Promise<boolean> {
@@ -79,15 +95,19 @@ export async function openKube(kubeconfig: string): Promise<TeardownKube> {
         return true;
       } catch (err) {
         if (notFound(err)) return false;
-        throw err;
+        throw failed(`deleting ${kind} ${ref.namespace}/${ref.name}`, err);
       }
     },
     async setFinalizers(kind: KubeKind, ref: KubeRef, finalizers: readonly string[]): Promise<void> {
       if (kind === "Service") throw new Error("teardown never changes a Service's finalizers");
-      await custom.patchNamespacedCustomObject(
-        { ...KUBE_APIS[kind], namespace: ref.namespace, name: ref.name, body: { metadata: { finalizers: [...finalizers] } } },
-        k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
-      );
+      try {
+        await custom.patchNamespacedCustomObject(
+          { ...KUBE_APIS[kind], namespace: ref.namespace, name: ref.name, body: { metadata: { finalizers: [...finalizers] } } },
+          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+        );
+      } catch (err) {
+        throw failed(`setting the finalizers of ${kind} ${ref.namespace}/${ref.name}`, err);
+      }
     },
   };
 }

@@ -55,7 +55,10 @@ function basePath(kind: KubeKind): string {
  * Starts the fake API server. `absent` kinds answer 404 (their CRD is not installed);
  * `pageSize` pages every list with continue tokens, as the API server does.
  */
-export async function fakeKubeApi(initial: readonly FakeObject[], opts: { absent?: readonly KubeKind[]; pageSize?: number; events?: string[] } = {}): Promise<FakeKubeApi> {
+export async function fakeKubeApi(
+  initial: readonly FakeObject[],
+  opts: { absent?: readonly KubeKind[]; pageSize?: number; events?: string[]; /** `METHOD Kind` calls refused with 403, as RBAC would. */ forbidden?: readonly string[] } = {},
+): Promise<FakeKubeApi> {
   const requests: string[] = [];
   const events = opts.events ?? [];
   const live: Live[] = initial.map((o) => ({ ...o, finalizers: [...(o.finalizers ?? [])], countdown: o.settleAfter ?? 1 }));
@@ -101,6 +104,9 @@ export async function fakeKubeApi(initial: readonly FakeObject[], opts: { absent
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, status(401, "Unauthorized", "Unauthorized"));
       for (const kind of kinds) {
         const base = basePath(kind);
+        if (opts.forbidden?.includes(`${req.method} ${kind}`) && url.pathname.startsWith(`${base}/`) && url.pathname.includes(`/${KUBE_APIS[kind].plural}`)) {
+          return send(403, status(403, "Forbidden", `${KUBE_APIS[kind].plural} is forbidden: User "phoenix" cannot ${req.method === "GET" ? "list" : "delete"} resource "${KUBE_APIS[kind].plural}"`));
+        }
         const plural = KUBE_APIS[kind].plural;
         if (url.pathname === `${base}/${plural}` && req.method === "GET") {
           if (opts.absent?.includes(kind)) return send(404, status(404, "NotFound", "the server could not find the requested resource"));

@@ -164,6 +164,19 @@ describe("releaseClusterResources", () => {
     });
   });
 
+  it("stops on a call the cluster refuses, naming the call, the server and the reason", async () => {
+    const lb: FakeObject = { kind: "Service", namespace: "storefront", name: "web", type: "LoadBalancer" };
+    await withApi([lb], { forbidden: ["DELETE Service"] }, async (api, events) => {
+      const err = await releaseClusterResources(TARGET, await openTeardownKube(api.kubeconfig()), new ScriptedAws({}, events), FAST).catch((e: unknown) => e);
+      assert.ok(err instanceof Error);
+      assert.equal(
+        err.message,
+        `deleting Service storefront/web on ${api.url} failed: services is forbidden: User "phoenix" cannot delete resource "services" (the teardown needs list and delete on these kinds cluster-wide)`,
+      );
+      assert.deepEqual(events, [], "nothing further was attempted");
+    });
+  });
+
   it("stops waiting when the signal aborts, naming what was pending", async () => {
     await withApi([], {}, async (api, events) => {
       const aws = new ScriptedAws({ loadBalancers: [{ item: CLB, looks: Infinity }] }, events);
