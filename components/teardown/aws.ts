@@ -1,12 +1,24 @@
 /**
- * `TeardownAws` over the AWS SDK v3: ELBv2 (ALB, NLB, GWLB), classic ELB and EC2, with
- * their paginators. Credentials and endpoints come from the SDK's default chain, as for
- * the Pulumi AWS provider of the same run.
+ * `TeardownAws` over the AWS SDK v3: ELBv2 (ALB, NLB, GWLB), classic ELB and EC2
+ * (network interfaces, security groups), with their paginators. Credentials and
+ * endpoints come from the SDK's default chain, as for the Pulumi AWS provider of the
+ * same run.
  */
 import { DescribeTagsCommand as DescribeClassicTagsCommand, ElasticLoadBalancingClient, paginateDescribeLoadBalancers as paginateClassicLoadBalancers } from "@aws-sdk/client-elastic-load-balancing";
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { EC2Client, paginateDescribeNetworkInterfaces } from "@aws-sdk/client-ec2";
-import { isClusterOwned, isLoadBalancerInterface, type AwsLoadBalancer, type AwsNetworkInterface, type TeardownAws, type TeardownTarget } from "./release";
+import { EC2Client, paginateDescribeNetworkInterfaces, paginateDescribeSecurityGroups } from "@aws-sdk/client-ec2";
+import {
+  inTreeClusterTag,
+  isClusterOwned,
+  isLoadBalancerInterface,
+  isLoadBalancerSecurityGroup,
+  LBC_CLUSTER_TAG,
+  type AwsLoadBalancer,
+  type AwsNetworkInterface,
+  type AwsSecurityGroup,
+  type TeardownAws,
+  type TeardownTarget,
+} from "./release";
 
 /** DescribeTags takes at most 20 load balancers a call (ELB API references). */
 const TAG_BATCH = 20;
@@ -97,6 +109,19 @@ export function openAws(region: string): TeardownAws {
       for await (const page of paginateDescribeNetworkInterfaces({ client: ec2 }, { Filters: filters })) {
         for (const eni of page.NetworkInterfaces ?? []) {
           if (eni.NetworkInterfaceId && isLoadBalancerInterface(eni.Description ?? "")) out.push({ id: eni.NetworkInterfaceId, description: eni.Description ?? "", status: eni.Status });
+        }
+      }
+      return out;
+    },
+    async loadBalancerSecurityGroups(target) {
+      const out: AwsSecurityGroup[] = [];
+      const filters = [
+        { Name: "vpc-id", Values: [target.vpcId] },
+        { Name: "tag-key", Values: [LBC_CLUSTER_TAG, inTreeClusterTag(target.clusterName)] },
+      ];
+      for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { Filters: filters })) {
+        for (const sg of page.SecurityGroups ?? []) {
+          if (sg.GroupId && isLoadBalancerSecurityGroup(sg.GroupName ?? "", tagMap(sg.Tags), target.clusterName)) out.push({ id: sg.GroupId, name: sg.GroupName ?? "" });
         }
       }
       return out;

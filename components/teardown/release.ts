@@ -12,7 +12,9 @@
  *    still run to delete their load balancers;
  * 3. the load balancers tagged for this cluster are awaited until AWS no longer lists them;
  * 4. the network interfaces Elastic Load Balancing owned in the VPC are awaited until
- *    they are released, which happens some time after their load balancer is gone.
+ *    they are released, which happens some time after their load balancer is gone;
+ * 5. the security groups the controllers made for load balancers in the VPC are awaited
+ *    until the controllers have deleted them.
  *
  * Only the order and the waiting are Phoenix's: Kubernetes and AWS are reached through
  * the narrow `TeardownKube` and `TeardownAws` interfaces, whose real implementations
@@ -85,12 +87,20 @@ export interface AwsNetworkInterface {
   readonly status?: string;
 }
 
+/** A security group as EC2 lists it. */
+export interface AwsSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+}
+
 /** All teardown asks of AWS. */
 export interface TeardownAws {
   /** Load balancers (ELBv2 and classic) that carry this cluster's ownership tags (`isClusterOwned`), in its VPC when given. */
   clusterLoadBalancers(target: TeardownTarget): Promise<readonly AwsLoadBalancer[]>;
   /** Network interfaces of load balancers in the VPC (`isLoadBalancerInterface`). */
   loadBalancerInterfaces(vpcId: string): Promise<readonly AwsNetworkInterface[]>;
+  /** Security groups the controllers made for load balancers in the VPC (`isLoadBalancerSecurityGroup`); not checked when absent. */
+  loadBalancerSecurityGroups?(target: TeardownTarget & { readonly vpcId: string }): Promise<readonly AwsSecurityGroup[]>;
 }
 
 /** How long to wait, how often to look, where to report. */
@@ -105,8 +115,8 @@ export interface TeardownOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The four phases, in order. */
-export type TeardownPhase = "applications" | "traffic" | "load-balancers" | "network-interfaces";
+/** The phases, in order. */
+export type TeardownPhase = "applications" | "traffic" | "load-balancers" | "network-interfaces" | "security-groups";
 
 /** What one phase did. */
 export interface PhaseSummary {
@@ -149,6 +159,18 @@ export function isClusterOwned(tags: Readonly<Record<string, string>>, clusterNa
 }
 
 /**
+ * Whether a security group was made for a load balancer by this cluster's controllers:
+ * the AWS Load Balancer Controller's (frontend groups, and the shared backend group
+ * `k8s-traffic-<cluster>-<hash>`) carry its cluster tag; the in-tree controller's classic
+ * ELB groups are named `k8s-elb-<name>` and tagged owned (eksctl pkg/elb/cleanup.go). The
+ * EKS cluster security group is tagged owned as well, but EKS deletes it with the
+ * cluster: it is never waited for.
+ */
+export function isLoadBalancerSecurityGroup(name: string, tags: Readonly<Record<string, string>>, clusterName: string): boolean {
+  return tags[LBC_CLUSTER_TAG] === clusterName || (name.startsWith("k8s-elb-") && tags[inTreeClusterTag(clusterName)] === "owned");
+}
+
+/**
  * Whether a network interface belongs to a load balancer: Elastic Load Balancing
  * describes its interfaces as `ELB app/<name>/<id>` (ALB), `ELB net/<name>/<id>` (NLB),
  * `ELB gwy/<name>/<id>` (GWLB) or `ELB <name>` (classic).
@@ -181,6 +203,11 @@ export class TeardownTimeoutError extends TeardownIncompleteError {
 /** The signal stopped the waiting. */
 export class TeardownAbortedError extends TeardownIncompleteError {
   override readonly name = "TeardownAbortedError";
+}
+
+/** Adds a note once (a phase's sweep runs again on every look). */
+function note(notes: string[], text: string): void {
+  if (!notes.includes(text)) notes.push(text);
 }
 
 /** One thing to wait for, with how to remove it by hand. */
@@ -272,8 +299,7 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
   async function listed(kind: KubeKind, notes: string[]): Promise<readonly KubeItem[]> {
     const l = await kube.list(kind);
     if (l.installed) return l.items;
-    const note = `${kind}: not installed (${resourceName(kind)} is not served)`;
-    if (!notes.includes(note)) notes.push(note);
+    note(notes, `${kind}: not installed (${resourceName(kind)} is not served)`);
     return [];
   }
 
@@ -329,12 +355,26 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
   // balancer is gone: while one exists, its subnet and security groups cannot be deleted.
   await phase("network-interfaces", "waiting for load balancer network interfaces to be released", async (_deleted, notes) => {
     if (!target.vpcId) {
-      if (notes.length === 0) notes.push("no VPC id given: load balancer network interfaces not checked");
+      note(notes, "no VPC id given: load balancer network interfaces not checked");
       return [];
     }
     return (await aws.loadBalancerInterfaces(target.vpcId)).map((eni) => ({
       label: `network interface ${eni.id} (${interfaceOwner(eni.description)})`,
       byHand: `aws ec2 delete-network-interface --region ${target.region} --network-interface-id ${eni.id} (once its load balancer is gone)`,
+    }));
+  });
+
+  // 5. The security groups the controllers made for load balancers: a controller deletes
+  // them after their load balancer, and one left behind keeps the VPC.
+  await phase("security-groups", "waiting for load balancer security groups to be deleted", async (_deleted, notes) => {
+    const vpcId = target.vpcId;
+    if (!vpcId || !aws.loadBalancerSecurityGroups) {
+      note(notes, vpcId ? "security groups not checked (the AWS adapter cannot list them)" : "no VPC id given: load balancer security groups not checked");
+      return [];
+    }
+    return (await aws.loadBalancerSecurityGroups({ ...target, vpcId })).map((sg) => ({
+      label: `security group ${sg.id} (${sg.name})`,
+      byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id}`,
     }));
   });
 

@@ -2,8 +2,8 @@
  * The real AWS adapter (`openTeardownAws`): the SDK v3 clients of ELBv2, classic ELB and
  * EC2, pointed at a local HTTP server through the SDK's own `AWS_ENDPOINT_URL` setting,
  * which answers their query protocols in XML. It checks what the adapter asks (pages,
- * tag batches, ENI filters) and what it keeps (only the cluster's load balancers, only
- * load balancer interfaces), and that a load balancer deleted between the list and the
+ * tag batches, ENI and security group filters) and what it keeps (only the cluster's
+ * load balancers, only load balancer interfaces and security groups), and that a load balancer deleted between the list and the
  * tag lookup is left out instead of failing the look.
  */
 import assert from "node:assert/strict";
@@ -97,6 +97,18 @@ function answer(params: URLSearchParams): { status: number; body: string } {
     const items = [...ENIS, { id: "eni-node", description: "aws-K8S-i-0123456789abcdef0" }].map((e) => `<item><networkInterfaceId>${e.id}</networkInterfaceId><description>${xmlEscape(e.description)}</description><status>in-use</status></item>`);
     return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><networkInterfaceSet>${items.join("")}</networkInterfaceSet></DescribeNetworkInterfacesResponse>` };
   }
+  if (action === "DescribeSecurityGroups") {
+    const filters = [1, 2, 3].map((i) => params.get(`Filter.${i}.Name`) && `${params.get(`Filter.${i}.Name`)}=${list(`Filter.${i}.Value.`).join(",")}`).filter(Boolean);
+    calls.push(`ec2 DescribeSecurityGroups ${filters.join(" ")}`);
+    // What the tag-key filter lets through; the adapter keeps only the load balancers' groups.
+    const groups = [
+      { id: "sg-0b1", name: "k8s-traffic-phoenixprod-1a2b3c", tags: { "elbv2.k8s.aws/cluster": "phoenix-prod", "elbv2.k8s.aws/resource": "backend-sg" } },
+      { id: "sg-0b2", name: "k8s-elb-a1b2c3", tags: { "kubernetes.io/cluster/phoenix-prod": "owned" } },
+      { id: "sg-0b3", name: "eks-cluster-sg-phoenix-prod-1", tags: { "kubernetes.io/cluster/phoenix-prod": "owned" } },
+    ];
+    const items = groups.map((g) => `<item><groupId>${g.id}</groupId><groupName>${g.name}</groupName><tagSet>${Object.entries(g.tags).map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`).join("")}</tagSet></item>`);
+    return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><securityGroupInfo>${items.join("")}</securityGroupInfo></DescribeSecurityGroupsResponse>` };
+  }
   return { status: 400, body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>${action} ${version}</Message></Error></ErrorResponse>` };
 }
 
@@ -139,6 +151,17 @@ describe("openTeardownAws, against a local endpoint", () => {
     assert.equal(v2calls.filter((c) => c === "elbv2 DescribeTags 1").length, 20);
     assert.equal(v2calls.filter((c) => c === "elbv2 DescribeTags 2").length, 1);
     assert.ok(calls.includes("elb DescribeTags a1b2c3,shared"));
+  });
+
+  it("lists the load balancer security groups of the VPC, never the EKS cluster group", async () => {
+    calls.length = 0;
+    const aws = openTeardownAws("eu-west-1");
+    const groups = await aws.loadBalancerSecurityGroups!({ clusterName: "phoenix-prod", region: "eu-west-1", vpcId: "vpc-0abc" });
+    assert.deepEqual(groups, [
+      { id: "sg-0b1", name: "k8s-traffic-phoenixprod-1a2b3c" },
+      { id: "sg-0b2", name: "k8s-elb-a1b2c3" },
+    ]);
+    assert.deepEqual(calls, ["ec2 DescribeSecurityGroups vpc-id=vpc-0abc tag-key=elbv2.k8s.aws/cluster,kubernetes.io/cluster/phoenix-prod"]);
   });
 
   it("lists the load balancer interfaces of the VPC, filtered by VPC and description", async () => {

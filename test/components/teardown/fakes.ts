@@ -9,7 +9,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { KUBE_APIS, type AwsLoadBalancer, type AwsNetworkInterface, type KubeKind, type TeardownAws, type TeardownTarget } from "../../../components/teardown";
+import { KUBE_APIS, type AwsLoadBalancer, type AwsNetworkInterface, type AwsSecurityGroup, type KubeKind, type TeardownAws, type TeardownTarget } from "../../../components/teardown";
 
 export const TOKEN = "teardown-test-token";
 
@@ -171,14 +171,20 @@ interface Scripted<T> {
 export class ScriptedAws implements TeardownAws {
   private readonly lbs: Scripted<AwsLoadBalancer>[];
   private readonly enis: Scripted<AwsNetworkInterface>[];
+  private readonly sgs: Scripted<AwsSecurityGroup>[];
   readonly targets: TeardownTarget[] = [];
 
   constructor(
-    script: { readonly loadBalancers?: readonly { item: AwsLoadBalancer; looks: number }[]; readonly interfaces?: readonly { item: AwsNetworkInterface; looks: number }[] },
+    script: {
+      readonly loadBalancers?: readonly { item: AwsLoadBalancer; looks: number }[];
+      readonly interfaces?: readonly { item: AwsNetworkInterface; looks: number }[];
+      readonly securityGroups?: readonly { item: AwsSecurityGroup; looks: number }[];
+    },
     private readonly events: string[],
   ) {
     this.lbs = (script.loadBalancers ?? []).map((s) => ({ ...s }));
     this.enis = (script.interfaces ?? []).map((s) => ({ ...s }));
+    this.sgs = (script.securityGroups ?? []).map((s) => ({ ...s }));
   }
 
   private look<T>(list: Scripted<T>[]): T[] {
@@ -197,6 +203,12 @@ export class ScriptedAws implements TeardownAws {
   loadBalancerInterfaces(vpcId: string): Promise<readonly AwsNetworkInterface[]> {
     const found = this.look(this.enis);
     this.events.push(`aws interfaces in ${vpcId}: ${found.map((e) => e.id).join(",") || "none"}`);
+    return Promise.resolve(found);
+  }
+
+  loadBalancerSecurityGroups(target: TeardownTarget & { readonly vpcId: string }): Promise<readonly AwsSecurityGroup[]> {
+    const found = this.look(this.sgs);
+    this.events.push(`aws security groups in ${target.vpcId}: ${found.map((g) => g.id).join(",") || "none"}`);
     return Promise.resolve(found);
   }
 }

@@ -89,7 +89,7 @@ describe("the teardown marker's beforeDelete hook", () => {
       assert.deepEqual(aws.targets[0], { clusterName: "phoenix-prod", region: "eu-west-1", vpcId: "vpc-0abc" });
       assert.deepEqual(api.objects(), []);
       assert.deepEqual(events.filter((e) => e.startsWith("kube delete")), ["kube delete Application argocd/root", "kube delete Service storefront/web"]);
-      assert.match(d.lines[d.lines.length - 1], /^released what the cluster made in AWS in \d+s: applications 1, traffic 1, load-balancers 1, network-interfaces 0$/);
+      assert.match(d.lines[d.lines.length - 1], /^released what the cluster made in AWS in \d+s: applications 1, traffic 1, load-balancers 1, network-interfaces 0, security-groups 0$/);
     });
   });
 

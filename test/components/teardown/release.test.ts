@@ -11,6 +11,7 @@ import {
   interfaceOwner,
   isClusterOwned,
   isLoadBalancerInterface,
+  isLoadBalancerSecurityGroup,
   openTeardownKube,
   releaseClusterResources,
   TeardownAbortedError,
@@ -58,12 +59,13 @@ const index = (events: readonly string[], pattern: RegExp, last = false): number
 };
 
 describe("releaseClusterResources", () => {
-  it("deletes Applications with their resources, then traffic objects, then awaits load balancers, then their network interfaces, in that order", async () => {
+  it("deletes Applications with their resources, then traffic objects, then awaits load balancers, their network interfaces, then their security groups, in that order", async () => {
     await withApi(CLUSTER, { pageSize: 2 }, async (api, events) => {
       const aws = new ScriptedAws(
         {
           loadBalancers: [{ item: ALB, looks: 2 }, { item: CLB, looks: 1 }],
           interfaces: [{ item: { id: "eni-0a1", description: "ELB app/k8s-storefront-web-1a2b3c/50dc6c495c0c9188" }, looks: 2 }],
+          securityGroups: [{ item: { id: "sg-0b1", name: "k8s-traffic-phoenixprod-1a2b3c" }, looks: 1 }],
         },
         events,
       );
@@ -79,11 +81,12 @@ describe("releaseClusterResources", () => {
       assert.ok(index(events, /^argocd deletes Service storefront\/web/) < index(events, /^kube delete (Service|Ingress|Gateway) /), "Applications were awaited until gone");
       assert.ok(index(events, /^kube delete (Service|Ingress|Gateway) /, true) < index(events, /^aws load balancers/), "traffic objects before load balancers");
       assert.ok(index(events, /^aws load balancers: none$/) < index(events, /^aws interfaces/), "load balancers gone before interfaces are awaited");
-      assert.match(events[events.length - 1], /^aws interfaces in vpc-0abc: none$/);
+      assert.ok(index(events, /^aws interfaces in vpc-0abc: none$/) < index(events, /^aws security groups/), "interfaces released before security groups are awaited");
+      assert.match(events[events.length - 1], /^aws security groups in vpc-0abc: none$/);
 
       // What each phase did.
       const phase = (name: string) => summary.phases.find((p) => p.phase === name) ?? assert.fail(name);
-      assert.deepEqual(summary.phases.map((p) => p.phase), ["applications", "traffic", "load-balancers", "network-interfaces"]);
+      assert.deepEqual(summary.phases.map((p) => p.phase), ["applications", "traffic", "load-balancers", "network-interfaces", "security-groups"]);
       assert.deepEqual(phase("applications").deleted, ["ApplicationSet argocd/previews", "Application argocd/root", "Application argocd/storefront"]);
       assert.deepEqual(
         [...phase("traffic").deleted].sort(),
@@ -92,6 +95,7 @@ describe("releaseClusterResources", () => {
       );
       assert.deepEqual(phase("load-balancers").awaited, ["application load balancer k8s-storefront-web-1a2b3c", "classic load balancer a1b2c3d4e5f6"]);
       assert.deepEqual(phase("network-interfaces").awaited, ["network interface eni-0a1 (app/k8s-storefront-web-1a2b3c/50dc6c495c0c9188)"]);
+      assert.deepEqual(phase("security-groups").awaited, ["security group sg-0b1 (k8s-traffic-phoenixprod-1a2b3c)"]);
       assert.deepEqual(api.objects(), ["Service payments-ledger/ledger", "Service default/kubernetes"]);
       assert.deepEqual(aws.targets[0], TARGET);
       assert.ok(summary.seconds >= 0 && summary.phases.every((p) => p.seconds >= 0));
@@ -122,16 +126,17 @@ describe("releaseClusterResources", () => {
       const summary = await releaseClusterResources(TARGET, await openTeardownKube(api.kubeconfig()), new ScriptedAws({}, events), FAST);
       assert.ok(summary.phases.every((p) => p.deleted.length === 0 && p.awaited.length === 0), JSON.stringify(summary.phases));
       assert.ok(api.requests.every((r) => r.startsWith("GET ")), api.requests.join("\n"));
-      assert.deepEqual(events, ["aws load balancers: none", "aws interfaces in vpc-0abc: none"]);
+      assert.deepEqual(events, ["aws load balancers: none", "aws interfaces in vpc-0abc: none", "aws security groups in vpc-0abc: none"]);
     });
   });
 
-  it("without a VPC id, awaits load balancers and notes that interfaces were not checked", async () => {
+  it("without a VPC id, awaits load balancers and notes that interfaces and security groups were not checked", async () => {
     await withApi([], {}, async (api, events) => {
       const aws = new ScriptedAws({ loadBalancers: [{ item: ALB, looks: 1 }], interfaces: [{ item: { id: "eni-0a1", description: "ELB x" }, looks: Infinity }] }, events);
       const summary = await releaseClusterResources({ clusterName: "phoenix-prod", region: "eu-west-1" }, await openTeardownKube(api.kubeconfig()), aws, FAST);
       assert.deepEqual(summary.phases[3].notes, ["no VPC id given: load balancer network interfaces not checked"]);
-      assert.ok(!events.some((e) => e.startsWith("aws interfaces")));
+      assert.deepEqual(summary.phases[4].notes, ["no VPC id given: load balancer security groups not checked"]);
+      assert.ok(!events.some((e) => e.startsWith("aws interfaces") || e.startsWith("aws security groups")));
     });
   });
 
@@ -203,6 +208,16 @@ describe("releaseClusterResources", () => {
   });
 });
 
+describe("an AWS adapter without security groups (a caller's own)", () => {
+  it("is still enough: the phase says what it did not check", async () => {
+    await withApi([], {}, async (api) => {
+      const minimal = { clusterLoadBalancers: () => Promise.resolve([]), loadBalancerInterfaces: () => Promise.resolve([]) };
+      const summary = await releaseClusterResources(TARGET, await openTeardownKube(api.kubeconfig()), minimal, FAST);
+      assert.deepEqual(summary.phases[4], { ...summary.phases[4], phase: "security-groups", notes: ["security groups not checked (the AWS adapter cannot list them)"], awaited: [] });
+    });
+  });
+});
+
 describe("what counts as the cluster's", () => {
   it("load balancers: the controller's tag, its predecessor's, the in-tree owned tag; never another cluster's or a shared one", () => {
     assert.ok(isClusterOwned({ "elbv2.k8s.aws/cluster": "phoenix-prod", "service.k8s.aws/stack": "storefront/web" }, "phoenix-prod"));
@@ -211,6 +226,14 @@ describe("what counts as the cluster's", () => {
     assert.ok(!isClusterOwned({ "kubernetes.io/cluster/phoenix-prod": "shared" }, "phoenix-prod"));
     assert.ok(!isClusterOwned({ "elbv2.k8s.aws/cluster": "phoenix-prod-2" }, "phoenix-prod"));
     assert.ok(!isClusterOwned({ "kubernetes.io/cluster/phoenix-prod-2": "owned" }, "phoenix-prod"));
+  });
+
+  it("security groups: the controller's, and the in-tree controller's k8s-elb- groups; never the EKS cluster group", () => {
+    assert.ok(isLoadBalancerSecurityGroup("k8s-traffic-phoenixprod-1a2b3c", { "elbv2.k8s.aws/cluster": "phoenix-prod", "elbv2.k8s.aws/resource": "backend-sg" }, "phoenix-prod"));
+    assert.ok(isLoadBalancerSecurityGroup("k8s-storefr-web-0a1b2c", { "elbv2.k8s.aws/cluster": "phoenix-prod" }, "phoenix-prod"));
+    assert.ok(isLoadBalancerSecurityGroup("k8s-elb-a1b2c3d4e5f6", { "kubernetes.io/cluster/phoenix-prod": "owned" }, "phoenix-prod"));
+    assert.ok(!isLoadBalancerSecurityGroup("eks-cluster-sg-phoenix-prod-123456", { "kubernetes.io/cluster/phoenix-prod": "owned", "aws:eks:cluster-name": "phoenix-prod" }, "phoenix-prod"));
+    assert.ok(!isLoadBalancerSecurityGroup("k8s-traffic-other-1a2b3c", { "elbv2.k8s.aws/cluster": "other" }, "phoenix-prod"));
   });
 
   it("network interfaces: those Elastic Load Balancing describes as its own", () => {
