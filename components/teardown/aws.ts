@@ -6,7 +6,7 @@
  */
 import { DescribeTagsCommand as DescribeClassicTagsCommand, ElasticLoadBalancingClient, paginateDescribeLoadBalancers as paginateClassicLoadBalancers } from "@aws-sdk/client-elastic-load-balancing";
 import { DescribeTagsCommand, ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { EC2Client, paginateDescribeNetworkInterfaces, paginateDescribeSecurityGroups } from "@aws-sdk/client-ec2";
+import { DeleteSecurityGroupCommand, EC2Client, paginateDescribeNetworkInterfaces, paginateDescribeSecurityGroups } from "@aws-sdk/client-ec2";
 import {
   inTreeClusterTag,
   isClusterOwned,
@@ -125,6 +125,16 @@ export function openAws(region: string): TeardownAws {
         }
       }
       return out;
+    },
+    async deleteSecurityGroup(id) {
+      try {
+        await ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }));
+        return true;
+      } catch (err) {
+        // Still referred to (retried on the next look), or already gone.
+        if (err instanceof Error && (err.name === "DependencyViolation" || err.name === "InvalidGroup.NotFound")) return false;
+        throw err;
+      }
     },
   };
 }

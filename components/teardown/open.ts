@@ -17,9 +17,7 @@ export function openTeardownAws(region: string): TeardownAws {
   return {
     clusterLoadBalancers: async (target) => (await load()).clusterLoadBalancers(target),
     loadBalancerInterfaces: async (vpcId) => (await load()).loadBalancerInterfaces(vpcId),
-    loadBalancerSecurityGroups: async (target) => {
-      const aws = await load();
-      return aws.loadBalancerSecurityGroups ? aws.loadBalancerSecurityGroups(target) : [];
-    },
+    loadBalancerSecurityGroups: async (target) => (await load()).loadBalancerSecurityGroups?.(target) ?? [],
+    deleteSecurityGroup: async (id) => (await load()).deleteSecurityGroup?.(id) ?? false,
   };
 }

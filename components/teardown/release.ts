@@ -13,8 +13,8 @@
  * 3. the load balancers tagged for this cluster are awaited until AWS no longer lists them;
  * 4. the network interfaces Elastic Load Balancing owned in the VPC are awaited until
  *    they are released, which happens some time after their load balancer is gone;
- * 5. the security groups the controllers made for load balancers in the VPC are awaited
- *    until the controllers have deleted them.
+ * 5. the security groups the controllers made for load balancers in the VPC, orphans
+ *    by then, are deleted and awaited until gone.
  *
  * Only the order and the waiting are Phoenix's: Kubernetes and AWS are reached through
  * the narrow `TeardownKube` and `TeardownAws` interfaces, whose real implementations
@@ -101,6 +101,8 @@ export interface TeardownAws {
   loadBalancerInterfaces(vpcId: string): Promise<readonly AwsNetworkInterface[]>;
   /** Security groups the controllers made for load balancers in the VPC (`isLoadBalancerSecurityGroup`); not checked when absent. */
   loadBalancerSecurityGroups?(target: TeardownTarget & { readonly vpcId: string }): Promise<readonly AwsSecurityGroup[]>;
+  /** Deletes a security group; resolves false when AWS refuses because something still uses it (DependencyViolation) or it is gone. */
+  deleteSecurityGroup?(id: string): Promise<boolean>;
 }
 
 /** How long to wait, how often to look, where to report. */
@@ -364,17 +366,31 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
     }));
   });
 
-  // 5. The security groups the controllers made for load balancers: a controller deletes
-  // them after their load balancer, and one left behind keeps the VPC.
-  await phase("security-groups", "waiting for load balancer security groups to be deleted", async (_deleted, notes) => {
+  // 5. The security groups the controllers made for load balancers. With every load
+  // balancer and its interfaces gone they are orphans, and one left behind keeps the VPC:
+  // the controllers do not always delete them (the load balancer controller forgets its
+  // shared backend group across a restart; kubernetes #79994 for the in-tree one), so
+  // they are deleted here, as eksctl does (pkg/elb/cleanup.go). One still in use (a rule
+  // of another group refers to it) is retried until the time runs out.
+  await phase("security-groups", "deleting the load balancers' leftover security groups", async (deleted, notes) => {
     const vpcId = target.vpcId;
-    if (!vpcId || !aws.loadBalancerSecurityGroups) {
+    const list = aws.loadBalancerSecurityGroups?.bind(aws);
+    if (!vpcId || !list) {
       note(notes, vpcId ? "security groups not checked (the AWS adapter cannot list them)" : "no VPC id given: load balancer security groups not checked");
       return [];
     }
-    return (await aws.loadBalancerSecurityGroups({ ...target, vpcId })).map((sg) => ({
-      label: `security group ${sg.id} (${sg.name})`,
-      byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id}`,
+    const label = (sg: AwsSecurityGroup): string => `security group ${sg.id} (${sg.name})`;
+    const groups = await list({ ...target, vpcId });
+    if (groups.length === 0) return [];
+    for (const sg of groups) {
+      if (aws.deleteSecurityGroup && (await aws.deleteSecurityGroup(sg.id)) && !deleted.includes(label(sg))) {
+        deleted.push(label(sg));
+        progress(`  deleted ${label(sg)}`);
+      }
+    }
+    return (await list({ ...target, vpcId })).map((sg) => ({
+      label: label(sg),
+      byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id} (after removing the rules of other groups that refer to it)`,
     }));
   });
 

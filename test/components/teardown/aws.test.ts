@@ -109,6 +109,13 @@ function answer(params: URLSearchParams): { status: number; body: string } {
     const items = groups.map((g) => `<item><groupId>${g.id}</groupId><groupName>${g.name}</groupName><tagSet>${Object.entries(g.tags).map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`).join("")}</tagSet></item>`);
     return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><securityGroupInfo>${items.join("")}</securityGroupInfo></DescribeSecurityGroupsResponse>` };
   }
+  if (action === "DeleteSecurityGroup") {
+    const id = params.get("GroupId") ?? "";
+    calls.push(`ec2 DeleteSecurityGroup ${id}`);
+    const code = id === "sg-in-use" ? "DependencyViolation" : id === "sg-gone" ? "InvalidGroup.NotFound" : id === "sg-denied" ? "UnauthorizedOperation" : undefined;
+    if (code) return { status: code === "UnauthorizedOperation" ? 403 : 400, body: `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${code} for ${id}</Message></Error></Errors><RequestID>r</RequestID></Response>` };
+    return { status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><DeleteSecurityGroupResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><return>true</return></DeleteSecurityGroupResponse>` };
+  }
   return { status: 400, body: `<ErrorResponse><Error><Code>InvalidAction</Code><Message>${action} ${version}</Message></Error></ErrorResponse>` };
 }
 
@@ -162,6 +169,16 @@ describe("openTeardownAws, against a local endpoint", () => {
       { id: "sg-0b2", name: "k8s-elb-a1b2c3" },
     ]);
     assert.deepEqual(calls, ["ec2 DescribeSecurityGroups vpc-id=vpc-0abc tag-key=elbv2.k8s.aws/cluster,kubernetes.io/cluster/phoenix-prod"]);
+  });
+
+  it("deletes a security group: true when deleted, false when still in use or gone, and throws anything else", async () => {
+    calls.length = 0;
+    const aws = openTeardownAws("eu-west-1");
+    assert.equal(await aws.deleteSecurityGroup!("sg-0b1"), true);
+    assert.equal(await aws.deleteSecurityGroup!("sg-in-use"), false);
+    assert.equal(await aws.deleteSecurityGroup!("sg-gone"), false);
+    await assert.rejects(aws.deleteSecurityGroup!("sg-denied"), /UnauthorizedOperation for sg-denied/);
+    assert.deepEqual(calls.slice(0, 3), ["ec2 DeleteSecurityGroup sg-0b1", "ec2 DeleteSecurityGroup sg-in-use", "ec2 DeleteSecurityGroup sg-gone"]);
   });
 
   it("lists the load balancer interfaces of the VPC, filtered by VPC and description", async () => {

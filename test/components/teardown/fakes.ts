@@ -165,6 +165,8 @@ export async function fakeKubeApi(
 interface Scripted<T> {
   readonly item: T;
   looks: number;
+  /** A security group: how many delete calls AWS refuses (in use) before one succeeds. */
+  refusals?: number;
 }
 
 /** AWS from a script. Load balancers start counting down only once asked for. */
@@ -178,7 +180,7 @@ export class ScriptedAws implements TeardownAws {
     script: {
       readonly loadBalancers?: readonly { item: AwsLoadBalancer; looks: number }[];
       readonly interfaces?: readonly { item: AwsNetworkInterface; looks: number }[];
-      readonly securityGroups?: readonly { item: AwsSecurityGroup; looks: number }[];
+      readonly securityGroups?: readonly { item: AwsSecurityGroup; looks: number; refusals?: number }[];
     },
     private readonly events: string[],
   ) {
@@ -210,5 +212,18 @@ export class ScriptedAws implements TeardownAws {
     const found = this.look(this.sgs);
     this.events.push(`aws security groups in ${target.vpcId}: ${found.map((g) => g.id).join(",") || "none"}`);
     return Promise.resolve(found);
+  }
+
+  deleteSecurityGroup(id: string): Promise<boolean> {
+    const sg = this.sgs.find((s) => s.item.id === id && s.looks > 0);
+    if (!sg) return Promise.resolve(false);
+    if ((sg.refusals ?? 0) > 0) {
+      sg.refusals = (sg.refusals ?? 0) - 1;
+      this.events.push(`aws delete security group ${id}: in use`);
+      return Promise.resolve(false);
+    }
+    sg.looks = 0;
+    this.events.push(`aws delete security group ${id}: deleted`);
+    return Promise.resolve(true);
   }
 }

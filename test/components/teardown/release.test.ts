@@ -59,13 +59,14 @@ const index = (events: readonly string[], pattern: RegExp, last = false): number
 };
 
 describe("releaseClusterResources", () => {
-  it("deletes Applications with their resources, then traffic objects, then awaits load balancers, their network interfaces, then their security groups, in that order", async () => {
+  it("deletes Applications with their resources, then traffic objects, then awaits load balancers, their network interfaces, then deletes their leftover security groups, in that order", async () => {
     await withApi(CLUSTER, { pageSize: 2 }, async (api, events) => {
       const aws = new ScriptedAws(
         {
           loadBalancers: [{ item: ALB, looks: 2 }, { item: CLB, looks: 1 }],
           interfaces: [{ item: { id: "eni-0a1", description: "ELB app/k8s-storefront-web-1a2b3c/50dc6c495c0c9188" }, looks: 2 }],
-          securityGroups: [{ item: { id: "sg-0b1", name: "k8s-traffic-phoenixprod-1a2b3c" }, looks: 1 }],
+          // Forgotten by its controller, and still referred to on the first try.
+          securityGroups: [{ item: { id: "sg-0b1", name: "k8s-traffic-phoenixprod-1a2b3c" }, looks: Infinity, refusals: 1 }],
         },
         events,
       );
@@ -81,7 +82,7 @@ describe("releaseClusterResources", () => {
       assert.ok(index(events, /^argocd deletes Service storefront\/web/) < index(events, /^kube delete (Service|Ingress|Gateway) /), "Applications were awaited until gone");
       assert.ok(index(events, /^kube delete (Service|Ingress|Gateway) /, true) < index(events, /^aws load balancers/), "traffic objects before load balancers");
       assert.ok(index(events, /^aws load balancers: none$/) < index(events, /^aws interfaces/), "load balancers gone before interfaces are awaited");
-      assert.ok(index(events, /^aws interfaces in vpc-0abc: none$/) < index(events, /^aws security groups/), "interfaces released before security groups are awaited");
+      assert.ok(index(events, /^aws interfaces in vpc-0abc: none$/) < index(events, /^aws (security groups|delete security group)/), "interfaces released before security groups are deleted");
       assert.match(events[events.length - 1], /^aws security groups in vpc-0abc: none$/);
 
       // What each phase did.
@@ -95,7 +96,8 @@ describe("releaseClusterResources", () => {
       );
       assert.deepEqual(phase("load-balancers").awaited, ["application load balancer k8s-storefront-web-1a2b3c", "classic load balancer a1b2c3d4e5f6"]);
       assert.deepEqual(phase("network-interfaces").awaited, ["network interface eni-0a1 (app/k8s-storefront-web-1a2b3c/50dc6c495c0c9188)"]);
-      assert.deepEqual(phase("security-groups").awaited, ["security group sg-0b1 (k8s-traffic-phoenixprod-1a2b3c)"]);
+      assert.deepEqual(phase("security-groups").deleted, ["security group sg-0b1 (k8s-traffic-phoenixprod-1a2b3c)"]);
+      assert.deepEqual(events.filter((e) => e.startsWith("aws delete security group")), ["aws delete security group sg-0b1: in use", "aws delete security group sg-0b1: deleted"]);
       assert.deepEqual(api.objects(), ["Service payments-ledger/ledger", "Service default/kubernetes"]);
       assert.deepEqual(aws.targets[0], TARGET);
       assert.ok(summary.seconds >= 0 && summary.phases.every((p) => p.seconds >= 0));
