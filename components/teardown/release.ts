@@ -27,7 +27,7 @@ export interface TeardownTarget {
   /** EKS cluster name: the value of the controllers' ownership tags. */
   readonly clusterName: string;
   readonly region: string;
-  /** The cluster's VPC: its load balancer network interfaces are awaited (skipped without it). */
+  /** The cluster's VPC: its load balancer network interfaces and security groups are checked (skipped without it). */
   readonly vpcId?: string;
 }
 
