@@ -58,6 +58,8 @@ export interface PlatformOutputs {
   readonly region: string;
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
+  /** The cluster's VPC: a teardown outside a destroy (a drill's) scopes its wait for load balancer interfaces and security groups to it. */
+  readonly vpcId: pulumi.Output<string>;
   /** The bucket Velero writes to: the backup storage stack's. */
   readonly backupBucket: pulumi.Output<string>;
   /** The backup storage stacks this stack reads (its own, and a restore source's). */
@@ -151,6 +153,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     region: cfg.region,
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
+    vpcId: cluster.vpcId,
     backupBucket: pulumi.output(storage.storage.bucket),
     backupStorage: storage.stacks,
     restoreModifiers: velero.restoreModifiers,
