@@ -287,6 +287,8 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   // such error fails the whole run instead.
   let fail: (err: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
+  // Settled only through the race below; a failure after it is not an error of its own.
+  failed.catch(() => undefined);
   const guarded = failFast(run.wrapMocks ? run.wrapMocks(chosen) : chosen, (err) => fail(err));
   await pulumi.runtime.setMocks(guarded, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
   pulumi.runtime.setAllConfig(run.config, [...(run.secretKeys ?? [])]);
@@ -344,11 +346,17 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   // the program runs, unless PHOENIX_STACK_TRACES=1 asks for them to debug the program.
   const stackTraceLimit = Error.stackTraceLimit;
   if (process.env.PHOENIX_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+  // A registration whose inputs fail (an `apply` that throws) rejects only its own
+  // promise, unhandled, and whatever depends on that resource waits for it forever. A
+  // real program fails on the first unhandled rejection; so does the offline run.
+  const onUnhandled = (reason: unknown): void => fail(reason);
+  process.on("unhandledRejection", onUnhandled);
   try {
     const outputs = program();
     await Promise.race([pulumi.runtime.disconnect(), failed]);
     return { resources, outputs };
   } finally {
+    process.off("unhandledRejection", onUnhandled);
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
