@@ -9,6 +9,7 @@ import { Command, CommanderError } from "commander";
 import { registerAudit } from "./commands/audit";
 import { registerCharts } from "./commands/charts";
 import { registerDeploy } from "./commands/deploy";
+import { registerDestroy } from "./commands/destroy";
 import { registerPlan } from "./commands/plan";
 import { registerPreviewSummary } from "./commands/previewSummary";
 import { registerRecovery } from "./commands/recovery";
@@ -67,7 +68,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
       const root = cmd.opts<{ root?: string }>().root;
       rootOption = root === undefined ? undefined : path.resolve(root);
     })
-    .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform.")
+    .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform, destroy a platform.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .addHelpText(
@@ -79,6 +80,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
         "  $ npx phoenix replicate --from prod --region us-east-1 --stack use1 --write-only",
         "  $ npx phoenix up --stack prod",
         "  $ npx phoenix drill --from prod --region us-east-1 --rehearse",
+        "  $ npx phoenix destroy --stack use1",
         "",
         "Exit status: 0 ok; 1 a check failed; 2 a usage or input error.",
       ].join("\n"),
@@ -88,6 +90,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
   registerAudit(program, act, deps);
   registerReplicate(program, act, deps);
   registerDeploy(program, act, deps);
+  registerDestroy(program, act, deps);
   registerPreviewSummary(program, act, deps);
   registerStacks(program, act, deps);
   registerRecovery(program, act, deps);

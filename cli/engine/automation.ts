@@ -6,6 +6,7 @@
  * really talks to the engine: tests and `--write-only` never need the CLI.
  */
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { TEARDOWN_LOG_PREFIX } from "../../components/teardown/release";
 import type { ChangeSummary, EngineAdapter, EngineConfigValue, EngineProgress, EngineStack } from "./adapter";
 
 /** One progress line for an engine event, or undefined for events not worth a line. */
@@ -18,6 +19,8 @@ export function describeEvent(e: EngineEvent): string | undefined {
   if (e.diagnosticEvent && (e.diagnosticEvent.severity === "warning" || e.diagnosticEvent.severity === "error")) {
     return `${e.diagnosticEvent.severity}: ${e.diagnosticEvent.message.trim().split("\n")[0]}`;
   }
+  // The teardown hook's progress: a destroy waits on it for minutes.
+  if (e.diagnosticEvent?.severity === "info" && e.diagnosticEvent.message.startsWith(TEARDOWN_LOG_PREFIX)) return e.diagnosticEvent.message.trim();
   return undefined;
 }
 

@@ -30,7 +30,7 @@ export interface PlanResource {
   /** Tree depth below the layer component (0 for the component itself). */
   readonly depth: number;
   /** Delete and update options, only where set (e.g. a bucket that survives destroy). */
-  readonly options?: { protect?: true; retainOnDelete?: true; ignoreChanges?: readonly string[] };
+  readonly options?: { protect?: true; retainOnDelete?: true; ignoreChanges?: readonly string[]; hooks?: Readonly<Record<string, readonly string[]>> };
   /**
    * What the engine waits for before creating it, as `type::name`: its explicit
    * `dependsOn` and the resources whose outputs its inputs use (as the SDK sends them
@@ -130,6 +130,7 @@ export function planResources(recorded: readonly RecordedResource[]): PlanResour
       ...(r.options.protect ? { protect: true as const } : {}),
       ...(r.options.retainOnDelete ? { retainOnDelete: true as const } : {}),
       ...(r.options.ignoreChanges.length > 0 ? { ignoreChanges: [...r.options.ignoreChanges] } : {}),
+      ...(r.hooks ? { hooks: r.hooks } : {}),
     };
     out.push({
       type: r.type,

@@ -35,6 +35,8 @@ export interface RecordedResource {
   readonly custom: boolean;
   /** Resource options that decide what happens on delete and update. */
   readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean; readonly ignoreChanges: readonly string[] };
+  /** Names of the resource hooks bound to it, by hook type (`beforeDelete`, ...), only when it has any. */
+  readonly hooks?: Readonly<Record<string, readonly string[]>>;
   /** Names it was known by before (aliases that name one), `<name>@root` for one without a parent. */
   readonly aliases?: readonly string[];
   /** Inputs, with secrets shown as `[secret]` and unknowns as placeholders. */
@@ -209,7 +211,10 @@ interface RegisterRequest {
   getIgnorechangesList(): string[];
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
   getAliasesList?(): { getSpec?(): { getName(): string; getNoparent(): boolean } | undefined }[];
+  getHooks?(): HooksBinding | undefined;
 }
+/** A registration's resource hooks: one list of hook names per hook type. */
+type HooksBinding = Record<string, unknown>;
 interface RegisterResponse {
   getUrn(): string;
 }
@@ -225,7 +230,26 @@ interface ReadRequest {
 interface MonitorLike {
   registerResource(req: RegisterRequest, cb: Callback): void;
   readResource(req: ReadRequest, cb: Callback): void;
+  registerResourceHook?(req: unknown, cb: (err: Error | null, resp?: unknown) => void): void;
 }
+
+/** The hook types a registration can bind, as the SDK's binding message names their getters. */
+const HOOK_TYPES = ["beforeCreate", "afterCreate", "beforeUpdate", "afterUpdate", "beforeDelete", "afterDelete"] as const;
+
+/** The hooks a registration binds, by type; undefined when it binds none. */
+function hookNames(req: RegisterRequest): Record<string, string[]> | undefined {
+  const binding = req.getHooks?.();
+  if (!binding) return undefined;
+  const found: Record<string, string[]> = {};
+  for (const type of HOOK_TYPES) {
+    const getter = binding[`get${type[0].toUpperCase()}${type.slice(1)}List`];
+    const names = typeof getter === "function" ? (getter.call(binding) as unknown) : undefined;
+    if (Array.isArray(names) && names.length > 0) found[type] = names.map(String);
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
+}
+
+const withHooks = (hooks: Record<string, string[]> | undefined): { hooks?: Record<string, string[]> } => (hooks ? { hooks } : {});
 
 /** The named aliases of a registration (the SDK adds unnamed ones for its own type renames). */
 function aliasNames(req: RegisterRequest): string[] {
@@ -292,12 +316,18 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   // such error fails the whole run instead.
   let fail: (err: unknown) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
+  // Settled only through the race below; a failure after it is not an error of its own.
+  failed.catch(() => undefined);
   const guarded = failFast(run.wrapMocks ? run.wrapMocks(chosen) : chosen, (err) => fail(err));
   await pulumi.runtime.setMocks(guarded, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
   pulumi.runtime.setAllConfig(run.config, [...(run.secretKeys ?? [])]);
 
   const resources: RecordedResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
+  // Pulumi's mock monitor cannot register resource hooks (it has no RegisterResourceHook),
+  // and a program that makes one would fail. Hooks never run offline: the registration is
+  // answered, and the hooks' names are recorded on the resources they are bound to.
+  if (typeof monitor.registerResourceHook !== "function") monitor.registerResourceHook = (_req, cb) => cb(null, {});
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) =>
     register(req, (err, resp) => {
@@ -312,6 +342,7 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
           dependencies: [...req.getDependenciesList()].sort(),
           custom: req.getCustom(),
           options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() },
+          ...withHooks(hookNames(req)),
           aliases: aliasNames(req),
           inputs: sanitize(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,
         });
@@ -344,11 +375,17 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   // the program runs, unless PHOENIX_STACK_TRACES=1 asks for them to debug the program.
   const stackTraceLimit = Error.stackTraceLimit;
   if (process.env.PHOENIX_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+  // A registration whose inputs fail (an `apply` that throws) rejects only its own
+  // promise, unhandled, and whatever depends on that resource waits for it forever. A
+  // real program fails on the first unhandled rejection; so does the offline run.
+  const onUnhandled = (reason: unknown): void => fail(reason);
+  process.on("unhandledRejection", onUnhandled);
   try {
     const outputs = program();
     await Promise.race([pulumi.runtime.disconnect(), failed]);
     return { resources, outputs };
   } finally {
+    process.off("unhandledRejection", onUnhandled);
     Error.stackTraceLimit = stackTraceLimit;
   }
 }

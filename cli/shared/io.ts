@@ -8,6 +8,8 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Stream for listr2's progress display; none means silent. */
   readonly progress?: NodeJS.WriteStream;
+  /** Where answers to a question come from (a confirmation); none, or not a terminal, means nobody can answer. */
+  readonly input?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 /** The process's streams: progress goes to stderr, so stdout stays data. */
@@ -15,4 +17,5 @@ export const processIo: Io = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
   progress: process.stderr,
+  input: process.stdin,
 };

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "../../components/apps";
 import { Cluster } from "../../components/cluster";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../../components/plugins";
+import { Teardown } from "../../components/teardown";
 import { readBackupStorage } from "./storage";
 import type { BackupScope } from "../../components/types";
 import type { PhoenixConfig } from "./config";
@@ -57,6 +58,8 @@ export interface PlatformOutputs {
   readonly region: string;
   readonly clusterName: pulumi.Output<string>;
   readonly kubeconfig: pulumi.Output<string>;
+  /** The cluster's VPC: a teardown outside a destroy (a drill's) scopes its wait for load balancer interfaces and security groups to it. */
+  readonly vpcId: pulumi.Output<string>;
   /** The bucket Velero writes to: the backup storage stack's. */
   readonly backupBucket: pulumi.Output<string>;
   /** The backup storage stacks this stack reads (its own, and a restore source's). */
@@ -119,7 +122,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
   if (!argocd || !argocdRelease || !velero) throw new Error("Argo CD and Velero are always on: the plugins layer must have installed them");
 
   const imperative = namespacesOf(plan.inventory, "imperative");
-  new Apps("apps", {
+  const apps = new Apps("apps", {
     provider: cluster.provider,
     argocdNamespace: argocd.namespace,
     argocdRelease,
@@ -133,10 +136,24 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
   });
 
+  // Deleted first on destroy: it depends on every layer, so all the teardown needs (the
+  // controllers and their identities, Argo CD, the nodes, the NAT gateways and the public
+  // routes they egress through, the VPC) is deleted after it. Its delete hook releases
+  // the load balancers and network interfaces Kubernetes made in AWS, without which the
+  // VPC cannot go (pulumi-eks #194, #1226). Keep its name and place: a marker renamed or
+  // moved without an alias is deleted by the next `up`, and its hook would then empty a
+  // live cluster of its Applications and load balancers.
+  new Teardown(
+    "teardown",
+    { clusterName: cluster.clusterName, region: cfg.region, vpcId: cluster.vpcId, kubeconfig: cluster.kubeconfig },
+    { dependsOn: [cluster, plugins, apps] },
+  );
+
   return {
     region: cfg.region,
     clusterName: cluster.clusterName,
     kubeconfig: cluster.kubeconfig,
+    vpcId: cluster.vpcId,
     backupBucket: pulumi.output(storage.storage.bucket),
     backupStorage: storage.stacks,
     restoreModifiers: velero.restoreModifiers,

@@ -8,6 +8,7 @@ const outputs = runReportingInputErrors(program, [ConfigError, InventoryError]);
 export const region = outputs.region;
 export const clusterName = outputs.clusterName;
 export const kubeconfig = outputs.kubeconfig;
+export const vpcId = outputs.vpcId;
 export const backupBucket = outputs.backupBucket;
 export const imperativeNamespaces = outputs.imperativeNamespaces;
 export const namespaces = outputs.namespaces;

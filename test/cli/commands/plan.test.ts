@@ -126,11 +126,15 @@ describe("offline plans of the prod stacks", () => {
       assert.deepEqual(s.includedNamespaces, imperative, `${s.name} covers exactly the imperative namespaces`);
       assert.ok(!s.excludedNamespaces.some((n) => imperative.includes(n)));
     }
-    // Every resource sits in a layer; the one read outside them is the storage stack's outputs.
+    // Every resource sits in a layer but two: the read of the storage stack's outputs, and
+    // the teardown marker whose delete hook runs first on destroy (test/stacks/platform/teardown.test.ts).
     const outside = doc.resources.filter((r) => !["cluster", "plugins", "apps"].includes(r.layer));
     assert.deepEqual(
       outside.map((r) => [r.type, r.name, r.layer, r.parent, r.inputs.name]),
-      [["pulumi:pulumi:StackReference", "backup-storage", "stack", null, "organization/phoenix-backup-storage/prod"]],
+      [
+        ["phoenix:teardown:Teardown", "teardown", "stack", null, undefined],
+        ["pulumi:pulumi:StackReference", "backup-storage", "stack", null, "organization/phoenix-backup-storage/prod"],
+      ],
     );
     // The platform owns no bucket and no backup key: destroying it cannot take the backups.
     assert.deepEqual(doc.resources.filter((r) => /^aws:(s3|kms)\//.test(r.type)).map((r) => `${r.type} ${r.name}`).sort(), [
@@ -163,7 +167,7 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
     assert.match(r.stdout, /Layer 1: cluster \(\d+ resources\)\n {2}phoenix:cluster:Cluster {2}phoenix-prod\n {4}aws:ec2\/eip:Eip/);
     assert.match(r.stdout, /Layer 2: core plugins/);
     assert.match(r.stdout, /Layer 3: apps/);
-    assert.match(r.stdout, /Outside the layers \(1 resources\)\n {2}pulumi:pulumi:StackReference {2}backup-storage\n/);
+    assert.match(r.stdout, /Outside the layers \(2 resources\)\n {2}phoenix:teardown:Teardown {2}teardown\n {2}pulumi:pulumi:StackReference {2}backup-storage\n/);
     assert.match(r.stdout, /velero\s+velero\s+12\.1\.0\s+https:\/\/vmware-tanzu\.github\.io\/helm-charts\s+velero/);
     assert.match(r.stdout, /payments-ledger\s+imperative\s+yes/);
     assert.match(r.stdout, /storefront\s+gitops\s+no/);

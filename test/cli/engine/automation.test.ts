@@ -17,6 +17,8 @@ describe("automation adapter", () => {
     assert.equal(describeEvent(step("same")), undefined);
     assert.equal(describeEvent(event({ diagnosticEvent: { message: "boom\nmore", color: "never", severity: "error" } })), "error: boom");
     assert.equal(describeEvent(event({ diagnosticEvent: { message: "fyi", color: "never", severity: "info" } })), undefined);
+    // The teardown hook's progress during a destroy, which waits on it for minutes.
+    assert.equal(describeEvent(event({ diagnosticEvent: { message: "teardown: waiting for 1: classic load balancer a1\n", color: "never", severity: "info" } })), "teardown: waiting for 1: classic load balancer a1");
   });
 
   it("redacts a secret wherever a failed call quotes it", () => {

@@ -22,10 +22,10 @@ const sections = {
 };
 
 describe("composition", () => {
-  it("wires layer 1 -> 2 -> 3: every resource sits under one of the three layer components, beside the read of its backup storage", async () => {
+  it("wires layer 1 -> 2 -> 3: every resource sits under one of the three layer components, beside the read of its backup storage and the teardown marker", async () => {
     const { resources } = await runProgram(flatConfig(sections, "sa-east-1"));
     const tops = resources.filter((r) => !r.parentUrn).map((r) => `${r.type} ${r.name}`);
-    assert.deepEqual(tops.sort(), ["phoenix:apps:Apps apps", "phoenix:cluster:Cluster blue", "phoenix:plugins:Plugins plugins", "pulumi:pulumi:StackReference backup-storage"]);
+    assert.deepEqual(tops.sort(), ["phoenix:apps:Apps apps", "phoenix:cluster:Cluster blue", "phoenix:plugins:Plugins plugins", "phoenix:teardown:Teardown teardown", "pulumi:pulumi:StackReference backup-storage"]);
   });
 
   it("sends every Kubernetes object through the cluster's own provider, never an ambient kubeconfig", async () => {

@@ -9,20 +9,7 @@ import { Planner } from "../../../cli/offline/planner";
 import type { PlanDocument } from "../../../cli/offline/plan";
 import { projects } from "../../../cli/offline/projects";
 import { ROOT } from "../../helpers";
-
-/** Everything a resource waits for, directly or through what it waits for. */
-function waitsFor(doc: PlanDocument, key: string): Set<string> {
-  const byKey = new Map(doc.resources.map((r) => [`${r.type}::${r.name}`, r]));
-  const seen = new Set<string>();
-  const stack = [...(byKey.get(key)?.dependencies ?? assert.fail(`no ${key}`))];
-  while (stack.length > 0) {
-    const k = stack.pop()!;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    stack.push(...(byKey.get(k)?.dependencies ?? []));
-  }
-  return seen;
-}
+import { waitsFor } from "./planGraph";
 
 const keysOf = (doc: PlanDocument, type: string): string[] => doc.resources.filter((r) => r.type === type).map((r) => `${r.type}::${r.name}`);
 const COREDNS = "aws:eks/addon:Addon::phoenix-prod-coredns";

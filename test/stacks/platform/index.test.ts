@@ -51,6 +51,7 @@ describe("Pulumi entry points", () => {
       "region",
       "restoreChecks",
       "restoreModifiers",
+      "vpcId",
     ]);
     const platformPlan = golden("prod.plan.json");
     // Fed the storage entry's exports, the platform entry exports exactly the plan's outputs: its bucket is the storage stack's.

@@ -1,0 +1,398 @@
+/**
+ * Teardown: releases what Kubernetes created in AWS outside Pulumi, so that deleting a
+ * platform stack can delete its VPC. Load balancers that controllers made for Services,
+ * Ingresses and Gateways, and their network interfaces, are unknown to Pulumi; the VPC's
+ * subnets and security groups cannot go while they exist, and `pulumi destroy` fails
+ * with DependencyViolation after tearing down half the platform (pulumi-eks #194, #1226;
+ * eksctl #253). The order matters:
+ *
+ * 1. Argo CD Applications (and the ApplicationSets that would make them again) are
+ *    deleted with their resources, while Argo CD still runs to process the cascade;
+ * 2. every LoadBalancer Service, Ingress and Gateway is deleted, while the controllers
+ *    still run to delete their load balancers;
+ * 3. the load balancers tagged for this cluster are awaited until AWS no longer lists them;
+ * 4. the network interfaces Elastic Load Balancing owned in the VPC are awaited until
+ *    they are released, which happens some time after their load balancer is gone;
+ * 5. the security groups the controllers made for load balancers in the VPC, orphans
+ *    by then, are deleted and awaited until gone.
+ *
+ * Only the order and the waiting are Phoenix's: Kubernetes and AWS are reached through
+ * the narrow `TeardownKube` and `TeardownAws` interfaces, whose real implementations
+ * (`openTeardownKube`, `openTeardownAws`) load their client libraries on first use.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** The cluster whose AWS leftovers are released. */
+export interface TeardownTarget {
+  /** EKS cluster name: the value of the controllers' ownership tags. */
+  readonly clusterName: string;
+  readonly region: string;
+  /** The cluster's VPC: its load balancer network interfaces and security groups are checked (skipped without it). */
+  readonly vpcId?: string;
+}
+
+/** The Kubernetes kinds teardown deletes. */
+export type KubeKind = "ApplicationSet" | "Application" | "Service" | "Ingress" | "Gateway";
+
+/** Where each kind is served: the API group, version and plural a 404 on a list refers to. */
+export const KUBE_APIS: Readonly<Record<KubeKind, { readonly group: string; readonly version: string; readonly plural: string }>> = {
+  ApplicationSet: { group: "argoproj.io", version: "v1alpha1", plural: "applicationsets" },
+  Application: { group: "argoproj.io", version: "v1alpha1", plural: "applications" },
+  Service: { group: "", version: "v1", plural: "services" },
+  Ingress: { group: "networking.k8s.io", version: "v1", plural: "ingresses" },
+  Gateway: { group: "gateway.networking.k8s.io", version: "v1", plural: "gateways" },
+};
+
+/** A namespaced object. */
+export interface KubeRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** What teardown needs to know of an object. */
+export interface KubeItem extends KubeRef {
+  readonly finalizers: readonly string[];
+  /** Deletion has begun (metadata.deletionTimestamp is set): only finalizers keep it. */
+  readonly deleting: boolean;
+  /** A Service's `spec.type`. */
+  readonly serviceType?: string;
+}
+
+/** Every object of a kind in every namespace, or `installed: false` when its API is not served (a CRD that is absent). */
+export type KubeListing = { readonly installed: true; readonly items: readonly KubeItem[] } | { readonly installed: false };
+
+/** All teardown asks of Kubernetes. */
+export interface TeardownKube {
+  /** The API server, for messages. */
+  readonly server: string;
+  list(kind: KubeKind): Promise<KubeListing>;
+  /** Deletes one object; resolves false when it was gone already (404). */
+  delete(kind: KubeKind, ref: KubeRef): Promise<boolean>;
+  /** Replaces an object's finalizers (a JSON merge patch of metadata.finalizers). */
+  setFinalizers(kind: KubeKind, ref: KubeRef, finalizers: readonly string[]): Promise<void>;
+}
+
+/** A load balancer as AWS lists it. */
+export interface AwsLoadBalancer {
+  readonly kind: "application" | "network" | "gateway" | "classic";
+  readonly name: string;
+  /** The ARN of an ELBv2 load balancer; the name of a classic one. */
+  readonly id: string;
+}
+
+/** A network interface as EC2 lists it. */
+export interface AwsNetworkInterface {
+  readonly id: string;
+  readonly description: string;
+  readonly status?: string;
+}
+
+/** A security group as EC2 lists it. */
+export interface AwsSecurityGroup {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** All teardown asks of AWS. */
+export interface TeardownAws {
+  /** Load balancers (ELBv2 and classic) that carry this cluster's ownership tags (`isClusterOwned`), in its VPC when given. */
+  clusterLoadBalancers(target: TeardownTarget): Promise<readonly AwsLoadBalancer[]>;
+  /** Network interfaces of load balancers in the VPC (`isLoadBalancerInterface`). */
+  loadBalancerInterfaces(vpcId: string): Promise<readonly AwsNetworkInterface[]>;
+  /** Security groups the controllers made for load balancers in the VPC (`isLoadBalancerSecurityGroup`); not checked when absent. */
+  loadBalancerSecurityGroups?(target: TeardownTarget & { readonly vpcId: string }): Promise<readonly AwsSecurityGroup[]>;
+  /** Deletes a security group; resolves false when AWS refuses because something still uses it (DependencyViolation) or it is gone. */
+  deleteSecurityGroup?(id: string): Promise<boolean>;
+}
+
+/** How long to wait, how often to look, where to report. */
+export interface TeardownOptions {
+  /** Budget of the whole teardown, all phases together (default 1200: Argo CD cascades and load balancer deletions take minutes). */
+  readonly timeoutSeconds?: number;
+  /** Pause between two looks (default 10). */
+  readonly pollSeconds?: number;
+  /** One line per step and per change of what is awaited. */
+  readonly progress?: (line: string) => void;
+  /** Stops the waiting: the call rejects with `TeardownAbortedError`. */
+  readonly signal?: AbortSignal;
+}
+
+/** The phases, in order. */
+export type TeardownPhase = "applications" | "traffic" | "load-balancers" | "network-interfaces" | "security-groups";
+
+/** What one phase did. */
+export interface PhaseSummary {
+  readonly phase: TeardownPhase;
+  /** Objects it deleted, as `Kind namespace/name`. */
+  readonly deleted: readonly string[];
+  /** Everything it waited for until it was gone (deleted objects included). */
+  readonly awaited: readonly string[];
+  /** Why part of it had nothing to do (an API that is not served, no VPC id). */
+  readonly notes: readonly string[];
+  readonly seconds: number;
+}
+
+/** What a teardown did. */
+export interface TeardownSummary {
+  readonly target: TeardownTarget;
+  readonly phases: readonly PhaseSummary[];
+  readonly seconds: number;
+}
+
+/** What starts each line the teardown hook writes to Pulumi's log, so a command that drives the engine can show them. */
+export const TEARDOWN_LOG_PREFIX = "teardown: ";
+
+export const DEFAULT_TIMEOUT_SECONDS = 1200;
+export const DEFAULT_POLL_SECONDS = 10;
+
+/** Argo CD's cascade finalizer; a `/foreground` or `/background` suffix picks the deletion mode (Argo CD docs, "App Deletion"). */
+export const ARGOCD_CASCADE_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+
+/** Tag key the AWS Load Balancer Controller puts on everything it creates, valued with the cluster name (aws-load-balancer-controller pkg/deploy/tracking/provider.go). */
+export const LBC_CLUSTER_TAG = "elbv2.k8s.aws/cluster";
+/** The same, as the controller's predecessor (AWS ALB Ingress Controller v1.1.3+) wrote it. */
+export const LEGACY_LBC_CLUSTER_TAG = "ingress.k8s.aws/cluster";
+/** Tag the in-tree service controller (classic ELB, NLB) puts on its load balancers: `kubernetes.io/cluster/<name>` = `owned` (kubernetes legacy-cloud-providers aws). */
+export const inTreeClusterTag = (clusterName: string): string => `kubernetes.io/cluster/${clusterName}`;
+
+/** Whether a load balancer's tags say this cluster's controllers made it. */
+export function isClusterOwned(tags: Readonly<Record<string, string>>, clusterName: string): boolean {
+  return tags[LBC_CLUSTER_TAG] === clusterName || tags[LEGACY_LBC_CLUSTER_TAG] === clusterName || tags[inTreeClusterTag(clusterName)] === "owned";
+}
+
+/**
+ * Whether a security group was made for a load balancer by this cluster's controllers:
+ * the AWS Load Balancer Controller's (frontend groups, and the shared backend group
+ * `k8s-traffic-<cluster>-<hash>`) carry its cluster tag; the in-tree controller's classic
+ * ELB groups are named `k8s-elb-<name>` and tagged owned (eksctl pkg/elb/cleanup.go). The
+ * EKS cluster security group is tagged owned as well, but EKS deletes it with the
+ * cluster: it is never waited for.
+ */
+export function isLoadBalancerSecurityGroup(name: string, tags: Readonly<Record<string, string>>, clusterName: string): boolean {
+  return tags[LBC_CLUSTER_TAG] === clusterName || (name.startsWith("k8s-elb-") && tags[inTreeClusterTag(clusterName)] === "owned");
+}
+
+/**
+ * Whether a network interface belongs to a load balancer: Elastic Load Balancing
+ * describes its interfaces as `ELB app/<name>/<id>` (ALB), `ELB net/<name>/<id>` (NLB),
+ * `ELB gwy/<name>/<id>` (GWLB) or `ELB <name>` (classic).
+ */
+export function isLoadBalancerInterface(description: string): boolean {
+  return /^ELB \S+/.test(description);
+}
+
+/** The load balancer an interface's description names: `app/<name>/<id>` or a classic name. */
+export function interfaceOwner(description: string): string {
+  return description.replace(/^ELB /, "");
+}
+
+/** The teardown stopped in `phase` with `remaining` still there; the message says how to delete it by hand. */
+export class TeardownIncompleteError extends Error {
+  constructor(
+    readonly phase: TeardownPhase,
+    readonly remaining: readonly string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The timeout ran out. */
+export class TeardownTimeoutError extends TeardownIncompleteError {
+  override readonly name = "TeardownTimeoutError";
+}
+
+/** The signal stopped the waiting. */
+export class TeardownAbortedError extends TeardownIncompleteError {
+  override readonly name = "TeardownAbortedError";
+}
+
+/** Adds a note once (a phase's sweep runs again on every look). */
+function note(notes: string[], text: string): void {
+  if (!notes.includes(text)) notes.push(text);
+}
+
+/** One thing to wait for, with how to remove it by hand. */
+interface Pending {
+  readonly label: string;
+  readonly byHand: string;
+}
+
+const ref = (r: KubeRef): string => `${r.namespace}/${r.name}`;
+const resourceName = (kind: KubeKind): string => {
+  const api = KUBE_APIS[kind];
+  return api.group ? `${api.plural}.${api.group}` : api.plural;
+};
+
+function kubeByHand(kind: KubeKind, item: KubeRef): string {
+  const del = `kubectl -n ${item.namespace} delete ${resourceName(kind)} ${item.name}`;
+  if (kind === "Application") {
+    // With Argo CD gone the cascade finalizer is never processed: dropping it lets the
+    // Application go, and leaves its resources in the cluster.
+    return `${del} (Argo CD must run to process it; if it cannot: kubectl -n ${item.namespace} patch ${resourceName(kind)} ${item.name} --type merge -p '{"metadata":{"finalizers":null}}')`;
+  }
+  return kind === "ApplicationSet" ? del : `${del} (its controller must run to delete its load balancer)`;
+}
+
+function loadBalancerByHand(lb: AwsLoadBalancer, region: string): string {
+  return lb.kind === "classic"
+    ? `aws elb delete-load-balancer --region ${region} --load-balancer-name ${lb.id}`
+    : `aws elbv2 delete-load-balancer --region ${region} --load-balancer-arn ${lb.id}`;
+}
+
+/**
+ * Releases what the cluster's controllers created in AWS, in the order the file comment
+ * gives, and waits until each phase's leftovers are gone. Throws `TeardownTimeoutError`
+ * naming what is left and how to delete it by hand when the time runs out.
+ */
+export async function releaseClusterResources(target: TeardownTarget, kube: TeardownKube, aws: TeardownAws, opts: TeardownOptions = {}): Promise<TeardownSummary> {
+  const timeout = opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  const pollMs = (opts.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
+  const progress = opts.progress ?? (() => undefined);
+  const started = Date.now();
+  const deadline = started + timeout * 1000;
+  const where = `cluster ${target.clusterName} (${target.region}${target.vpcId ? `, ${target.vpcId}` : ""})`;
+  const phases: PhaseSummary[] = [];
+
+  /** Runs a phase: `sweep` acts and answers what is still pending, until nothing is or the time runs out. */
+  async function phase(name: TeardownPhase, title: string, sweep: (deleted: string[], notes: string[]) => Promise<Pending[]>): Promise<void> {
+    const phaseStart = Date.now();
+    const deleted: string[] = [];
+    const notes: string[] = [];
+    const awaited = new Set<string>();
+    progress(`${title} of ${where}`);
+    let last = "";
+    let labels: string[] = [];
+    for (;;) {
+      if (opts.signal?.aborted) throw aborted(name, labels);
+      const pending = await sweep(deleted, notes);
+      [...deleted, ...pending.map((p) => p.label)].forEach((label) => awaited.add(label));
+      if (pending.length === 0) break;
+      labels = pending.map((p) => p.label);
+      const now = labels.join(", ");
+      if (now !== last) progress(`  waiting for ${labels.length}: ${now}`);
+      last = now;
+      if (Date.now() + pollMs > deadline) {
+        throw new TeardownTimeoutError(
+          name,
+          labels,
+          `teardown of ${where}: still there after ${Math.round((Date.now() - started) / 1000)}s (timeout ${timeout}s), in phase "${title}": ${labels.join(", ")}. ` +
+            `Delete by hand, then run the destroy again: ${pending.map((p) => p.byHand).join("; ")}`,
+        );
+      }
+      try {
+        await sleep(pollMs, undefined, { signal: opts.signal });
+      } catch (err) {
+        if (opts.signal?.aborted) throw aborted(name, labels);
+        throw err;
+      }
+    }
+    notes.forEach((n) => progress(`  ${n}`));
+    const seconds = (Date.now() - phaseStart) / 1000;
+    progress(`  done in ${seconds.toFixed(1)}s: deleted ${deleted.length}, awaited ${awaited.size}`);
+    phases.push({ phase: name, deleted, awaited: [...awaited], notes, seconds });
+  }
+
+  function aborted(name: TeardownPhase, remaining: readonly string[]): TeardownAbortedError {
+    return new TeardownAbortedError(name, remaining, `teardown of ${where} aborted in phase ${name}${remaining.length > 0 ? `; still there: ${remaining.join(", ")}` : ""}`);
+  }
+
+  /** Lists a kind; a kind that is not served is noted once and has nothing pending. */
+  async function listed(kind: KubeKind, notes: string[]): Promise<readonly KubeItem[]> {
+    const l = await kube.list(kind);
+    if (l.installed) return l.items;
+    note(notes, `${kind}: not installed (${resourceName(kind)} is not served)`);
+    return [];
+  }
+
+  /** Deletes every listed object not yet being deleted (again, should a controller have made it anew). */
+  async function deleteAll(kind: KubeKind, items: readonly KubeItem[], deleted: string[]): Promise<void> {
+    for (const item of items.filter((i) => !i.deleting)) {
+      if (await kube.delete(kind, item)) {
+        const label = `${kind} ${ref(item)}`;
+        if (!deleted.includes(label)) deleted.push(label);
+        progress(`  deleted ${label}`);
+      }
+    }
+  }
+
+  async function remaining(kinds: readonly KubeKind[], notes: string[], keep: (kind: KubeKind, i: KubeItem) => boolean = () => true): Promise<Pending[]> {
+    const out: Pending[] = [];
+    for (const kind of kinds) {
+      for (const i of await listed(kind, notes)) if (keep(kind, i)) out.push({ label: `${kind} ${ref(i)}`, byHand: kubeByHand(kind, i) });
+    }
+    return out;
+  }
+
+  // 1. Argo CD Applications with their resources. Each gets the cascade finalizer first
+  // (an Application without it is deleted alone and leaves its resources behind), then
+  // the ApplicationSets go, so they cannot make the Applications again, then the
+  // Applications.
+  await phase("applications", "deleting Argo CD Applications with their resources", async (deleted, notes) => {
+    const apps = await listed("Application", notes);
+    for (const app of apps.filter((a) => !a.deleting && !a.finalizers.some((f) => f.startsWith(ARGOCD_CASCADE_FINALIZER)))) {
+      await kube.setFinalizers("Application", app, [...app.finalizers, ARGOCD_CASCADE_FINALIZER]);
+    }
+    await deleteAll("ApplicationSet", await listed("ApplicationSet", notes), deleted);
+    await deleteAll("Application", apps, deleted);
+    return remaining(["ApplicationSet", "Application"], notes);
+  });
+
+  // 2. What makes load balancers: their controllers delete them once the object goes.
+  const isTraffic = (kind: KubeKind, i: KubeItem): boolean => kind !== "Service" || i.serviceType === "LoadBalancer";
+  const trafficKinds: readonly KubeKind[] = ["Service", "Ingress", "Gateway"];
+  await phase("traffic", "deleting LoadBalancer Services, Ingresses and Gateways", async (deleted, notes) => {
+    for (const kind of trafficKinds) await deleteAll(kind, (await listed(kind, notes)).filter((i) => isTraffic(kind, i)), deleted);
+    return remaining(trafficKinds, notes, isTraffic);
+  });
+
+  // 3. The load balancers themselves: a controller removes an object's finalizer when its
+  // deletion call returns, but AWS may list the load balancer a little longer, and one
+  // whose object was deleted while its controller was down is still there.
+  await phase("load-balancers", "waiting for the cluster's AWS load balancers to be deleted", async () =>
+    (await aws.clusterLoadBalancers(target)).map((lb) => ({ label: `${lb.kind} load balancer ${lb.name}`, byHand: loadBalancerByHand(lb, target.region) })),
+  );
+
+  // 4. Their network interfaces, which Elastic Load Balancing releases after the load
+  // balancer is gone: while one exists, its subnet and security groups cannot be deleted.
+  await phase("network-interfaces", "waiting for load balancer network interfaces to be released", async (_deleted, notes) => {
+    if (!target.vpcId) {
+      note(notes, "no VPC id given: load balancer network interfaces not checked");
+      return [];
+    }
+    return (await aws.loadBalancerInterfaces(target.vpcId)).map((eni) => ({
+      label: `network interface ${eni.id} (${interfaceOwner(eni.description)})`,
+      byHand: `aws ec2 delete-network-interface --region ${target.region} --network-interface-id ${eni.id} (once its load balancer is gone)`,
+    }));
+  });
+
+  // 5. The security groups the controllers made for load balancers. With every load
+  // balancer and its interfaces gone they are orphans, and one left behind keeps the VPC:
+  // the controllers do not always delete them (the load balancer controller forgets its
+  // shared backend group across a restart; kubernetes #79994 for the in-tree one), so
+  // they are deleted here, as eksctl does (pkg/elb/cleanup.go). One still in use (a rule
+  // of another group refers to it) is retried until the time runs out.
+  await phase("security-groups", "deleting the load balancers' leftover security groups", async (deleted, notes) => {
+    const vpcId = target.vpcId;
+    const list = aws.loadBalancerSecurityGroups?.bind(aws);
+    if (!vpcId || !list) {
+      note(notes, vpcId ? "security groups not checked (the AWS adapter cannot list them)" : "no VPC id given: load balancer security groups not checked");
+      return [];
+    }
+    const label = (sg: AwsSecurityGroup): string => `security group ${sg.id} (${sg.name})`;
+    const groups = await list({ ...target, vpcId });
+    if (groups.length === 0) return [];
+    for (const sg of groups) {
+      if (aws.deleteSecurityGroup && (await aws.deleteSecurityGroup(sg.id)) && !deleted.includes(label(sg))) {
+        deleted.push(label(sg));
+        progress(`  deleted ${label(sg)}`);
+      }
+    }
+    return (await list({ ...target, vpcId })).map((sg) => ({
+      label: label(sg),
+      byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id} (after removing the rules of other groups that refer to it)`,
+    }));
+  });
+
+  return { target, phases, seconds: (Date.now() - started) / 1000 };
+}
