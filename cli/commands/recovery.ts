@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline/promises";
 import type { Command } from "commander";
+import { canAsk, confirmByTyping } from "../shared/confirm";
 import { EXIT, UsageError } from "../shared/errors";
 import type { Act, Deps } from "../main";
 import type { Interrupts } from "../recovery/env";
@@ -58,16 +58,6 @@ function summary(r: RecoveryReport, dir: string): string {
     ...r.phases.map((p) => `  ${p.name.padEnd(10)} ${p.status.padEnd(11)} ${String(Math.round(p.seconds)).padStart(5)} s  ${p.detail.split("\n")[0]}`),
     `  report: ${path.join(dir, "report.html")} (also report.md, report.json)`,
   ].join("\n");
-}
-
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new UsageError(`${question}: no terminal to confirm on: pass --yes`);
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 /** Registers the recovery commands. */
@@ -154,7 +144,13 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
       act(async (opts: { stack: string; region?: string; as?: string; backup?: string; report?: string; yes?: boolean; json?: boolean }) => {
         if (opts.as !== undefined && opts.region === undefined) throw new UsageError("--as names the replica stack of --region: give --region too");
         const where = opts.region ? `as ${opts.as ?? `${opts.stack}-${opts.region}`} in ${opts.region}` : "in place";
-        if (!opts.yes && !(await confirm(`Recover ${opts.stack} ${where}? This deploys real infrastructure and restores into it`))) return EXIT.failed;
+        if (!opts.yes) {
+          if (!canAsk(deps.io)) throw new UsageError(`recover ${opts.stack} ${where}: no terminal to confirm on: pass --yes`);
+          if (!(await confirmByTyping(deps.io, `Recover ${opts.stack} ${where}: this deploys real infrastructure and restores into it. Type the stack name (${opts.stack}) to go on:`, opts.stack))) {
+            deps.io.err("Not confirmed: nothing was changed.\n");
+            return EXIT.failed;
+          }
+        }
         const { recoveryEnv } = await import("../recovery/env");
         const { env, interrupts } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery);
         const { recover } = await import("../recovery/drill");

@@ -52,6 +52,12 @@ export interface VeleroPolicyScope {
   readonly ebsSnapshots: boolean;
   /** Another region's replica to restore from, read-only. */
   readonly restoreFrom?: { readonly bucketArn: string; readonly keyArn: string };
+  /**
+   * What Velero may do with this region's own bucket: write (back up and expire), read
+   * only (backups off), or nothing (backups off in a stack that restores from another
+   * region's replica, such as a DR drill's: it must not touch the source's primary).
+   */
+  readonly ownBucket?: "write" | "read" | "none";
 }
 
 /**
@@ -69,18 +75,23 @@ export interface VeleroPolicyScope {
  * explicit deny, which no other policy attached to the role can override.
  */
 export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
+  const own = scope.ownBucket ?? "write";
   const buckets = [scope.bucketArn, ...(scope.restoreFrom ? [scope.restoreFrom.bucketArn] : [])];
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "BackupObjects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-        Resource: `${scope.bucketArn}/*`,
-      },
-      { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: scope.bucketArn },
-      { Sid: "BucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: scope.keyArn },
+      ...(own === "none"
+        ? []
+        : [
+            {
+              Sid: "BackupObjects",
+              Effect: "Allow" as const,
+              Action: own === "write" ? ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"] : ["s3:GetObject"],
+              Resource: `${scope.bucketArn}/*`,
+            },
+            { Sid: "BackupBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: scope.bucketArn },
+            { Sid: "BucketKey", Effect: "Allow" as const, Action: own === "write" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"], Resource: scope.keyArn },
+          ]),
       ...(scope.restoreFrom
         ? [
             { Sid: "RestoreSourceObjects", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: `${scope.restoreFrom.bucketArn}/*` },
@@ -268,6 +279,29 @@ export interface VeleroValuesInput {
   readonly serviceAccountAnnotations: pulumi.Input<Record<string, string>>;
 }
 
+/**
+ * Velero's backup storage locations. A region that writes backups gets its own bucket as
+ * the default location. With backups off it writes nowhere: its own bucket is read-only,
+ * and when it restores from another region's replica that replica is its only location
+ * (the default, read-only), so a restore can only come from there and nothing of it
+ * reaches the source's primary bucket. A read-only location is synced and restored from,
+ * never written or garbage-collected (Velero docs, "Backup Storage Locations": accessMode).
+ */
+export function backupLocations(input: Pick<VeleroValuesInput, "storage" | "restoreFrom" | "backup">): Record<string, unknown>[] {
+  const source = input.restoreFrom;
+  const restoreSource = (isDefault: boolean): Record<string, unknown> => ({ name: RESTORE_LOCATION, provider: "aws", bucket: source?.bucket, default: isDefault, accessMode: "ReadOnly", config: { region: source?.region } });
+  if (!input.backup.enabled && source) return [restoreSource(true)];
+  return [
+    { name: BACKUP_LOCATION, provider: "aws", bucket: input.storage.bucket, default: true, ...(input.backup.enabled ? {} : { accessMode: "ReadOnly" }), config: { region: input.storage.region } },
+    ...(source ? [restoreSource(false)] : []),
+  ];
+}
+
+/** What Velero may do with its own region's bucket (see `VeleroPolicyScope.ownBucket`). */
+export function ownBucketAccess(backup: Pick<BackupScope, "enabled">, restoresFromReplica: boolean): "write" | "read" | "none" {
+  return backup.enabled ? "write" : restoresFromReplica ? "none" : "read";
+}
+
 /** Helm values for the velero chart. */
 export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput): HelmValues {
   return {
@@ -284,14 +318,7 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
     credentials: { useSecret: false },
     serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT, annotations: input.serviceAccountAnnotations } },
     configuration: {
-      backupStorageLocation: [
-        { name: BACKUP_LOCATION, provider: "aws", bucket: input.storage.bucket, default: true, config: { region: input.storage.region } },
-        // Read-only: Velero syncs and restores its backups but can never write or
-        // garbage-collect them (Velero: the DR cluster's BSL).
-        ...(input.restoreFrom
-          ? [{ name: RESTORE_LOCATION, provider: "aws", bucket: input.restoreFrom.bucket, default: false, accessMode: "ReadOnly", config: { region: input.restoreFrom.region } }]
-          : []),
-      ],
+      backupStorageLocation: backupLocations(input),
       // EBS snapshots live in the cluster's region (used only with fsBackup: false).
       volumeSnapshotLocation: [{ name: BACKUP_LOCATION, provider: "aws", config: { region: input.clusterRegion } }],
       uploaderType: "kopia",
@@ -384,6 +411,7 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
             keyArn,
             ebsSnapshots: !settings.fsBackup,
             restoreFrom: sourceBucket !== undefined && sourceKeyArn !== undefined ? { bucketArn: arn(sourceBucket, partition), keyArn: sourceKeyArn } : undefined,
+            ownBucket: ownBucketAccess(inputs.backup, inputs.restoreFrom !== undefined),
           }),
         ),
     });

@@ -10,7 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parseDocument } from "yaml";
+import { parse, parseDocument } from "yaml";
+import { Planner } from "../../../cli/offline/planner";
+import { stackFromDocument } from "../../../cli/offline/stackFile";
 import type { EngineProgress, EngineStack } from "../../../cli/engine/adapter";
 import type { RecoveryReport } from "../../../cli/recovery/report";
 import { DrillState, type DrillRecord } from "../../../cli/recovery/state";
@@ -88,6 +90,13 @@ describe("phoenix drill", () => {
     assert.match(text, /deletionProtection: false # drill: torn down/);
     assert.match(text, /externalDns:[\s\S]*enabled: false # drill: a drill never writes the source's DNS records/);
     assert.doesNotMatch(text, /dns01:/);
+    // Planned offline, its Velero can only read the source's replica: no location on the primary, no schedule.
+    const stack = `prod-${script.drillId}`;
+    const plan = await new Planner(root).planPlatform({ loaded: stackFromDocument("phoenix", stack, path.join(root, `Pulumi.${stack}.yaml`), parse(text)) });
+    const velero = plan.helmReleases.find((r) => r.name.includes("velero"));
+    const locations = (velero?.values as { configuration: { backupStorageLocation: { name: string; default: boolean; accessMode?: string; config: { region: string } }[] } }).configuration.backupStorageLocation;
+    assert.deepEqual(locations.map((l) => [l.name, l.default, l.accessMode, l.config.region]), [["restore-source", true, "ReadOnly", "eu-central-1"]]);
+    assert.deepEqual(plan.backupSchedules, []);
   });
 
   const phases: [Step, string][] = [

@@ -5,7 +5,7 @@ import { ACCESS_POLICIES, eksAccessEntries } from "../../../components/cluster/a
 import { argocdSettingsSchema, argocdValues } from "../../../components/plugins/argocd";
 import type { BackupScope } from "../../../components/types";
 import { podIdentityTrustPolicy } from "../../../components/identity";
-import { BACKUP_SCOPE_LABEL, RESTORE_LOCATION, restoreModifiers, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../components/plugins/velero";
+import { BACKUP_SCOPE_LABEL, ownBucketAccess, RESTORE_LOCATION, restoreModifiers, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../components/plugins/velero";
 import { at, grants, TEST_BCRYPT } from "../../helpers";
 
 const fs = veleroSettingsSchema.parse({});
@@ -138,6 +138,18 @@ describe("restoring another region's backups", () => {
     assert.equal((at(v, "configuration", "backupStorageLocation") as unknown[]).length, 2);
   });
 
+  it("with backups off it writes nowhere: its own bucket read-only, or, restoring from a replica, that replica its only location", () => {
+    const off = { ...scope, enabled: false };
+    const restoreFrom = { bucket: "prod-replica", region: "eu-north-1", kmsKeyArn: "arn:aws:kms:eu-north-1:111122223333:key/r" };
+    assert.deepEqual(at(veleroValues(fs, { ...input, backup: off, restoreFrom }), "configuration", "backupStorageLocation"), [
+      { name: RESTORE_LOCATION, provider: "aws", bucket: "prod-replica", default: true, accessMode: "ReadOnly", config: { region: "eu-north-1" } },
+    ]);
+    assert.deepEqual(at(veleroValues(fs, { ...input, backup: off }), "configuration", "backupStorageLocation"), [
+      { name: "default", provider: "aws", bucket: "backups-bucket", default: true, accessMode: "ReadOnly", config: { region: "eu-central-1" } },
+    ]);
+    assert.deepEqual([ownBucketAccess(scope, true), ownBucketAccess(off, true), ownBucketAccess(off, false)], ["write", "none", "read"]);
+  });
+
   it("refuses a Velero restore source, replication or retention in the platform's settings: they belong to the storage stacks", () => {
     for (const key of ["restoreFrom", "replication", "noncurrentVersionDays"]) {
       assert.throws(() => veleroSettingsSchema.parse({ [key]: {} }), new RegExp(`unknown key\\(s\\) ${key}; allowed here: fsBackup`), key);
@@ -168,6 +180,20 @@ describe("Velero IAM", () => {
       "s3:GetObject": [`${bucket}/*`, `${source.bucketArn}/*`].sort(),
       "s3:ListBucket": [bucket, source.bucketArn].sort(),
       "kms:Decrypt": [key, source.keyArn].sort(),
+    });
+  });
+
+  it("with backups off: read-only on its own bucket, or no right on it at all when it restores from a replica", () => {
+    assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, ownBucket: "read" })), {
+      "s3:GetObject": [`${bucket}/*`],
+      "s3:ListBucket": [bucket],
+      "kms:Decrypt": [key],
+    });
+    const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
+    assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source, ownBucket: "none" })), {
+      "s3:GetObject": [`${source.bucketArn}/*`],
+      "s3:ListBucket": [source.bucketArn],
+      "kms:Decrypt": [source.keyArn],
     });
   });
 
