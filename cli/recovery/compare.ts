@@ -44,8 +44,8 @@ export interface PvcFinding {
   readonly name: string;
   /** The live claim's phase (`missing` when it is not there). */
   readonly phase: string;
-  /** Its pod volume restore: completed, failed, still running, or none (nothing to restore it from). */
-  readonly volumeRestore: "completed" | "failed" | "running" | "none";
+  /** Its pod volume restore: completed, failed, still running, or none (nothing to restore it from); snapshot for a backup of volume snapshots. */
+  readonly volumeRestore: "completed" | "failed" | "running" | "none" | "snapshot";
   readonly ok: boolean;
 }
 
@@ -205,7 +205,7 @@ function claimRestores(backup: readonly BackupObject[], restores: readonly Volum
   return byClaim;
 }
 
-function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: readonly VolumeRestore[]): PvcFinding {
+function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: readonly VolumeRestore[], fsBackup: boolean): PvcFinding {
   const status = live && isRecord(live.object.status) ? live.object.status.phase : undefined;
   const phase = live ? (typeof status === "string" ? status : "Unknown") : "missing";
   const volumeRestore: PvcFinding["volumeRestore"] =
@@ -216,11 +216,12 @@ function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: r
         : restores.every((r) => r.phase === "Completed")
           ? "completed"
           : "running";
-  return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore, ok: phase === "Bound" && volumeRestore === "completed" };
+  // A snapshot-backed volume comes back with its claim (from the snapshot): Bound is the proof there is.
+  return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore: fsBackup ? volumeRestore : "snapshot", ok: phase === "Bound" && (!fsBackup || volumeRestore === "completed") };
 }
 
 /** Compares a backup's objects in `namespaces` with the live ones. */
-export function compareBackup(backup: readonly BackupObject[], live: readonly LiveObject[], namespaces: readonly string[], volumeRestores: readonly VolumeRestore[]): Comparison {
+export function compareBackup(backup: readonly BackupObject[], live: readonly LiveObject[], namespaces: readonly string[], volumeRestores: readonly VolumeRestore[], fsBackup = true): Comparison {
   const inScope = backup.filter((o) => o.namespace !== undefined && namespaces.includes(o.namespace));
   const expected = inScope.filter(expectedBack);
   const liveById = new Map(live.map((o) => [id(o), o]));
@@ -240,7 +241,7 @@ export function compareBackup(backup: readonly BackupObject[], live: readonly Li
     }
     const pvcs = expected
       .filter((o) => o.namespace === namespace && o.kind === "PersistentVolumeClaim")
-      .map((pvc) => pvcFinding(pvc, liveById.get(id(pvc)), byClaim.get(`${namespace}/${pvc.name}`) ?? []));
+      .map((pvc) => pvcFinding(pvc, liveById.get(id(pvc)), byClaim.get(`${namespace}/${pvc.name}`) ?? [], fsBackup));
     return {
       namespace,
       present,

@@ -44,6 +44,8 @@ export interface BackupSummary {
   readonly errors: number;
   /** Velero's own hook counts (`status.hookStatus`). */
   readonly hooks?: { readonly attempted: number; readonly failed: number };
+  /** Volumes copied file by file (kopia, `spec.defaultVolumesToFsBackup`), restored by pod volume restores; otherwise snapshots. */
+  readonly fsBackup: boolean;
 }
 
 function str(v: unknown): string | undefined {
@@ -76,6 +78,7 @@ export function backupSummary(obj: unknown): BackupSummary {
     warnings: num(status.warnings),
     errors: num(status.errors),
     ...(isRecord(status.hookStatus) ? { hooks: { attempted: num(hooks.hooksAttempted), failed: num(hooks.hooksFailed) } } : {}),
+    fsBackup: spec.defaultVolumesToFsBackup === true,
   };
 }
 

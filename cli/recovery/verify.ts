@@ -113,7 +113,7 @@ export async function verifyRestore(input: {
   const types = resourceTypes(objects, input.namespaces);
   input.progress?.(`listing ${types.length} resource types in ${input.namespaces.length} namespaces`);
   const live = await input.cluster.listObjects(input.namespaces, types);
-  const comparison = compareBackup(objects, live, input.namespaces, input.outcome?.volumeRestores ?? []);
+  const comparison = compareBackup(objects, live, input.namespaces, input.outcome?.volumeRestores ?? [], input.backup.fsBackup);
   input.progress?.("running the namespaces' verify commands");
   const checks = await runChecks(input.cluster, input.checks.filter((c) => input.namespaces.includes(c.namespace)));
   const record: { messages?: RestoreMessages; items?: readonly RestoredItem[] } = input.restore ? await input.store.restoreRecord(input.restore) : {};

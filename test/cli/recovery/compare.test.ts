@@ -89,6 +89,14 @@ describe("comparing a backup with the live cluster", () => {
     assert.equal(none.passed, false, "a claim whose data was never restored fails, though every object is present");
   });
 
+  it("a backup of volume snapshots needs no pod volume restore: a Bound claim is its proof", () => {
+    const backup = ledgerObjects();
+    const live = backup.filter(expectedBack).map(restored);
+    const c = compareBackup(backup, live, NS, [], false);
+    assert.deepEqual(c.namespaces[0].pvcs.map((p) => [p.volumeRestore, p.ok]), [["snapshot", true]]);
+    assert.equal(c.passed, true);
+  });
+
   it("compares only the namespaces asked for", () => {
     const backup = [...ledgerObjects(), ...ledgerObjects("ml-models")];
     const live = ledgerObjects().filter(expectedBack).map(restored);

@@ -57,12 +57,12 @@ export async function tarball(objects: readonly BackupObject[], opts: { staleCop
 }
 
 /** `velero-backup.json` of a backup. */
-export function backupJson(name: string, opts: { phase?: string; completed?: string; namespaces?: string[]; hooks?: { attempted: number; failed: number } } = {}): Record<string, unknown> {
+export function backupJson(name: string, opts: { phase?: string; completed?: string; namespaces?: string[]; hooks?: { attempted: number; failed: number }; fsBackup?: boolean } = {}): Record<string, unknown> {
   return {
     kind: "Backup",
     apiVersion: "velero.io/v1",
     metadata: { name, namespace: "velero", labels: { "velero.io/schedule-name": "velero-hourly" } },
-    spec: { includedNamespaces: opts.namespaces ?? ["ml-models", "payments-ledger"], ttl: "72h0m0s" },
+    spec: { includedNamespaces: opts.namespaces ?? ["ml-models", "payments-ledger"], ttl: "72h0m0s", defaultVolumesToFsBackup: opts.fsBackup ?? true },
     status: {
       phase: opts.phase ?? "Completed",
       formatVersion: "1.1.0",
