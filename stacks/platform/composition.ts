@@ -95,6 +95,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     endpoint: cfg.cluster.endpoint,
     deletionProtection: cfg.cluster.deletionProtection,
     logTypes: cfg.cluster.logTypes,
+    logRetentionDays: cfg.cluster.logRetentionDays,
     compute: cfg.cluster.compute,
     accessEntries: cfg.cluster.accessEntries,
     identityMode: cfg.identity.mode,

@@ -24,6 +24,7 @@ const clusterArgs: ClusterArgs = {
   natGateways: "perAz",
   endpoint: { privateAccess: true, publicAccess: false, publicAccessCidrs: [] },
   deletionProtection: true,
+  logRetentionDays: 365,
   logTypes: ["api", "audit"],
   compute: {
     mode: "managedNodeGroups",
