@@ -100,7 +100,7 @@ export async function evaluatePolicies(doc: Pick<PlanDocument, "resources">, pol
     }
     const validations = [policy.validateResource ?? []].flat();
     for (const r of resources) {
-      const args: ResourceValidationArgs = { ...common, type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, isType: r.isType, asType: (cls) => r.asType(cls) as never };
+      const args: ResourceValidationArgs = { ...common, type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, isType: (cls) => r.isType(cls), asType: (cls) => r.asType(cls) as never };
       for (const validate of validations) await collect((report) => validate(args, (message) => report(message)), policy, r.urn, violations);
     }
   }

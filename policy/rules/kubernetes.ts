@@ -16,7 +16,7 @@ function podSecurityProblem(labels: Record<string, unknown>): string | undefined
   const level = labels[POD_SECURITY_ENFORCE_LABEL];
   if (level === undefined) return `carries no ${POD_SECURITY_ENFORCE_LABEL} label`;
   if (typeof level !== "string" || !(POD_SECURITY_LEVELS as readonly string[]).includes(level)) {
-    return `has ${POD_SECURITY_ENFORCE_LABEL}=${String(level)}, not one of ${POD_SECURITY_LEVELS.join(", ")}`;
+    return `has ${POD_SECURITY_ENFORCE_LABEL}=${JSON.stringify(level)}, not one of ${POD_SECURITY_LEVELS.join(", ")}`;
   }
   return undefined;
 }
@@ -30,7 +30,8 @@ export const namespacesPodSecurity: PhoenixPolicy = {
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type === NAMESPACE) {
       const problem = podSecurityProblem(record(record(args.props.metadata).labels));
-      if (problem) report(`namespace ${String(record(args.props.metadata).name ?? args.name)} ${problem}`);
+      const name = record(args.props.metadata).name;
+      if (problem) report(`namespace ${typeof name === "string" ? name : args.name} ${problem}`);
       return;
     }
     // Namespaces Argo CD creates (CreateNamespace=true) get their labels from
@@ -61,7 +62,7 @@ export const helmReleasesPinned: PhoenixPolicy = {
     }
     if (p.version !== pin.version) report(`installs ${pin.chart} version ${String(p.version ?? "(latest)")}; the catalog pins ${pin.version}`);
     const repo = record(p.repositoryOpts).repo;
-    if (repo !== pin.repository) report(`installs ${pin.chart} from ${String(repo ?? "(no repository)")}; the catalog pins ${pin.repository}`);
+    if (repo !== pin.repository) report(`installs ${pin.chart} from ${typeof repo === "string" ? repo : "(no repository)"}; the catalog pins ${pin.repository}`);
   },
 };
 
