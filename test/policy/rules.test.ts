@@ -3,6 +3,8 @@
  * directly (`validateResource` / `validateStack` with hand-built args, as `@pulumi/policy`
  * hands them): constructing a PolicyPack would start its gRPC server.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
@@ -11,7 +13,9 @@ import { podSecurityLabels } from "../../components/labels";
 import { podIdentityTrustPolicy, irsaTrustPolicy } from "../../components/identity";
 import { veleroPolicy } from "../../components/plugins/velero";
 import { tlsOnlyBucketPolicy } from "../../components/backupStorage";
+import { parse } from "yaml";
 import { PHOENIX_POLICIES, type PhoenixPolicy } from "../../policy/rules";
+import { ROOT } from "../helpers";
 import { backupBucketsHardened } from "../../policy/rules/backupBuckets";
 import { eksControlPlaneLogs, eksEndpointNotWorldOpen, eksSecretsEncrypted, nodeGroupsHardened } from "../../policy/rules/cluster";
 import { iamNoWildcards, podIdentityTrustConditioned } from "../../policy/rules/iam";
@@ -85,6 +89,16 @@ describe("the pack", () => {
       assert.ok(p.description.length > 60, `${p.name} says why`);
     }
     assert.deepEqual(PHOENIX_POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name), ["eks-control-plane-logs"]);
+  });
+
+  it("is a Node.js pack Pulumi loads from policy/, whose entry hands PolicyPack exactly these rules", () => {
+    const project = parse(fs.readFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), "utf8")) as { runtime: { name: string }; version: string };
+    assert.equal(project.runtime.name, "nodejs");
+    assert.match(project.version, /^\d+\.\d+\.\d+$/);
+    const entry = fs.readFileSync(path.join(ROOT, "policy", "index.ts"), "utf8");
+    assert.match(entry, /new PolicyPack\("phoenix", \{ policies: \[\.\.\.PHOENIX_POLICIES\] \}\)/);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    assert.match(pkg.dependencies["@pulumi/policy"], /^\d+\.\d+\.\d+$/, "pinned exactly");
   });
 });
 
