@@ -111,6 +111,8 @@ export interface WorkloadIdentityArgs {
   readonly managedPolicyArn?: pulumi.Input<string>;
   /** Tags of the IAM resources. */
   readonly tags: Readonly<Record<string, string>>;
+  /** IAM path of the role (default `/`), where a resource policy admits roles by path. */
+  readonly path?: string;
 }
 
 /** A service account's AWS identity. */
@@ -139,7 +141,12 @@ export function workloadIdentity(name: string, args: WorkloadIdentityArgs, opts:
           .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.namespace, args.serviceAccount)));
   const role = new aws.iam.Role(
     name,
-    { description: `${args.description} (${p.mode === "podIdentity" ? "EKS Pod Identity" : "IRSA"})`, assumeRolePolicy: trust, tags: { ...args.tags } },
+    {
+      description: `${args.description} (${p.mode === "podIdentity" ? "EKS Pod Identity" : "IRSA"})`,
+      assumeRolePolicy: trust,
+      ...(args.path ? { path: args.path } : {}),
+      tags: { ...args.tags },
+    },
     opts,
   );
   const policy = args.policy

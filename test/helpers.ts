@@ -1,5 +1,4 @@
 /** Shared test helpers: build flat stack config and run the program offline. */
-import assert from "node:assert/strict";
 import * as path from "node:path";
 import type { PolicyDocument } from "../components/identity";
 import { partitionOf } from "../components/regions";
@@ -50,15 +49,20 @@ export const TEST_ACCOUNT = "111122223333";
  * stacks/backup-storage/outputs.ts), with its DR replica in `replicaRegion`. Each value
  * is distinct, so a test can tell which one ended up where.
  */
-export function storageOutputs(stack: string, region: string, replicaRegion = region === "us-west-2" ? "us-east-1" : "us-west-2"): Record<string, string> {
+export function storageOutputs(stack: string, region: string, replicaRegion = region === "us-west-2" ? "us-east-1" : "us-west-2"): Record<string, string | number> {
   const key = (r: string, id: string): string => `arn:${partitionOf(r)?.partition ?? "aws"}:kms:${r}:${TEST_ACCOUNT}:key/${id}`;
+  const secret = (r: string): string => `arn:${partitionOf(r)?.partition ?? "aws"}:secretsmanager:${r}:${TEST_ACCOUNT}:secret:${stack}-repository-password-AbCdEf`;
   return {
     bucket: `phoenix-backups-${stack}`,
     region,
     kmsKeyArn: key(region, `${stack}-primary-key`),
+    repositoryPasswordSecretArn: secret(region),
+    objectLockMode: "GOVERNANCE",
+    objectLockDays: 30,
     replicaBucket: `phoenix-backups-${stack}-replica`,
     replicaRegion,
     replicaKeyArn: key(replicaRegion, `${stack}-replica-key`),
+    replicaRepositoryPasswordSecretArn: secret(replicaRegion),
   };
 }
 
@@ -97,13 +101,12 @@ export function at(value: unknown, ...keys: (string | number)[]): unknown {
 }
 
 /**
- * A policy as action -> sorted resources over its Allow statements, so a test states
- * exactly what a role may do to what. Deny statements are not expected here.
+ * A policy as action -> sorted resources over its statements of one effect (Allow by
+ * default), so a test states exactly what a role may (or may never) do to what.
  */
-export function grants(doc: PolicyDocument): Record<string, string[]> {
+export function grants(doc: PolicyDocument, effect: "Allow" | "Deny" = "Allow"): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const st of doc.Statement) {
-    assert.equal(st.Effect, "Allow");
+  for (const st of doc.Statement.filter((s) => s.Effect === effect)) {
     for (const a of [st.Action].flat()) out[a] = [...(out[a] ?? []), ...[st.Resource ?? []].flat()].sort();
   }
   return out;

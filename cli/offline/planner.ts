@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import { regionInfo } from "../../components/regions";
-import { BACKUP_STORAGE_PROJECT, parseStackName, REPLICA_OUTPUTS } from "../../stacks/backup-storage/outputs";
+import { BACKUP_STORAGE_PROJECT, LOCK_OUTPUTS, parseStackName, REPLICA_OUTPUTS } from "../../stacks/backup-storage/outputs";
 import { ConfigError, type ConfigProblem } from "../../stacks/config";
 import { buildPlan, type PlanDocument, type PlanInput } from "./plan";
 import { evaluatePolicies } from "./policy";
@@ -57,10 +57,11 @@ export class Planner {
   /** Plans a platform stack, and the storage stacks it reads. */
   async planPlatform(source: StackSource): Promise<PlanDocument> {
     const loaded = this.load(projects(this.root).platform, source);
-    const [{ parseStackConfig }, { planPlatform }, { storageStacks }] = await Promise.all([
+    const [{ parseStackConfig }, { planPlatform }, { storageStacks }, { lockRetentionProblems }] = await Promise.all([
       import("../../stacks/platform/config"),
       import("../../stacks/platform/composition"),
       import("../../stacks/platform/storage"),
+      import("../../stacks/platform/backupLock"),
     ]);
     const stackFile = this.display(loaded);
     // Validate and classify before the mock runtime starts: a bad stack file fails here,
@@ -100,6 +101,11 @@ export class Planner {
         return;
       }
       stackOutputs[name] = doc.outputs;
+      // The stack this one writes to: no schedule may outlive the storage's Object Lock.
+      if (!replica) {
+        const days = doc.outputs[LOCK_OUTPUTS.days];
+        problems.push(...lockRetentionProblems(cfg, name, typeof days === "number" ? days : undefined));
+      }
     };
     await read(refs.storage, `${loaded.project}:backups.storage.stack`, false);
     if (refs.restoreFrom) await read(refs.restoreFrom, `${loaded.project}:backups.restoreFrom.stack`, true);

@@ -108,6 +108,8 @@ export interface PluginServiceAccount {
   readonly serviceAccount: string;
   /** Its inline policy. */
   readonly policy: pulumi.Input<PolicyDocument>;
+  /** IAM path of the role, where a resource policy admits roles by path (Velero's). */
+  readonly path?: string;
 }
 
 /** The plugin's role for one service account, bound the cluster's way (Pod Identity or IRSA), tagged and parented like the plugin's other AWS resources. */

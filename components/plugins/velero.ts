@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { z } from "zod";
+import { PROTECTION_ACTIONS, VELERO_ROLE_PATH } from "../backupStorage/policies";
 import { charts, images } from "../catalog";
 import type { PolicyDocument } from "../identity";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
@@ -60,8 +61,15 @@ export interface VeleroPolicyScope {
  * are backed up as EBS snapshots. Those EC2 actions take no useful resource scope for a
  * volume Velero has not seen yet, hence `*`. A restore source adds read-only access to
  * that bucket and decrypt on its key: no write, no delete.
+ *
+ * Velero expires a backup with `DeleteObject`, which on a versioned, locked bucket only
+ * adds a delete marker: the locked version stays (S3 user guide, "How deletes work with
+ * S3 Object Lock"). It never needs to delete a version, bypass or change a retention,
+ * or touch the bucket's policy, versioning or lifecycle, and its policy says so with an
+ * explicit deny, which no other policy attached to the role can override.
  */
 export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
+  const buckets = [scope.bucketArn, ...(scope.restoreFrom ? [scope.restoreFrom.bucketArn] : [])];
   return {
     Version: "2012-10-17",
     Statement: [
@@ -90,9 +98,17 @@ export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
             },
           ]
         : []),
+      { Sid: "NeverUndoBackupProtection", Effect: "Deny", Action: [...PROTECTION_ACTIONS], Resource: buckets.flatMap((b) => [b, `${b}/*`]) },
     ],
   };
 }
+
+/**
+ * The Kubernetes Secret holding the kopia repository password, and its key: Velero uses
+ * it when it exists and otherwise creates it with the published default password
+ * (velero pkg/repository/keys/keys.go; velero #6443, #8137).
+ */
+export const REPOSITORY_SECRET = { name: "velero-repo-credentials", key: "repository-password" } as const;
 
 /** Name of the backup storage location in this region's bucket (the default one). */
 export const BACKUP_LOCATION = "default";
@@ -305,6 +321,12 @@ export interface VeleroInputs {
   readonly storage: BackupLocation;
   /** Another region's replica (its storage stack's `replica*` outputs), read-only. */
   readonly restoreFrom?: BackupLocation;
+  /**
+   * The kopia repository password (a secret output), read from the backup storage's
+   * Secrets Manager secret at deploy time: the restore source's when there is one, so a
+   * DR cluster opens the primary's repositories.
+   */
+  readonly repositoryPassword: pulumi.Input<string>;
 }
 
 /** What Velero offers: the restore modifiers a restore must use. */
@@ -357,6 +379,8 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
       description: "Velero server and node agent",
       namespace: VELERO_NAMESPACE,
       serviceAccount: VELERO_SERVICE_ACCOUNT,
+      // The backup storage's bucket and key policies admit Velero's roles by this path.
+      path: VELERO_ROLE_PATH,
       policy: pulumi
         .all([inputs.storage.bucket, inputs.storage.kmsKeyArn, ctx.partition, inputs.restoreFrom?.bucket, inputs.restoreFrom?.kmsKeyArn])
         .apply(([bucket, keyArn, partition, sourceBucket, sourceKeyArn]) =>
@@ -378,6 +402,18 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
       },
       { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },
     );
+    // Before the release, so it exists before Velero's first backup: Velero never writes
+    // its default password (velero #6443, #8137). The value is a secret output, so state
+    // and previews show it masked.
+    const repositoryCredentials = new k8s.core.v1.Secret(
+      `${ctx.name}-repo-credentials`,
+      {
+        metadata: { name: REPOSITORY_SECRET.name, namespace: VELERO_NAMESPACE },
+        type: "Opaque",
+        stringData: { [REPOSITORY_SECRET.key]: pulumi.secret(inputs.repositoryPassword) },
+      },
+      { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },
+    );
     return {
       values: veleroValues(settings, {
         storage: inputs.storage,
@@ -390,7 +426,7 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
       // Velero starts with its AWS identity in place. The bucket's own settings
       // (encryption, versioning, replication) are the storage stack's, applied before the
       // platform stack can read its outputs.
-      dependsOn: identity.ready,
+      dependsOn: [...identity.ready, repositoryCredentials],
     };
   },
 };

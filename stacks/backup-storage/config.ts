@@ -3,10 +3,22 @@
  * validated like the platform's: every problem named by file and key, with the fix.
  */
 import { z } from "zod";
+import { regionInfo } from "../../components/regions";
 import { ConfigError, keyOf, otherRegionProblem, readFlatConfig, regionCode, stackFileName, strictObject, zodProblems, type ConfigProblem, type StackIdentity } from "../config";
 
 /** Keys a storage stack may set in its project's namespace. */
-export const STORAGE_KEYS = ["replication", "noncurrentVersionDays", "tags", "movedFromPrefix"] as const;
+export const STORAGE_KEYS = ["replication", "noncurrentVersionDays", "objectLock", "access", "accessLogs", "tags", "movedFromPrefix"] as const;
+
+/** Object Lock retention modes (S3 user guide, "Object Lock retention modes"). */
+export const LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
+
+/** An IAM principal ARN, or an `ArnLike` pattern of one: the account root, a role or a user. */
+const principalArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::(\d{12}|\*):(root|role\/[\w+=,.@*/-]+|user\/[\w+=,.@*/-]+)$/,
+    "must be an IAM principal ARN (or pattern) such as arn:aws:iam::111122223333:role/backup-admins or arn:aws:iam::111122223333:role/phoenix/velero/*",
+  );
 
 const storageSchema = z.object({
   region: regionCode,
@@ -17,6 +29,39 @@ const storageSchema = z.object({
    * version before S3 expires it. Velero deleting an expired backup is such a delete.
    */
   noncurrentVersionDays: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * S3 Object Lock default retention on the bucket and its replica: every object version
+   * Velero writes stays undeletable for `days`. `days` must cover the longest Velero
+   * schedule TTL of every platform stack that writes here (the offline plan and the
+   * platform refuse a longer TTL). GOVERNANCE: the storage's administrators can still
+   * remove a version on purpose; COMPLIANCE: nobody can, the account root included.
+   */
+  objectLock: strictObject({
+    /** false: no default retention (Object Lock itself, once on, can never be turned off). */
+    enabled: z.boolean().default(true),
+    mode: z.enum(LOCK_MODES, { error: `must be ${LOCK_MODES.join(" or ")}` }).default("GOVERNANCE"),
+    days: z.coerce.number().int().min(1).max(36500).default(30),
+  }).prefault({}),
+  /** Who may read the backups and who administers the storage. */
+  access: strictObject({
+    /**
+     * Administrators (break-glass): the only principals that may change the lock, the
+     * bucket policy, versioning, lifecycle or replication, bypass GOVERNANCE retention,
+     * administer the keys and read the repository password. The account root is always
+     * one. Default: the role that deploys the stack (looked up at run time).
+     */
+    admins: z.array(principalArn).min(1).optional(),
+    /**
+     * The Velero roles of the platform stacks that use this storage. Default: the
+     * account's roles under the path Phoenix gives Velero's role (`role/phoenix/velero/*`).
+     */
+    veleroRoles: z.array(principalArn).min(1).optional(),
+  }).prefault({}),
+  /** S3 server access logs of both buckets, into a log bucket in each bucket's region. */
+  accessLogs: strictObject({
+    /** Days a log object is kept before S3 expires it. */
+    expireDays: z.coerce.number().int().min(1).max(3650).default(365),
+  }).prefault({}),
   /** Tags on every resource. */
   tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@"), z.string().max(256)).default({}),
   /**
@@ -39,6 +84,21 @@ export function parseStorageConfig(raw: Readonly<Record<string, string>>, id: St
   const replica = (input.replication as { region?: unknown } | undefined)?.region;
   const regionProblem = otherRegionProblem(input.region, replica, "S3 replication to a DR replica", true);
   if (regionProblem) problems.push({ key: keyOf(id.project, ["replication", "region"]), message: regionProblem });
+  if (result.success) problems.push(...principalPartitionProblems(result.data.region, result.data.access, id.project));
   if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
   return { ...result.data, project: id.project, stack: id.stack, stackFile };
+}
+
+/** Principals in another partition than the stack's region: IAM never matches them there. */
+function principalPartitionProblems(region: string, access: { admins?: readonly string[]; veleroRoles?: readonly string[] }, project: string): ConfigProblem[] {
+  const partition = regionInfo(region)?.partition;
+  if (partition === undefined) return [];
+  return (["admins", "veleroRoles"] as const).flatMap((field) =>
+    (access[field] ?? []).flatMap((arn, i) => {
+      const own = arn.split(":")[1];
+      return own === partition
+        ? []
+        : [{ key: keyOf(project, ["access", field, i]), message: `is in partition ${own}, but this stack's region ${region} is in ${partition}: use arn:${partition}:iam::...` }];
+    }),
+  );
 }

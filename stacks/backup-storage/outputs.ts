@@ -16,15 +16,33 @@ export interface BackupStorageOutputs {
   readonly region: string;
   /** ARN of its KMS key. */
   readonly kmsKeyArn: string;
+  /**
+   * ARN of the Secrets Manager secret holding the kopia repository password, in the
+   * bucket's region. The platform copies it into Velero's `velero-repo-credentials`
+   * before Velero's first backup.
+   */
+  readonly repositoryPasswordSecretArn: string;
+  /** Object Lock default retention of both buckets, when on: no schedule TTL may outlast it. */
+  readonly objectLockMode?: "GOVERNANCE" | "COMPLIANCE";
+  readonly objectLockDays?: number;
   /** The DR replica, when the stack replicates: what another region restores from. */
   readonly replicaBucket?: string;
   readonly replicaRegion?: string;
   readonly replicaKeyArn?: string;
+  /** The password secret's replica in the DR region: what a DR cluster's deployment reads. */
+  readonly replicaRepositoryPasswordSecretArn?: string;
 }
 
 /** Output names of the primary bucket and of the replica, as a reader asks for them. */
-export const PRIMARY_OUTPUTS = { bucket: "bucket", region: "region", kmsKeyArn: "kmsKeyArn" } as const;
-export const REPLICA_OUTPUTS = { bucket: "replicaBucket", region: "replicaRegion", kmsKeyArn: "replicaKeyArn" } as const;
+export const PRIMARY_OUTPUTS = { bucket: "bucket", region: "region", kmsKeyArn: "kmsKeyArn", repositoryPasswordSecretArn: "repositoryPasswordSecretArn" } as const;
+export const REPLICA_OUTPUTS = {
+  bucket: "replicaBucket",
+  region: "replicaRegion",
+  kmsKeyArn: "replicaKeyArn",
+  repositoryPasswordSecretArn: "replicaRepositoryPasswordSecretArn",
+} as const;
+/** Output names of the Object Lock retention (absent when the stack turns the default retention off). */
+export const LOCK_OUTPUTS = { mode: "objectLockMode", days: "objectLockDays" } as const;
 
 /**
  * The fully qualified name of a storage stack. The organization is the backend's: the

@@ -18,6 +18,10 @@ export function program(): StorageProgramOutputs {
     region: cfg.region,
     replicaRegion: cfg.replication?.region,
     noncurrentVersionDays: cfg.noncurrentVersionDays,
+    objectLock: cfg.objectLock.enabled ? { mode: cfg.objectLock.mode, days: cfg.objectLock.days } : undefined,
+    admins: cfg.access.admins,
+    veleroRoles: cfg.access.veleroRoles,
+    accessLogDays: cfg.accessLogs.expireDays,
     tags: { ...cfg.tags, "phoenix:stack": cfg.stack },
     movedFromPrefix: cfg.movedFromPrefix,
   });
@@ -25,6 +29,15 @@ export function program(): StorageProgramOutputs {
     bucket: storage.bucket,
     region: storage.region,
     kmsKeyArn: storage.kmsKeyArn,
-    ...(storage.replica ? { replicaBucket: storage.replica.bucket, replicaRegion: storage.replica.region, replicaKeyArn: storage.replica.kmsKeyArn } : {}),
+    repositoryPasswordSecretArn: storage.repositoryPasswordSecretArn,
+    ...(storage.objectLock ? { objectLockMode: storage.objectLock.mode, objectLockDays: storage.objectLock.days } : {}),
+    ...(storage.replica
+      ? {
+          replicaBucket: storage.replica.bucket,
+          replicaRegion: storage.replica.region,
+          replicaKeyArn: storage.replica.kmsKeyArn,
+          replicaRepositoryPasswordSecretArn: storage.replica.repositoryPasswordSecretArn,
+        }
+      : {}),
   };
 }

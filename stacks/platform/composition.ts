@@ -111,7 +111,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     identity: cluster.identity,
     workloadsReady: cluster.workloadsReady,
     settings: cfg.plugins,
-    inputs: { velero: { backup: plan.backup, storage: storage.storage, restoreFrom: storage.restoreFrom } },
+    inputs: { velero: { backup: plan.backup, storage: storage.storage, restoreFrom: storage.restoreFrom, repositoryPassword: storage.repositoryPassword } },
     tags,
   });
   const argocd = plugins.outputs.argocd;

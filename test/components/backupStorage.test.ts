@@ -7,17 +7,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BACKUP_STORAGE_TYPE, BackupStorage, type BackupStorageArgs } from "../../components/backupStorage";
-import { replicationPolicy, tlsOnlyBucketPolicy } from "../../components/backupStorage/policies";
+import { backupBucketPolicy, replicationPolicy, tlsOnlyBucketPolicy } from "../../components/backupStorage/policies";
 import type { PolicyDocument } from "../../components/identity";
 import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/offline/runtime";
 import { at, grants, ofType, one } from "../helpers";
 
-const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, tags: { team: "platform" } };
+const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, accessLogDays: 90, objectLock: { mode: "GOVERNANCE", days: 14 }, tags: { team: "platform" } };
 
 const run = (a: BackupStorageArgs = args) =>
   evaluateOffline({ project: "phoenix-backup-storage", stack: "unit", config: { "aws:region": a.region } }, () => new BackupStorage("backups", a));
 
 const computedOf = (type: string, name: string, prop: string): string => `${COMPUTED} ${type} ${name}.${prop}>`;
+/** The account id as the offline runtime answers it. */
+const ACCOUNT = `${COMPUTED} account id>`;
 const BUCKET = "aws:s3/bucket:Bucket";
 const KEY = "aws:kms/key:Key";
 
@@ -31,6 +33,8 @@ describe("backup storage", () => {
     const { resources, outputs } = await run();
     assert.deepEqual(bucketSettings(resources, "backups"), [
       "BucketLifecycleConfiguration",
+      "BucketLogging",
+      "BucketObjectLockConfiguration",
       "BucketOwnershipControls",
       "BucketPolicy",
       "BucketPublicAccessBlock",
@@ -46,8 +50,17 @@ describe("backup storage", () => {
     const block = one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
     assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
     assert.equal(at(one(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "backups").inputs, "rule", "objectOwnership"), "BucketOwnerEnforced");
-    const tls = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy)) as PolicyDocument;
-    assert.deepEqual(tls, tlsOnlyBucketPolicy(computedOf(BUCKET, "backups", "arn")));
+    const policy = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy)) as PolicyDocument;
+    assert.deepEqual(
+      policy,
+      backupBucketPolicy({
+        bucketArn: computedOf(BUCKET, "backups", "arn"),
+        // The defaults, from the partition and account looked up at run time.
+        readers: [`arn:aws:iam::${ACCOUNT}:role/phoenix/velero/*`],
+        admins: [`arn:aws:iam::${ACCOUNT}:root`, `${COMPUTED} role of the deploying session>`],
+      }),
+    );
+    assert.deepEqual(policy.Statement[0], tlsOnlyBucketPolicy(computedOf(BUCKET, "backups", "arn")).Statement[0], "still TLS only");
     const lifecycle = one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups");
     assert.deepEqual(at(lifecycle.inputs, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 45 }, "the stack's noncurrentVersionDays");
     assert.ok(lifecycle.dependencies.includes(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "backups").urn), "lifecycle rules act on versions: versioning first");
@@ -74,9 +87,15 @@ describe("backup storage", () => {
 
   it("tags every AWS resource with the stack's tags, and each bucket and key with its purpose", async () => {
     const { resources } = await run({ ...args, replicaRegion: "ap-southeast-4" });
+    const purposes: Record<string, string> = {
+      backups: "velero-backups",
+      "backups-replica": "velero-backups-replica",
+      "backups-access-logs": "velero-backups-access-logs",
+      "backups-replica-access-logs": "velero-backups-replica-access-logs",
+    };
     for (const r of resources.filter((x) => x.type === BUCKET || x.type === KEY)) {
       assert.equal(at(r.inputs, "tags", "team"), "platform", `${r.type} ${r.name}`);
-      assert.equal(at(r.inputs, "tags", "phoenix:purpose"), r.name === "backups" ? "velero-backups" : "velero-backups-replica");
+      assert.equal(at(r.inputs, "tags", "phoenix:purpose"), purposes[r.name], `${r.type} ${r.name}`);
     }
     // Provider inputs reach the engine as JSON text.
     const defaultTags = one(resources, "pulumi:providers:aws", "backups-replica-ap-southeast-4").inputs.defaultTags;
@@ -137,7 +156,7 @@ describe("the DR replica", () => {
   });
 
   it("trusts and reaches S3 through the partition's own DNS suffix", async () => {
-    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30 });
+    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30, accessLogDays: 30 });
     const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy)) as PolicyDocument;
     assert.deepEqual(trust.Statement[0].Principal, { Service: "s3.amazonaws.com.cn" });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy)) as PolicyDocument;
@@ -170,6 +189,8 @@ describe("backup bucket policies", () => {
       "s3:GetObjectVersionForReplication": ["arn:aws:s3:::src/*"],
       "s3:GetObjectVersionAcl": ["arn:aws:s3:::src/*"],
       "s3:GetObjectVersionTagging": ["arn:aws:s3:::src/*"],
+      "s3:GetObjectRetention": ["arn:aws:s3:::src/*"],
+      "s3:GetObjectLegalHold": ["arn:aws:s3:::src/*"],
       "s3:ReplicateObject": ["arn:aws:s3:::dst/*"],
       "s3:ReplicateDelete": ["arn:aws:s3:::dst/*"],
       "s3:ReplicateTags": ["arn:aws:s3:::dst/*"],

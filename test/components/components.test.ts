@@ -3,6 +3,7 @@
  * ordered, and that layers 2 and 3 work against whatever provider they are given.
  */
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { addons, charts, crdManifests, kubernetesVersion } from "../../components/catalog";
@@ -183,7 +184,7 @@ const runPlugins = (
       vpcId: "vpc-1",
       identity,
       settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...settings }),
-      inputs: { velero: { backup: scope, storage, ...velero } },
+      inputs: { velero: { backup: scope, storage, repositoryPassword: pulumi.secret("unit-test-password"), ...velero } },
     });
   });
 
@@ -298,9 +299,13 @@ describe("Velero's AWS identity", () => {
       [assoc.clusterName, assoc.namespace, assoc.serviceAccount, assoc.roleArn],
       ["c1", "velero", at(release.inputs, "values", "serviceAccount", "server", "name"), `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`],
     );
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
+    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Effect: string; Resource: string }[] };
     const bucketArn = `arn:aws:s3:::${storage.bucket}`;
-    assert.deepEqual(policy.Statement.map((s) => s.Resource), [`${bucketArn}/*`, bucketArn, storage.kmsKeyArn], "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key");
+    assert.deepEqual(
+      policy.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Resource),
+      [`${bucketArn}/*`, bucketArn, storage.kmsKeyArn],
+      "fs backups: no EC2 grant, S3 and KMS scoped to the bucket and its key",
+    );
     for (const dep of ["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/rolePolicy:RolePolicy"]) {
       assert.ok(release.dependencies.includes(urnOf(resources, dep, "plugins-velero")), `Velero waits for ${dep}`);
     }
@@ -316,7 +321,9 @@ describe("Velero's AWS identity", () => {
         vpcId: "vpc-1",
         identity: { mode: "podIdentity" },
         settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } }),
-        inputs: { velero: { backup: scope, storage: { bucket: "cn-backups", region: "cn-north-1", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k" } } },
+        inputs: {
+          velero: { backup: scope, storage: { bucket: "cn-backups", region: "cn-north-1", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k" }, repositoryPassword: pulumi.secret("unit-test-password") },
+        },
       });
     });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
@@ -329,7 +336,7 @@ describe("restoring another region's backups", () => {
     const restoreFrom = { bucket: "prod-replica", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
     const { resources } = await runPlugins("p", {}, undefined, { restoreFrom });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as PolicyDocument;
-    const onReplica = policy.Statement.filter((s) => [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
+    const onReplica = policy.Statement.filter((s) => s.Effect === "Allow" && [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
     assert.deepEqual(onReplica.map((s) => [s.Action, s.Resource]), [
       [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
       [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],

@@ -67,4 +67,37 @@ describe("backup storage stack config", () => {
     const keys = problems(flat("eu-west-1", { replication: { region: "eu-west-1" }, noncurrentVersionDays: "0", bogus: 1 })).map((p) => p.key).sort();
     assert.deepEqual(keys, ["phoenix-backup-storage:bogus", "phoenix-backup-storage:noncurrentVersionDays", "phoenix-backup-storage:replication.region"]);
   });
+
+  it("locks both buckets by default in GOVERNANCE mode for 30 days, and takes COMPLIANCE, other days or no default retention", () => {
+    assert.deepEqual(parseStorageConfig(flat("eu-west-1"), id).objectLock, { enabled: true, mode: "GOVERNANCE", days: 30 });
+    assert.deepEqual(parseStorageConfig(flat("eu-west-1", { objectLock: { mode: "COMPLIANCE", days: 90 } }), id).objectLock, { enabled: true, mode: "COMPLIANCE", days: 90 });
+    assert.equal(parseStorageConfig(flat("eu-west-1", { objectLock: { enabled: false } }), id).objectLock.enabled, false);
+  });
+
+  it("refuses an unknown lock mode, a retention outside 1 to 36500 days, and unknown lock keys", () => {
+    assert.match(problemAt(flat("eu-west-1", { objectLock: { mode: "governance" } }), "phoenix-backup-storage:objectLock.mode"), /GOVERNANCE or COMPLIANCE/);
+    assert.ok(problemAt(flat("eu-west-1", { objectLock: { days: 0 } }), "phoenix-backup-storage:objectLock.days"));
+    assert.ok(problemAt(flat("eu-west-1", { objectLock: { days: 40000 } }), "phoenix-backup-storage:objectLock.days"));
+    assert.match(problemAt(flat("eu-west-1", { objectLock: { retentionDays: 30 } }), "phoenix-backup-storage:objectLock.retentionDays"), /allowed here: enabled, mode, days/);
+  });
+
+  it("derives administrators and Velero roles at run time unless the stack names them, as IAM principal ARNs of its partition", () => {
+    assert.deepEqual(parseStorageConfig(flat("eu-west-1"), id).access, {});
+    const access = { admins: ["arn:aws:iam::111122223333:role/backup-break-glass"], veleroRoles: ["arn:aws:iam::111122223333:role/phoenix/velero/*"] };
+    assert.deepEqual(parseStorageConfig(flat("eu-west-1", { access }), id).access, access);
+    assert.match(problemAt(flat("eu-west-1", { access: { admins: ["backup-admins"] } }), "phoenix-backup-storage:access.admins[0]"), /must be an IAM principal ARN/);
+    assert.match(problemAt(flat("eu-west-1", { access: { veleroRoles: ["arn:aws:s3:::bucket"] } }), "phoenix-backup-storage:access.veleroRoles[0]"), /must be an IAM principal ARN/);
+    assert.ok(problemAt(flat("eu-west-1", { access: { admins: [] } }), "phoenix-backup-storage:access.admins"), "an empty list would leave only the root");
+    assert.match(
+      problemAt(flat("cn-north-1", { access: { admins: ["arn:aws:iam::111122223333:root"] } }), "phoenix-backup-storage:access.admins[0]"),
+      /is in partition aws, but this stack's region cn-north-1 is in aws-cn: use arn:aws-cn:iam::/,
+    );
+  });
+
+  it("keeps server access logs 365 days by default, and refuses a window outside 1 to 3650 days", () => {
+    assert.equal(parseStorageConfig(flat("eu-west-1"), id).accessLogs.expireDays, 365);
+    assert.equal(parseStorageConfig(flat("eu-west-1", { accessLogs: { expireDays: 90 } }), id).accessLogs.expireDays, 90);
+    assert.ok(problemAt(flat("eu-west-1", { accessLogs: { expireDays: 0 } }), "phoenix-backup-storage:accessLogs.expireDays"));
+    assert.ok(problemAt(flat("eu-west-1", { accessLogs: { expireDays: 4000 } }), "phoenix-backup-storage:accessLogs.expireDays"));
+  });
 });

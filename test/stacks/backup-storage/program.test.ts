@@ -12,7 +12,7 @@ import { BACKUP_STORAGE_TYPE } from "../../../components/backupStorage";
 import { evaluateOffline, resolve } from "../../../cli/offline/runtime";
 import { loadStack } from "../../../cli/offline/stackFile";
 import { ConfigError } from "../../../stacks/config";
-import { BACKUP_STORAGE_PROJECT, PRIMARY_OUTPUTS, REPLICA_OUTPUTS } from "../../../stacks/backup-storage/outputs";
+import { BACKUP_STORAGE_PROJECT, LOCK_OUTPUTS, PRIMARY_OUTPUTS, REPLICA_OUTPUTS } from "../../../stacks/backup-storage/outputs";
 import { at, one, ROOT } from "../../helpers";
 
 const STORAGE_DIR = path.join(ROOT, "stacks", "backup-storage");
@@ -50,12 +50,20 @@ describe("backup storage program", () => {
       [REPLICA_OUTPUTS.bucket]: "<computed: aws:s3/bucket:Bucket backups-replica.bucket>",
       [REPLICA_OUTPUTS.region]: "eu-central-1",
       [REPLICA_OUTPUTS.kmsKeyArn]: "<computed: aws:kms/key:Key backups-replica.arn>",
+      [PRIMARY_OUTPUTS.repositoryPasswordSecretArn]: "arn:aws:secretsmanager:eu-west-1:<computed: account id>:secret:<computed: name of secret backups-repository-password>",
+      [REPLICA_OUTPUTS.repositoryPasswordSecretArn]: "arn:aws:secretsmanager:eu-central-1:<computed: account id>:secret:<computed: name of secret backups-repository-password>",
+      [LOCK_OUTPUTS.mode]: "GOVERNANCE",
+      [LOCK_OUTPUTS.days]: 30,
     });
+    // The stack file's lock reaches both buckets.
+    for (const name of ["backups", "backups-replica"]) {
+      assert.deepEqual(at(one(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", name).inputs, "rule", "defaultRetention"), { mode: "GOVERNANCE", days: 30 });
+    }
   });
 
   it("exports no replica outputs and builds no replica without replication, and takes its own noncurrent-version window", async () => {
     const { resources, outputs } = await runStorage({ "aws:region": "sa-east-1", "phoenix-backup-storage:noncurrentVersionDays": "7" });
-    assert.deepEqual(Object.keys(outputs).sort(), ["bucket", "kmsKeyArn", "region"]);
+    assert.deepEqual(Object.keys(outputs).sort(), ["bucket", "kmsKeyArn", "objectLockDays", "objectLockMode", "region", "repositoryPasswordSecretArn"]);
     assert.equal(outputs.region, "sa-east-1");
     assert.equal(resources.filter((r) => r.name.includes("replica")).length, 0);
     assert.deepEqual(at(one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 7 });
@@ -75,5 +83,23 @@ describe("backup storage program", () => {
     assert.ok(caught instanceof ConfigError);
     assert.match(caught.message, /^stacks\/backup-storage\/Pulumi\.bad\.yaml: invalid stack configuration/);
     assert.equal(resources.length, 0, "no half-built storage");
+  });
+
+  it("exports no lock outputs when the stack turns the default retention off, and takes its administrators and log window", async () => {
+    const { resources, outputs } = await runStorage({
+      "aws:region": "sa-east-1",
+      "phoenix-backup-storage:objectLock": JSON.stringify({ enabled: false }),
+      "phoenix-backup-storage:access": JSON.stringify({ admins: ["arn:aws:iam::111122223333:role/backup-admins"] }),
+      "phoenix-backup-storage:accessLogs": JSON.stringify({ expireDays: 30 }),
+    });
+    assert.equal(outputs[LOCK_OUTPUTS.days], undefined);
+    assert.equal(outputs[LOCK_OUTPUTS.mode], undefined);
+    assert.equal(resources.filter((r) => r.type === "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length, 0);
+    const policy = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy)) as { Statement: { Sid: string }[] };
+    assert.deepEqual(at(policy.Statement.find((st) => st.Sid === "DenyProtectionChangesButAdmins"), "Condition", "ArnNotLike", "aws:PrincipalArn"), [
+      "arn:aws:iam::<computed: account id>:root",
+      "arn:aws:iam::111122223333:role/backup-admins",
+    ]);
+    assert.deepEqual(at(one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-access-logs").inputs, "rules", 0, "expiration"), { days: 30 });
   });
 });
