@@ -7,9 +7,9 @@
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { dependenciesOfType, dependents, isRecord, list, policyDocument, record, statementsOf, strings, type PhoenixPolicy } from "./common";
 
-/** Tag that names a bucket's purpose; backup buckets carry `velero-backups` or `velero-backups-replica`. */
+/** Tag that names a bucket's purpose; backup buckets carry `velero-backups` or `velero-backups-replica` (their access-log buckets another). */
 export const PURPOSE_TAG = "phoenix:purpose";
-const BACKUP_PURPOSE = /^velero-backups/;
+const BACKUP_PURPOSE = /^velero-backups(-replica)?$/;
 
 const BUCKET = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
@@ -60,9 +60,17 @@ function bucketProblems(bucket: PolicyResource, resources: readonly PolicyResour
   if (!policies.some((doc) => statementsOf(doc).some(deniesPlainHttp))) {
     problems.push('accepts plain HTTP: its bucket policy must deny s3:* to everyone when aws:SecureTransport is "false"');
   }
-  const lock = attached(OBJECT_LOCK);
-  if (bucket.props.objectLockEnabled !== true || lock.length === 0) {
-    problems.push("is not locked: set objectLockEnabled: true on the bucket and add a BucketObjectLockConfiguration, so a stolen identity cannot erase backups before their retention ends");
+  // Object Lock is on when the bucket was created with it, or when its lock
+  // configuration enables it (S3 API reference, PutObjectLockConfiguration: an existing
+  // versioned bucket can be locked in place). Either way a default retention must lock
+  // every new backup object without Velero asking.
+  const locks = attached(OBJECT_LOCK).filter((l) => bucket.props.objectLockEnabled === true || l.props.objectLockEnabled === undefined || l.props.objectLockEnabled === "Enabled");
+  const retained = locks.some((l) => {
+    const retention = record(record(l.props.rule).defaultRetention);
+    return typeof retention.mode === "string" && (retention.days !== undefined || retention.years !== undefined);
+  });
+  if (!retained) {
+    problems.push("is not locked: add a BucketObjectLockConfiguration that enables Object Lock with a default retention (mode and days), so a stolen identity cannot erase backups before their retention ends");
   }
   return problems;
 }

@@ -127,6 +127,13 @@ describe("backup-buckets-hardened (stack)", () => {
   it("passes a bucket with its own key, versioning, a public access block, a TLS-only policy, Object Lock and protect", () => {
     assert.deepEqual(stackViolations(backupBucketsHardened, backupStack()), []);
   });
+  it("passes a lock enabled by the lock configuration alone (S3 locks an existing versioned bucket in place)", () => {
+    const stack = backupStack().map((r) => (r.type === "aws:s3/bucket:Bucket" ? { ...r, props: { tags: r.props.tags as unknown } } : r));
+    const lock = stack.find((r) => r.type.includes("ObjectLock"));
+    if (lock) lock.props = { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: 35 } } };
+    assert.deepEqual(stackViolations(backupBucketsHardened, stack), []);
+  });
+
   it("fails each missing guard, naming it", () => {
     const one = (o: Parameters<typeof backupStack>[0]): string => {
       const v = stackViolations(backupBucketsHardened, backupStack(o));
@@ -140,8 +147,8 @@ describe("backup-buckets-hardened (stack)", () => {
     assert.match(one({ plainHttp: true }), /accepts plain HTTP/);
     assert.match(one({ sharedKeyWith: true }), /shares its KMS key backups with another backup bucket/);
   });
-  it("is not applicable where there is no backup bucket (the platform stack)", () => {
-    assert.equal(stackViolations(backupBucketsHardened, [res("aws:s3/bucket:Bucket", "logs", { tags: { "phoenix:purpose": "access-logs" } })]), "not applicable");
+  it("is not applicable where there is no backup bucket (the platform stack; an access-log bucket is none)", () => {
+    assert.equal(stackViolations(backupBucketsHardened, [res("aws:s3/bucket:Bucket", "logs", { tags: { "phoenix:purpose": "velero-backups-access-logs" } })]), "not applicable");
   });
 });
 
