@@ -80,10 +80,23 @@ describe("offline plans of the prod stacks", () => {
       if (r.type.startsWith("aws:")) assert.equal(r.options?.retainOnDelete, true, `${r.type} ${r.name} outlives even an unprotected destroy`);
     }
     const buckets = doc.resources.filter((r) => r.type === "aws:s3/bucket:Bucket").map((r) => r.name);
-    assert.deepEqual(buckets.sort(), ["backups", "backups-replica"], "the bucket and its DR replica");
+    assert.deepEqual(buckets.sort(), ["backups", "backups-access-logs", "backups-replica", "backups-replica-access-logs"], "the bucket and its DR replica, each with its access-log bucket");
     assert.deepEqual(doc.helmReleases, []);
     assert.deepEqual(doc.namespaces, []);
-    assert.deepEqual(Object.keys(doc.outputs).sort(), ["bucket", "kmsKeyArn", "region", "replicaBucket", "replicaKeyArn", "replicaRegion"]);
+    assert.deepEqual(Object.keys(doc.outputs).sort(), [
+      "bucket",
+      "kmsKeyArn",
+      "objectLockDays",
+      "objectLockMode",
+      "region",
+      "replicaBucket",
+      "replicaKeyArn",
+      "replicaRegion",
+      "replicaRepositoryPasswordSecretArn",
+      "repositoryPasswordSecretArn",
+    ]);
+    // The pack's verdict travels in the plan: every backup bucket is locked, private and protected.
+    assert.equal(doc.policy?.passed, true);
     assert.deepEqual([doc.outputs.region, doc.outputs.replicaRegion], ["eu-west-1", "eu-central-1"], "the regions the stack file names");
   });
 
@@ -133,7 +146,7 @@ describe("offline plans of the prod stacks", () => {
       { name: "default", provider: "aws", bucket: storage.outputs.bucket, default: true, config: { region: storage.outputs.region } },
     ]);
     const policy = doc.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === "plugins-velero");
-    const resources = (JSON.parse(String(policy?.inputs.policy)) as { Statement: { Resource: string }[] }).Statement.map((s) => s.Resource);
+    const resources = (JSON.parse(String(policy?.inputs.policy)) as { Statement: { Effect: string; Resource: string }[] }).Statement.filter((s) => s.Effect === "Allow").map((s) => s.Resource);
     assert.deepEqual(resources, [`arn:aws:s3:::${String(storage.outputs.bucket)}/*`, `arn:aws:s3:::${String(storage.outputs.bucket)}`, storage.outputs.kmsKeyArn]);
     assert.equal(doc.outputs.backupBucket, storage.outputs.bucket);
     assert.deepEqual(doc.outputs.backupStorage, { storage: "organization/phoenix-backup-storage/prod" });
@@ -149,7 +162,8 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
   it("prints the component tree, the storage read, the Helm releases and the namespace table", async () => {
     const r = await cli("--stack", "prod");
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /Layer 1: cluster \(\d+ resources\)\n {2}phoenix:cluster:Cluster {2}phoenix-prod\n {4}aws:ec2\/eip:Eip/);
+    assert.match(r.stdout, /Layer 1: cluster \(\d+ resources\)\n {2}phoenix:cluster:Cluster {2}phoenix-prod\n {4}aws:cloudwatch\/logGroup:LogGroup {2}phoenix-prod-control-plane\n {4}aws:ec2\/eip:Eip/);
+    assert.match(r.stdout, /Policy \(10 rules of policy\/\) on phoenix\/prod: every rule passes/);
     assert.match(r.stdout, /Layer 2: core plugins/);
     assert.match(r.stdout, /Layer 3: apps/);
     assert.match(r.stdout, /Outside the layers \(1 resources\)\n {2}pulumi:pulumi:StackReference {2}backup-storage\n/);
@@ -179,9 +193,9 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), expected);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "phoenix-backup-storage.prod.json"), "utf8")), JSON.parse(fs.readFileSync(GOLDEN.storage, "utf8")));
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "phoenix.prod.json"), "utf8")), JSON.parse(fs.readFileSync(GOLDEN.platform, "utf8")));
-    assert.match(r.stdout, /^PROJECT\s+STACK\s+REGION\s+RESOURCES\s+TIME\s+PLAN FILE$/m);
-    assert.match(r.stdout, /^phoenix-backup-storage\s+prod\s+eu-west-1\s+\d+\s/m);
-    assert.match(r.stdout, /^phoenix\s+prod\s+eu-west-1\s+\d+\s/m);
+    assert.match(r.stdout, /^PROJECT\s+STACK\s+REGION\s+RESOURCES\s+POLICY\s+TIME\s+PLAN FILE$/m);
+    assert.match(r.stdout, /^phoenix-backup-storage\s+prod\s+eu-west-1\s+\d+\s+pass\s/m);
+    assert.match(r.stdout, /^phoenix\s+prod\s+eu-west-1\s+\d+\s+pass\s/m);
     assert.match(r.stdout, new RegExp(`Planned ${expected.length} stacks of both projects`));
   });
 
