@@ -153,13 +153,15 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return { id: computed("account id"), accountId: computed("account id"), arn: computed("caller arn"), userId: computed("user id") };
       case "aws:index/getRegion:getRegion":
         return { id: this.region, name: this.region, region: this.region };
-      case "aws:iam/getSessionContext:getSessionContext":
+      case "aws:iam/getSessionContext:getSessionContext": {
         // The role behind the deploying session: whoever runs `pulumi up`.
-        return { id: String(args.inputs.arn), arn: String(args.inputs.arn), issuerArn: computed("role of the deploying session"), issuerId: computed("issuer id"), issuerName: computed("issuer name"), sessionName: computed("session name") };
+        const arn = String((args.inputs as Record<string, unknown>).arn);
+        return { id: arn, arn, issuerArn: computed("role of the deploying session"), issuerId: computed("issuer id"), issuerName: computed("issuer name"), sessionName: computed("session name") };
+      }
       case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
         // The value only AWS holds: a placeholder, which the program marks secret, so a
         // plan shows [secret] and never a value.
-        const id = String(args.inputs.secretId);
+        const id = String((args.inputs as Record<string, unknown>).secretId);
         return { id, arn: id, secretId: id, secretString: computed(`value of secret ${id}`), versionId: computed("version id"), versionStages: ["AWSCURRENT"], createdDate: computed("created date") };
       }
       default:
