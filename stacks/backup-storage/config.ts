@@ -17,7 +17,7 @@ const principalArn = z
   .string()
   .regex(
     /^arn:aws[a-z-]*:iam::(\d{12}|\*):(root|role\/[\w+=,.@*/-]+|user\/[\w+=,.@*/-]+)$/,
-    "must be an IAM principal ARN (or pattern) such as arn:aws:iam::111122223333:role/backup-admins or arn:aws:iam::111122223333:role/phoenix/velero/*",
+    "must be an IAM principal ARN (or pattern) such as arn:<partition>:iam::<account>:role/backup-admins or arn:<partition>:iam::<account>:role/phoenix/velero/*",
   );
 
 const storageSchema = z.object({
