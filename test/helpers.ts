@@ -41,6 +41,20 @@ export function storageStack(stack: string): string {
   return `organization/phoenix-backup-storage/${stack}`;
 }
 
+/** Every output a replicating, locked backup storage stack exports (prod's), sorted: the contract, written out. */
+export const REPLICATED_STORAGE_OUTPUTS = [
+  "bucket",
+  "kmsKeyArn",
+  "objectLockDays",
+  "objectLockMode",
+  "region",
+  "replicaBucket",
+  "replicaKeyArn",
+  "replicaRegion",
+  "replicaRepositoryPasswordSecretArn",
+  "repositoryPasswordSecretArn",
+] as const;
+
 /** An AWS account id from AWS's documentation, for fake ARNs. */
 export const TEST_ACCOUNT = "111122223333";
 

@@ -17,7 +17,7 @@ const principalArn = z
   .string()
   .regex(
     /^arn:aws[a-z-]*:iam::(\d{12}|\*):(root|role\/[\w+=,.@*/-]+|user\/[\w+=,.@*/-]+)$/,
-    "must be an IAM principal ARN (or pattern) such as arn:<partition>:iam::<account>:role/backup-admins or arn:<partition>:iam::<account>:role/phoenix/velero/*",
+    "must be an IAM principal ARN (or pattern) of your account: arn:<partition>:iam::<account>:role/<name>, a role path pattern such as role/phoenix/velero/*, or :root",
   );
 
 const storageSchema = z.object({

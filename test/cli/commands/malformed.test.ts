@@ -45,6 +45,12 @@ const CASES: readonly Case[] = [
   { name: "Argo CD's own kinds allowed to Git", edit: (t) => t.replace("    targetRevision: main\n", "    targetRevision: main\n    allowedKinds:\n      - group: argoproj.io\n        kind: Application\n"), message: /phoenix:gitops\.allowedKinds\[0\]\.group: Argo CD's own kinds would let an app escape its project/ },
   { name: "storage: a replica in its own region", storage: true, edit: (t) => t.replace("region: eu-central-1", "region: eu-west-1"), message: /stacks\/backup-storage\/Pulumi\.prod\.yaml[\s\S]*phoenix-backup-storage:replication\.region: is this stack's own region/ },
   { name: "storage: a misspelt key", storage: true, edit: (t) => t.replace("noncurrentVersionDays", "noncurrentVersionDay"), message: /phoenix-backup-storage:noncurrentVersionDay: unknown key \(did you mean phoenix-backup-storage:noncurrentVersionDays\?\)/ },
+  {
+    name: "a schedule that outlives its backups' lock",
+    edit: (t) => t.replace("ttl: 720h0m0s", "ttl: 1000h0m0s"),
+    message: /phoenix:backups\.schedules\[1\]\.ttl: is 1000h0m0s, longer than the Object Lock retention[\s\S]*objectLock\.days to at least 42 in stacks\/backup-storage\/Pulumi\.prod\.yaml/,
+  },
+  { name: "storage: a lock mode S3 does not have", storage: true, edit: (t) => t.replace("mode: GOVERNANCE", "mode: governance"), message: /phoenix-backup-storage:objectLock\.mode: must be GOVERNANCE or COMPLIANCE/ },
 ];
 
 describe("every bad input refused", () => {

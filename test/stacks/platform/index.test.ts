@@ -11,7 +11,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import type { PlanDocument } from "../../../cli/offline/plan";
 import { PHOENIX_POLICIES } from "../../../policy/rules";
-import { ROOT } from "../../helpers";
+import { REPLICATED_STORAGE_OUTPUTS, ROOT } from "../../helpers";
 
 interface Loaded {
   readonly project: string;
@@ -37,18 +37,7 @@ describe("Pulumi entry points", () => {
     assert.match(loaded.typescript, /^5\./, "the project's typescript, not the vendored 3.8");
 
     assert.equal(loaded.storage.project, "phoenix-backup-storage");
-    assert.deepEqual(Object.keys(loaded.storage.outputs).sort(), [
-      "bucket",
-      "kmsKeyArn",
-      "objectLockDays",
-      "objectLockMode",
-      "region",
-      "replicaBucket",
-      "replicaKeyArn",
-      "replicaRegion",
-      "replicaRepositoryPasswordSecretArn",
-      "repositoryPasswordSecretArn",
-    ]);
+    assert.deepEqual(Object.keys(loaded.storage.outputs).sort(), REPLICATED_STORAGE_OUTPUTS);
     const storagePlan = golden("phoenix-backup-storage.prod.plan.json");
     assert.deepEqual(loaded.storage.outputs, storagePlan.outputs, "the storage entry exports what its plan shows");
     assert.deepEqual(loaded.storage.resources, names(storagePlan));
