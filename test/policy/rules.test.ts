@@ -100,6 +100,13 @@ describe("the pack", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     assert.match(pkg.dependencies["@pulumi/policy"], /^\d+\.\d+\.\d+$/, "pinned exactly");
   });
+
+  it("runs in every pull request's previews, found by an absolute path (the preview runs with --cwd in the project's folder)", () => {
+    const workflow = fs.readFileSync(path.join(ROOT, ".github", "workflows", "preview.yml"), "utf8");
+    assert.ok(workflow.includes('if [ -f policy/PulumiPolicy.yaml ]; then args+=(--policy-pack "$GITHUB_WORKSPACE/policy"); fi'));
+    assert.ok(workflow.includes('args=(preview --json --non-interactive --stack "$STACK" --cwd "$WORK_DIR")'));
+    assert.ok(fs.existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "so the condition holds");
+  });
 });
 
 /** A hardened backup bucket and its settings, as the storage project declares them. */
