@@ -139,6 +139,9 @@ describe("backup-buckets-hardened (stack)", () => {
     const lock = stack.find((r) => r.type.includes("ObjectLock"));
     if (lock) lock.props = { objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: 35 } } };
     assert.deepEqual(stackViolations(backupBucketsHardened, stack), []);
+    // A lock configuration without a default retention locks nothing Velero writes.
+    if (lock) lock.props = { objectLockEnabled: "Enabled" };
+    assert.match((stackViolations(backupBucketsHardened, stack) as string[]).join("\n"), /is not locked: .*default retention/);
   });
 
   it("fails each missing guard, naming it", () => {
