@@ -3,10 +3,11 @@
  * pure policy documents, and one helper that gives a Kubernetes service account its
  * own IAM role.
  *
- * EKS Pod Identity is the default: its trust names no OIDC issuer, so a replica region
- * needs no per-cluster trust edits. IRSA is the option for clusters that must use it
- * (e.g. a Pod Identity agent that cannot run); its trust names the cluster's OIDC
- * issuer and the exact service account.
+ * EKS Pod Identity is the default: its trust names no OIDC issuer, only the session tags
+ * EKS sets (cluster, namespace, service account), which the stack knows before the
+ * cluster exists. IRSA is the option for clusters that must use it (e.g. a Pod Identity
+ * agent that cannot run); its trust names the cluster's OIDC issuer and the exact
+ * service account.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -27,11 +28,31 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-/** Trust policy of a role assumed through EKS Pod Identity. */
-export function podIdentityTrustPolicy(): PolicyDocument {
+/**
+ * Trust policy of a role assumed through EKS Pod Identity: only for the given service
+ * account of the given cluster. EKS Pod Identity tags the session with the cluster,
+ * namespace and service account of the association (sts:TagSession is what lets it), and
+ * the trust matches those tags; without them any association in the account could hand
+ * the role to any pod (EKS user guide, "Create IAM role with trust policy required by EKS
+ * Pod Identity"; "Pod Identity session tags").
+ */
+export function podIdentityTrustPolicy(clusterName: string, namespace: string, serviceAccount: string): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "pods.eks.amazonaws.com" },
+        Action: ["sts:AssumeRole", "sts:TagSession"],
+        Condition: {
+          StringEquals: {
+            "aws:RequestTag/eks-cluster-name": clusterName,
+            "aws:RequestTag/kubernetes-namespace": namespace,
+            "aws:RequestTag/kubernetes-service-account": serviceAccount,
+          },
+        },
+      },
+    ],
   };
 }
 
@@ -114,7 +135,7 @@ export function workloadIdentity(name: string, args: WorkloadIdentityArgs, opts:
   const p = args.provider;
   const trust =
     p.mode === "podIdentity"
-      ? pulumi.output(JSON.stringify(podIdentityTrustPolicy()))
+      ? pulumi.output(args.clusterName).apply((cluster) => JSON.stringify(podIdentityTrustPolicy(cluster, args.namespace, args.serviceAccount)))
       : pulumi
           .all([p.oidcProviderArn, p.oidcIssuer])
           .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.namespace, args.serviceAccount)));

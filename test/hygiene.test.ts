@@ -165,7 +165,7 @@ describe("code hygiene", () => {
   });
 
   it("cites upstream sources directly in comments, never notes kept outside the repository", () => {
-    const files = ["components", "stacks", "cli"].flatMap((d) => sources(path.join(ROOT, d), SOURCE));
+    const files = ["components", "stacks", "cli", "policy"].flatMap((d) => sources(path.join(ROOT, d), SOURCE));
     assert.ok(files.some((f) => rel(f) === path.join("cli", "phoenix.cjs")), "the scan sees every source, JavaScript included");
     const found = files.flatMap((f) => commentLines(f).filter((l) => /FIELD-NOTES|\.\.\/shared/.test(l.text)).map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`));
     assert.deepEqual(found, []);

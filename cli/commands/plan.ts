@@ -74,6 +74,18 @@ function projectOf(root: string, dir: string | undefined, projects: { platform: 
   return abs === root ? projects.platform : { kind: "platform", dir: abs };
 }
 
+/** Exit status of a verdict: 1 on a mandatory violation (advisory ones only print). */
+function policyStatus(docs: readonly PlanDocument[]): number {
+  return docs.every((d) => d.policy?.passed !== false) ? 0 : 1;
+}
+
+/** Every plan's policy verdict, as text or Markdown. */
+async function verdicts(docs: readonly PlanDocument[], markdown: boolean): Promise<string> {
+  const { renderVerdict } = await import("../offline/policy");
+  const text = docs.flatMap((d) => (d.policy ? [renderVerdict(d.policy, `${d.project}/${d.stack}`)] : [])).join("");
+  return markdown ? ["### Policy verdict", "", "```", text.trimEnd(), "```", ""].join("\n") : text;
+}
+
 async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
   const root = deps.root();
   const [{ Planner }, { projects }, { renderPlan }] = await Promise.all([import("../offline/planner"), import("../offline/projects"), import("../offline/plan")]);
@@ -84,10 +96,12 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
   if (opts.against) {
     const { diffPlans, renderDiff } = await import("../diff/planDiff");
     deps.io.out(renderDiff(diffPlans(readPlan(opts.against), doc), opts.markdown ? "markdown" : "text"));
+    deps.io.out("\n" + (await verdicts([doc], opts.markdown === true)));
     if (opts.json) writeJson(opts.json, doc);
-    return 0;
+    return policyStatus([doc]);
   }
   deps.io.out(renderPlan(doc));
+  deps.io.out("\n" + (await verdicts([doc], false)));
   if (opts.timeline) {
     const { modelTimeline, renderTimeline } = await import("../offline/timeline");
     deps.io.out("\n" + renderTimeline(modelTimeline(doc.resources), `${doc.project}/${doc.stack}`));
@@ -97,7 +111,7 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
     deps.io.out(`\nPlan JSON written to ${opts.json}\n`);
   }
   deps.io.out(`Planned ${doc.resources.length} resources in ${seconds(started)} s (offline, Pulumi mock runtime).\n`);
-  return 0;
+  return policyStatus([doc]);
 }
 
 async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
@@ -116,20 +130,26 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
         const doc = await planner.plan(project, { stack });
         docs.push(doc);
         if (opts.json) writeJson(path.join(opts.json, planFileName(doc)), doc);
-        rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), `${seconds(t)} s`, opts.json ? path.join(opts.json, planFileName(doc)) : "-"]);
+        const mandatory = doc.policy?.violations.filter((v) => v.enforcementLevel === "mandatory").length ?? 0;
+        rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), mandatory === 0 ? "pass" : `${mandatory} mandatory`, `${seconds(t)} s`, opts.json ? path.join(opts.json, planFileName(doc)) : "-"]);
         update(`${doc.resources.length} resources`);
       },
     })),
     deps.io,
   );
-  if (opts.against) return diffAll(opts.against, docs, opts.markdown === true, deps);
-  deps.io.out(table(["PROJECT", "STACK", "REGION", "RESOURCES", "TIME", "PLAN FILE"], rows).join("\n") + "\n");
+  if (opts.against) {
+    await diffAll(opts.against, docs, opts.markdown === true, deps);
+    deps.io.out("\n" + (await verdicts(docs, opts.markdown === true)));
+    return policyStatus(docs);
+  }
+  deps.io.out(table(["PROJECT", "STACK", "REGION", "RESOURCES", "POLICY", "TIME", "PLAN FILE"], rows).join("\n") + "\n\n");
+  deps.io.out(await verdicts(docs, false));
   deps.io.out(`Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`);
-  return 0;
+  return policyStatus(docs);
 }
 
 /** Every stack's diff against the base plans in `dir` (`<project>.<stack>.json`); a stack new on either side shows whole. */
-async function diffAll(dir: string, heads: readonly PlanDocument[], markdown: boolean, deps: Deps): Promise<number> {
+async function diffAll(dir: string, heads: readonly PlanDocument[], markdown: boolean, deps: Deps): Promise<void> {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--against ${dir}: not a folder: with --all, give the folder \`phoenix plan --all --json\` wrote on the base`);
   const { diffPlans, renderDiff } = await import("../diff/planDiff");
   const headFiles = new Set(heads.map(planFileName));
@@ -145,14 +165,13 @@ async function diffAll(dir: string, heads: readonly PlanDocument[], markdown: bo
     out.push(renderDiff(diffPlans(base, emptyLike(base)), markdown ? "markdown" : "text") + "(the stack file is removed: everything goes)\n");
   }
   deps.io.out(out.join("\n"));
-  return 0;
 }
 
 /** Registers `phoenix plan`. */
 export function registerPlan(program: Command, act: Act, deps: Deps): void {
   program
     .command("plan")
-    .description("Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces and what Velero backs up")
+    .description("Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces, what Velero backs up and the policy verdict")
     .option("-s, --stack <name>", "the stack to plan (reads Pulumi.<name>.yaml of the project)")
     .option("--all", "plan every stack of both projects (backup storage and platform) in one process")
     .option("--json <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
@@ -173,7 +192,9 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
         "  $ phoenix plan --stack prod --against base/phoenix.prod.json --markdown",
         "  $ phoenix plan --all --against base/ --markdown > plan-diff.md",
         "",
-        "Exit status: 0 planned; 2 usage error or a bad stack file (nothing written).",
+        "Every plan runs the policy pack's rules (policy/) over the planned resources and lists the violations.",
+        "Exit status: 0 planned, no mandatory violation; 1 a mandatory policy violation (the plan is still written);",
+        "2 usage error or a bad stack file (nothing written).",
       ].join("\n"),
     )
     .action(

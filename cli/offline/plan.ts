@@ -7,6 +7,7 @@ import { charts } from "../../components/catalog";
 import { record } from "../shared/data";
 import { table } from "../shared/table";
 import type { NamespaceRow } from "../../stacks/platform/composition";
+import type { PolicyVerdict } from "./policy";
 import type { RecordedResource } from "./runtime";
 
 /** The three layers, in order, by the type token of their component. */
@@ -75,6 +76,8 @@ export interface PlanDocument {
   readonly namespaces: readonly { name: string; class: string; backedUp: boolean; sources: readonly string[] }[];
   readonly backupSchedules: readonly PlanBackupSchedule[];
   readonly outputs: Record<string, unknown>;
+  /** The policy pack's verdict on the planned resources (cli/offline/policy.ts); absent in plans written before it ran. */
+  readonly policy?: PolicyVerdict;
 }
 
 /** What the plan is built from. */

@@ -9,10 +9,17 @@ import * as path from "node:path";
 import { regionInfo } from "../../components/regions";
 import { BACKUP_STORAGE_PROJECT, LOCK_OUTPUTS, parseStackName, REPLICA_OUTPUTS } from "../../stacks/backup-storage/outputs";
 import { ConfigError, type ConfigProblem } from "../../stacks/config";
-import { buildPlan, type PlanDocument } from "./plan";
+import { buildPlan, type PlanDocument, type PlanInput } from "./plan";
+import { evaluatePolicies } from "./policy";
 import { projects, type ProjectDir } from "./projects";
 import { DIY_ORGANIZATION, evaluateOffline, resolve } from "./runtime";
 import { loadStack, type LoadedStack } from "./stackFile";
+
+/** The plan with the policy pack's verdict on it: the same rules `pulumi preview --policy-pack policy` runs. */
+async function judgedPlan(input: PlanInput): Promise<PlanDocument> {
+  const doc = buildPlan(input);
+  return { ...doc, policy: await evaluatePolicies(doc) };
+}
 
 /** A stack to plan: from its file, or already loaded (a stack file not yet written). */
 export type StackSource = { readonly stack: string } | { readonly loaded: LoadedStack };
@@ -42,7 +49,7 @@ export class Planner {
     const { program } = await import("../../stacks/backup-storage/program");
     const result = await evaluateOffline(loaded, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
-    const doc = buildPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: [], outputs });
+    const doc = await judgedPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: [], outputs });
     this.storagePlans.set(loaded.stack, doc);
     return doc;
   }
@@ -108,7 +115,7 @@ export class Planner {
     const { program } = await import("../../stacks/platform/program");
     const result = await evaluateOffline({ ...loaded, stackOutputs }, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
-    return buildPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: result.outputs.namespaces, outputs });
+    return judgedPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: result.outputs.namespaces, outputs });
   }
 
   private load(project: ProjectDir, source: StackSource): LoadedStack {

@@ -68,6 +68,9 @@ function computedOutputs(type: string, name: string, inputs: State, region: stri
     case "aws:kms/key:Key":
       out.keyId = of("keyId");
       break;
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      out.latestVersion = of("latestVersion");
+      break;
     case "aws:iam/role:Role":
       if (inputs.name === undefined) out.name = of("name");
       break;

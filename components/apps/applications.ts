@@ -3,6 +3,8 @@
  * AppProjects, the root Application (app of apps) and the Applications Phoenix declares,
  * and the Argo CD repository secret for a private repository.
  */
+import { kubernetesVersion } from "../catalog";
+import { podSecurityLabels, type PodSecurityLevel } from "../labels";
 import type { HelmValues } from "../types";
 
 /** In-cluster API server address as Argo CD names it. */
@@ -42,6 +44,14 @@ export interface DeclaredApplication {
   readonly targetRevision?: string;
   /** Sync policy; automated with prune and self-heal when absent. */
   readonly syncPolicy?: SyncPolicy;
+  /** Pod Security level of the namespace Argo CD creates for it; restricted when absent. */
+  readonly podSecurity?: PodSecurityLevel;
+}
+
+/** A namespaced kind, as an AppProject's resource lists name it. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
 }
 
 /** Label keys Phoenix stamps on namespaces. */
@@ -62,7 +72,36 @@ export interface BootstrapInput {
   readonly applications: readonly DeclaredApplication[];
   /** Label keys stamped on every GitOps namespace Argo CD creates. */
   readonly labels: NamespaceLabelKeys;
+  /** Namespaced kinds Git may create beyond `WORKLOAD_KINDS` (a stack's `phoenix:gitops.allowedKinds`). */
+  readonly allowedKinds?: readonly GroupKind[];
 }
+
+/**
+ * The namespaced kinds Git may create in a GitOps namespace: what a workload is made
+ * of. Not Argo CD's own kinds (an app would escape its project), not ResourceQuota or
+ * LimitRange (the platform's), nothing cluster-scoped. A stack adds what its apps need
+ * with `phoenix:gitops.allowedKinds`.
+ */
+export const WORKLOAD_KINDS: readonly GroupKind[] = [
+  { group: "", kind: "ConfigMap" },
+  { group: "", kind: "Secret" },
+  { group: "", kind: "Service" },
+  { group: "", kind: "ServiceAccount" },
+  { group: "", kind: "PersistentVolumeClaim" },
+  { group: "apps", kind: "Deployment" },
+  { group: "apps", kind: "StatefulSet" },
+  { group: "batch", kind: "Job" },
+  { group: "batch", kind: "CronJob" },
+  { group: "autoscaling", kind: "HorizontalPodAutoscaler" },
+  { group: "policy", kind: "PodDisruptionBudget" },
+  { group: "networking.k8s.io", kind: "Ingress" },
+  { group: "networking.k8s.io", kind: "NetworkPolicy" },
+  { group: "rbac.authorization.k8s.io", kind: "Role" },
+  { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+  { group: "gateway.networking.k8s.io", kind: "HTTPRoute" },
+  { group: "gateway.networking.k8s.io", kind: "GRPCRoute" },
+  { group: "cert-manager.io", kind: "Certificate" },
+];
 
 /** Name of the root Application. */
 export const ROOT_APP = "root";
@@ -112,7 +151,10 @@ export function appProjects(input: BootstrapInput): Record<string, unknown> {
       // would otherwise be adopted, and pruned with its volumes once removed from Git.
       // Nothing else cluster-wide: CRDs, ClusterRoles and webhooks are Pulumi's.
       clusterResourceWhitelist: namespaces.map((name) => ({ group: "", kind: "Namespace", name })),
-      // Argo CD's own objects would let an app escape its project.
+      // Only the kinds a workload is made of (Argo CD docs, "Projects": a non-empty
+      // namespaceResourceWhitelist allows nothing else).
+      namespaceResourceWhitelist: [...WORKLOAD_KINDS, ...(input.allowedKinds ?? [])].map((k) => ({ group: k.group, kind: k.kind })),
+      // Argo CD's own objects would let an app escape its project, whatever is whitelisted.
       namespaceResourceBlacklist: [{ group: "argoproj.io", kind: "*" }],
     },
   };
@@ -169,7 +211,14 @@ export function bootstrapValues(input: BootstrapInput): HelmValues {
         // it with its class and owner so the live audit can tell it is GitOps-owned
         // (Argo CD docs, "Sync Options: Namespace Auto-Creation", managedNamespaceMetadata).
         syncOptions: ["CreateNamespace=true"],
-        managedNamespaceMetadata: { labels: { [input.labels.namespaceClass]: "gitops", [input.labels.owner]: gitopsOwner(app.name) } },
+        // Its Pod Security level too: restricted unless the stack says otherwise.
+        managedNamespaceMetadata: {
+          labels: {
+            [input.labels.namespaceClass]: "gitops",
+            [input.labels.owner]: gitopsOwner(app.name),
+            ...podSecurityLabels(app.podSecurity ?? "restricted", kubernetesVersion),
+          },
+        },
       },
     };
   }

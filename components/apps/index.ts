@@ -1,12 +1,13 @@
 /**
  * Layer 3, apps: bootstraps the workloads through Argo CD from Git (AppProjects, the
  * root Application, the declared Applications, private-repository credentials), and
- * creates the imperative namespaces (the state Velero protects) with their labels and
- * optional quotas.
+ * creates the imperative namespaces (the state Velero protects) with their labels, Pod
+ * Security level, default-deny NetworkPolicy and optional quotas.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { charts } from "../catalog";
+import { charts, kubernetesVersion } from "../catalog";
+import { podSecurityLabels, type PodSecurityLevel } from "../labels";
 import {
   ARGOCD_SECRET_TYPE_LABEL,
   bootstrapValues,
@@ -14,6 +15,7 @@ import {
   repoCredentialData,
   type DeclaredApplication,
   type GitSource,
+  type GroupKind,
   type NamespaceLabelKeys,
   type RepoCredentials,
 } from "./applications";
@@ -40,6 +42,35 @@ export interface ImperativeNamespace {
   readonly resourceQuota?: Readonly<Record<string, string>>;
   /** LimitRange container defaults, when set. */
   readonly limitRange?: { readonly default?: Quantities; readonly defaultRequest?: Quantities };
+  /** Pod Security level it enforces. */
+  readonly podSecurity: PodSecurityLevel;
+  /** A default-deny NetworkPolicy (ingress and egress, DNS allowed); off only where the stack says so. */
+  readonly defaultDeny: boolean;
+}
+
+/** Name of the default-deny NetworkPolicy in each imperative namespace. */
+export const DEFAULT_DENY_POLICY = "phoenix-default-deny";
+
+/**
+ * A NetworkPolicy that selects every pod of the namespace and allows nothing in or out
+ * but DNS queries to CoreDNS (Kubernetes docs, "Network Policies": default deny all
+ * ingress and egress). What a workload needs beyond it is its own NetworkPolicy, which
+ * adds to this one.
+ */
+export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
+  return {
+    podSelector: {},
+    policyTypes: ["Ingress", "Egress"],
+    egress: [
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+      },
+    ],
+  };
 }
 
 /** Arguments of the apps layer. */
@@ -60,6 +91,8 @@ export interface AppsArgs {
   readonly imperativeNamespaces: readonly ImperativeNamespace[];
   /** Label keys for a namespace's class and its owner. */
   readonly labels: NamespaceLabelKeys;
+  /** Namespaced kinds Git may create beyond the workload kinds. */
+  readonly allowedKinds?: readonly GroupKind[];
 }
 
 /** Layer 3: GitOps bootstrap and imperative namespaces. */
@@ -109,7 +142,7 @@ export class Apps extends pulumi.ComponentResource {
         repositoryOpts: { repo: charts.argocdApps.repository },
         namespace: args.argocdNamespace,
         createNamespace: false,
-        values: bootstrapValues({ argocdNamespace: args.argocdNamespace, root: args.root, applications: args.applications, labels: args.labels }),
+        values: bootstrapValues({ argocdNamespace: args.argocdNamespace, root: args.root, applications: args.applications, labels: args.labels, allowedKinds: args.allowedKinds }),
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 10,
@@ -135,11 +168,19 @@ export class Apps extends pulumi.ComponentResource {
     const namespaces = args.imperativeNamespaces.map((ns) => {
       const namespace = new k8s.core.v1.Namespace(
         ns.name,
-        { metadata: { name: ns.name, labels: { [args.labels.namespaceClass]: "imperative", [args.labels.owner]: ns.owner } } },
+        {
+          metadata: {
+            name: ns.name,
+            labels: { [args.labels.namespaceClass]: "imperative", [args.labels.owner]: ns.owner, ...podSecurityLabels(ns.podSecurity, kubernetesVersion) },
+          },
+        },
         // Deleting the stack must not delete the only copy of imperative state with it.
         { ...k8sOpts, retainOnDelete: true },
       );
       const inNs = { ...k8sOpts, dependsOn: [namespace] };
+      if (ns.defaultDeny) {
+        new k8s.networking.v1.NetworkPolicy(`${ns.name}-default-deny`, { metadata: { name: DEFAULT_DENY_POLICY, namespace: ns.name }, spec: defaultDenySpec() }, inNs);
+      }
       if (ns.resourceQuota) {
         new k8s.core.v1.ResourceQuota(ns.name, { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } }, inNs);
       }

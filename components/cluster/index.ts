@@ -1,8 +1,10 @@
 /**
  * Layer 1, the cluster: a VPC over the region's first three availability zones, an EKS
- * control plane (`@pulumi/eks` v4, access entries, KMS-encrypted secrets, control-plane
- * logs), its compute (managed node groups, or EKS Auto Mode) and the EKS managed
- * add-ons, all pinned in the catalog. It hands the layers above a `k8s.Provider`.
+ * control plane (`@pulumi/eks` v4, access entries, KMS-encrypted secrets under an
+ * explicit key policy, control-plane logs with a retention), its compute (managed node
+ * groups on a hardened launch template, or EKS Auto Mode), the EKS managed add-ons, all
+ * pinned in the catalog, and the default encrypted gp3 StorageClass. It hands the layers
+ * above a `k8s.Provider`.
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
@@ -11,6 +13,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { addons, kubernetesVersion, type AddonPin } from "../catalog";
 import { workloadIdentity, type IdentityMode, type WorkloadIdentityProvider } from "../identity";
 import { eksAccessEntries, type AccessEntryInput } from "./access";
+import {
+  clusterRolePolicies,
+  clusterRoleTrust,
+  controlPlaneLogGroup,
+  DEFAULT_STORAGE_CLASS,
+  defaultStorageClass,
+  NODE_METADATA_OPTIONS,
+  nodeBlockDevices,
+  secretsKeyPolicy,
+} from "./hardening";
 import { AZ_COUNT, planSubnets, subnetTags } from "./network";
 
 /** A managed node group. */
@@ -27,7 +39,7 @@ export interface NodeGroupArgs {
   readonly minSize: number;
   readonly desiredSize: number;
   readonly maxSize: number;
-  /** Root volume size in GiB. */
+  /** Root (Bottlerocket: data) volume size in GiB: encrypted gp3 through the launch template. */
   readonly diskSizeGiB: number;
   /** Kubernetes labels on every node. */
   readonly labels: Readonly<Record<string, string>>;
@@ -35,6 +47,9 @@ export interface NodeGroupArgs {
 
 /** Service account of the EBS CSI controller, as the managed add-on creates it. */
 const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
+
+/** Service account of the VPC CNI's daemon (aws-node), as the managed add-on creates it. */
+const VPC_CNI_SERVICE_ACCOUNT = "aws-node";
 
 /** How the cluster gets its nodes. */
 export type ComputeArgs =
@@ -60,6 +75,8 @@ export interface ClusterArgs {
   readonly deletionProtection: boolean;
   /** Control-plane log types sent to CloudWatch. */
   readonly logTypes: readonly string[];
+  /** Days CloudWatch keeps the control-plane logs (a value CloudWatch accepts). */
+  readonly logRetentionDays: number;
   /** Node groups or Auto Mode. */
   readonly compute: ComputeArgs;
   /** IAM principals granted Kubernetes access through EKS access entries. */
@@ -106,6 +123,10 @@ export class Cluster extends pulumi.ComponentResource {
         return names[i];
       });
     const partition = aws.getPartitionOutput({}, parent);
+    const region = aws.getRegionOutput({}, parent).region;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const autoMode = args.compute.mode === "autoMode";
+    const managed = (policy: string): pulumi.Output<string> => pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/${policy}`;
 
     // ---- Network -------------------------------------------------------------------
     const vpc = new aws.ec2.Vpc(
@@ -166,19 +187,42 @@ export class Cluster extends pulumi.ComponentResource {
     });
 
     // ---- Control plane -------------------------------------------------------------
+    // The cluster role is Phoenix's own, not the one the remote component would make
+    // inside its plugin: the secrets key's policy must name it before the cluster exists.
+    const clusterRole = new aws.iam.Role(
+      `${name}-cluster`,
+      {
+        description: `Service role of EKS cluster ${args.clusterName}`,
+        assumeRolePolicy: partition.dnsSuffix.apply((suffix) => JSON.stringify(clusterRoleTrust(suffix, autoMode))),
+        tags,
+      },
+      parent,
+    );
+    const clusterRoleAttachments = clusterRolePolicies(autoMode).map(
+      (policy) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managed(policy) }, parent),
+    );
     const secretsKey = new aws.kms.Key(
       `${name}-secrets`,
       {
         description: `Envelope encryption of Kubernetes secrets for EKS cluster ${args.clusterName}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
+        policy: pulumi
+          .all([partition.partition, partition.dnsSuffix, accountId, region, clusterRole.arn])
+          .apply(([p, dnsSuffix, account, r, clusterRoleArn]) => JSON.stringify(secretsKeyPolicy({ partition: p, dnsSuffix, accountId: account, region: r, clusterRoleArn }))),
         tags,
       },
       parent,
     );
     new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
+    // Made before the cluster: EKS would otherwise create it on first write, with no
+    // retention, keeping audit logs (and their cost) forever.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: controlPlaneLogGroup(args.clusterName), retentionInDays: args.logRetentionDays, tags },
+      parent,
+    );
 
-    const autoMode = args.compute.mode === "autoMode";
     const irsa = args.identityMode === "irsa";
     const cluster = new eks.Cluster(
       `${name}-eks`,
@@ -195,6 +239,7 @@ export class Cluster extends pulumi.ComponentResource {
           (policy) => pulumi.interpolate`arn:${partition.partition}:eks::aws:cluster-access-policy/${policy}`,
         ),
         encryptionConfigKeyArn: secretsKey.arn,
+        serviceRole: clusterRole,
         enabledClusterLogTypes: [...args.logTypes],
         endpointPrivateAccess: args.endpoint.privateAccess,
         endpointPublicAccess: args.endpoint.publicAccess,
@@ -215,7 +260,7 @@ export class Cluster extends pulumi.ComponentResource {
         skipDefaultSecurityGroups: true,
         tags,
       },
-      parent,
+      { ...parent, dependsOn: [logGroup, ...clusterRoleAttachments] },
     );
     const eksName = cluster.eksCluster.name;
     this.identity = irsa ? { mode: "irsa", oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : { mode: "podIdentity" };
@@ -240,8 +285,34 @@ export class Cluster extends pulumi.ComponentResource {
           },
           { ...parent, dependsOn },
         );
-      // Networking first: nodes only become Ready once the CNI and kube-proxy run.
-      const beforeNodes = [addon(addons.vpcCni, [cluster]), addon(addons.kubeProxy, [cluster]), addon(addons.podIdentityAgent, [cluster])];
+      // The CNI's AWS rights belong to its own service account, not to every pod's node
+      // role (EKS user guide, "Configure the Amazon VPC CNI plugin to use IRSA"; the
+      // add-on takes Pod Identity too).
+      const cni = workloadIdentity(
+        `${name}-vpc-cni`,
+        {
+          description: `VPC CNI (aws-node) of EKS cluster ${args.clusterName}`,
+          clusterName: eksName,
+          namespace: "kube-system",
+          serviceAccount: VPC_CNI_SERVICE_ACCOUNT,
+          provider: this.identity,
+          managedPolicyArn: managed("AmazonEKS_CNI_Policy"),
+          tags,
+        },
+        parent,
+      );
+      // Networking first: nodes only become Ready once the CNI and kube-proxy run. The
+      // Pod Identity agent comes with them: aws-node takes its credentials from it.
+      const beforeNodes = [
+        addon(addons.vpcCni, [cluster, ...cni.ready], {
+          // The CNI's network policy agent enforces NetworkPolicies (EKS user guide,
+          // "Limit pod traffic with Kubernetes network policies").
+          configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+          ...(irsa ? { serviceAccountRoleArn: cni.role.arn } : {}),
+        }),
+        addon(addons.kubeProxy, [cluster]),
+        addon(addons.podIdentityAgent, [cluster]),
+      ];
 
       const nodeRole = new aws.iam.Role(
         `${name}-node`,
@@ -258,39 +329,49 @@ export class Cluster extends pulumi.ComponentResource {
         parent,
       );
       // AmazonEC2ContainerRegistryPullOnly is the narrower successor of ReadOnly for nodes.
-      const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"];
+      // No AmazonEKS_CNI_Policy: the CNI has its own identity above.
+      const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"];
       const attachments = nodePolicies.map(
-        (policy) =>
-          new aws.iam.RolePolicyAttachment(
-            `${name}-node-${policy}`,
-            { role: nodeRole.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/${policy}` },
-            parent,
-          ),
+        (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: managed(policy) }, parent),
       );
-      const nodeGroups = args.compute.nodeGroups.map(
-        (g) =>
-          new aws.eks.NodeGroup(
-            `${name}-${g.name}`,
-            {
-              clusterName: eksName,
-              nodeGroupName: g.name,
-              nodeRoleArn: nodeRole.arn,
-              subnetIds: privateSubnets.map((s) => s.id),
-              instanceTypes: [...g.instanceTypes],
-              capacityType: g.capacityType,
-              amiType: g.amiType,
-              diskSize: g.diskSizeGiB,
-              scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
-              updateConfig: { maxUnavailablePercentage: 33 },
-              labels: { ...g.labels, "phoenix.platform/node-group": g.name },
-              tags,
-            },
-            // desiredSize stays Pulumi's: no autoscaler runs yet (one that does must then own it).
-            // The CNI first: without it nodes never turn Ready and the group fails to create
-            // (EKS user guide, "Amazon VPC CNI"). Egress too: nodes pull images through NAT.
-            { ...parent, dependsOn: [...beforeNodes, ...attachments, ...privateEgress] },
-          ),
-      );
+      const nodeGroups = args.compute.nodeGroups.map((g) => {
+        // A launch template without an AMI or user data: EKS still picks the AMI of
+        // amiType and bootstraps the node (EKS user guide, "Customize managed nodes with
+        // launch templates"); the template only sets metadata options and volumes.
+        const template = new aws.ec2.LaunchTemplate(
+          `${name}-${g.name}`,
+          {
+            description: `Nodes of group ${g.name} of EKS cluster ${args.clusterName}: IMDSv2 only, hop limit 1, encrypted gp3`,
+            metadataOptions: { ...NODE_METADATA_OPTIONS },
+            blockDeviceMappings: nodeBlockDevices(g.amiType, g.diskSizeGiB).map((d) => ({ deviceName: d.deviceName, ebs: { ...d.ebs } })),
+            updateDefaultVersion: true,
+            tags,
+          },
+          parent,
+        );
+        return new aws.eks.NodeGroup(
+          `${name}-${g.name}`,
+          {
+            clusterName: eksName,
+            nodeGroupName: g.name,
+            nodeRoleArn: nodeRole.arn,
+            subnetIds: privateSubnets.map((s) => s.id),
+            instanceTypes: [...g.instanceTypes],
+            capacityType: g.capacityType,
+            amiType: g.amiType,
+            // The volume size lives in the launch template: EKS refuses diskSize beside one.
+            launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => String(v)) },
+            scalingConfig: { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize },
+            updateConfig: { maxUnavailablePercentage: 33 },
+            labels: { ...g.labels, "phoenix.platform/node-group": g.name },
+            tags,
+          },
+          // desiredSize stays Pulumi's: no autoscaler runs yet (one that does must then own it).
+          // The CNI first: without it nodes never turn Ready and the group fails to create
+          // (EKS user guide, "Amazon VPC CNI"). Egress too: nodes pull images through NAT.
+          { ...parent, dependsOn: [...beforeNodes, ...attachments, ...privateEgress] },
+        );
+      });
 
       // The EBS CSI controller gets its own role. Its policy is AWS's V2 managed policy:
       // it only touches volumes and snapshots tagged ebs.csi.aws.com/cluster=true, and
@@ -303,7 +384,7 @@ export class Cluster extends pulumi.ComponentResource {
           namespace: "kube-system",
           serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
           provider: this.identity,
-          managedPolicyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonEBSCSIDriverPolicyV2`,
+          managedPolicyArn: managed("AmazonEBSCSIDriverPolicyV2"),
           tags,
         },
         parent,
@@ -326,6 +407,15 @@ export class Cluster extends pulumi.ComponentResource {
     // It waits for the API server only: namespaces, secrets and ConfigMaps need nothing
     // more, and what needs nodes waits for `workloadsReady` itself.
     this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, parent);
+    // The cluster's default StorageClass: a claim that names none gets an encrypted gp3 volume.
+    new k8s.storage.v1.StorageClass(
+      `${name}-${DEFAULT_STORAGE_CLASS}`,
+      {
+        metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+        ...defaultStorageClass(autoMode),
+      },
+      { parent: this, provider: this.provider },
+    );
     this.clusterName = eksName;
     this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
     this.vpcId = vpc.id;

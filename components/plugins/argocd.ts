@@ -199,6 +199,11 @@ export const argocd: Plugin<typeof argocdSettingsSchema, undefined, ArgocdOutput
   ],
   // Argo CD is the apps layer's engine: it is always on.
   enabled: () => true,
+  // Every Argo CD component and the single Redis run as non-root with RuntimeDefault
+  // seccomp and no capabilities (the chart's containerSecurityContext defaults). The
+  // redis-ha subchart's HAProxy only sets readOnlyRootFilesystem in the chart's values:
+  // HA stays at baseline until its own contexts are checked.
+  podSecurity: (settings) => (settings.ha ? "baseline" : "restricted"),
   install(settings, _inputs, ctx) {
     // Declared before the release so the server finds it at first start (it only adds
     // server.secretkey, a field Pulumi's server-side apply does not own). The data is a

@@ -117,6 +117,10 @@ export const certManager: Plugin<typeof certManagerSettingsSchema, undefined, Re
   // Not in values.yaml at all (commented out there); the schema declares them as objects.
   freeFormValues: [...POD_PASS_THROUGH],
   enabled: (s) => s.enabled,
+  // Controller, webhook, cainjector and startupapicheck run as non-root with
+  // RuntimeDefault seccomp, no privilege escalation and no capabilities (the chart's
+  // securityContext/containerSecurityContext defaults).
+  podSecurity: () => "restricted",
   install(settings, _inputs, ctx) {
     const dns01 = settings.dns01;
     if (!dns01) return { values: certManagerValues({}), outputs: {} };

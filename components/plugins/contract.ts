@@ -10,6 +10,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ChartPin } from "../catalog";
+import type { PodSecurityLevel } from "../labels";
 import { workloadIdentity, type PolicyDocument, type WorkloadIdentity, type WorkloadIdentityProvider } from "../identity";
 import type { HelmValues } from "../types";
 
@@ -82,6 +83,12 @@ export interface Plugin<S extends z.ZodType, I, O> {
   readonly gatesAdmission?: boolean;
   /** Whether the stack enables it. */
   enabled(settings: z.output<S>): boolean;
+  /**
+   * The Pod Security Standards level its namespace enforces: the strictest its chart's
+   * pods meet with the values Phoenix sets (checked against the chart's own security
+   * contexts), so a plugin gets only what it needs.
+   */
+  podSecurity(settings: z.output<S>): PodSecurityLevel;
   /** Declares the plugin's AWS-side resources (if any) and builds its Helm values. */
   install(settings: z.output<S>, inputs: I, ctx: PluginContext): PluginInstall<O>;
 }

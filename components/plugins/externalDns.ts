@@ -120,6 +120,9 @@ export const externalDns: Plugin<typeof externalDnsSettingsSchema, undefined, Re
     ...POD_PASS_THROUGH,
   ],
   enabled: (s) => s.enabled,
+  // Non-root, RuntimeDefault seccomp, no privilege escalation, no capabilities (the
+  // chart's podSecurityContext/securityContext defaults).
+  podSecurity: () => "restricted",
   install(settings, _inputs, ctx) {
     const identity = pluginIdentity(ctx, {
       description: "external-dns",

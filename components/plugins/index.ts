@@ -8,7 +8,8 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityProvider } from "../identity";
-import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
+import { kubernetesVersion } from "../catalog";
+import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, podSecurityLabels } from "../labels";
 import { PLUGIN_IDS, PLUGINS, type AnyPlugin, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
 
 export { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
@@ -67,7 +68,11 @@ export class Plugins extends pulumi.ComponentResource {
         {
           metadata: {
             name: plugin.namespace,
-            labels: { [NAMESPACE_CLASS_LABEL]: "platform", [NAMESPACE_OWNER_LABEL]: `plugin.${plugin.id}` },
+            labels: {
+              [NAMESPACE_CLASS_LABEL]: "platform",
+              [NAMESPACE_OWNER_LABEL]: `plugin.${plugin.id}`,
+              ...podSecurityLabels(plugin.podSecurity(settings), kubernetesVersion),
+            },
           },
         },
         k8sOpts,

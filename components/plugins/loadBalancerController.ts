@@ -292,6 +292,10 @@ export const loadBalancerController: Plugin<typeof loadBalancerControllerSetting
   // Its Service mutating webhook fails closed (chart default failurePolicy: Fail).
   gatesAdmission: true,
   enabled: (s) => s.enabled,
+  // The chart's container runs as non-root without privilege escalation, but keeps its
+  // capabilities (the drop is commented out in its values) and sets no seccomp profile:
+  // that meets baseline, not restricted.
+  podSecurity: () => "baseline",
   install(settings, _inputs, ctx) {
     const identity = pluginIdentity(ctx, {
       description: "AWS Load Balancer Controller",

@@ -35,5 +35,8 @@ export const metricsServer: Plugin<typeof metricsServerSettingsSchema, undefined
   settings: metricsServerSettingsSchema,
   freeFormValues: [...POD_PASS_THROUGH],
   enabled: (s) => s.enabled,
+  // Non-root, RuntimeDefault seccomp, no privilege escalation, no capabilities, no host
+  // network (the chart's securityContext defaults).
+  podSecurity: () => "restricted",
   install: (settings) => ({ values: metricsServerValues(settings), outputs: {} }),
 };

@@ -395,6 +395,11 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
   // Velero is how imperative state survives a disaster: always on. Turning scheduled
   // backups off is `phoenix:backups.enabled`, which the namespace table then shows.
   enabled: () => true,
+  // The node agent mounts the kubelet's pod and plugin folders from the host (the
+  // chart's nodeAgent.podVolumePath/pluginVolumePath; its values suggest privileged
+  // labels), which only privileged allows. Without it the server's pod still sets no
+  // security context of its own (the chart's defaults are empty): baseline.
+  podSecurity: (settings) => (settings.fsBackup ? "privileged" : "baseline"),
   install(settings, inputs, ctx) {
     const arn = (bucket: string, partition: string): string => `arn:${partition}:s3:::${bucket}`;
     const identity = pluginIdentity(ctx, {

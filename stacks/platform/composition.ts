@@ -98,6 +98,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     endpoint: cfg.cluster.endpoint,
     deletionProtection: cfg.cluster.deletionProtection,
     logTypes: cfg.cluster.logTypes,
+    logRetentionDays: cfg.cluster.logRetentionDays,
     compute: cfg.cluster.compute,
     accessEntries: cfg.cluster.accessEntries,
     identityMode: cfg.identity.mode,
@@ -132,8 +133,9 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     // In the inventory's order (by name), each with the settings its stack entry gives.
     imperativeNamespaces: [...cfg.namespaces.imperative]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((n) => ({ name: n.name, owner: n.owner, resourceQuota: n.resourceQuota, limitRange: n.limitRange })),
+      .map((n) => ({ name: n.name, owner: n.owner, resourceQuota: n.resourceQuota, limitRange: n.limitRange, podSecurity: n.podSecurity, defaultDeny: n.defaultDeny })),
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
+    allowedKinds: cfg.gitops.allowedKinds,
   });
 
   // Deleted first on destroy: it depends on every layer, so all the teardown needs (the

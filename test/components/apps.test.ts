@@ -1,14 +1,16 @@
 /**
  * Layer 3 under the offline mock runtime, against a provider of some other cluster:
  * AppProjects, the root and declared Applications, repository credentials, and the
- * imperative namespaces with their labels, quotas and limits.
+ * imperative namespaces with their labels, Pod Security level, default-deny
+ * NetworkPolicy, quotas and limits.
  */
 import * as k8s from "@pulumi/kubernetes";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Apps, type AppsArgs } from "../../components/apps";
-import { APPS_PROJECT, bootstrapValues, credentialPrefix, IN_CLUSTER, repoCredentialData, ROOT_PROJECT } from "../../components/apps/applications";
-import { charts } from "../../components/catalog";
+import { Apps, DEFAULT_DENY_POLICY, type AppsArgs } from "../../components/apps";
+import { APPS_PROJECT, bootstrapValues, credentialPrefix, IN_CLUSTER, repoCredentialData, ROOT_PROJECT, WORKLOAD_KINDS, type BootstrapInput } from "../../components/apps/applications";
+import { charts, kubernetesVersion } from "../../components/catalog";
+import { POD_SECURITY_ENFORCE_LABEL, podSecurityLabels } from "../../components/labels";
 import { evaluateOffline, SECRET, type RecordedResource } from "../../cli/offline/runtime";
 import { at, ofType, one } from "../helpers";
 
@@ -26,8 +28,15 @@ async function runApps(extra: Partial<AppsArgs> = {}) {
       root: { repoURL: "https://git.example.com/org/g.git", targetRevision: "main", path: "clusters/x" },
       applications: [{ name: "shop", path: "apps/shop", namespace: "shop" }],
       imperativeNamespaces: [
-        { name: "ledger", owner: "payments" },
-        { name: "models", owner: "ml", resourceQuota: { "requests.storage": "500Gi" }, limitRange: { default: { memory: "1Gi" }, defaultRequest: { cpu: "100m" } } },
+        { name: "ledger", owner: "payments", podSecurity: "restricted", defaultDeny: true },
+        {
+          name: "models",
+          owner: "ml",
+          resourceQuota: { "requests.storage": "500Gi" },
+          limitRange: { default: { memory: "1Gi" }, defaultRequest: { cpu: "100m" } },
+          podSecurity: "baseline",
+          defaultDeny: false,
+        },
       ],
       labels,
       ...extra,
@@ -47,11 +56,22 @@ describe("apps layer", () => {
     assert.ok(bootstrap.dependencies.includes(urnOf(resources, RELEASE, "argocd-elsewhere")), "waits for the Argo CD release");
     const namespaces = ofType(resources, "kubernetes:core/v1:Namespace");
     assert.deepEqual(namespaces.map((n) => [n.name, at(n.inputs, "metadata", "labels")]).sort(), [
-      ["ledger", { class: "imperative", owner: "payments" }],
-      ["models", { class: "imperative", owner: "ml" }],
+      ["ledger", { class: "imperative", owner: "payments", ...podSecurityLabels("restricted", kubernetesVersion) }],
+      ["models", { class: "imperative", owner: "ml", ...podSecurityLabels("baseline", kubernetesVersion) }],
     ]);
     for (const r of resources.filter((x) => x.type.startsWith("kubernetes:") && x.name !== "argocd-elsewhere")) assert.equal(r.providerUrn, providerUrn, r.name);
     for (const n of namespaces) assert.equal(n.options.retainOnDelete, true);
+  });
+
+  it("denies all traffic in and out of an imperative namespace but DNS, unless the stack turns it off there", async () => {
+    const { resources } = await runApps();
+    const policies = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    assert.deepEqual(policies.map((p) => [at(p.inputs, "metadata", "namespace"), at(p.inputs, "metadata", "name")]), [["ledger", DEFAULT_DENY_POLICY]]);
+    const spec = at(policies[0].inputs, "spec") as { podSelector: unknown; policyTypes: string[]; ingress?: unknown; egress: { to: unknown[]; ports: { port: number }[] }[] };
+    assert.deepEqual([spec.podSelector, spec.policyTypes, spec.ingress], [{}, ["Ingress", "Egress"], undefined], "every pod, both directions, no ingress rule at all");
+    assert.deepEqual(spec.egress.map((e) => e.ports.map((p) => p.port)), [[53, 53]], "DNS only");
+    assert.deepEqual(spec.egress[0].to, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }]);
+    assert.ok(policies[0].dependencies.includes(urnOf(resources, "kubernetes:core/v1:Namespace", "ledger")));
   });
 
   it("empties the built-in default AppProject with a forced server-side patch, after Argo CD is up", async () => {
@@ -91,15 +111,24 @@ describe("apps layer", () => {
 });
 
 describe("GitOps bootstrap values", () => {
-  const v = bootstrapValues({
+  const input: BootstrapInput = {
     argocdNamespace: "argocd",
     root: { repoURL: "https://git.example.com/org/gitops.git", targetRevision: "v1.2.0", path: "clusters/eu-west-1" },
     applications: [
       { name: "shop", path: "apps/shop", namespace: "shop" },
-      { name: "search", path: "search", namespace: "search", repoURL: "git@git.example.com:org/search.git", targetRevision: "main", syncPolicy: { automated: false, prune: false, selfHeal: false } },
+      {
+        name: "search",
+        path: "search",
+        namespace: "search",
+        repoURL: "git@git.example.com:org/search.git",
+        targetRevision: "main",
+        syncPolicy: { automated: false, prune: false, selfHeal: false },
+        podSecurity: "baseline",
+      },
     ],
     labels: { namespaceClass: "phoenix.platform/namespace-class", owner: "phoenix.platform/owner" },
-  });
+  };
+  const v = bootstrapValues(input);
   const apps = at(v, "applications") as Record<string, unknown>;
   const projects = at(v, "projects") as Record<string, unknown>;
 
@@ -127,8 +156,21 @@ describe("GitOps bootstrap values", () => {
     assert.deepEqual(Object.keys(projects).sort(), [APPS_PROJECT, ROOT_PROJECT]);
   });
 
-  it("stamps every GitOps namespace with its class and owning Application", () => {
-    assert.deepEqual(at(apps, "shop", "syncPolicy", "managedNamespaceMetadata", "labels"), { "phoenix.platform/namespace-class": "gitops", "phoenix.platform/owner": "argocd.shop" });
+  it("limits what Git may create in a GitOps namespace to the workload kinds, plus what the stack allows, never Argo CD's own", () => {
+    assert.deepEqual(at(projects, APPS_PROJECT, "namespaceResourceWhitelist"), WORKLOAD_KINDS.map((k) => ({ ...k })));
+    assert.ok(!WORKLOAD_KINDS.some((k) => ["ResourceQuota", "LimitRange", "Namespace"].includes(k.kind) || k.group === "argoproj.io"));
+    assert.deepEqual(at(projects, APPS_PROJECT, "namespaceResourceBlacklist"), [{ group: "argoproj.io", kind: "*" }]);
+    const wider = bootstrapValues({ ...input, allowedKinds: [{ group: "monitoring.coreos.com", kind: "ServiceMonitor" }] });
+    assert.deepEqual((at(wider, "projects", APPS_PROJECT, "namespaceResourceWhitelist") as unknown[]).slice(-1), [{ group: "monitoring.coreos.com", kind: "ServiceMonitor" }]);
+  });
+
+  it("stamps every GitOps namespace with its class, owning Application and Pod Security level (restricted unless the stack says otherwise)", () => {
+    assert.deepEqual(at(apps, "shop", "syncPolicy", "managedNamespaceMetadata", "labels"), {
+      "phoenix.platform/namespace-class": "gitops",
+      "phoenix.platform/owner": "argocd.shop",
+      ...podSecurityLabels("restricted", kubernetesVersion),
+    });
+    assert.equal(at(apps, "search", "syncPolicy", "managedNamespaceMetadata", "labels", POD_SECURITY_ENFORCE_LABEL), "baseline");
     assert.deepEqual(at(apps, "search", "syncPolicy", "syncOptions"), ["CreateNamespace=true"]);
   });
 

@@ -25,6 +25,7 @@ const clusterArgs: ClusterArgs = {
   natGateways: "perAz",
   endpoint: { privateAccess: true, publicAccess: false, publicAccessCidrs: [] },
   deletionProtection: true,
+  logRetentionDays: 365,
   logTypes: ["api", "audit"],
   compute: {
     mode: "managedNodeGroups",
@@ -147,6 +148,46 @@ describe("cluster layer", () => {
     assert.ok(Object.values(trust.Statement[0].Condition.StringEquals).includes("system:serviceaccount:kube-system:ebs-csi-controller-sa"));
     assert.equal(one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver").inputs.serviceAccountRoleArn, `${COMPUTED} aws:iam/role:Role c1-ebs-csi.arn>`);
     assert.equal(outputs.identity.mode, "irsa");
+  });
+
+  it("boots every node group from its own launch template: IMDSv2 only, hop limit 1, encrypted gp3 of the group's size", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    for (const [group, size] of [["system", 50], ["batch", 100]] as const) {
+      const template = one(resources, "aws:ec2/launchTemplate:LaunchTemplate", `c1-${group}`);
+      assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+      assert.deepEqual(template.inputs.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", volumeSize: size } }]);
+      const ng = one(resources, "aws:eks/nodeGroup:NodeGroup", `c1-${group}`);
+      assert.deepEqual(ng.inputs.launchTemplate, { id: `${COMPUTED} aws:ec2/launchTemplate:LaunchTemplate c1-${group}.id>`, version: `${COMPUTED} aws:ec2/launchTemplate:LaunchTemplate c1-${group}.latestVersion>` });
+      assert.equal(ng.inputs.diskSize, undefined, "EKS refuses diskSize beside a launch template");
+    }
+  });
+
+  it("gives the VPC CNI its own identity with the CNI policy, takes that policy off the node role, and turns network policy enforcement on", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const node = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("c1-node-")).map((a) => String(a.inputs.policyArn).split("/").pop());
+    assert.deepEqual(node.sort(), ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonSSMManagedInstanceCore"]);
+    assert.equal(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-vpc-cni").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy");
+    const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "c1-vpc-cni");
+    assert.deepEqual([assoc.inputs.namespace, assoc.inputs.serviceAccount], ["kube-system", "aws-node"]);
+    const cni = one(resources, "aws:eks/addon:Addon", "c1-vpc-cni");
+    assert.ok(cni.dependencies.includes(assoc.urn), "the CNI starts with its identity in place");
+    assert.deepEqual(JSON.parse(String(cni.inputs.configurationValues)), { enableNetworkPolicy: "true" });
+    const irsa = await run(() => new Cluster("c1", { ...clusterArgs, identityMode: "irsa" }));
+    assert.equal(one(irsa.resources, "aws:eks/addon:Addon", "c1-vpc-cni").inputs.serviceAccountRoleArn, `${COMPUTED} aws:iam/role:Role c1-vpc-cni.arn>`);
+  });
+
+  it("names its own cluster role in the secrets key's policy, and creates the control-plane log group with its retention before the cluster", async () => {
+    const { resources } = await run(() => new Cluster("c1", clusterArgs));
+    const key = JSON.parse(String(one(resources, "aws:kms/key:Key", "c1-secrets").inputs.policy)) as PolicyDocument;
+    const use = key.Statement.find((s) => s.Sid === "ClusterRoleUse");
+    assert.deepEqual(use?.Principal, { AWS: `${COMPUTED} aws:iam/role:Role c1-cluster.arn>` });
+    const eks = one(resources, "eks:index:Cluster", "c1-eks");
+    assert.equal(eks.inputs.serviceRole, "<resource reference>");
+    const logs = one(resources, "aws:cloudwatch/logGroup:LogGroup", "c1-control-plane");
+    assert.deepEqual([logs.inputs.name, logs.inputs.retentionInDays], ["/aws/eks/c1/cluster", 365]);
+    assert.ok(eks.dependencies.includes(logs.urn));
+    const sc = one(resources, "kubernetes:storage.k8s.io/v1:StorageClass", "c1-gp3-encrypted");
+    assert.deepEqual([at(sc.inputs, "metadata", "annotations"), sc.inputs.provisioner, sc.inputs.parameters], [{ "storageclass.kubernetes.io/is-default-class": "true" }, "ebs.csi.aws.com", { type: "gp3", encrypted: "true" }]);
   });
 
   it("builds the Kubernetes provider from the cluster's kubeconfig and exports it as a secret", async () => {

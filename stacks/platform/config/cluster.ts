@@ -1,5 +1,6 @@
 /** `phoenix:cluster`: the EKS control plane, its endpoint, compute and access. */
 import { z } from "zod";
+import { LOG_RETENTION_DAYS } from "../../../components/cluster/hardening";
 import { strictObject } from "../../config";
 import { cidr, dnsLabel, labelKey, uniqueBy } from "./common";
 
@@ -115,6 +116,12 @@ export const clusterSchema = strictObject({
     .min(1, { error: "list at least one log type; audit and authenticator logs are what an incident review needs" })
     .refine((l) => new Set(l).size === l.length, { error: "lists a log type twice" })
     .default([...LOG_TYPES]),
+  /** Days CloudWatch keeps the control-plane logs; one of the periods CloudWatch accepts. */
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a retention CloudWatch accepts: ${LOG_RETENTION_DAYS.join(", ")}` })
+    .default(365),
   compute: computeSchema.prefault({ mode: "managedNodeGroups" }),
   accessEntries: z
     .array(accessEntrySchema)

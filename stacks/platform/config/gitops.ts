@@ -1,6 +1,7 @@
 /** `phoenix:gitops`: the repository Argo CD syncs and the Applications Phoenix declares (the GitOps namespaces). */
 import { z } from "zod";
 import { ROOT_APP } from "../../../components/apps/applications";
+import { POD_SECURITY_LEVELS } from "../../../components/labels";
 import { strictObject } from "../../config";
 import { dnsLabel, gitUrl, repoPath, uniqueBy } from "./common";
 
@@ -15,6 +16,8 @@ const applicationSchema = strictObject({
   repoURL: gitUrl.optional(),
   /** Revision, when it is not the root's. */
   targetRevision: z.string().min(1).optional(),
+  /** Pod Security Standards level of the namespace Argo CD creates for it. */
+  podSecurity: z.enum(POD_SECURITY_LEVELS).default("restricted"),
   /** How Argo CD syncs it. */
   syncPolicy: strictObject({
     /** Sync on every change in Git; off means someone presses Sync. */
@@ -58,6 +61,24 @@ export const gitopsSchema = strictObject(
     path: repoPath.optional(),
     /** Applications Phoenix declares; their destinations are the GitOps namespaces. */
     applications: z.array(applicationSchema).superRefine(uniqueBy("name", [ROOT_APP])).default([]),
+    /**
+     * Namespaced kinds Git may create beyond the workload kinds Phoenix allows
+     * (components/apps/applications.ts, WORKLOAD_KINDS), such as a CRD an app ships
+     * objects of. Never Argo CD's own kinds.
+     */
+    allowedKinds: z
+      .array(
+        strictObject({
+          /** API group, "" for the core group. */
+          group: z
+            .string()
+            .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, "must be an API group such as monitoring.coreos.com, or \"\" for the core group")
+            .refine((g) => g !== "argoproj.io", { error: "Argo CD's own kinds would let an app escape its project: they stay denied" }),
+          /** Kind, as in manifests. */
+          kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "must be a Kind such as ServiceMonitor"),
+        }),
+      )
+      .default([]),
     /** Credentials for a private repository (every repository under the root's URL's host and owner). */
     credentials: repoCredentialsSchema.optional(),
   },

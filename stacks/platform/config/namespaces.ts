@@ -1,5 +1,6 @@
 /** `phoenix:namespaces`: the imperative namespaces, the only ones Velero backs up. */
 import { z } from "zod";
+import { POD_SECURITY_LEVELS } from "../../../components/labels";
 import { strictObject } from "../../config";
 import { cpuMemory, dnsLabel, labelKey, quantity } from "./common";
 
@@ -37,6 +38,16 @@ export const namespacesSchema = strictObject({
         owner: dnsLabel.default("phoenix"),
         /** ResourceQuota `hard` limits for the namespace, such as requests.storage: 500Gi. */
         resourceQuota: z.record(z.string().regex(/^[a-z0-9./-]+$/, "must be a ResourceQuota resource name such as requests.cpu"), quantity).optional(),
+        /**
+         * Pod Security Standards level the namespace enforces. restricted unless a
+         * workload there truly needs more (baseline: e.g. an image that must run as root).
+         */
+        podSecurity: z.enum(POD_SECURITY_LEVELS).default("restricted"),
+        /**
+         * A default-deny NetworkPolicy (ingress and egress; DNS allowed). Add the
+         * NetworkPolicies a workload needs beside it; false drops it for the namespace.
+         */
+        defaultDeny: z.boolean().default(true),
         /** LimitRange container defaults for the namespace. */
         limitRange: strictObject({ default: cpuMemory.optional(), defaultRequest: cpuMemory.optional() }).optional(),
         /**

@@ -95,6 +95,8 @@ describe("offline plans of the prod stacks", () => {
       "replicaRepositoryPasswordSecretArn",
       "repositoryPasswordSecretArn",
     ]);
+    // The pack's verdict travels in the plan: every backup bucket is locked, private and protected.
+    assert.equal(doc.policy?.passed, true);
     assert.deepEqual([doc.outputs.region, doc.outputs.replicaRegion], ["eu-west-1", "eu-central-1"], "the regions the stack file names");
   });
 
@@ -164,7 +166,8 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
   it("prints the component tree, the storage read, the Helm releases and the namespace table", async () => {
     const r = await cli("--stack", "prod");
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /Layer 1: cluster \(\d+ resources\)\n {2}phoenix:cluster:Cluster {2}phoenix-prod\n {4}aws:ec2\/eip:Eip/);
+    assert.match(r.stdout, /Layer 1: cluster \(\d+ resources\)\n {2}phoenix:cluster:Cluster {2}phoenix-prod\n {4}aws:cloudwatch\/logGroup:LogGroup {2}phoenix-prod-control-plane\n {4}aws:ec2\/eip:Eip/);
+    assert.match(r.stdout, /Policy \(10 rules of policy\/\) on phoenix\/prod: every rule passes/);
     assert.match(r.stdout, /Layer 2: core plugins/);
     assert.match(r.stdout, /Layer 3: apps/);
     assert.match(r.stdout, /Outside the layers \(2 resources\)\n {2}phoenix:teardown:Teardown {2}teardown\n {2}pulumi:pulumi:StackReference {2}backup-storage\n/);
@@ -194,9 +197,9 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), expected);
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "phoenix-backup-storage.prod.json"), "utf8")), JSON.parse(fs.readFileSync(GOLDEN.storage, "utf8")));
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "phoenix.prod.json"), "utf8")), JSON.parse(fs.readFileSync(GOLDEN.platform, "utf8")));
-    assert.match(r.stdout, /^PROJECT\s+STACK\s+REGION\s+RESOURCES\s+TIME\s+PLAN FILE$/m);
-    assert.match(r.stdout, /^phoenix-backup-storage\s+prod\s+eu-west-1\s+\d+\s/m);
-    assert.match(r.stdout, /^phoenix\s+prod\s+eu-west-1\s+\d+\s/m);
+    assert.match(r.stdout, /^PROJECT\s+STACK\s+REGION\s+RESOURCES\s+POLICY\s+TIME\s+PLAN FILE$/m);
+    assert.match(r.stdout, /^phoenix-backup-storage\s+prod\s+eu-west-1\s+\d+\s+pass\s/m);
+    assert.match(r.stdout, /^phoenix\s+prod\s+eu-west-1\s+\d+\s+pass\s/m);
     assert.match(r.stdout, new RegExp(`Planned ${expected.length} stacks of both projects`));
   });
 

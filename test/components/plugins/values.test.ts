@@ -203,9 +203,16 @@ describe("Velero IAM", () => {
     assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
     assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
   });
-  it("the Pod Identity trust names only the EKS Pod Identity service (IRSA trust: test/components/plugins/plugins.test.ts)", () => {
-    const trust = podIdentityTrustPolicy();
+  it("the Pod Identity trust names only the EKS Pod Identity service, for one cluster's one service account (IRSA trust: test/components/plugins/plugins.test.ts)", () => {
+    const trust = podIdentityTrustPolicy("phoenix-prod", "velero", "velero-server");
     assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
+    assert.deepEqual(trust.Statement[0].Condition, {
+      StringEquals: {
+        "aws:RequestTag/eks-cluster-name": "phoenix-prod",
+        "aws:RequestTag/kubernetes-namespace": "velero",
+        "aws:RequestTag/kubernetes-service-account": "velero-server",
+      },
+    });
   });
 });
 

@@ -302,6 +302,22 @@ describe("apps and backup settings", () => {
     assert.match(problemAt(ns({ limitRange: { default: { gpu: "1" } } }), "phoenix:namespaces.imperative[0].limitRange.default.gpu"), /allowed here: cpu, memory/);
   });
 
+  it("hardens by default, and takes the one key that states otherwise", () => {
+    const ns = (entry: Record<string, unknown>) => flatConfig({ namespaces: { imperative: [{ name: "ledger", ...entry }] } });
+    const ledger = parseStackConfig(ns({}), id).namespaces.imperative[0];
+    assert.deepEqual([ledger.podSecurity, ledger.defaultDeny], ["restricted", true]);
+    const relaxed = parseStackConfig(ns({ podSecurity: "baseline", defaultDeny: false }), id).namespaces.imperative[0];
+    assert.deepEqual([relaxed.podSecurity, relaxed.defaultDeny], ["baseline", false]);
+    assert.match(problemAt(ns({ defaultDeny: "no" }), "phoenix:namespaces.imperative[0].defaultDeny"), /boolean/);
+    const app = { name: "shop", path: "apps/shop", namespace: "shop" };
+    const cfg = parseStackConfig(gitops({ applications: [app, { ...app, name: "legacy", namespace: "legacy", podSecurity: "privileged" }], allowedKinds: [{ group: "monitoring.coreos.com", kind: "ServiceMonitor" }] }), id);
+    assert.deepEqual(cfg.gitops.applications.map((a) => a.podSecurity), ["restricted", "privileged"]);
+    assert.deepEqual(cfg.gitops.allowedKinds, [{ group: "monitoring.coreos.com", kind: "ServiceMonitor" }]);
+    assert.match(problemAt(gitops({ allowedKinds: [{ group: "", kind: "configmap" }] }), "phoenix:gitops.allowedKinds[0].kind"), /must be a Kind such as ServiceMonitor/);
+    assert.equal(parseStackConfig(flatConfig(), id).cluster.logRetentionDays, 365);
+    assert.equal(parseStackConfig(flatConfig({ cluster: { logRetentionDays: 90 } }), id).cluster.logRetentionDays, 90);
+  });
+
   it("lets a schedule name only a backup storage location Phoenix defines", () => {
     const schedule = (storageLocation: string) => flatConfig({ backups: { schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation }] } });
     assert.equal(parseStackConfig(schedule("default"), id).backups.schedules[0].storageLocation, "default");

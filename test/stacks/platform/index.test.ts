@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import type { PlanDocument } from "../../../cli/offline/plan";
+import { PHOENIX_POLICIES } from "../../../policy/rules";
 import { REPLICATED_STORAGE_OUTPUTS, ROOT } from "../../helpers";
 
 interface Loaded {
@@ -30,7 +31,8 @@ describe("Pulumi entry points", () => {
 
     const r = spawnSync(process.execPath, [path.join(__dirname, "pulumi-entry.cjs")], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    const loaded = JSON.parse(r.stdout) as { tsnode: string; typescript: string; storage: Loaded; platform: Loaded };
+    const loaded = JSON.parse(r.stdout) as { tsnode: string; typescript: string; storage: Loaded; platform: Loaded; policies: string[] };
+    assert.deepEqual(loaded.policies, PHOENIX_POLICIES.map((p) => p.name), "the policy pack's rules compile under Pulumi's ts-node too");
     assert.equal(loaded.tsnode, "ts-node@7.0.1", "Pulumi's vendored ts-node, as the language host uses it");
     assert.match(loaded.typescript, /^5\./, "the project's typescript, not the vendored 3.8");
 

@@ -1,0 +1,117 @@
+/**
+ * IAM: identity policies without wildcards where they matter, and trust policies of
+ * workload roles conditioned on who may assume them.
+ */
+import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { conditionKeys, isRecord, list, policyDocument, statementsOf, strings, type PhoenixPolicy } from "./common";
+
+/** Services where one wildcard grants control of data, keys, identities or the network. */
+export const SENSITIVE_SERVICES = ["iam", "sts", "kms", "s3", "secretsmanager", "ssm", "ec2", "eks", "route53", "organizations", "lambda", "cloudtrail", "logs", "elasticloadbalancing"];
+
+/**
+ * Actions that take a resource scope (IAM Service Authorization Reference, per service),
+ * for which `Resource: "*"` grants more than any one workload needs. Deliberately the
+ * data, key, secret and identity actions only: reads and describes that AWS offers no
+ * scope for (ec2:Describe*, route53:ListHostedZones) keep `*`.
+ */
+const SCOPED_ACTION: Readonly<Record<string, (action: string) => boolean>> = {
+  s3: (a) => !["ListAllMyBuckets", "GetAccountPublicAccessBlock", "PutAccountPublicAccessBlock", "ListAccessPoints", "ListJobs", "CreateJob", "ListMultiRegionAccessPoints", "ListStorageLensConfigurations"].includes(a),
+  kms: (a) => !["CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", "CreateCustomKeyStore", "DescribeCustomKeyStores", "ConnectCustomKeyStore", "DisconnectCustomKeyStore", "DeleteCustomKeyStore", "UpdateCustomKeyStore"].includes(a),
+  secretsmanager: (a) => !["GetRandomPassword", "ListSecrets", "BatchGetSecretValue"].includes(a),
+  ssm: (a) => /^(GetParameters?|GetParametersByPath|PutParameter|DeleteParameters?|SendCommand|StartSession)$/.test(a),
+  iam: (a) => /^(PassRole|Create|Delete|Attach|Detach|Put|Update|Add|Remove|Tag|Untag)/.test(a),
+  sts: (a) => a === "AssumeRole",
+  route53: (a) => ["ChangeResourceRecordSets", "ListResourceRecordSets", "GetHostedZone", "DeleteHostedZone"].includes(a),
+};
+
+/** Identity policy documents of a resource: inline role, user and group policies, managed policies, a role's inline policies. */
+function identityPolicies(args: Pick<ResourceValidationArgs, "type" | "props">): Record<string, unknown>[] {
+  const p = args.props;
+  switch (args.type) {
+    case "aws:iam/rolePolicy:RolePolicy":
+    case "aws:iam/userPolicy:UserPolicy":
+    case "aws:iam/groupPolicy:GroupPolicy":
+    case "aws:iam/policy:Policy":
+      return [policyDocument(p.policy)].filter(isRecord);
+    case "aws:iam/role:Role":
+      return list(p.inlinePolicies).filter(isRecord).map((ip) => policyDocument(ip.policy)).filter(isRecord);
+    default:
+      return [];
+  }
+}
+
+/** What is too wide in one Allow statement. */
+export function wildcardProblems(statement: Record<string, unknown>): string[] {
+  if (statement.Effect !== "Allow") return [];
+  const label = typeof statement.Sid === "string" ? `statement ${statement.Sid}` : "a statement";
+  if (statement.NotAction !== undefined) return [`${label} allows everything but its NotAction: list the actions it needs`];
+  const problems: string[] = [];
+  const actions = strings(statement.Action);
+  const wideResource = strings(statement.Resource).includes("*");
+  for (const action of actions) {
+    if (action === "*") {
+      problems.push(`${label} allows every action (*)`);
+      continue;
+    }
+    const [service, name = ""] = action.split(":");
+    if (SENSITIVE_SERVICES.includes(service) && name.includes("*")) problems.push(`${label} allows ${action}, a wildcard on the sensitive service ${service}: list the actions it needs`);
+    else if (wideResource && SCOPED_ACTION[service]?.(name)) problems.push(`${label} allows ${action} on every resource (*), though IAM can scope it: name the ARNs`);
+  }
+  return problems;
+}
+
+/** Mandatory: no identity policy statement grants a wildcard action on a sensitive service, or a wildcard resource where a scope exists. */
+export const iamNoWildcards: PhoenixPolicy = {
+  name: "iam-no-wildcards",
+  description:
+    "No IAM statement grants a wildcard action on a sensitive service (iam, sts, kms, s3, secrets, ec2, eks, ...), or Resource \"*\" for an action IAM can scope to named ARNs: each workload role holds exactly what its component calls.",
+  enforcementLevel: "mandatory",
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    for (const doc of identityPolicies(args)) for (const s of statementsOf(doc)) for (const p of wildcardProblems(s)) report(p);
+  },
+};
+
+/** The session tags EKS Pod Identity sets when it assumes a role (EKS user guide, "Pod Identity session tags"). */
+export const POD_IDENTITY_TAGS = {
+  clusterArn: "aws:RequestTag/eks-cluster-arn",
+  clusterName: "aws:RequestTag/eks-cluster-name",
+  namespace: "aws:RequestTag/kubernetes-namespace",
+  serviceAccount: "aws:RequestTag/kubernetes-service-account",
+} as const;
+
+const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
+
+/** What one trust statement lacks: Pod Identity's session-tag conditions, or IRSA's subject and audience. */
+export function trustProblems(statement: Record<string, unknown>): string[] {
+  if (statement.Effect !== "Allow" || !isRecord(statement.Principal)) return [];
+  const principal = statement.Principal;
+  const exact = conditionKeys(statement, ["StringEquals"]);
+  if (strings(principal.Service).includes(POD_IDENTITY_SERVICE)) {
+    const problems: string[] = [];
+    if (!strings(statement.Action).includes("sts:TagSession")) problems.push("lacks sts:TagSession, which Pod Identity needs to pass its session tags");
+    const need = [POD_IDENTITY_TAGS.namespace, POD_IDENTITY_TAGS.serviceAccount];
+    const missing: string[] = need.filter((k) => !exact.has(k.toLowerCase()));
+    if (!exact.has(POD_IDENTITY_TAGS.clusterArn.toLowerCase()) && !exact.has(POD_IDENTITY_TAGS.clusterName.toLowerCase())) missing.push(`${POD_IDENTITY_TAGS.clusterArn} or ${POD_IDENTITY_TAGS.clusterName}`);
+    if (missing.length > 0) problems.push(`lets any Pod Identity association in the account assume it: add StringEquals conditions on ${missing.join(", ")}`);
+    return problems;
+  }
+  if (strings(principal.Federated).length > 0 && strings(statement.Action).includes("sts:AssumeRoleWithWebIdentity")) {
+    const keys = [...exact.keys()];
+    if (!keys.some((k) => k.endsWith(":sub")) || !keys.some((k) => k.endsWith(":aud"))) {
+      return ["lets any service account of the OIDC issuer assume it: add StringEquals conditions on <issuer>:sub and <issuer>:aud"];
+    }
+  }
+  return [];
+}
+
+/** Mandatory: the trust of every workload role names the cluster, namespace and service account. */
+export const podIdentityTrustConditioned: PhoenixPolicy = {
+  name: "pod-identity-trust-conditioned",
+  description:
+    "A role EKS Pod Identity (or IRSA) assumes is conditioned on the cluster, namespace and service account (the session tags EKS sets; IRSA's sub and aud): otherwise any association in the account can hand its credentials to any pod.",
+  enforcementLevel: "mandatory",
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== "aws:iam/role:Role") return;
+    for (const s of statementsOf(policyDocument(args.props.assumeRolePolicy))) for (const p of trustProblems(s)) report(`trust policy ${p}`);
+  },
+};
