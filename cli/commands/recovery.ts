@@ -60,6 +60,13 @@ function summary(r: RecoveryReport, dir: string): string {
   ].join("\n");
 }
 
+/** Prints a drill's or recovery's result (a refusal on stderr too) and gives its exit status. */
+function printReport(report: RecoveryReport, opts: { readonly json?: boolean; readonly report?: string }, deps: Deps): number {
+  if (report.failure?.refused) deps.io.err(`${report.failure.message}\n`);
+  deps.io.out(opts.json ? JSON.stringify(report, null, 2) + "\n" : summary(report, path.resolve(opts.report ?? path.join(deps.root(), ".phoenix", "reports", report.id))) + "\n");
+  return report.outcome === "passed" ? EXIT.ok : report.failure?.refused ? EXIT.usage : EXIT.failed;
+}
+
 /** Registers the recovery commands. */
 export function registerRecovery(program: Command, act: Act, deps: Deps): void {
   program
@@ -112,9 +119,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
         }
         const req = { from: opts.from as string, ...(opts.region ? { region: opts.region } : {}), ...(opts.backup ? { backup: opts.backup } : {}), keep: opts.keep === true, ...(opts.report ? { reportDir: opts.report } : {}), rehearse: opts.rehearse === true };
         const report = await withSignals(interrupts, deps, "phoenix drill --list, then --cleanup ID", () => recovery.drill(env, req));
-        if (report.failure?.refused) deps.io.err(`${report.failure.message}\n`);
-        deps.io.out(opts.json ? JSON.stringify(report, null, 2) + "\n" : summary(report, path.resolve(opts.report ?? path.join(deps.root(), ".phoenix", "reports", report.id))) + "\n");
-        return report.outcome === "passed" ? EXIT.ok : report.failure?.refused ? EXIT.usage : EXIT.failed;
+        return printReport(report, opts, deps);
       }),
     );
 
@@ -157,8 +162,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
         const report = await withSignals(interrupts, deps, "phoenix recover again (it goes on from what exists)", () =>
           recover(env, { stack: opts.stack, ...(opts.region ? { region: opts.region } : {}), ...(opts.as ? { as: opts.as } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.report ? { reportDir: opts.report } : {}) }),
         );
-        deps.io.out(opts.json ? JSON.stringify(report, null, 2) + "\n" : summary(report, path.resolve(opts.report ?? path.join(deps.root(), ".phoenix", "reports", report.id))) + "\n");
-        return report.outcome === "passed" ? EXIT.ok : report.failure?.refused ? EXIT.usage : EXIT.failed;
+        return printReport(report, opts, deps);
       }),
     );
 

@@ -7,16 +7,10 @@
 import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
 import { compareBackup, type Comparison } from "./compare";
 import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
+import type { RestoreCheck } from "../../stacks/platform/composition";
 
-/** A namespace's own restore check (the platform stack's `restoreChecks` output). */
-export interface RestoreCheck {
-  readonly namespace: string;
-  readonly pods?: Readonly<Record<string, string>>;
-  readonly container: string;
-  readonly command: readonly string[];
-  /** A Go duration: 30s, 2m, 1h30m. */
-  readonly timeout: string;
-}
+/** A namespace's own restore check: the platform stack's `restoreChecks` output. */
+export type { RestoreCheck };
 
 /** How one verify command went. */
 export interface CheckResult {

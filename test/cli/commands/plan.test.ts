@@ -16,7 +16,7 @@ import type { PlanDocument } from "../../../cli/offline/plan";
 import { Planner } from "../../../cli/offline/planner";
 import { projects } from "../../../cli/offline/projects";
 import { listStacks } from "../../../cli/offline/stackFile";
-import { ROOT } from "../../helpers";
+import { REPLICATED_STORAGE_OUTPUTS, ROOT } from "../../helpers";
 import { phoenix } from "../phoenix";
 
 const GOLDEN_DIR = path.join(ROOT, "test", "golden");
@@ -83,18 +83,7 @@ describe("offline plans of the prod stacks", () => {
     assert.deepEqual(buckets.sort(), ["backups", "backups-access-logs", "backups-replica", "backups-replica-access-logs"], "the bucket and its DR replica, each with its access-log bucket");
     assert.deepEqual(doc.helmReleases, []);
     assert.deepEqual(doc.namespaces, []);
-    assert.deepEqual(Object.keys(doc.outputs).sort(), [
-      "bucket",
-      "kmsKeyArn",
-      "objectLockDays",
-      "objectLockMode",
-      "region",
-      "replicaBucket",
-      "replicaKeyArn",
-      "replicaRegion",
-      "replicaRepositoryPasswordSecretArn",
-      "repositoryPasswordSecretArn",
-    ]);
+    assert.deepEqual(Object.keys(doc.outputs).sort(), [...REPLICATED_STORAGE_OUTPUTS]);
     // The pack's verdict travels in the plan: every backup bucket is locked, private and protected.
     assert.equal(doc.policy?.passed, true);
     assert.deepEqual([doc.outputs.region, doc.outputs.replicaRegion], ["eu-west-1", "eu-central-1"], "the regions the stack file names");
