@@ -16,6 +16,7 @@ import * as random from "@pulumi/random";
 import {
   accessLogBucketPolicy,
   accountRootArn,
+  deployerProblem,
   backupBucketPolicy,
   replicaSecretArn,
   replicationPolicy,
@@ -48,6 +49,8 @@ export interface BackupStorageArgs {
   readonly objectLock?: ObjectLockRetention;
   /** ARN patterns of the administrators; default: the account root and the deploying role. */
   readonly admins?: readonly string[];
+  /** Where `admins` is set, for the message that refuses a deployer who is not one of them. */
+  readonly adminsSetting?: string;
   /** ARN patterns of the Velero roles that use the storage; default: the account's `role/phoenix/velero/*`. */
   readonly veleroRoles?: readonly string[];
   /** Days S3 server access logs are kept. */
@@ -184,10 +187,16 @@ export class BackupStorage extends pulumi.ComponentResource {
     const parent = { parent: this };
     const partition = aws.getPartitionOutput({}, parent);
     const caller = aws.getCallerIdentityOutput({}, parent);
-    const deployer = args.admins ? undefined : aws.iam.getSessionContextOutput({ arn: caller.arn }, parent).issuerArn;
-    const admins = pulumi
-      .all([partition.partition, caller.accountId, deployer])
-      .apply(([p, account, d]) => [...new Set([accountRootArn(p, account), ...(args.admins ?? (d ? [d] : []))])]);
+    const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, parent).issuerArn;
+    const admins = pulumi.all([partition.partition, caller.accountId, deployer]).apply(([p, account, d]) => {
+      const list = [...new Set([accountRootArn(p, account), ...(args.admins ?? (d ? [d] : []))])];
+      // The policies written below refuse every change by anyone not listed: a deployer
+      // outside the list would lock itself out of its own stack. Refused before anything
+      // is written. (Offline, the deployer is a placeholder, not an ARN.)
+      const problem = args.admins ? deployerProblem(d, list, args.adminsSetting) : undefined;
+      if (problem) throw new Error(problem);
+      return list;
+    });
     const velero = args.veleroRoles
       ? pulumi.output([...args.veleroRoles])
       : pulumi.all([partition.partition, caller.accountId]).apply(([p, account]) => [veleroRolePattern(p, account)]);

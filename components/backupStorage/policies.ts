@@ -277,7 +277,19 @@ export function repositorySecretPolicy(admins: readonly string[]): PolicyDocumen
         Sid: "DenyReadsButAdmins",
         Effect: "Deny",
         Principal: "*",
-        Action: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy"],
+        // Rotation would change the password under existing repositories; stopping or
+        // narrowing replication would cut the DR region off from it.
+        Action: [
+          "secretsmanager:GetSecretValue",
+          "secretsmanager:PutSecretValue",
+          "secretsmanager:UpdateSecret",
+          "secretsmanager:DeleteSecret",
+          "secretsmanager:PutResourcePolicy",
+          "secretsmanager:DeleteResourcePolicy",
+          "secretsmanager:RotateSecret",
+          "secretsmanager:StopReplicationToReplica",
+          "secretsmanager:RemoveRegionsFromReplication",
+        ],
         Resource: "*",
         Condition: { ArnNotLike: { "aws:PrincipalArn": [...admins] } },
       },
@@ -293,4 +305,21 @@ export function repositorySecretPolicy(admins: readonly string[]): PolicyDocumen
 export function replicaSecretArn(arn: string, replicaRegion: string): string | undefined {
   const m = /^(arn:[^:]+:secretsmanager:)([a-z]{2}(?:-[a-z]+)+-\d+)(:.+:secret:.+)$/.exec(arn);
   return m ? `${m[1]}${replicaRegion}${m[3]}` : undefined;
+}
+
+/** Whether an ARN matches an ARN pattern as `ArnLike` does (`*` and `?` wildcards). */
+export function arnMatches(pattern: string, arn: string): boolean {
+  const escaped = pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")));
+  return new RegExp(`^${escaped.join("")}$`).test(arn);
+}
+
+/**
+ * Why a deployer may not write the storage's policies, or undefined: they refuse every
+ * change by anyone not among the administrators, so a deployer outside the list would
+ * lock itself out of its own stack. An issuer that is not an ARN (the offline plan's
+ * placeholder) is not checked.
+ */
+export function deployerProblem(deployer: string | undefined, admins: readonly string[], setting = "the administrators"): string | undefined {
+  if (!deployer?.startsWith("arn:") || admins.some((a) => arnMatches(a, deployer))) return undefined;
+  return `the role deploying this stack, ${deployer}, is not among the backup storage administrators (${admins.join(", ")}): the bucket, key and secret policies would refuse it every later change. Add it to ${setting}, or deploy as one of them`;
 }

@@ -14,14 +14,16 @@ export const SENSITIVE_SERVICES = ["iam", "sts", "kms", "s3", "secretsmanager", 
  * data, key, secret and identity actions only: reads and describes that AWS offers no
  * scope for (ec2:Describe*, route53:ListHostedZones) keep `*`.
  */
+const lower = (names: readonly string[]): string[] => names.map((n) => n.toLowerCase());
+// Called with the action's name lower-cased: IAM compares action names case-insensitively.
 const SCOPED_ACTION: Readonly<Record<string, (action: string) => boolean>> = {
-  s3: (a) => !["ListAllMyBuckets", "GetAccountPublicAccessBlock", "PutAccountPublicAccessBlock", "ListAccessPoints", "ListJobs", "CreateJob", "ListMultiRegionAccessPoints", "ListStorageLensConfigurations"].includes(a),
-  kms: (a) => !["CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", "CreateCustomKeyStore", "DescribeCustomKeyStores", "ConnectCustomKeyStore", "DisconnectCustomKeyStore", "DeleteCustomKeyStore", "UpdateCustomKeyStore"].includes(a),
-  secretsmanager: (a) => !["GetRandomPassword", "ListSecrets", "BatchGetSecretValue"].includes(a),
-  ssm: (a) => /^(GetParameters?|GetParametersByPath|PutParameter|DeleteParameters?|SendCommand|StartSession)$/.test(a),
-  iam: (a) => /^(PassRole|Create|Delete|Attach|Detach|Put|Update|Add|Remove|Tag|Untag)/.test(a),
-  sts: (a) => a === "AssumeRole",
-  route53: (a) => ["ChangeResourceRecordSets", "ListResourceRecordSets", "GetHostedZone", "DeleteHostedZone"].includes(a),
+  s3: (a) => !lower(["ListAllMyBuckets", "GetAccountPublicAccessBlock", "PutAccountPublicAccessBlock", "ListAccessPoints", "ListJobs", "CreateJob", "ListMultiRegionAccessPoints", "ListStorageLensConfigurations"]).includes(a),
+  kms: (a) => !lower(["CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", "CreateCustomKeyStore", "DescribeCustomKeyStores", "ConnectCustomKeyStore", "DisconnectCustomKeyStore", "DeleteCustomKeyStore", "UpdateCustomKeyStore"]).includes(a),
+  secretsmanager: (a) => !lower(["GetRandomPassword", "ListSecrets", "BatchGetSecretValue"]).includes(a),
+  ssm: (a) => /^(GetParameters?|GetParametersByPath|PutParameter|DeleteParameters?|SendCommand|StartSession)$/i.test(a),
+  iam: (a) => /^(PassRole|Create|Delete|Attach|Detach|Put|Update|Add|Remove|Tag|Untag)/i.test(a),
+  sts: (a) => a === "assumerole",
+  route53: (a) => lower(["ChangeResourceRecordSets", "ListResourceRecordSets", "GetHostedZone", "DeleteHostedZone"]).includes(a),
 };
 
 /** Identity policy documents of a resource: inline role, user and group policies, managed policies, a role's inline policies. */
@@ -48,12 +50,14 @@ export function wildcardProblems(statement: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const actions = strings(statement.Action);
   const wideResource = strings(statement.Resource).includes("*");
+  // IAM compares action names case-insensitively: "S3:*" is "s3:*".
   for (const action of actions) {
     if (action === "*") {
       problems.push(`${label} allows every action (*)`);
       continue;
     }
-    const [service, name = ""] = action.split(":");
+    const [rawService, rawName = ""] = action.split(":");
+    const [service, name] = [rawService.toLowerCase(), rawName.toLowerCase()];
     if (SENSITIVE_SERVICES.includes(service) && name.includes("*")) problems.push(`${label} allows ${action}, a wildcard on the sensitive service ${service}: list the actions it needs`);
     else if (wideResource && SCOPED_ACTION[service]?.(name)) problems.push(`${label} allows ${action} on every resource (*), though IAM can scope it: name the ARNs`);
   }

@@ -20,6 +20,7 @@ export function program(): StorageProgramOutputs {
     noncurrentVersionDays: cfg.noncurrentVersionDays,
     objectLock: cfg.objectLock.enabled ? { mode: cfg.objectLock.mode, days: cfg.objectLock.days } : undefined,
     admins: cfg.access.admins,
+    adminsSetting: `${cfg.project}:access.admins in ${cfg.stackFile}`,
     veleroRoles: cfg.access.veleroRoles,
     accessLogDays: cfg.accessLogs.expireDays,
     tags: { ...cfg.tags, "phoenix:stack": cfg.stack },

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BACKUP_STORAGE_TYPE, BackupStorage, type BackupStorageArgs } from "../../components/backupStorage";
-import { backupBucketPolicy, replicationPolicy, tlsOnlyBucketPolicy } from "../../components/backupStorage/policies";
+import { arnMatches, backupBucketPolicy, deployerProblem, replicationPolicy, tlsOnlyBucketPolicy } from "../../components/backupStorage/policies";
 import type { PolicyDocument } from "../../components/identity";
 import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/offline/runtime";
 import { at, grants, ofType, one } from "../helpers";
@@ -245,5 +245,21 @@ describe("moving a bucket out of an older platform stack", () => {
   it("adds no alias to a storage stack that was never moved", async () => {
     const { resources } = await run({ ...args, replicaRegion: "eu-central-1" });
     assert.deepEqual(resources.flatMap((r) => r.aliases ?? []), []);
+  });
+});
+
+describe("the administrators", () => {
+  it("match ARN patterns as ArnLike does", () => {
+    assert.ok(arnMatches("arn:aws:iam::111122223333:role/phoenix/velero/*", "arn:aws:iam::111122223333:role/phoenix/velero/prod-velero"));
+    assert.ok(arnMatches("arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::111122223333:role/deploy"));
+    assert.ok(!arnMatches("arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::111122223333:role/deployer"));
+    assert.ok(!arnMatches("arn:aws:iam::111122223333:role/a.b", "arn:aws:iam::111122223333:role/aXb"), "a dot is a dot");
+  });
+
+  it("refuse a deployer who is not one of them, before its policies lock it out", () => {
+    const admins = ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/platform-deploy"];
+    assert.equal(deployerProblem("arn:aws:iam::111122223333:role/platform-deploy", admins), undefined);
+    assert.match(deployerProblem("arn:aws:iam::111122223333:role/laptop", admins, "phoenix-backup-storage:access.admins in stacks/backup-storage/Pulumi.prod.yaml") ?? "", /role\/laptop, is not among the backup storage administrators .* Add it to phoenix-backup-storage:access.admins in stacks\/backup-storage\/Pulumi.prod.yaml/);
+    assert.equal(deployerProblem("<computed: role of the deploying session>", admins), undefined, "offline, not checked");
   });
 });

@@ -272,6 +272,10 @@ describe("iam-no-wildcards", () => {
     assert.match(fails({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" })[0], /s3:GetObject on every resource/);
     assert.match(fails({ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }, "aws:iam/role:Role")[0], /iam:PassRole on every resource/);
     assert.deepEqual(fails({ Effect: "Deny", Action: "*", Resource: "*" }), [], "a Deny is never too wide");
+    // IAM reads action names case-insensitively, and so does the rule.
+    assert.match(fails({ Effect: "Allow", Action: "S3:*", Resource: "arn:aws:s3:::b/*" })[0], /wildcard on the sensitive service s3/);
+    assert.match(fails({ Effect: "Allow", Action: "IAM:PassRole", Resource: "*" })[0], /on every resource/);
+    assert.deepEqual(fails({ Effect: "Allow", Action: "S3:ListAllMyBuckets", Resource: "*" }), [], "an action IAM cannot scope, in any case");
   });
 });
 
