@@ -68,7 +68,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
       const root = cmd.opts<{ root?: string }>().root;
       rootOption = root === undefined ? undefined : path.resolve(root);
     })
-    .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform, destroy a platform.")
+    .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform, destroy a platform, drill and recover from backups.")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .addHelpText(
