@@ -80,6 +80,15 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  * Prefix of the offline plan's stand-in for a `secure:` value, which only the stack's
  * secrets provider can decrypt (cli/offline/stackFile.ts): its format is unknowable.
  */
+/**
+ * Seconds of a Go duration as Velero and Kubernetes write them in config: hours, minutes
+ * and seconds, each optional (`720h0m0s`, `1h30m`, `30s`); undefined for anything else.
+ */
+export function goDurationSeconds(d: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
+  return m && d !== "" ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : undefined;
+}
+
 export const OFFLINE_SECRET_PREFIX = "<secret:";
 
 /** Config namespaces that belong to Pulumi and the providers the programs use. */

@@ -7,6 +7,7 @@
 import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
 import { compareBackup, type Comparison } from "./compare";
 import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
+import { goDurationSeconds } from "../../stacks/config";
 import type { RestoreCheck } from "../../stacks/platform/composition";
 
 /** A namespace's own restore check: the platform stack's `restoreChecks` output. */
@@ -52,11 +53,11 @@ export interface Verification {
   readonly passed: boolean;
 }
 
-/** A Go duration in seconds. */
+/** A Go duration in seconds (a check's timeout, validated by the stack schema). */
 export function durationSeconds(d: string): number {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  const seconds = goDurationSeconds(d);
+  if (seconds === undefined) throw new Error(`not a duration: ${d}`);
+  return seconds;
 }
 
 /** The resource types a backup holds in `namespaces`: what to list in the cluster. */

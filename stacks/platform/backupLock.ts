@@ -5,14 +5,14 @@
  * while it is still meant to be restorable. Pure: the offline plan and the program both
  * call it, with the storage stack's `objectLockDays` output.
  */
-import { stackFileName, type ConfigProblem } from "../config";
+import { goDurationSeconds, stackFileName, type ConfigProblem } from "../config";
 import { BACKUP_STORAGE_PROJECT, parseStackName } from "../backup-storage/outputs";
 
 /** Hours of a Velero TTL as the schedule config takes it (`720h0m0s`, `168h`, `1h30m`). */
 export function ttlHours(ttl: string): number {
-  const m = /^(\d+)h(?:(\d+)m)?(?:(\d+)s)?$/.exec(ttl);
-  if (!m) throw new Error(`not a Velero TTL in hours: ${ttl}`);
-  return Number(m[1]) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+  const seconds = /^\d+h/.test(ttl) ? goDurationSeconds(ttl) : undefined;
+  if (seconds === undefined) throw new Error(`not a Velero TTL in hours: ${ttl}`);
+  return seconds / 3600;
 }
 
 /** The stack file of a storage stack, as messages name it. */

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { interrupt } from "../../../cli/recovery/drill";
 import { modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
+import { durationSeconds } from "../../../cli/recovery/verify";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "../../../cli/recovery/state";
 import type { PlanResource } from "../../../cli/offline/plan";
 
@@ -72,5 +73,13 @@ describe("drill records", () => {
     assert.deepEqual(state.list().map((r) => `${r.id}:${r.phase}`), ["drill-a:gitops", "drill-b:cluster"]);
     assert.throws(() => state.get("../etc/passwd"), /not a drill id/);
     assert.throws(() => state.update("drill-zz", {}), /no drill drill-zz/);
+  });
+});
+
+describe("verify command timeouts", () => {
+  it("read a Go duration as the stack schema takes it, in seconds", () => {
+    assert.deepEqual(["2m", "30s", "1h30m", "10m5s"].map(durationSeconds), [120, 30, 5400, 605]);
+    assert.throws(() => durationSeconds("2 minutes"), /not a duration: 2 minutes/);
+    assert.throws(() => durationSeconds(""), /not a duration/);
   });
 });
