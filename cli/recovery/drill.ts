@@ -351,7 +351,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
 
   const preflight: Phase = {
     name: "preflight",
-    title: `Preflight: derive ${stack} in ${region}, plan it offline, find the backup, check access`,
+    title: req.rehearse ? `Preflight (offline): derive ${stack} in ${region} and plan it` : `Preflight: derive ${stack} in ${region}, plan it offline, find the backup, check access`,
     run: async (update) => {
       update("deriving the ephemeral stack as replicate does");
       const sourceText = fs.readFileSync(source.loaded.stackFile, "utf8");

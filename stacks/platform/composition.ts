@@ -81,13 +81,22 @@ export interface RestoreCheck {
   readonly timeout: string;
 }
 
+/**
+ * What the run says of a stack whose backups are off. One that only restores (a drill's,
+ * one read-only beside its source) is told what it is, not warned as a primary would be.
+ */
+export function backupsOffWarning(cfg: Pick<PhoenixConfig, "stackFile" | "backups">, imperative: readonly string[]): string {
+  const namespaces = imperative.join(", ");
+  return cfg.backups.restoreFrom
+    ? `${cfg.stackFile}: phoenix:backups.enabled is false: this stack writes no backups; its Velero only reads ${cfg.backups.restoreFrom.stack}'s replica, and what ${namespaces} hold here is not backed up again`
+    : `${cfg.stackFile}: phoenix:backups.enabled is false: imperative namespaces ${namespaces} are not backed up and would be lost in a disaster`;
+}
+
 /** Declares the whole platform of one stack. */
 export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
   const plan = planPlatform(cfg);
   if (!plan.backup.enabled && plan.backup.includedNamespaces.length > 0) {
-    void pulumi.log.warn(
-      `${cfg.stackFile}: phoenix:backups.enabled is false: imperative namespaces ${plan.backup.includedNamespaces.join(", ")} are not backed up and would be lost in a disaster`,
-    );
+    void pulumi.log.warn(backupsOffWarning(cfg, plan.backup.includedNamespaces));
   }
   const tags = { ...cfg.tags, "phoenix:stack": cfg.stack, "phoenix:cluster": cfg.cluster.name };
 

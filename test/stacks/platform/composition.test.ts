@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InventoryError } from "../../../stacks/platform/inventory";
+import { backupsOffWarning } from "../../../stacks/platform/composition";
 import type { PolicyDocument } from "../../../components/identity";
 import { evaluateOffline, resolve, SECRET, type RecordedResource } from "../../../cli/offline/runtime";
 import { at, flatConfig, ofType, one, runProgram, storageOutputs, storageStack } from "../../helpers";
@@ -165,5 +166,15 @@ describe("backups in another project's stack", () => {
     // Schedules still write only to this region's own location.
     const schedules = at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules") as Record<string, { template: { storageLocation: string } }>;
     assert.deepEqual(Object.values(schedules).map((x) => x.template.storageLocation), ["default"]);
+  });
+});
+
+describe("a stack with backups off", () => {
+  it("is warned as a primary that would lose its state, or told it only restores when it reads another region's replica", () => {
+    const primary = backupsOffWarning({ stackFile: "Pulumi.x.yaml", backups: { enabled: false, schedules: [], storage: {} } }, ["ledger"]);
+    assert.match(primary, /^Pulumi.x.yaml: phoenix:backups.enabled is false: imperative namespaces ledger are not backed up and would be lost in a disaster$/);
+    const drill = backupsOffWarning({ stackFile: "Pulumi.prod-drill-a.yaml", backups: { enabled: false, schedules: [], storage: {}, restoreFrom: { stack: "phoenix-backup-storage/prod" } } }, ["ledger"]);
+    assert.match(drill, /this stack writes no backups; its Velero only reads phoenix-backup-storage\/prod's replica/);
+    assert.doesNotMatch(drill, /lost in a disaster/);
   });
 });
