@@ -5,8 +5,9 @@
  * is whatever `pulumi login` (or PULUMI_BACKEND_URL) chose. Loaded only when a command
  * really talks to the engine: tests and `--write-only` never need the CLI.
  */
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, LocalWorkspace as Workspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { TEARDOWN_LOG_PREFIX } from "../../components/teardown/release";
+import { UsageError } from "../shared/errors";
 import type { ChangeSummary, EngineAdapter, EngineConfigValue, EngineProgress, EngineStack } from "./adapter";
 
 /** One progress line for an engine event, or undefined for events not worth a line. */
@@ -24,9 +25,38 @@ export function describeEvent(e: EngineEvent): string | undefined {
   return undefined;
 }
 
+/** What every engine call needs: the Automation API module and the CLI it found. */
+interface Automation {
+  readonly LocalWorkspace: typeof Workspace;
+  readonly pulumiCommand: PulumiCommand;
+}
+
+/** The message of a missing `pulumi` CLI: what is missing and how to get it. */
+export const NO_PULUMI_CLI =
+  "the Pulumi CLI is not installed: no `pulumi` on PATH. Install it (https://www.pulumi.com/docs/iac/download-install/) " +
+  "or put its folder on PATH, then run this again. `phoenix plan`, `charts verify` and `drill --rehearse` need no CLI.";
+
+/** Loads the Automation API and finds the CLI once; a missing CLI is an input error (exit 2), not a stack trace. */
+async function loadAutomation(): Promise<Automation> {
+  const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+  try {
+    return { LocalWorkspace, pulumiCommand: await PulumiCommand.get() };
+  } catch (err) {
+    // PulumiCommand.get() runs `pulumi version`; spawn fails with ENOENT when there is none.
+    if (err instanceof Error && /ENOENT/.test(err.message)) throw new UsageError(NO_PULUMI_CLI);
+    throw err;
+  }
+}
+
 /** Drives the Pulumi CLI through the Automation API. */
 export class AutomationEngine implements EngineAdapter {
   private readonly stacks = new Map<string, Promise<Stack>>();
+  private automation: Promise<Automation> | undefined;
+
+  private load(): Promise<Automation> {
+    this.automation ??= loadAutomation();
+    return this.automation;
+  }
 
   /** `env`: extra variables for every CLI call (PULUMI_CONFIG_PASSPHRASE, AWS_PROFILE, ...); the process's own are inherited. */
   constructor(private readonly env: Readonly<Record<string, string>> = {}) {}
@@ -37,9 +67,9 @@ export class AutomationEngine implements EngineAdapter {
     let opened = this.stacks.get(id);
     if (!opened) {
       opened = (async () => {
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+        const { LocalWorkspace, pulumiCommand } = await this.load();
         const args = { workDir: stack.workDir, stackName: stack.stack };
-        const ws = { envVars: { ...this.env }, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) };
+        const ws = { pulumiCommand, envVars: { ...this.env }, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) };
         // A stack that is only read (the source of a replica) or previewed is never created by accident.
         return opts.create ? LocalWorkspace.createOrSelectStack(args, ws) : LocalWorkspace.selectStack(args, ws);
       })();
@@ -53,8 +83,8 @@ export class AutomationEngine implements EngineAdapter {
   }
 
   async resourceUrns(stack: EngineStack): Promise<readonly string[]> {
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    const ws = await LocalWorkspace.create({ workDir: stack.workDir, envVars: { ...this.env } });
+    const { LocalWorkspace, pulumiCommand } = await this.load();
+    const ws = await LocalWorkspace.create({ pulumiCommand, workDir: stack.workDir, envVars: { ...this.env } });
     const known = await ws.listStacks();
     if (!known.some((s) => s.name === stack.stack || s.name.endsWith(`/${stack.stack}`))) return [];
     const deployment = await ws.exportStack(stack.stack);
@@ -97,8 +127,8 @@ export class AutomationEngine implements EngineAdapter {
   }
 
   async listStacks(project: Pick<EngineStack, "project" | "workDir">): Promise<readonly string[]> {
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    const ws = await LocalWorkspace.create({ workDir: project.workDir, envVars: { ...this.env } });
+    const { LocalWorkspace, pulumiCommand } = await this.load();
+    const ws = await LocalWorkspace.create({ pulumiCommand, workDir: project.workDir, envVars: { ...this.env } });
     // Names come back as `<org>/<project>/<stack>` on some backends, bare on others.
     return (await ws.listStacks()).map((s) => s.name.split("/").pop() ?? s.name);
   }
