@@ -71,3 +71,51 @@ export const images = {
   // table); chart 12.1.0 ships Velero 1.18.1 and its values example still shows v1.13.1.
   veleroPluginForAws: "velero/velero-plugin-for-aws:v1.14.2",
 } as const;
+
+/** A program the e2e harness builds from its Go module (test/e2e/upstream/<name>/go.mod). */
+export interface UpstreamProgram {
+  /** The Go module that holds the program. */
+  readonly module: string;
+  /** Exact module version, as the go.mod requires it. */
+  readonly version: string;
+  /** The binaries built: file name -> main package. */
+  readonly binaries: Readonly<Record<string, string>>;
+}
+
+/**
+ * The real programs the e2e harness runs (README, "End-to-end tests"), built once into a
+ * cache outside the repository. Each pairs with what Phoenix deploys: Kubernetes at the
+ * minor of `kubernetesVersion`, etcd at the version that Kubernetes requires, Velero at
+ * the velero chart's appVersion, its AWS plugin at `images.veleroPluginForAws`, Helm at
+ * the Helm library that @pulumi/kubernetes's provider embeds. test/e2e/upstream.test.ts
+ * fails when these and the go.mod files drift apart.
+ */
+export const upstreamPrograms = {
+  kubernetes: {
+    module: "k8s.io/kubernetes",
+    version: "v1.34.4",
+    binaries: {
+      "kube-apiserver": "k8s.io/kubernetes/cmd/kube-apiserver",
+      "kube-controller-manager": "k8s.io/kubernetes/cmd/kube-controller-manager",
+      "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
+      kubectl: "k8s.io/kubernetes/cmd/kubectl",
+    },
+  },
+  etcd: { module: "go.etcd.io/etcd/server/v3", version: "v3.6.4", binaries: { etcd: "go.etcd.io/etcd/server/v3" } },
+  kwok: { module: "sigs.k8s.io/kwok", version: "v0.8.0", binaries: { kwok: "sigs.k8s.io/kwok/cmd/kwok" } },
+  helm: { module: "helm.sh/helm/v3", version: "v3.20.2", binaries: { helm: "helm.sh/helm/v3/cmd/helm" } },
+  velero: {
+    module: "github.com/vmware-tanzu/velero",
+    version: "v1.18.1",
+    binaries: {
+      velero: "github.com/vmware-tanzu/velero/cmd/velero",
+      "velero-plugin-for-aws": "github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws",
+    },
+  },
+  minio: {
+    module: "github.com/minio/minio",
+    version: "v0.0.0-20260212201848-7aac2a2c5b7c",
+    // remotetarget is the harness's own (test/e2e/upstream/minio/remotetarget): MinIO's admin call for a replication target.
+    binaries: { minio: "github.com/minio/minio", "minio-remote-target": "phoenix.e2e/upstream/minio/remotetarget" },
+  },
+} as const satisfies Record<string, UpstreamProgram>;
