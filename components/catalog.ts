@@ -115,7 +115,7 @@ export const upstreamPrograms = {
   minio: {
     module: "github.com/minio/minio",
     version: "v0.0.0-20260212201848-7aac2a2c5b7c",
-    // remotetarget is the harness's own (test/e2e/upstream/minio/remotetarget): MinIO's admin call for a replication target.
-    binaries: { minio: "github.com/minio/minio", "minio-remote-target": "phoenix.e2e/upstream/minio/remotetarget" },
+    // admin is the harness's own (test/e2e/upstream/minio/admin): the MinIO admin calls it needs, through madmin-go.
+    binaries: { minio: "github.com/minio/minio", "minio-admin": "phoenix.e2e/upstream/minio/admin" },
   },
 } as const satisfies Record<string, UpstreamProgram>;

@@ -178,7 +178,7 @@ export function str(v: unknown, what: string, stack: string): string {
 }
 
 /** What the phases share as they go. */
-interface Progress {
+export interface Progress {
   record?: DrillRecord;
   location?: StoreLocation;
   backup?: BackupSummary;
@@ -250,8 +250,8 @@ async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: St
   }
 }
 
-/** The phases after the cluster exists: gitops, restore, verify. */
-function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: readonly string[], location: () => string, p: Progress, id: string): Phase[] {
+/** The phases after the cluster exists: gitops, restore, verify (the e2e harness runs the last two against real Velero). */
+export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: readonly string[], location: () => string, p: Progress, id: string): Phase[] {
   const cluster = async (): Promise<RecoveryCluster> => env.cluster(p.kubeconfig ?? "");
   return [
     {

@@ -4,7 +4,7 @@
  * JSON reads. kubectl is the client every operator uses, so what it sends is what a
  * real apply sends.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { binary } from "../upstream/paths";
 
 /** The result of one kubectl call. */
@@ -35,4 +35,14 @@ export async function applyObjects(kubeconfig: string, objects: readonly unknown
 /** Reads one object or list as JSON. */
 export function getJson<T = Record<string, unknown>>(kubeconfig: string, args: readonly string[]): T {
   return JSON.parse(kubectlOk(kubeconfig, ["get", ...args, "-o", "json"])) as T;
+}
+
+/** kubectl without blocking the event loop (for loops that run beside the code under test). */
+export function kubectlAsync(kubeconfig: string, args: readonly string[], input?: string): Promise<KubectlRun> {
+  return new Promise((resolve) => {
+    const child = execFile(binary("kubernetes", "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: unknown }).code === undefined || typeof (err as { code?: unknown }).code !== "number" ? 1 : ((err as { code: number }).code)) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
 }

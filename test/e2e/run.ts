@@ -1,0 +1,73 @@
+/**
+ * `npm run e2e`: builds the upstream programs when the cache lacks them, prints their
+ * versions first, runs every scenario (test/e2e/scenarios/*.e2e.ts) under node:test one
+ * file at a time, and writes .e2e/report.json: each test's name, result and duration,
+ * and the upstream versions. Without Go it says so loudly, writes a report that says
+ * so, and exits 0, as the chart checks do without ../shared.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { upstreamPrograms } from "../../components/catalog";
+import { ROOT } from "../helpers";
+import { buildAll } from "./upstream/build";
+import { binary, goAvailable, SKIPPED, type ProgramName } from "./upstream/paths";
+
+/** What each program says its version is, run from the cache (proof of what actually ran). */
+const VERSION_COMMANDS: Record<ProgramName, readonly string[]> = {
+  kubernetes: ["kube-apiserver", "--version"],
+  etcd: ["etcd", "--version"],
+  kwok: ["kwok", "--version"],
+  helm: ["helm", "version", "--short"],
+  velero: ["velero", "version", "--client-only"],
+  minio: ["minio", "--version"],
+};
+
+function reportedVersion(name: ProgramName): string {
+  const [bin, ...args] = VERSION_COMMANDS[name];
+  const run = spawnSync(binary(name, bin), args, { encoding: "utf8" });
+  return `${run.stdout}${run.stderr}`.trim().split("\n").filter(Boolean).slice(0, 2).join(" ").replace(/\s+/g, " ");
+}
+
+function main(): number {
+  const started = Date.now();
+  const reportDir = path.join(ROOT, ".e2e");
+  fs.mkdirSync(reportDir, { recursive: true });
+  const reportFile = path.join(reportDir, "report.json");
+  if (!goAvailable()) {
+    console.log(SKIPPED("Go is not installed: the upstream programs cannot be built"));
+    fs.writeFileSync(reportFile, JSON.stringify({ skipped: "Go is not installed", scenarios: [] }, null, 2) + "\n");
+    return 0;
+  }
+  const built = Date.now();
+  buildAll();
+  const buildSeconds = Math.round((Date.now() - built) / 1000);
+  const upstream = Object.fromEntries(
+    (Object.keys(upstreamPrograms) as ProgramName[]).map((name) => [name, { module: upstreamPrograms[name].module, version: upstreamPrograms[name].version, reported: reportedVersion(name) }]),
+  );
+  console.log("Upstream programs under test:");
+  for (const [name, u] of Object.entries(upstream)) console.log(`  ${name.padEnd(11)} ${u.module}@${u.version}  (${u.reported})`);
+  const scenarios = path.join(__dirname, "scenarios");
+  const files = fs.readdirSync(scenarios).filter((f) => f.endsWith(".e2e.ts")).sort().map((f) => path.join(scenarios, f));
+  const events = path.join(reportDir, "events.jsonl");
+  fs.rmSync(events, { force: true });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${path.join(__dirname, "harness", "reporter.mjs")}`, `--test-reporter-destination=${events}`, ...files],
+    { cwd: ROOT, stdio: "inherit", env: process.env },
+  );
+  const results = fs.existsSync(events) ? fs.readFileSync(events, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { file?: string; type: string }) : [];
+  const report = {
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    buildSeconds,
+    upstream,
+    scenarios: results.filter((r) => r.type === "suite" || r.type === "test").map((r) => ({ ...r, file: r.file ? path.relative(ROOT, r.file) : undefined })),
+    status: run.status,
+  };
+  fs.writeFileSync(reportFile, JSON.stringify(report, null, 2) + "\n");
+  console.log(`e2e report: ${path.relative(process.cwd(), reportFile)} (${report.scenarios.length} tests and suites, ${report.durationSeconds} s)`);
+  return run.status ?? 1;
+}
+
+process.exitCode = main();

@@ -1,0 +1,182 @@
+/**
+ * Backup and restore, end to end, on the real programs: Phoenix's rendered Schedule on
+ * cluster A's Velero into the locked primary bucket, MinIO's replication to the replica,
+ * and on cluster B, fresh, Velero as Phoenix renders a restoring stack (the replica,
+ * read-only, with the restoring role's own rights); then the drill's own restore and
+ * verify phases and `phoenix verify-restore` (the built command) against B. A good
+ * restore completes and verifies; a restore that left a namespace out, an object
+ * removed and a changed Secret each fail verification, naming the object.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { restorePhases, readSource, type Progress } from "../../../cli/recovery/drill";
+import { recoveryEnv } from "../../../cli/recovery/env";
+import { runPhases } from "../../../cli/recovery/phases";
+import { restoreManifest, backupSummary } from "../../../cli/recovery/velero";
+import { REFERENCE_CHARTS } from "../../helpers";
+import { repositoryCopy } from "../../cli/phoenix";
+import { startCluster, type Cluster } from "../harness/cluster";
+import { minioPolicy } from "../harness/iam";
+import { applyObjects, getJson, kubectlOk } from "../harness/kubectl";
+import { planObjects } from "../harness/manifests";
+import { startObjectStores, type ObjectStores, type S3Credentials } from "../harness/objectStore";
+import { phoenixCli, planOf, resourceOf, writeDrillStack, type PlanJson } from "../harness/plan";
+import { startProvisioner } from "../harness/provisioner";
+import { startVelero, VELERO_NS, type Velero } from "../harness/velero";
+import { waitFor } from "../harness/processes";
+import { ownedUpload, workloads } from "../harness/workloads";
+import { cannotRun, runDir, s3Env } from "./setup";
+
+const skip = cannotRun(true);
+if (skip) console.log(`!!! SKIPPED: backup and restore end to end: ${skip} !!!`);
+
+/** The harness's own Velero server flags: a replica's backups sync in seconds, not Velero's default minute. */
+const FAST = ["--backup-sync-period=5s", "--store-validation-frequency=5s"];
+
+describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { skip }, () => {
+  let dir = "";
+  let root = "";
+  let prod: PlanJson;
+  let drillStack = "";
+  let drillPlan: PlanJson;
+  let stores: ObjectStores;
+  let a: Cluster;
+  let b: Cluster;
+  let veleroA: Velero;
+  let veleroB: Velero;
+  let restorer: S3Credentials;
+  const stops: (() => unknown)[] = [];
+  const backupName = `e2e-${Date.now().toString(36)}`;
+  const [ledger, models] = ["payments-ledger", "ml-models"];
+
+  before(async () => {
+    dir = runDir("backup");
+    root = repositoryCopy();
+    prod = planOf("prod", { root });
+    const storage = planOf("prod", { root, storage: true });
+    drillStack = writeDrillStack(root, "prod", String(storage.outputs.replicaRegion));
+    drillPlan = planOf(drillStack, { root });
+    stores = await startObjectStores(path.join(dir, "s3"), storage);
+    stops.push(() => stores.stop());
+    const buckets = { "<computed: aws:s3/bucket:Bucket backups.bucket>": stores.primary.bucket, "<computed: aws:s3/bucket:Bucket backups-replica.bucket>": stores.replica.bucket };
+    const veleroPolicy = (plan: PlanJson): Record<string, unknown> => minioPolicy(String(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy", "velero").inputs.policy), buckets).policy;
+    const writer = stores.addUser(stores.primary, "velero-primary", veleroPolicy(prod));
+    restorer = stores.addUser(stores.replica, "velero-restoring", veleroPolicy(drillPlan));
+    const password = randomBytes(16).toString("hex");
+    const storageClass = planObjects(prod).find((o) => o.kind === "StorageClass") as unknown as { metadata: { name: string }; provisioner: string };
+
+    a = await startCluster("a", path.join(dir, "a"));
+    stops.push(() => a.stop());
+    b = await startCluster("b", path.join(dir, "b"));
+    stops.push(() => b.stop());
+    for (const c of [a, b]) {
+      const p = startProvisioner(c.kubeconfigPath, path.join(c.dir, "volumes"), storageClass.provisioner);
+      stops.push(() => p.stop());
+    }
+    // What Pulumi makes in each cluster before Velero runs: the StorageClass, the imperative namespaces and their policies.
+    const pulumiMade = (plan: PlanJson) => planObjects(plan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name)) || o.kind === "NetworkPolicy");
+    await applyObjects(a.kubeconfigPath, pulumiMade(prod));
+    await applyObjects(b.kubeconfigPath, pulumiMade(drillPlan));
+    veleroA = await startVelero(a, prod, { chartsRoot: REFERENCE_CHARTS, store: stores.primary, who: writer, repositoryPassword: password, extraArgs: FAST });
+    stops.push(() => veleroA.stop());
+    veleroB = await startVelero(b, drillPlan, { chartsRoot: REFERENCE_CHARTS, store: stores.replica, who: restorer, repositoryPassword: password, extraArgs: FAST });
+    stops.push(() => veleroB.stop());
+
+    await applyObjects(a.kubeconfigPath, workloads(ledger, models, storageClass.metadata.name, true));
+    const index = getJson<{ metadata: { uid: string } }>(a.kubeconfigPath, ["configmap", "model-index", "-n", models]);
+    kubectlOk(a.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(ownedUpload(models, index.metadata.uid)));
+    await waitFor("the workloads on A to run, their claim Bound and the migration Job finished", async () => {
+      const pods = getJson<{ items: { status: { phase: string } }[] }>(a.kubeconfigPath, ["pods", "-n", ledger]).items;
+      const pvc = getJson<{ status: { phase: string } }>(a.kubeconfigPath, ["pvc", "data-ledger-db-0", "-n", ledger]);
+      const job = getJson<{ status: { succeeded?: number } }>(a.kubeconfigPath, ["job", "ledger-migrate", "-n", ledger]);
+      return pvc.status.phase === "Bound" && pods.some((p) => p.status.phase === "Running") && job.status.succeeded === 1;
+    }, undefined, 90_000);
+  });
+
+  after(async () => {
+    for (const stop of stops.reverse()) await stop();
+    if (process.env.PHOENIX_E2E_KEEP === undefined) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true });
+    } else console.log(`kept ${dir} and ${root} (PHOENIX_E2E_KEEP)`);
+  });
+
+  it("backs up the imperative namespaces with Phoenix's rendered Schedule into the locked primary", () => {
+    const schedules = getJson<{ items: { metadata: { name: string } }[] }>(a.kubeconfigPath, ["schedules.velero.io", "-n", VELERO_NS]).items.map((s) => s.metadata.name);
+    assert.ok(schedules.length > 0, "the rendered chart made no Schedule");
+    const run = veleroA.cli(["backup", "create", backupName, "--from-schedule", schedules[0], "--wait"]);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const backup = backupSummary(getJson(a.kubeconfigPath, ["backups.velero.io", backupName, "-n", VELERO_NS]));
+    assert.equal(backup.phase, "Completed", JSON.stringify(backup));
+    assert.deepEqual([...backup.includedNamespaces].sort(), [ledger, models].sort());
+  });
+
+  it("replicates every object of the backup to the replica", async () => {
+    const keys = async (store: typeof stores.primary): Promise<string[]> =>
+      ((await stores.client(store).send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: `backups/${backupName}/` }))).Contents ?? []).map((o) => o.Key ?? "").sort();
+    const primary = await keys(stores.primary);
+    assert.ok(primary.includes(`backups/${backupName}/${backupName}.tar.gz`), primary.join(", "));
+    await waitFor("the replica to hold every object of the backup", async () => JSON.stringify(await keys(stores.replica)) === JSON.stringify(primary), undefined, 120_000);
+  });
+
+  it("the drill's restore and verify phases restore B from the replica and verify it", async () => {
+    await waitFor(`B's Velero to sync ${backupName} from the replica`, async () => veleroB.cli(["backup", "get", backupName]).status === 0, veleroB.proc, 60_000);
+    Object.assign(process.env, s3Env(stores.replica, restorer));
+    const source = await readSource(root, "prod");
+    let progress = "";
+    const io = { out: () => undefined, err: (t: string) => void (progress += t), progress: (t: string) => void (progress += `${t}\n`) };
+    const { env } = await recoveryEnv(root, () => assert.fail("no engine in this scenario"), io as never, {}, path.join(dir, "drills"));
+    const location = { bucket: stores.replica.bucket, region: stores.replica.region };
+    const backups = await env.store(location).listBackups();
+    const p: Progress = { stackCreated: true, location, kubeconfig: b.kubeconfig, outputs: {}, backup: backups.find((x) => x.name === backupName) };
+    const phases = restorePhases(env, { ...source.cfg, recovery: { ...source.cfg.recovery, restoreTimeoutMinutes: 3 } }, source.imperative, () => location.bucket, p, "e2e").filter((x) => x.name !== "gitops");
+    const run = await runPhases(phases, { io: env.io });
+    assert.equal(run.failure, undefined, `${JSON.stringify(run.results, null, 1)}\n${progress}\n${JSON.stringify(p.verification?.comparison, null, 1)}`);
+    assert.equal(p.restore?.outcome.phase, "Completed", JSON.stringify(p.restore));
+  });
+
+  const verify = (): ReturnType<typeof phoenixCli> =>
+    phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", b.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
+
+  it("phoenix verify-restore (the built command) passes the good restore", () => {
+    const run = verify();
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
+
+  it("fails when the restore lacks an object of the backup, naming it", () => {
+    kubectlOk(b.kubeconfigPath, ["delete", "configmap", "ledger-config", "-n", ledger]);
+    const run = verify();
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /ledger-config/);
+  });
+
+  it("fails when a restored Secret differs from the backup, naming it and never its value", () => {
+    kubectlOk(b.kubeconfigPath, ["patch", "secret", "registry-token", "-n", models, "--type=merge", "-p", JSON.stringify({ stringData: { token: "tampered" } })]);
+    const run = verify();
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /registry-token/);
+    assert.doesNotMatch(run.stdout + run.stderr, /tampered|s3cr3t/);
+  });
+
+  it("fails when a restore left a namespace out, naming its objects", async () => {
+    const c = await startCluster("c", path.join(dir, "c"));
+    stops.push(() => c.stop());
+    await applyObjects(c.kubeconfigPath, planObjects(drillPlan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name))));
+    const p = startProvisioner(c.kubeconfigPath, path.join(c.dir, "volumes"), "ebs.csi.aws.com");
+    stops.push(() => p.stop());
+    const veleroC = await startVelero(c, drillPlan, { chartsRoot: REFERENCE_CHARTS, store: stores.replica, who: restorer, repositoryPassword: "unused", extraArgs: FAST });
+    stops.push(() => veleroC.stop());
+    await waitFor(`C's Velero to sync ${backupName}`, async () => veleroC.cli(["backup", "get", backupName]).status === 0, veleroC.proc, 60_000);
+    const partial = restoreManifest({ name: `${backupName}-partial`, veleroNamespace: VELERO_NS, backup: backupName, namespaces: [ledger], modifiersConfigMap: "phoenix-restore-modifiers" });
+    kubectlOk(c.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
+    await waitFor("the partial restore to end", async () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", partial.metadata ? `${backupName}-partial` : "", "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
+    const run = phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", c.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /model-index/);
+    assert.match(run.stdout, /registry-token/);
+  });
+});
