@@ -65,10 +65,10 @@ function seconds(started: bigint): string {
   return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
 }
 
-/** Which project a `--project DIR` names. */
+/** Which project a `--project DIR` names: a relative DIR is read from the repository root (`--root`), as the README's examples write it. */
 function projectOf(root: string, dir: string | undefined, projects: { platform: ProjectDir; storage: ProjectDir }): ProjectDir {
   if (dir === undefined) return projects.platform;
-  const abs = path.resolve(dir);
+  const abs = path.resolve(root, dir);
   if (abs === projects.storage.dir) return projects.storage;
   // Any other folder is planned as a platform project (tests plan copies of the repository).
   return abs === root ? projects.platform : { kind: "platform", dir: abs };

@@ -44,8 +44,12 @@ export interface PvcFinding {
   readonly name: string;
   /** The live claim's phase (`missing` when it is not there). */
   readonly phase: string;
-  /** Its pod volume restore: completed, failed, still running, or none (nothing to restore it from); snapshot for a backup of volume snapshots. */
-  readonly volumeRestore: "completed" | "failed" | "running" | "none" | "snapshot";
+  /**
+   * Its pod volume restore: completed, failed, still running, or none (nothing to restore
+   * it from); excluded when the pod that mounted it opted the volume out of file-system
+   * backup; snapshot for a backup of volume snapshots.
+   */
+  readonly volumeRestore: "completed" | "failed" | "running" | "none" | "excluded" | "snapshot";
   readonly ok: boolean;
 }
 
@@ -94,16 +98,33 @@ function controlPlaneMade(o: { kind: string; name: string; object: Record<string
   return o.kind === "Secret" && o.object.type === "kubernetes.io/service-account-token";
 }
 
+/**
+ * A finished Job, or a Pod that Succeeded or Failed: Velero never restores them
+ * (isCompleted, pkg/restore/restore.go:2154@v1.18.1), proven on real Velero in
+ * test/e2e/scenarios/backupRestore.e2e.ts.
+ */
+function completed(o: { kind: string; object: Record<string, unknown> }): boolean {
+  const status = isRecord(o.object.status) ? o.object.status : {};
+  if (o.kind === "Job") return typeof status.completionTime === "string" && status.completionTime !== "";
+  return o.kind === "Pod" && (status.phase === "Succeeded" || status.phase === "Failed");
+}
+
 /** Whether an object is expected back from a restore. */
 export function expectedBack(o: { kind: string; name: string; object: Record<string, unknown> }): boolean {
-  if (NOT_RESTORED.has(o.kind) || controlPlaneMade(o)) return false;
+  if (NOT_RESTORED.has(o.kind) || controlPlaneMade(o) || completed(o)) return false;
   // Owned by a controller (a ReplicaSet's pods, a Deployment's ReplicaSets): the owner is
   // restored and makes them again, with new names.
   const owners = isRecord(o.object.metadata) ? o.object.metadata.ownerReferences : undefined;
   return !(Array.isArray(owners) && owners.some((r) => isRecord(r) && r.controller === true));
 }
 
-const DROPPED_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"];
+/**
+ * Metadata a restore resets (resetMetadata, pkg/restore/restore.go:2102@v1.18.1: it
+ * deletes generateName and every ownerReference too) or the API server sets anew.
+ */
+const DROPPED_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName", "ownerReferences"];
+/** A Job's controller-uid labels: Velero's Job action strips them and the API server sets new ones (pkg/restore/actions/job_action.go:52@v1.18.1). */
+const JOB_UID_LABELS = ["batch.kubernetes.io/controller-uid", "controller-uid"];
 /** Labels a restore legitimately adds or strips: Velero's own, and Argo CD's stripped tracking (velero #7848). */
 const DROPPED_LABELS = ["velero.io/backup-name", "velero.io/restore-name", "argocd.argoproj.io/instance"];
 const DROPPED_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "argocd.argoproj.io/tracking-id"];
@@ -147,7 +168,6 @@ export function normalize(kind: string, obj: Record<string, unknown>): Record<st
     else delete meta.labels;
     if (annotations) meta.annotations = annotations;
     else delete meta.annotations;
-    if (Array.isArray(meta.ownerReferences)) meta.ownerReferences = (meta.ownerReferences as unknown[]).map((r): unknown => (isRecord(r) ? Object.fromEntries(Object.entries(r).filter(([k]) => k !== "uid")) : r));
     out.metadata = meta;
   }
   if (kind === "ConfigMap" || kind === "Secret") {
@@ -159,6 +179,7 @@ export function normalize(kind: string, obj: Record<string, unknown>): Record<st
     const spec: Record<string, unknown> = { ...obj.spec };
     if (kind === "Service") for (const k of ["clusterIP", "clusterIPs", "healthCheckNodePort"]) delete spec[k];
     if (kind === "PersistentVolumeClaim") delete spec.volumeName;
+    if (kind === "Job") withoutJobUids(spec);
     if (kind === "Pod") {
       delete spec.nodeName;
       // Velero's file-system restore waits for kopia in an init container it adds.
@@ -167,6 +188,22 @@ export function normalize(kind: string, obj: Record<string, unknown>): Record<st
     out.spec = spec;
   }
   return out;
+}
+
+/** A Job spec without the controller-uid labels of its selector and pod template (in place, on a copy). */
+function withoutJobUids(spec: Record<string, unknown>): void {
+  const drop = (labels: unknown): Record<string, unknown> | undefined => pruned(labels, (k) => JOB_UID_LABELS.includes(k));
+  if (isRecord(spec.selector)) {
+    const matchLabels = drop(spec.selector.matchLabels);
+    spec.selector = { ...spec.selector, ...(matchLabels ? { matchLabels } : {}) };
+    if (!matchLabels) delete (spec.selector as Record<string, unknown>).matchLabels;
+  }
+  if (isRecord(spec.template) && isRecord(spec.template.metadata)) {
+    const labels = drop(spec.template.metadata.labels);
+    const metadata: Record<string, unknown> = { ...spec.template.metadata, ...(labels ? { labels } : {}) };
+    if (!labels) delete metadata.labels;
+    spec.template = { ...spec.template, metadata };
+  }
 }
 
 /** Paths at which two normalised objects differ (at most `limit`). */
@@ -187,15 +224,38 @@ function id(o: { apiVersion: string; kind: string; namespace?: string; name: str
   return `${o.apiVersion.split("/").length > 1 ? o.apiVersion.split("/")[0] : ""}/${o.kind}/${o.namespace ?? ""}/${o.name}`;
 }
 
+/**
+ * The pod annotation that opts volumes out of file-system backup, a comma-separated list
+ * of volume names (VolumesToExcludeAnnotation, pkg/apis/velero/v1/labels_annotations.go:99
+ * and GetVolumesByPod, pkg/util/podvolume/pod_volume.go:177@v1.18.1).
+ */
+const VOLUMES_EXCLUDED = "backup.velero.io/backup-volumes-excludes";
+
+/** Claims whose volume a backed-up pod opted out of file-system backup: the backup holds no data for them, by the workload's choice. */
+function optedOutClaims(backup: readonly BackupObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const pod of backup.filter((o) => o.kind === "Pod")) {
+    const annotations = isRecord(pod.object.metadata) && isRecord(pod.object.metadata.annotations) ? pod.object.metadata.annotations : {};
+    const excluded = typeof annotations[VOLUMES_EXCLUDED] === "string" ? annotations[VOLUMES_EXCLUDED].split(",").map((v) => v.trim()) : [];
+    for (const [volume, claim] of podClaims(pod)) if (excluded.includes(volume)) out.add(`${pod.namespace}/${claim}`);
+  }
+  return out;
+}
+
+/** A backed-up pod's volumes that are claims: volume name -> claim name. */
+function podClaims(pod: BackupObject): [string, string][] {
+  const volumes = isRecord(pod.object.spec) && Array.isArray(pod.object.spec.volumes) ? pod.object.spec.volumes : [];
+  return volumes.flatMap((v): [string, string][] => {
+    const claim = isRecord(v) && isRecord(v.persistentVolumeClaim) ? v.persistentVolumeClaim.claimName : undefined;
+    return isRecord(v) && typeof v.name === "string" && typeof claim === "string" ? [[v.name, claim]] : [];
+  });
+}
+
 /** Which pod volume restore put back each claim: through the backed-up pods that mounted it. */
 function claimRestores(backup: readonly BackupObject[], restores: readonly VolumeRestore[]): Map<string, VolumeRestore[]> {
   const claimOf = new Map<string, string>();
   for (const pod of backup.filter((o) => o.kind === "Pod")) {
-    const volumes = isRecord(pod.object.spec) && Array.isArray(pod.object.spec.volumes) ? pod.object.spec.volumes : [];
-    for (const v of volumes) {
-      const claim = isRecord(v) && isRecord(v.persistentVolumeClaim) ? v.persistentVolumeClaim.claimName : undefined;
-      if (isRecord(v) && typeof v.name === "string" && typeof claim === "string") claimOf.set(`${pod.namespace}/${pod.name}/${v.name}`, `${pod.namespace}/${claim}`);
-    }
+    for (const [volume, claim] of podClaims(pod)) claimOf.set(`${pod.namespace}/${pod.name}/${volume}`, `${pod.namespace}/${claim}`);
   }
   const byClaim = new Map<string, VolumeRestore[]>();
   for (const r of restores) {
@@ -205,19 +265,21 @@ function claimRestores(backup: readonly BackupObject[], restores: readonly Volum
   return byClaim;
 }
 
-function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: readonly VolumeRestore[], fsBackup: boolean): PvcFinding {
+function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: readonly VolumeRestore[], fsBackup: boolean, optedOut: boolean): PvcFinding {
   const status = live && isRecord(live.object.status) ? live.object.status.phase : undefined;
   const phase = live ? (typeof status === "string" ? status : "Unknown") : "missing";
   const volumeRestore: PvcFinding["volumeRestore"] =
     restores.length === 0
-      ? "none"
+      ? optedOut
+        ? "excluded"
+        : "none"
       : restores.some((r) => r.phase === "Failed" || r.phase === "PartiallyFailed")
         ? "failed"
         : restores.every((r) => r.phase === "Completed")
           ? "completed"
           : "running";
   // A snapshot-backed volume comes back with its claim (from the snapshot): Bound is the proof there is.
-  return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore: fsBackup ? volumeRestore : "snapshot", ok: phase === "Bound" && (!fsBackup || volumeRestore === "completed") };
+  return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore: fsBackup ? volumeRestore : "snapshot", ok: phase === "Bound" && (!fsBackup || volumeRestore === "completed" || volumeRestore === "excluded") };
 }
 
 /** Compares a backup's objects in `namespaces` with the live ones. */
@@ -226,6 +288,7 @@ export function compareBackup(backup: readonly BackupObject[], live: readonly Li
   const expected = inScope.filter(expectedBack);
   const liveById = new Map(live.map((o) => [id(o), o]));
   const byClaim = claimRestores(inScope, volumeRestores);
+  const optedOut = optedOutClaims(inScope);
   const result = namespaces.map((namespace): NamespaceVerification => {
     const findings: ObjectFinding[] = [];
     let present = 0;
@@ -241,7 +304,7 @@ export function compareBackup(backup: readonly BackupObject[], live: readonly Li
     }
     const pvcs = expected
       .filter((o) => o.namespace === namespace && o.kind === "PersistentVolumeClaim")
-      .map((pvc) => pvcFinding(pvc, liveById.get(id(pvc)), byClaim.get(`${namespace}/${pvc.name}`) ?? [], fsBackup));
+      .map((pvc) => pvcFinding(pvc, liveById.get(id(pvc)), byClaim.get(`${namespace}/${pvc.name}`) ?? [], fsBackup, optedOut.has(`${namespace}/${pvc.name}`)));
     return {
       namespace,
       present,

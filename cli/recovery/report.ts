@@ -145,12 +145,19 @@ export function renderMarkdown(r: RecoveryReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** A claim back without data: a failure, or a volume its pod opted out of the backup (shown, though it passes). */
+function withoutData(x: PvcFinding): boolean {
+  return !x.ok || x.volumeRestore === "excluded";
+}
+
 /** Why a claim did not come back with its data. */
 function pvcText(x: PvcFinding): string {
   const data =
     x.volumeRestore === "none"
       ? "no pod volume restore: no pod mounted it when the backup ran, so kopia never copied its data"
-      : `pod volume restore ${x.volumeRestore}`;
+      : x.volumeRestore === "excluded"
+        ? "restored empty, as its pod asked: backup.velero.io/backup-volumes-excludes opted the volume out of the backup"
+        : `pod volume restore ${x.volumeRestore}`;
   return `${x.phase}; ${data}`;
 }
 
@@ -168,14 +175,14 @@ export function renderVerification(v: Verification): string[] {
   if (v.backupHooks) lines.push("", `Velero ran ${v.backupHooks.attempted} backup hooks for this backup; ${v.backupHooks.failed} failed.`);
   const findings = v.comparison.namespaces.flatMap((ns) => ns.findings);
   if (findings.length > 0) lines.push("", "Objects not back as backed up:", ...findings.slice(0, 50).map((f) => `- ${f.verdict}: ${f.kind} ${f.namespace}/${f.name}${f.differences.length ? ` (${f.differences.join(", ")})` : ""}`));
-  const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter((x) => !x.ok);
+  const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter(withoutData);
   if (pvcs.length > 0) lines.push("", "Volumes without their data:", ...pvcs.map((x) => `- PVC ${x.namespace}/${x.name}: ${pvcText(x)}`));
   const failedChecks = v.checks.filter((c) => !c.passed);
   if (failedChecks.length > 0) lines.push("", "Verify commands that failed:", ...failedChecks.map((c) => `- ${c.namespace}: \`${c.command}\`: ${mdCell(c.output)}`));
   if (v.notInTarball.length > 0) lines.push("", "Listed in the backup's resource list but not in its tarball (a damaged backup):", ...v.notInTarball.map((m) => `- ${m}`));
   if (v.messagesNote) lines.push("", v.messagesNote);
-  if (v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length > 0) {
-    lines.push("", "Velero reported:", ...v.veleroMessages.errors.map((m) => `- error: ${m}`), ...v.failed.map((m) => `- failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `- warning: ${m}`), ...v.skipped.map((m) => `- skipped (already existed): ${m}`));
+  if (v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length + v.existedDifferent.length > 0) {
+    lines.push("", "Velero reported:", ...v.veleroMessages.errors.map((m) => `- error: ${m}`), ...v.failed.map((m) => `- failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `- warning: ${m}`), ...v.skipped.map((m) => `- skipped (already existed): ${m}`), ...v.existedDifferent.map((m) => `- left as it was (already existed, different; compared above): ${m}`));
   }
     return lines;
 }
@@ -234,7 +241,7 @@ ${(() => {
   return findings.length ? `<h3>Objects not back as backed up</h3><ul>${findings.slice(0, 100).map((f) => `<li><b>${f.verdict}</b> ${esc(`${f.kind} ${f.namespace}/${f.name}`)}${f.differences.length ? `: ${esc(f.differences.join(", "))}` : ""}</li>`).join("")}</ul>` : "";
 })()}
 ${(() => {
-  const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter((x) => !x.ok);
+  const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter(withoutData);
   return pvcs.length ? `<h3>Volumes without their data</h3><ul>${pvcs.map((x) => `<li>PVC ${esc(`${x.namespace}/${x.name}`)}: ${esc(pvcText(x))}</li>`).join("")}</ul>` : "";
 })()}
 ${v.checks.some((c) => !c.passed) ? `<h3>Verify commands that failed</h3><ul>${v.checks.filter((c) => !c.passed).map((c) => `<li>${esc(c.namespace)}: <code>${esc(c.command)}</code>${c.pod ? ` in ${esc(c.pod)}` : ""}: exit ${esc(String(c.exitCode ?? "none"))}<pre>${esc(c.output)}</pre></li>`).join("")}</ul>` : ""}

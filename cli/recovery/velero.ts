@@ -241,8 +241,11 @@ export function restoreManifest(opts: { name: string; veleroNamespace: string; b
       backupName: opts.backup,
       // Only the imperative namespaces, even from a backup that holds more.
       includedNamespaces: [...opts.namespaces],
-      // Namespaces exist already (Pulumi stamps them); cluster-scoped objects come from code.
-      includeClusterResources: false,
+      // includeClusterResources stays unset ("auto"): Velero then brings the cluster-scoped
+      // items the namespaces need, a claim's volume among them. Set to false, it returns
+      // early for every cluster-scoped item (pkg/restore/restore.go@v1.18.1,
+      // restoreItem), so a claim whose volume is re-provisioned keeps the source's
+      // spec.volumeName and stays Pending: proven in test/e2e/scenarios/backupRestore.e2e.ts.
       restorePVs: true,
       // A new cluster has none of these ports taken; kept, a NodePort Service comes back as it was.
       preserveNodePorts: true,

@@ -41,6 +41,11 @@ export interface Verification {
   /** Objects the restore skipped because they existed, or failed (Velero's restore resource list). */
   readonly skipped: readonly string[];
   readonly failed: readonly string[];
+  /**
+   * Objects that already existed and differed: Velero left them as they were and lists
+   * them `(failed)` beside a warning; the comparison judges their content.
+   */
+  readonly existedDifferent: readonly string[];
   readonly checks: readonly CheckResult[];
   readonly hooks: readonly HookResult[];
   /** Velero's hook counts for the backup (`status.hookStatus`), when it recorded them. */
@@ -51,6 +56,23 @@ export interface Verification {
   /** Why Velero's own messages are missing, when they are (a read-only location gets none). */
   readonly messagesNote?: string;
   readonly passed: boolean;
+}
+
+/**
+ * Objects Velero found already there and different: with `existingResourcePolicy: none`
+ * it leaves them, warns `could not restore, <Kind> "<name>" already exists. Warning: the
+ * in-cluster version is different than the backed-up version` (pkg/restore/restore.go:1622
+ * @v1.18.1) and lists them `(failed)`: kube-root-ca.crt in every new cluster, and what
+ * Pulumi made there first (the default-deny policy). Not a failed restore; what they hold
+ * is the comparison's to judge. Keys are `<Kind>/<namespace>/<name>`.
+ */
+export function existedAndDiffered(warnings: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  for (const w of warnings) {
+    const m = /^([^:]+): could not restore, (\S+) "([^"]+)" already exists\. Warning: the in-cluster version is different/.exec(w);
+    if (m) found.add(`${m[2]}/${m[1]}/${m[3]}`);
+  }
+  return found;
 }
 
 /** A Go duration in seconds (a check's timeout, validated by the stack schema). */
@@ -114,7 +136,12 @@ export async function verifyRestore(input: {
   const record: { messages?: RestoreMessages; items?: readonly RestoredItem[] } = input.restore ? await input.store.restoreRecord(input.restore) : {};
   const inScope = (i: RestoredItem): boolean => i.namespace !== undefined && input.namespaces.includes(i.namespace);
   const skipped = (record.items ?? []).filter((i) => i.result === "skipped" && inScope(i)).map((i) => `${i.key} ${i.namespace}/${i.name}`);
-  const failed = (record.items ?? []).filter((i) => i.result === "failed" && inScope(i)).map((i) => `${i.key} ${i.namespace}/${i.name}`);
+  const differed = existedAndDiffered(record.messages?.warnings ?? []);
+  const leftAsItWas = (i: RestoredItem): boolean => differed.has(`${i.key.split("/").pop() ?? ""}/${i.namespace ?? ""}/${i.name}`);
+  const failedItems = (record.items ?? []).filter((i) => i.result === "failed" && inScope(i));
+  const label = (i: RestoredItem): string => `${i.key} ${i.namespace}/${i.name}`;
+  const failed = failedItems.filter((i) => !leftAsItWas(i)).map(label);
+  const existedDifferent = failedItems.filter(leftAsItWas).map(label);
   const restoreErrors = (input.outcome?.errors ?? 0) + (record.messages?.errors.length ?? 0);
   return {
     backup: input.backup.name,
@@ -127,6 +154,7 @@ export async function verifyRestore(input: {
     veleroMessages: record.messages ?? { warnings: [], errors: [] },
     skipped,
     failed,
+    existedDifferent,
     checks,
     hooks: input.hooks,
     ...(input.backup.hooks ? { backupHooks: input.backup.hooks } : {}),

@@ -151,9 +151,10 @@ export class BackupStorage extends pulumi.ComponentResource {
 
     if (replicaSide && replicationRole && args.replicaRegion) {
       const replicaRegion = args.replicaRegion;
-      // A DR region's Velero only reads the replica (its location is read-only).
+      // A DR region's Velero only reads the replica's backups (its location is read-only).
       const replica = this.secureBucket(replicaSide, args, who, replicationRole, [
-        { sid: "VeleroUse", principals: who.velero, actions: ["kms:Decrypt"], viaService: s3Via(replicaRegion) },
+        // GenerateDataKey: a restore from the replica writes its results under restores/ (components/plugins/velero.ts, restoreResults).
+        { sid: "VeleroUse", principals: who.velero, actions: ["kms:Decrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
         { sid: "ReplicationWritesReplica", principals: replicationRole.arn.apply((a) => [a]), actions: ["kms:Encrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
       ]);
       this.replicate(name, primary, replica, replicationRole, args, replicaRegion, who, alias);

@@ -9,7 +9,7 @@ import { stringify } from "yaml";
 import { z } from "zod";
 import { PROTECTION_ACTIONS, VELERO_ROLE_PATH } from "../backupStorage/policies";
 import { charts, images } from "../catalog";
-import type { PolicyDocument } from "../identity";
+import type { PolicyDocument, PolicyStatement } from "../identity";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
 import type { BackupScope, ExecHook, NamespaceHooks } from "../types";
 import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
@@ -91,12 +91,14 @@ export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
             },
             { Sid: "BackupBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: scope.bucketArn },
             { Sid: "BucketKey", Effect: "Allow" as const, Action: own === "write" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"], Resource: scope.keyArn },
+            ...(own === "read" ? restoreResults(scope.bucketArn, scope.keyArn, "Own") : []),
           ]),
       ...(scope.restoreFrom
         ? [
             { Sid: "RestoreSourceObjects", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: `${scope.restoreFrom.bucketArn}/*` },
             { Sid: "RestoreSourceBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: scope.restoreFrom.bucketArn },
             { Sid: "RestoreSourceKey", Effect: "Allow" as const, Action: ["kms:Decrypt"], Resource: scope.restoreFrom.keyArn },
+            ...restoreResults(scope.restoreFrom.bucketArn, scope.restoreFrom.keyArn, "Source"),
           ]
         : []),
       ...(scope.ebsSnapshots
@@ -112,6 +114,21 @@ export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
       { Sid: "NeverUndoBackupProtection", Effect: "Deny", Action: [...PROTECTION_ACTIONS], Resource: buckets.flatMap((b) => [b, `${b}/*`]) },
     ],
   };
+}
+
+/**
+ * A restore's log and results, written under `restores/` of the location it restores
+ * from, even a ReadOnly one: the restore finalizer uploads them whatever the access mode
+ * (velero #1978, #6753) and, refused, retries forever, so the Restore never leaves
+ * Finalizing (seen on Velero v1.18.1 in test/e2e/scenarios/backupRestore.e2e.ts). The
+ * grant is that prefix alone, with a data key of the bucket's key for SSE-KMS; backups
+ * stay read-only, and the bucket's lock keeps what is written there.
+ */
+function restoreResults(bucketArn: string, keyArn: string, which: "Own" | "Source"): PolicyStatement[] {
+  return [
+    { Sid: `RestoreResults${which}`, Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucketArn}/restores/*` },
+    { Sid: `RestoreResults${which}Key`, Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: keyArn },
+  ];
 }
 
 /**

@@ -105,3 +105,66 @@ describe("comparing a backup with the live cluster", () => {
     assert.equal(c.passed, true);
   });
 });
+
+/**
+ * What real Velero v1.18.1 did in test/e2e/scenarios/backupRestore.e2e.ts, each rule
+ * resting on its source: resetMetadata (pkg/restore/restore.go:2102), isCompleted
+ * (restore.go:2154), the Job action (pkg/restore/actions/job_action.go:52), and the
+ * volumes a pod opts out (pkg/util/podvolume/pod_volume.go:177).
+ */
+describe("what real Velero changes on a restore", () => {
+  const job = (completionTime?: string): Record<string, unknown> => ({
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: "migrate", namespace: "payments-ledger", labels: { "batch.kubernetes.io/controller-uid": "old", "batch.kubernetes.io/job-name": "migrate" } },
+    spec: {
+      selector: { matchLabels: { "batch.kubernetes.io/controller-uid": "old" } },
+      template: { metadata: { labels: { "batch.kubernetes.io/controller-uid": "old", "controller-uid": "old", "batch.kubernetes.io/job-name": "migrate" } }, spec: { containers: [] } },
+    },
+    status: completionTime ? { completionTime } : { active: 1 },
+  });
+
+  it("a finished Job and a Pod that Succeeded or Failed are not expected back; a running Job is", () => {
+    const o = (kind: string, object: Record<string, unknown>) => ({ kind, name: "x", object });
+    assert.equal(expectedBack(o("Job", job("2026-12-02T06:00:00Z"))), false);
+    assert.equal(expectedBack(o("Job", job())), true);
+    assert.equal(expectedBack(o("Pod", { status: { phase: "Succeeded" } })), false);
+    assert.equal(expectedBack(o("Pod", { status: { phase: "Failed" } })), false);
+    assert.equal(expectedBack(o("Pod", { status: { phase: "Running" } })), true);
+  });
+
+  it("a Job's controller-uid labels differ after a restore and are not a change; its other labels are compared", () => {
+    const live = job();
+    const liveSpec = live.spec as { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> } } };
+    liveSpec.selector.matchLabels["batch.kubernetes.io/controller-uid"] = "new";
+    liveSpec.template.metadata.labels = { "batch.kubernetes.io/controller-uid": "new", "batch.kubernetes.io/job-name": "migrate" };
+    // The Job's own metadata labels keep the old uid: Velero's action strips only the selector's and the template's.
+    assert.deepEqual(differences(normalize("Job", job()), normalize("Job", live)), []);
+    liveSpec.template.metadata.labels["batch.kubernetes.io/job-name"] = "other";
+    assert.ok(differences(normalize("Job", job()), normalize("Job", live)).includes("spec.template.metadata.labels.batch.kubernetes.io/job-name"));
+  });
+
+  it("generateName and ownerReferences are reset by the restore, not a change", () => {
+    const backup = { metadata: { name: "model-upload-x7k2p", generateName: "model-upload-", ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "model-index", uid: "u1" }] }, data: { file: "a" } };
+    const live = { metadata: { name: "model-upload-x7k2p" }, data: { file: "a" } };
+    assert.deepEqual(differences(normalize("ConfigMap", backup), normalize("ConfigMap", live)), []);
+  });
+
+  it("a claim whose pod opted its volume out comes back Bound and empty, and passes as excluded; without the opt-out it fails", () => {
+    const pod = (annotations: Record<string, string>): BackupObject => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      resource: "pods",
+      namespace: "payments-ledger",
+      name: "ledger-db-0",
+      object: { metadata: { name: "ledger-db-0", annotations, ownerReferences: [{ kind: "StatefulSet", controller: true }] }, spec: { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-ledger-db-0" } }] } },
+    });
+    const pvc = ledgerObjects().find((o) => o.kind === "PersistentVolumeClaim") as BackupObject;
+    const live = [restored(pvc)];
+    const excluded = compareBackup([pvc, pod({ "backup.velero.io/backup-volumes-excludes": "cache, data" })], live, NS, []);
+    assert.deepEqual(excluded.namespaces[0].pvcs, [{ namespace: "payments-ledger", name: "data-ledger-db-0", phase: "Bound", volumeRestore: "excluded", ok: true }]);
+    const notCopied = compareBackup([pvc, pod({})], live, NS, []);
+    assert.deepEqual(notCopied.namespaces[0].pvcs[0].volumeRestore, "none");
+    assert.equal(notCopied.passed, false);
+  });
+});

@@ -40,7 +40,7 @@ describe("the recovery report", () => {
     const comparison = compareBackup(objects, [], ["payments-ledger"], []);
     const r = report([phase("verify", "failed", 10, 1, "verification failed")], {
       failure: { phase: "verify", message: "verification failed" },
-      progress: { stackCreated: false, verification: { backup: "b", namespaces: ["payments-ledger"], comparison, veleroMessages: { warnings: [], errors: ["payments-ledger: x"] }, skipped: [], failed: [], checks: [{ namespace: "payments-ledger", command: "pg_isready", passed: false, exitCode: 2, output: "no response" }], hooks: [{ namespace: "payments-ledger", declared: { pre: 1, post: 1 } }], objectsInBackup: objects.length, notInTarball: [], passed: false } },
+      progress: { stackCreated: false, verification: { backup: "b", namespaces: ["payments-ledger"], comparison, veleroMessages: { warnings: [], errors: ["payments-ledger: x"] }, skipped: [], failed: [], existedDifferent: [], checks: [{ namespace: "payments-ledger", command: "pg_isready", passed: false, exitCode: 2, output: "no response" }], hooks: [{ namespace: "payments-ledger", declared: { pre: 1, post: 1 } }], objectsInBackup: objects.length, notInTarball: [], passed: false } },
     });
     const md = renderMarkdown(r);
     assert.match(md, /^## DR drill drill-x: FAILED/);

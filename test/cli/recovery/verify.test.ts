@@ -66,3 +66,15 @@ describe("phoenix verify-restore, real adapters against local servers", () => {
     assert.ok(!r.stdout.includes("hunter2") && !r.stdout.includes(Buffer.from("hunter2-ledger").toString("base64")) && !r.stdout.includes("rotated-by-someone"));
   });
 });
+
+describe("objects a restore found already there and different", () => {
+  it("are read from Velero's own warning (pkg/restore/restore.go:1622@v1.18.1), keyed by kind, namespace and name", async () => {
+    const { existedAndDiffered } = await import("../../../cli/recovery/verify");
+    const warnings = [
+      'payments-ledger: could not restore, ConfigMap "kube-root-ca.crt" already exists. Warning: the in-cluster version is different than the backed-up version',
+      'ml-models: could not restore, NetworkPolicy "phoenix-default-deny" already exists. Warning: the in-cluster version is different than the backed-up version',
+      "cluster: failed to list stub VolumeGroupSnapshotContents",
+    ];
+    assert.deepEqual([...existedAndDiffered(warnings)].sort(), ["ConfigMap/payments-ledger/kube-root-ca.crt", "NetworkPolicy/ml-models/phoenix-default-deny"]);
+  });
+});

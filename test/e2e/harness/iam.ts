@@ -27,9 +27,10 @@ export function minioPolicy(policy: string, buckets: Readonly<Record<string, str
     const actions = ([] as string[]).concat(s.Action);
     const kept = actions.filter((a) => a.startsWith("s3:") && !NOT_ON_MINIO.has(a));
     dropped.push(...actions.filter((a) => !kept.includes(a)).map((a) => `${s.Sid ?? s.Effect}: ${a}`));
+    if (kept.length === 0) return [];
     const resources = ([] as string[]).concat(s.Resource);
     if (resources.some((r) => r.includes("<computed"))) throw new Error(`a resource of ${s.Sid ?? "a statement"} is still computed: ${resources.join(", ")}`);
-    return kept.length === 0 ? [] : [{ ...(s.Sid ? { Sid: s.Sid } : {}), Effect: s.Effect, Action: kept, Resource: resources, ...(s.Condition ? { Condition: s.Condition } : {}) }];
+    return [{ ...(s.Sid ? { Sid: s.Sid } : {}), Effect: s.Effect, Action: kept, Resource: resources, ...(s.Condition ? { Condition: s.Condition } : {}) }];
   });
   return { policy: { Version: doc.Version, Statement: statements }, dropped };
 }

@@ -62,8 +62,12 @@ export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { char
   const own = planObjects(plan, { "velero-repo-credentials": { "repository-password": opts.repositoryPassword } }).filter(
     (o) => (o.kind === "Namespace" && o.metadata.name === VELERO_NS) || o.metadata.namespace === VELERO_NS,
   );
-  // Workloads are run as processes (the server) or not at all (the node agent); hook Jobs are Helm's upgrade machinery.
-  const rest = rendered.filter((o) => !["CustomResourceDefinition", "Deployment", "DaemonSet", "Job", "Pod"].includes(o.kind));
+  // The server runs as a process beside its Deployment, which is applied all the same: a
+  // restore reads it for the image of the helper it adds to pods (a restore without it
+  // fails, "deployments.apps velero not found"). The node agent's DaemonSet is left out:
+  // its pods would look Running on a kwok node with nothing behind them. Hook Jobs are
+  // Helm's upgrade machinery.
+  const rest = rendered.filter((o) => !["CustomResourceDefinition", "DaemonSet", "Job", "Pod"].includes(o.kind));
   await applyObjects(cluster.kubeconfigPath, crds);
   await crdsEstablished(cluster.kubeconfigPath, crds.map((c) => c.metadata.name));
   await applyObjects(cluster.kubeconfigPath, own.filter((o) => o.kind === "Namespace"));
