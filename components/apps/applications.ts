@@ -135,7 +135,10 @@ export function appProjects(input: BootstrapInput): Record<string, unknown> {
   return {
     [ROOT_PROJECT]: {
       namespace: input.argocdNamespace,
-      description: "The root Application (app of apps): Applications in Argo CD's namespace, nothing else",
+      // The chart writes descriptions unquoted (argocd-apps templates/projects.yaml:32@2.0.5):
+      // a ": " in one breaks the rendered YAML and the release. Found by `helm template` in
+      // test/e2e/scenarios/admission.e2e.ts.
+      description: "The root Application (app of apps), for Applications in Argo CD's namespace and nothing else",
       sourceRepos: [input.root.repoURL],
       destinations: [{ server: IN_CLUSTER, namespace: input.argocdNamespace }],
       clusterResourceWhitelist: [],

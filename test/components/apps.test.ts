@@ -132,6 +132,13 @@ describe("GitOps bootstrap values", () => {
   const apps = at(v, "applications") as Record<string, unknown>;
   const projects = at(v, "projects") as Record<string, unknown>;
 
+  it("writes project descriptions the chart can render unquoted (no ': ', no ' #': argocd-apps templates/projects.yaml:32@2.0.5)", () => {
+    for (const [name, p] of Object.entries(projects)) {
+      const description = String((p as { description?: unknown }).description ?? "");
+      assert.doesNotMatch(description, /: | #|^[-?:,[\]{}#&*!|>'"%@`]/, `project ${name}'s description breaks the chart's YAML`);
+    }
+  });
+
   it("confines the root to creating Applications in Argo CD's namespace, from the root repository", () => {
     assert.equal(at(apps, "root", "project"), ROOT_PROJECT);
     assert.deepEqual(at(projects, ROOT_PROJECT, "sourceRepos"), ["https://git.example.com/org/gitops.git"]);

@@ -64,7 +64,8 @@ export function renderRelease(chartsRoot: string, release: PlannedRelease, value
       env: { ...process.env, HELM_CACHE_HOME: tmp, HELM_CONFIG_HOME: tmp, HELM_DATA_HOME: tmp },
     });
     if (run.status !== 0) throw new Error(`helm template ${release.chart} ${release.version} failed: ${run.stderr.trim()}`);
-    return parseAllDocuments(run.stdout)
+    // YAML 1.1, as Kubernetes and Helm read it (sigs.k8s.io/yaml): a chart's `0755` is octal there, decimal 755 in YAML 1.2.
+    return parseAllDocuments(run.stdout, { version: "1.1" })
       .map((d) => d.toJS() as KubeObject | null)
       .filter((o): o is KubeObject => o !== null && typeof o === "object" && typeof o.kind === "string")
       .map((o) => (o.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.kind) ? { ...o, metadata: { ...o.metadata, namespace: release.namespace } } : o));
