@@ -134,7 +134,7 @@ describe("GitOps bootstrap values", () => {
 
   it("writes project descriptions the chart can render unquoted (no ': ', no ' #': argocd-apps templates/projects.yaml:32@2.0.5)", () => {
     for (const [name, p] of Object.entries(projects)) {
-      const description = String((p as { description?: unknown }).description ?? "");
+      const { description } = p as { description: string };
       assert.doesNotMatch(description, /: | #|^[-?:,[\]{}#&*!|>'"%@`]/, `project ${name}'s description breaks the chart's YAML`);
     }
   });

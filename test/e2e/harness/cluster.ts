@@ -147,7 +147,7 @@ export async function startCluster(name: string, dir: string, opts: { nodeCount?
 
     const nodes = Array.from({ length: opts.nodeCount ?? 1 }, (_, i) => `${name}-node-${i + 1}`);
     const { applyObjects } = await import("./kubectl");
-    await applyObjects(kubeconfigPath, nodes.map((n) => nodeManifest(n, opts.zone ?? "zone-a")));
+    applyObjects(kubeconfigPath, nodes.map((n) => nodeManifest(n, opts.zone ?? "zone-a")));
     await waitFor("the fake nodes to be Ready", async () => {
       const { body } = await apiGet(server, token, "/api/v1/nodes");
       const items = (JSON.parse(body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;

@@ -28,7 +28,7 @@ export function kubectlOk(kubeconfig: string, args: readonly string[], input?: s
 }
 
 /** Server-side applies objects (a List), as the field manager `phoenix-e2e`. */
-export async function applyObjects(kubeconfig: string, objects: readonly unknown[]): Promise<void> {
+export function applyObjects(kubeconfig: string, objects: readonly unknown[]): void {
   kubectlOk(kubeconfig, ["apply", "--server-side", "--force-conflicts", "--field-manager=phoenix-e2e", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
 }
 

@@ -94,11 +94,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `ready` every 250 ms until it is true; fails naming `what`, with the process's log, if `m` exits or time runs out. */
-export async function waitFor(what: string, ready: () => Promise<boolean>, m: Managed | undefined, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, m: Managed | undefined, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (m && (m.child.exitCode !== null || m.child.signalCode !== null)) throw new Error(`${m.name} exited (${m.child.exitCode ?? m.child.signalCode}) before ${what}:\n${tail(m)}`);
-    if (await ready().catch(() => false)) return;
+    if (await Promise.resolve().then(ready).catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${m ? `:\n${tail(m)}` : ""}`);
     await new Promise((r) => setTimeout(r, 250));
   }

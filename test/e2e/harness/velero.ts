@@ -46,7 +46,7 @@ function valuesFor(values: Record<string, unknown>, store: Store): Record<string
 
 /** Waits until every CRD is Established. */
 async function crdsEstablished(kubeconfig: string, names: readonly string[]): Promise<void> {
-  await waitFor("Velero's CRDs to be established", async () => kubectl(kubeconfig, ["wait", "--for=condition=Established", "--timeout=5s", ...names.map((n) => `crd/${n}`)]).status === 0, undefined);
+  await waitFor("Velero's CRDs to be established", () => kubectl(kubeconfig, ["wait", "--for=condition=Established", "--timeout=5s", ...names.map((n) => `crd/${n}`)]).status === 0, undefined);
 }
 
 /**
@@ -68,10 +68,10 @@ export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { char
   // its pods would look Running on a kwok node with nothing behind them. Hook Jobs are
   // Helm's upgrade machinery.
   const rest = rendered.filter((o) => !["CustomResourceDefinition", "DaemonSet", "Job", "Pod"].includes(o.kind));
-  await applyObjects(cluster.kubeconfigPath, crds);
+  applyObjects(cluster.kubeconfigPath, crds);
   await crdsEstablished(cluster.kubeconfigPath, crds.map((c) => c.metadata.name));
-  await applyObjects(cluster.kubeconfigPath, own.filter((o) => o.kind === "Namespace"));
-  await applyObjects(cluster.kubeconfigPath, [...own.filter((o) => o.kind !== "Namespace"), ...rest]);
+  applyObjects(cluster.kubeconfigPath, own.filter((o) => o.kind === "Namespace"));
+  applyObjects(cluster.kubeconfigPath, [...own.filter((o) => o.kind !== "Namespace"), ...rest]);
 
   const deployment = rendered.find((o) => o.kind === "Deployment" && o.metadata.name === "velero") as { spec: { template: { spec: { containers: { name: string; args: string[] }[] } } } } | undefined;
   const container = deployment?.spec.template.spec.containers.find((c) => c.name === "velero");
@@ -99,7 +99,7 @@ export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { char
     const run = spawnSync(binary("velero", "velero"), [...a, `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${VELERO_NS}`], { encoding: "utf8", env: { ...process.env, HOME: dir }, timeout: 600_000 });
     return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
   };
-  await waitFor("Velero's backup storage location to be Available", async () => {
+  await waitFor("Velero's backup storage location to be Available", () => {
     const bsls = getJson<{ items: { status?: { phase?: string } }[] }>(cluster.kubeconfigPath, ["backupstoragelocations.velero.io", "-n", VELERO_NS]).items;
     return bsls.length > 0 && bsls.every((b) => b.status?.phase === "Available");
   }, proc, 120_000);

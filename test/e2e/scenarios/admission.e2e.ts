@@ -51,8 +51,8 @@ describe("admission of the prod plan on a real API server", { skip }, () => {
   it("applies every CRD, namespace and object with zero rejections", async () => {
     const own = planObjects(plan);
     const crds = rendered.filter((o) => o.kind === "CustomResourceDefinition");
-    await applyObjects(cluster.kubeconfigPath, crds);
-    await waitFor("every CRD to be Established", async () => kubectl(cluster.kubeconfigPath, ["wait", "--for=condition=Established", "--timeout=5s", ...crds.map((c) => `crd/${c.metadata.name}`)]).status === 0, undefined);
+    applyObjects(cluster.kubeconfigPath, crds);
+    await waitFor("every CRD to be Established", () => kubectl(cluster.kubeconfigPath, ["wait", "--for=condition=Established", "--timeout=5s", ...crds.map((c) => `crd/${c.metadata.name}`)]).status === 0, undefined);
     const namespaces = [...own, ...rendered].filter((o) => o.kind === "Namespace");
     const rest = [...own, ...rendered].filter((o) => o.kind !== "Namespace" && o.kind !== "CustomResourceDefinition");
     const ordered = [...namespaces, ...rest.filter((o) => !WEBHOOKS.has(o.kind)), ...rest.filter((o) => WEBHOOKS.has(o.kind))];
@@ -72,7 +72,7 @@ describe("admission of the prod plan on a real API server", { skip }, () => {
       getJson<{ items: { reason: string; message: string; involvedObject: { kind: string; namespace: string; name: string } }[] }>(cluster.kubeconfigPath, ["events", "-A"])
         .items.filter((e) => e.reason === "FailedCreate" && /PodSecurity/.test(e.message))
         .map((e) => `${e.involvedObject.kind} ${e.involvedObject.namespace}/${e.involvedObject.name}: ${e.message}`);
-    await waitFor("every workload to have pods, or a Pod Security rejection", async () => rejections().length > 0 || workloads.every((o) => podsOf(o) > 0), undefined, 120_000).catch(() => undefined);
+    await waitFor("every workload to have pods, or a Pod Security rejection", () => rejections().length > 0 || workloads.every((o) => podsOf(o) > 0), undefined, 120_000).catch(() => undefined);
     assert.deepEqual(rejections(), []);
     const without = workloads.filter((o) => podsOf(o) === 0).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
     assert.deepEqual(without, [], "workloads whose controller made no pod");

@@ -102,15 +102,15 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     }
     // What Pulumi makes in each cluster before Velero runs: the StorageClass, the imperative namespaces and their policies.
     const pulumiMade = (plan: PlanJson) => planObjects(plan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name)) || o.kind === "NetworkPolicy");
-    await applyObjects(a.kubeconfigPath, pulumiMade(prod));
-    await applyObjects(b.kubeconfigPath, pulumiMade(drillPlan));
+    applyObjects(a.kubeconfigPath, pulumiMade(prod));
+    applyObjects(b.kubeconfigPath, pulumiMade(drillPlan));
     veleroA = await startVelero(a, prod, { chartsRoot: REFERENCE_CHARTS, store: stores.primary, who: writer, repositoryPassword: password, extraArgs: FAST });
     stops.push(() => veleroA.stop());
 
-    await applyObjects(a.kubeconfigPath, workloads(ledger, models, storageClass.metadata.name, true));
+    applyObjects(a.kubeconfigPath, workloads(ledger, models, storageClass.metadata.name, true));
     const index = getJson<{ metadata: { uid: string } }>(a.kubeconfigPath, ["configmap", "model-index", "-n", models]);
     kubectlOk(a.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(ownedUpload(models, index.metadata.uid)));
-    await waitFor("the workloads on A to run, their claim Bound and the migration Job finished", async () => {
+    await waitFor("the workloads on A to run, their claim Bound and the migration Job finished", () => {
       const pods = getJson<{ items: { status: { phase: string } }[] }>(a.kubeconfigPath, ["pods", "-n", ledger]).items;
       const pvc = getJson<{ status: { phase: string } }>(a.kubeconfigPath, ["pvc", "data-ledger-db-0", "-n", ledger]);
       const job = getJson<{ status: { succeeded?: number } }>(a.kubeconfigPath, ["job", "ledger-migrate", "-n", ledger]);
@@ -148,7 +148,7 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     await veleroA.stop();
     veleroB = await startVelero(b, drillPlan, { chartsRoot: REFERENCE_CHARTS, store: stores.replica, who: restorer, repositoryPassword: password, extraArgs: FAST });
     stops.push(() => veleroB.stop());
-    await waitFor(`B's Velero to sync ${backupName} from the replica`, async () => veleroB.cli(["backup", "get", backupName]).status === 0, veleroB.proc, 60_000);
+    await waitFor(`B's Velero to sync ${backupName} from the replica`, () => veleroB.cli(["backup", "get", backupName]).status === 0, veleroB.proc, 60_000);
     Object.assign(process.env, s3Env(stores.replica, restorer));
     const source = await readSource(root, "prod");
     let progress = "";
@@ -191,16 +191,16 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   it("fails when a restore left a namespace out, naming its objects", async () => {
     const c = await startCluster("c", path.join(dir, "c"));
     stops.push(() => c.stop());
-    await applyObjects(c.kubeconfigPath, planObjects(drillPlan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name))));
+    applyObjects(c.kubeconfigPath, planObjects(drillPlan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name))));
     const p = startProvisioner(c.kubeconfigPath, path.join(c.dir, "volumes"), "ebs.csi.aws.com");
     stops.push(() => p.stop());
     await veleroB.stop();
     const veleroC = await startVelero(c, drillPlan, { chartsRoot: REFERENCE_CHARTS, store: stores.replica, who: restorer, repositoryPassword: "unused", extraArgs: FAST });
     stops.push(() => veleroC.stop());
-    await waitFor(`C's Velero to sync ${backupName}`, async () => veleroC.cli(["backup", "get", backupName]).status === 0, veleroC.proc, 60_000);
+    await waitFor(`C's Velero to sync ${backupName}`, () => veleroC.cli(["backup", "get", backupName]).status === 0, veleroC.proc, 60_000);
     const partial = restoreManifest({ name: `${backupName}-partial`, veleroNamespace: VELERO_NS, backup: backupName, namespaces: [ledger], modifiersConfigMap: "phoenix-restore-modifiers" });
     kubectlOk(c.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
-    await waitFor("the partial restore to end", async () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", partial.metadata ? `${backupName}-partial` : "", "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
+    await waitFor("the partial restore to end", () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", partial.metadata ? `${backupName}-partial` : "", "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
     const run = phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", c.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /model-index/);
