@@ -53,7 +53,7 @@ function main(): number {
   fs.rmSync(events, { force: true });
   const run = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${path.join(__dirname, "harness", "reporter.mjs")}`, `--test-reporter-destination=${events}`, ...files],
+    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=1200000", "--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${path.join(__dirname, "harness", "reporter.mjs")}`, `--test-reporter-destination=${events}`, ...files],
     { cwd: ROOT, stdio: "inherit", env: process.env },
   );
   const results = fs.existsSync(events) ? fs.readFileSync(events, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { file?: string; type: string }) : [];
