@@ -381,6 +381,9 @@ describe("restoring another region's backups", () => {
       [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
       [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
       [["kms:Decrypt"], restoreFrom.kmsKeyArn],
+      // A restore's results, which Velero writes even to a read-only location (velero #1978, #6753).
+      [["s3:PutObject"], "arn:aws:s3:::prod-replica/restores/*"],
+      [["kms:GenerateDataKey"], restoreFrom.kmsKeyArn],
     ]);
     const locations = at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation");
     assert.deepEqual(locations, [

@@ -88,7 +88,7 @@ describe("who may read and who may change the backups", () => {
 });
 
 describe("the storage keys", () => {
-  it("have explicit policies: the primary key used by Velero and decrypted by replication, the replica key written by replication and only read by Velero", async () => {
+  it("have explicit policies: the primary key used by Velero and decrypted by replication, the replica key written by replication, read by Velero, and used by Velero only to write a restore's results", async () => {
     const { resources } = await run();
     const primary = policyOf(resources, "aws:kms/key:Key", "backups");
     const replica = policyOf(resources, "aws:kms/key:Key", "backups-replica");
@@ -105,7 +105,7 @@ describe("the storage keys", () => {
       replica.Statement.map((s) => [s.Sid, s.Action, at(s, "Condition", "StringEquals", "kms:ViaService") ?? null]),
       [
         ["KeyAdministration", at(replica.Statement[0], "Action"), null],
-        ["VeleroUse", ["kms:Decrypt"], "s3.eu-central-1.amazonaws.com"],
+        ["VeleroUse", ["kms:Decrypt", "kms:GenerateDataKey"], "s3.eu-central-1.amazonaws.com"],
         ["ReplicationWritesReplica", ["kms:Encrypt", "kms:GenerateDataKey"], "s3.eu-central-1.amazonaws.com"],
       ],
     );

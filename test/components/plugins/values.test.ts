@@ -173,27 +173,33 @@ describe("Velero IAM", () => {
       "kms:Decrypt": [key],
     });
   });
-  it("reads another region's replica, when restoring from it, without any right to write or delete there", () => {
+  it("reads another region's replica, when restoring from it, writing only a restore's results there (restores/), never a backup", () => {
     const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
     assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source })), {
       ...grants(policy(false)),
       "s3:GetObject": [`${bucket}/*`, `${source.bucketArn}/*`].sort(),
       "s3:ListBucket": [bucket, source.bucketArn].sort(),
+      "s3:PutObject": [`${bucket}/*`, `${source.bucketArn}/restores/*`].sort(),
       "kms:Decrypt": [key, source.keyArn].sort(),
+      "kms:GenerateDataKey": [key, source.keyArn].sort(),
     });
   });
 
-  it("with backups off: read-only on its own bucket, or no right on it at all when it restores from a replica", () => {
+  it("with backups off: its own bucket read-only but for restore results, or no right on it at all when it restores from a replica", () => {
     assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, ownBucket: "read" })), {
       "s3:GetObject": [`${bucket}/*`],
       "s3:ListBucket": [bucket],
+      "s3:PutObject": [`${bucket}/restores/*`],
       "kms:Decrypt": [key],
+      "kms:GenerateDataKey": [key],
     });
     const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
     assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source, ownBucket: "none" })), {
       "s3:GetObject": [`${source.bucketArn}/*`],
       "s3:ListBucket": [source.bucketArn],
+      "s3:PutObject": [`${source.bucketArn}/restores/*`],
       "kms:Decrypt": [source.keyArn],
+      "kms:GenerateDataKey": [source.keyArn],
     });
   });
 

@@ -159,6 +159,9 @@ describe("backups in another project's stack", () => {
       [["s3:GetObject"], `arn:aws:s3:::${prod.replicaBucket}/*`],
       [["s3:ListBucket"], `arn:aws:s3:::${prod.replicaBucket}`],
       [["kms:Decrypt"], prod.replicaKeyArn],
+      // A restore's results, which Velero writes even to a read-only location (velero #1978, #6753).
+      [["s3:PutObject"], `arn:aws:s3:::${prod.replicaBucket}/restores/*`],
+      [["kms:GenerateDataKey"], prod.replicaKeyArn],
     ]);
     const named = veleroPolicy(resources).Statement.flatMap((st) => [st.Resource ?? []].flat());
     assert.ok(!named.some((r) => r === `arn:aws:s3:::${prod.bucket}` || r === `arn:aws:s3:::${prod.bucket}/*` || r === prod.kmsKeyArn), "nothing on the primary's own bucket or key");
