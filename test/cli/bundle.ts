@@ -6,9 +6,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { ROOT } from "../helpers";
-import { repositoryCopy } from "./phoenix";
+import { unprotectedCopy } from "./phoenix";
 
 /** The bundle `npx phoenix` runs. */
 export const BUNDLE = path.join(ROOT, "dist", "cli", "run.js");
@@ -21,16 +20,6 @@ export const ENGINE_COMMANDS: readonly (readonly string[])[] = [
   ["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--preview"],
   ["drill", "--from", "prod"],
 ];
-
-/** A copy of the repository whose prod stack may be destroyed. */
-function unprotectedCopy(): string {
-  const root = repositoryCopy();
-  const file = path.join(root, "Pulumi.prod.yaml");
-  const doc = parseDocument(fs.readFileSync(file, "utf8"));
-  doc.setIn(["config", "phoenix:cluster", "deletionProtection"], false);
-  fs.writeFileSync(file, doc.toString());
-  return root;
-}
 
 /** Runs the bundle on a fresh repository copy with only Node's own folder on PATH, so no `pulumi` can be found. */
 export function runWithoutPulumi(argv: readonly string[]): { status: number | null; stderr: string } {

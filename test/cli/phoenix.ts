@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseDocument } from "yaml";
 import type { ChangeSummary, EngineAdapter, EngineConfigValue, EngineProgress, EngineStack } from "../../cli/engine/adapter";
 import { main } from "../../cli/main";
 import type { RecoveryAdapters } from "../../cli/recovery/env";
@@ -43,6 +44,16 @@ export function repositoryCopy(): string {
   for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
   for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, storage, f), path.join(dir, storage, f));
   return dir;
+}
+
+/** A repository copy whose prod stack has deletion protection off, as a destroy needs. */
+export function unprotectedCopy(): string {
+  const root = repositoryCopy();
+  const file = path.join(root, "Pulumi.prod.yaml");
+  const doc = parseDocument(fs.readFileSync(file, "utf8"));
+  doc.setIn(["config", "phoenix:cluster", "deletionProtection"], false);
+  fs.writeFileSync(file, doc.toString());
+  return root;
 }
 
 /** One call the scripted engine received. */

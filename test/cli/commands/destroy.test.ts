@@ -6,23 +6,11 @@
  * refuses before the engine is reached.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
-import { parseDocument } from "yaml";
 import { main } from "../../../cli/main";
-import { phoenix, repositoryCopy, ScriptedEngine, type PhoenixRun } from "../phoenix";
-
-/** A copy of the repository whose prod stack has deletion protection off, as a destroy needs. */
-function unprotected(): string {
-  const root = repositoryCopy();
-  const file = path.join(root, "Pulumi.prod.yaml");
-  const doc = parseDocument(fs.readFileSync(file, "utf8"));
-  doc.setIn(["config", "phoenix:cluster", "deletionProtection"], false);
-  fs.writeFileSync(file, doc.toString());
-  return root;
-}
+import { phoenix, repositoryCopy, ScriptedEngine, unprotectedCopy, type PhoenixRun } from "../phoenix";
 
 /** Runs `phoenix` with a terminal on stdin that types `answer`. */
 async function atTerminal(argv: readonly string[], root: string, engine: ScriptedEngine, answer: string): Promise<PhoenixRun> {
@@ -39,7 +27,7 @@ const ops = (engine: ScriptedEngine): string[] => engine.calls.map((c) => `${c.o
 describe("phoenix destroy", () => {
   it("with --yes, destroys the platform stack alone and says the backup storage stays", async () => {
     const engine = new ScriptedEngine();
-    const r = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotected(), engine);
+    const r = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotectedCopy(), engine);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(ops(engine), ["ensureStack platform/prod", "resourceUrns platform/prod", "destroy platform/prod"]);
     assert.equal(engine.calls[0].detail?.create, false, "a missing stack is never created to be destroyed");
@@ -57,14 +45,14 @@ describe("phoenix destroy", () => {
   });
 
   it("prints JSON with --json", async () => {
-    const r = await phoenix(["destroy", "--stack", "prod", "--yes", "--json"], unprotected(), new ScriptedEngine());
+    const r = await phoenix(["destroy", "--stack", "prod", "--yes", "--json"], unprotectedCopy(), new ScriptedEngine());
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { stack: "prod", operation: "destroy", platform: { delete: 3 }, storage: { stack: "organization/phoenix-backup-storage/prod", destroyed: false } });
   });
 
   it("asks at a terminal: the typed stack name confirms", async () => {
     const engine = new ScriptedEngine();
-    const r = await atTerminal(["destroy", "--stack", "prod"], unprotected(), engine, "prod\n");
+    const r = await atTerminal(["destroy", "--stack", "prod"], unprotectedCopy(), engine, "prod\n");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /This deletes platform stack prod \(eu-west-1\): .* The backup storage stack organization\/phoenix-backup-storage\/prod is never destroyed here/);
     assert.match(r.stderr, /Type the stack name \(prod\) to destroy it:/);
@@ -74,7 +62,7 @@ describe("phoenix destroy", () => {
   it("asks at a terminal: anything else destroys nothing (exit 1)", async () => {
     for (const answer of ["y\n", "yes\n", "Prod\n", ""]) {
       const engine = new ScriptedEngine();
-      const r = await atTerminal(["destroy", "--stack", "prod"], unprotected(), engine, answer);
+      const r = await atTerminal(["destroy", "--stack", "prod"], unprotectedCopy(), engine, answer);
       assert.equal(r.status, 1, JSON.stringify(answer));
       assert.match(r.stderr, /Not confirmed: nothing was destroyed\./);
       assert.deepEqual(engine.calls, []);
@@ -82,7 +70,7 @@ describe("phoenix destroy", () => {
   });
 
   it("without --yes and without a terminal, is a usage error (exit 2) before the engine", async () => {
-    const r = await phoenix(["destroy", "--stack", "prod"], unprotected());
+    const r = await phoenix(["destroy", "--stack", "prod"], unprotectedCopy());
     assert.equal(r.status, 2);
     assert.equal(r.stderr, "destroy of platform stack prod needs --yes when no terminal can confirm it\n");
     assert.equal(r.stdout, "");
@@ -95,12 +83,12 @@ describe("phoenix destroy", () => {
   });
 
   it("refuses (exit 2) an unknown stack, and one that still holds its backup bucket, before destroying anything", async () => {
-    const unknown = await phoenix(["destroy", "--stack", "nowhere", "--yes"], unprotected());
+    const unknown = await phoenix(["destroy", "--stack", "nowhere", "--yes"], unprotectedCopy());
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /Pulumi\.nowhere\.yaml/);
 
     const engine = new ScriptedEngine({ urns: { "platform/prod": ["urn:pulumi:prod::phoenix::phoenix:plugins:Plugins$aws:s3/bucket:Bucket::plugins-velero-backups"] } });
-    const legacy = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotected(), engine);
+    const legacy = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotectedCopy(), engine);
     assert.equal(legacy.status, 2);
     assert.match(legacy.stderr, /Pulumi\.prod\.yaml: stack prod still holds its backup bucket/);
     assert.ok(!ops(engine).includes("destroy platform/prod"));
@@ -108,7 +96,7 @@ describe("phoenix destroy", () => {
 
   it("reports an engine failure (exit 1), and that the backup storage stays", async () => {
     const engine = new ScriptedEngine({ fail: ["destroy platform/prod"] });
-    const r = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotected(), engine);
+    const r = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotectedCopy(), engine);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /engine operation failed: scripted failure of destroy platform\/prod\n/);
     assert.match(r.stderr, /backup storage stack organization\/phoenix-backup-storage\/prod is never destroyed here.* run `phoenix destroy --stack prod` again/);
