@@ -67,6 +67,12 @@ export interface NamespaceVerification {
 export interface Comparison {
   readonly namespaces: readonly NamespaceVerification[];
   readonly totals: { readonly present: number; readonly missing: number; readonly changed: number; readonly ignored: number };
+  /**
+   * Objects back without the owner references they had: Velero resets them on every
+   * restore (resetMetadata, pkg/restore/restore.go:2102@v1.18.1), so garbage collection
+   * no longer ties them to their owners. Not a failure of the restore; shown to the reader.
+   */
+  readonly ownerReferencesReset: readonly string[];
   /** Every missing or changed object and every PVC without its data fails the comparison. */
   readonly passed: boolean;
 }
@@ -123,7 +129,7 @@ export function expectedBack(o: { kind: string; name: string; object: Record<str
  * deletes generateName and every ownerReference too) or the API server sets anew.
  */
 const DROPPED_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName", "ownerReferences"];
-/** A Job's controller-uid labels: Velero's Job action strips them and the API server sets new ones (pkg/restore/actions/job_action.go:52@v1.18.1). */
+/** A Job's controller-uid labels: Velero's Job action strips them and the API server sets new ones (pkg/restore/actions/job_action.go:55-60@v1.18.1). */
 const JOB_UID_LABELS = ["batch.kubernetes.io/controller-uid", "controller-uid"];
 /** Labels a restore legitimately adds or strips: Velero's own, and Argo CD's stripped tracking (velero #7848). */
 const DROPPED_LABELS = ["velero.io/backup-name", "velero.io/restore-name", "argocd.argoproj.io/instance"];
@@ -231,15 +237,21 @@ function id(o: { apiVersion: string; kind: string; namespace?: string; name: str
  */
 const VOLUMES_EXCLUDED = "backup.velero.io/backup-volumes-excludes";
 
-/** Claims whose volume a backed-up pod opted out of file-system backup: the backup holds no data for them, by the workload's choice. */
+/**
+ * Claims whose volume every backed-up pod that mounted it opted out of file-system
+ * backup: the backup holds no data for them, by the workload's choice. Names are split
+ * on "," and matched exactly, untrimmed, as Velero does (GetVolumesToExclude,
+ * pkg/util/podvolume/pod_volume.go:247@v1.18.1): "a, data" does not opt out "data".
+ */
 function optedOutClaims(backup: readonly BackupObject[]): Set<string> {
-  const out = new Set<string>();
+  const optedOut = new Set<string>();
+  const copied = new Set<string>();
   for (const pod of backup.filter((o) => o.kind === "Pod")) {
     const annotations = isRecord(pod.object.metadata) && isRecord(pod.object.metadata.annotations) ? pod.object.metadata.annotations : {};
-    const excluded = typeof annotations[VOLUMES_EXCLUDED] === "string" ? annotations[VOLUMES_EXCLUDED].split(",").map((v) => v.trim()) : [];
-    for (const [volume, claim] of podClaims(pod)) if (excluded.includes(volume)) out.add(`${pod.namespace}/${claim}`);
+    const excluded = typeof annotations[VOLUMES_EXCLUDED] === "string" ? annotations[VOLUMES_EXCLUDED].split(",") : [];
+    for (const [volume, claim] of podClaims(pod)) (excluded.includes(volume) ? optedOut : copied).add(`${pod.namespace}/${claim}`);
   }
-  return out;
+  return new Set([...optedOut].filter((c) => !copied.has(c)));
 }
 
 /** A backed-up pod's volumes that are claims: volume name -> claim name. */
@@ -320,5 +332,8 @@ export function compareBackup(backup: readonly BackupObject[], live: readonly Li
     changed: result.reduce((n, r) => n + r.changed, 0),
     ignored: inScope.length - expected.length,
   };
-  return { namespaces: result, totals, passed: totals.missing === 0 && totals.changed === 0 && result.every((r) => r.pvcs.every((p) => p.ok)) };
+  const ownerReferencesReset = expected
+    .filter((o) => liveById.has(id(o)) && isRecord(o.object.metadata) && Array.isArray(o.object.metadata.ownerReferences) && o.object.metadata.ownerReferences.length > 0)
+    .map((o) => `${o.kind} ${o.namespace ?? ""}/${o.name}`);
+  return { namespaces: result, totals, ownerReferencesReset, passed: totals.missing === 0 && totals.changed === 0 && result.every((r) => r.pvcs.every((p) => p.ok)) };
 }

@@ -175,6 +175,9 @@ export function renderVerification(v: Verification): string[] {
   if (v.backupHooks) lines.push("", `Velero ran ${v.backupHooks.attempted} backup hooks for this backup; ${v.backupHooks.failed} failed.`);
   const findings = v.comparison.namespaces.flatMap((ns) => ns.findings);
   if (findings.length > 0) lines.push("", "Objects not back as backed up:", ...findings.slice(0, 50).map((f) => `- ${f.verdict}: ${f.kind} ${f.namespace}/${f.name}${f.differences.length ? ` (${f.differences.join(", ")})` : ""}`));
+  if (v.comparison.ownerReferencesReset.length > 0) {
+    lines.push("", "Back without their owner references (Velero resets them on restore; garbage collection no longer ties them to their owners):", ...v.comparison.ownerReferencesReset.map((o) => `- ${o}`));
+  }
   const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter(withoutData);
   if (pvcs.length > 0) lines.push("", "Volumes without their data:", ...pvcs.map((x) => `- PVC ${x.namespace}/${x.name}: ${pvcText(x)}`));
   const failedChecks = v.checks.filter((c) => !c.passed);

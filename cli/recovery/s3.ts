@@ -8,7 +8,7 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import type { BackupStore, StoreLocation } from "./adapters";
-import { backupKeys, backupSummary, parseBackupResourceList, parseRestoreResourceList, parseRestoreResults, readBackupTarball, restoreKeys, type BackupObject, type BackupSummary, type ListedItem } from "./velero";
+import { backupKeys, backupSummary, requiredBackupKeys, parseBackupResourceList, parseRestoreResourceList, parseRestoreResults, readBackupTarball, restoreKeys, type BackupObject, type BackupSummary, type ListedItem } from "./velero";
 
 /** How many `velero-backup.json` objects are read at once. */
 const PARALLEL = 16;
@@ -58,7 +58,6 @@ class S3BackupStore implements BackupStore {
   }
 
   async isComplete(name: string): Promise<boolean> {
-    const keys = backupKeys(this.loc.prefix ?? "", name);
     const present = async (key: string): Promise<boolean> => {
       try {
         await this.s3.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: key }));
@@ -69,7 +68,7 @@ class S3BackupStore implements BackupStore {
         throw new Error(`${this.location}: cannot check ${key}: ${(err as Error).message}`);
       }
     };
-    return (await Promise.all([present(keys.contents), present(keys.resourceList)])).every(Boolean);
+    return (await Promise.all(requiredBackupKeys(this.loc.prefix ?? "", name).map(present))).every(Boolean);
   }
 
   async resourceList(name: string): Promise<ListedItem[]> {

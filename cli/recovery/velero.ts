@@ -13,14 +13,27 @@ import { isRecord, record } from "../shared/data";
 export const VELERO_API = { group: "velero.io", version: "v1" } as const;
 
 /** The object keys of a backup under a location's prefix (`""` when the location has none). */
-export function backupKeys(prefix: string, backup: string): { metadata: string; contents: string; resourceList: string; podVolumeBackups: string } {
+export function backupKeys(prefix: string, backup: string): { metadata: string; contents: string; resourceList: string; podVolumeBackups: string; volumeInfo: string } {
   const base = `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}backups/${backup}/`;
   return {
     metadata: `${base}velero-backup.json`,
     contents: `${base}${backup}.tar.gz`,
     resourceList: `${base}${backup}-resource-list.json.gz`,
     podVolumeBackups: `${base}${backup}-podvolumebackups.json.gz`,
+    volumeInfo: `${base}${backup}-volumeinfo.json.gz`,
   };
+}
+
+/**
+ * The objects a backup needs on a location before a restore may use it. Velero writes
+ * the metadata, then the tarball, then the resource list, the pod volume backups list
+ * and the volume info (each, even when empty: PutBackup, pkg/persistence/object_store.go
+ * :269-297@v1.18.1), and replication copies object by object, so a replica can hold the
+ * metadata of a backup whose other parts are still on their way.
+ */
+export function requiredBackupKeys(prefix: string, backup: string): string[] {
+  const k = backupKeys(prefix, backup);
+  return [k.contents, k.resourceList, k.podVolumeBackups, k.volumeInfo];
 }
 
 /** The object keys of a restore's results (written only to a location Velero may write). */

@@ -62,15 +62,15 @@ export interface Verification {
  * Objects Velero found already there and different: with `existingResourcePolicy: none`
  * it leaves them, warns `could not restore, <Kind> "<name>" already exists. Warning: the
  * in-cluster version is different than the backed-up version` (pkg/restore/restore.go:1622
- * @v1.18.1) and lists them `(failed)`: kube-root-ca.crt in every new cluster, and what
+ * @v1.18.1; `<Kind>:<name>` when no policy is set, :1638) and lists them `(failed)`: kube-root-ca.crt in every new cluster, and what
  * Pulumi made there first (the default-deny policy). Not a failed restore; what they hold
  * is the comparison's to judge. Keys are `<Kind>/<namespace>/<name>`.
  */
 export function existedAndDiffered(warnings: readonly string[]): Set<string> {
   const found = new Set<string>();
   for (const w of warnings) {
-    const m = /^([^:]+): could not restore, (\S+) "([^"]+)" already exists\. Warning: the in-cluster version is different/.exec(w);
-    if (m) found.add(`${m[2]}/${m[1]}/${m[3]}`);
+    const m = /^([^:]+): could not restore, (?:(\S+) "([^"]+)"|([^\s:]+):(\S+)) already exists\. Warning: the in-cluster version is different/.exec(w);
+    if (m) found.add(`${m[2] ?? m[4]}/${m[1]}/${m[3] ?? m[5]}`);
   }
   return found;
 }
@@ -161,7 +161,7 @@ export async function verifyRestore(input: {
     objectsInBackup: objects.length,
     notInTarball,
     ...(input.restore && !record.messages
-      ? { messagesNote: `Velero's messages for ${input.restore} are not in the bucket (Velero cannot write restore results to a read-only location): the Restore reports ${input.outcome?.warnings ?? "?"} warnings and ${input.outcome?.errors ?? "?"} errors; \`velero restore describe ${input.restore} --details\` in the cluster lists them` }
+      ? { messagesNote: `Velero's messages for ${input.restore} are not in the bucket (its Velero could not write the restore's results there: a restoring role needs s3:PutObject on restores/): the Restore reports ${input.outcome?.warnings ?? "?"} warnings and ${input.outcome?.errors ?? "?"} errors; \`velero restore describe ${input.restore} --details\` in the cluster lists them` }
       : {}),
     passed: comparison.passed && checks.every((c) => c.passed) && failed.length === 0 && restoreErrors === 0 && notInTarball.length === 0,
   };

@@ -39,13 +39,15 @@ function main(): number {
     fs.writeFileSync(reportFile, JSON.stringify({ skipped: "Go is not installed", scenarios: [] }, null, 2) + "\n");
     return 0;
   }
+  console.log("Upstream programs pinned (components/catalog.ts):");
+  for (const [name, p] of Object.entries(upstreamPrograms)) console.log(`  ${name.padEnd(11)} ${p.module}@${p.version}`);
   const built = Date.now();
   buildAll();
   const buildSeconds = Math.round((Date.now() - built) / 1000);
   const upstream = Object.fromEntries(
     (Object.keys(upstreamPrograms) as ProgramName[]).map((name) => [name, { module: upstreamPrograms[name].module, version: upstreamPrograms[name].version, reported: reportedVersion(name) }]),
   );
-  console.log("Upstream programs under test:");
+  console.log("Upstream programs under test, as each reports itself:");
   for (const [name, u] of Object.entries(upstream)) console.log(`  ${name.padEnd(11)} ${u.module}@${u.version}  (${u.reported})`);
   const scenarios = path.join(__dirname, "scenarios");
   const files = fs.readdirSync(scenarios).filter((f) => f.endsWith(".e2e.ts")).sort().map((f) => path.join(scenarios, f));

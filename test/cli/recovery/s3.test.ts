@@ -44,6 +44,15 @@ describe("the S3 backup store, against a local S3 server", () => {
     const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
     await s3.put("replica", "backups/half/velero-backup.json", "{}");
     assert.equal(await store.isComplete("half"), false);
+    // Tarball and resource list there, the pod volume backups list and volume info still on their way.
+    await s3.put("replica", "backups/most/velero-backup.json", "{}");
+    await s3.put("replica", "backups/most/most.tar.gz", "x");
+    await s3.put("replica", "backups/most/most-resource-list.json.gz", "x");
+    assert.equal(await store.isComplete("most"), false);
+    await s3.put("replica", "backups/most/most-podvolumebackups.json.gz", "x");
+    assert.equal(await store.isComplete("most"), false);
+    await s3.put("replica", "backups/most/most-volumeinfo.json.gz", "x");
+    assert.equal(await store.isComplete("most"), true);
     assert.equal(await store.isComplete("velero-hourly-20261127070000"), true);
     const list = await store.resourceList("velero-hourly-20261127070000");
     assert.ok(list.some((i) => i.key === "apps/v1/StatefulSet" && i.namespace === "payments-ledger" && i.name === "ledger-db"));

@@ -21,6 +21,7 @@ describe("Velero's object-store layout", () => {
       contents: "backups/b1/b1.tar.gz",
       resourceList: "backups/b1/b1-resource-list.json.gz",
       podVolumeBackups: "backups/b1/b1-podvolumebackups.json.gz",
+      volumeInfo: "backups/b1/b1-volumeinfo.json.gz",
     });
     assert.equal(backupKeys("dr/", "b1").contents, "dr/backups/b1/b1.tar.gz");
     assert.deepEqual(restoreKeys("", "r1"), { results: "restores/r1/restore-r1-results.gz", resourceList: "restores/r1/restore-r1-resource-list.json.gz" });
@@ -109,6 +110,8 @@ describe("restores", () => {
     assert.deepEqual(spec.includedNamespaces, ["ml-models", "payments-ledger"]);
     assert.equal(spec.existingResourcePolicy, "none");
     assert.deepEqual(spec.resourceModifier, { kind: "ConfigMap", name: "phoenix-restore-modifiers" });
+    // Unset, so a claim's volume comes back with it; false leaves the claim Pending (proven in test/e2e/scenarios/backupRestore.e2e.ts).
+    assert.ok(!("includeClusterResources" in spec), "includeClusterResources must stay unset");
     const crd = findCrd(path.join(REFERENCE_CHARTS, "velero", "12.1.0", "crds"), "Restore");
     assert.ok(crd, "the Restore CRD is in the chart");
     const schema = closedSpecSchema(crd, "v1");

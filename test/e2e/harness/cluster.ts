@@ -11,6 +11,7 @@ import * as https from "node:https";
 import * as path from "node:path";
 import { KWOK_STAGES } from "../upstream/build";
 import { binary, programDir } from "../upstream/paths";
+import { applyObjects } from "./kubectl";
 import { freePort, start, waitFor, type Managed } from "./processes";
 
 /** A running cluster. */
@@ -146,7 +147,6 @@ export async function startCluster(name: string, dir: string, opts: { nodeCount?
     ], { logDir: dir }));
 
     const nodes = Array.from({ length: opts.nodeCount ?? 1 }, (_, i) => `${name}-node-${i + 1}`);
-    const { applyObjects } = await import("./kubectl");
     applyObjects(kubeconfigPath, nodes.map((n) => nodeManifest(n, opts.zone ?? "zone-a")));
     await waitFor("the fake nodes to be Ready", async () => {
       const { body } = await apiGet(server, token, "/api/v1/nodes");

@@ -40,9 +40,10 @@ export function getJson<T = Record<string, unknown>>(kubeconfig: string, args: r
 /** kubectl without blocking the event loop (for loops that run beside the code under test). */
 export function kubectlAsync(kubeconfig: string, args: readonly string[], input?: string): Promise<KubectlRun> {
   return new Promise((resolve) => {
-    const child = execFile(binary("kubernetes", "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ status: err ? ((err as { code?: unknown }).code === undefined || typeof (err as { code?: unknown }).code !== "number" ? 1 : ((err as { code: number }).code)) : 0, stdout, stderr }),
-    );
+    const child = execFile(binary("kubernetes", "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = (err as { code?: unknown } | null)?.code;
+      resolve({ status: err ? (typeof code === "number" ? code : 1) : 0, stdout, stderr });
+    });
     if (input !== undefined) child.stdin?.end(input);
   });
 }

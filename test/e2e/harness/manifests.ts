@@ -9,8 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { kubernetesVersion } from "../../../components/catalog";
-import { upstreamPrograms } from "../../../components/catalog";
+import { kubernetesVersion, upstreamPrograms } from "../../../components/catalog";
 import { binary } from "../upstream/paths";
 import type { PlanJson, PlannedRelease } from "./plan";
 

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { deriveDrillStack } from "../../../cli/recovery/drill";
 import { existingStacks } from "../../../cli/replicate";
@@ -50,7 +51,7 @@ export function phoenixCli(args: readonly string[], opts: { root?: string; env?:
 
 /** The offline plan of a stack of the platform project, or of the storage project with `storage`. */
 export function planOf(stack: string, opts: { root?: string; storage?: boolean } = {}): PlanJson {
-  const out = path.join(fs.mkdtempSync(path.join(opts.root ?? ROOT, ".e2e-plan-")), "plan.json");
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-e2e-plan-")), "plan.json");
   try {
     phoenixCli(["plan", "--stack", stack, ...(opts.storage ? ["--project", "stacks/backup-storage"] : []), "--json", out], { ...(opts.root ? { root: opts.root } : {}), expect: 0 });
     return JSON.parse(fs.readFileSync(out, "utf8")) as PlanJson;

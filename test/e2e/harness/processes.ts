@@ -18,14 +18,23 @@ export interface Managed {
 }
 
 const running = new Set<Managed>();
+const folders = new Set<string>();
 let hooked = false;
 
-/** Kills what is still running when the test process goes away, however it goes. */
+/** Removes `dir` when the test process goes away, unless PHOENIX_E2E_KEEP is set (a Ctrl-C skips node:test's after hooks). */
+export function removeOnExit(dir: string): string {
+  hookExit();
+  folders.add(dir);
+  return dir;
+}
+
+/** Kills what is still running, and removes the run's folders, when the test process goes away, however it goes. */
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
   const killAll = (): void => {
     for (const m of running) if (m.child.pid !== undefined) killGroup(m.child.pid, "SIGKILL");
+    if (process.env.PHOENIX_E2E_KEEP === undefined) for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", killAll);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -52,6 +61,8 @@ export function start(name: string, command: string, args: readonly string[], op
   const fd = fs.openSync(log, "a");
   const child = spawn(command, args, { cwd: opts.cwd ?? opts.logDir, env: { ...process.env, ...opts.env }, stdio: ["ignore", fd, fd], detached: true });
   fs.closeSync(fd);
+  // A binary that cannot start (missing, not executable) is reported in its log and by waitFor, not thrown at the process.
+  child.on("error", (err) => fs.appendFileSync(log, `phoenix-e2e: cannot start ${command}: ${err.message}\n`));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const managed: Managed = {
     name,

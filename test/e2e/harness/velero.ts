@@ -11,10 +11,10 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { binary, programDir } from "../upstream/paths";
+import { binary } from "../upstream/paths";
 import type { Cluster } from "./cluster";
 import { applyObjects, getJson, kubectl } from "./kubectl";
-import { planObjects, renderRelease, type KubeObject } from "./manifests";
+import { planObjects, renderRelease } from "./manifests";
 import type { S3Credentials, Store } from "./objectStore";
 import { releaseOf, type PlanJson } from "./plan";
 import { freePort, start, waitFor, type Managed } from "./processes";
@@ -25,10 +25,6 @@ export const VELERO_NS = "velero";
 /** A running Velero. */
 export interface Velero {
   readonly proc: Managed;
-  /** The rendered objects that were applied. */
-  readonly applied: readonly KubeObject[];
-  /** The server's arguments, rendered from Phoenix's values. */
-  readonly args: readonly string[];
   /** Runs the velero CLI against this cluster. */
   cli(args: readonly string[]): { status: number; stdout: string; stderr: string };
   stop(): Promise<void>;
@@ -36,7 +32,7 @@ export interface Velero {
 
 /** Phoenix's Velero values with the bucket's S3 endpoint pointed at `store` (MinIO speaks path-style). */
 function valuesFor(values: Record<string, unknown>, store: Store): Record<string, unknown> {
-  const v = JSON.parse(JSON.stringify(values)) as { configuration: { backupStorageLocation: { bucket: string; config?: Record<string, string> }[] }; initContainers?: unknown };
+  const v = JSON.parse(JSON.stringify(values)) as { configuration: { backupStorageLocation: { bucket: string; config?: Record<string, string> }[] } };
   for (const bsl of v.configuration.backupStorageLocation) {
     bsl.bucket = store.bucket;
     bsl.config = { ...bsl.config, s3Url: store.endpoint, s3ForcePathStyle: "true" };
@@ -99,12 +95,14 @@ export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { char
     const run = spawnSync(binary("velero", "velero"), [...a, `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${VELERO_NS}`], { encoding: "utf8", env: { ...process.env, HOME: dir }, timeout: 600_000 });
     return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
   };
-  await waitFor("Velero's backup storage location to be Available", () => {
-    const bsls = getJson<{ items: { status?: { phase?: string } }[] }>(cluster.kubeconfigPath, ["backupstoragelocations.velero.io", "-n", VELERO_NS]).items;
-    return bsls.length > 0 && bsls.every((b) => b.status?.phase === "Available");
-  }, proc, 120_000);
-  return { proc, applied: rendered, args, cli, stop: () => proc.stop() };
+  try {
+    await waitFor("Velero's backup storage location to be Available", () => {
+      const bsls = getJson<{ items: { status?: { phase?: string } }[] }>(cluster.kubeconfigPath, ["backupstoragelocations.velero.io", "-n", VELERO_NS]).items;
+      return bsls.length > 0 && bsls.every((b) => b.status?.phase === "Available");
+    }, proc, 120_000);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return { proc, cli, stop: () => proc.stop() };
 }
-
-/** The Velero build in the cache (for the report). */
-export const veleroDir = (): string => programDir("velero");

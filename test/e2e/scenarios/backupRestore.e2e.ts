@@ -12,12 +12,12 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
 import { restorePhases, readSource, type Progress } from "../../../cli/recovery/drill";
 import { recoveryEnv } from "../../../cli/recovery/env";
 import { runPhases } from "../../../cli/recovery/phases";
-import { restoreManifest, backupSummary } from "../../../cli/recovery/velero";
+import { backupSummary, requiredBackupKeys, restoreManifest } from "../../../cli/recovery/velero";
 import { REFERENCE_CHARTS } from "../../helpers";
 import { repositoryCopy } from "../../cli/phoenix";
 import { startCluster, type Cluster } from "../harness/cluster";
@@ -28,7 +28,7 @@ import { startObjectStores, type ObjectStores, type S3Credentials } from "../har
 import { phoenixCli, planOf, resourceOf, writeDrillStack, type PlanJson } from "../harness/plan";
 import { startProvisioner } from "../harness/provisioner";
 import { startVelero, VELERO_NS, type Velero } from "../harness/velero";
-import { waitFor } from "../harness/processes";
+import { removeOnExit, waitFor } from "../harness/processes";
 import { ownedUpload, workloads } from "../harness/workloads";
 import { cannotRun, runDir, s3Env } from "./setup";
 
@@ -78,7 +78,7 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
 
   before(async () => {
     dir = runDir("backup");
-    root = withoutExec(repositoryCopy());
+    root = removeOnExit(withoutExec(repositoryCopy()));
     prod = planOf("prod", { root });
     const storage = planOf("prod", { root, storage: true });
     drillStack = writeDrillStack(root, "prod", String(storage.outputs.replicaRegion));
@@ -140,7 +140,8 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     const keys = async (store: typeof stores.primary): Promise<string[]> =>
       ((await stores.client(store).send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: `backups/${backupName}/` }))).Contents ?? []).map((o) => o.Key ?? "").sort();
     const primary = await keys(stores.primary);
-    assert.ok(primary.includes(`backups/${backupName}/${backupName}.tar.gz`), primary.join(", "));
+    // What recovery waits for on a replica before it uses a backup (requiredBackupKeys): Velero writes each, even empty.
+    for (const key of requiredBackupKeys("", backupName)) assert.ok(primary.includes(key), `${key} not among ${primary.join(", ")}`);
     await waitFor("the replica to hold every object of the backup", async () => JSON.stringify(await keys(stores.replica)) === JSON.stringify(primary), undefined, 120_000);
   });
 
@@ -163,6 +164,14 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     const why = `${JSON.stringify(run.results, null, 1)}\n${progress}\n${JSON.stringify(p.verification?.comparison.namespaces, null, 1)}`;
     assert.deepEqual(run.results.map((r) => `${r.name} ${r.status}`), ["restore passed", "verify passed"], why);
     assert.equal(p.restore?.outcome.phase, "Completed", JSON.stringify(p.restore));
+  });
+
+  it("the restoring identity may write a restore's results on the replica, and nothing else there", async () => {
+    const s3 = stores.client(stores.replica, restorer);
+    const put = (Key: string): Promise<unknown> => s3.send(new PutObjectCommand({ Bucket: stores.replica.bucket, Key, Body: "probe", ChecksumAlgorithm: "CRC32" }));
+    await put(`restores/${backupName}-probe/probe.txt`);
+    await assert.rejects(put(`backups/${backupName}/velero-backup.json`), (err: Error) => err.name === "AccessDenied");
+    await assert.rejects(put("kopia/payments-ledger/probe"), (err: Error) => err.name === "AccessDenied");
   });
 
   const verify = (): ReturnType<typeof phoenixCli> =>
@@ -200,7 +209,7 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     await waitFor(`C's Velero to sync ${backupName}`, () => veleroC.cli(["backup", "get", backupName]).status === 0, veleroC.proc, 60_000);
     const partial = restoreManifest({ name: `${backupName}-partial`, veleroNamespace: VELERO_NS, backup: backupName, namespaces: [ledger], modifiersConfigMap: "phoenix-restore-modifiers" });
     kubectlOk(c.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
-    await waitFor("the partial restore to end", () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", partial.metadata ? `${backupName}-partial` : "", "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
+    await waitFor("the partial restore to end", () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", `${backupName}-partial`, "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
     const run = phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", c.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /model-index/);

@@ -117,6 +117,9 @@ describe("the locked bucket on real Velero and S3 semantics", { skip }, () => {
     assert.match(await refused(asVelero.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version, Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon }, BypassGovernanceRetention: true }))), /^AccessDenied/);
     assert.match(await refused(asVelero.send(new PutObjectLockConfigurationCommand({ Bucket: bucket, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } } }))), /^AccessDenied/);
     assert.match(await refused(asVelero.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }))), /^AccessDenied/);
+    // A delete marker carries no retention, so only the policy's explicit deny of s3:DeleteObjectVersion keeps Velero from removing one (which would bring a deleted backup back, or hide a deletion).
+    const marker = (await versionsOf(stores.client(stores.primary))).find((v) => v.marker) as { key: string; version: string };
+    assert.match(await refused(asVelero.send(new DeleteObjectCommand({ Bucket: bucket, Key: marker.key, VersionId: marker.version }))), /^AccessDenied/);
     // Even the servers' root, without the bypass, cannot delete a locked version: the lock itself refuses.
     assert.match(await refused(stores.client(stores.primary).send(new DeleteObjectCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version }))), /WORM protected/);
   });

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { upstreamPrograms } from "../../../components/catalog";
 import { REFERENCE_CHARTS } from "../../helpers";
+import { removeOnExit } from "../harness/processes";
 import { binary, type ProgramName } from "../upstream/paths";
 import type { S3Credentials, Store } from "../harness/objectStore";
 
@@ -22,7 +23,7 @@ export function cannotRun(needsCharts: boolean): string | undefined {
 
 /** A fresh run folder under the OS's temp folder. */
 export function runDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `phoenix-e2e-${name}-`));
+  return removeOnExit(fs.mkdtempSync(path.join(os.tmpdir(), `phoenix-e2e-${name}-`)));
 }
 
 /** The environment under which the AWS SDK (the built command's, or this process's) talks to `store` as `who`. */

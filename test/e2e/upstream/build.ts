@@ -1,7 +1,8 @@
 /**
  * `npm run e2e:build`: builds the upstream programs of components/catalog.ts
  * (`upstreamPrograms`) from their Go modules in test/e2e/upstream/<name>/, once, into
- * `$PHOENIX_E2E_CACHE` (default ~/.cache/phoenix-e2e)/<name>-<version>/bin. A folder
+ * `$PHOENIX_E2E_CACHE` (default ~/.cache/phoenix-e2e)/<name>-<version>-<digest>/bin, the
+ * digest of its go.mod, go.sum and the harness's own Go sources (paths.ts). A folder
  * that is already complete is reused; a build lands under a temporary name first, so an
  * interrupted one is never taken for complete. Without Go it says so loudly and exits 0:
  * the e2e run then skips, as the chart checks do without ../shared.
@@ -41,6 +42,8 @@ export function buildProgram(name: ProgramName, log: (line: string) => void = co
   }
   const started = Date.now();
   fs.mkdirSync(bin, { recursive: true });
+  // What an interrupted build left.
+  for (const f of fs.readdirSync(bin).filter((f) => f.includes(".partial-"))) fs.rmSync(path.join(bin, f), { force: true });
   log(`${name} ${program.version}: building ${missing.map(([file]) => file).join(", ")} (first time only; minutes on 2 cores)`);
   for (const [file, pkg] of missing) {
     const partial = path.join(bin, `.${file}.partial-${process.pid}`);

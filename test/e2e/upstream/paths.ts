@@ -1,5 +1,7 @@
 /** Where the upstream programs of the e2e harness live once built, and whether Go is here to build them. */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { upstreamPrograms } from "../../../components/catalog";
@@ -12,9 +14,22 @@ export function cacheRoot(): string {
   return process.env.PHOENIX_E2E_CACHE ?? path.join(os.homedir(), ".cache", "phoenix-e2e");
 }
 
-/** The folder of one program's build: `<cache>/<name>-<version>`. */
+/**
+ * What a build is made from beyond the version: the module's go.mod and go.sum (other
+ * requirements, replace lines) and the harness's own Go sources. A change to any of
+ * them builds anew instead of reusing a stale binary.
+ */
+function inputsDigest(name: ProgramName): string {
+  const dir = path.join(__dirname, name);
+  const hash = createHash("sha256");
+  const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+  for (const f of files(dir).filter((f) => /(go\.mod|go\.sum|\.go)$/.test(f)).sort()) hash.update(path.relative(dir, f)).update("\0").update(fs.readFileSync(f));
+  return hash.digest("hex").slice(0, 8);
+}
+
+/** The folder of one program's build: `<cache>/<name>-<version>-<digest of its inputs>`. */
 export function programDir(name: ProgramName): string {
-  return path.join(cacheRoot(), `${name}-${upstreamPrograms[name].version}`);
+  return path.join(cacheRoot(), `${name}-${upstreamPrograms[name].version}-${inputsDigest(name)}`);
 }
 
 /** The path of one built binary. */
