@@ -10,6 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { binary } from "../upstream/paths";
 import type { Cluster } from "./cluster";
@@ -28,6 +29,18 @@ export interface Velero {
   /** Runs the velero CLI against this cluster. */
   cli(args: readonly string[]): { status: number; stdout: string; stderr: string };
   stop(): Promise<void>;
+}
+
+/** The port every Velero server binds for controller-runtime's metrics (its default, not configurable). */
+const METRICS_PORT = 8080;
+
+/** Whether nothing listens on `port` (any address). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
 }
 
 /** Phoenix's Velero values with the bucket's S3 endpoint pointed at `store` (MinIO speaks path-style). */
@@ -51,6 +64,9 @@ async function crdsEstablished(kubeconfig: string, names: readonly string[]): Pr
  * appended after the rendered ones.
  */
 export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { chartsRoot: string; store: Store; who: S3Credentials; repositoryPassword: string; extraArgs?: readonly string[] }): Promise<Velero> {
+  if (!(await portFree(METRICS_PORT))) {
+    throw new Error(`port ${METRICS_PORT} is taken: Velero's controller-runtime metrics listener is fixed there (ctrl.Options without Metrics, pkg/cmd/server/server.go:269@v1.18.1), so only one Velero runs on a machine at a time; stop the other (another e2e run?) and run again`);
+  }
   const release = releaseOf(plan, "velero");
   const rendered = renderRelease(opts.chartsRoot, release, valuesFor(release.values, opts.store));
   const crds = rendered.filter((o) => o.kind === "CustomResourceDefinition");
