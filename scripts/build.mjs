@@ -35,8 +35,12 @@ const fileSpecifiers = {
 function exportsMapOf(specifier) {
   const parts = specifier.split("/");
   const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
-  const manifest = JSON.parse(readFileSync(requireFromRoot.resolve(`${name}/package.json`), "utf8"));
-  return manifest.exports !== undefined;
+  try {
+    return JSON.parse(readFileSync(requireFromRoot.resolve(`${name}/package.json`), "utf8")).exports !== undefined;
+  } catch {
+    // An exports map that hides package.json (ERR_PACKAGE_PATH_NOT_EXPORTED) is an exports map.
+    return true;
+  }
 }
 
 rmSync(join(root, "dist"), { recursive: true, force: true });

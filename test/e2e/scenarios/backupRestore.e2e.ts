@@ -18,7 +18,7 @@ import { restorePhases, readSource, type Progress } from "../../../cli/recovery/
 import { recoveryEnv } from "../../../cli/recovery/env";
 import { runPhases } from "../../../cli/recovery/phases";
 import { backupSummary, requiredBackupKeys, restoreManifest } from "../../../cli/recovery/velero";
-import { REFERENCE_CHARTS } from "../../helpers";
+import { REFERENCE_CHARTS, ROOT } from "../../helpers";
 import { repositoryCopy } from "../../cli/phoenix";
 import { startCluster, type Cluster } from "../harness/cluster";
 import { minioPolicy } from "../harness/iam";
@@ -174,11 +174,12 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     await assert.rejects(put("kopia/payments-ledger/probe"), (err: Error) => err.name === "AccessDenied");
   });
 
-  const verify = (): ReturnType<typeof phoenixCli> =>
-    phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", b.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
+  const verify = (extra: readonly string[] = []): ReturnType<typeof phoenixCli> =>
+    phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", b.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region, ...extra], { root, env: s3Env(stores.replica, restorer) });
 
   it("phoenix verify-restore (the built command) passes the good restore", () => {
-    const run = verify();
+    // Its report is kept with the run's (.e2e/verify-restore/verification.md), for a person to read.
+    const run = verify(["--report", path.join(ROOT, ".e2e", "verify-restore")]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
