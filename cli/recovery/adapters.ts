@@ -41,6 +41,8 @@ export interface RestoreOutcome {
   readonly warnings: number;
   readonly errors: number;
   readonly failureReason?: string;
+  /** Why Velero refused the Restore before starting it (phase FailedValidation; `status.validationErrors`, pkg/apis/velero/v1/restore_types.go:328@v1.18.1). */
+  readonly validationErrors?: readonly string[];
   readonly volumeRestores: readonly VolumeRestore[];
 }
 

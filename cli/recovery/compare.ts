@@ -49,7 +49,7 @@ export interface PvcFinding {
    * it from); excluded when the pod that mounted it opted the volume out of file-system
    * backup; snapshot for a backup of volume snapshots.
    */
-  readonly volumeRestore: "completed" | "failed" | "running" | "none" | "excluded" | "snapshot";
+  readonly volumeRestore: "completed" | "failed" | "canceled" | "running" | "none" | "excluded" | "snapshot";
   readonly ok: boolean;
 }
 
@@ -287,6 +287,9 @@ function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: r
         : "none"
       : restores.some((r) => r.phase === "Failed" || r.phase === "PartiallyFailed")
         ? "failed"
+        : // Canceled is terminal for a pod volume restore since Velero 1.17 (pkg/apis/velero/v1/pod_volume_restore_type.go:77@v1.18.1): over, and not restored.
+          restores.some((r) => r.phase === "Canceled")
+          ? "canceled"
         : restores.every((r) => r.phase === "Completed")
           ? "completed"
           : "running";

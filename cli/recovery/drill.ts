@@ -30,7 +30,7 @@ import { Interrupted, runPhases, type Phase, type PhaseName, type PhaseResult } 
 import { buildReport, writeReport, type RecoveryReport, type ReportBase } from "./report";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "./state";
 import { verifyRestore, type HookResult, type RestoreCheck, type Verification } from "./verify";
-import { pickBackup, restoreManifest, type BackupSummary } from "./velero";
+import { pickBackup, restoreManifest, restorePhase, type BackupSummary } from "./velero";
 
 /** Velero's namespace and the restore modifiers ConfigMap, as the platform installs them. */
 const VELERO_NAMESPACE = "velero";
@@ -276,7 +276,8 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
         const outcome = await c.waitRestore(VELERO_NAMESPACE, name, wait);
         p.restore = { name, outcome };
         const summary = `restore ${name} from ${location()}: ${outcome.phase}, ${outcome.warnings} warnings, ${outcome.errors} errors, ${outcome.volumeRestores.length} pod volumes`;
-        if (outcome.phase === "Failed" || outcome.phase === "FailedValidation") throw new Error(`${summary}${outcome.failureReason ? ` (${outcome.failureReason})` : ""}`);
+        const why = [outcome.failureReason, ...(outcome.validationErrors ?? [])].filter(Boolean).join("; ");
+        if (restorePhase(outcome.phase) === "failed") throw new Error(`${summary}${why ? ` (${why})` : ""}`);
         return summary;
       },
     },

@@ -189,6 +189,7 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
         warnings: Number(at(done, "status", "warnings") ?? 0),
         errors: Number(at(done, "status", "errors") ?? 0),
         ...(text(done, "status", "failureReason") ? { failureReason: text(done, "status", "failureReason") } : {}),
+        ...(Array.isArray(at(done, "status", "validationErrors")) ? { validationErrors: (at(done, "status", "validationErrors") as unknown[]).map(String) } : {}),
         volumeRestores,
       };
     },

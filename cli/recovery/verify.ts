@@ -149,7 +149,7 @@ export async function verifyRestore(input: {
     namespaces: input.namespaces,
     comparison,
     ...(input.outcome
-      ? { restoreOutcome: { phase: input.outcome.phase, warnings: input.outcome.warnings, errors: input.outcome.errors, ...(input.outcome.failureReason ? { failureReason: input.outcome.failureReason } : {}) } }
+      ? { restoreOutcome: { phase: input.outcome.phase, warnings: input.outcome.warnings, errors: input.outcome.errors, ...(input.outcome.failureReason ? { failureReason: input.outcome.failureReason } : {}), ...(input.outcome.validationErrors ? { validationErrors: input.outcome.validationErrors } : {}) } }
       : {}),
     veleroMessages: record.messages ?? { warnings: [], errors: [] },
     skipped,

@@ -174,3 +174,18 @@ describe("what real Velero changes on a restore", () => {
     assert.equal(compareBackup([pvc, pod({ "backup.velero.io/backup-volumes-excludes": "cache, data" })], live, NS, []).namespaces[0].pvcs[0].volumeRestore, "none");
   });
 });
+
+describe("each fault fails alone", () => {
+  const pvc = (): BackupObject => ledgerObjects().find((o) => o.kind === "PersistentVolumeClaim") as BackupObject;
+  const pod = (): BackupObject => ledgerObjects().find((o) => o.kind === "Pod") as BackupObject;
+  const verdict = (restores: { phase: string }[]) =>
+    compareBackup([pvc(), pod()], [restored(pvc())], NS, restores.map((r) => ({ podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: r.phase }))).namespaces[0].pvcs[0];
+
+  it("a claim with one Completed and one unfinished pod volume restore is not restored yet", () => {
+    assert.deepEqual([verdict([{ phase: "Completed" }, { phase: "InProgress" }]).volumeRestore, verdict([{ phase: "Completed" }, { phase: "InProgress" }]).ok], ["running", false]);
+  });
+
+  it("a Canceled pod volume restore is shown canceled, not running, and fails", () => {
+    assert.deepEqual([verdict([{ phase: "Canceled" }]).volumeRestore, verdict([{ phase: "Canceled" }]).ok], ["canceled", false]);
+  });
+});
