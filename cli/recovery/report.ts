@@ -145,6 +145,14 @@ export function renderMarkdown(r: RecoveryReport): string {
   return lines.join("\n") + "\n";
 }
 
+/** A namespace's claims in a line: how many came back with their data, and how many empty because their pods opted out. */
+function volumesCell(pvcs: readonly PvcFinding[]): string {
+  if (pvcs.length === 0) return "none";
+  const excluded = pvcs.filter((x) => x.volumeRestore === "excluded").length;
+  const restored = pvcs.filter((x) => x.ok && x.volumeRestore !== "excluded").length;
+  return `${restored}/${pvcs.length} restored${excluded ? `, ${excluded} excluded by its pod` : ""}`;
+}
+
 /** A claim back without data: a failure, or a volume its pod opted out of the backup (shown, though it passes). */
 function withoutData(x: PvcFinding): boolean {
   return !x.ok || x.volumeRestore === "excluded";
@@ -169,7 +177,7 @@ export function renderVerification(v: Verification): string[] {
   for (const ns of v.comparison.namespaces) {
     const check = v.checks.find((c) => c.namespace === ns.namespace);
     const hooks = v.hooks.find((h) => h.namespace === ns.namespace);
-    const volumes = ns.pvcs.length === 0 ? "none" : `${ns.pvcs.filter((x) => x.ok).length}/${ns.pvcs.length} restored`;
+    const volumes = volumesCell(ns.pvcs);
     lines.push(`| ${ns.namespace} | ${ns.present} | ${ns.missing} | ${ns.changed} | ${volumes} | ${hooks ? `${hooks.declared.pre}/${hooks.declared.post}` : "0/0"} | ${check ? `${check.passed ? "passed" : "FAILED"} (exit ${check.exitCode ?? "none"})` : "none declared"} |`);
   }
   if (v.backupHooks) lines.push("", `Velero ran ${v.backupHooks.attempted} backup hooks for this backup; ${v.backupHooks.failed} failed.`);
@@ -235,7 +243,7 @@ ${v.comparison.namespaces
     const check = v.checks.find((c) => c.namespace === ns.namespace);
     const hooks = v.hooks.find((h) => h.namespace === ns.namespace);
     const volumesOk = ns.pvcs.every((x) => x.ok);
-    return `<tr><td>${esc(ns.namespace)}</td><td>${ns.present}</td><td class="${ns.missing ? "bad" : ""}">${ns.missing}</td><td class="${ns.changed ? "bad" : ""}">${ns.changed}</td><td class="${volumesOk ? "" : "bad"}">${ns.pvcs.length === 0 ? "none" : `${ns.pvcs.filter((x) => x.ok).length}/${ns.pvcs.length} restored`}</td><td>${hooks ? `${hooks.declared.pre}/${hooks.declared.post}` : "0/0"}</td><td>${check ? badge(check.passed, check.passed ? "passed" : `failed (exit ${check.exitCode ?? "none"})`) : "none declared"}</td></tr>`;
+    return `<tr><td>${esc(ns.namespace)}</td><td>${ns.present}</td><td class="${ns.missing ? "bad" : ""}">${ns.missing}</td><td class="${ns.changed ? "bad" : ""}">${ns.changed}</td><td class="${volumesOk ? "" : "bad"}">${volumesCell(ns.pvcs)}</td><td>${hooks ? `${hooks.declared.pre}/${hooks.declared.post}` : "0/0"}</td><td>${check ? badge(check.passed, check.passed ? "passed" : `failed (exit ${check.exitCode ?? "none"})`) : "none declared"}</td></tr>`;
   })
   .join("\n")}
 </table>

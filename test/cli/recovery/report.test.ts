@@ -64,3 +64,20 @@ describe("the recovery report", () => {
     assert.match(svg, /fill-opacity="0.55"/, "a modeled bar is pale");
   });
 });
+
+describe("a verification with a volume its pod opted out", () => {
+  it("counts it as excluded, not restored, and says why it is empty, with the objects that lost an owner", async () => {
+    const { renderVerification } = await import("../../../cli/recovery/report");
+    const comparison = {
+      namespaces: [{ namespace: "payments-ledger", present: 3, missing: 0, changed: 0, findings: [], pvcs: [{ namespace: "payments-ledger", name: "data-ledger-db-0", phase: "Bound", volumeRestore: "excluded" as const, ok: true }] }],
+      totals: { present: 3, missing: 0, changed: 0, ignored: 1 },
+      ownerReferencesReset: ["ConfigMap payments-ledger/upload-x"],
+      passed: true,
+    };
+    const md = renderVerification({ backup: "b", namespaces: ["payments-ledger"], comparison, veleroMessages: { warnings: [], errors: [] }, skipped: [], failed: [], existedDifferent: ["v1/ConfigMap payments-ledger/kube-root-ca.crt"], checks: [], hooks: [], objectsInBackup: 4, notInTarball: [], passed: true }).join("\n");
+    assert.match(md, /\| payments-ledger \| 3 \| 0 \| 0 \| 0\/1 restored, 1 excluded by its pod \|/);
+    assert.match(md, /PVC payments-ledger\/data-ledger-db-0: Bound; restored empty, as its pod asked/);
+    assert.match(md, /Back without their owner references[^\n]*\n- ConfigMap payments-ledger\/upload-x/);
+    assert.match(md, /- left as it was \(already existed, different; compared above\): v1\/ConfigMap payments-ledger\/kube-root-ca.crt/);
+  });
+});
