@@ -87,7 +87,9 @@ export interface UpstreamProgram {
  * cache outside the repository. Each pairs with what Phoenix deploys: Kubernetes at the
  * minor of `kubernetesVersion`, etcd at the version that Kubernetes requires, Velero at
  * the velero chart's appVersion, its AWS plugin at `images.veleroPluginForAws`, Helm at
- * the Helm library that @pulumi/kubernetes's provider embeds. test/e2e/upstream.test.ts
+ * the Helm library of @pulumi/kubernetes's provider (the pin in the newest provider
+ * source stored, main after 4.32.0: the Go module proxy here serves no 4.34.2 provider
+ * module to read it from). test/e2e/upstream.test.ts
  * fails when these and the go.mod files drift apart.
  */
 export const upstreamPrograms = {

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { upstreamPrograms } from "../../components/catalog";
 import { ROOT } from "../helpers";
 import { buildAll } from "./upstream/build";
-import { binary, goAvailable, SKIPPED, type ProgramName } from "./upstream/paths";
+import { binary, cacheRoot, goAvailable, SKIPPED, type ProgramName } from "./upstream/paths";
 
 /** What each program says its version is, run from the cache (proof of what actually ran). */
 const VERSION_COMMANDS: Record<ProgramName, readonly string[]> = {
@@ -59,6 +59,10 @@ function main(): number {
     { cwd: ROOT, stdio: "inherit", env: process.env },
   );
   const results = fs.existsSync(events) ? fs.readFileSync(events, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { file?: string; type: string }) : [];
+  // Every harness process runs a binary from the cache: any still running was left behind.
+  const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  const leftover = ps.stdout.split("\n").filter((l) => l.includes(cacheRoot()) && !l.includes("ps -eo"));
+  if (leftover.length > 0) console.log(`!!! the e2e run left ${leftover.length} processes behind:\n${leftover.join("\n")}`);
   const report = {
     startedAt: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),
@@ -66,10 +70,11 @@ function main(): number {
     upstream,
     scenarios: results.filter((r) => r.type === "suite" || r.type === "test").map((r) => ({ ...r, file: r.file ? path.relative(ROOT, r.file) : undefined })),
     status: run.status,
+    leftoverProcesses: leftover.length,
   };
   fs.writeFileSync(reportFile, JSON.stringify(report, null, 2) + "\n");
   console.log(`e2e report: ${path.relative(process.cwd(), reportFile)} (${report.scenarios.length} tests and suites, ${report.durationSeconds} s)`);
-  return run.status ?? 1;
+  return leftover.length > 0 ? 1 : (run.status ?? 1);
 }
 
 process.exitCode = main();
