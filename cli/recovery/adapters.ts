@@ -19,6 +19,8 @@ export interface BackupStore {
    * objects independently, so a replica can hold a backup's metadata before its tarball.
    */
   isComplete(name: string): Promise<boolean>;
+  /** How many pod volume backups a backup has (`backups/<b>/<b>-podvolumebackups.json.gz`). */
+  podVolumeBackups(name: string): Promise<number>;
   /** A backup's resource list (`backups/<b>/<b>-resource-list.json.gz`): what Velero says it holds. */
   resourceList(name: string): Promise<ListedItem[]>;
   /** The objects of one backup (`backups/<b>/<b>.tar.gz`). */
@@ -74,7 +76,13 @@ export interface RecoveryCluster {
   /** Waits until every Argo CD Application is Synced and Healthy; throws naming those that are not. */
   waitApplications(wait: Wait): Promise<{ readonly total: number }>;
   /** Waits until Velero has synced `backup` from its location into the cluster. */
-  waitBackup(veleroNamespace: string, backup: string, wait: Wait): Promise<void>;
+  /**
+   * Waits until Velero has synced a backup from its location and, after it, the backup's
+   * `podVolumeBackups` PodVolumeBackups: the sync creates the Backup first and its pod
+   * volume backups after (pkg/controller/backup_sync_controller.go:194-230@v1.18.1), and
+   * a Restore made in between restores no volume data.
+   */
+  waitBackup(veleroNamespace: string, backup: string, podVolumeBackups: number, wait: Wait): Promise<void>;
   /** Creates a Velero Restore. */
   createRestore(manifest: Record<string, unknown>): Promise<void>;
   /** Waits until the Restore and its pod volume restores are over. */

@@ -269,7 +269,9 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
         const backup = p.backup as BackupSummary;
         const c = await cluster();
         const wait = waitFor(cfg.recovery.restoreTimeoutMinutes, env, update);
-        await c.waitBackup(VELERO_NAMESPACE, backup.name, wait);
+        const volumes = await env.store(p.location as StoreLocation).podVolumeBackups(backup.name);
+        update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
+        await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);
         const name = `${backup.name}-${id}`.slice(0, 63).replace(/-+$/, "");
         const modifiers = typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : "phoenix-restore-modifiers";
         await c.createRestore(restoreManifest({ name, veleroNamespace: VELERO_NAMESPACE, backup: backup.name, namespaces, modifiersConfigMap: modifiers }));

@@ -148,7 +148,7 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
       }, pollSeconds);
     },
 
-    async waitBackup(ns, backup, wait) {
+    async waitBackup(ns, backup, podVolumeBackups, wait) {
       await poll<undefined>(`Velero to sync backup ${backup} from its location`, wait, async () => {
         try {
           await request("GET", path(VELERO, "backups", ns, backup));
@@ -157,6 +157,10 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
           if (err instanceof KubeError && err.code === 404) return { status: `backup ${backup} not synced yet (Velero's backupSyncPeriod, 1 minute by default)` };
           throw err;
         }
+      }, pollSeconds);
+      await poll<undefined>(`Velero to sync the ${podVolumeBackups} pod volume backups of ${backup}`, wait, async () => {
+        const synced = (await listOr404(path(VELERO, "podvolumebackups", ns), { labelSelector: `velero.io/backup-name=${backup}` })).length;
+        return synced >= podVolumeBackups ? { done: undefined } : { status: `${synced}/${podVolumeBackups} pod volume backups of ${backup} synced: a restore before all are would bring volumes back empty` };
       }, pollSeconds);
     },
 

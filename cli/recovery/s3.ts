@@ -71,6 +71,15 @@ class S3BackupStore implements BackupStore {
     return (await Promise.all(requiredBackupKeys(this.loc.prefix ?? "", name).map(present))).every(Boolean);
   }
 
+  async podVolumeBackups(name: string): Promise<number> {
+    const key = backupKeys(this.loc.prefix ?? "", name).podVolumeBackups;
+    const body = await this.body(key);
+    if (!body) throw new Error(`${this.location}: backup ${name} has no pod volume backups list (${key})`);
+    // Velero writes `null` when there are none (encodeToJSONGzip of a nil list).
+    const list = JSON.parse(gunzipSync(body).toString("utf8")) as unknown;
+    return Array.isArray(list) ? list.length : 0;
+  }
+
   async resourceList(name: string): Promise<ListedItem[]> {
     const key = backupKeys(this.loc.prefix ?? "", name).resourceList;
     const body = await this.body(key);

@@ -61,6 +61,9 @@ describe("phoenix drill", () => {
     assert.match(restore, /"includedNamespaces":\["ml-models","payments-ledger"\]/);
     assert.match(restore, /"existingResourcePolicy":"none"/);
     assert.match(restore, /"resourceModifier":\{"kind":"ConfigMap","name":"phoenix-restore-modifiers"\}/);
+    assert.doesNotMatch(restore, /includeClusterResources/);
+    // The Restore is made only after the backup's pod volume backups (its list on the replica names one) are synced.
+    assert.ok(script.calls.indexOf("waitBackup with 1 pod volume backups") >= 0 && script.calls.indexOf("waitBackup with 1 pod volume backups") < script.calls.findIndex((c) => c.startsWith("createRestore")), script.calls.join("\n"));
     assert.ok(script.calls.includes("readSecret arn:aws:secretsmanager:eu-central-1:111122223333:secret:kopia eu-central-1"));
     assert.ok(script.calls.some((c) => c.startsWith(`release phoenix-prod-${script.drillId} us-east-1 true`)));
     // Teardown removed the stack file; the record says the drill is over and left nothing.

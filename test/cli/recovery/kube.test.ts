@@ -54,14 +54,20 @@ describe("the Kubernetes recovery adapter, against a local API server", () => {
       const restore = store.get(`${VELERO}/restores`)?.[0] as { status?: unknown } | undefined;
       if (p === `${VELERO}/restores/r1` && restore) restore.status = restore.status ? { phase: "Completed", warnings: 2, errors: 0 } : { phase: "InProgress" };
     };
-    await c.waitBackup("velero", "b1", { timeoutSeconds: 2 });
+    // Its one pod volume backup is synced after the Backup (backup_sync_controller.go:194-230@v1.18.1).
+    const synced = setTimeout(() => store.set(`${VELERO}/podvolumebackups`, [{ metadata: { name: "b1-x", labels: { "velero.io/backup-name": "b1" } } }]), 300);
+    await c.waitBackup("velero", "b1", 1, { timeoutSeconds: 2 });
+    clearTimeout(synced);
     assert.equal(polls, 3);
+    const pvbLists = kube.requests.filter((r) => r.startsWith(`GET ${VELERO}/podvolumebackups?labelSelector=velero.io%2Fbackup-name%3Db1`));
+    assert.ok(pvbLists.length >= 2, `waited for the pod volume backup: ${pvbLists.length} lists`);
     await c.createRestore({ apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: "r1", namespace: "velero" }, spec: { backupName: "b1" } });
     const outcome = await c.waitRestore("velero", "r1", { timeoutSeconds: 2 });
     assert.deepEqual(outcome, { phase: "Completed", warnings: 2, errors: 0, volumeRestores: [{ podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: "Completed" }] });
     assert.ok(kube.requests.includes(`GET ${VELERO}/podvolumerestores?labelSelector=velero.io%2Frestore-name%3Dr1&limit=500`), kube.requests.join("\n"));
     assert.deepEqual(await c.restoresOf("velero", "b1"), ["r1"]);
-    await assert.rejects(c.waitBackup("velero", "never", { timeoutSeconds: 0.1 }), /timed out .* backup never not synced yet/);
+    await assert.rejects(c.waitBackup("velero", "never", 0, { timeoutSeconds: 0.1 }), /timed out .* backup never not synced yet/);
+    await assert.rejects(c.waitBackup("velero", "b1", 2, { timeoutSeconds: 0.1 }), /timed out .* 1\/2 pod volume backups of b1 synced/);
   });
 
   it("lists live objects by plural and group, every page, giving each item its kind and version", async () => {

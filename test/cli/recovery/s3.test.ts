@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { openBackupStore } from "../../../cli/recovery/s3";
 import { ledgerObjects } from "./fixtures";
 import { localS3, putBackup, putRestoreRecord, type LocalS3 } from "./servers";
@@ -53,6 +54,10 @@ describe("the S3 backup store, against a local S3 server", () => {
     assert.equal(await store.isComplete("most"), false);
     await s3.put("replica", "backups/most/most-volumeinfo.json.gz", "x");
     assert.equal(await store.isComplete("most"), true);
+    // Velero writes `null` for a backup without pod volume backups (as the e2e run's backups hold).
+    assert.equal(await store.podVolumeBackups("velero-hourly-20261127070000"), 0);
+    await s3.put("replica", "backups/two/two-podvolumebackups.json.gz", gzipSync(JSON.stringify([{ metadata: { name: "a" } }, { metadata: { name: "b" } }])));
+    assert.equal(await store.podVolumeBackups("two"), 2);
     assert.equal(await store.isComplete("velero-hourly-20261127070000"), true);
     const list = await store.resourceList("velero-hourly-20261127070000");
     assert.ok(list.some((i) => i.key === "apps/v1/StatefulSet" && i.namespace === "payments-ledger" && i.name === "ledger-db"));

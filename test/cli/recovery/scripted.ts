@@ -62,6 +62,8 @@ export class Script {
       ];
     },
     isComplete: (name: string) => Promise.resolve(!(this.opts.newerIncomplete && name === "velero-hourly-20261127075900")),
+    // The ledger database's one volume (the fixtures' pod mounts one claim).
+    podVolumeBackups: () => Promise.resolve(1),
     resourceList: () => Promise.resolve(this.objects().map((o) => ({ key: `${o.apiVersion}/${o.kind}`, kind: o.kind, ...(o.namespace ? { namespace: o.namespace } : {}), name: o.name }))),
     backupObjects: () => Promise.resolve(this.objects()),
     restoreRecord: () => Promise.resolve({ messages: { warnings: ["payments-ledger: could not restore, LimitRange \"defaults\" already exists"], errors: [] }, items: [] }),
@@ -72,7 +74,10 @@ export class Script {
       await this.step("cluster.waitApplications");
       return { total: 3 };
     },
-    waitBackup: () => Promise.resolve(),
+    waitBackup: (_ns: string, _backup: string, podVolumeBackups: number) => {
+      this.calls.push(`waitBackup with ${podVolumeBackups} pod volume backups`);
+      return Promise.resolve();
+    },
     createRestore: (m) => {
       this.calls.push(`createRestore ${JSON.stringify((m as { spec: unknown }).spec)}`);
       return Promise.resolve();
