@@ -30,7 +30,7 @@ import { Interrupted, runPhases, type Phase, type PhaseName, type PhaseResult } 
 import { buildReport, writeReport, type RecoveryReport, type ReportBase } from "./report";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "./state";
 import { verifyRestore, type HookResult, type RestoreCheck, type Verification } from "./verify";
-import { pickBackup, restoreManifest, restorePhase, type BackupSummary } from "./velero";
+import { covers, pickBackup, restoreManifest, restorePhase, type BackupSummary } from "./velero";
 
 /** Velero's namespace and the restore modifiers ConfigMap, as the platform installs them. */
 const VELERO_NAMESPACE = "velero";
@@ -183,6 +183,8 @@ export interface Progress {
   location?: StoreLocation;
   backup?: BackupSummary;
   rpo?: { ageSeconds: number; lagSeconds?: number; lagNote: string };
+  /** Newer backups of the namespaces that were not used, and why. */
+  passedOver?: readonly PassedOver[];
   kubeconfig?: string;
   outputs?: Readonly<Record<string, unknown>>;
   restore?: { name: string; outcome: RestoreOutcome };
@@ -196,8 +198,32 @@ function waitFor(minutes: number, env: RecoveryEnv, update: (s: string) => void)
   return { timeoutSeconds: minutes * 60, signal: env.signal, progress: update };
 }
 
+/** A newer backup a recovery did not use. */
+export interface PassedOver {
+  readonly name: string;
+  readonly why: string;
+}
+
+/**
+ * Newer backups of the namespaces than the one chosen, and why each was not: not
+ * Completed (a PartiallyFailed one lost a volume or a hook, a Failed one holds nothing
+ * whole), or not all on the replica yet.
+ */
+function passedOver(backups: readonly BackupSummary[], chosen: BackupSummary, namespaces: readonly string[], incomplete: readonly string[]): PassedOver[] {
+  return backups
+    .filter((b) => b.name !== chosen.name && covers(b, namespaces) && startOf(b) > startOf(chosen))
+    .sort((a, b) => startOf(b) - startOf(a))
+    .map((b) => ({
+      name: b.name,
+      why: incomplete.includes(b.name)
+        ? "not all on the replica yet (its tarball, resource list, pod volume backups list or volume info is missing)"
+        : `${b.phase}${b.errors ? `, ${b.errors} errors` : ""}${b.warnings ? `, ${b.warnings} warnings` : ""}`,
+    }));
+}
+
 /** The backup a recovery restores, and how old its data is. */
 interface Found {
+  readonly passedOver: readonly PassedOver[];
   readonly backup: BackupSummary;
   /** From the backup's start (its data's point in time) to now: the data a recovery would lose. */
   readonly ageSeconds: number;
@@ -238,15 +264,16 @@ async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: St
     }
   }
   const ageSeconds = Math.max(0, (env.now() - startOf(backup)) / 1000);
+  const over = name === undefined ? passedOver(backups, backup, namespaces, incomplete) : [];
   const skipped = incomplete.length ? `; newer but not all replicated yet: ${incomplete.join(", ")}` : "";
-  if (!primary || name !== undefined) return { backup, ageSeconds, lagNote: name !== undefined ? `backup ${name} chosen with --backup` : `restoring from the primary${skipped}` };
+  if (!primary || name !== undefined) return { backup, ageSeconds, passedOver: over, lagNote: name !== undefined ? `backup ${name} chosen with --backup` : `restoring from the primary${skipped}` };
   try {
     const newest = pickBackup(await env.store(primary).listBackups(), namespaces).backup;
-    if (!newest || startOf(newest) <= startOf(backup)) return { backup, ageSeconds, lagSeconds: 0, lagNote: `the replica holds the primary's newest backup${skipped}` };
+    if (!newest || startOf(newest) <= startOf(backup)) return { backup, ageSeconds, passedOver: over, lagSeconds: 0, lagNote: `the replica holds the primary's newest backup${skipped}` };
     const lagSeconds = (startOf(newest) - startOf(backup)) / 1000;
-    return { backup, ageSeconds, lagSeconds, lagNote: `the primary's newest backup ${newest.name} is not on the replica yet${skipped}` };
+    return { backup, ageSeconds, passedOver: over, lagSeconds, lagNote: `the primary's newest backup ${newest.name} is not on the replica yet${skipped}` };
   } catch (err) {
-    return { backup, ageSeconds, lagNote: `replication lag unknown: the primary cannot be read (${(err as Error).message.split("\n")[0]})${skipped}` };
+    return { backup, ageSeconds, passedOver: over, lagNote: `replication lag unknown: the primary cannot be read (${(err as Error).message.split("\n")[0]})${skipped}` };
   }
 }
 
@@ -391,6 +418,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       const b = await findBackup(env, p.location, primary, source.imperative, req.backup);
       p.backup = b.backup;
       p.rpo = { ageSeconds: b.ageSeconds, ...(b.lagSeconds !== undefined ? { lagSeconds: b.lagSeconds } : {}), lagNote: b.lagNote };
+      p.passedOver = b.passedOver;
       found.push(`backup ${b.backup.name}, ${Math.round(b.ageSeconds / 60)} min old`);
       // A repository keeps the password it was made with (velero #6443): the DR region must read the same one.
       const secret = storage.replicaRepositoryPasswordSecretArn;
@@ -566,6 +594,7 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
       const b = await findBackup(env, p.location, undefined, source.imperative, req.backup);
       p.backup = b.backup;
       p.rpo = { ageSeconds: b.ageSeconds, lagNote: b.lagNote };
+      p.passedOver = b.passedOver;
       return `restoring ${b.backup.name} (${Math.round(b.ageSeconds / 60)} min old) from ${p.location.bucket} (${p.location.region})`;
     },
   };

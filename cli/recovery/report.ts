@@ -48,6 +48,8 @@ export interface RecoveryReport {
   readonly rto: Objective;
   readonly rpo: Objective;
   readonly backup?: { readonly name: string; readonly completedAt?: string; readonly location: string };
+  /** Newer backups of the namespaces that were not restored, and why. */
+  readonly passedOver?: readonly { readonly name: string; readonly why: string }[];
   readonly phases: readonly PhaseResult[];
   readonly verification?: Verification;
   /** A rehearsal's modeled longest chain of `pulumi up`. */
@@ -106,6 +108,7 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
     rto,
     rpo,
     ...(p.backup && p.location ? { backup: { name: p.backup.name, ...(p.backup.completedAt ? { completedAt: p.backup.completedAt } : {}), location: `s3://${p.location.bucket} (${p.location.region})` } } : {}),
+    ...(p.passedOver && p.passedOver.length > 0 ? { passedOver: p.passedOver } : {}),
     phases,
     ...(p.verification ? { verification: p.verification } : {}),
     ...(input.kind === "rehearsal" && p.modeled ? { criticalPath: p.modeled.timeline.critical.map((e) => ({ key: e.key, start: e.start, end: e.end, basis: e.basis })) } : {}),
@@ -136,6 +139,7 @@ export function renderMarkdown(r: RecoveryReport): string {
     `| RPO | ${objectiveText(r.rpo)} | ${mdCell(r.rpo.note)} |`,
     "",
     ...(r.backup ? [`Backup: \`${r.backup.name}\`${r.backup.completedAt ? `, completed ${r.backup.completedAt}` : ""}, from ${r.backup.location}.`, ""] : []),
+    ...(r.passedOver ? ["Newer backups passed over:", ...r.passedOver.map((b) => `- \`${b.name}\`: ${mdCell(b.why)}`), ""] : []),
     "| phase | status | start | took | detail |",
     "|---|---|---|---|---|",
     ...r.phases.map((ph) => `| ${ph.name} | ${ph.status} | ${minutes(ph.start)} | ${minutes(ph.seconds)} | ${mdCell(ph.basis ? `${ph.detail}: ${ph.basis}` : ph.detail)} |`),
@@ -279,7 +283,7 @@ ${r.failure ? `<p><b>Failed in ${esc(r.failure.phase)}:</b> ${esc(r.failure.mess
 <div class="cards">
 <div class="card"><div class="muted">RTO${r.rto.modeled ? " (modeled)" : ""}</div><div class="big">${esc(r.rto.seconds === undefined ? "—" : minutes(r.rto.seconds))}</div>${badge(r.rto.met, `target ${r.rto.targetMinutes} min`)}<div class="muted">${esc(r.rto.note)}</div></div>
 <div class="card"><div class="muted">RPO${r.rpo.modeled ? " (modeled)" : ""}</div><div class="big">${esc(r.rpo.seconds === undefined ? "—" : minutes(r.rpo.seconds))}</div>${badge(r.rpo.met, `target ${r.rpo.targetMinutes} min`)}<div class="muted">${esc(r.rpo.note)}</div></div>
-${r.backup ? `<div class="card"><div class="muted">Backup restored</div><div><b>${esc(r.backup.name)}</b></div><div class="muted">${esc(`${r.backup.completedAt ?? ""} · ${r.backup.location}`)}</div></div>` : ""}
+${r.backup ? `<div class="card"><div class="muted">Backup restored</div><div><b>${esc(r.backup.name)}</b></div><div class="muted">${esc(`${r.backup.completedAt ?? ""} · ${r.backup.location}`)}</div>${r.passedOver ? `<div class="muted">Newer, passed over: ${r.passedOver.map((p) => `${esc(p.name)} (${esc(p.why)})`).join("; ")}</div>` : ""}</div>` : ""}
 </div>
 <h2>Phases</h2>
 ${timelineSvg(r)}

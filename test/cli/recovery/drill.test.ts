@@ -263,6 +263,20 @@ describe("phoenix drill", () => {
     const r = readReport(report);
     assert.equal(r.backup?.name, "velero-hourly-20261127070000");
     assert.match(r.rpo.note, /newer but not all replicated yet: velero-hourly-20261127075900/);
+    assert.deepEqual(r.passedOver?.map((b) => b.name), ["velero-hourly-20261127075900"]);
+  });
+
+  it("names, newest first, every newer backup it passed over and why: PartiallyFailed, or not all on the replica yet", async () => {
+    const script = new Script({ newerIncomplete: true, newerPartiallyFailed: true });
+    const { report, run } = await drill(script);
+    assert.equal(run.status, 0, run.stdout);
+    const r = readReport(report);
+    assert.equal(r.backup?.name, "velero-hourly-20261127070000");
+    assert.deepEqual(r.passedOver, [
+      { name: "velero-hourly-20261127075900", why: "not all on the replica yet (its tarball, resource list, pod volume backups list or volume info is missing)" },
+      { name: "velero-hourly-20261127073000", why: "PartiallyFailed, 2 errors" },
+    ]);
+    assert.match(fs.readFileSync(path.join(report, "report.md"), "utf8"), /Newer backups passed over:\n- `velero-hourly-20261127075900`: not all on the replica yet[^\n]*\n- `velero-hourly-20261127073000`: PartiallyFailed, 2 errors/);
   });
 
   it("--cleanup on another machine writes the stack file back from the record, so destroy runs with the stack's config", async () => {

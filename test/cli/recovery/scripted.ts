@@ -28,7 +28,7 @@ export class Script {
   tick = 1;
 
   constructor(
-    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
+    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; newerPartiallyFailed?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
   ) {}
 
   /** The drill id a drill started now, in this process, gets. */
@@ -59,6 +59,8 @@ export class Script {
         backupSummary(backupJson("velero-hourly-20261127070000", { completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } })),
         // A newer backup whose metadata replicated before its tarball did.
         ...(this.opts.newerIncomplete ? [backupSummary(backupJson("velero-hourly-20261127075900", { completed: "2026-11-27T07:59:30Z" }))] : []),
+        // A newer backup whose hook or volume failed.
+        ...(this.opts.newerPartiallyFailed ? [backupSummary({ ...backupJson("velero-hourly-20261127073000", { completed: "2026-11-27T07:30:30Z", phase: "PartiallyFailed" }), status: { phase: "PartiallyFailed", errors: 2, startTimestamp: "2026-11-27T07:30:00Z", completionTimestamp: "2026-11-27T07:30:30Z" } })] : []),
       ];
     },
     isComplete: (name: string) => Promise.resolve(!(this.opts.newerIncomplete && name === "velero-hourly-20261127075900")),
