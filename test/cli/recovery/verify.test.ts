@@ -12,7 +12,7 @@ import { openRecoveryCluster } from "../../../cli/recovery/kube";
 import { openBackupStore } from "../../../cli/recovery/s3";
 import { phoenix, repositoryCopy } from "../phoenix";
 import { ledgerObjects } from "./fixtures";
-import { fakeKube, localS3, putBackup, restoredCollections, type FakeKube, type LocalS3 } from "./servers";
+import { fakeKube, localS3, putBackup, putRestoreRecord, restoredCollections, type FakeKube, type LocalS3 } from "./servers";
 
 const BACKUP = "velero-daily-20261127030000";
 const VELERO = "/apis/velero.io/v1/namespaces/velero";
@@ -64,6 +64,49 @@ describe("phoenix verify-restore, real adapters against local servers", () => {
     assert.match(r.stdout, /changed: Secret payments-ledger\/ledger-password \(data \(checksum differs\)\)/);
     assert.match(r.stdout, /payments-ledger: `.*pg_isready.*`/);
     assert.ok(!r.stdout.includes("hunter2") && !r.stdout.includes(Buffer.from("hunter2-ledger").toString("base64")) && !r.stdout.includes("rotated-by-someone"));
+  });
+});
+
+describe("a restore whose results list a failed item, as the only fault", () => {
+  let s3: LocalS3;
+  let kube: FakeKube;
+  const objects = ledgerObjects();
+  const existsDifferent = 'could not restore, ConfigMap "kube-root-ca.crt" already exists. Warning: the in-cluster version is different than the backed-up version';
+  before(async () => {
+    s3 = await localS3(["replica"]);
+    await putBackup(s3, "replica", BACKUP, objects);
+    const store = restoredCollections(objects, expectedBack);
+    store.set(`${VELERO}/restores`, [{ metadata: { name: "r1", creationTimestamp: "2026-11-27T09:00:00Z" }, spec: { backupName: BACKUP }, status: { phase: "Completed", warnings: 1, errors: 0 } }]);
+    store.set(`${VELERO}/podvolumerestores`, [{ metadata: { name: "p1", labels: { "velero.io/restore-name": "r1" } }, spec: { pod: { namespace: "payments-ledger", name: "ledger-db-0" }, volume: "data" }, status: { phase: "Completed" } }]);
+    store.set("/api/v1/namespaces/payments-ledger/pods", [{ metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }]);
+    kube = await fakeKube(store, 500);
+  });
+  after(async () => {
+    await kube.close();
+    await s3.close();
+  });
+
+  const run = async (items: string[]) => {
+    await putRestoreRecord(s3, "replica", "r1", { warnings: { namespaces: { "payments-ledger": [existsDifferent] } }, errors: {} }, { "v1/ConfigMap": items });
+    const root = repositoryCopy();
+    const kubeconfig = path.join(root, "kubeconfig");
+    fs.writeFileSync(kubeconfig, kube.kubeconfig);
+    return phoenix(["verify-restore", "--stack", "prod", "--backup", BACKUP, "--kubeconfig", kubeconfig, "--bucket", "replica", "--bucket-region", "eu-central-1"], root, undefined, {
+      store: (loc) => openBackupStore(loc, s3.client),
+      cluster: (kc, context) => openRecoveryCluster(kc, context === undefined ? {} : { context }),
+    });
+  };
+
+  it("passes when the only (failed) item is one Velero found already there and different, as real Velero lists kube-root-ca.crt", async () => {
+    const r = await run(["payments-ledger/ledger-config(created)", "payments-ledger/kube-root-ca.crt(failed)"]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /left as it was \(already existed, different; compared above\): v1\/ConfigMap payments-ledger\/kube-root-ca.crt/);
+  });
+
+  it("fails, naming it, when an item failed for another reason", async () => {
+    const r = await run(["payments-ledger/ledger-config(failed)", "payments-ledger/kube-root-ca.crt(failed)"]);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /- failed: v1\/ConfigMap payments-ledger\/ledger-config/);
   });
 });
 
