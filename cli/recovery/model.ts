@@ -6,6 +6,7 @@
  */
 import { CronExpressionParser } from "cron-parser";
 import { modelTimeline, type Timeline } from "../offline/timeline";
+import { goDurationSeconds } from "../../stacks/config";
 import type { PlanResource } from "../offline/plan";
 import type { PhaseName } from "./phases";
 
@@ -62,6 +63,9 @@ export function modelRecovery(resources: readonly PlanResource[], opts: { readon
  */
 export function modelRpo(crons: readonly string[], from: Date): { seconds: number; basis: string } {
   const gaps = crons.flatMap((c) => {
+    // `@every <duration>` is Velero's own (robfig/cron), not cron's: its interval is the gap.
+    const every = c.startsWith("@every ") ? goDurationSeconds(c.slice("@every ".length).trim()) : undefined;
+    if (every !== undefined) return [{ cron: c, gap: every }];
     try {
       const it = CronExpressionParser.parse(c, { currentDate: from, tz: "UTC" });
       const runs = Array.from({ length: 25 }, () => it.next().getTime());

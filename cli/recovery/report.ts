@@ -117,7 +117,14 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
 
 function objectiveText(o: Objective): string {
   if (o.seconds === undefined) return `not measured (target ${o.targetMinutes} min)`;
-  return `${minutes(o.seconds)}${o.modeled ? " (modeled)" : ""} against ${o.targetMinutes} min: ${o.met ? "met" : "MISSED"}`;
+  return `${minutes(o.seconds)}${o.modeled ? " (modeled)" : ""} against ${o.targetMinutes} min: ${marginText(o)}`;
+}
+
+/** Met with how much to spare, met with none (flagged: any delay misses it), or missed by how much. */
+export function marginText(o: Objective): string {
+  const margin = o.targetMinutes * 60 - (o.seconds ?? 0);
+  if (!o.met) return `MISSED by ${minutes(-margin)}`;
+  return margin < 60 ? "met with NO MARGIN (any delay misses it)" : `met, ${minutes(margin)} to spare`;
 }
 
 const TITLES: Record<RecoveryReport["kind"], string> = { drill: "DR drill", recover: "Recovery", rehearsal: "DR drill rehearsal (modeled)" };

@@ -28,6 +28,9 @@ describe("the modeled recovery", () => {
     // Uneven schedules: the longest gap counts, not the average.
     assert.equal(modelRpo(["0 1,2 * * *"], from).seconds, 23 * 3600 + REPLICATION_SECONDS);
     assert.equal(modelRpo([], from).seconds, Number.POSITIVE_INFINITY);
+    // Velero's own @every (robfig/cron) is its interval, not an ignored schedule.
+    assert.equal(modelRpo(["@every 2h"], from).seconds, 7200 + REPLICATION_SECONDS);
+    assert.equal(modelRpo(["0 3 * * *", "@every 30m"], from).seconds, 1800 + REPLICATION_SECONDS);
   });
 });
 

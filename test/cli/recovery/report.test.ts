@@ -81,3 +81,13 @@ describe("a verification with a volume its pod opted out", () => {
     assert.match(md, /- left as it was \(already existed, different; compared above\): v1\/ConfigMap payments-ledger\/kube-root-ca.crt/);
   });
 });
+
+describe("the margin to each target", () => {
+  it("says how much is to spare, flags a target met with none, and says by how much one was missed", async () => {
+    const { marginText } = await import("../../../cli/recovery/report");
+    const o = (seconds: number, targetMinutes: number) => ({ seconds, targetMinutes, met: seconds <= targetMinutes * 60, modeled: true, note: "" });
+    assert.equal(marginText(o(45 * 60, 60)), "met, 15m 00s to spare");
+    assert.equal(marginText(o(75 * 60, 75)), "met with NO MARGIN (any delay misses it)");
+    assert.equal(marginText(o(80 * 60, 75)), "MISSED by 5m 00s");
+  });
+});
