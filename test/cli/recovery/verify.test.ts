@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { gzipSync } from "node:zlib";
 import { expectedBack } from "../../../cli/recovery/compare";
 import { openRecoveryCluster } from "../../../cli/recovery/kube";
 import { openBackupStore } from "../../../cli/recovery/s3";
@@ -101,6 +102,22 @@ describe("a restore whose results list a failed item, as the only fault", () => 
     const r = await run(["payments-ledger/ledger-config(created)", "payments-ledger/kube-root-ca.crt(failed)"]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /left as it was \(already existed, different; compared above\): v1\/ConfigMap payments-ledger\/kube-root-ca.crt/);
+  });
+
+  it("fails, naming it, when the backup's resource list names an object its tarball lacks (a damaged backup), the only fault", async () => {
+    const list: Record<string, string[]> = {};
+    for (const o of objects) (list[`${o.apiVersion}/${o.kind}`] ??= []).push(`${o.namespace}/${o.name}`);
+    (list["v1/Secret"] ??= []).push("payments-ledger/ghost-credentials");
+    await s3.put("replica", `backups/${BACKUP}/${BACKUP}-resource-list.json.gz`, gzipSync(JSON.stringify(list)));
+    try {
+      const r = await run(["payments-ledger/ledger-config(created)"]);
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout, /not in its tarball \(a damaged backup\):\n- v1\/Secret payments-ledger\/ghost-credentials/);
+    } finally {
+      delete list["v1/Secret"];
+      for (const o of objects.filter((x) => x.kind === "Secret")) (list["v1/Secret"] ??= []).push(`${o.namespace}/${o.name}`);
+      await s3.put("replica", `backups/${BACKUP}/${BACKUP}-resource-list.json.gz`, gzipSync(JSON.stringify(list)));
+    }
   });
 
   it("fails, naming it, when an item failed for another reason", async () => {
