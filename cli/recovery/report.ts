@@ -90,7 +90,7 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
       input.kind === "rehearsal"
         ? (p.modeledRpo?.basis ?? "no schedule")
         : p.rpo
-          ? `the age of the restored backup's data (from its start)${p.rpo.lagSeconds ? `, of which ${minutes(p.rpo.lagSeconds)} is replication lag` : ""}; ${p.rpo.lagNote}`
+          ? `one sample, not the worst case: the age of the restored backup's data (from its start) at this moment${p.rpo.lagSeconds ? `, of which ${minutes(p.rpo.lagSeconds)} is replication lag` : ""}; ${p.rpo.lagNote}${p.modeledRpo ? `. Worst case, modeled: ${minutes(p.modeledRpo.seconds)} (${p.modeledRpo.basis})` : ""}`
           : "not measured: no backup was found",
   };
   const missed = [rto.met === false ? `RTO ${minutes(rto.seconds ?? 0)} is over its ${rto.targetMinutes} min target` : "", rpo.met === false ? `RPO ${rpo.seconds === undefined ? "unbounded" : minutes(rpo.seconds)} is over its ${rpo.targetMinutes} min target` : ""].filter(Boolean);

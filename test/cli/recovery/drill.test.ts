@@ -264,6 +264,9 @@ describe("phoenix drill", () => {
     assert.equal(r.backup?.name, "velero-hourly-20261127070000");
     assert.match(r.rpo.note, /newer but not all replicated yet: velero-hourly-20261127075900/);
     assert.deepEqual(r.passedOver?.map((b) => b.name), ["velero-hourly-20261127075900"]);
+    // A measured RPO is one sample; the report gives the modeled worst case beside it.
+    assert.match(r.rpo.note, /^one sample, not the worst case: /);
+    assert.match(r.rpo.note, /Worst case, modeled: 75m 00s \(schedule "0 \* \* \* \*"/);
   });
 
   it("names, newest first, every newer backup it passed over and why: PartiallyFailed, or not all on the replica yet", async () => {
