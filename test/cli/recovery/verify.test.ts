@@ -18,18 +18,23 @@ import { fakeKube, localS3, putBackup, putRestoreRecord, restoredCollections, ty
 const BACKUP = "velero-daily-20261127030000";
 const VELERO = "/apis/velero.io/v1/namespaces/velero";
 
+/** A bucket holding the backup of `objects`, and an API server where restore r1 of it completed with `warnings`, its volume restored and the ledger's pod Ready. */
+async function restoredServers(objects: ReturnType<typeof ledgerObjects>, warnings: number): Promise<{ s3: LocalS3; kube: FakeKube }> {
+  const s3 = await localS3(["replica"]);
+  await putBackup(s3, "replica", BACKUP, objects);
+  const store = restoredCollections(objects, expectedBack);
+  store.set(`${VELERO}/restores`, [{ metadata: { name: "r1", creationTimestamp: "2026-11-27T09:00:00Z" }, spec: { backupName: BACKUP }, status: { phase: "Completed", warnings, errors: 0 } }]);
+  store.set(`${VELERO}/podvolumerestores`, [{ metadata: { name: "p1", labels: { "velero.io/restore-name": "r1" } }, spec: { pod: { namespace: "payments-ledger", name: "ledger-db-0" }, volume: "data" }, status: { phase: "Completed" } }]);
+  store.set("/api/v1/namespaces/payments-ledger/pods", [{ metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }]);
+  return { s3, kube: await fakeKube(store, 500) };
+}
+
 describe("phoenix verify-restore, real adapters against local servers", () => {
   let s3: LocalS3;
   let kube: FakeKube;
   const objects = [...ledgerObjects(), ...ledgerObjects("ml-models").filter((o) => o.kind === "ConfigMap")];
   before(async () => {
-    s3 = await localS3(["replica"]);
-    await putBackup(s3, "replica", BACKUP, objects);
-    const store = restoredCollections(objects, expectedBack);
-    store.set(`${VELERO}/restores`, [{ metadata: { name: "r1", creationTimestamp: "2026-11-27T09:00:00Z" }, spec: { backupName: BACKUP }, status: { phase: "Completed", warnings: 0, errors: 0 } }]);
-    store.set(`${VELERO}/podvolumerestores`, [{ metadata: { name: "p1", labels: { "velero.io/restore-name": "r1" } }, spec: { pod: { namespace: "payments-ledger", name: "ledger-db-0" }, volume: "data" }, status: { phase: "Completed" } }]);
-    store.set("/api/v1/namespaces/payments-ledger/pods", [{ metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }]);
-    kube = await fakeKube(store, 500);
+    ({ s3, kube } = await restoredServers(objects, 0));
   });
   after(async () => {
     await kube.close();
@@ -74,13 +79,7 @@ describe("a restore whose results list a failed item, as the only fault", () => 
   const objects = ledgerObjects();
   const existsDifferent = 'could not restore, ConfigMap "kube-root-ca.crt" already exists. Warning: the in-cluster version is different than the backed-up version';
   before(async () => {
-    s3 = await localS3(["replica"]);
-    await putBackup(s3, "replica", BACKUP, objects);
-    const store = restoredCollections(objects, expectedBack);
-    store.set(`${VELERO}/restores`, [{ metadata: { name: "r1", creationTimestamp: "2026-11-27T09:00:00Z" }, spec: { backupName: BACKUP }, status: { phase: "Completed", warnings: 1, errors: 0 } }]);
-    store.set(`${VELERO}/podvolumerestores`, [{ metadata: { name: "p1", labels: { "velero.io/restore-name": "r1" } }, spec: { pod: { namespace: "payments-ledger", name: "ledger-db-0" }, volume: "data" }, status: { phase: "Completed" } }]);
-    store.set("/api/v1/namespaces/payments-ledger/pods", [{ metadata: { name: "ledger-db-0", labels: { "app.kubernetes.io/name": "ledger-db" } }, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } }]);
-    kube = await fakeKube(store, 500);
+    ({ s3, kube } = await restoredServers(objects, 1));
   });
   after(async () => {
     await kube.close();
