@@ -23,6 +23,7 @@ interface DrillOptions {
   list?: boolean;
   stateDir?: string;
   json?: boolean;
+  acceptUnportable?: boolean;
 }
 
 /** Runs `fn` with Ctrl-C and SIGTERM turned into an interrupt of the recovery. */
@@ -78,6 +79,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
     .option("--keep", "keep the ephemeral stack (tear it down later with --cleanup ID)")
     .option("--report <dir>", "where report.json, report.md and report.html go (default .phoenix/reports/<id>)")
     .option("--rehearse", "run only what needs no AWS: derive and plan the ephemeral stack offline and model every other phase")
+    .option("--accept-unportable", "restore even when the backup holds references that break in the target region (`phoenix backup check` lists them)")
     .option("--cleanup <id>", "tear down what a killed or kept drill left")
     .option("--list", "list recorded drills and whether they left something behind")
     .option("--state-dir <dir>", "where drill records live (default .phoenix/drills)")
@@ -117,7 +119,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
           deps.io.out(`drill ${id} cleaned up: ${done}\n`);
           return EXIT.ok;
         }
-        const req = { from: opts.from as string, ...(opts.region ? { region: opts.region } : {}), ...(opts.backup ? { backup: opts.backup } : {}), keep: opts.keep === true, ...(opts.report ? { reportDir: opts.report } : {}), rehearse: opts.rehearse === true };
+        const req = { from: opts.from as string, ...(opts.region ? { region: opts.region } : {}), ...(opts.backup ? { backup: opts.backup } : {}), keep: opts.keep === true, ...(opts.report ? { reportDir: opts.report } : {}), rehearse: opts.rehearse === true, acceptUnportable: opts.acceptUnportable === true };
         const report = await withSignals(interrupts, deps, "phoenix drill --list, then --cleanup ID", () => recovery.drill(env, req));
         return printReport(report, opts, deps);
       }),
@@ -131,6 +133,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
     .option("--as <name>", "the replica stack's name with --region (default <stack>-<region>)")
     .option("--backup <name>", "the Velero backup to restore (default: the latest Completed one)")
     .option("--report <dir>", "where the report goes (default .phoenix/reports/<id>)")
+    .option("--accept-unportable", "restore even when the backup holds references that break in the target region (`phoenix backup check` lists them)")
     .option("--yes", "do not ask for confirmation")
     .option("--json", "print the report as JSON")
     .addHelpText(
@@ -146,7 +149,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
       ].join("\n"),
     )
     .action(
-      act(async (opts: { stack: string; region?: string; as?: string; backup?: string; report?: string; yes?: boolean; json?: boolean }) => {
+      act(async (opts: { stack: string; region?: string; as?: string; backup?: string; report?: string; yes?: boolean; json?: boolean; acceptUnportable?: boolean }) => {
         if (opts.as !== undefined && opts.region === undefined) throw new UsageError("--as names the replica stack of --region: give --region too");
         const where = opts.region ? `as ${opts.as ?? `${opts.stack}-${opts.region}`} in ${opts.region}` : "in place";
         if (!opts.yes) {
@@ -160,7 +163,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
         const { env, interrupts } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery);
         const { recover } = await import("../recovery/drill");
         const report = await withSignals(interrupts, deps, "phoenix recover again (it goes on from what exists)", () =>
-          recover(env, { stack: opts.stack, ...(opts.region ? { region: opts.region } : {}), ...(opts.as ? { as: opts.as } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.report ? { reportDir: opts.report } : {}) }),
+          recover(env, { stack: opts.stack, ...(opts.region ? { region: opts.region } : {}), ...(opts.as ? { as: opts.as } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.report ? { reportDir: opts.report } : {}), acceptUnportable: opts.acceptUnportable === true }),
         );
         return printReport(report, opts, deps);
       }),

@@ -5,6 +5,7 @@
  * them against a local S3 server and a local Kubernetes API server, and drive the
  * phases with scripted ones.
  */
+import type { Rewrite } from "../backup/portability";
 import type { LiveObject, VolumeRestore } from "./compare";
 import type { BackupObject, BackupSummary, ListedItem, RestoreMessages, RestoredItem } from "./velero";
 
@@ -85,6 +86,10 @@ export interface RecoveryCluster {
   waitBackup(veleroNamespace: string, backup: string, podVolumeBackups: number, wait: Wait): Promise<void>;
   /** Creates a Velero Restore. */
   createRestore(manifest: Record<string, unknown>): Promise<void>;
+  /** Creates (or replaces) a ConfigMap: a restore's resource modifiers. */
+  applyConfigMap(manifest: Record<string, unknown>): Promise<void>;
+  /** The rewrites Phoenix recorded on a Restore's resource modifiers (none for modifiers it did not generate). */
+  restoreRewrites(veleroNamespace: string, restore: string): Promise<readonly Rewrite[]>;
   /** Waits until the Restore and its pod volume restores are over. */
   waitRestore(veleroNamespace: string, restore: string, wait: Wait): Promise<RestoreOutcome>;
   /** The Restore objects of a backup, newest first (verify-restore finds what restored it). */

@@ -26,6 +26,9 @@ import { UsageError } from "../shared/errors";
 import type { Io } from "../shared/io";
 import type { AwsAccess, BackupStore, RecoveryCluster, ReleaseExternal, RestoreOutcome, StoreLocation } from "./adapters";
 import { modelRecovery, modelRpo } from "./model";
+import { checkBackup, plannedStorageClasses, portabilitySummary, refuseUnportable, type BackupCheck } from "../backup/check";
+import { restoreModifiersConfigMap } from "../backup/modifiers";
+import { modelTimeline } from "../offline/timeline";
 import { Interrupted, runPhases, type Phase, type PhaseName, type PhaseResult } from "./phases";
 import { buildReport, writeReport, type RecoveryReport, type ReportBase } from "./report";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "./state";
@@ -65,6 +68,8 @@ export interface DrillRequest {
   readonly keep: boolean;
   readonly reportDir?: string;
   readonly rehearse: boolean;
+  /** Restore even when the backup holds references that nothing resolves in the target region. */
+  readonly acceptUnportable?: boolean;
 }
 
 /** The source stack, as recovery needs it. */
@@ -192,6 +197,10 @@ export interface Progress {
   stackCreated: boolean;
   modeled?: ReturnType<typeof modelRecovery>;
   modeledRpo?: { seconds: number; basis: string };
+  /** The backup checked against the target region: what the restore rewrites, and what nothing resolves. */
+  portability?: BackupCheck;
+  /** Modeled seconds of the storage stack a real recovery into another region deploys first, which a drill does not. */
+  storageSeconds?: number;
 }
 
 function waitFor(minutes: number, env: RecoveryEnv, update: (s: string) => void): { timeoutSeconds: number; signal: AbortSignal; progress: (s: string) => void } {
@@ -300,7 +309,14 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
         update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
         await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);
         const name = `${backup.name}-${id}`.slice(0, 63).replace(/-+$/, "");
-        const modifiers = typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : "phoenix-restore-modifiers";
+        let modifiers = typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : "phoenix-restore-modifiers";
+        const rewrites = p.portability?.rewrites ?? [];
+        if (rewrites.length > 0) {
+          // This restore's own modifiers: the standing ones plus this backup's rewrites into this region.
+          modifiers = `phoenix-restore-${id}`.slice(0, 63).replace(/-+$/, "");
+          update(`writing ${modifiers}: ${rewrites.length} field(s) rewritten for ${p.portability?.targetRegion}`);
+          await c.applyConfigMap(restoreModifiersConfigMap({ name: modifiers, veleroNamespace: VELERO_NAMESPACE, namespaces, rewrites }));
+        }
         await c.createRestore(restoreManifest({ name, veleroNamespace: VELERO_NAMESPACE, backup: backup.name, namespaces, modifiersConfigMap: modifiers }));
         const outcome = await c.waitRestore(VELERO_NAMESPACE, name, wait);
         p.restore = { name, outcome };
@@ -321,6 +337,7 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
           namespaces,
           ...(p.restore ? { restore: p.restore.name, outcome: p.restore.outcome } : {}),
           checks: checksOf(p.outputs ?? {}, cfg),
+          rewrites: p.portability?.rewrites ?? [],
           hooks: hookResults(cfg),
           progress: update,
         });
@@ -389,9 +406,14 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       text = deriveDrillStack(derived, project, id);
       update("checking it with the offline plan");
       const loaded = stackFromDocument(project, stack, stackFile, parse(text));
-      const plan = await new Planner(env.root).planPlatform({ loaded });
-      p.modeled = modelRecovery(plan.resources, { applications: source.cfg.gitops.applications.length });
-      p.modeledRpo = modelRpo(source.cfg.backups.schedules.map((s) => s.cron), new Date(env.now()));
+      const planner = new Planner(env.root);
+      const plan = await planner.planPlatform({ loaded });
+      // A real recovery into another region deploys a storage stack like the source's first; the drill links to the source's.
+      const storagePlan = await planner.planStorage({ stack: source.storage.stack });
+      const size = { dataGiB: source.cfg.recovery.expectedDataGiB, items: source.cfg.recovery.expectedItems };
+      p.modeled = modelRecovery(plan.resources, { size, applications: source.cfg.gitops.applications.length, storage: storagePlan.resources });
+      p.storageSeconds = modelTimeline(storagePlan.resources).total;
+      p.modeledRpo = modelRpo(source.cfg.backups.schedules.map((s) => s.cron), new Date(env.now()), size);
       const found = [`derived and planned offline: ${plan.resources.length} resources`];
       if (req.rehearse) return found.join("; ");
 
@@ -420,6 +442,10 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       p.rpo = { ageSeconds: b.ageSeconds, ...(b.lagSeconds !== undefined ? { lagSeconds: b.lagSeconds } : {}), lagNote: b.lagNote };
       p.passedOver = b.passedOver;
       found.push(`backup ${b.backup.name}, ${Math.round(b.ageSeconds / 60)} min old`);
+      update(`checking ${b.backup.name} for references bound to ${source.cfg.region}`);
+      p.portability = await checkBackup(env.store(p.location), b.backup.name, source.imperative, { sourceRegion: source.cfg.region, targetRegion: region, ...plannedStorageClasses(plan.resources) });
+      refuseUnportable(p.portability, req.acceptUnportable === true);
+      found.push(portabilitySummary(p.portability));
       // A repository keeps the password it was made with (velero #6443): the DR region must read the same one.
       const secret = storage.replicaRepositoryPasswordSecretArn;
       if (typeof secret !== "string") {
@@ -556,6 +582,8 @@ export interface RecoverRequest {
   readonly as?: string;
   readonly backup?: string;
   readonly reportDir?: string;
+  /** Restore even when the backup holds references that nothing resolves in the target region. */
+  readonly acceptUnportable?: boolean;
 }
 
 /** `phoenix recover`: rebuilds a stack (in place, or as a replica elsewhere), restores, verifies, reports; keeps it all. */
@@ -595,7 +623,11 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
       p.backup = b.backup;
       p.rpo = { ageSeconds: b.ageSeconds, lagNote: b.lagNote };
       p.passedOver = b.passedOver;
-      return `restoring ${b.backup.name} (${Math.round(b.ageSeconds / 60)} min old) from ${p.location.bucket} (${p.location.region})`;
+      update(`checking ${b.backup.name} for references bound to ${source.cfg.region} or to the lost cluster`);
+      const plan = await new Planner(env.root).planPlatform({ stack: target });
+      p.portability = await checkBackup(env.store(p.location), b.backup.name, source.imperative, { sourceRegion: source.cfg.region, targetRegion: region, ...plannedStorageClasses(plan.resources) });
+      refuseUnportable(p.portability, req.acceptUnportable === true);
+      return `${portabilitySummary(p.portability)}; restoring ${b.backup.name} (${Math.round(b.ageSeconds / 60)} min old) from ${p.location.bucket} (${p.location.region})`;
     },
   };
   const clusterPhase: Phase = {

@@ -13,6 +13,7 @@ import type * as K8s from "@kubernetes/client-node";
 import { isRecord, record } from "../shared/data";
 import type { ExecResult, RecoveryCluster, ResourceType, RestoreOutcome, Wait } from "./adapters";
 import type { LiveObject, VolumeRestore } from "./compare";
+import { parseRewrites, REWRITES_ANNOTATION } from "../backup/modifiers";
 import { restorePhase, VELERO_API } from "./velero";
 
 /** Page size of list calls. */
@@ -167,6 +168,30 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
     async createRestore(manifest) {
       const ns = text(manifest, "metadata", "namespace") ?? "";
       await request("POST", path(VELERO, "restores", ns), manifest);
+    },
+
+    async applyConfigMap(manifest) {
+      const ns = text(manifest, "metadata", "namespace") ?? "";
+      const name = text(manifest, "metadata", "name") ?? "";
+      try {
+        await request("POST", path("v1", "configmaps", ns), manifest);
+      } catch (err) {
+        if (!(err instanceof KubeError && err.code === 409)) throw err;
+        await request("PUT", path("v1", "configmaps", ns, name), manifest);
+      }
+    },
+
+    async restoreRewrites(ns, restore) {
+      const r = await request("GET", path(VELERO, "restores", ns, restore));
+      const name = text(r, "spec", "resourceModifier", "name");
+      if (!name) return [];
+      try {
+        const cm = await request("GET", path("v1", "configmaps", ns, name));
+        return parseRewrites(text(cm, "metadata", "annotations", REWRITES_ANNOTATION));
+      } catch (err) {
+        if (err instanceof KubeError && err.code === 404) return [];
+        throw err;
+      }
     },
 
     async waitRestore(ns, restore, given): Promise<RestoreOutcome> {

@@ -45,6 +45,8 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
   } catch (err) {
     running = (err as Error).message;
   }
+  // Fields Phoenix's modifiers rewrote for the target region are expected as rewritten.
+  const rewrites = restore ? await cluster.restoreRewrites(VELERO_NAMESPACE, restore) : [];
   const verification = await verifyRestore({
     store,
     cluster,
@@ -54,6 +56,7 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
     ...(outcome ? { outcome } : {}),
     checks: checksOf({}, source.cfg),
     hooks: hookResults(source.cfg),
+    rewrites,
   });
   const lines = renderVerification(verification);
   if (!restore) lines.unshift(`No Velero Restore of ${backup.name} found in the cluster: objects compared, pod volume restores unknown.`, "");

@@ -4,6 +4,7 @@
  * Velero's own warnings and errors, and each namespace's own verify command, whose exit
  * status decides (as Velero's migration test runs its workload's verify script).
  */
+import { applyRewrites, type Rewrite } from "../backup/portability";
 import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
 import { compareBackup, type Comparison } from "./compare";
 import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
@@ -51,6 +52,8 @@ export interface Verification {
   /** Velero's hook counts for the backup (`status.hookStatus`), when it recorded them. */
   readonly backupHooks?: BackupSummary["hooks"];
   readonly objectsInBackup: number;
+  /** Fields the restore's modifiers rewrote or removed (no values: a ConfigMap's stay out of reports). */
+  readonly rewritten?: readonly string[];
   /** Objects the backup's resource list names in scope that its tarball does not hold: a damaged backup. */
   readonly notInTarball: readonly string[];
   /** Why Velero's own messages are missing, when they are (a read-only location gets none). */
@@ -119,10 +122,13 @@ export async function verifyRestore(input: {
   readonly outcome?: RestoreOutcome;
   readonly checks: readonly RestoreCheck[];
   readonly hooks: readonly HookResult[];
+  /** Fields the restore's modifiers rewrote: expected as rewritten. */
+  readonly rewrites?: readonly Rewrite[];
   readonly progress?: (status: string) => void;
 }): Promise<Verification> {
   input.progress?.(`reading backup ${input.backup.name} from ${input.store.location}`);
-  const [objects, listed] = await Promise.all([input.store.backupObjects(input.backup.name), input.store.resourceList(input.backup.name)]);
+  const [stored, listed] = await Promise.all([input.store.backupObjects(input.backup.name), input.store.resourceList(input.backup.name)]);
+  const objects = applyRewrites(stored, input.rewrites ?? []);
   const inTarball = new Set(objects.map((o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`));
   const notInTarball = listed
     .filter((i) => i.namespace !== undefined && input.namespaces.includes(i.namespace) && !inTarball.has(`${i.kind}/${i.namespace}/${i.name}`))
@@ -159,6 +165,7 @@ export async function verifyRestore(input: {
     hooks: input.hooks,
     ...(input.backup.hooks ? { backupHooks: input.backup.hooks } : {}),
     objectsInBackup: objects.length,
+    ...(input.rewrites && input.rewrites.length > 0 ? { rewritten: input.rewrites.map((r) => `${r.kind} ${r.namespace ?? ""}/${r.name} ${r.path} ${r.to === undefined ? "removed" : "rewritten"}`) } : {}),
     notInTarball,
     ...(input.restore && !record.messages
       ? { messagesNote: `Velero's messages for ${input.restore} are not in the bucket (its Velero could not write the restore's results there: a restoring role needs s3:PutObject on restores/): the Restore reports ${input.outcome?.warnings ?? "?"} warnings and ${input.outcome?.errors ?? "?"} errors; \`velero restore describe ${input.restore} --details\` in the cluster lists them` }

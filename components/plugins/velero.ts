@@ -10,10 +10,12 @@ import { z } from "zod";
 import { PROTECTION_ACTIONS, VELERO_ROLE_PATH } from "../backupStorage/policies";
 import { charts, images } from "../catalog";
 import type { PolicyDocument, PolicyStatement } from "../identity";
-import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
 import type { BackupScope, ExecHook, NamespaceHooks } from "../types";
 import { pluginIdentity, type HelmValues, type Plugin } from "./contract";
 import { strictSettings } from "./settings";
+import { restoreModifiers } from "./restoreModifiers";
+
+export { RESTORED_GROUP_RESOURCES, restoreModifiers } from "./restoreModifiers";
 
 /**
  * Stack settings of Velero (`phoenix:plugins.velero`). Where the backups live is not a
@@ -234,53 +236,6 @@ export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<s
 
 /** ConfigMap holding the restore resource modifiers, in Velero's namespace. */
 export const RESTORE_MODIFIERS_CONFIGMAP = "phoenix-restore-modifiers";
-
-/**
- * The group-resources whose Argo CD metadata a restore strips. A rule's `groupResource`
- * matches one group-resource exactly (velero internal/resourcemodifiers), so the kinds
- * an imperative namespace usually holds are listed one by one; custom resources are not
- * covered and the README says so.
- */
-export const RESTORED_GROUP_RESOURCES = [
-  "persistentvolumeclaims",
-  "configmaps",
-  "secrets",
-  "services",
-  "serviceaccounts",
-  "pods",
-  "deployments.apps",
-  "statefulsets.apps",
-  "daemonsets.apps",
-  "replicasets.apps",
-  "jobs.batch",
-  "cronjobs.batch",
-  "roles.rbac.authorization.k8s.io",
-  "rolebindings.rbac.authorization.k8s.io",
-  "ingresses.networking.k8s.io",
-  "networkpolicies.networking.k8s.io",
-  "poddisruptionbudgets.policy",
-  "horizontalpodautoscalers.autoscaling",
-] as const;
-
-/**
- * Velero resource modifiers (v1) that remove Argo CD's tracking annotation and instance
- * label from every restored object of the backed-up namespaces: a restored object that
- * still carries them is pruned by Argo CD as soon as it appears (velero
- * #7848). A JSON merge patch (Velero >= 1.13) sets them to null, which is a no-op where
- * they are absent; a JSON patch `remove` would fail on every object without them.
- */
-export function restoreModifiers(namespaces: readonly string[]): Record<string, unknown> {
-  // A rule without namespaces matches every namespace: with nothing imperative, no rules.
-  if (namespaces.length === 0) return { version: "v1", resourceModifierRules: [] };
-  const strip = JSON.stringify({ metadata: { annotations: { [ARGOCD_TRACKING_ANNOTATION]: null }, labels: { [ARGOCD_INSTANCE_LABEL]: null } } });
-  return {
-    version: "v1",
-    resourceModifierRules: RESTORED_GROUP_RESOURCES.map((groupResource) => ({
-      conditions: { groupResource, namespaces: [...namespaces] },
-      mergePatches: [{ patchData: strip }],
-    })),
-  };
-}
 
 /** Everything the Velero values depend on besides the settings. */
 export interface VeleroValuesInput {

@@ -49,6 +49,9 @@ describe("phoenix drill", () => {
     assert.ok(r.rpo.seconds !== undefined && r.rpo.seconds >= 3570 && r.rpo.seconds < 3700, String(r.rpo.seconds));
     assert.equal(r.rpo.met, true);
     assert.equal(r.rto.met, true);
+    assert.match(r.rto.note, /^measured start to verified, plus \d+s modeled for the backup storage stack a real recovery into another region deploys first/);
+    const verified = r.phases.find((p) => p.name === "verify");
+    assert.ok((r.rto.seconds ?? 0) > (verified?.start ?? 0) + (verified?.seconds ?? 0), "the storage stack a real recovery deploys is counted");
     assert.equal(r.verification?.passed, true);
     assert.deepEqual(r.verification?.checks.map((c) => `${c.namespace} ${c.passed}`), ["payments-ledger true"]);
     assert.deepEqual(r.verification?.hooks.find((h) => h.namespace === "payments-ledger")?.declared, { pre: 1, post: 1 });
@@ -190,13 +193,13 @@ describe("phoenix drill", () => {
 
   it("a drill over its RTO target fails, though every phase passed", async () => {
     const script = new Script();
-    script.tick = 900; // a quarter hour per clock reading: far beyond prod's 60 minutes
+    script.tick = 900; // a quarter hour per clock reading: far beyond prod's 90 minutes
     const { report, run } = await drill(script);
     assert.equal(run.status, 1);
     const r = readReport(report);
     assert.equal(r.rto.met, false);
     assert.equal(r.failure?.phase, "report");
-    assert.match(r.failure?.message ?? "", /RTO .* is over its 60 min target/);
+    assert.match(r.failure?.message ?? "", /RTO .* is over its 90 min target/);
   });
 
   it("a backup older than the RPO target fails the drill", async () => {
@@ -266,7 +269,7 @@ describe("phoenix drill", () => {
     assert.deepEqual(r.passedOver?.map((b) => b.name), ["velero-hourly-20261127075900"]);
     // A measured RPO is one sample; the report gives the modeled worst case beside it.
     assert.match(r.rpo.note, /^one sample, not the worst case: /);
-    assert.match(r.rpo.note, /Worst case, modeled: 75m 00s \(schedule "0 \* \* \* \*"/);
+    assert.match(r.rpo.note, /Worst case, modeled: 76m 46s \(schedule "0 \* \* \* \*" runs every 60 min at most apart, plus 1m 46s for a backup of 500 items and 10 GiB/);
   });
 
   it("names, newest first, every newer backup it passed over and why: PartiallyFailed, or not all on the replica yet", async () => {
@@ -349,8 +352,12 @@ describe("phoenix drill --rehearse", () => {
     assert.deepEqual(r.phases.map((p) => `${p.name}:${p.status}`), ["preflight:passed", "cluster:modeled", "gitops:modeled", "restore:modeled", "verify:modeled", "report:passed", "teardown:modeled"]);
     assert.ok(r.phases.filter((p) => p.status === "modeled").every((p) => (p.basis ?? "").length > 20), "every modeled figure says where it comes from");
     assert.equal(r.rto.modeled, true);
-    assert.ok((r.rto.seconds ?? 0) > 30 * 60 && (r.rto.seconds ?? 0) < 60 * 60, String(r.rto.seconds));
-    assert.equal(r.rpo.seconds, 75 * 60, "prod's hourly schedule plus 15 minutes of replication");
+    assert.ok((r.rto.seconds ?? 0) > 60 * 60 && (r.rto.seconds ?? 0) < 90 * 60, String(r.rto.seconds));
+    const restore = r.phases.find((p) => p.name === "restore");
+    assert.equal(r.rto.atHighRate, (r.rto.seconds ?? 0) - ((restore?.seconds ?? 0) - Math.round(60 + 500 / (865 / 90) + (10 * 1024 ** 3) / 30e6)), "the same recovery at kopia's high rate");
+    assert.match(restore?.basis ?? "", /10 GiB by kopia file-system restore at 6 MB\/s/);
+    assert.match(r.phases.find((p) => p.name === "cluster")?.basis ?? "", /backup storage stack a recovery into another region deploys first/);
+    assert.equal(r.rpo.seconds, 60 * 60 + 106 + 15 * 60, "prod's hourly schedule, its 10 GiB backup, and 15 minutes of replication");
     assert.ok((r.criticalPath ?? []).some((e) => e.key.startsWith("eks:index:Cluster::")));
     assert.match(fs.readFileSync(path.join(report, "report.html"), "utf8"), /<svg[^>]*aria-label="phase timeline"/);
     assert.ok(!fs.existsSync(path.join(root, ".phoenix", "drills")), "a rehearsal records no drill: it creates nothing");

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { interrupt } from "../../../cli/recovery/drill";
-import { modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
+import { backupSeconds, BSL_SYNC_SECONDS, modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
 import { durationSeconds } from "../../../cli/recovery/verify";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "../../../cli/recovery/state";
 import type { PlanResource } from "../../../cli/offline/plan";
@@ -13,24 +13,48 @@ import type { PlanResource } from "../../../cli/offline/plan";
 const res = (type: string, name: string, dependencies: string[] = []): PlanResource => ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
 
 describe("the modeled recovery", () => {
+  const none = { dataGiB: 0, items: 0 };
+
   it("takes the cluster phase from the plan's critical path and labels every phase's basis", () => {
     const plan = [res("aws:ec2/vpc:Vpc", "vpc"), res("eks:index:Cluster", "eks", ["aws:ec2/vpc:Vpc::vpc"])];
-    const m = modelRecovery(plan, { applications: 2 });
+    const m = modelRecovery(plan, { size: none, applications: 2 });
     assert.equal(m.phases.find((p) => p.name === "cluster")?.seconds, 24 + 900);
     assert.deepEqual(m.phases.map((p) => p.name), ["cluster", "gitops", "restore", "verify", "teardown"]);
     assert.ok(m.phases.every((p) => /published|assumption|critical path/.test(p.basis)));
   });
 
-  it("models the RPO as the longest gap of the most frequent schedule plus replication", () => {
+  it("counts the backup storage stack a recovery into another region deploys before the platform", () => {
+    const plan = [res("eks:index:Cluster", "eks")];
+    const storage = [res("aws:iam/role:Role", "replication"), res("aws:s3/bucket:Bucket", "b", ["aws:iam/role:Role::replication"])];
+    const m = modelRecovery(plan, { size: none, applications: 0, storage });
+    assert.equal(m.phases[0].seconds, 900 + 7 + 5);
+    assert.match(m.phases[0].basis, /12 s for the backup storage stack/);
+  });
+
+  it("restores volume data at kopia's published file-system rates, 6 and 30 MB/s (velero #5920), not the data mover's", () => {
+    const m = modelRecovery([], { size: { dataGiB: 10, items: 0 }, applications: 0 });
+    const bytes = 10 * 1024 ** 3;
+    assert.equal(m.restore.low, Math.round(BSL_SYNC_SECONDS + bytes / 6e6));
+    assert.equal(m.restore.high, Math.round(BSL_SYNC_SECONDS + bytes / 30e6));
+    assert.equal(m.phases.find((p) => p.name === "restore")?.seconds, m.restore.low, "the target is checked against the low rate");
+    assert.match(m.phases.find((p) => p.name === "restore")?.basis ?? "", /6 MB\/s.*velero #5920/);
+  });
+
+  it("models the RPO as the longest gap of the most frequent schedule, plus the backup's own duration, plus replication", () => {
     const from = new Date("2026-11-27T08:00:00Z");
-    assert.equal(modelRpo(["0 3 * * *", "0 * * * *"], from).seconds, 3600 + REPLICATION_SECONDS);
-    assert.equal(modelRpo(["0 3 * * *"], from).seconds, 86400 + REPLICATION_SECONDS);
+    const rpo = (crons: string[]): number => modelRpo(crons, from, none).seconds;
+    assert.equal(rpo(["0 3 * * *", "0 * * * *"]), 3600 + REPLICATION_SECONDS);
+    assert.equal(rpo(["0 3 * * *"]), 86400 + REPLICATION_SECONDS);
     // Uneven schedules: the longest gap counts, not the average.
-    assert.equal(modelRpo(["0 1,2 * * *"], from).seconds, 23 * 3600 + REPLICATION_SECONDS);
-    assert.equal(modelRpo([], from).seconds, Number.POSITIVE_INFINITY);
+    assert.equal(rpo(["0 1,2 * * *"]), 23 * 3600 + REPLICATION_SECONDS);
+    assert.equal(rpo([]), Number.POSITIVE_INFINITY);
     // Velero's own @every (robfig/cron) is its interval, not an ignored schedule.
-    assert.equal(modelRpo(["@every 2h"], from).seconds, 7200 + REPLICATION_SECONDS);
-    assert.equal(modelRpo(["0 3 * * *", "@every 30m"], from).seconds, 1800 + REPLICATION_SECONDS);
+    assert.equal(rpo(["@every 2h"]), 7200 + REPLICATION_SECONDS);
+    assert.equal(rpo(["0 3 * * *", "@every 30m"]), 1800 + REPLICATION_SECONDS);
+    const size = { dataGiB: 10, items: 3186 };
+    assert.equal(backupSeconds(size), Math.round(38 + (10 * 1024 ** 3) / 1e6 / (10_400 / 97)));
+    assert.equal(modelRpo(["0 * * * *"], from, size).seconds, 3600 + backupSeconds(size) + REPLICATION_SECONDS);
+    assert.match(modelRpo(["0 * * * *"], from, size).basis, /for a backup of 3186 items and 10 GiB/);
   });
 });
 

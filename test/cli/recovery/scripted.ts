@@ -3,6 +3,7 @@
  * memory and record every call, and can fail or be interrupted at any step, as a test
  * chooses. The real adapters are tested against local servers (s3.test.ts, kube.test.ts).
  */
+import type { Rewrite } from "../../../cli/backup/portability";
 import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExternal, RestoreOutcome, Wait } from "../../../cli/recovery/adapters";
 import type { LiveObject } from "../../../cli/recovery/compare";
 import { expectedBack } from "../../../cli/recovery/compare";
@@ -28,7 +29,7 @@ export class Script {
   tick = 1;
 
   constructor(
-    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; newerPartiallyFailed?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string } = {},
+    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; newerPartiallyFailed?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string; rewrites?: Rewrite[] } = {},
   ) {}
 
   /** The drill id a drill started now, in this process, gets. */
@@ -84,6 +85,11 @@ export class Script {
       this.calls.push(`createRestore ${JSON.stringify((m as { spec: unknown }).spec)}`);
       return Promise.resolve();
     },
+    applyConfigMap: (m) => {
+      this.calls.push(`applyConfigMap ${JSON.stringify(m)}`);
+      return Promise.resolve();
+    },
+    restoreRewrites: () => Promise.resolve(this.opts.rewrites ?? []),
     waitRestore: async (): Promise<RestoreOutcome> => {
       await this.step("cluster.waitRestore");
       return { phase: "Completed", warnings: 1, errors: 0, volumeRestores: [{ podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: "Completed" }] };
