@@ -80,3 +80,28 @@ export function ownedUpload(modelsNs: string, ownerUid: string): KubeObject {
     data: { file: "resnet.onnx" },
   } as unknown as KubeObject;
 }
+
+/**
+ * What ties a namespace to the region and cluster it runs in (`region`): an image from
+ * that region's ECR, a zone nodeSelector (its pods stay Pending on kwok's zone-less node),
+ * a queue ARN in a ConfigMap, a load balancer annotation naming subnets, and an IRSA
+ * role on a ServiceAccount, which nothing can carry to another cluster.
+ */
+export function regionBound(ns: string, region: string): KubeObject[] {
+  const app = { "app.kubernetes.io/name": "model-sync" };
+  return [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "model-sync", namespace: ns },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: app },
+        template: { metadata: { labels: app }, spec: { nodeSelector: { "topology.kubernetes.io/zone": `${region}a` }, containers: [container("sync", `111122223333.dkr.ecr.${region}.amazonaws.com/model-sync:2.1`)] } },
+      },
+    },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "model-sync", namespace: ns }, data: { queue: `arn:aws:sqs:${region}:111122223333:model-uploads` } },
+    { apiVersion: "v1", kind: "Service", metadata: { name: "model-sync", namespace: ns, annotations: { "service.beta.kubernetes.io/aws-load-balancer-subnets": "subnet-0abc,subnet-0def" } }, spec: { selector: app, ports: [{ port: 80 }] } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "model-sync", namespace: ns, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/model-sync" } } },
+  ] as KubeObject[];
+}

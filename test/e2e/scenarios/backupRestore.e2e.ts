@@ -29,7 +29,9 @@ import { phoenixCli, planOf, resourceOf, writeDrillStack, type PlanJson } from "
 import { startProvisioner } from "../harness/provisioner";
 import { startVelero, VELERO_NS, type Velero } from "../harness/velero";
 import { removeOnExit, waitFor } from "../harness/processes";
-import { ownedUpload, workloads } from "../harness/workloads";
+import { ownedUpload, regionBound, workloads } from "../harness/workloads";
+import { checkBackup, plannedStorageClasses } from "../../../cli/backup/check";
+import type { PlanResource } from "../../../cli/offline/plan";
 import { cannotRun, runDir, s3Env } from "./setup";
 
 /**
@@ -107,7 +109,7 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     veleroA = await startVelero(a, prod, { chartsRoot: REFERENCE_CHARTS, store: stores.primary, who: writer, repositoryPassword: password, extraArgs: FAST });
     stops.push(() => veleroA.stop());
 
-    applyObjects(a.kubeconfigPath, workloads(ledger, models, storageClass.metadata.name, true));
+    applyObjects(a.kubeconfigPath, [...workloads(ledger, models, storageClass.metadata.name, true), ...regionBound(models, prod.region)]);
     const index = getJson<{ metadata: { uid: string } }>(a.kubeconfigPath, ["configmap", "model-index", "-n", models]);
     kubectlOk(a.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(ownedUpload(models, index.metadata.uid)));
     await waitFor("the workloads on A to run, their claim Bound and the migration Job finished", () => {
@@ -158,12 +160,34 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     const { env } = await recoveryEnv(root, () => assert.fail("no engine in this scenario"), io, {}, path.join(dir, "drills"));
     const location = { bucket: stores.replica.bucket, region: stores.replica.region };
     const backups = await env.store(location).listBackups();
-    const p: Progress = { stackCreated: true, location, kubeconfig: b.kubeconfig, outputs: {}, backup: backups.find((x) => x.name === backupName) };
+    // What the drill's preflight does: the backup checked against the drill's region; the IRSA role is accepted as it is.
+    const target = { sourceRegion: prod.region, targetRegion: drillPlan.region, ...plannedStorageClasses(drillPlan.resources as unknown as PlanResource[]) };
+    const portability = await checkBackup(env.store(location), backupName, source.imperative, target);
+    assert.deepEqual(portability.unresolved.map((r) => `${r.kind} ${r.name} ${r.category}`), ["ServiceAccount model-sync irsa"]);
+    const p: Progress = { stackCreated: true, location, kubeconfig: b.kubeconfig, outputs: {}, backup: backups.find((x) => x.name === backupName), portability };
     const phases = restorePhases(env, { ...source.cfg, recovery: { ...source.cfg.recovery, restoreTimeoutMinutes: 3 } }, source.imperative, () => location.bucket, p, "e2e").filter((x) => x.name !== "gitops");
     const run = await runPhases(phases, { io: env.io });
     const why = `${JSON.stringify(run.results, null, 1)}\n${progress}\n${JSON.stringify(p.verification?.comparison.namespaces, null, 1)}`;
     assert.deepEqual(run.results.map((r) => `${r.name} ${r.status}`), ["restore passed", "verify passed"], why);
     assert.equal(p.restore?.outcome.phase, "Completed", JSON.stringify(p.restore));
+    // Velero applied the generated modifiers: the objects are in B as the target region needs them.
+    const sync = getJson<{ spec: { template: { spec: { nodeSelector: Record<string, string>; containers: { image: string }[] } } } }>(b.kubeconfigPath, ["deployment", "model-sync", "-n", models]);
+    assert.equal(sync.spec.template.spec.containers[0].image, `111122223333.dkr.ecr.${drillPlan.region}.amazonaws.com/model-sync:2.1`);
+    assert.deepEqual(sync.spec.template.spec.nodeSelector, { "topology.kubernetes.io/zone": `${drillPlan.region}a` });
+    assert.equal(getJson<{ data: { queue: string } }>(b.kubeconfigPath, ["configmap", "model-sync", "-n", models]).data.queue, `arn:aws:sqs:${drillPlan.region}:111122223333:model-uploads`);
+    assert.deepEqual(getJson<{ metadata: { annotations?: Record<string, string> } }>(b.kubeconfigPath, ["service", "model-sync", "-n", models]).metadata.annotations ?? {}, {});
+    assert.ok((p.verification?.rewritten ?? []).length >= 4, JSON.stringify(p.verification?.rewritten));
+  });
+
+  it("phoenix backup check (the built command) lists what is bound to the source region, through AWS_ENDPOINT_URL_S3, and exits 1 on the IRSA role", () => {
+    const args = ["backup", "check", "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region, "--backup", backupName, "--region", drillPlan.region, "--source-region", prod.region];
+    const run = phoenixCli([...args, "-o", "json"], { root, env: s3Env(stores.replica, restorer) });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    const check = JSON.parse(run.stdout) as { references: { kind: string; name: string; category: string; action: string }[] };
+    const sync = check.references.filter((r) => r.name === "model-sync").map((r) => `${r.kind} ${r.category} ${r.action}`).sort();
+    assert.deepEqual(sync, ["ConfigMap arn rewrite", "Deployment ecr-image rewrite", "Deployment zone rewrite", "Service load-balancer remove", "ServiceAccount irsa stop"]);
+    const table = phoenixCli(args, { root, env: s3Env(stores.replica, restorer) });
+    assert.match(table.stdout, /NOT PORTABLE: 1 reference/);
   });
 
   it("the restoring identity may write a restore's results on the replica, and nothing else there", async () => {
