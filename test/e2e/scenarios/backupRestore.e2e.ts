@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { parseDocument, type YAMLMap, type YAMLSeq } from "yaml";
@@ -177,6 +178,21 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     assert.equal(getJson<{ data: { queue: string } }>(b.kubeconfigPath, ["configmap", "model-sync", "-n", models]).data.queue, `arn:aws:sqs:${drillPlan.region}:111122223333:model-uploads`);
     assert.deepEqual(getJson<{ metadata: { annotations?: Record<string, string> } }>(b.kubeconfigPath, ["service", "model-sync", "-n", models]).metadata.annotations ?? {}, {});
     assert.ok((p.verification?.rewritten ?? []).length >= 4, JSON.stringify(p.verification?.rewritten));
+  });
+
+  it("the runbook's `velero restore describe --details` and `velero restore logs` read the restore's record from the replica", () => {
+    const restore = `${backupName}-e2e`;
+    // The CLI reads the results and resource list through a DownloadRequest: from the bucket, where the restoring identity wrote them.
+    const describe = veleroB.cli(["restore", "describe", restore, "--details"]);
+    assert.equal(describe.status, 0, describe.stderr);
+    const text = stripVTControlCharacters(describe.stdout);
+    assert.match(text, /Phase:\s+Completed/);
+    assert.match(text, /ml-models:\s+could not restore, ConfigMap "kube-root-ca.crt" already exists/, "the results file, read from the replica");
+    assert.match(text, /Resource modifier:\s+Type:\s+ConfigMap\s+Name:\s+phoenix-restore-e2e/);
+    assert.match(text, /- ml-models\/model-sync\(created\)/, "the resource list, read from the replica");
+    const logs = veleroB.cli(["restore", "logs", restore]);
+    assert.equal(logs.status, 0, logs.stderr);
+    assert.match(logs.stdout, /Applying resource modifier patch on ml-models\/model-sync/);
   });
 
   it("phoenix backup check (the built command) lists what is bound to the source region, through AWS_ENDPOINT_URL_S3, and exits 1 on the IRSA role", () => {
