@@ -43,7 +43,10 @@ async function resolve(deps: Deps, opts: CheckOptions): Promise<{ location: Stor
 
 /** Registers `phoenix backup check`. */
 export function registerBackup(program: Command, act: Act, deps: Deps): void {
-  const backup = program.command("backup").description("Velero backups as a restore would read them");
+  const backup = program
+    .command("backup")
+    .description("Velero backups as a restore would read them")
+    .addHelpText("after", ["", "Examples:", "  $ phoenix backup check --stack prod --backup velero-hourly-20261201100000 --region eu-central-1"].join("\n"));
   backup
     .command("check")
     .description("Find what in a backup is bound to the source region or cluster (ARNs, KMS keys, ECR images, zones, storage classes, load balancer and IRSA annotations) and what a restore into --region does with each: rewrite, remove, or stop")
