@@ -7,7 +7,7 @@
  */
 import type { Rewrite } from "../backup/portability";
 import type { LiveObject, VolumeRestore } from "./compare";
-import type { BackupObject, BackupSummary, ListedItem, RestoreMessages, RestoredItem } from "./velero";
+import type { BackupObject, BackupSummary, ListedItem, PodVolumeBackupEntry, RestoreMessages, RestoredItem, StoredBlob } from "./velero";
 
 /** A Velero backup storage location's bucket, read-only. */
 export interface BackupStore {
@@ -20,8 +20,10 @@ export interface BackupStore {
    * objects independently, so a replica can hold a backup's metadata before its tarball.
    */
   isComplete(name: string): Promise<boolean>;
-  /** How many pod volume backups a backup has (`backups/<b>/<b>-podvolumebackups.json.gz`). */
-  podVolumeBackups(name: string): Promise<number>;
+  /** A backup's pod volume backups (`backups/<b>/<b>-podvolumebackups.json.gz`). */
+  podVolumeBackups(name: string): Promise<PodVolumeBackupEntry[]>;
+  /** The blobs of a namespace's kopia repository (`kopia/<namespace>/`). */
+  kopiaBlobs(namespace: string): Promise<StoredBlob[]>;
   /** A backup's resource list (`backups/<b>/<b>-resource-list.json.gz`): what Velero says it holds. */
   resourceList(name: string): Promise<ListedItem[]>;
   /** The objects of one backup (`backups/<b>/<b>.tar.gz`). */

@@ -26,6 +26,7 @@ import { UsageError } from "../shared/errors";
 import type { Io } from "../shared/io";
 import type { AwsAccess, BackupStore, RecoveryCluster, ReleaseExternal, RestoreOutcome, StoreLocation } from "./adapters";
 import { modelRecovery, modelRpo } from "./model";
+import { completeness, listingsOnce } from "./complete";
 import { checkBackup, plannedStorageClasses, portabilitySummary, refuseUnportable, type BackupCheck } from "../backup/check";
 import { restoreModifiersConfigMap } from "../backup/modifiers";
 import { modelTimeline } from "../offline/timeline";
@@ -218,14 +219,14 @@ export interface PassedOver {
  * Completed (a PartiallyFailed one lost a volume or a hook, a Failed one holds nothing
  * whole), or not all on the replica yet.
  */
-function passedOver(backups: readonly BackupSummary[], chosen: BackupSummary, namespaces: readonly string[], incomplete: readonly string[]): PassedOver[] {
+function passedOver(backups: readonly BackupSummary[], chosen: BackupSummary, namespaces: readonly string[], incomplete: ReadonlyMap<string, string>): PassedOver[] {
   return backups
     .filter((b) => b.name !== chosen.name && covers(b, namespaces) && startOf(b) > startOf(chosen))
     .sort((a, b) => startOf(b) - startOf(a))
     .map((b) => ({
       name: b.name,
-      why: incomplete.includes(b.name)
-        ? "not all on the replica yet (its tarball, resource list, pod volume backups list or volume info is missing)"
+      why: incomplete.has(b.name)
+        ? `not all on the replica yet (missing ${incomplete.get(b.name) ?? ""})`
         : `${b.phase}${b.errors ? `, ${b.errors} errors` : ""}${b.warnings ? `, ${b.warnings} warnings` : ""}`,
     }));
 }
@@ -251,30 +252,37 @@ const startOf = (b: BackupSummary): number => Date.parse(b.startedAt ?? b.comple
  */
 async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: StoreLocation | undefined, namespaces: readonly string[], name: string | undefined): Promise<Found> {
   const store = env.store(location);
+  const source = primary ? env.store(primary) : undefined;
+  const blobs = listingsOnce();
   const backups = await store.listBackups();
   let backup: BackupSummary | undefined;
-  const incomplete: string[] = [];
+  let notes: readonly string[] = [];
+  const incomplete = new Map<string, string>();
   if (name !== undefined) {
     const picked = pickBackup(backups, namespaces, name);
     if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}`);
-    if (!(await store.isComplete(name))) throw new Error(`${store.location}: backup ${name} is not all there yet (its tarball or resource list is missing): replication may still be copying it`);
+    const c = await completeness(store, source, picked.backup, blobs);
+    if (c.missing.length > 0) throw new Error(`${store.location}: backup ${name} is not all there yet (missing ${c.missing.join("; ")}): replication may still be copying it`);
     backup = picked.backup;
+    notes = c.notes;
   } else {
     let rest = backups;
     for (;;) {
       const picked = pickBackup(rest, namespaces);
-      if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}${incomplete.length ? ` (not all there yet: ${incomplete.join(", ")})` : ""}`);
-      if (await store.isComplete(picked.backup.name)) {
+      if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}${incomplete.size ? ` (not all there yet: ${[...incomplete.keys()].join(", ")})` : ""}`);
+      const c = await completeness(store, source, picked.backup, blobs);
+      if (c.missing.length === 0) {
         backup = picked.backup;
+        notes = c.notes;
         break;
       }
-      incomplete.push(picked.backup.name);
+      incomplete.set(picked.backup.name, c.missing.join("; "));
       rest = rest.filter((b) => b.name !== picked.backup?.name);
     }
   }
   const ageSeconds = Math.max(0, (env.now() - startOf(backup)) / 1000);
   const over = name === undefined ? passedOver(backups, backup, namespaces, incomplete) : [];
-  const skipped = incomplete.length ? `; newer but not all replicated yet: ${incomplete.join(", ")}` : "";
+  const skipped = `${incomplete.size ? `; newer but not all replicated yet: ${[...incomplete.keys()].join(", ")}` : ""}${notes.length ? `; ${notes.join("; ")}` : ""}`;
   if (!primary || name !== undefined) return { backup, ageSeconds, passedOver: over, lagNote: name !== undefined ? `backup ${name} chosen with --backup` : `restoring from the primary${skipped}` };
   try {
     const newest = pickBackup(await env.store(primary).listBackups(), namespaces).backup;
@@ -305,7 +313,7 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
         const backup = p.backup as BackupSummary;
         const c = await cluster();
         const wait = waitFor(cfg.recovery.restoreTimeoutMinutes, env, update);
-        const volumes = await env.store(p.location as StoreLocation).podVolumeBackups(backup.name);
+        const volumes = (await env.store(p.location as StoreLocation).podVolumeBackups(backup.name)).length;
         update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
         await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);
         const name = `${backup.name}-${id}`.slice(0, 63).replace(/-+$/, "");

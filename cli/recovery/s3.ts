@@ -8,7 +8,23 @@ import { gunzipSync } from "node:zlib";
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import type { BackupStore, StoreLocation } from "./adapters";
-import { backupKeys, backupSummary, requiredBackupKeys, parseBackupResourceList, parseRestoreResourceList, parseRestoreResults, readBackupTarball, restoreKeys, type BackupObject, type BackupSummary, type ListedItem } from "./velero";
+import {
+  backupKeys,
+  backupSummary,
+  kopiaPrefix,
+  requiredBackupKeys,
+  parseBackupResourceList,
+  parsePodVolumeBackups,
+  parseRestoreResourceList,
+  parseRestoreResults,
+  readBackupTarball,
+  restoreKeys,
+  type BackupObject,
+  type BackupSummary,
+  type ListedItem,
+  type PodVolumeBackupEntry,
+  type StoredBlob,
+} from "./velero";
 
 /** How many `velero-backup.json` objects are read at once. */
 const PARALLEL = 16;
@@ -71,13 +87,24 @@ class S3BackupStore implements BackupStore {
     return (await Promise.all(requiredBackupKeys(this.loc.prefix ?? "", name).map(present))).every(Boolean);
   }
 
-  async podVolumeBackups(name: string): Promise<number> {
+  async podVolumeBackups(name: string): Promise<PodVolumeBackupEntry[]> {
     const key = backupKeys(this.loc.prefix ?? "", name).podVolumeBackups;
     const body = await this.body(key);
     if (!body) throw new Error(`${this.location}: backup ${name} has no pod volume backups list (${key})`);
     // Velero writes `null` when there are none (encodeToJSONGzip of a nil list).
-    const list = JSON.parse(gunzipSync(body).toString("utf8")) as unknown;
-    return Array.isArray(list) ? list.length : 0;
+    return parsePodVolumeBackups(JSON.parse(gunzipSync(body).toString("utf8")));
+  }
+
+  async kopiaBlobs(namespace: string): Promise<StoredBlob[]> {
+    const out: StoredBlob[] = [];
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.loc.bucket, Prefix: kopiaPrefix(this.loc.prefix ?? "", namespace) })) {
+        for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).toISOString() });
+      }
+    } catch (err) {
+      throw new Error(`${this.location}: cannot list the kopia repository of ${namespace}: ${(err as Error).message}`);
+    }
+    return out;
   }
 
   async resourceList(name: string): Promise<ListedItem[]> {

@@ -36,6 +36,64 @@ export function requiredBackupKeys(prefix: string, backup: string): string[] {
   return [k.contents, k.resourceList, k.podVolumeBackups, k.volumeInfo];
 }
 
+/**
+ * A kopia repository's prefix on a location: one repository per volume namespace,
+ * `<p>/kopia/<namespace>/` (pkg/repository/provider/unified_repo.go:564@v1.18.1).
+ */
+export function kopiaPrefix(prefix: string, namespace: string): string {
+  return `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}kopia/${namespace}/`;
+}
+
+/**
+ * The blob that describes a kopia repository, written first and read to open it
+ * (repo/format/format_blob.go:31 of the kopia Velero v1.18.1 pins,
+ * project-velero/kopia d946b1e75197); the e2e harness sees Velero write it.
+ */
+export const KOPIA_FORMAT_BLOB = "kopia.repository";
+
+/** One PodVolumeBackup of a backup's `-podvolumebackups.json.gz` list. */
+export interface PodVolumeBackupEntry {
+  /** The namespace of the pod: its kopia repository's name. */
+  readonly namespace: string;
+  readonly pod: string;
+  readonly volume: string;
+  readonly phase: string;
+  readonly snapshotID?: string;
+}
+
+/** Parses a backup's pod volume backups list (ungzipped); Velero writes `null` for none. */
+export function parsePodVolumeBackups(list: unknown): PodVolumeBackupEntry[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((item) => {
+    const spec = record(record(item).spec);
+    const pod = record(spec.pod);
+    const status = record(record(item).status);
+    return { namespace: str(pod.namespace) ?? "", pod: str(pod.name) ?? "", volume: str(spec.volume) ?? "", phase: str(status.phase) ?? "", ...(str(status.snapshotID) ? { snapshotID: str(status.snapshotID) } : {}) };
+  });
+}
+
+/** One object of a kopia repository on a location. */
+export interface StoredBlob {
+  readonly key: string;
+  readonly size: number;
+  /** ISO time the store last wrote it. */
+  readonly lastModified: string;
+}
+
+/**
+ * The kopia blobs a replica still lacks for data written up to `until` (a backup's
+ * completion): every blob the primary held by then must be on the replica at the same
+ * size. Kopia's snapshot, index and pack blobs are encrypted, so which blobs a snapshot
+ * needs cannot be read without the repository password; all of them up to the backup's
+ * end is the bound that needs none. Blobs written later (a newer backup, maintenance)
+ * do not count.
+ */
+export function kopiaGaps(primary: readonly StoredBlob[], replica: readonly StoredBlob[], until: string): StoredBlob[] {
+  const there = new Map(replica.map((b) => [b.key, b.size]));
+  const end = Date.parse(until);
+  return primary.filter((b) => Date.parse(b.lastModified) <= end && there.get(b.key) !== b.size);
+}
+
 /** The object keys of a restore's results (written only to a location Velero may write). */
 export function restoreKeys(prefix: string, restore: string): { results: string; resourceList: string } {
   const base = `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}restores/${restore}/`;

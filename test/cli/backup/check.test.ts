@@ -50,7 +50,7 @@ describe("phoenix backup check", () => {
     assert.match(noSource.stderr, /give --source-region/);
     const missing = await phoenix(["backup", "check", "--backup", "nope", "--region", "us-east-1", "--bucket", "b", "--source-region", "eu-west-1"], repositoryCopy(), script.engine(), script.adapters());
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /--backup nope: no such backup in s3:\/\/replica \(eu-central-1\); the newest there: velero-hourly-20261127070000/);
+    assert.match(missing.stderr, /--backup nope: no such backup in s3:\/\/b \(us-east-1\); the newest there: velero-hourly-20261127070000/);
     assert.equal((await check(script, ["--bucket", "b", "--source-region", "eu-west-1", "-o", "yaml"])).status, 2);
   });
 });

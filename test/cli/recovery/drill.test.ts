@@ -259,6 +259,15 @@ describe("phoenix drill", () => {
     assert.match(run.stderr, /drill drill-live of prod is running .* let it finish, or stop it with Ctrl-C/);
   });
 
+  it("skips a newer backup whose kopia data has not all replicated, though its own objects have; an older one needs none of it", async () => {
+    const script = new Script({ newerKopiaBehind: true });
+    const { report, run } = await drill(script);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const r = readReport(report);
+    assert.equal(r.backup?.name, "velero-hourly-20261127070000", "p0759 was written after it completed: it does not need it");
+    assert.deepEqual(r.passedOver, [{ name: "velero-hourly-20261127075900", why: "not all on the replica yet (missing 1 kopia blob(s) of payments-ledger written by 2026-11-27T07:59:30Z (p0759))" }]);
+  });
+
   it("skips a newer backup that is not all on the replica yet, and restores the newest complete one", async () => {
     const script = new Script({ newerIncomplete: true });
     const { report, run } = await drill(script);
@@ -279,7 +288,7 @@ describe("phoenix drill", () => {
     const r = readReport(report);
     assert.equal(r.backup?.name, "velero-hourly-20261127070000");
     assert.deepEqual(r.passedOver, [
-      { name: "velero-hourly-20261127075900", why: "not all on the replica yet (its tarball, resource list, pod volume backups list or volume info is missing)" },
+      { name: "velero-hourly-20261127075900", why: "not all on the replica yet (missing its tarball, resource list, pod volume backups list or volume info)" },
       { name: "velero-hourly-20261127073000", why: "PartiallyFailed, 2 errors" },
     ]);
     assert.match(fs.readFileSync(path.join(report, "report.md"), "utf8"), /Newer backups passed over:\n- `velero-hourly-20261127075900`: not all on the replica yet[^\n]*\n- `velero-hourly-20261127073000`: PartiallyFailed, 2 errors/);

@@ -23,6 +23,17 @@ describe("the S3 backup store, against a local S3 server", () => {
   });
   after(async () => s3.close());
 
+  it("lists a namespace's kopia repository and nothing of the next namespace's (pages: the SDK's paginator; s3rver errs on a second page)", async () => {
+    const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
+    await s3.put("replica", "kopia/payments-ledger/kopia.repository", "format");
+    for (let i = 0; i < 10; i++) await s3.put("replica", `kopia/payments-ledger/p${String(i).padStart(4, "0")}`, "x".repeat(1 + (i % 7)));
+    await s3.put("replica", "kopia/payments-ledger-archive/kopia.repository", "format");
+    const blobs = await store.kopiaBlobs("payments-ledger");
+    assert.equal(blobs.length, 11);
+    assert.ok(blobs.every((b) => b.key.startsWith("kopia/payments-ledger/") && !Number.isNaN(Date.parse(b.lastModified))));
+    assert.equal(blobs.find((b) => b.key.endsWith("p0006"))?.size, 7);
+  });
+
   it("lists every backup from its velero-backup.json", async () => {
     const store = openBackupStore({ bucket: "replica", region: "eu-central-1" }, s3.client);
     const backups = await store.listBackups();
@@ -55,9 +66,10 @@ describe("the S3 backup store, against a local S3 server", () => {
     await s3.put("replica", "backups/most/most-volumeinfo.json.gz", "x");
     assert.equal(await store.isComplete("most"), true);
     // Velero writes `null` for a backup without pod volume backups (as the e2e run's backups hold).
-    assert.equal(await store.podVolumeBackups("velero-hourly-20261127070000"), 0);
-    await s3.put("replica", "backups/two/two-podvolumebackups.json.gz", gzipSync(JSON.stringify([{ metadata: { name: "a" } }, { metadata: { name: "b" } }])));
-    assert.equal(await store.podVolumeBackups("two"), 2);
+    assert.deepEqual(await store.podVolumeBackups("velero-hourly-20261127070000"), []);
+    const pvb = (name: string) => ({ metadata: { name }, spec: { pod: { namespace: "payments-ledger", name: "ledger-db-0" }, volume: "data" }, status: { phase: "Completed", snapshotID: `k-${name}` } });
+    await s3.put("replica", "backups/two/two-podvolumebackups.json.gz", gzipSync(JSON.stringify([pvb("a"), pvb("b")])));
+    assert.deepEqual((await store.podVolumeBackups("two")).map((v) => `${v.namespace}/${v.pod} ${v.volume} ${v.snapshotID ?? ""}`), ["payments-ledger/ledger-db-0 data k-a", "payments-ledger/ledger-db-0 data k-b"]);
     assert.equal(await store.isComplete("velero-hourly-20261127070000"), true);
     const list = await store.resourceList("velero-hourly-20261127070000");
     assert.ok(list.some((i) => i.key === "apps/v1/StatefulSet" && i.namespace === "payments-ledger" && i.name === "ledger-db"));

@@ -4,13 +4,13 @@
  * chooses. The real adapters are tested against local servers (s3.test.ts, kube.test.ts).
  */
 import type { Rewrite } from "../../../cli/backup/portability";
-import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExternal, RestoreOutcome, Wait } from "../../../cli/recovery/adapters";
+import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExternal, RestoreOutcome, StoreLocation, Wait } from "../../../cli/recovery/adapters";
 import type { LiveObject } from "../../../cli/recovery/compare";
 import { expectedBack } from "../../../cli/recovery/compare";
 import type { RecoveryAdapters } from "../../../cli/recovery/env";
 import { drillId } from "../../../cli/recovery/drill";
 import { Interrupted } from "../../../cli/recovery/phases";
-import { backupSummary, type BackupObject } from "../../../cli/recovery/velero";
+import { backupSummary, type BackupObject, type StoredBlob } from "../../../cli/recovery/velero";
 import type { EngineProgress, EngineStack, ChangeSummary } from "../../../cli/engine/adapter";
 import { ScriptedEngine } from "../phoenix";
 import { backupJson, ledgerObjects } from "./fixtures";
@@ -29,7 +29,7 @@ export class Script {
   tick = 1;
 
   constructor(
-    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; newerPartiallyFailed?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string; rewrites?: Rewrite[] } = {},
+    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; newerPartiallyFailed?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string; rewrites?: Rewrite[]; newerKopiaBehind?: boolean } = {},
   ) {}
 
   /** The drill id a drill started now, in this process, gets. */
@@ -52,21 +52,27 @@ export class Script {
 
   readonly objects = (): BackupObject[] => this.opts.objects ?? [...ledgerObjects(), ...ledgerObjects("ml-models").filter((o) => o.kind === "ConfigMap")];
 
-  store = (): BackupStore => ({
-    location: "s3://replica (eu-central-1)",
+  store = (loc?: StoreLocation): BackupStore => ({
+    location: loc ? `s3://${loc.bucket} (${loc.region})` : "s3://replica (eu-central-1)",
     listBackups: async () => {
       await this.step("store.listBackups");
       return [
         backupSummary(backupJson("velero-hourly-20261127070000", { completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } })),
         // A newer backup whose metadata replicated before its tarball did.
-        ...(this.opts.newerIncomplete ? [backupSummary(backupJson("velero-hourly-20261127075900", { completed: "2026-11-27T07:59:30Z" }))] : []),
+        ...(this.opts.newerIncomplete || this.opts.newerKopiaBehind ? [backupSummary(backupJson("velero-hourly-20261127075900", { completed: "2026-11-27T07:59:30Z" }))] : []),
         // A newer backup whose hook or volume failed.
         ...(this.opts.newerPartiallyFailed ? [backupSummary({ ...backupJson("velero-hourly-20261127073000", { completed: "2026-11-27T07:30:30Z", phase: "PartiallyFailed" }), status: { phase: "PartiallyFailed", errors: 2, startTimestamp: "2026-11-27T07:30:00Z", completionTimestamp: "2026-11-27T07:30:30Z" } })] : []),
       ];
     },
     isComplete: (name: string) => Promise.resolve(!(this.opts.newerIncomplete && name === "velero-hourly-20261127075900")),
     // The ledger database's one volume (the fixtures' pod mounts one claim).
-    podVolumeBackups: () => Promise.resolve(1),
+    podVolumeBackups: (name: string) => Promise.resolve([{ namespace: "payments-ledger", pod: "ledger-db-0", volume: "data", phase: "Completed", snapshotID: `snap-${name}` }]),
+    // kopia/payments-ledger/ as each bucket holds it: the blob the newer backup wrote is not on the replica with newerKopiaBehind.
+    kopiaBlobs: (ns: string) => {
+      const blob = (id: string, at: string): StoredBlob => ({ key: `kopia/${ns}/${id}`, size: 4096, lastModified: at });
+      const all = [blob("kopia.repository", "2026-11-01T00:00:00Z"), blob("p0700", "2026-11-27T07:00:20Z"), blob("p0759", "2026-11-27T07:59:20Z")];
+      return Promise.resolve(loc?.bucket === "replica" && this.opts.newerKopiaBehind ? all.filter((b) => !b.key.endsWith("p0759")) : all);
+    },
     resourceList: () => Promise.resolve(this.objects().map((o) => ({ key: `${o.apiVersion}/${o.kind}`, kind: o.kind, ...(o.namespace ? { namespace: o.namespace } : {}), name: o.name }))),
     backupObjects: () => Promise.resolve(this.objects()),
     restoreRecord: () => Promise.resolve({ messages: { warnings: ["payments-ledger: could not restore, LimitRange \"defaults\" already exists"], errors: [] }, items: [] }),
@@ -126,7 +132,7 @@ export class Script {
   };
 
   adapters(): RecoveryAdapters {
-    return { store: () => this.store(), cluster: this.cluster, aws: this.aws, release: this.release, now: this.now, controller: this.controller };
+    return { store: (loc) => this.store(loc), cluster: this.cluster, aws: this.aws, release: this.release, now: this.now, controller: this.controller };
   }
 
   /** An engine with prod's storage outputs and the drill stack's, failing or interrupting `up` when scripted. */

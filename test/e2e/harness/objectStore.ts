@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CreateBucketCommand, PutBucketReplicationCommand, PutObjectLockConfigurationCommand, S3Client, type ObjectLockRetentionMode } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketReplicationCommand, PutObjectLockConfigurationCommand, S3Client, type S3ClientConfig, type ObjectLockRetentionMode } from "@aws-sdk/client-s3";
 import type { PlanJson, PlannedResource } from "./plan";
 import { binary } from "../upstream/paths";
 import { freePort, start, waitFor, type Managed } from "./processes";
@@ -47,8 +47,13 @@ function planned(plan: PlanJson, type: string, name: string): PlannedResource {
   return r;
 }
 
+/** The AWS SDK's settings for a store, as `who`: what Phoenix's bucket adapter is opened with. */
+export function s3Config(store: Store, who: S3Credentials): S3ClientConfig {
+  return { endpoint: store.endpoint, region: store.region, forcePathStyle: true, credentials: who };
+}
+
 function s3Client(store: Store, who: S3Credentials): S3Client {
-  return new S3Client({ endpoint: store.endpoint, region: store.region, forcePathStyle: true, credentials: who });
+  return new S3Client(s3Config(store, who));
 }
 
 async function startServer(name: string, dir: string, region: string, root: S3Credentials): Promise<{ endpoint: string; proc: Managed }> {
