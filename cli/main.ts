@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
+import { registerAccess } from "./access/command";
 import { registerBackup } from "./backup/command";
 import { registerAudit } from "./commands/audit";
 import { registerCharts } from "./commands/charts";
@@ -96,6 +97,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
   registerStacks(program, act, deps);
   registerRecovery(program, act, deps);
   registerBackup(program, act, deps);
+  registerAccess(program, act, deps);
   // Every subcommand (and theirs) reports usage errors to main, and writes where the program does.
   const inherit = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });

@@ -53,6 +53,8 @@ export interface BackupStorageArgs {
   readonly adminsSetting?: string;
   /** ARN patterns of the Velero roles that use the storage; default: the account's `role/phoenix/velero/*`. */
   readonly veleroRoles?: readonly string[];
+  /** ARN patterns of roles that may read backups and the repository password, and nothing more (the drill's). */
+  readonly restoreReaders?: readonly string[];
   /** Days S3 server access logs are kept. */
   readonly accessLogDays: number;
   /** Tags for every AWS resource. */
@@ -81,6 +83,8 @@ interface Principals {
   readonly dnsSuffix: pulumi.Output<string>;
   readonly admins: pulumi.Output<string[]>;
   readonly velero: pulumi.Output<string[]>;
+  /** Roles that read backups and the password, and nothing more (`restoreReaders`). */
+  readonly restoreReaders: readonly string[];
 }
 
 /** One region's side of the storage. */
@@ -141,6 +145,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     const primary = this.secureBucket(primarySide, args, who, replicationRole, [
       { sid: "VeleroUse", principals: who.velero, actions: ["kms:GenerateDataKey", "kms:Decrypt"], viaService: s3Via(args.region) },
       ...(replicationRole ? [{ sid: "ReplicationReadsSource", principals: replicationRole.arn.apply((a) => [a]), actions: ["kms:Decrypt" as const], viaService: s3Via(args.region) }] : []),
+      ...restoreReading(who, s3Via(args.region)),
     ]);
     this.bucket = primary.bucket.bucket;
     this.region = args.region;
@@ -156,6 +161,7 @@ export class BackupStorage extends pulumi.ComponentResource {
         // GenerateDataKey: a restore from the replica writes its results under restores/ (components/plugins/velero.ts, restoreResults).
         { sid: "VeleroUse", principals: who.velero, actions: ["kms:Decrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
         { sid: "ReplicationWritesReplica", principals: replicationRole.arn.apply((a) => [a]), actions: ["kms:Encrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
+        ...restoreReading(who, s3Via(replicaRegion)),
       ]);
       this.replicate(name, primary, replica, replicationRole, args, replicaRegion, who, alias);
       this.replica = {
@@ -201,7 +207,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     const velero = args.veleroRoles
       ? pulumi.output([...args.veleroRoles])
       : pulumi.all([partition.partition, caller.accountId]).apply(([p, account]) => [veleroRolePattern(p, account)]);
-    return { partition: partition.partition, accountId: caller.accountId, dnsSuffix: partition.dnsSuffix, admins, velero };
+    return { partition: partition.partition, accountId: caller.accountId, dnsSuffix: partition.dnsSuffix, admins, velero, restoreReaders: [...(args.restoreReaders ?? [])] };
   }
 
   /** One bucket with its own key, its lock, its policy and its access logs; the key must live as long as the bucket or every object becomes unreadable. */
@@ -292,7 +298,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     // administrators, so it goes on once everything it guards is in place.
     const policy = pulumi
       .all([bucket.arn, who.velero, who.admins, replicationRole?.arn])
-      .apply(([bucketArn, readers, admins, replicationRoleArn]) => JSON.stringify(backupBucketPolicy({ bucketArn, readers, admins, replicationRoleArn })));
+      .apply(([bucketArn, readers, admins, replicationRoleArn]) => JSON.stringify(backupBucketPolicy({ bucketArn, readers: [...readers, ...who.restoreReaders], admins, replicationRoleArn })));
     settings.push(new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy }, { ...keep, dependsOn: [...settings] }));
     return { bucket, key, settings };
   }
@@ -360,7 +366,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       {
         description: "Kopia repository password of the Velero backups (never rotate: existing backups keep the password they were written with)",
         recoveryWindowInDays: 30,
-        policy: who.admins.apply((admins) => JSON.stringify(repositorySecretPolicy(admins))),
+        policy: who.admins.apply((admins) => JSON.stringify(repositorySecretPolicy(admins, who.restoreReaders))),
         ...(args.replicaRegion ? { replicas: [{ region: args.replicaRegion }] } : {}),
         tags: { ...args.tags, "phoenix:purpose": "velero-repository-password" },
       },
@@ -443,4 +449,9 @@ export class BackupStorage extends pulumi.ComponentResource {
       { parent: this, retainOnDelete: true, dependsOn: [...primary.settings, ...replica.settings, policy], aliases: alias("backups") },
     );
   }
+}
+
+/** The key use of the restore readers, when there are any: decrypt through S3, nothing else. */
+function restoreReading(who: Principals, viaService: pulumi.Output<string>): { sid: string; principals: pulumi.Input<string[]>; actions: KeyUser["actions"]; viaService: pulumi.Input<string> }[] {
+  return who.restoreReaders.length > 0 ? [{ sid: "RestoreReadersDecrypt", principals: [...who.restoreReaders], actions: ["kms:Decrypt"], viaService }] : [];
 }

@@ -265,22 +265,31 @@ export function storageKeyPolicy(k: KeyPolicyScope): PolicyDocument {
 }
 
 /**
- * The repository password secret's resource policy: only the administrators read the
- * value (the platform's deployment copies it into the cluster); nobody else in the
- * account, whatever their identity policy, and never Velero's role.
+ * The repository password secret's resource policy: only the administrators and the
+ * restore readers read the value (the platform's deployment copies it into the cluster;
+ * a drill checks it reads in the DR region); only the administrators change it; nobody
+ * else in the account, whatever their identity policy, and never Velero's role. Secrets
+ * Manager copies the policy to the replicas.
  */
-export function repositorySecretPolicy(admins: readonly string[]): PolicyDocument {
+export function repositorySecretPolicy(admins: readonly string[], readers: readonly string[] = []): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "DenyReadsButAdmins",
+        Sid: "DenyReadsButAdminsAndReaders",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: "*",
+        Condition: { ArnNotLike: { "aws:PrincipalArn": [...admins, ...readers] } },
+      },
+      {
+        Sid: "DenyChangesButAdmins",
         Effect: "Deny",
         Principal: "*",
         // Rotation would change the password under existing repositories; stopping or
         // narrowing replication would cut the DR region off from it.
         Action: [
-          "secretsmanager:GetSecretValue",
           "secretsmanager:PutSecretValue",
           "secretsmanager:UpdateSecret",
           "secretsmanager:DeleteSecret",

@@ -56,6 +56,13 @@ const storageSchema = z.object({
      * account's roles under the path Phoenix gives Velero's role (`role/phoenix/velero/*`).
      */
     veleroRoles: z.array(principalArn).min(1).optional(),
+    /**
+     * Roles that may read backups without being Velero: list and read both buckets,
+     * decrypt through S3 with both keys, and read the repository password, in both
+     * regions. Never more: they bypass no retention and change no protection. The drill's
+     * CI role belongs here.
+     */
+    restoreReaders: z.array(principalArn).min(1).optional(),
   }).prefault({}),
   /** S3 server access logs of both buckets, into a log bucket in each bucket's region. */
   accessLogs: strictObject({
@@ -90,10 +97,10 @@ export function parseStorageConfig(raw: Readonly<Record<string, string>>, id: St
 }
 
 /** Principals in another partition than the stack's region: IAM never matches them there. */
-function principalPartitionProblems(region: string, access: { admins?: readonly string[]; veleroRoles?: readonly string[] }, project: string): ConfigProblem[] {
+function principalPartitionProblems(region: string, access: { admins?: readonly string[]; veleroRoles?: readonly string[]; restoreReaders?: readonly string[] }, project: string): ConfigProblem[] {
   const partition = regionInfo(region)?.partition;
   if (partition === undefined) return [];
-  return (["admins", "veleroRoles"] as const).flatMap((field) =>
+  return (["admins", "veleroRoles", "restoreReaders"] as const).flatMap((field) =>
     (access[field] ?? []).flatMap((arn, i) => {
       const own = arn.split(":")[1];
       return own === partition

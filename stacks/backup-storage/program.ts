@@ -22,6 +22,7 @@ export function program(): StorageProgramOutputs {
     admins: cfg.access.admins,
     adminsSetting: `${cfg.project}:access.admins in ${cfg.stackFile}`,
     veleroRoles: cfg.access.veleroRoles,
+    restoreReaders: cfg.access.restoreReaders,
     accessLogDays: cfg.accessLogs.expireDays,
     tags: { ...cfg.tags, "phoenix:stack": cfg.stack },
     movedFromPrefix: cfg.movedFromPrefix,

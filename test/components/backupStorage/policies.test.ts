@@ -118,13 +118,16 @@ describe("a storage key's policy", () => {
 
 describe("the repository password secret's policy", () => {
   it("denies reading or changing the password to everyone but the administrators", () => {
-    const doc = repositorySecretPolicy(ADMINS);
-    assert.equal(doc.Statement.length, 1);
-    const st = doc.Statement[0];
-    assert.deepEqual([st.Effect, st.Principal], ["Deny", "*"]);
-    assert.ok((st.Action as readonly string[]).includes("secretsmanager:GetSecretValue"));
-    assert.ok((st.Action as readonly string[]).includes("secretsmanager:PutSecretValue"), "nobody else rotates it either");
-    assert.deepEqual(st.Condition, { ArnNotLike: { "aws:PrincipalArn": ADMINS } });
+    const readers = ["arn:aws:iam::111122223333:role/phoenix-drill"];
+    const doc = repositorySecretPolicy(ADMINS, readers);
+    assert.equal(doc.Statement.length, 2);
+    const [read, change] = doc.Statement;
+    assert.deepEqual([read.Effect, read.Principal, read.Action], ["Deny", "*", "secretsmanager:GetSecretValue"]);
+    assert.deepEqual(read.Condition, { ArnNotLike: { "aws:PrincipalArn": [...ADMINS, ...readers] } }, "the restore readers read the value");
+    assert.ok((change.Action as readonly string[]).includes("secretsmanager:PutSecretValue"), "nobody else rotates it either");
+    assert.ok(!(change.Action as readonly string[]).includes("secretsmanager:GetSecretValue"));
+    assert.deepEqual(change.Condition, { ArnNotLike: { "aws:PrincipalArn": ADMINS } }, "only the admins change it");
+    assert.deepEqual(repositorySecretPolicy(ADMINS).Statement[0].Condition, { ArnNotLike: { "aws:PrincipalArn": ADMINS } }, "no reader: the admins only");
   });
 });
 

@@ -1,0 +1,43 @@
+/**
+ * The offline plans the access matrix reads: a platform stack, the backup storage stack
+ * it writes to, and the stack a drill of it would deploy (its Velero restores from the
+ * replica with its own, narrower role).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import type { PlanDocument } from "../offline/plan";
+import { Planner } from "../offline/planner";
+import { projects } from "../offline/projects";
+import { readStackDocument, stackFromDocument } from "../offline/stackFile";
+import { BACKUP_STORAGE_PROJECT } from "../../stacks/backup-storage/outputs";
+import { stackFileName } from "../../stacks/config";
+import { deriveDrillStack, readSource, replicaRegion } from "../recovery/drill";
+import { deriveReplica } from "../replicate/derive";
+import { existingStacks } from "../replicate";
+
+/** The three plans of one stack's access. */
+export interface AccessPlans {
+  /** The storage stack's `access.restoreReaders`. */
+  readonly restoreReaders: readonly string[];
+  readonly storage: PlanDocument;
+  readonly platform: PlanDocument;
+  /** A drill's ephemeral stack, restoring from the replica; absent without one. */
+  readonly restoring?: PlanDocument;
+}
+
+/** Plans `stack`, its storage, and the drill stack derived as `phoenix drill` derives it. */
+export async function accessPlans(root: string, stack: string): Promise<AccessPlans> {
+  const planner = new Planner(root);
+  const source = await readSource(root, stack);
+  const platform = await planner.planPlatform({ stack });
+  const storage = await planner.planStorage({ stack: source.storage.stack });
+  const readers = (readStackDocument(path.join(projects(root).storage.dir, stackFileName(source.storage.stack))) as { config?: Record<string, { restoreReaders?: unknown } | undefined> } | null)?.config?.[`${BACKUP_STORAGE_PROJECT}:access`]?.restoreReaders;
+  const restoreReaders = Array.isArray(readers) ? readers.filter((r): r is string => typeof r === "string") : [];
+  if (typeof storage.outputs.replicaRegion !== "string") return { restoreReaders, storage, platform };
+  const id = "drill-access";
+  const derived = deriveReplica({ from: stack, stack: `${stack}-${id}`, region: replicaRegion(root, source) }, existingStacks(root), fs.readFileSync(source.loaded.stackFile, "utf8"), undefined);
+  const text = deriveDrillStack(derived, source.loaded.project, id);
+  const loaded = stackFromDocument(source.loaded.project, `${stack}-${id}`, source.loaded.stackFile.replace(/[^/]+$/, `Pulumi.${stack}-${id}.yaml`), parse(text));
+  return { restoreReaders, storage, platform, restoring: await planner.planPlatform({ loaded }) };
+}

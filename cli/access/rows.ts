@@ -1,0 +1,73 @@
+/**
+ * The rows of the access matrix: what each principal must be allowed, and what it must
+ * not, on the backups. Every expected Allow and every expected Deny is a row.
+ */
+import type { Row } from "./matrix";
+
+const allow = (who: string, action: string, on: Row["on"], why: string, more: Partial<Row> = {}): Row => ({ who, action, on, expect: "Allow", why, ...more });
+const deny = (who: string, action: string, on: Row["on"], why: string, more: Partial<Row> = {}): Row => ({ who, action, on, expect: "Deny", why, ...more });
+
+/**
+ * The replication role's KMS statements condition on `kms:EncryptionContext:aws:s3:arn`,
+ * which iam-simulate 0.1.173 ignores as a request key (its variable-key match,
+ * simulation_engine/simulationEngine.js `listHasVariableKeyMatch`, knows only keys whose
+ * variable part follows a `/`), so it cannot judge them yet.
+ */
+const EVALUATOR_DROPS_ENCRYPTION_CONTEXT = "iam-simulate 0.1.173 ignores kms:EncryptionContext:<key> in the request: the evaluator cannot judge these rows yet";
+
+/** What a thief of Velero's credentials must never do to the backups. */
+const PROTECTION: [string, Row["on"], string][] = [
+  ["s3:DeleteObjectVersion", "primary object", "delete a locked version"],
+  ["s3:BypassGovernanceRetention", "primary object", "bypass the retention"],
+  ["s3:PutObjectRetention", "primary object", "shorten the retention"],
+  ["s3:PutBucketObjectLockConfiguration", "primary bucket", "change the lock"],
+  ["s3:PutBucketPolicy", "primary bucket", "rewrite the bucket policy"],
+  ["s3:PutReplicationConfiguration", "primary bucket", "stop or redirect replication"],
+  ["s3:PutLifecycleConfiguration", "primary bucket", "expire every version"],
+  ["kms:PutKeyPolicy", "primary key", "take the key"],
+  ["kms:ScheduleKeyDeletion", "primary key", "schedule the key's deletion"],
+];
+
+/** Every row, grouped by principal. */
+export const ROWS: readonly Row[] = [
+  allow("velero", "s3:PutObject", "primary object", "writes backups"),
+  allow("velero", "s3:GetObject", "primary object", "reads backups"),
+  allow("velero", "s3:ListBucket", "primary bucket", "syncs its location"),
+  allow("velero", "s3:DeleteObject", "primary object", "expires backups: a delete marker, every locked version stays"),
+  allow("velero", "kms:GenerateDataKey", "primary key", "encrypts through S3", { viaS3: true }),
+  deny("velero", "kms:Decrypt", "primary key", "the key opens only through S3 (kms:ViaService)"),
+  deny("velero", "secretsmanager:GetSecretValue", "password secret", "the kopia password reaches the cluster through Pulumi, not Velero"),
+  ...PROTECTION.map(([action, on, what]) => deny("velero", action, on, `a thief of Velero's credentials cannot ${what}`)),
+  allow("replication", "s3:GetObjectVersionForReplication", "primary object", "reads what it replicates"),
+  allow("replication", "s3:ReplicateObject", "replica object", "writes the replica"),
+  allow("replication", "kms:Decrypt", "primary key", "decrypts the source through S3", { viaS3: true, todo: EVALUATOR_DROPS_ENCRYPTION_CONTEXT }),
+  allow("replication", "kms:Encrypt", "replica key", "encrypts the replica through S3", { viaS3: true, todo: EVALUATOR_DROPS_ENCRYPTION_CONTEXT }),
+  deny("replication", "s3:PutBucketPolicy", "primary bucket", "replication changes no protection"),
+  deny("replication", "s3:DeleteObjectVersion", "replica object", "replication deletes no version"),
+  allow("velero-restoring", "s3:GetObject", "replica object", "reads the replica's backups"),
+  allow("velero-restoring", "s3:ListBucket", "replica bucket", "syncs the read-only location"),
+  allow("velero-restoring", "kms:Decrypt", "replica key", "opens the replica through S3", { viaS3: true }),
+  allow("velero-restoring", "s3:PutObject", "replica restore record", "writes the restore's log and results, even to a read-only location (velero #1978)"),
+  deny("velero-restoring", "s3:PutObject", "replica object", "writes no backup into the replica"),
+  deny("velero-restoring", "s3:GetObject", "primary object", "has no right on the source's primary"),
+  deny("velero-restoring", "s3:DeleteObjectVersion", "replica object", "deletes no version"),
+  ...(["replica object", "primary object"] as const).map((on) => allow("restore-reader", "s3:GetObject", on, "the drill reads every backup's metadata")),
+  allow("restore-reader", "kms:Decrypt", "replica key", "and opens it through S3", { viaS3: true }),
+  allow("restore-reader", "secretsmanager:GetSecretValue", "replica password secret", "and checks the kopia password reads in the DR region"),
+  deny("restore-reader", "s3:BypassGovernanceRetention", "replica object", "a reader never lifts a retention"),
+  deny("restore-reader", "s3:DeleteObjectVersion", "replica object", "nor deletes a version"),
+  deny("restore-reader", "s3:PutBucketPolicy", "replica bucket", "nor changes the protection"),
+  deny("preview", "secretsmanager:GetSecretValue", "password secret", "a pull request's preview reads no secret"),
+  deny("preview", "s3:GetObject", "primary object", "nor any backup"),
+  deny("preview", "s3:PutBucketPolicy", "primary bucket", "and changes nothing"),
+  allow("admin", "s3:BypassGovernanceRetention", "primary object", "the admins may lift GOVERNANCE retention"),
+  allow("admin", "s3:PutBucketPolicy", "primary bucket", "the admins own the protection"),
+  allow("admin", "kms:PutKeyPolicy", "primary key", "the admins administer the key"),
+  allow("admin", "secretsmanager:GetSecretValue", "password secret", "the admins may read the kopia password"),
+  deny("account-admin", "s3:GetObject", "primary object", "administering the account is not reading backups"),
+  deny("account-admin", "s3:BypassGovernanceRetention", "primary object", "nor lifting their retention"),
+  deny("account-admin", "s3:PutBucketPolicy", "primary bucket", "nor changing their protection"),
+  deny("account-admin", "kms:Decrypt", "primary key", "nor opening their key", { viaS3: true }),
+  deny("account-admin", "kms:PutKeyPolicy", "primary key", "nor taking the key"),
+  deny("account-admin", "secretsmanager:GetSecretValue", "password secret", "nor reading the kopia password"),
+];
