@@ -412,7 +412,9 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
         type: "Opaque",
         stringData: { [REPOSITORY_SECRET.key]: pulumi.secret(inputs.repositoryPassword) },
       },
-      { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },
+      // A repository keeps its password for good: once made, the copy never changes, so
+      // a preview, which reads no secret (stacks/platform/storage.ts), shows no diff here.
+      { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace], ignoreChanges: ["stringData", "data"] },
     );
     return {
       values: veleroValues(settings, {

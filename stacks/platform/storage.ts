@@ -47,8 +47,13 @@ export function readBackupStorage(cfg: PhoenixConfig, opts?: pulumi.CustomResour
     const ref = new pulumi.StackReference(logical, { name: stack }, opts);
     const region = stringOutput(ref, stack, names.region);
     const secretArn = stringOutput(ref, stack, names.repositoryPasswordSecretArn);
-    // The secret lives in the bucket's region (the replica's for a restore source).
-    const password = aws.secretsmanager.getSecretVersionOutput({ secretId: secretArn, region }, { parent: opts?.parent }).secretString;
+    // The secret lives in the bucket's region (the replica's for a restore source). Read
+    // only when the engine applies: a preview (a pull request's, under a read-only role
+    // the secret's policy refuses) needs no password, and the cluster's copy never
+    // changes once made (components/plugins/velero.ts ignores changes to it).
+    const password = pulumi.runtime.isDryRun()
+      ? pulumi.output<string>(pulumi.unknown as unknown as string)
+      : aws.secretsmanager.getSecretVersionOutput({ secretId: secretArn, region }, { parent: opts?.parent }).secretString;
     return { ref, location: { bucket: stringOutput(ref, stack, names.bucket), region, kmsKeyArn: stringOutput(ref, stack, names.kmsKeyArn) }, password: pulumi.secret(password) };
   };
   const own = read("backup-storage", stacks.storage, PRIMARY_OUTPUTS);

@@ -111,6 +111,32 @@ describe("the platform program and its storage's password and lock", () => {
     assert.equal(one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials").inputs.stringData, SECRET);
   });
 
+  it("a preview reads no secret: the password is read only when the engine applies, and the cluster's copy ignores changes", async () => {
+    const { program } = await import("../../../stacks/platform/program");
+    const { evaluateOffline } = await import("../../../cli/offline/runtime");
+    const reads: unknown[] = [];
+    const { resources } = await evaluateOffline(
+      {
+        project: "phoenix",
+        stack: "blue",
+        config: flatConfig(sections, "sa-east-1"),
+        secretKeys: ["phoenix:plugins"],
+        preview: true,
+        stackOutputs: { "organization/phoenix-backup-storage/blue": storageOutputs("blue", "sa-east-1") },
+        wrapMocks: (inner) => ({
+          newResource: (a) => inner.newResource(a),
+          call: (a) => {
+            if (a.token === "aws:secretsmanager/getSecretVersion:getSecretVersion") reads.push(a.inputs);
+            return inner.call(a);
+          },
+        }),
+      },
+      program,
+    );
+    assert.deepEqual(reads, [], "the preview role never needs the password (issue 18: the secret's policy refuses it)");
+    assert.deepEqual(one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials").options?.ignoreChanges, ["stringData", "data"]);
+  });
+
   it("refuses at deploy time a schedule whose backups would outlive the storage's lock", async () => {
     // The check fails the registration of whatever uses the bucket's name, as a real
     // engine reports it; under mocks that surfaces as the registration's rejection.
