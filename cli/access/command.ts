@@ -11,7 +11,7 @@ interface AccessOptions {
   stack: string;
   output: string;
   account: string;
-  deployer?: string;
+  admin?: string;
 }
 
 function table(rows: readonly Judged[]): string {
@@ -28,7 +28,7 @@ export function registerAccess(program: Command, act: Act, deps: Deps): void {
     .requiredOption("-s, --stack <name>", "the platform stack (required); its backup storage and a drill of it are judged too")
     .option("-o, --output <format>", "table or json", "table")
     .option("--account <id>", "the example account id the placeholders of the plan become", "111122223333")
-    .option("--deployer <arn>", "the identity that deploys the storage stack (default: role/phoenix-deployer of --account)")
+    .option("--admin <arn>", "the admin to judge (default: the storage stack's first access.admins)")
     .addHelpText(
       "after",
       [
@@ -50,7 +50,7 @@ export function registerAccess(program: Command, act: Act, deps: Deps): void {
         if (!/^\d{12}$/.test(opts.account)) throw new UsageError(`--account ${opts.account}: an AWS account id is 12 digits`);
         const [{ accessPlans }, { worldOf }, { judge, principals }, { ROWS }] = await Promise.all([import("./plans"), import("./world"), import("./matrix"), import("./rows")]);
         const plans = await accessPlans(deps.root(), opts.stack);
-        const deployer = opts.deployer ?? `arn:aws:iam::${opts.account}:role/phoenix-deployer`;
+        const deployer = opts.admin ?? plans.admins.find((a) => !a.endsWith(":root")) ?? `arn:aws:iam::${opts.account}:root`;
         const ex = { account: opts.account, deployer };
         const world = worldOf(plans.storage, [plans.platform], ex);
         const who = principals(world, deployer, plans.restoring ? worldOf(plans.storage, [plans.restoring], ex) : undefined, plans.restoreReaders[0]);

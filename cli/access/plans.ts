@@ -20,6 +20,8 @@ import { existingStacks } from "../replicate";
 export interface AccessPlans {
   /** The storage stack's `access.restoreReaders`. */
   readonly restoreReaders: readonly string[];
+  /** The storage stack's `access.admins`. */
+  readonly admins: readonly string[];
   readonly storage: PlanDocument;
   readonly platform: PlanDocument;
   /** A drill's ephemeral stack, restoring from the replica; absent without one. */
@@ -32,12 +34,13 @@ export async function accessPlans(root: string, stack: string): Promise<AccessPl
   const source = await readSource(root, stack);
   const platform = await planner.planPlatform({ stack });
   const storage = await planner.planStorage({ stack: source.storage.stack });
-  const readers = (readStackDocument(path.join(projects(root).storage.dir, stackFileName(source.storage.stack))) as { config?: Record<string, { restoreReaders?: unknown } | undefined> } | null)?.config?.[`${BACKUP_STORAGE_PROJECT}:access`]?.restoreReaders;
-  const restoreReaders = Array.isArray(readers) ? readers.filter((r): r is string => typeof r === "string") : [];
-  if (typeof storage.outputs.replicaRegion !== "string") return { restoreReaders, storage, platform };
+  const access = (readStackDocument(path.join(projects(root).storage.dir, stackFileName(source.storage.stack))) as { config?: Record<string, Record<string, unknown> | undefined> } | null)?.config?.[`${BACKUP_STORAGE_PROJECT}:access`];
+  const arns = (v: unknown): string[] => (Array.isArray(v) ? v.filter((r): r is string => typeof r === "string") : []);
+  const [restoreReaders, admins] = [arns(access?.restoreReaders), arns(access?.admins)];
+  if (typeof storage.outputs.replicaRegion !== "string") return { restoreReaders, admins, storage, platform };
   const id = "drill-access";
   const derived = deriveReplica({ from: stack, stack: `${stack}-${id}`, region: replicaRegion(root, source) }, existingStacks(root), fs.readFileSync(source.loaded.stackFile, "utf8"), undefined);
   const text = deriveDrillStack(derived, source.loaded.project, id);
   const loaded = stackFromDocument(source.loaded.project, `${stack}-${id}`, source.loaded.stackFile.replace(/[^/]+$/, `Pulumi.${stack}-${id}.yaml`), parse(text));
-  return { restoreReaders, storage, platform, restoring: await planner.planPlatform({ loaded }) };
+  return { restoreReaders, admins, storage, platform, restoring: await planner.planPlatform({ loaded }) };
 }

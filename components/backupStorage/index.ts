@@ -48,7 +48,7 @@ export interface BackupStorageArgs {
   /** Default retention of every object version in both buckets; none when absent. */
   readonly objectLock?: ObjectLockRetention;
   /** ARN patterns of the administrators; default: the account root and the deploying role. */
-  readonly admins?: readonly string[];
+  readonly admins: readonly string[];
   /** Where `admins` is set, for the message that refuses a deployer who is not one of them. */
   readonly adminsSetting?: string;
   /** ARN patterns of the Velero roles that use the storage; default: the account's `role/phoenix/velero/*`. */
@@ -196,11 +196,11 @@ export class BackupStorage extends pulumi.ComponentResource {
     const caller = aws.getCallerIdentityOutput({}, parent);
     const deployer = aws.iam.getSessionContextOutput({ arn: caller.arn }, parent).issuerArn;
     const admins = pulumi.all([partition.partition, caller.accountId, deployer]).apply(([p, account, d]) => {
-      const list = [...new Set([accountRootArn(p, account), ...(args.admins ?? (d ? [d] : []))])];
+      const list = [...new Set([accountRootArn(p, account), ...args.admins])];
       // The policies written below refuse every change by anyone not listed: a deployer
       // outside the list would lock itself out of its own stack. Refused before anything
       // is written. (Offline, the deployer is a placeholder, not an ARN.)
-      const problem = args.admins ? deployerProblem(d, list, args.adminsSetting) : undefined;
+      const problem = deployerProblem(d, list, args.adminsSetting);
       if (problem) throw new Error(problem);
       return list;
     });

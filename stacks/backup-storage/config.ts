@@ -48,9 +48,12 @@ const storageSchema = z.object({
      * Administrators (break-glass): the only principals that may change the lock, the
      * bucket policy, versioning, lifecycle or replication, bypass GOVERNANCE retention,
      * administer the keys and read the repository password. The account root is always
-     * one. Default: the role that deploys the stack (looked up at run time).
+     * one. Required: the policies refuse every later change by anyone not listed, so a
+     * default of "whoever deploys first" would lock out the next deployer (CI after a
+     * person, a recreated role); every deployer must be listed, and a deploy by anyone
+     * else is refused before anything is written.
      */
-    admins: z.array(principalArn).min(1).optional(),
+    admins: z.array(principalArn, { error: "is required: list the roles that administer the backup storage, every role that deploys it among them (e.g. [arn:<partition>:iam::<account>:role/platform-deploy])" }).min(1),
     /**
      * The Velero roles of the platform stacks that use this storage. Default: the
      * account's roles under the path Phoenix gives Velero's role (`role/phoenix/velero/*`).
@@ -63,7 +66,7 @@ const storageSchema = z.object({
      * CI role belongs here.
      */
     restoreReaders: z.array(principalArn).min(1).optional(),
-  }).prefault({}),
+  }).prefault({} as { admins: string[] }), // an absent section still names access.admins as the key to set
   /** S3 server access logs of both buckets, into a log bucket in each bucket's region. */
   accessLogs: strictObject({
     /** Days a log object is kept before S3 expires it. */

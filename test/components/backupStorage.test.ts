@@ -12,7 +12,8 @@ import type { PolicyDocument } from "../../components/identity";
 import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/offline/runtime";
 import { at, grants, ofType, one } from "../helpers";
 
-const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, accessLogDays: 90, objectLock: { mode: "GOVERNANCE", days: 14 }, tags: { team: "platform" } };
+const DEPLOY_ROLE = "arn:aws:iam::111122223333:role/platform-deploy";
+const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, accessLogDays: 90, objectLock: { mode: "GOVERNANCE", days: 14 }, tags: { team: "platform" }, admins: [DEPLOY_ROLE] };
 
 const run = (a: BackupStorageArgs = args) =>
   evaluateOffline({ project: "phoenix-backup-storage", stack: "unit", config: { "aws:region": a.region } }, () => new BackupStorage("backups", a));
@@ -55,9 +56,9 @@ describe("backup storage", () => {
       policy,
       backupBucketPolicy({
         bucketArn: computedOf(BUCKET, "backups", "arn"),
-        // The defaults, from the partition and account looked up at run time.
+        // Velero's default, from the partition and account looked up at run time; the stack's admins with the account root.
         readers: [`arn:aws:iam::${ACCOUNT}:role/phoenix/velero/*`],
-        admins: [`arn:aws:iam::${ACCOUNT}:root`, `${COMPUTED} role of the deploying session>`],
+        admins: [`arn:aws:iam::${ACCOUNT}:root`, DEPLOY_ROLE],
       }),
     );
     assert.deepEqual(policy.Statement[0], tlsOnlyBucketPolicy(computedOf(BUCKET, "backups", "arn")).Statement[0], "still TLS only");
@@ -156,7 +157,7 @@ describe("the DR replica", () => {
   });
 
   it("trusts and reaches S3 through the partition's own DNS suffix", async () => {
-    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30, accessLogDays: 30 });
+    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30, accessLogDays: 30, admins: ["arn:aws-cn:iam::111122223333:role/platform-deploy"] });
     const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy)) as PolicyDocument;
     assert.deepEqual(trust.Statement[0].Principal, { Service: "s3.amazonaws.com.cn" });
     const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy)) as PolicyDocument;

@@ -19,7 +19,10 @@ describe("phoenix access", () => {
   it("exits 1 and says what to set when the storage names no restore reader: the drill's role then reads nothing", async () => {
     const root = repositoryCopy();
     const file = path.join(root, "stacks", "backup-storage", "Pulumi.prod.yaml");
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/ {2}phoenix-backup-storage:access:\n(?: {4}.*\n)+/, ""));
+    const text = fs.readFileSync(file, "utf8");
+    const without = text.replace(/ {4}restoreReaders:\n(?: {6}- .*\n)+/, "");
+    assert.notEqual(without, text);
+    fs.writeFileSync(file, without);
     const run = await phoenix(["access", "--stack", "prod"], root);
     assert.equal(run.status, 1, run.stdout);
     assert.match(run.stdout, /restore-reader +Deny +s3:GetObject +replica object .*<< NOT AS EXPECTED/);

@@ -11,7 +11,7 @@ import { worldOf, type World } from "../../../cli/access/world";
 import { accessPlans } from "../../../cli/access/plans";
 import { ROOT } from "../../helpers";
 
-const DEPLOYER = "arn:aws:iam::111122223333:role/phoenix-deployer";
+const DEPLOYER = "arn:aws:iam::111122223333:role/platform-deploy";
 
 describe("the access matrix of prod", () => {
   let world: World;
@@ -21,6 +21,7 @@ describe("the access matrix of prod", () => {
     const ex = { account: "111122223333", deployer: DEPLOYER };
     world = worldOf(plans.storage, [plans.platform], ex);
     assert.deepEqual(plans.restoreReaders, ["arn:aws:iam::111122223333:role/phoenix-drill"], "prod's storage names the drill's role");
+    assert.equal(plans.admins[0], DEPLOYER, "the admin judged is one prod's storage names");
     who = principals(world, DEPLOYER, plans.restoring ? worldOf(plans.storage, [plans.restoring], ex) : undefined, plans.restoreReaders[0]);
   });
 

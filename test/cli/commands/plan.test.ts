@@ -298,7 +298,8 @@ describe("the backup storage a platform stack names", () => {
       doc.config["aws:region"] = region;
       return doc;
     };
-    const own = (region: string): StackDoc => ({ config: { "aws:region": region } });
+    const partition = (region: string): string => (region.startsWith("cn-") ? "aws-cn" : "aws");
+    const own = (region: string): StackDoc => ({ config: { "aws:region": region, "phoenix-backup-storage:access": { admins: [`arn:${partition(region)}:iam::111122223333:role/platform-deploy`] } } });
 
     const unreplicated = await planIn(scratchRepository({ dr: dr("eu-central-1") }, { dr: own("eu-central-1"), primary: noReplica }), "dr");
     assert.equal(unreplicated.status, 2);

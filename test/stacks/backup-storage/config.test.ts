@@ -5,9 +5,12 @@ import { parseStorageConfig } from "../../../stacks/backup-storage/config";
 import { ConfigError } from "../../../stacks/config";
 
 const id = { project: "phoenix-backup-storage", stack: "prod" };
+const partitionOf = (region: string): string => (region.startsWith("us-gov-") ? "aws-us-gov" : region.startsWith("cn-") ? "aws-cn" : "aws");
+/** Every storage stack names its admins; a test that is about them gives its own `access`. */
+const ADMIN = "arn:aws:iam::111122223333:role/platform-deploy";
 const flat = (region: string, keys: Record<string, unknown> = {}): Record<string, string> => ({
   "aws:region": region,
-  ...Object.fromEntries(Object.entries(keys).map(([k, v]) => [`phoenix-backup-storage:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+  ...Object.fromEntries(Object.entries({ access: { admins: [ADMIN.replace("arn:aws:", `arn:${partitionOf(region)}:`)] }, ...keys }).map(([k, v]) => [`phoenix-backup-storage:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
 });
 
 function problems(raw: Record<string, string>): { key: string; message: string }[] {
@@ -81,12 +84,14 @@ describe("backup storage stack config", () => {
     assert.match(problemAt(flat("eu-west-1", { objectLock: { retentionDays: 30 } }), "phoenix-backup-storage:objectLock.retentionDays"), /allowed here: enabled, mode, days/);
   });
 
-  it("derives administrators and Velero roles at run time unless the stack names them, as IAM principal ARNs of its partition", () => {
-    assert.deepEqual(parseStorageConfig(flat("eu-west-1"), id).access, {});
+  it("requires the administrators, naming the key and an example; derives Velero roles at run time unless named; IAM principal ARNs of its partition", () => {
+    assert.match(problemAt({ "aws:region": "eu-west-1" }, "phoenix-backup-storage:access.admins"), /is required: list the roles that administer the backup storage, every role that deploys it among them/);
+    assert.deepEqual(parseStorageConfig(flat("eu-west-1"), id).access, { admins: [ADMIN] });
     const access = { admins: ["arn:aws:iam::111122223333:role/backup-break-glass"], veleroRoles: ["arn:aws:iam::111122223333:role/phoenix/velero/*"] };
     assert.deepEqual(parseStorageConfig(flat("eu-west-1", { access }), id).access, access);
     assert.match(problemAt(flat("eu-west-1", { access: { admins: ["backup-admins"] } }), "phoenix-backup-storage:access.admins[0]"), /must be an IAM principal ARN/);
-    assert.match(problemAt(flat("eu-west-1", { access: { veleroRoles: ["arn:aws:s3:::bucket"] } }), "phoenix-backup-storage:access.veleroRoles[0]"), /must be an IAM principal ARN/);
+    assert.match(problemAt(flat("eu-west-1", { access: { admins: [ADMIN], veleroRoles: ["arn:aws:s3:::bucket"] } }), "phoenix-backup-storage:access.veleroRoles[0]"), /must be an IAM principal ARN/);
+    assert.match(problemAt(flat("eu-west-1", { access: { admins: [ADMIN], restoreReaders: ["drill"] } }), "phoenix-backup-storage:access.restoreReaders[0]"), /must be an IAM principal ARN/);
     assert.ok(problemAt(flat("eu-west-1", { access: { admins: [] } }), "phoenix-backup-storage:access.admins"), "an empty list would leave only the root");
     assert.match(
       problemAt(flat("cn-north-1", { access: { admins: ["arn:aws:iam::111122223333:root"] } }), "phoenix-backup-storage:access.admins[0]"),

@@ -62,7 +62,7 @@ describe("backup storage program", () => {
   });
 
   it("exports no replica outputs and builds no replica without replication, and takes its own noncurrent-version window", async () => {
-    const { resources, outputs } = await runStorage({ "aws:region": "sa-east-1", "phoenix-backup-storage:noncurrentVersionDays": "7" });
+    const { resources, outputs } = await runStorage({ "aws:region": "sa-east-1", "phoenix-backup-storage:noncurrentVersionDays": "7", "phoenix-backup-storage:access": JSON.stringify({ admins: ["arn:aws:iam::111122223333:role/platform-deploy"] }) });
     assert.deepEqual(Object.keys(outputs).sort(), ["bucket", "kmsKeyArn", "objectLockDays", "objectLockMode", "region", "repositoryPasswordSecretArn"]);
     assert.equal(outputs.region, "sa-east-1");
     assert.equal(resources.filter((r) => r.name.includes("replica")).length, 0);
