@@ -28,15 +28,28 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
+/** The cluster a Pod Identity role trusts: its ARN (unique, unlike a name a second account or region may reuse) and its account. */
+export interface TrustedCluster {
+  readonly arn: string;
+  readonly accountId: string;
+}
+
+/** An EKS cluster's ARN, known before the cluster exists. */
+export function clusterArnOf(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:eks:${region}:${accountId}:cluster/${name}`;
+}
+
 /**
  * Trust policy of a role assumed through EKS Pod Identity: only for the given service
- * account of the given cluster. EKS Pod Identity tags the session with the cluster,
- * namespace and service account of the association (sts:TagSession is what lets it), and
- * the trust matches those tags; without them any association in the account could hand
- * the role to any pod (EKS user guide, "Create IAM role with trust policy required by EKS
- * Pod Identity"; "Pod Identity session tags").
+ * account of the given cluster. EKS Pod Identity tags the session with the cluster's
+ * ARN, namespace and service account of the association (sts:TagSession is what lets
+ * it), and the trust matches those tags, on the cluster's ARN rather than its name (a
+ * same-named cluster in another region or account would match a name), and on the
+ * account the request comes from (`aws:SourceAccount`, against a confused deputy);
+ * without them any association could hand the role to any pod (EKS user guide, "Create
+ * IAM role with trust policy required by EKS Pod Identity"; "Pod Identity session tags").
  */
-export function podIdentityTrustPolicy(clusterName: string, namespace: string, serviceAccount: string): PolicyDocument {
+export function podIdentityTrustPolicy(cluster: TrustedCluster, namespace: string, serviceAccount: string): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -46,7 +59,8 @@ export function podIdentityTrustPolicy(clusterName: string, namespace: string, s
         Action: ["sts:AssumeRole", "sts:TagSession"],
         Condition: {
           StringEquals: {
-            "aws:RequestTag/eks-cluster-name": clusterName,
+            "aws:SourceAccount": cluster.accountId,
+            "aws:RequestTag/eks-cluster-arn": cluster.arn,
             "aws:RequestTag/kubernetes-namespace": namespace,
             "aws:RequestTag/kubernetes-service-account": serviceAccount,
           },
@@ -100,6 +114,10 @@ export interface WorkloadIdentityArgs {
   readonly description: string;
   /** EKS cluster the service account lives in. */
   readonly clusterName: pulumi.Input<string>;
+  /** Where the cluster is: its ARN names them, and the trust matches that ARN. */
+  readonly partition: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
   /** Namespace and name of the service account. */
   readonly namespace: string;
   readonly serviceAccount: string;
@@ -135,7 +153,9 @@ export function workloadIdentity(name: string, args: WorkloadIdentityArgs, opts:
   const p = args.provider;
   const trust =
     p.mode === "podIdentity"
-      ? pulumi.output(args.clusterName).apply((cluster) => JSON.stringify(podIdentityTrustPolicy(cluster, args.namespace, args.serviceAccount)))
+      ? pulumi
+          .all([args.clusterName, args.partition, args.region, args.accountId])
+          .apply(([cluster, partition, region, accountId]) => JSON.stringify(podIdentityTrustPolicy({ arn: clusterArnOf(partition, region, accountId, cluster), accountId }, args.namespace, args.serviceAccount)))
       : pulumi
           .all([p.oidcProviderArn, p.oidcIssuer])
           .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.namespace, args.serviceAccount)));

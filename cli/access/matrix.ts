@@ -20,9 +20,11 @@ export interface Principal {
 export interface Row {
   readonly who: string;
   readonly action: string;
-  readonly on: "primary object" | "primary bucket" | "replica object" | "replica bucket" | "replica restore record" | "primary key" | "replica key" | "password secret" | "replica password secret";
+  readonly on: "primary object" | "primary bucket" | "replica object" | "replica bucket" | "replica restore record" | "primary key" | "replica key" | "password secret" | "replica password secret" | "velero role";
   /** `kms:ViaService` for a KMS call S3 makes on the caller's behalf. */
   readonly viaS3?: boolean;
+  /** What else the service sends: EKS Pod Identity's session tags. */
+  readonly context?: (w: World) => Readonly<Record<string, string>>;
   readonly expect: "Allow" | "Deny";
   readonly why: string;
   /** Expected but not yet true: the issue that will make it so. */
@@ -66,6 +68,7 @@ export function principals(w: World, deployer: string, restoring?: World, restor
     return r;
   };
   return [
+    { id: "pod-identity", label: "EKS Pod Identity, for a pod's service account", arn: "pods.eks.amazonaws.com", policies: [] },
     { id: "velero", label: "Velero and its node agent (or a thief of their credentials)", ...role(w, "plugins-velero") },
     ...(restoring ? [{ id: "velero-restoring", label: "Velero of a stack restoring from the replica (a drill's)", ...role(restoring, "plugins-velero") }] : []),
     { id: "replication", label: "S3 replication", ...role(w, "backups-replication") },
@@ -94,6 +97,10 @@ function target(w: World, on: Row["on"]): { resource: string; policy?: PolicyDoc
       return { resource: primary.keyArn, policy: primary.keyPolicy, region: primary.region, bucket: primary.name };
     case "replica key":
       return { resource: other.keyArn, policy: other.keyPolicy, region: other.region, bucket: other.name };
+    case "velero role": {
+      const role = w.roles.get("plugins-velero");
+      return { resource: role?.arn ?? "", policy: role?.trust, region: primary.region };
+    }
     case "password secret":
       return { resource: w.secret.arn, policy: w.secret.policy, region: primary.region };
     case "replica password secret":
@@ -121,6 +128,7 @@ export async function judge(w: World, who: readonly Principal[], row: Row): Prom
         "aws:PrincipalAccount": w.account,
         "aws:SecureTransport": "true",
         // With an S3 Bucket Key (Phoenix enables it), S3's encryption context is the bucket's ARN (AWS S3 docs, "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys").
+        ...(row.context ? row.context(w) : {}),
         ...(row.viaS3 ? { "kms:ViaService": `s3.${t.region}.amazonaws.com`, "kms:CallerAccount": w.account, ...(t.bucket ? { "kms:EncryptionContext:aws:s3:arn": `arn:aws:s3:::${t.bucket}` } : {}) } : {}),
       },
     },

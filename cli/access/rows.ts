@@ -3,6 +3,7 @@
  * not, on the backups. Every expected Allow and every expected Deny is a row.
  */
 import type { Row } from "./matrix";
+import type { World } from "./world";
 
 const allow = (who: string, action: string, on: Row["on"], why: string, more: Partial<Row> = {}): Row => ({ who, action, on, expect: "Allow", why, ...more });
 const deny = (who: string, action: string, on: Row["on"], why: string, more: Partial<Row> = {}): Row => ({ who, action, on, expect: "Deny", why, ...more });
@@ -28,8 +29,25 @@ const PROTECTION: [string, Row["on"], string][] = [
   ["kms:ScheduleKeyDeletion", "primary key", "schedule the key's deletion"],
 ];
 
+/** The session tags EKS Pod Identity sends for a pod of `namespace`/`serviceAccount` in the cluster `arn` (EKS user guide, "Pod Identity session tags"). */
+const podIdentity =
+  (clusterArn: (w: World) => string, namespace: string, serviceAccount: string) =>
+  (w: World): Record<string, string> => ({
+    "aws:SourceAccount": w.account,
+    "aws:RequestTag/eks-cluster-arn": clusterArn(w),
+    "aws:RequestTag/eks-cluster-name": w.cluster?.name ?? "",
+    "aws:RequestTag/kubernetes-namespace": namespace,
+    "aws:RequestTag/kubernetes-service-account": serviceAccount,
+  });
+const thisCluster = (w: World): string => w.cluster?.arn ?? "";
+/** The same cluster name in another region: a name alone would let it in. */
+const sameNameElsewhere = (w: World): string => (w.cluster?.arn ?? "").replace(/^(arn:[^:]+:eks:)[^:]+/, "$1ap-south-2");
+
 /** Every row, grouped by principal. */
 export const ROWS: readonly Row[] = [
+  allow("pod-identity", "sts:AssumeRole", "velero role", "hands Velero's role to velero/velero-server of this cluster", { context: podIdentity(thisCluster, "velero", "velero-server") }),
+  deny("pod-identity", "sts:AssumeRole", "velero role", "but not to a same-named cluster in another region", { context: podIdentity(sameNameElsewhere, "velero", "velero-server") }),
+  deny("pod-identity", "sts:AssumeRole", "velero role", "nor to another service account of the cluster", { context: podIdentity(thisCluster, "payments-ledger", "default") }),
   allow("velero", "s3:PutObject", "primary object", "writes backups"),
   allow("velero", "s3:GetObject", "primary object", "reads backups"),
   allow("velero", "s3:ListBucket", "primary bucket", "syncs its location"),

@@ -22,6 +22,8 @@ export interface World {
   readonly account: string;
   readonly buckets: { readonly primary: Bucket; readonly replica?: Bucket };
   readonly secret: { readonly arn: string; readonly policy?: PolicyDocument; readonly replicaArn?: string };
+  /** The platform's EKS cluster, as EKS Pod Identity names it in its session tags. */
+  readonly cluster?: { readonly arn: string; readonly name: string };
   /** Identity policies and paths of the roles both plans make, by resource name. */
   readonly roles: ReadonlyMap<string, { readonly arn: string; readonly policies: readonly PolicyDocument[]; readonly trust?: PolicyDocument }>;
 }
@@ -86,8 +88,11 @@ export function worldOf(storage: PlanDocument, platforms: readonly PlanDocument[
   const secret = storage.resources.find((r) => r.type === "aws:secretsmanager/secret:Secret");
   const replicaRegion = typeof storage.outputs.replicaRegion === "string" ? storage.outputs.replicaRegion : undefined;
   const rolePolicies = [storage, ...platforms].flatMap((d) => d.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy"));
+  const eks = platforms[0]?.resources.find((r) => r.type === "eks:index:Cluster");
+  const clusterName = typeof eks?.inputs.name === "string" ? eks.inputs.name : undefined;
   return {
     account: ex.account,
+    ...(clusterName && platforms[0] ? { cluster: { name: clusterName, arn: `arn:aws:eks:${platforms[0].region}:${ex.account}:cluster/${clusterName}` } } : {}),
     buckets: { primary: bucket("backups", storage.region), ...(replicaRegion ? { replica: bucket("backups-replica", replicaRegion) } : {}) },
     secret: {
       arn: text(storage.outputs.repositoryPasswordSecretArn),

@@ -293,6 +293,9 @@ export class Cluster extends pulumi.ComponentResource {
         {
           description: `VPC CNI (aws-node) of EKS cluster ${args.clusterName}`,
           clusterName: eksName,
+          partition: partition.partition,
+          region,
+          accountId,
           namespace: "kube-system",
           serviceAccount: VPC_CNI_SERVICE_ACCOUNT,
           provider: this.identity,
@@ -381,6 +384,9 @@ export class Cluster extends pulumi.ComponentResource {
         {
           description: `EBS CSI driver of EKS cluster ${args.clusterName}`,
           clusterName: eksName,
+          partition: partition.partition,
+          region,
+          accountId,
           namespace: "kube-system",
           serviceAccount: EBS_CSI_SERVICE_ACCOUNT,
           provider: this.identity,

@@ -114,5 +114,5 @@ export interface PluginServiceAccount {
 
 /** The plugin's role for one service account, bound the cluster's way (Pod Identity or IRSA), tagged and parented like the plugin's other AWS resources. */
 export function pluginIdentity(ctx: PluginContext, sa: PluginServiceAccount): WorkloadIdentity {
-  return workloadIdentity(ctx.name, { ...sa, clusterName: ctx.clusterName, provider: ctx.identity, tags: ctx.tags }, { parent: ctx.parent });
+  return workloadIdentity(ctx.name, { ...sa, clusterName: ctx.clusterName, partition: ctx.partition, region: ctx.region, accountId: ctx.accountId, provider: ctx.identity, tags: ctx.tags }, { parent: ctx.parent });
 }

@@ -93,9 +93,9 @@ export function trustProblems(statement: Record<string, unknown>): string[] {
   if (strings(principal.Service).includes(POD_IDENTITY_SERVICE)) {
     const problems: string[] = [];
     if (!strings(statement.Action).includes("sts:TagSession")) problems.push("lacks sts:TagSession, which Pod Identity needs to pass its session tags");
-    const need = [POD_IDENTITY_TAGS.namespace, POD_IDENTITY_TAGS.serviceAccount];
+    // The cluster's ARN, not its name: a same-named cluster in another region or account would match a name.
+    const need = [POD_IDENTITY_TAGS.clusterArn, POD_IDENTITY_TAGS.namespace, POD_IDENTITY_TAGS.serviceAccount, "aws:SourceAccount"];
     const missing: string[] = need.filter((k) => !exact.has(k.toLowerCase()));
-    if (!exact.has(POD_IDENTITY_TAGS.clusterArn.toLowerCase()) && !exact.has(POD_IDENTITY_TAGS.clusterName.toLowerCase())) missing.push(`${POD_IDENTITY_TAGS.clusterArn} or ${POD_IDENTITY_TAGS.clusterName}`);
     if (missing.length > 0) problems.push(`lets any Pod Identity association in the account assume it: add StringEquals conditions on ${missing.join(", ")}`);
     return problems;
   }

@@ -280,16 +280,20 @@ describe("iam-no-wildcards", () => {
 });
 
 describe("pod-identity-trust-conditioned", () => {
+  const C1 = { arn: "arn:aws:eks:eu-west-1:111122223333:cluster/c1", accountId: "111122223333" };
   const role = (doc: unknown) => ({ assumeRolePolicy: JSON.stringify(doc) });
   it("passes Phoenix's Pod Identity trust (cluster, namespace, service account) and its IRSA trust (sub, aud)", () => {
-    assert.deepEqual(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(podIdentityTrustPolicy("c1", "velero", "velero-server"))), []);
+    assert.deepEqual(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(podIdentityTrustPolicy(C1, "velero", "velero-server"))), []);
     assert.deepEqual(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(irsaTrustPolicy("arn:aws:iam::1:oidc-provider/x", "https://oidc.x/id/1", "velero", "velero-server"))), []);
     assert.deepEqual(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role({ Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] })), [], "not a workload role");
   });
   it("fails a Pod Identity trust open to any association, one without sts:TagSession, and an IRSA trust without sub", () => {
     const open = { Statement: [{ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
-    assert.match(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(open))[0], /kubernetes-namespace, aws:RequestTag\/kubernetes-service-account, aws:RequestTag\/eks-cluster-arn or aws:RequestTag\/eks-cluster-name/);
-    const untagged = podIdentityTrustPolicy("c1", "ns", "sa");
+    assert.match(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(open))[0], /aws:RequestTag\/eks-cluster-arn, aws:RequestTag\/kubernetes-namespace, aws:RequestTag\/kubernetes-service-account, aws:SourceAccount/);
+    // The name alone matches a same-named cluster in another region or account.
+    const byName = { Statement: [{ ...open.Statement[0], Condition: { StringEquals: { "aws:RequestTag/eks-cluster-name": "c1", "aws:RequestTag/kubernetes-namespace": "ns", "aws:RequestTag/kubernetes-service-account": "sa" } } }] };
+    assert.match(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(byName))[0], /add StringEquals conditions on aws:RequestTag\/eks-cluster-arn, aws:SourceAccount$/);
+    const untagged = podIdentityTrustPolicy(C1, "ns", "sa");
     const noTag = { ...untagged, Statement: [{ ...untagged.Statement[0], Action: "sts:AssumeRole" }] };
     assert.match(resourceViolations(podIdentityTrustConditioned, "aws:iam/role:Role", role(noTag))[0], /lacks sts:TagSession/);
     const irsa = { Statement: [{ Effect: "Allow", Principal: { Federated: "arn:aws:iam::1:oidc-provider/x" }, Action: "sts:AssumeRoleWithWebIdentity", Condition: { StringEquals: { "oidc.x:aud": "sts.amazonaws.com" } } }] };

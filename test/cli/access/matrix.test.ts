@@ -29,7 +29,7 @@ describe("the access matrix of prod", () => {
     assert.match(world.buckets.primary.name, /^example-backups$/);
     assert.match(world.buckets.replica?.keyArn ?? "", /^arn:aws:kms:eu-central-1:111122223333:key\//);
     assert.equal(world.roles.get("plugins-velero")?.arn, "arn:aws:iam::111122223333:role/phoenix/velero/plugins-velero-prod");
-    assert.deepEqual(who.map((p) => p.id), ["velero", "velero-restoring", "replication", "restore-reader", "preview", "admin", "account-admin"]);
+    assert.deepEqual(who.map((p) => p.id), ["pod-identity", "velero", "velero-restoring", "replication", "restore-reader", "preview", "admin", "account-admin"]);
   });
 
   for (const row of ROWS) {

@@ -4,7 +4,7 @@ import { charts, images } from "../../../components/catalog";
 import { ACCESS_POLICIES, eksAccessEntries } from "../../../components/cluster/access";
 import { argocdSettingsSchema, argocdValues } from "../../../components/plugins/argocd";
 import type { BackupScope } from "../../../components/types";
-import { podIdentityTrustPolicy } from "../../../components/identity";
+import { clusterArnOf, podIdentityTrustPolicy } from "../../../components/identity";
 import { BACKUP_SCOPE_LABEL, ownBucketAccess, RESTORE_LOCATION, restoreModifiers, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../components/plugins/velero";
 import { at, grants, TEST_BCRYPT } from "../../helpers";
 
@@ -210,11 +210,13 @@ describe("Velero IAM", () => {
     assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
   });
   it("the Pod Identity trust names only the EKS Pod Identity service, for one cluster's one service account (IRSA trust: test/components/plugins/plugins.test.ts)", () => {
-    const trust = podIdentityTrustPolicy("phoenix-prod", "velero", "velero-server");
+    const arn = clusterArnOf("aws", "eu-west-1", "111122223333", "phoenix-prod");
+    const trust = podIdentityTrustPolicy({ arn, accountId: "111122223333" }, "velero", "velero-server");
     assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
     assert.deepEqual(trust.Statement[0].Condition, {
       StringEquals: {
-        "aws:RequestTag/eks-cluster-name": "phoenix-prod",
+        "aws:SourceAccount": "111122223333",
+        "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:111122223333:cluster/phoenix-prod",
         "aws:RequestTag/kubernetes-namespace": "velero",
         "aws:RequestTag/kubernetes-service-account": "velero-server",
       },
