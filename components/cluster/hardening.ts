@@ -117,6 +117,31 @@ export function nodeBlockDevices(amiType: string, sizeGiB: number): BlockDevice[
   return amiType.startsWith("BOTTLEROCKET") ? [volume("/dev/xvda"), volume("/dev/xvdb", sizeGiB)] : [volume("/dev/xvda", sizeGiB)];
 }
 
+/**
+ * The policy of the key that encrypts the control-plane log group: the account
+ * administers it, and CloudWatch Logs in the cluster's region uses it for that one log
+ * group only (CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS
+ * Key Management Service": the service principal, with the log group's ARN as the
+ * encryption context).
+ */
+export function logsKeyPolicy(s: Omit<SecretsKeyScope, "clusterRoleArn"> & { readonly logGroup: string }): PolicyDocument {
+  const account = `arn:${s.partition}:iam::${s.accountId}:root`;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: account }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
+      {
+        Sid: "CloudWatchLogsUse",
+        Effect: "Allow",
+        Principal: { Service: `logs.${s.region}.${s.dnsSuffix}` },
+        Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        Resource: "*",
+        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${s.partition}:logs:${s.region}:${s.accountId}:log-group:${s.logGroup}` } },
+      },
+    ],
+  };
+}
+
 /** The log group EKS writes control-plane logs to; created first, so its retention applies (EKS user guide, "Send control plane logs to CloudWatch Logs"). */
 export function controlPlaneLogGroup(clusterName: string): string {
   return `/aws/eks/${clusterName}/cluster`;

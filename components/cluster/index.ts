@@ -17,6 +17,7 @@ import {
   clusterRolePolicies,
   clusterRoleTrust,
   controlPlaneLogGroup,
+  logsKeyPolicy,
   DEFAULT_STORAGE_CLASS,
   defaultStorageClass,
   NODE_METADATA_OPTIONS,
@@ -215,11 +216,26 @@ export class Cluster extends pulumi.ComponentResource {
       parent,
     );
     new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
+    // The control plane's audit logs name users, roles and objects: encrypted with a key
+    // of the stack, usable by CloudWatch Logs for this log group only.
+    const logsKey = new aws.kms.Key(
+      `${name}-logs`,
+      {
+        description: `Encryption of the control-plane log group of EKS cluster ${args.clusterName}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: pulumi
+          .all([partition.partition, partition.dnsSuffix, accountId, region])
+          .apply(([p, dnsSuffix, account, r]) => JSON.stringify(logsKeyPolicy({ partition: p, dnsSuffix, accountId: account, region: r, logGroup: controlPlaneLogGroup(args.clusterName) }))),
+        tags,
+      },
+      parent,
+    );
     // Made before the cluster: EKS would otherwise create it on first write, with no
     // retention, keeping audit logs (and their cost) forever.
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-control-plane`,
-      { name: controlPlaneLogGroup(args.clusterName), retentionInDays: args.logRetentionDays, tags },
+      { name: controlPlaneLogGroup(args.clusterName), retentionInDays: args.logRetentionDays, kmsKeyId: logsKey.arn, tags },
       parent,
     );
 

@@ -184,7 +184,12 @@ describe("cluster layer", () => {
     const eks = one(resources, "eks:index:Cluster", "c1-eks");
     assert.equal(eks.inputs.serviceRole, "<resource reference>");
     const logs = one(resources, "aws:cloudwatch/logGroup:LogGroup", "c1-control-plane");
-    assert.deepEqual([logs.inputs.name, logs.inputs.retentionInDays], ["/aws/eks/c1/cluster", 365]);
+    assert.deepEqual([logs.inputs.name, logs.inputs.retentionInDays, logs.inputs.kmsKeyId], ["/aws/eks/c1/cluster", 365, `${COMPUTED} aws:kms/key:Key c1-logs.arn>`]);
+    const logsKey = JSON.parse(String(one(resources, "aws:kms/key:Key", "c1-logs").inputs.policy)) as PolicyDocument;
+    const logsUse = logsKey.Statement.find((s) => s.Sid === "CloudWatchLogsUse");
+    assert.match(JSON.stringify(logsUse?.Principal), /"Service":"logs\.[a-z0-9-]+\.amazonaws\.com"/);
+    assert.match(JSON.stringify(logsUse?.Condition), /"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:[a-z0-9-]+:.+:log-group:\/aws\/eks\/c1\/cluster"/, "this log group only");
+    assert.ok(!logsKey.Statement.some((s) => s.Sid === "KeyAdministration" && [s.Action].flat().some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a))), "administration apart from use");
     assert.ok(eks.dependencies.includes(logs.urn));
     const sc = one(resources, "kubernetes:storage.k8s.io/v1:StorageClass", "c1-gp3-encrypted");
     assert.deepEqual([at(sc.inputs, "metadata", "annotations"), sc.inputs.provisioner, sc.inputs.parameters], [{ "storageclass.kubernetes.io/is-default-class": "true" }, "ebs.csi.aws.com", { type: "gp3", encrypted: "true" }]);

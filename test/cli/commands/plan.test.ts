@@ -130,6 +130,7 @@ describe("offline plans of the prod stacks", () => {
     // The platform owns no bucket and no backup key: destroying it cannot take the backups.
     assert.deepEqual(doc.resources.filter((r) => /^aws:(s3|kms)\//.test(r.type)).map((r) => `${r.type} ${r.name}`).sort(), [
       "aws:kms/alias:Alias phoenix-prod-secrets",
+      "aws:kms/key:Key phoenix-prod-logs",
       "aws:kms/key:Key phoenix-prod-secrets",
     ]);
     // Velero writes to the storage stack's bucket, in its region, with its key.

@@ -109,7 +109,7 @@ describe("backups in another project's stack", () => {
     const storage = storageOutputs("blue", "sa-east-1");
     assert.deepEqual(stackReads(resources), [["backup-storage", storageStack("blue")]]);
     assert.deepEqual(resources.filter((r) => /^aws:s3\//.test(r.type)), [], "the platform declares no bucket: destroying it cannot take the backups");
-    assert.deepEqual(ofType(resources, "aws:kms/key:Key").map((r) => r.name), ["blue-secrets"], "only the cluster's own secrets key");
+    assert.deepEqual(ofType(resources, "aws:kms/key:Key").map((r) => r.name).sort(), ["blue-logs", "blue-secrets"], "only the cluster's own keys: its secrets and its control-plane logs");
     assert.deepEqual(locations(resources), [{ name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: "sa-east-1" } }]);
     assert.deepEqual(
       veleroPolicy(resources).Statement.filter((st) => st.Effect === "Allow").map((st) => st.Resource),

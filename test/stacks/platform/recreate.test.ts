@@ -64,8 +64,8 @@ describe("recreating a platform stack", () => {
   it("owns no bucket and no backup key: a platform destroy cannot take the backups", async () => {
     const resources = await createPlatform(await deployStorage());
     const owned = resources.filter((r) => /^aws:(s3|kms)\//.test(r.type));
-    // The only key is the cluster's own secrets-encryption key, which dies with the cluster by design.
-    assert.deepEqual(owned.map((r) => `${r.type} ${r.name}`).sort(), ["aws:kms/alias:Alias phoenix-prod-secrets", "aws:kms/key:Key phoenix-prod-secrets"]);
+    // The only keys are the cluster's own (its secrets, its control-plane logs), which die with the cluster by design.
+    assert.deepEqual(owned.map((r) => `${r.type} ${r.name}`).sort(), ["aws:kms/alias:Alias phoenix-prod-secrets", "aws:kms/key:Key phoenix-prod-logs", "aws:kms/key:Key phoenix-prod-secrets"]);
     assert.deepEqual(resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["organization/phoenix-backup-storage/prod"]);
   });
 });
