@@ -31,9 +31,9 @@ const PROTECTION: [string, Row["on"], string][] = [
 
 /** The session tags EKS Pod Identity sends for a pod of `namespace`/`serviceAccount` in the cluster `arn` (EKS user guide, "Pod Identity session tags"). */
 const podIdentity =
-  (clusterArn: (w: World) => string, namespace: string, serviceAccount: string) =>
+  (clusterArn: (w: World) => string, namespace: string, serviceAccount: string, account: (w: World) => string = (w) => w.account) =>
   (w: World): Record<string, string> => ({
-    "aws:SourceAccount": w.account,
+    "aws:SourceAccount": account(w),
     "aws:RequestTag/eks-cluster-arn": clusterArn(w),
     "aws:RequestTag/eks-cluster-name": w.cluster?.name ?? "",
     "aws:RequestTag/kubernetes-namespace": namespace,
@@ -42,12 +42,17 @@ const podIdentity =
 const thisCluster = (w: World): string => w.cluster?.arn ?? "";
 /** The same cluster name in another region: a name alone would let it in. */
 const sameNameElsewhere = (w: World): string => (w.cluster?.arn ?? "").replace(/^(arn:[^:]+:eks:)[^:]+/, "$1ap-south-2");
+/** The same cluster name and region in another account. */
+const OTHER_ACCOUNT = "444455556666";
+const sameNameOtherAccount = (w: World): string => (w.cluster?.arn ?? "").replace(`:${w.account}:`, `:${OTHER_ACCOUNT}:`);
 
 /** Every row, grouped by principal. */
 export const ROWS: readonly Row[] = [
   allow("pod-identity", "sts:AssumeRole", "velero role", "hands Velero's role to velero/velero-server of this cluster", { context: podIdentity(thisCluster, "velero", "velero-server") }),
   deny("pod-identity", "sts:AssumeRole", "velero role", "but not to a same-named cluster in another region", { context: podIdentity(sameNameElsewhere, "velero", "velero-server") }),
-  deny("pod-identity", "sts:AssumeRole", "velero role", "nor to another service account of the cluster", { context: podIdentity(thisCluster, "payments-ledger", "default") }),
+  deny("pod-identity", "sts:AssumeRole", "velero role", "nor to a same-named cluster in another account", { context: podIdentity(sameNameOtherAccount, "velero", "velero-server", () => OTHER_ACCOUNT) }),
+  deny("pod-identity", "sts:AssumeRole", "velero role", "nor to another service account of Velero's namespace", { context: podIdentity(thisCluster, "velero", "default") }),
+  deny("pod-identity", "sts:AssumeRole", "velero role", "nor to a service account of that name in another namespace", { context: podIdentity(thisCluster, "payments-ledger", "velero-server") }),
   allow("velero", "s3:PutObject", "primary object", "writes backups"),
   allow("velero", "s3:GetObject", "primary object", "reads backups"),
   allow("velero", "s3:ListBucket", "primary bucket", "syncs its location"),

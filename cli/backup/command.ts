@@ -81,7 +81,8 @@ export function registerBackup(program: Command, act: Act, deps: Deps): void {
         const [{ recoveryEnv }, { checkBackup, renderCheck }] = await Promise.all([import("../recovery/env"), import("./check")]);
         const { env } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery);
         const check = await checkBackup(env.store(location), opts.backup, namespaces, target);
-        deps.io.out(opts.output === "json" ? JSON.stringify(check, null, 2) + "\n" : renderCheck(check).join("\n") + "\n");
+        const { reportable } = await import("./portability");
+        deps.io.out(opts.output === "json" ? JSON.stringify(reportable(check), null, 2) + "\n" : renderCheck(check).join("\n") + "\n");
         return check.unresolved.length === 0 ? EXIT.ok : EXIT.failed;
       }),
     );

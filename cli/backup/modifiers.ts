@@ -35,7 +35,7 @@ export function parseRewrites(annotation: string | undefined): Rewrite[] {
   }
   const isRewrite = (r: unknown): r is Rewrite => {
     const o = r as Record<string, unknown>;
-    return typeof o === "object" && o !== null && typeof o.resource === "string" && typeof o.kind === "string" && typeof o.name === "string" && typeof o.path === "string" && typeof o.from === "string" && (o.to === undefined || typeof o.to === "string");
+    return typeof o === "object" && o !== null && typeof o.resource === "string" && typeof o.kind === "string" && typeof o.name === "string" && typeof o.path === "string" && (o.to === undefined || typeof o.to === "string");
   };
   return Array.isArray(parsed) ? parsed.filter(isRewrite) : [];
 }

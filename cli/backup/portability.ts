@@ -27,14 +27,13 @@ export interface Reference {
   readonly why: string;
 }
 
-/** One field as a restore changes it: its new value, or removed (`to` absent). */
+/** One field as a restore changes it: its new value, or removed (`to` absent). Holds a field's whole value: never put it in a report. */
 export interface Rewrite {
   readonly resource: string;
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
   readonly path: string;
-  readonly from: string;
   readonly to?: string;
 }
 
@@ -113,7 +112,10 @@ function regionReferences(value: string, t: PortabilityTarget): Omit<Reference, 
   const src = escapeRegExp(t.sourceRegion);
   const out: Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path">[] = [];
   const zone = new RegExp(`^${src}([a-z])$`).exec(value);
-  if (zone) out.push({ category: "zone", found: value, action: "rewrite", to: `${t.targetRegion}${zone[1]}`, why: `zone of ${t.sourceRegion}: mapped to the zone of the same letter in ${t.targetRegion} (zone letters are not the same physical zones across accounts and regions)` });
+  // Phoenix's clusters span a region's first three zones (components/cluster): a, b, c map letter for letter; others may not exist in the target.
+  if (zone && "abc".includes(zone[1])) out.push({ category: "zone", found: value, action: "rewrite", to: `${t.targetRegion}${zone[1]}`, why: `zone of ${t.sourceRegion}: mapped to the zone of the same letter in ${t.targetRegion}, one of its cluster's three (zone letters are not the same physical zones across accounts and regions)` });
+  else if (zone) out.push({ category: "zone", found: value, action: "stop", why: `zone ${value}: the target cluster spans ${t.targetRegion}'s first three zones, and ${t.targetRegion}${zone[1]} may not exist: choose one of a, b, c` });
+  else if (value === t.sourceRegion) out.push({ category: "zone", found: value, action: "rewrite", to: t.targetRegion, why: `the source region itself (a region label or AWS_REGION): the target region` });
   else if (new RegExp(`^${src}-[a-z]+-\\d+[a-z]$`).test(value)) out.push({ category: "zone", found: value, action: "stop", why: `Local Zone of ${t.sourceRegion}: ${t.targetRegion} has its own, choose one` });
   for (const m of value.matchAll(new RegExp(`\\d{12}\\.dkr\\.ecr(?:-fips)?\\.${src}\\.amazonaws\\.com(?:\\.cn)?`, "g"))) {
     out.push({ category: "ecr-image", found: m[0], action: "rewrite", to: m[0].replace(t.sourceRegion, t.targetRegion), why: `ECR registry of ${t.sourceRegion}, unreachable when the region is lost: pulled from ${t.targetRegion}'s registry of the same account, which ECR replication must fill` });
@@ -121,7 +123,8 @@ function regionReferences(value: string, t: PortabilityTarget): Omit<Reference, 
   for (const m of value.matchAll(new RegExp(`arn:aws[a-z-]*:([a-z0-9-]+):${src}:\\d{0,12}:[^\\s"',;]+`, "g"))) out.push(arnReference(m[0], m[1], t));
   for (const m of value.matchAll(new RegExp(`(?<![\\w.-])(?:[a-z0-9-]+\\.)+${src}\\.amazonaws\\.com(?:\\.cn)?`, "g"))) {
     if (m[0].includes(".dkr.ecr")) continue;
-    out.push({ category: "endpoint", found: m[0], action: "rewrite", to: m[0].replace(t.sourceRegion, t.targetRegion), why: `regional endpoint of ${t.sourceRegion}: the same service's endpoint in ${t.targetRegion}` });
+    // Only the region of the host's suffix: a bucket or queue name before it may hold the region too.
+    out.push({ category: "endpoint", found: m[0], action: "rewrite", to: m[0].replace(new RegExp(`\\.${src}\\.amazonaws\\.com`), `.${t.targetRegion}.amazonaws.com`), why: `regional endpoint of ${t.sourceRegion}: the same service's endpoint in ${t.targetRegion}` });
   }
   return out;
 }
@@ -168,10 +171,13 @@ function checkObject(o: BackupObject, t: PortabilityTarget): { references: Refer
     const found = [...placeReferences(o, leaf, t), ...regionReferences(leaf.value, t)].map((r): Reference => ({ ...id, path: leaf.path, ...r }));
     if (found.length === 0) continue;
     references.push(...found);
-    if (found.some((r) => r.action === "remove")) rewrites.push({ ...id, path: leaf.path, from: leaf.value });
+    if (found.some((r) => r.action === "remove")) rewrites.push({ ...id, path: leaf.path });
     else if (found.some((r) => r.action === "rewrite")) {
       const to = found.reduce((v, r) => (r.action === "rewrite" && r.to !== undefined ? v.split(r.found).join(r.to) : v), leaf.value);
-      rewrites.push({ ...id, path: leaf.path, from: leaf.value, to });
+      // Inside an array only a JSON patch reaches the field, and Velero's cannot carry quotes, backslashes or line breaks.
+      if (hasArrayIndex(leaf.path) && jsonPatchValue(to) === undefined) {
+        references.push({ ...id, path: leaf.path, category: found[0].category, found: found[0].found, action: "stop", why: "the rewritten value has quotes, backslashes or line breaks, which Velero's JSON patch cannot carry into an array: change it by hand after the restore" });
+      } else rewrites.push({ ...id, path: leaf.path, to });
     }
   }
   return { references, rewrites };
@@ -198,8 +204,8 @@ export function checkPortability(objects: readonly BackupObject[], namespaces: r
  */
 export function jsonPatchValue(v: string): string | undefined {
   if (/["\\]/.test(v) || [...v].some((ch) => ch.charCodeAt(0) < 0x20)) return undefined;
-  const bare = v === "" || !(v === "null" || /^(true|false)$/i.test(v) || /^[{[]/.test(v) || (v.trim() !== "" && Number.isFinite(Number(v))));
-  return bare ? v : `"${v}"`;
+  // Always wrapped: Velero strips the quotes and quotes the value again, so it stays a string (not a number, Inf, NaN, true or JSON).
+  return `"${v}"`;
 }
 
 /** A JSON merge patch that sets (or, with `null`, removes) the field at a pointer with no array in it. */
@@ -243,6 +249,14 @@ export function portabilityModifierRules(rewrites: readonly Rewrite[]): Record<s
       });
     return [...(Object.keys(merged).length > 0 ? [{ conditions, mergePatches: [{ patchData: JSON.stringify(merged) }] }] : []), ...(patches.length > 0 ? [{ conditions, patches }] : [])];
   });
+}
+
+/**
+ * The check as reports show it: each rewritten field by its path, never its value (a
+ * ConfigMap's whole value would otherwise reach a report or a CI artifact).
+ */
+export function reportable<C extends PortabilityCheck>(c: C): Omit<C, "rewrites"> & { readonly rewrites: readonly { readonly kind: string; readonly namespace?: string; readonly name: string; readonly path: string; readonly removed: boolean }[] } {
+  return { ...c, rewrites: c.rewrites.map((r) => ({ kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name, path: r.path, removed: r.to === undefined })) };
 }
 
 /** The objects as a restore with these rewrites brings them back: what verification expects. */

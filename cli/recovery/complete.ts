@@ -7,6 +7,15 @@
 import type { BackupStore } from "./adapters";
 import { KOPIA_FORMAT_BLOB, kopiaGaps, type BackupSummary, type StoredBlob } from "./velero";
 
+/**
+ * How long after a backup's completion its kopia blobs still count: Velero stamps the
+ * completion to the second with the cluster's clock, S3 stamps each blob with its own,
+ * and the last index and manifest blobs land just before the end. Requiring a few
+ * minutes more is harmless (a blob of the next backup replicates too); fewer could pass
+ * a backup whose last blobs are still on their way.
+ */
+const SKEW_MS = 5 * 60_000;
+
 /** What is not there yet (empty: complete), and what could not be checked. */
 export interface Completeness {
   readonly missing: readonly string[];
@@ -38,7 +47,7 @@ export async function completeness(replica: BackupStore, primary: BackupStore | 
       notes.push(`kopia content of ${ns} not compared with the primary, which cannot be read (${(err as Error).message.split("\n")[0]}): only its repository is known to be on the replica`);
       continue;
     }
-    const gaps = kopiaGaps(source, there, backup.completedAt ?? backup.startedAt ?? "");
+    const gaps = kopiaGaps(source, there, new Date(Date.parse(backup.completedAt ?? backup.startedAt ?? "") + SKEW_MS).toISOString());
     if (gaps.length > 0) missing.push(`${gaps.length} kopia blob(s) of ${ns} written by ${backup.completedAt ?? "its end"} (${gaps.slice(0, 3).map((g) => g.key.split("/").pop()).join(", ")}${gaps.length > 3 ? ", ..." : ""})`);
   }
   return { missing, notes };

@@ -283,7 +283,7 @@ async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: St
   const ageSeconds = Math.max(0, (env.now() - startOf(backup)) / 1000);
   const over = name === undefined ? passedOver(backups, backup, namespaces, incomplete) : [];
   const skipped = `${incomplete.size ? `; newer but not all replicated yet: ${[...incomplete.keys()].join(", ")}` : ""}${notes.length ? `; ${notes.join("; ")}` : ""}`;
-  if (!primary || name !== undefined) return { backup, ageSeconds, passedOver: over, lagNote: name !== undefined ? `backup ${name} chosen with --backup` : `restoring from the primary${skipped}` };
+  if (!primary || name !== undefined) return { backup, ageSeconds, passedOver: over, lagNote: name !== undefined ? `backup ${name} chosen with --backup${skipped}` : `restoring from the primary${skipped}` };
   try {
     const newest = pickBackup(await env.store(primary).listBackups(), namespaces).backup;
     if (!newest || startOf(newest) <= startOf(backup)) return { backup, ageSeconds, passedOver: over, lagSeconds: 0, lagNote: `the replica holds the primary's newest backup${skipped}` };
@@ -627,7 +627,9 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
           await writeReplica(env, req.stack, target, region, source.cfg.region);
         }
       }
-      const b = await findBackup(env, p.location, undefined, source.imperative, req.backup);
+      // From another region the backup comes from the replica: the primary (when it still answers) shows whether its kopia data has all arrived.
+      const primary = inPlace ? undefined : { bucket: str(storage.bucket, "bucket", source.storage.stack), region: str(storage.region, "region", source.storage.stack) };
+      const b = await findBackup(env, p.location, primary, source.imperative, req.backup);
       p.backup = b.backup;
       p.rpo = { ageSeconds: b.ageSeconds, lagNote: b.lagNote };
       p.passedOver = b.passedOver;

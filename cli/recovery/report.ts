@@ -11,7 +11,7 @@ import type { RecoveryProgress } from "./drill";
 import { PHASES, type PhaseName, type PhaseResult } from "./phases";
 import type { PvcFinding } from "./compare";
 import type { Verification } from "./verify";
-import type { PortabilityCheck } from "../backup/portability";
+import { reportable, type PortabilityCheck } from "../backup/portability";
 
 /** What every report names. */
 export interface ReportBase {
@@ -56,7 +56,7 @@ export interface RecoveryReport {
   readonly phases: readonly PhaseResult[];
   readonly verification?: Verification;
   /** The backup checked against the target region before the restore. */
-  readonly portability?: PortabilityCheck;
+  readonly portability?: ReturnType<typeof reportable<PortabilityCheck>>;
   /** A rehearsal's modeled longest chain of `pulumi up`. */
   readonly criticalPath?: readonly { readonly key: string; readonly start: number; readonly end: number; readonly basis: string }[];
 }
@@ -120,7 +120,7 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
     ...(p.passedOver && p.passedOver.length > 0 ? { passedOver: p.passedOver } : {}),
     phases,
     ...(p.verification ? { verification: p.verification } : {}),
-    ...(p.portability ? { portability: p.portability } : {}),
+    ...(p.portability ? { portability: reportable(p.portability) } : {}),
     ...(input.kind === "rehearsal" && p.modeled ? { criticalPath: p.modeled.timeline.critical.map((e) => ({ key: e.key, start: e.start, end: e.end, basis: e.basis })) } : {}),
   };
 }
@@ -178,7 +178,7 @@ export function renderMarkdown(r: RecoveryReport): string {
 }
 
 /** What in the backup was bound to the source region or cluster, and what the restore did with it. */
-function portabilityLines(c: PortabilityCheck): string[] {
+function portabilityLines(c: NonNullable<RecoveryReport["portability"]>): string[] {
   const head = `Region- and cluster-bound references (${c.sourceRegion} → ${c.targetRegion}): ${c.references.length} found, ${c.rewrites.length} field(s) rewritten by the restore's modifiers, ${c.unresolved.length} unresolved.`;
   if (c.references.length === 0) return [head];
   return [head, "", "| object | field | found | action | why |", "|---|---|---|---|---|", ...c.references.map((x) => `| ${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name} | \`${x.path}\` | \`${mdCell(x.found)}\` | ${x.action === "rewrite" ? `rewrite to \`${mdCell(x.to ?? "")}\`` : x.action === "remove" ? "remove" : "**STOP**"} | ${mdCell(x.why)} |`)];

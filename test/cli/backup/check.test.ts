@@ -90,6 +90,8 @@ describe("the drill checks the backup in preflight", () => {
     assert.match(script.calls.find((c) => c.startsWith("createRestore")) ?? "", new RegExp(`"resourceModifier":\\{"kind":"ConfigMap","name":"phoenix-restore-${script.drillId}"\\}`));
     assert.deepEqual(report.verification?.rewritten, ["Deployment payments-ledger/api /spec/template/spec/nodeSelector/topology.kubernetes.io~1zone rewritten", "Deployment payments-ledger/api /spec/template/spec/containers/0/image rewritten"]);
     assert.equal(report.verification?.comparison.totals.changed, 0);
+    // A rewritten field's whole value (a ConfigMap's, say) never reaches a report: its path does.
+    assert.deepEqual(Object.keys(report.portability?.rewrites[0] ?? {}).sort(), ["kind", "name", "namespace", "path", "removed"]);
   });
 
   it("--accept-unportable restores anyway and says what was left", async () => {

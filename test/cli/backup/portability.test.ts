@@ -87,8 +87,8 @@ describe("portabilityModifierRules", () => {
     assert.deepEqual(deployment[0].conditions, { groupResource: "deployments.apps", namespaces: [ns], resourceNameRegex: "^api$" });
     assert.deepEqual(JSON.parse(deployment[0].mergePatches?.[0].patchData ?? "{}"), { spec: { template: { spec: { nodeSelector: { "topology.kubernetes.io/zone": "eu-central-1a" } } } } });
     assert.deepEqual(deployment[1].patches, [
-      { operation: "replace", path: "/spec/template/spec/containers/0/image", value: "111122223333.dkr.ecr.eu-central-1.amazonaws.com/ledger:1.4" },
-      { operation: "replace", path: "/spec/template/spec/containers/0/env/0/value", value: "arn:aws:sqs:eu-central-1:111122223333:ledger-events" },
+      { operation: "replace", path: "/spec/template/spec/containers/0/image", value: '"111122223333.dkr.ecr.eu-central-1.amazonaws.com/ledger:1.4"' },
+      { operation: "replace", path: "/spec/template/spec/containers/0/env/0/value", value: '"arn:aws:sqs:eu-central-1:111122223333:ledger-events"' },
     ]);
   });
 
@@ -100,10 +100,32 @@ describe("portabilityModifierRules", () => {
     assert.match(patch.data["config.json"], /"mrk": "arn:aws:kms:eu-central-1/);
   });
 
-  it("quotes what Velero would otherwise read as a number, boolean, null or JSON, and refuses what it cannot carry", () => {
-    assert.deepEqual(["eu-central-1a", "42", "true", "null", "{x}", ""].map(jsonPatchValue), ["eu-central-1a", '"42"', '"true"', '"null"', '"{x}"', ""]);
+  it("always quotes, so Velero keeps a string that looks like a number, Inf, NaN, a boolean, null or JSON, and refuses what it cannot carry", () => {
+    assert.deepEqual(["eu-central-1a", "42", "Infinity", "nan", "true", "null", "{x}", ""].map(jsonPatchValue), ['"eu-central-1a"', '"42"', '"Infinity"', '"nan"', '"true"', '"null"', '"{x}"', '""']);
     assert.equal(jsonPatchValue('say "hi"'), undefined);
-    assert.throws(() => portabilityModifierRules([{ resource: "pods", kind: "Pod", namespace: ns, name: "p", path: "/spec/containers/0/args/0", from: "a", to: 'b "c"' }]), /quotes or control characters/);
+    assert.throws(() => portabilityModifierRules([{ resource: "pods", kind: "Pod", namespace: ns, name: "p", path: "/spec/containers/0/args/0", to: 'b "c"' }]), /quotes or control characters/);
+  });
+});
+
+describe("what the region decides, exactly", () => {
+  const one = (value: string, path: "array" | "field" = "field") =>
+    checkPortability([obj("v1", "ConfigMap", "configmaps", ns, "c", path === "field" ? { data: { v: value } } : { spec: { args: [value] } })], [ns], target).references;
+
+  it("rewrites only the region of an endpoint's host, not a bucket named after the region", () => {
+    assert.deepEqual(one("https://logs-eu-west-1.s3.eu-west-1.amazonaws.com/x").map((r) => r.to), ["logs-eu-west-1.s3.eu-central-1.amazonaws.com"]);
+  });
+
+  it("maps zones a to c letter for letter, stops at another, and rewrites the bare region", () => {
+    assert.deepEqual(one("eu-west-1c").map((r) => [r.action, r.to]), [["rewrite", "eu-central-1c"]]);
+    assert.deepEqual(one("eu-west-1f").map((r) => r.action), ["stop"]);
+    assert.deepEqual(one("eu-west-1").map((r) => [r.action, r.to]), [["rewrite", "eu-central-1"]]);
+  });
+
+  it("stops, at check time, at a rewrite inside an array that Velero's JSON patch cannot carry", () => {
+    const c = checkPortability([obj("v1", "Pod", "pods", ns, "p", { spec: { containers: [{ name: "a", args: ["aws s3 ls --endpoint https://s3.eu-west-1.amazonaws.com\nexit 0"] }] } })], [ns], target);
+    assert.deepEqual(c.unresolved.map((r) => r.why.slice(0, 40)), ["the rewritten value has quotes, backslas"]);
+    assert.deepEqual(c.rewrites, []);
+    assert.doesNotThrow(() => portabilityModifierRules(c.rewrites));
   });
 });
 

@@ -62,6 +62,11 @@ describe("completeness", () => {
     assert.deepEqual(none.missing, ["the kopia repository of ledger (no kopia.repository)"]);
   });
 
+  it("counts blobs written up to 5 minutes after the backup's recorded end: clocks differ, and its last blobs land just before it", async () => {
+    const late = [...full, blob("xlast", "2026-11-27T07:02:00Z")];
+    assert.deepEqual((await completeness(store("replica", full, [volume]), store("primary", late, [volume]), backup)).missing, ["1 kopia blob(s) of ledger written by 2026-11-27T07:00:30Z (xlast)"]);
+  });
+
   it("with the primary lost, checks the repository and says the content was not compared", async () => {
     const c = await completeness(store("replica", full, [volume]), store("primary", new Error("connect ETIMEDOUT"), [volume]), backup);
     assert.deepEqual(c.missing, []);
