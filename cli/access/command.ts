@@ -59,7 +59,7 @@ export function registerAccess(program: Command, act: Act, deps: Deps): void {
         for (const row of rows) judged.push(await judge(world, who, row));
         deps.io.out((opts.output === "json" ? JSON.stringify(judged, null, 2) : table(judged)) + "\n");
         const wrong = judged.filter((r) => r.decision !== r.expect && !r.todo);
-        if (wrong.length > 0) deps.io.err(`${wrong.length} row(s) not as expected${plans.restoreReaders.length === 0 ? `; no restore reader is set: ${"phoenix-backup-storage:access.restoreReaders"}` : ""}\n`);
+        if (wrong.length > 0) deps.io.err(`${wrong.length} row(s) not as expected${plans.restoreReaders.length === 0 ? "; no restore reader is set: phoenix-backup-storage:access.restoreReaders" : ""}\n`);
         return wrong.length === 0 ? EXIT.ok : EXIT.failed;
       }),
     );

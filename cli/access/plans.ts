@@ -9,8 +9,8 @@ import { parse } from "yaml";
 import type { PlanDocument } from "../offline/plan";
 import { Planner } from "../offline/planner";
 import { projects } from "../offline/projects";
-import { readStackDocument, stackFromDocument } from "../offline/stackFile";
-import { BACKUP_STORAGE_PROJECT } from "../../stacks/backup-storage/outputs";
+import { loadStack, stackFromDocument } from "../offline/stackFile";
+import { parseStorageConfig } from "../../stacks/backup-storage/config";
 import { stackFileName } from "../../stacks/config";
 import { deriveDrillStack, readSource, replicaRegion } from "../recovery/drill";
 import { deriveReplica } from "../replicate/derive";
@@ -31,16 +31,17 @@ export interface AccessPlans {
 /** Plans `stack`, its storage, and the drill stack derived as `phoenix drill` derives it. */
 export async function accessPlans(root: string, stack: string): Promise<AccessPlans> {
   const planner = new Planner(root);
+  // readSource plans the platform stack already.
   const source = await readSource(root, stack);
-  const platform = await planner.planPlatform({ stack });
+  const platform = source.plan;
   const storage = await planner.planStorage({ stack: source.storage.stack });
-  const access = (readStackDocument(path.join(projects(root).storage.dir, stackFileName(source.storage.stack))) as { config?: Record<string, Record<string, unknown> | undefined> } | null)?.config?.[`${BACKUP_STORAGE_PROJECT}:access`];
-  const arns = (v: unknown): string[] => (Array.isArray(v) ? v.filter((r): r is string => typeof r === "string") : []);
-  const [restoreReaders, admins] = [arns(access?.restoreReaders), arns(access?.admins)];
+  const storageStack = loadStack(projects(root).storage.dir, source.storage.stack);
+  const { access } = parseStorageConfig(storageStack.config, { project: storageStack.project, stack: storageStack.stack, stackFile: path.relative(root, storageStack.stackFile) });
+  const [restoreReaders, admins] = [access.restoreReaders ?? [], access.admins];
   if (typeof storage.outputs.replicaRegion !== "string") return { restoreReaders, admins, storage, platform };
   const id = "drill-access";
   const derived = deriveReplica({ from: stack, stack: `${stack}-${id}`, region: replicaRegion(root, source) }, existingStacks(root), fs.readFileSync(source.loaded.stackFile, "utf8"), undefined);
   const text = deriveDrillStack(derived, source.loaded.project, id);
-  const loaded = stackFromDocument(source.loaded.project, `${stack}-${id}`, source.loaded.stackFile.replace(/[^/]+$/, `Pulumi.${stack}-${id}.yaml`), parse(text));
+  const loaded = stackFromDocument(source.loaded.project, `${stack}-${id}`, path.join(path.dirname(source.loaded.stackFile), stackFileName(`${stack}-${id}`)), parse(text));
   return { restoreReaders, admins, storage, platform, restoring: await planner.planPlatform({ loaded }) };
 }

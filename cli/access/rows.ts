@@ -40,8 +40,8 @@ const podIdentity =
     "aws:RequestTag/kubernetes-service-account": serviceAccount,
   });
 const thisCluster = (w: World): string => w.cluster?.arn ?? "";
-/** The same cluster name in another region: a name alone would let it in. */
-const sameNameElsewhere = (w: World): string => (w.cluster?.arn ?? "").replace(/^(arn:[^:]+:eks:)[^:]+/, "$1ap-south-2");
+/** The same cluster name in another region (the replica's, where a DR stack would run it): a name alone would let it in. */
+const sameNameElsewhere = (w: World): string => (w.cluster?.arn ?? "").replace(/^(arn:[^:]+:eks:)[^:]+/, `$1${w.buckets.replica?.region ?? "another-region-1"}`);
 /** The same cluster name and region in another account. */
 const OTHER_ACCOUNT = "444455556666";
 const sameNameOtherAccount = (w: World): string => (w.cluster?.arn ?? "").replace(`:${w.account}:`, `:${OTHER_ACCOUNT}:`);

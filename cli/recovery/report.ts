@@ -12,6 +12,7 @@ import { PHASES, type PhaseName, type PhaseResult } from "./phases";
 import type { PvcFinding } from "./compare";
 import type { Verification } from "./verify";
 import { reportable, type PortabilityCheck } from "../backup/portability";
+import { FS_RESTORE_MB_PER_SECOND } from "./model";
 
 /** What every report names. */
 export interface ReportBase {
@@ -80,13 +81,15 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
   // A drill links to the source's backup storage; a real recovery into another region deploys its own first.
   const storage = input.kind === "drill" ? (p.storageSeconds ?? 0) : 0;
   const rtoSeconds = verified === undefined ? undefined : verified + storage;
+  // The same recovery with the restore at kopia's published high rate.
+  const atHighRate = input.kind === "rehearsal" && rtoSeconds !== undefined && p.modeled ? rtoSeconds - (p.modeled.restore.low - p.modeled.restore.high) : undefined;
   const rto: Objective = {
     ...(rtoSeconds !== undefined ? { seconds: rtoSeconds } : {}),
     targetMinutes: input.targets.rtoMinutes,
     ...(rtoSeconds !== undefined ? { met: rtoSeconds <= input.targets.rtoMinutes * 60 } : {}),
     modeled: input.kind === "rehearsal",
-    note: rtoNote(input.kind, rtoSeconds, storage, p),
-    ...(input.kind === "rehearsal" && rtoSeconds !== undefined && p.modeled ? { atHighRate: rtoSeconds - (p.modeled.restore.low - p.modeled.restore.high) } : {}),
+    note: rtoNote(input.kind, rtoSeconds, storage, atHighRate),
+    ...(atHighRate !== undefined ? { atHighRate } : {}),
   };
   // The age already holds the replication lag: the replica's newest backup is older by it.
   const rpoSeconds = input.kind === "rehearsal" ? p.modeledRpo?.seconds : p.rpo?.ageSeconds;
@@ -125,11 +128,12 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
   };
 }
 
-function rtoNote(kind: RecoveryReport["kind"], seconds: number | undefined, storage: number, p: RecoveryProgress): string {
+function rtoNote(kind: RecoveryReport["kind"], seconds: number | undefined, storage: number, atHighRate: number | undefined): string {
   if (seconds === undefined) return "not measured: the recovery stopped before it was verified";
   if (kind === "rehearsal") {
-    const high = p.modeled ? `; ${minutes(seconds - (p.modeled.restore.low - p.modeled.restore.high))} at the high rate (30 MB/s)` : "";
-    return `modeled: start to verified, phases back to back, the restore at kopia's published low file-system rate (6 MB/s, velero #5920)${high}`;
+    const rates = FS_RESTORE_MB_PER_SECOND;
+    const high = atHighRate !== undefined ? `; ${minutes(atHighRate)} at the high rate (${rates.high} MB/s)` : "";
+    return `modeled: start to verified, phases back to back, the restore at kopia's published low file-system rate (${rates.low} MB/s, velero #5920)${high}`;
   }
   if (storage > 0) return `measured start to verified, plus ${minutes(storage)} modeled for the backup storage stack a real recovery into another region deploys first (the drill links to the source's)`;
   return "measured: start to verified";
