@@ -19,6 +19,7 @@ import {
   type NamespaceLabelKeys,
   type RepoCredentials,
 } from "./applications";
+import { podSecurityGuard, type GuardedNamespaces } from "./podSecurityGuard";
 
 /** CPU and memory quantities. */
 export interface Quantities {
@@ -95,6 +96,14 @@ export interface AppsArgs {
   readonly allowedKinds?: readonly GroupKind[];
 }
 
+/** The Pod Security labels of every namespace the apps layer makes or has Argo CD make. */
+export function plannedPodSecurity(applications: readonly DeclaredApplication[], imperative: readonly ImperativeNamespace[]): GuardedNamespaces {
+  return Object.fromEntries([
+    ...applications.map((a) => [a.namespace, podSecurityLabels(a.podSecurity ?? "restricted", kubernetesVersion)] as const),
+    ...imperative.map((n) => [n.name, podSecurityLabels(n.podSecurity, kubernetesVersion)] as const),
+  ]);
+}
+
 /** Layer 3: GitOps bootstrap and imperative namespaces. */
 export class Apps extends pulumi.ComponentResource {
   /** The argocd-apps release holding the AppProjects and the root Application. */
@@ -105,6 +114,7 @@ export class Apps extends pulumi.ComponentResource {
   constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("phoenix:apps:Apps", name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
+    const guard = this.guardPodSecurity(args, k8sOpts);
 
     // The root repository as an Argo CD repository secret, and the credentials as a
     // credential template for the repository's owner: repository secrets without
@@ -149,7 +159,7 @@ export class Apps extends pulumi.ComponentResource {
       },
       // The Application CRDs come with the Argo CD release; a private root needs its
       // credentials before the first sync.
-      { ...k8sOpts, dependsOn: [args.argocdRelease, ...credentials] },
+      { ...k8sOpts, dependsOn: [args.argocdRelease, ...credentials, ...guard] },
     );
 
     // Argo CD's server creates `default` wide open at start. Server-side apply with force
@@ -175,7 +185,8 @@ export class Apps extends pulumi.ComponentResource {
           },
         },
         // Deleting the stack must not delete the only copy of imperative state with it.
-        { ...k8sOpts, retainOnDelete: true },
+        // The guard first, so a changed level is allowed before it is written.
+        { ...k8sOpts, retainOnDelete: true, dependsOn: guard },
       );
       const inNs = { ...k8sOpts, dependsOn: [namespace] };
       if (ns.defaultDeny) {
@@ -195,5 +206,14 @@ export class Apps extends pulumi.ComponentResource {
     });
     this.imperativeNamespaces = pulumi.all(namespaces.map((n) => n.metadata.name));
     this.registerOutputs({ imperativeNamespaces: this.imperativeNamespaces });
+  }
+
+  /** The admission guard of the namespaces' Pod Security labels (./podSecurityGuard.ts); none when there is no namespace. */
+  private guardPodSecurity(args: AppsArgs, k8sOpts: pulumi.CustomResourceOptions): pulumi.Resource[] {
+    const planned = plannedPodSecurity(args.applications, args.imperativeNamespaces);
+    if (Object.keys(planned).length === 0) return [];
+    const { policy, binding } = podSecurityGuard(planned);
+    const vap = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy("pod-security-guard", policy, k8sOpts);
+    return [vap, new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding("pod-security-guard", binding, { ...k8sOpts, dependsOn: [vap] })];
   }
 }

@@ -47,6 +47,16 @@ async function runApps(extra: Partial<AppsArgs> = {}) {
 const urnOf = (rs: readonly RecordedResource[], type: string, name: string): string => one(rs, type, name).urn;
 
 describe("apps layer", () => {
+  it("guards the Pod Security labels of every namespace it makes or has Argo CD make, before writing any", async () => {
+    const { resources } = await runApps();
+    const policy = one(resources, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "pod-security-guard");
+    const binding = one(resources, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "pod-security-guard");
+    assert.match(String(at(policy.inputs, "spec", "matchConditions", 0, "expression")), /\["ledger","models","shop"\]/);
+    for (const dependent of [one(resources, RELEASE, "bootstrap"), ...ofType(resources, "kubernetes:core/v1:Namespace")]) {
+      assert.ok(dependent.dependencies.includes(binding.urn), `${dependent.name} waits for the guard`);
+    }
+  });
+
   it("bootstraps through the given Argo CD release and provider, and creates labelled imperative namespaces that survive destroy", async () => {
     const { resources } = await runApps();
     const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "any");

@@ -31,6 +31,21 @@ const applicationSchema = strictObject({
     .prefault({}),
 });
 
+/**
+ * Applications sharing a namespace share its Pod Security level: the namespace has one set
+ * of labels, and the admission guard holds it to exactly that set.
+ */
+function oneLevelPerNamespace(apps: readonly { namespace: string; podSecurity: string }[], ctx: z.RefinementCtx): void {
+  const levels = new Map<string, string>();
+  apps.forEach((app, i) => {
+    const first = levels.get(app.namespace);
+    if (first !== undefined && first !== app.podSecurity) {
+      ctx.addIssue({ code: "custom", path: [i, "podSecurity"], message: `namespace "${app.namespace}" is already ${first} for another application: give both the same podSecurity` });
+    }
+    if (first === undefined) levels.set(app.namespace, app.podSecurity);
+  });
+}
+
 /** Credentials Argo CD uses to clone a private repository; the secret parts must be Pulumi secrets. */
 const repoCredentialsSchema = z.discriminatedUnion(
   "type",
@@ -60,7 +75,7 @@ export const gitopsSchema = strictObject(
     /** Root path for this region; defaults to clusters/<region> so regions can differ. */
     path: repoPath.optional(),
     /** Applications Phoenix declares; their destinations are the GitOps namespaces. */
-    applications: z.array(applicationSchema).superRefine(uniqueBy("name", [ROOT_APP])).default([]),
+    applications: z.array(applicationSchema).superRefine(uniqueBy("name", [ROOT_APP])).superRefine(oneLevelPerNamespace).default([]),
     /**
      * Namespaced kinds Git may create beyond the workload kinds Phoenix allows
      * (components/apps/applications.ts, WORKLOAD_KINDS), such as a CRD an app ships

@@ -3,7 +3,10 @@
  * Helm release rendered by the real `helm template` from the pinned charts with
  * Phoenix's values, applied with the charts' CRDs installed: zero rejections. Then the
  * real controllers create each Deployment's, StatefulSet's and DaemonSet's pods in their
- * Pod-Security-labelled namespaces: zero Pod Security rejections.
+ * Pod-Security-labelled namespaces: zero Pod Security rejections. Last, the planned
+ * ValidatingAdmissionPolicy keeps each GitOps and imperative namespace's Pod Security
+ * labels as planned: Argo CD may create a GitOps namespace with the labels the bootstrap
+ * values give it, and nobody (Git through Argo CD, or kubectl) may lower or drop one.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -23,6 +26,20 @@ if (skip) console.log(`!!! SKIPPED: admission of the prod plan: ${skip} !!!`);
 /** Objects that register admission webhooks: applied last, as nothing serves them here and they would refuse what follows. */
 const WEBHOOKS = new Set(["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+const ENFORCE = "pod-security.kubernetes.io/enforce";
+
+/** What Argo CD would write for each declared Application's namespace: the bootstrap values' managedNamespaceMetadata labels. */
+function argoNamespaces(plan: PlanJson): { name: string; labels: Record<string, string> }[] {
+  type App = { destination: { namespace: string }; syncPolicy?: { managedNamespaceMetadata?: { labels: Record<string, string> } } };
+  const apps = Object.values((plan.helmReleases.find((r) => r.chart === "argocd-apps")?.values.applications ?? {}) as Record<string, App>);
+  return apps.flatMap((a) => (a.syncPolicy?.managedNamespaceMetadata ? [{ name: a.destination.namespace, labels: a.syncPolicy.managedNamespaceMetadata.labels }] : []));
+}
+
+/** A Namespace applied server-side as `manager` would (Argo CD's managedNamespaceMetadata is server-side applied: argo-cd controller/sync_namespace.go:33@31897f33). */
+function applyNamespace(kubeconfig: string, name: string, labels: Record<string, string>, manager: string, dryRun = false): { status: number; stderr: string } {
+  const args = ["apply", "--server-side", "--force-conflicts", `--field-manager=${manager}`, ...(dryRun ? ["--dry-run=server"] : []), "-f", "-"];
+  return kubectl(kubeconfig, args, JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }));
+}
 
 /** Applies one object; returns the API server's refusal, if any. */
 function applyOne(kubeconfig: string, o: KubeObject): string | undefined {
@@ -76,5 +93,35 @@ describe("admission of the prod plan on a real API server", { skip }, () => {
     assert.deepEqual(rejections(), []);
     const without = workloads.filter((o) => podsOf(o) === 0).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
     assert.deepEqual(without, [], "workloads whose controller made no pod");
+  });
+
+  it("keeps every GitOps and imperative namespace's Pod Security labels as planned", async () => {
+    const kc = cluster.kubeconfigPath;
+    const gitops = argoNamespaces(plan);
+    const imperative = planObjects(plan).filter((o) => o.kind === "Namespace" && o.metadata.labels?.["phoenix.platform/namespace-class"] === "imperative");
+    assert.ok(gitops.length > 0 && imperative.length > 0, "prod declares GitOps and imperative namespaces");
+    const [first] = gitops;
+    const lowered = { ...first.labels, [ENFORCE]: "privileged" };
+    // The binding takes effect within seconds of being applied (policy type checking runs first).
+    await waitFor("the guard to refuse a lowered level", () => applyNamespace(kc, first.name, lowered, "argocd-controller", true).status !== 0, undefined, 30_000);
+    const policy = getJson<{ status?: { typeChecking?: { expressionWarnings?: unknown[] } } }>(kc, ["validatingadmissionpolicy", "phoenix-pod-security-levels"]);
+    assert.deepEqual(policy.status?.typeChecking?.expressionWarnings ?? [], [], "the policy's CEL type-checks against the Namespace schema");
+
+    for (const ns of gitops) assert.equal(applyNamespace(kc, ns.name, ns.labels, "argocd-controller").stderr, "", `Argo CD creates ${ns.name} with its planned labels`);
+    const refused = applyNamespace(kc, first.name, lowered, "argocd-controller");
+    assert.notEqual(refused.status, 0, "a Namespace in Git lowering the level is refused");
+    assert.match(refused.stderr, new RegExp(`namespace ${first.name}: its Pod Security labels are set by Phoenix`));
+    const withoutLabels = applyNamespace(kc, "e2e-new-gitops", {}, "argocd-controller");
+    assert.equal(withoutLabels.status, 0, "a namespace Phoenix does not plan is not the guard's business");
+
+    const [ledger] = imperative;
+    const relabel = kubectl(kc, ["label", "--overwrite", "namespace", ledger.metadata.name, `${ENFORCE}=privileged`]);
+    assert.notEqual(relabel.status, 0, "kubectl cannot lower an imperative namespace");
+    const unlabel = kubectl(kc, ["label", "namespace", ledger.metadata.name, `${ENFORCE}-`]);
+    assert.notEqual(unlabel.status, 0, "nor drop its enforce label");
+    const live = getJson<{ metadata: { labels: Record<string, string> } }>(kc, ["namespace", ledger.metadata.name]);
+    assert.equal(live.metadata.labels[ENFORCE], ledger.metadata.labels?.[ENFORCE]);
+    const other = kubectl(kc, ["label", "namespace", ledger.metadata.name, "team=ledger"]);
+    assert.equal(other.status, 0, `other labels stay free: ${other.stderr}`);
   });
 });

@@ -158,6 +158,11 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
       problemAt(flatConfig({ gitops: { repoURL: "https://g/r.git", applications: [{ name: "root", path: "x", namespace: "x" }] } }), "phoenix:gitops.applications[0].name"),
       /"root" is reserved by Phoenix/,
     );
+    const shared = [{ name: "a", path: "a", namespace: "shop" }, { name: "b", path: "b", namespace: "shop", podSecurity: "privileged" }];
+    assert.match(
+      problemAt(flatConfig({ gitops: { repoURL: "https://g/r.git", applications: shared } }), "phoenix:gitops.applications[1].podSecurity"),
+      /namespace "shop" is already restricted for another application: give both the same podSecurity/,
+    );
     const groups = [{ name: "g" }, { name: "g" }];
     assert.match(problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: groups } } }), "phoenix:cluster.compute.nodeGroups[1].name"), /used twice/);
     const admin = { principalArn: "arn:aws:iam::111122223333:role/a", policy: "view" };
