@@ -1,5 +1,5 @@
 /**
- * The backup buckets (the storage project's, tagged `phoenix:purpose` velero-backups*):
+ * The backup buckets (the storage project's, found by their role: `backupBuckets`):
  * the one copy of imperative state, so every guard is mandatory. The bucket's settings
  * are resources of their own in @pulumi/aws 7 (versioning, encryption, public access
  * block, policy, Object Lock configuration), found by what depends on the bucket.
@@ -19,10 +19,31 @@ const BUCKET_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"];
 const OBJECT_LOCK = ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"];
 const KMS_KEY = ["aws:kms/key:Key"];
 
-/** Whether a bucket is a backup bucket. */
+const REPLICATION = ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"];
+const LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+/** The storage component (components/backupStorage, BACKUP_STORAGE_TYPE; not imported: the pack loads no component code). */
+const STORAGE_COMPONENT = "phoenix:backupStorage:BackupStorage";
+
+/** Whether a bucket is tagged as a backup bucket. */
 export function isBackupBucket(r: Pick<PolicyResource, "type" | "props">): boolean {
   const purpose = record(r.props.tags)[PURPOSE_TAG];
   return BUCKET.includes(r.type) && typeof purpose === "string" && BACKUP_PURPOSE.test(purpose);
+}
+
+/**
+ * The backup buckets of a stack, by their role as well as their tag, so a missing or
+ * mistyped tag hides none: a bucket tagged so; either end of a replication (only backups
+ * replicate here); and a bucket the storage component creates that is not an access-log
+ * target.
+ */
+export function backupBuckets(resources: readonly PolicyResource[]): PolicyResource[] {
+  const buckets = resources.filter((r) => BUCKET.includes(r.type));
+  const replicated = new Set(resources.filter((r) => REPLICATION.includes(r.type)).flatMap((r) => dependenciesOfType(r, BUCKET)).map((b) => b.urn));
+  // A real preview says which bucket is `targetBucket`; the offline plan has the tag only.
+  const logTargets = new Set(resources.filter((r) => LOGGING.includes(r.type)).flatMap((r) => r.propertyDependencies.targetBucket ?? []).map((b) => b.urn));
+  const isLogTarget = (b: PolicyResource): boolean => logTargets.has(b.urn) || strings(record(b.props.tags)[PURPOSE_TAG]).some((t) => t.endsWith("-access-logs"));
+  const inStorage = (b: PolicyResource): boolean => b.parent?.type === STORAGE_COMPONENT && !isLogTarget(b);
+  return buckets.filter((b) => isBackupBucket(b) || replicated.has(b.urn) || inStorage(b));
 }
 
 /** A policy statement that denies every request made without TLS. */
@@ -82,7 +103,7 @@ export const backupBucketsHardened: PhoenixPolicy = {
     "Backup buckets are encrypted with their own KMS key, versioned, never public, TLS-only, locked (S3 Object Lock) and protected: they hold the only copy of imperative state, and must survive a destroyed cluster and a stolen identity.",
   enforcementLevel: "mandatory",
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-    const buckets = args.resources.filter(isBackupBucket);
+    const buckets = backupBuckets(args.resources);
     if (buckets.length === 0) args.notApplicable("no backup bucket in this stack");
     const keyOwners = new Map<string, number>();
     for (const b of buckets) {

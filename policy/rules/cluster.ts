@@ -3,7 +3,7 @@
  * (`eks:index:Cluster`, whose inputs a preview shows) and the `aws.eks.Cluster` it
  * creates inside its provider plugin (which a real preview also hands to policies).
  */
-import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { isComputed, isRecord, list, record, strings, type PhoenixPolicy } from "./common";
 
 const EKS_COMPONENT = "eks:index:Cluster";
@@ -88,25 +88,40 @@ export const eksEndpointNotWorldOpen: PhoenixPolicy = {
   }),
 };
 
-/** Mandatory: managed node groups boot from a launch template with IMDSv2 only, hop limit 1, encrypted volumes. */
+/** What makes a launch template unfit for a node group. */
+export function launchTemplateProblems(props: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const md = record(props.metadataOptions);
+  if (md.httpTokens !== "required") problems.push('allows IMDSv1: set metadataOptions.httpTokens to "required"');
+  if (md.httpPutResponseHopLimit !== 1) problems.push("lets containers reach the instance metadata service: set metadataOptions.httpPutResponseHopLimit to 1");
+  const ebs = list(props.blockDeviceMappings).filter(isRecord).map((m) => record(m.ebs));
+  if (ebs.length === 0) problems.push("leaves the root volume to the AMI's defaults: map it with ebs.encrypted true");
+  if (ebs.some((e) => e.encrypted !== "true" && e.encrypted !== true)) problems.push("has an unencrypted EBS volume: set ebs.encrypted to true on every block device mapping");
+  return problems;
+}
+
+/** What is wrong with one node group: no launch template, one this stack does not create, or a weak one. */
+function nodeGroupProblems(group: PolicyResource): string[] {
+  const lt = record(group.props.launchTemplate);
+  if (!isSet(lt.id) && !isSet(lt.name)) return ["has no launch template: EKS's default allows IMDSv1 and a hop limit of 2; give it the cluster's hardened launch template"];
+  const templates = group.dependencies.filter((d) => d.type === LAUNCH_TEMPLATE);
+  if (templates.length === 0) {
+    return [`boots from launch template ${String(lt.id ?? lt.name)}, which this stack does not create, so nothing checks its settings: use the cluster's hardened launch template`];
+  }
+  return templates.filter((t) => launchTemplateProblems(t.props).length > 0).map((t) => `boots from launch template ${t.name}, which is not hardened (see its own violations)`);
+}
+
+/** Mandatory (stack): managed node groups boot from a launch template of the stack with IMDSv2 only, hop limit 1, encrypted volumes. */
 export const nodeGroupsHardened: PhoenixPolicy = {
   name: "node-groups-imdsv2-encrypted",
   description:
-    "Managed node groups use a launch template that requires IMDSv2 with a hop limit of 1 (pods cannot reach the node role's credentials through the instance metadata service) and encrypts every EBS volume (EKS best practices, \"Restrict access to the instance profile\").",
+    "Managed node groups boot from a launch template this stack creates, which requires IMDSv2 with a hop limit of 1 (pods cannot reach the node role's credentials through the instance metadata service) and encrypts every EBS volume (EKS best practices, \"Restrict access to the instance profile\").",
   enforcementLevel: "mandatory",
-  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    const p = args.props;
-    if (args.type === NODE_GROUP) {
-      const lt = record(p.launchTemplate);
-      if (!isSet(lt.id) && !isSet(lt.name)) report("has no launch template: EKS's default allows IMDSv1 and a hop limit of 2; give it the cluster's hardened launch template");
-      return;
-    }
-    if (args.type !== LAUNCH_TEMPLATE) return;
-    const md = record(p.metadataOptions);
-    if (md.httpTokens !== "required") report('allows IMDSv1: set metadataOptions.httpTokens to "required"');
-    if (md.httpPutResponseHopLimit !== 1) report("lets containers reach the instance metadata service: set metadataOptions.httpPutResponseHopLimit to 1");
-    const ebs = list(p.blockDeviceMappings).filter(isRecord).map((m) => record(m.ebs));
-    if (ebs.length === 0) report("leaves the root volume to the AMI's defaults: map it with ebs.encrypted true");
-    if (ebs.some((e) => e.encrypted !== "true" && e.encrypted !== true)) report("has an unencrypted EBS volume: set ebs.encrypted to true on every block device mapping");
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const groups = args.resources.filter((r) => r.type === NODE_GROUP);
+    const templates = args.resources.filter((r) => r.type === LAUNCH_TEMPLATE);
+    if (groups.length === 0 && templates.length === 0) args.notApplicable("no node group or launch template in this stack");
+    for (const t of templates) for (const p of launchTemplateProblems(t.props)) report(`launch template ${t.name} ${p}`, t.urn);
+    for (const g of groups) for (const p of nodeGroupProblems(g)) report(`node group ${g.name} ${p}`, g.urn);
   },
 };

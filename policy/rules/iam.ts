@@ -3,7 +3,7 @@
  * workload roles conditioned on who may assume them.
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { conditionKeys, isRecord, list, policyDocument, statementsOf, strings, type PhoenixPolicy } from "./common";
+import { conditionKeys, isComputed, isRecord, list, policyDocument, statementsOf, strings, type PhoenixPolicy } from "./common";
 
 /** Services where one wildcard grants control of data, keys, identities or the network. */
 export const SENSITIVE_SERVICES = ["iam", "sts", "kms", "s3", "secretsmanager", "ssm", "ec2", "eks", "route53", "organizations", "lambda", "cloudtrail", "logs", "elasticloadbalancing"];
@@ -46,8 +46,11 @@ function identityPolicies(args: Pick<ResourceValidationArgs, "type" | "props">):
 export function wildcardProblems(statement: Record<string, unknown>): string[] {
   if (statement.Effect !== "Allow") return [];
   const label = typeof statement.Sid === "string" ? `statement ${statement.Sid}` : "a statement";
-  if (statement.NotAction !== undefined) return [`${label} allows everything but its NotAction: list the actions it needs`];
   const problems: string[] = [];
+  // NotAction and NotResource allow everything but what they list: wildcards in all but name.
+  if (statement.NotAction !== undefined) problems.push(`${label} allows everything but its NotAction: list the actions it needs`);
+  if (statement.NotResource !== undefined) problems.push(`${label} allows every resource but its NotResource: name the ARNs it needs`);
+  if (problems.length > 0) return problems;
   const actions = strings(statement.Action);
   const wideResource = strings(statement.Resource).includes("*");
   // IAM compares action names case-insensitively: "S3:*" is "s3:*".
@@ -64,14 +67,67 @@ export function wildcardProblems(statement: Record<string, unknown>): string[] {
   return problems;
 }
 
+/**
+ * The AWS managed policies a Phoenix stack may attach, by name: the EKS cluster and node
+ * roles', Auto Mode's, the VPC CNI's and the EBS CSI driver's (EKS user guide, "Amazon EKS
+ * cluster IAM role", "Amazon EKS node IAM role", "AWS managed policies for Amazon EKS").
+ * A managed policy is written by AWS and grows with it; each one here was read and found
+ * no wider than its component needs. Add one only with that reading in review.
+ */
+export const MANAGED_POLICY_ALLOW_LIST: readonly string[] = [
+  "AmazonEKSClusterPolicy",
+  "AmazonEKSComputePolicy",
+  "AmazonEKSBlockStoragePolicy",
+  "AmazonEKSLoadBalancingPolicy",
+  "AmazonEKSNetworkingPolicy",
+  "AmazonEKSWorkerNodePolicy",
+  "AmazonEKSWorkerNodeMinimalPolicy",
+  "AmazonEC2ContainerRegistryPullOnly",
+  "AmazonSSMManagedInstanceCore",
+  "AmazonEKS_CNI_Policy",
+  "AmazonEBSCSIDriverPolicyV2",
+];
+
+const ATTACHMENT_TYPES = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+];
+
+/** The policy ARNs a resource attaches: an attachment's, an exclusive attachment's list, a role's managedPolicyArns. */
+function attachedPolicyArns(args: Pick<ResourceValidationArgs, "type" | "props">): string[] {
+  if (ATTACHMENT_TYPES.includes(args.type)) return strings(args.props.policyArn);
+  if (args.type === "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive") return strings(args.props.policyArns);
+  if (args.type === "aws:iam/role:Role") return strings(args.props.managedPolicyArns);
+  return [];
+}
+
+/**
+ * What is wrong with attaching `arn`. An ARN only the cloud knows is a policy this stack
+ * creates (the rule reads its document as an `aws:iam/policy:Policy`); a literal ARN is
+ * an AWS managed policy on the allow-list, or one nobody here can check.
+ */
+export function attachmentProblem(arn: string): string | undefined {
+  if (isComputed(arn)) return undefined;
+  const managed = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (!managed) return `attaches ${arn}, a policy this stack does not create, so no rule can read it: create it here as an aws.iam.Policy, or inline it`;
+  if (!MANAGED_POLICY_ALLOW_LIST.includes(managed[1])) return `attaches the AWS managed policy ${managed[1]}, which is not on the allow-list (policy/rules/iam.ts, MANAGED_POLICY_ALLOW_LIST): write the actions the component calls instead`;
+  return undefined;
+}
+
 /** Mandatory: no identity policy statement grants a wildcard action on a sensitive service, or a wildcard resource where a scope exists. */
 export const iamNoWildcards: PhoenixPolicy = {
   name: "iam-no-wildcards",
   description:
-    "No IAM statement grants a wildcard action on a sensitive service (iam, sts, kms, s3, secrets, ec2, eks, ...), or Resource \"*\" for an action IAM can scope to named ARNs: each workload role holds exactly what its component calls.",
+    "No IAM statement grants a wildcard action on a sensitive service (iam, sts, kms, s3, secrets, ec2, eks, ...), everything but a NotAction or NotResource, or Resource \"*\" for an action IAM can scope to named ARNs; no role gets an AWS managed policy off the allow-list: each workload role holds exactly what its component calls.",
   enforcementLevel: "mandatory",
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     for (const doc of identityPolicies(args)) for (const s of statementsOf(doc)) for (const p of wildcardProblems(s)) report(p);
+    for (const arn of attachedPolicyArns(args)) {
+      const problem = attachmentProblem(arn);
+      if (problem) report(problem);
+    }
   },
 };
 
@@ -87,7 +143,14 @@ const POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com";
 
 /** What one trust statement lacks: Pod Identity's session-tag conditions, or IRSA's subject and audience. */
 export function trustProblems(statement: Record<string, unknown>): string[] {
-  if (statement.Effect !== "Allow" || !isRecord(statement.Principal)) return [];
+  if (statement.Effect !== "Allow") return [];
+  // "*" (or AWS "*") is every principal of every account: conditions narrow it, but one
+  // mistake in them and anyone may assume the role (IAM user guide, "AWS JSON policy
+  // elements: Principal", anonymous users).
+  if (statement.Principal === "*" || (isRecord(statement.Principal) && strings(statement.Principal.AWS).includes("*"))) {
+    return ['lets any AWS principal of any account assume it (Principal "*"): name the roles or accounts that may'];
+  }
+  if (!isRecord(statement.Principal)) return [];
   const principal = statement.Principal;
   const exact = conditionKeys(statement, ["StringEquals"]);
   if (strings(principal.Service).includes(POD_IDENTITY_SERVICE)) {
@@ -112,7 +175,7 @@ export function trustProblems(statement: Record<string, unknown>): string[] {
 export const podIdentityTrustConditioned: PhoenixPolicy = {
   name: "pod-identity-trust-conditioned",
   description:
-    "A role EKS Pod Identity (or IRSA) assumes is conditioned on the cluster, namespace and service account (the session tags EKS sets; IRSA's sub and aud): otherwise any association in the account can hand its credentials to any pod.",
+    "A role EKS Pod Identity (or IRSA) assumes is conditioned on the cluster, namespace and service account (the session tags EKS sets; IRSA's sub and aud): otherwise any association in the account can hand its credentials to any pod. No role trusts every principal (Principal \"*\").",
   enforcementLevel: "mandatory",
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== "aws:iam/role:Role") return;

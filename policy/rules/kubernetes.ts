@@ -3,7 +3,7 @@
  * Argo CD create, Helm releases pinned to the catalog, and Velero's schedules scoped to
  * the imperative namespaces.
  */
-import type { ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { charts } from "../../components/catalog";
 import { NAMESPACE_CLASS_LABEL, POD_SECURITY_ENFORCE_LABEL, POD_SECURITY_LEVELS } from "../../components/labels";
 import { list, record, strings, type PhoenixPolicy } from "./common";
@@ -66,30 +66,65 @@ export const helmReleasesPinned: PhoenixPolicy = {
   },
 };
 
+const SCHEDULE = "kubernetes:velero.io/v1:Schedule";
+
+/** Each namespace of the stack by class: from Namespace labels, and GitOps ones from the Applications' destinations. */
+function namespaceClasses(resources: readonly PolicyResource[]): Map<string, string> {
+  const classes = new Map<string, string>();
+  for (const r of resources.filter((x) => x.type === NAMESPACE)) {
+    const meta = record(r.props.metadata);
+    const [cls = "unclassified"] = strings(record(meta.labels)[NAMESPACE_CLASS_LABEL]);
+    classes.set(String(meta.name), cls);
+  }
+  for (const r of resources.filter((x) => x.type === HELM_RELEASE && x.props.chart === charts.argocdApps.chart)) {
+    for (const app of Object.values(record(record(r.props.values).applications))) {
+      const ns = record(record(app).destination).namespace;
+      if (typeof ns === "string" && !classes.has(ns)) classes.set(ns, "gitops");
+    }
+  }
+  return classes;
+}
+
+/** Every schedule of the stack with its backup template: in Velero's chart values, and as Schedule objects. */
+function schedulesOf(resources: readonly PolicyResource[]): { name: string; template: Record<string, unknown>; urn: string }[] {
+  const fromValues = resources
+    .filter((r) => r.type === HELM_RELEASE && r.props.chart === charts.velero.chart)
+    .flatMap((r) => Object.entries(record(record(r.props.values).schedules)).map(([name, sc]) => ({ name, template: record(record(sc).template), urn: r.urn })));
+  const objects = resources
+    .filter((r) => r.type === SCHEDULE)
+    .map((r) => ({ name: strings(record(r.props.metadata).name)[0] ?? r.name, template: record(record(r.props.spec).template), urn: r.urn }));
+  return [...fromValues, ...objects];
+}
+
+/** What is wrong with one schedule's scope. */
+function scheduleProblems(name: string, template: Record<string, unknown>, classes: ReadonlyMap<string, string>): string[] {
+  const included = list(template.includedNamespaces);
+  const problems: string[] = [];
+  if (included.length === 0) problems.push(`schedule ${name} names no namespace, so Velero backs up all of them`);
+  for (const ns of included) {
+    const cls = typeof ns === "string" ? classes.get(ns) : undefined;
+    if (typeof ns !== "string" || /[*?[\]]/.test(ns)) problems.push(`schedule ${name} includes ${String(ns)}: name imperative namespaces one by one, never a pattern`);
+    else if (cls === "gitops") problems.push(`schedule ${name} includes ${ns}, a GitOps namespace: Argo CD recreates it from Git, and a restore over it fights the sync`);
+    else if (cls === "platform") problems.push(`schedule ${name} includes ${ns}, a platform namespace: Pulumi recreates it, and a restore over it fights the release`);
+    else if (cls !== "imperative") problems.push(`schedule ${name} includes ${ns}, which is not an imperative namespace of this stack`);
+  }
+  // Velero's default already takes the cluster-scoped objects the namespaced ones use (PVs);
+  // true takes every CRD, ClusterRole and webhook, which Pulumi owns.
+  if (template.includeClusterResources === true) problems.push(`schedule ${name} sets includeClusterResources: true, which backs up every cluster-scoped object Pulumi owns: leave it unset`);
+  return problems;
+}
+
 /** Mandatory (stack): Velero's schedules back up named imperative namespaces, and nothing else. */
 export const veleroSchedulesImperativeOnly: PhoenixPolicy = {
   name: "velero-schedules-imperative-only",
   description:
-    "Velero's schedules name only imperative namespaces: GitOps and platform namespaces are recreated from Git and code, and restoring them over a rebuilt cluster fights Argo CD. An empty or wildcard list backs up every namespace (Velero treats empty as *).",
+    "Velero's schedules (chart values and Schedule objects) name only imperative namespaces: GitOps and platform namespaces are recreated from Git and code, and restoring them over a rebuilt cluster fights Argo CD and Pulumi. An empty or wildcard list backs up every namespace (Velero treats empty as *).",
   enforcementLevel: "mandatory",
   validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-    const velero = args.resources.filter((r) => r.type === HELM_RELEASE && r.props.chart === charts.velero.chart);
-    if (velero.length === 0) args.notApplicable("no Velero release in this stack");
-    const imperative = new Set(
-      args.resources
-        .filter((r) => r.type === NAMESPACE && record(record(r.props.metadata).labels)[NAMESPACE_CLASS_LABEL] === "imperative")
-        .map((r) => String(record(r.props.metadata).name)),
-    );
-    for (const release of velero) {
-      for (const [name, schedule] of Object.entries(record(record(release.props.values).schedules))) {
-        const included = list(record(record(schedule).template).includedNamespaces);
-        if (included.length === 0) report(`schedule ${name} names no namespace, so Velero backs up all of them`, release.urn);
-        for (const ns of included) {
-          if (typeof ns !== "string" || /[*?[\]]/.test(ns)) report(`schedule ${name} includes ${String(ns)}: name imperative namespaces one by one, never a pattern`, release.urn);
-          else if (!imperative.has(ns)) report(`schedule ${name} includes ${ns}, which is not an imperative namespace of this stack`, release.urn);
-        }
-      }
-    }
+    const schedules = schedulesOf(args.resources);
+    const hasVelero = args.resources.some((r) => r.type === HELM_RELEASE && r.props.chart === charts.velero.chart);
+    if (!hasVelero && schedules.length === 0) args.notApplicable("no Velero release or schedule in this stack");
+    const classes = namespaceClasses(args.resources);
+    for (const sc of schedules) for (const p of scheduleProblems(sc.name, sc.template, classes)) report(p, sc.urn);
   },
 };
-

@@ -35,8 +35,8 @@ describe("composition", () => {
     const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:"));
     assert.equal(
       k8sObjects.length,
-      23,
-      "5 plugin namespaces, 5 plugin releases, 2 Gateway API CRD files, argocd-secret, restore-modifier ConfigMap, Velero's repository password, bootstrap, the default AppProject patch, 2 imperative namespaces with their default-deny NetworkPolicies, 1 quota, the default StorageClass",
+      25,
+      "5 plugin namespaces, 5 plugin releases, 2 Gateway API CRD files, argocd-secret, restore-modifier ConfigMap, Velero's repository password, bootstrap, the default AppProject patch, the Pod Security guard and its binding, 2 imperative namespaces with their default-deny NetworkPolicies, 1 quota, the default StorageClass",
     );
     for (const r of k8sObjects) assert.equal(r.providerUrn, provider.urn, `${r.type} ${r.name}`);
   });
