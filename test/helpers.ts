@@ -14,6 +14,9 @@ export const REFERENCE_CHARTS = path.resolve(ROOT, "..", "shared", "reference", 
 /** A well-formed bcrypt hash (of "test"), for the Argo CD admin password setting. */
 export const TEST_BCRYPT = "$2a$10$" + "abcdefghijklmnopqrstuv".padEnd(53, "0");
 
+/** A runner that reaches the default (private-only) endpoint: self-hosted, routed to the VPC. */
+export const TEST_RUNNER = { kind: "self-hosted", labels: ["self-hosted", "phoenix"], cidrs: ["10.255.0.0/24"] };
+
 /**
  * A minimal valid stack config, as the Pulumi CLI passes it, with sections replaced by
  * `sections`. Argo CD's admin hash is always present (Phoenix refuses an admin without
@@ -24,6 +27,7 @@ export function flatConfig(sections: Record<string, unknown> = {}, region = "eu-
   const plugins = (sections.plugins ?? {}) as Record<string, unknown>;
   const all: Record<string, unknown> = {
     gitops: { repoURL: "https://git.example.com/org/gitops.git" },
+    runner: TEST_RUNNER,
     ...sections,
     plugins: { argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...plugins },
   };

@@ -53,7 +53,8 @@ export function registerAccess(program: Command, act: Act, deps: Deps): void {
         const deployer = opts.admin ?? plans.admins.find((a) => !a.endsWith(":root")) ?? `arn:aws:iam::${opts.account}:root`;
         const ex = { account: opts.account, deployer };
         const world = worldOf(plans.storage, [plans.platform], ex);
-        const who = principals(world, deployer, plans.restoring ? worldOf(plans.storage, [plans.restoring], ex) : undefined, plans.restoreReaders[0]);
+        const admin = plans.admins.filter((a) => !a.endsWith(":root") && a !== deployer)[0] ?? deployer;
+        const who = principals(world, deployer, plans.restoring ? worldOf(plans.storage, [plans.restoring], ex) : undefined, plans.restoreReaders[0], admin);
         const rows = ROWS.filter((r) => who.some((p) => p.id === r.who));
         const judged: Judged[] = [];
         for (const row of rows) judged.push(await judge(world, who, row));

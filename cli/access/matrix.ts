@@ -20,7 +20,7 @@ export interface Principal {
 export interface Row {
   readonly who: string;
   readonly action: string;
-  readonly on: "primary object" | "primary bucket" | "replica object" | "replica bucket" | "replica restore record" | "primary key" | "replica key" | "password secret" | "replica password secret" | "velero role";
+  readonly on: "primary object" | "primary kopia blob" | "primary bucket" | "replica object" | "replica bucket" | "replica restore record" | "primary key" | "replica key" | "password secret" | "replica password secret" | "velero role";
   /** `kms:ViaService` for a KMS call S3 makes on the caller's behalf. */
   readonly viaS3?: boolean;
   /** What else the service sends: EKS Pod Identity's session tags. */
@@ -61,7 +61,7 @@ const READ_ONLY: PolicyDocument = {
 };
 
 /** The principals of the matrix: the roles Phoenix makes, and the people and pipelines around them. */
-export function principals(w: World, deployer: string, restoring?: World, restoreReader = `arn:aws:iam::${w.account}:role/phoenix-drill`): Principal[] {
+export function principals(w: World, deployer: string, restoring?: World, restoreReader = `arn:aws:iam::${w.account}:role/phoenix-drill`, admin = deployer): Principal[] {
   const role = (world: World, name: string): { arn: string; policies: readonly PolicyDocument[] } => {
     const r = world.roles.get(name);
     if (!r) throw new Error(`access matrix: the plans make no role ${name}`);
@@ -69,12 +69,14 @@ export function principals(w: World, deployer: string, restoring?: World, restor
   };
   return [
     { id: "pod-identity", label: "EKS Pod Identity, for a pod's service account", arn: "pods.eks.amazonaws.com", policies: [] },
-    { id: "velero", label: "Velero and its node agent (or a thief of their credentials)", ...role(w, "plugins-velero") },
+    { id: "velero", label: "Velero's server (or a thief of its credentials)", ...role(w, "plugins-velero") },
+    { id: "node-agent", label: `Velero's node agent and its data-path pods (service account ${w.veleroServiceAccount ?? "?"}: Velero's role)`, ...role(w, "plugins-velero") },
     ...(restoring ? [{ id: "velero-restoring", label: "Velero of a stack restoring from the replica (a drill's)", ...role(restoring, "plugins-velero") }] : []),
     { id: "replication", label: "S3 replication", ...role(w, "backups-replication") },
     { id: "restore-reader", label: "a restore reader (the drill's role in CI)", arn: restoreReader, policies: [restoreReaderPolicy(w)] },
     { id: "preview", label: "the pull-request preview role (read-only)", arn: `arn:aws:iam::${w.account}:role/phoenix-preview`, policies: [READ_ONLY] },
-    { id: "admin", label: "an admin (the deploying identity)", arn: deployer, policies: [ADMINISTRATOR] },
+    { id: "deploy", label: "the deploy role (`phoenix up` in CI; one of access.admins)", arn: deployer, policies: [ADMINISTRATOR] },
+    { id: "admin", label: "another admin (break-glass)", arn: admin, policies: [ADMINISTRATOR] },
     { id: "account-admin", label: "an account administrator not among the admins", arn: `arn:aws:iam::${w.account}:role/AWSReservedSSO_AdministratorAccess_example`, policies: [ADMINISTRATOR] },
   ];
 }
@@ -85,6 +87,9 @@ function target(w: World, on: Row["on"]): { resource: string; policy?: PolicyDoc
   switch (on) {
     case "primary object":
       return { resource: `arn:aws:s3:::${primary.name}/backups/b1/velero-backup.json`, policy: primary.policy, region: primary.region };
+    case "primary kopia blob":
+      // Kopia's repository of one volume namespace (velero pkg/repository/provider/unified_repo.go:564@v1.18.1).
+      return { resource: `arn:aws:s3:::${primary.name}/kopia/payments-ledger/p0123456789abcdef`, policy: primary.policy, region: primary.region };
     case "primary bucket":
       return { resource: `arn:aws:s3:::${primary.name}`, policy: primary.policy, region: primary.region };
     case "replica object":

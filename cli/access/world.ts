@@ -24,6 +24,13 @@ export interface World {
   readonly secret: { readonly arn: string; readonly policy?: PolicyDocument; readonly replicaArn?: string };
   /** The platform's EKS cluster, as EKS Pod Identity names it in its session tags. */
   readonly cluster?: { readonly arn: string; readonly name: string };
+  /**
+   * The service account Velero's server and node agent run as: the chart gives the
+   * node-agent DaemonSet the server's (velero chart templates/node-agent-daemonset.yaml:64@12.1.0),
+   * and the data-path pods inherit the node agent's (velero pkg/exposer/image.go:57,
+   * pod_volume.go:528@v1.18.1).
+   */
+  readonly veleroServiceAccount?: string;
   /** Identity policies and paths of the roles both plans make, by resource name. */
   readonly roles: ReadonlyMap<string, { readonly arn: string; readonly policies: readonly PolicyDocument[]; readonly trust?: PolicyDocument }>;
 }
@@ -90,9 +97,12 @@ export function worldOf(storage: PlanDocument, platforms: readonly PlanDocument[
   const rolePolicies = [storage, ...platforms].flatMap((d) => d.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy"));
   const eks = platforms[0]?.resources.find((r) => r.type === "eks:index:Cluster");
   const clusterName = typeof eks?.inputs.name === "string" ? eks.inputs.name : undefined;
+  const veleroValues = platforms[0]?.helmReleases.find((r) => r.chart === "velero")?.values as { serviceAccount?: { server?: { name?: unknown } } } | undefined;
+  const veleroServiceAccount = veleroValues?.serviceAccount?.server?.name;
   return {
     account: ex.account,
     ...(clusterName && platforms[0] ? { cluster: { name: clusterName, arn: `arn:aws:eks:${platforms[0].region}:${ex.account}:cluster/${clusterName}` } } : {}),
+    ...(typeof veleroServiceAccount === "string" ? { veleroServiceAccount } : {}),
     buckets: { primary: bucket("backups", storage.region), ...(replicaRegion ? { replica: bucket("backups-replica", replicaRegion) } : {}) },
     secret: {
       arn: text(storage.outputs.repositoryPasswordSecretArn),

@@ -17,6 +17,23 @@ export interface StackEntry {
   readonly stack: string;
   /** `aws:region` of the stack file (empty when it sets none: the plan reports that). */
   readonly region: string;
+  /**
+   * `runs-on` labels of the jobs that deploy or preview it: the platform stack's
+   * `phoenix:runner.labels` (its API is reachable from there only); GitHub's standard
+   * runner for storage stacks, which call AWS APIs alone, and for a platform stack whose
+   * file sets none (its plan then fails and says so).
+   */
+  readonly runner: readonly string[];
+}
+
+const GITHUB_HOSTED = ["ubuntu-latest"];
+
+/** The runner labels a stack file names, unvalidated. */
+function runnerLabels(kind: StackEntry["kind"], config: Record<string, unknown> | undefined, project: string): string[] {
+  const runner = config?.[`${project}:runner`];
+  const labels = typeof runner === "object" && runner !== null ? (runner as { labels?: unknown }).labels : undefined;
+  const valid = Array.isArray(labels) && labels.length > 0 && labels.every((l) => typeof l === "string");
+  return kind === "platform" && valid ? labels : GITHUB_HOSTED;
 }
 
 /** The repository's stacks, storage first. */
@@ -25,7 +42,8 @@ export async function listAllStacks(root: string): Promise<StackEntry[]> {
   return allStacks(root).map(({ project, stack }) => {
     const doc = readStackDocument(path.join(project.dir, stackFileName(stack))) as { config?: Record<string, unknown> } | null;
     const region = doc?.config?.["aws:region"];
-    return { kind: project.kind, project: projectName(project.dir), dir: path.relative(root, project.dir) || ".", stack, region: typeof region === "string" ? region : "" };
+    const name = projectName(project.dir);
+    return { kind: project.kind, project: name, dir: path.relative(root, project.dir) || ".", stack, region: typeof region === "string" ? region : "", runner: runnerLabels(project.kind, doc?.config, name) };
   });
 }
 
@@ -39,7 +57,7 @@ export function registerStacks(program: Command, act: Act, deps: Deps): void {
     .action(
       act(async (opts: { json?: boolean }) => {
         const stacks = await listAllStacks(deps.root());
-        deps.io.out(opts.json ? JSON.stringify(stacks) + "\n" : table(["KIND", "PROJECT", "DIR", "STACK", "REGION"], stacks.map((s) => [s.kind, s.project, s.dir, s.stack, s.region])).join("\n") + "\n");
+        deps.io.out(opts.json ? JSON.stringify(stacks) + "\n" : table(["KIND", "PROJECT", "DIR", "STACK", "REGION", "RUNNER"], stacks.map((s) => [s.kind, s.project, s.dir, s.stack, s.region, s.runner.join(",")])).join("\n") + "\n");
         return 0;
       }),
     );

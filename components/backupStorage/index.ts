@@ -201,7 +201,10 @@ export class BackupStorage extends pulumi.ComponentResource {
       // outside the list would lock itself out of its own stack. Refused before anything
       // is written. (Offline, the deployer is a placeholder, not an ARN.)
       const problem = deployerProblem(d, list, args.adminsSetting);
-      if (problem) throw new Error(problem);
+      // A preview writes nothing, and a pull request's runs as the read-only preview
+      // role, never an admin: it is told, and the update that would write is refused.
+      if (problem && !pulumi.runtime.isDryRun()) throw new Error(problem);
+      if (problem) void pulumi.log.warn(`${problem} (an update by this role is refused; a preview writes nothing, so it goes on)`, this);
       return list;
     });
     const velero = args.veleroRoles

@@ -71,6 +71,8 @@ export interface ClusterArgs {
     readonly publicAccess: boolean;
     /** Networks allowed to reach a public endpoint. */
     readonly publicAccessCidrs: readonly string[];
+    /** Private ranges outside the cluster (a deploy runner routed to the VPC) allowed to reach the private endpoint on 443. */
+    readonly privateClientCidrs?: readonly string[];
   };
   /** Refuse control-plane deletion until this is turned off. */
   readonly deletionProtection: boolean;
@@ -279,6 +281,24 @@ export class Cluster extends pulumi.ComponentResource {
       { ...parent, dependsOn: [logGroup, ...clusterRoleAttachments] },
     );
     const eksName = cluster.eksCluster.name;
+    // The private endpoint's ENIs carry the EKS-created cluster security group, which
+    // admits only itself (EKS user guide, "Amazon EKS security group requirements").
+    for (const [i, cidr] of (args.endpoint.privateClientCidrs ?? []).entries()) {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-api-client-${i}`,
+        {
+          // The EKS-created group, as skipDefaultSecurityGroups is set (pulumi-eks cluster.d.ts, clusterSecurityGroupId).
+          securityGroupId: cluster.clusterSecurityGroupId,
+          cidrIpv4: cidr,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          description: "Kubernetes API from the deploy runner (phoenix:runner.cidrs)",
+          tags,
+        },
+        parent,
+      );
+    }
     this.identity = irsa ? { mode: "irsa", oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : { mode: "podIdentity" };
 
     // ---- Compute and managed add-ons ----------------------------------------------

@@ -104,7 +104,9 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     clusterName: cfg.cluster.name,
     vpcCidr: cfg.network.cidr,
     natGateways: cfg.network.natGateways,
-    endpoint: cfg.cluster.endpoint,
+    // A self-hosted runner's ranges reach the private endpoint; a static-egress runner's
+    // addresses are already in publicAccessCidrs (config/runner.ts checks both).
+    endpoint: { ...cfg.cluster.endpoint, privateClientCidrs: cfg.runner.kind === "self-hosted" ? cfg.runner.cidrs : [] },
     deletionProtection: cfg.cluster.deletionProtection,
     logTypes: cfg.cluster.logTypes,
     logRetentionDays: cfg.cluster.logRetentionDays,

@@ -257,6 +257,28 @@ describe("the administrators", () => {
     assert.ok(!arnMatches("arn:aws:iam::111122223333:role/a.b", "arn:aws:iam::111122223333:role/aXb"), "a dot is a dot");
   });
 
+  it("let the read-only preview role preview (an update by it is refused), and the deploy role update", async () => {
+    const as = (issuerArn: string, preview: boolean) =>
+      evaluateOffline(
+        {
+          project: "phoenix-backup-storage",
+          stack: "unit",
+          config: { "aws:region": args.region },
+          preview,
+          wrapMocks: (mocks) => ({
+            newResource: (a) => mocks.newResource(a),
+            call: (a) => (a.token === "aws:iam/getSessionContext:getSessionContext" ? { arn: String((a.inputs as Record<string, unknown>).arn), issuerArn } : mocks.call(a)),
+          }),
+        },
+        () => new BackupStorage("backups", args),
+      );
+    const preview = await as("arn:aws:iam::111122223333:role/phoenix-preview", true);
+    assert.ok(preview.resources.some((r) => r.type === BUCKET), "the preview goes on under the preview role");
+    // The update's refusal is the same deployerProblem, thrown where the preview warns: the test below.
+    const update = await as(DEPLOY_ROLE, false);
+    assert.ok(update.resources.some((r) => r.type === BUCKET), "the deploy role, an admin, updates");
+  });
+
   it("refuse a deployer who is not one of them, before its policies lock it out", () => {
     const admins = ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/platform-deploy"];
     assert.equal(deployerProblem("arn:aws:iam::111122223333:role/platform-deploy", admins), undefined);

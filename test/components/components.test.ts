@@ -67,6 +67,17 @@ describe("cluster layer", () => {
     for (const rt of privateTables) assert.equal(at(rt.inputs, "routes", 0, "natGatewayId"), `${COMPUTED} aws:ec2/natGateway:NatGateway c1-nat-0.id>`);
   });
 
+  it("opens the cluster security group on 443 to a self-hosted runner's ranges, and to nothing without them", async () => {
+    const withRunner = await run(() => new Cluster("c1", { ...clusterArgs, endpoint: { ...clusterArgs.endpoint, privateClientCidrs: ["10.100.0.0/24"] } }));
+    const rules = ofType(withRunner.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+    assert.deepEqual(
+      rules.map((r) => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort, r.inputs.securityGroupId]),
+      [["c1-api-client-0", "10.100.0.0/24", 443, 443, `${COMPUTED} eks:index:Cluster c1-eks.clusterSecurityGroupId>`]],
+    );
+    const without = await run(() => new Cluster("c1", clusterArgs));
+    assert.deepEqual(ofType(without.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"), []);
+  });
+
   it("declares the EKS control plane with API access entries, KMS secrets encryption, logs and a pinned version", async () => {
     const { resources } = await run(() => new Cluster("c1", clusterArgs));
     const eks = one(resources, "eks:index:Cluster", "c1-eks").inputs;

@@ -17,6 +17,7 @@ import { identitySchema } from "./identity";
 import { namespacesSchema } from "./namespaces";
 import { networkSchema } from "./network";
 import { recoverySchema } from "./recovery";
+import { runnerReachProblems, runnerSchema } from "./runner";
 import { MOVED_VELERO_KEYS, pluginsSchema } from "./plugins";
 
 export { ConfigError, stackFileName, type ConfigProblem, type StackIdentity } from "../../config";
@@ -38,6 +39,11 @@ const stackSchema = z.object({
   plugins: pluginsSchema,
   identity: identitySchema,
   recovery: recoverySchema,
+  runner: z
+    .custom<unknown>((v) => v !== undefined, {
+      error: "is required: set phoenix:runner (kind, labels, cidrs) to the runner the deploy and preview workflows use, so the plan can tell whether it reaches the API (README, \"CI reaches the cluster\")",
+    })
+    .pipe(runnerSchema),
   tags: z
     .record(
       z
@@ -47,6 +53,8 @@ const stackSchema = z.object({
       z.string().max(256),
     )
     .default({}),
+}).superRefine((cfg, ctx) => {
+  for (const p of runnerReachProblems(cfg.runner, cfg.cluster.endpoint)) ctx.addIssue({ code: "custom", path: ["runner", ...p.path], message: p.message });
 });
 
 type StackSchema = z.output<typeof stackSchema>;
@@ -71,7 +79,7 @@ export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops" | 
 }
 
 /** Top-level keys a stack may set in the project's namespace. */
-export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "identity", "recovery", "tags"] as const;
+export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "identity", "recovery", "runner", "tags"] as const;
 
 /** Settings that must be Pulumi secrets, as paths below `<project>:`. */
 export const SECRET_SETTINGS: readonly (readonly string[])[] = [

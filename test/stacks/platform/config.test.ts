@@ -378,3 +378,26 @@ describe("problems across sections, all at once", () => {
     assert.match(problemAt(flatConfig({ plugins: { certManager: { enabled: false, dns01 } } }), "phoenix:plugins.certManager.dns01"), /cert-manager is disabled/);
   });
 });
+
+describe("phoenix:runner: the deploy runner reaches the API", () => {
+  const publicEndpoint = { endpoint: { publicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } };
+  const runner = (kind: string, cidrs: string[] = [], labels = ["phoenix-deploy"]) => ({ kind, labels, cidrs });
+  it("is required: no silent default runner", () => {
+    assert.match(problemAt(flatConfig({ runner: undefined }), "phoenix:runner"), /is required: set phoenix:runner \(kind, labels, cidrs\)/);
+  });
+  it("accepts a self-hosted runner with its ranges, and a static-egress runner inside publicAccessCidrs", () => {
+    assert.deepEqual(parseStackConfig(flatConfig({ runner: runner("self-hosted", ["10.100.0.0/24"]) }), id).runner.cidrs, ["10.100.0.0/24"]);
+    assert.equal(parseStackConfig(flatConfig({ cluster: publicEndpoint, runner: runner("static-egress", ["203.0.113.10/32"]) }), id).runner.kind, "static-egress");
+  });
+  it("refuses, naming the key, a runner that cannot reach a private-only endpoint", () => {
+    assert.match(problemAt(flatConfig({ runner: runner("static-egress", ["203.0.113.10/32"]) }), "phoenix:runner.kind"), /cannot reach a private-only endpoint .*self-hosted/);
+    assert.match(problemAt(flatConfig({ runner: runner("github-hosted") }), "phoenix:runner.kind"), /cannot reach a private-only endpoint/);
+  });
+  it("refuses GitHub's standard runners in front of a CIDR-restricted endpoint, and egress addresses the endpoint does not allow", () => {
+    assert.match(problemAt(flatConfig({ cluster: publicEndpoint, runner: runner("github-hosted") }), "phoenix:runner.kind"), /no small fixed range/);
+    assert.match(problemAt(flatConfig({ cluster: publicEndpoint, runner: runner("static-egress", ["198.51.100.7/32"]) }), "phoenix:runner.cidrs[0]"), /198\.51\.100\.7\/32 is not inside phoenix:cluster\.endpoint\.publicAccessCidrs \(203\.0\.113\.0\/24\)/);
+    assert.match(problemAt(flatConfig({ cluster: publicEndpoint, runner: runner("static-egress") }), "phoenix:runner.cidrs"), /needs its egress addresses/);
+    assert.match(problemAt(flatConfig({ runner: runner("self-hosted") }), "phoenix:runner.cidrs"), /needs its private source ranges/);
+    assert.match(problemAt(flatConfig({ runner: runner("self-hosted", ["10.1.0.0/16"], ["ubuntu latest"]) }), "phoenix:runner.labels[0]"), /runner label/);
+  });
+});
