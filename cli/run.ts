@@ -1,7 +1,7 @@
 /** Process entry of `phoenix` (cli/phoenix.cjs runs its build): run, then exit with the status. */
 import { main } from "./main";
-import { deferPulumiStartup } from "./offline/deferPulumi";
-import { repositoryRoot } from "./offline/projects";
+import { deferPulumiStartup } from "./plan/deferPulumi";
+import { repositoryRoot } from "./stacks/projects";
 
 deferPulumiStartup();
 

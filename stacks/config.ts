@@ -78,7 +78,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Prefix of the offline plan's stand-in for a `secure:` value, which only the stack's
- * secrets provider can decrypt (cli/offline/stackFile.ts): its format is unknowable.
+ * secrets provider can decrypt (cli/stacks/stackFile.ts): its format is unknowable.
  */
 /**
  * Seconds of a Go duration as Velero and Kubernetes write them in config: hours, minutes

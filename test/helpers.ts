@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import type { PolicyDocument } from "../components/identity";
 import { partitionOf } from "../components/regions";
-import { evaluateOffline, type OfflineResult, type RecordedResource, type StackOutputs } from "../cli/offline/runtime";
+import { evaluateOffline, type OfflineResult, type RecordedResource, type StackOutputs } from "../cli/plan/runtime";
 import type { PlatformOutputs } from "../stacks/platform/composition";
 
 /** The repository root. */

@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import type { PlanDocument } from "../offline/plan";
-import { Planner } from "../offline/planner";
-import { projects } from "../offline/projects";
-import { loadStack, stackFromDocument } from "../offline/stackFile";
+import type { PlanDocument } from "../plan/plan";
+import { Planner } from "../plan/planner";
+import { projects } from "../stacks/projects";
+import { loadStack, stackFromDocument } from "../stacks/stackFile";
 import { parseStorageConfig } from "../../stacks/backup-storage/config";
 import { stackFileName } from "../../stacks/config";
 import { deriveDrillStack, readSource, replicaRegion } from "../recovery/drill";

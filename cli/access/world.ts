@@ -5,7 +5,7 @@
  * stable example value, so an IAM evaluator can judge requests against the policies as
  * planned (pure).
  */
-import type { PlanDocument, PlanResource } from "../offline/plan";
+import type { PlanDocument, PlanResource } from "../plan/plan";
 
 /** A policy document as the evaluator reads it. */
 export type PolicyDocument = { readonly Version?: string; readonly Statement: readonly Record<string, unknown>[] | Record<string, unknown> };

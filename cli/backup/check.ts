@@ -3,7 +3,7 @@
  * against the region a restore would land in (./portability.ts). The drill and `recover`
  * run the same check in preflight.
  */
-import type { PlanResource } from "../offline/plan";
+import type { PlanResource } from "../plan/plan";
 import { UsageError } from "../shared/errors";
 import type { BackupStore } from "../recovery/adapters";
 import { checkPortability, type PortabilityCheck, type PortabilityTarget } from "./portability";

@@ -1,13 +1,13 @@
 /**
  * The modeled recovery of `--rehearse`: every phase that needs AWS gets a duration from
- * the offline plan's critical path (./../offline/timeline.ts) or from a published
+ * the offline plan's critical path (../plan/timeline.ts) or from a published
  * figure, each labelled with its source, so a rehearsal says what a real drill should take
  * and what rests on assumption.
  */
 import { CronExpressionParser } from "cron-parser";
-import { minutes, modelTimeline, type Timeline } from "../offline/timeline";
+import { minutes, modelTimeline, type Timeline } from "../plan/timeline";
 import { goDurationSeconds } from "../../stacks/config";
-import type { PlanResource } from "../offline/plan";
+import type { PlanResource } from "../plan/plan";
 import type { PhaseName } from "./phases";
 
 /** A modeled phase duration and where it comes from. */

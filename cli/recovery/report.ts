@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { minutes } from "../offline/timeline";
+import { minutes } from "../plan/timeline";
 import type { RecoveryProgress } from "./drill";
 import { PHASES, type PhaseName, type PhaseResult } from "./phases";
 import type { PvcFinding } from "./compare";

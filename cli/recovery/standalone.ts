@@ -4,7 +4,7 @@
  * stack's restore source replica (or its own storage), unless given.
  */
 import { parseStackName } from "../../stacks/backup-storage/outputs";
-import { projects } from "../offline/projects";
+import { projects } from "../stacks/projects";
 import { UsageError } from "../shared/errors";
 import type { StoreLocation } from "./adapters";
 import { checksOf, hookResults, readSource, str, type RecoveryEnv } from "./drill";

@@ -1,7 +1,7 @@
 /**
  * Phoenix's rules, in the order the pack and the offline plan report them. Each is a
  * plain `@pulumi/policy` policy object: the pack (policy/index.ts) hands them to
- * `PolicyPack`, the offline plan (cli/offline/policy.ts) and the tests call their
+ * `PolicyPack`, the offline plan (cli/plan/policy.ts) and the tests call their
  * `validateResource` / `validateStack` directly.
  */
 import { backupBucketsHardened } from "./backupBuckets";

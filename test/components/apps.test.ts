@@ -11,7 +11,7 @@ import { Apps, DEFAULT_DENY_POLICY, type AppsArgs } from "../../components/apps"
 import { APPS_PROJECT, bootstrapValues, credentialPrefix, IN_CLUSTER, repoCredentialData, ROOT_PROJECT, WORKLOAD_KINDS, type BootstrapInput } from "../../components/apps/applications";
 import { charts, kubernetesVersion } from "../../components/catalog";
 import { POD_SECURITY_ENFORCE_LABEL, podSecurityLabels } from "../../components/labels";
-import { evaluateOffline, SECRET, type RecordedResource } from "../../cli/offline/runtime";
+import { evaluateOffline, SECRET, type RecordedResource } from "../../cli/plan/runtime";
 import { at, ofType, one } from "../helpers";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";

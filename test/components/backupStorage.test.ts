@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { BACKUP_STORAGE_TYPE, BackupStorage, type BackupStorageArgs } from "../../components/backupStorage";
 import { arnMatches, backupBucketPolicy, deployerProblem, replicationPolicy, tlsOnlyBucketPolicy } from "../../components/backupStorage/policies";
 import type { PolicyDocument } from "../../components/identity";
-import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/offline/runtime";
+import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/plan/runtime";
 import { at, grants, ofType, one } from "../helpers";
 
 const DEPLOY_ROLE = "arn:aws:iam::111122223333:role/platform-deploy";

@@ -12,7 +12,7 @@ import { Cluster, type ClusterArgs } from "../../components/cluster";
 import { Plugins } from "../../components/plugins";
 import type { VeleroInputs } from "../../components/plugins/velero";
 import type { BackupScope } from "../../components/types";
-import { COMPUTED, evaluateOffline, resolve, SECRET, type RecordedResource } from "../../cli/offline/runtime";
+import { COMPUTED, evaluateOffline, resolve, SECRET, type RecordedResource } from "../../cli/plan/runtime";
 import { parsePluginSettings } from "../../stacks/platform/config";
 import { at, ofType, one, TEST_BCRYPT } from "../helpers";
 

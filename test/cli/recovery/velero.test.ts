@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { closedSpecSchema, findCrd, schemaValidator } from "../../../cli/offline/conformance";
+import { closedSpecSchema, findCrd, schemaValidator } from "../../../cli/charts/conformance";
 import { backupKeys, backupSummary, covers, parseRestoreResourceList, parseRestoreResults, pickBackup, readBackupTarball, restoreKeys, restoreManifest, restorePhase } from "../../../cli/recovery/velero";
 import { REFERENCE_CHARTS, ROOT } from "../../helpers";
 import { backupJson, ledgerObjects, tarball } from "./fixtures";

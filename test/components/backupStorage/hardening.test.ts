@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BackupStorage, type BackupStorageArgs } from "../../../components/backupStorage";
 import type { PolicyDocument, PolicyStatement } from "../../../components/identity";
-import { COMPUTED, evaluateOffline, resolve, SECRET, type RecordedResource } from "../../../cli/offline/runtime";
+import { COMPUTED, evaluateOffline, resolve, SECRET, type RecordedResource } from "../../../cli/plan/runtime";
 import { at, ofType, one } from "../../helpers";
 
 /** The stack's administrator: admins are always named (a default would lock out the next deployer). */

@@ -11,7 +11,7 @@ import { PROTECTION_ACTIONS, VELERO_ROLE_PATH } from "../../../components/backup
 import { Plugins } from "../../../components/plugins";
 import { REPOSITORY_SECRET, veleroPolicy } from "../../../components/plugins/velero";
 import type { BackupScope } from "../../../components/types";
-import { evaluateOffline, SECRET } from "../../../cli/offline/runtime";
+import { evaluateOffline, SECRET } from "../../../cli/plan/runtime";
 import { parsePluginSettings } from "../../../stacks/platform/config";
 import { grants, one, TEST_BCRYPT } from "../../helpers";
 

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { evaluateOffline } from "../../../cli/offline/runtime";
+import { evaluateOffline } from "../../../cli/plan/runtime";
 import { openTeardownKube, Teardown, teardownHookCallback, TEARDOWN_TYPE, type TeardownHookDeps } from "../../../components/teardown";
 import { fakeKubeApi, ScriptedAws, type FakeKubeApi, type FakeObject } from "./fakes";
 

@@ -33,7 +33,7 @@ import { startVelero, VELERO_NS, type Velero } from "../harness/velero";
 import { removeOnExit, waitFor } from "../harness/processes";
 import { ownedUpload, regionBound, workloads } from "../harness/workloads";
 import { checkBackup, plannedStorageClasses } from "../../../cli/backup/check";
-import type { PlanResource } from "../../../cli/offline/plan";
+import type { PlanResource } from "../../../cli/plan/plan";
 import { cannotRun, runDir, s3Env } from "./setup";
 
 /**

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { Planner } from "../../../cli/offline/planner";
-import { loadStack } from "../../../cli/offline/stackFile";
-import { COMPUTED, SECRET } from "../../../cli/offline/runtime";
+import { Planner } from "../../../cli/plan/planner";
+import { loadStack } from "../../../cli/stacks/stackFile";
+import { COMPUTED, SECRET } from "../../../cli/plan/runtime";
 import { ConfigError } from "../../../stacks/config";
 import { lockRetentionProblems, storageStackFile, ttlHours } from "../../../stacks/platform/backupLock";
 import { at, flatConfig, one, ROOT, runProgram, storageOutputs } from "../../helpers";
@@ -74,7 +74,7 @@ describe("the platform program and its storage's password and lock", () => {
 
   it("a DR stack takes the restore source's replica password (its repositories were written with it), and both stacks read from their own region", async () => {
     const { program } = await import("../../../stacks/platform/program");
-    const { evaluateOffline } = await import("../../../cli/offline/runtime");
+    const { evaluateOffline } = await import("../../../cli/plan/runtime");
     const primary = "organization/phoenix-backup-storage/prod";
     const prod = storageOutputs("prod", "eu-west-1", "sa-east-1");
     const reads: { secretId: unknown; region: unknown }[] = [];
@@ -113,7 +113,7 @@ describe("the platform program and its storage's password and lock", () => {
 
   it("a preview reads no secret: the password is read only when the engine applies, and the cluster's copy ignores changes", async () => {
     const { program } = await import("../../../stacks/platform/program");
-    const { evaluateOffline } = await import("../../../cli/offline/runtime");
+    const { evaluateOffline } = await import("../../../cli/plan/runtime");
     const reads: unknown[] = [];
     const { resources } = await evaluateOffline(
       {

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { InventoryError } from "../../../stacks/platform/inventory";
 import { backupsOffWarning } from "../../../stacks/platform/composition";
 import type { PolicyDocument } from "../../../components/identity";
-import { evaluateOffline, resolve, SECRET, type RecordedResource } from "../../../cli/offline/runtime";
+import { evaluateOffline, resolve, SECRET, type RecordedResource } from "../../../cli/plan/runtime";
 import { at, flatConfig, ofType, one, runProgram, storageOutputs, storageStack } from "../../helpers";
 
 const sections = {

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { Planner } from "../../../cli/offline/planner";
-import type { PlanDocument } from "../../../cli/offline/plan";
-import { projects } from "../../../cli/offline/projects";
+import { Planner } from "../../../cli/plan/planner";
+import type { PlanDocument } from "../../../cli/plan/plan";
+import { projects } from "../../../cli/stacks/projects";
 import { ROOT } from "../../helpers";
 import { waitsFor } from "./planGraph";
 

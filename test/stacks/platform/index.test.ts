@@ -9,7 +9,7 @@ import * as path from "node:path";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import type { PlanDocument } from "../../../cli/offline/plan";
+import type { PlanDocument } from "../../../cli/plan/plan";
 import { PHOENIX_POLICIES } from "../../../policy/rules";
 import { REPLICATED_STORAGE_OUTPUTS, ROOT } from "../../helpers";
 

@@ -1,6 +1,6 @@
 /** Reading the offline plan's dependency edges. */
 import assert from "node:assert/strict";
-import type { PlanDocument } from "../../../cli/offline/plan";
+import type { PlanDocument } from "../../../cli/plan/plan";
 
 /** Everything a resource waits for on create (and outlives on delete), directly or through what it waits for. */
 export function waitsFor(doc: PlanDocument, key: string): Set<string> {

@@ -22,8 +22,8 @@ require(tsnodeRequire).register({
   compilerOptions: {},
 });
 
-const { loadStack } = require("../../../cli/offline/stackFile.ts");
-const { evaluateOffline, resolve } = require("../../../cli/offline/runtime.ts");
+const { loadStack } = require("../../../cli/stacks/stackFile.ts");
+const { evaluateOffline, resolve } = require("../../../cli/plan/runtime.ts");
 
 /** A module's exports as plain data (outputs resolved, secrets masked). */
 async function exported(mod) {

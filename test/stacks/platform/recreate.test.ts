@@ -10,8 +10,8 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import type * as pulumi from "@pulumi/pulumi";
-import { evaluateOffline, resolve, type RecordedResource } from "../../../cli/offline/runtime";
-import { loadStack } from "../../../cli/offline/stackFile";
+import { evaluateOffline, resolve, type RecordedResource } from "../../../cli/plan/runtime";
+import { loadStack } from "../../../cli/stacks/stackFile";
 import { ROOT } from "../../helpers";
 
 /** Mocks that auto-name buckets, keys and roles like the engine: `<name>-<7 random hex>` per creation. */

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseStackConfig } from "../../../../stacks/platform/config";
 import { flatConfig, runProgram } from "../../../helpers";
-import { resolve } from "../../../../cli/offline/runtime";
+import { resolve } from "../../../../cli/plan/runtime";
 
 const id = { project: "phoenix", stack: "prod" };
 const withLedger = (entry: Record<string, unknown>) => flatConfig({ namespaces: { imperative: [{ name: "ledger", ...entry }] } });
