@@ -164,6 +164,19 @@ describe("code hygiene", () => {
     assert.ok(moduleSpecifiers(path.join(ROOT, "stacks", "platform", "composition.ts")).some((m) => m.specifier === "../../components/plugins"));
   });
 
+  it("reaches stacks/ from the command through cli/stacks/ alone, and the policy pack never imports the command", () => {
+    const into = (dir: string) => (f: string, spec: string): boolean => spec.startsWith(".") && (path.resolve(path.dirname(f), spec) + path.sep).startsWith(path.join(ROOT, dir) + path.sep);
+    const cliFiles = sources(path.join(ROOT, "cli"));
+    const door = path.join(ROOT, "cli", "stacks") + path.sep;
+    const found = cliFiles
+      .filter((f) => !f.startsWith(door))
+      .flatMap((f) => moduleSpecifiers(f).filter((m) => into("stacks")(f, m.specifier)).map((m) => `${rel(f)}:${m.line}: ${m.specifier}`));
+    assert.deepEqual(found, [], "import what is needed through cli/stacks/names.ts, config.ts or programs.ts");
+    assert.ok(sources(door).some((f) => moduleSpecifiers(f).some((m) => into("stacks")(f, m.specifier))), "the scan sees the door's own imports");
+    const policy = sources(path.join(ROOT, "policy")).flatMap((f) => moduleSpecifiers(f).filter((m) => into("cli")(f, m.specifier)).map((m) => `${rel(f)}:${m.line}: ${m.specifier}`));
+    assert.deepEqual(policy, [], "the policy pack runs inside Pulumi, beside the programs: it never loads the command");
+  });
+
   it("cites upstream sources directly in comments, never notes kept outside the repository", () => {
     const files = ["components", "stacks", "cli", "policy"].flatMap((d) => sources(path.join(ROOT, d), SOURCE));
     assert.ok(files.some((f) => rel(f) === path.join("cli", "phoenix.cjs")), "the scan sees every source, JavaScript included");

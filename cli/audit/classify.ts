@@ -26,7 +26,7 @@
  */
 import { IN_CLUSTER } from "../../components/apps/applications";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION, NAMESPACE_CLASS_LABEL } from "../../components/labels";
-import { CLUSTER_NAMESPACES, type Inventory, type NamespaceClass } from "../../stacks/platform/inventory";
+import { CLUSTER_NAMESPACES, type Inventory, type NamespaceClass } from "../stacks/names";
 
 /** The class of a live namespace: the inventory's three, plus `unknown` (no evidence). */
 export type LiveClass = NamespaceClass | "unknown";

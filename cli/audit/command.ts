@@ -22,10 +22,10 @@ import type { Act, Deps } from "../main";
 export async function stackInventory(projectDir: string, stack: string): Promise<StackInventory> {
   // Loaded only with --stack: the schema reaches the Pulumi SDK, which takes a while.
   const { loadStack } = await import("../stacks/stackFile");
-  const { parseStackConfig } = await import("../../stacks/platform/config");
+  const { parseStackConfig } = await import("../stacks/config");
   const loaded = loadStack(projectDir, stack);
   const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack });
-  const { planPlatform } = await import("../../stacks/platform/composition");
+  const { planPlatform } = await (await import("../stacks/programs")).platformComposition();
   return { stackFile: cfg.stackFile, inventory: planPlatform(cfg).inventory };
 }
 

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
-import { parseStackName } from "../../stacks/backup-storage/outputs";
+import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges, regionSteps, type RegionResult } from "./region";
 import { UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";

@@ -7,7 +7,7 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { parseStackName } from "../../stacks/backup-storage/outputs";
+import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges } from "./region";
 import type { ChangeSummary } from "../engine/adapter";
 import { canAsk, confirmByTyping } from "../shared/confirm";

@@ -6,7 +6,7 @@
  * appear: the plans hold only `[secret]` and `<secret: ...>` placeholders, which compare
  * equal (a changed secret is invisible offline; `pulumi preview` shows it as changed).
  */
-import { OFFLINE_SECRET_PREFIX } from "../../stacks/config";
+import { OFFLINE_SECRET_PREFIX } from "../stacks/names";
 import { resourceKey, type PlanDocument } from "./plan";
 import { SECRET } from "./runtime";
 

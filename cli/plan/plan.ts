@@ -6,7 +6,7 @@ import { BACKUP_STORAGE_TYPE } from "../../components/backupStorage";
 import { charts } from "../../components/catalog";
 import { record } from "../shared/data";
 import { table } from "../shared/table";
-import type { NamespaceRow } from "../../stacks/platform/composition";
+import type { NamespaceRow } from "../stacks/names";
 import type { PolicyVerdict } from "./policy";
 import type { RecordedResource } from "./runtime";
 

@@ -7,10 +7,10 @@
  */
 import * as path from "node:path";
 import { regionInfo } from "../../components/regions";
-import { BACKUP_STORAGE_PROJECT, LOCK_OUTPUTS, parseStackName, REPLICA_OUTPUTS } from "../../stacks/backup-storage/outputs";
-import { ConfigError, type ConfigProblem } from "../../stacks/config";
+import { BACKUP_STORAGE_PROJECT, ConfigError, type ConfigProblem, LOCK_OUTPUTS, parseStackName, REPLICA_OUTPUTS } from "../stacks/names";
 import { buildPlan, type PlanDocument, type PlanInput } from "./plan";
 import { evaluatePolicies } from "./policy";
+import { backupLock, platformComposition, platformProgram, platformStorage, storageProgram } from "../stacks/programs";
 import { projects, type ProjectDir } from "../stacks/projects";
 import { DIY_ORGANIZATION, evaluateOffline, resolve } from "./runtime";
 import { loadStack, type LoadedStack } from "../stacks/stackFile";
@@ -44,9 +44,9 @@ export class Planner {
     const loaded = this.load(projects(this.root).storage, source);
     const cached = this.storagePlans.get(loaded.stack);
     if (cached && "stack" in source) return cached;
-    const { parseStorageConfig } = await import("../../stacks/backup-storage/config");
+    const { parseStorageConfig } = await import("../stacks/config");
     const cfg = parseStorageConfig(loaded.config, { project: loaded.project, stack: loaded.stack, stackFile: this.display(loaded) });
-    const { program } = await import("../../stacks/backup-storage/program");
+    const program = await storageProgram();
     const result = await evaluateOffline(loaded, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
     const doc = await judgedPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: [], outputs });
@@ -58,10 +58,10 @@ export class Planner {
   async planPlatform(source: StackSource): Promise<PlanDocument> {
     const loaded = this.load(projects(this.root).platform, source);
     const [{ parseStackConfig }, { planPlatform }, { storageStacks }, { lockRetentionProblems }] = await Promise.all([
-      import("../../stacks/platform/config"),
-      import("../../stacks/platform/composition"),
-      import("../../stacks/platform/storage"),
-      import("../../stacks/platform/backupLock"),
+      import("../stacks/config"),
+      platformComposition(),
+      platformStorage(),
+      backupLock(),
     ]);
     const stackFile = this.display(loaded);
     // Validate and classify before the mock runtime starts: a bad stack file fails here,
@@ -112,7 +112,7 @@ export class Planner {
     if (problems.length > 0) throw new ConfigError(stackFile, problems);
 
     // Imported only now: the program must load after the mocks are in place (pulumi/pulumi#4472 discussion; Pulumi docs, "Unit testing").
-    const { program } = await import("../../stacks/platform/program");
+    const program = await platformProgram();
     const result = await evaluateOffline({ ...loaded, stackOutputs }, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
     return judgedPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: result.outputs.namespaces, outputs });

@@ -6,7 +6,7 @@
  * and `diagnostics` (pulumi/pulumi pkg/display/json.go). A replace shows once as
  * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
  */
-import { BACKUP_STORAGE_PROJECT } from "../../stacks/backup-storage/outputs";
+import { BACKUP_STORAGE_PROJECT } from "../stacks/names";
 import { record } from "../shared/data";
 
 /** The engine's resource state, as far as the summary reads it. */

@@ -11,9 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
-import { BACKUP_STORAGE_PROJECT, parseStackName } from "../../stacks/backup-storage/outputs";
-import { stackFileName } from "../../stacks/config";
-import type { PhoenixConfig } from "../../stacks/platform/config";
+import { BACKUP_STORAGE_PROJECT, parseStackName, type PhoenixConfig, stackFileName } from "../stacks/names";
 import type { EngineAdapter, EngineStack } from "../engine/adapter";
 import { Planner } from "../plan/planner";
 import { projects } from "../stacks/projects";
@@ -88,7 +86,7 @@ export interface Source {
 export async function readSource(root: string, stack: string): Promise<Source> {
   const dirs = projects(root);
   const loaded = loadStack(dirs.platform.dir, stack);
-  const { parseStackConfig } = await import("../../stacks/platform/config");
+  const { parseStackConfig } = await import("../stacks/config");
   const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack, stackFile: path.relative(root, loaded.stackFile) || loaded.stackFile });
   const plan = await new Planner(root).planPlatform({ loaded });
   const storageRef = cfg.backups.storage.stack ?? `${BACKUP_STORAGE_PROJECT}/${stack}`;

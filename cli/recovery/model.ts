@@ -6,7 +6,7 @@
  */
 import { CronExpressionParser } from "cron-parser";
 import { minutes, modelTimeline, type Timeline } from "../plan/timeline";
-import { goDurationSeconds } from "../../stacks/config";
+import { goDurationSeconds } from "../stacks/names";
 import type { PlanResource } from "../plan/plan";
 import type { PhaseName } from "./phases";
 

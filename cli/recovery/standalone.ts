@@ -3,7 +3,7 @@
  * config names the imperative namespaces and their verify commands; the bucket is the
  * stack's restore source replica (or its own storage), unless given.
  */
-import { parseStackName } from "../../stacks/backup-storage/outputs";
+import { parseStackName } from "../stacks/names";
 import { projects } from "../stacks/projects";
 import { UsageError } from "../shared/errors";
 import type { StoreLocation } from "./adapters";

@@ -8,8 +8,7 @@ import { applyRewrites, type Rewrite } from "../backup/portability";
 import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
 import { compareBackup, type Comparison } from "./compare";
 import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
-import { goDurationSeconds } from "../../stacks/config";
-import type { RestoreCheck } from "../../stacks/platform/composition";
+import { goDurationSeconds, type RestoreCheck } from "../stacks/names";
 
 /** A namespace's own restore check: the platform stack's `restoreChecks` output. */
 export type { RestoreCheck };

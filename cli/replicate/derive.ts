@@ -7,7 +7,7 @@
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { formatCidr, parseCidr, type Cidr } from "../../components/cluster/network";
 import { regionInfo } from "../../components/regions";
-import { BACKUP_STORAGE_PROJECT, parseStackName, storageStackName } from "../../stacks/backup-storage/outputs";
+import { BACKUP_STORAGE_PROJECT, parseStackName, storageStackName } from "../stacks/names";
 import { UsageError } from "../shared/errors";
 
 /** What the user asked for. */

@@ -7,8 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
-import { parseStackName } from "../../stacks/backup-storage/outputs";
-import { stackFileName } from "../../stacks/config";
+import { parseStackName, stackFileName } from "../stacks/names";
 import type { EngineAdapter, EngineStack } from "../engine/adapter";
 import { engineFailure, regionSteps, type RegionResult } from "../deploy/region";
 import { Planner } from "../plan/planner";

@@ -5,9 +5,12 @@
  * policy pack's server.
  */
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { isRecord, record } from "../../cli/shared/data";
 
-export { isRecord, record };
+/** Whether a property value is a map (not null, not a list). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A property value as a map, or an empty one: the pack loads nothing of the command (cli/). */
+export const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
 /** A Phoenix rule: every one states its enforcement level and, in its description, why. */
 export type PhoenixPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { readonly enforcementLevel: "mandatory" | "advisory" };
