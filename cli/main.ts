@@ -17,6 +17,7 @@ import { registerPreviewSummary } from "./preview/command";
 import { registerRecovery } from "./recovery/command";
 import { registerReplicate } from "./replicate/command";
 import { registerStacks } from "./stacks/command";
+import { registerVersion } from "./version/command";
 import type { EngineAdapter } from "./engine/adapter";
 import type { RecoveryAdapters } from "./recovery/env";
 import { EXIT, inputProblem } from "./shared/errors";
@@ -72,6 +73,9 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
     })
     .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform, destroy a platform, drill and recover from backups.")
     .showHelpAfterError("(run with --help for usage)")
+    // Options belong to the command they follow (`phoenix --root DIR drill run --from prod`):
+    // a noun's verbs parse their own (`--from` is run's, not drill's).
+    .enablePositionalOptions()
     .exitOverride()
     .addHelpText(
       "after",
@@ -81,7 +85,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
         "  $ npx phoenix plan --stack prod",
         "  $ npx phoenix replicate --from prod --region us-east-1 --stack use1 --write-only",
         "  $ npx phoenix up --stack prod",
-        "  $ npx phoenix drill --from prod --region us-east-1 --rehearse",
+        "  $ npx phoenix drill run --from prod --region us-east-1 --rehearse",
         "  $ npx phoenix destroy --stack use1",
         "",
         "Exit status: 0 ok; 1 a check failed; 2 a usage or input error.",
@@ -98,6 +102,7 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
   registerRecovery(program, act, deps);
   registerBackup(program, act, deps);
   registerAccess(program, act, deps);
+  registerVersion(program, act, deps);
   // Every subcommand (and theirs) reports usage errors to main, and writes where the program does.
   const inherit = (c: Command): void => {
     c.exitOverride().configureOutput({ writeOut: deps.io.out, writeErr: deps.io.err });

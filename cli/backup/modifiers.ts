@@ -3,7 +3,7 @@
  * stripped, as the platform's own ConfigMap holds them) and the portability rewrites of
  * this backup into this region, in one ConfigMap, for Velero reads exactly one per
  * Restore and exactly one key in it (internal/resourcemodifiers/resource_modifiers.go:66-72@v1.18.1).
- * The rewrites ride along in an annotation, so `verify-restore` knows what to expect.
+ * The rewrites ride along in an annotation, so `restore verify` knows what to expect.
  */
 import { stringify } from "yaml";
 import { restoreModifiers } from "../../components/plugins/restoreModifiers";

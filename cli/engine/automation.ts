@@ -34,7 +34,7 @@ interface Automation {
 /** The message of a missing `pulumi` CLI: what is missing and how to get it. */
 export const NO_PULUMI_CLI =
   "the Pulumi CLI is not installed: no `pulumi` on PATH. Install it (https://www.pulumi.com/docs/iac/download-install/) " +
-  "or put its folder on PATH, then run this again. `phoenix plan`, `charts verify` and `drill --rehearse` need no CLI.";
+  "or put its folder on PATH, then run this again. `phoenix plan`, `charts verify` and `drill run --rehearse` need no CLI.";
 
 /** Loads the Automation API and finds the CLI once; a missing CLI is an input error (exit 2), not a stack trace. */
 async function loadAutomation(): Promise<Automation> {

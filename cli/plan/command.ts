@@ -116,7 +116,10 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
 
 async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
   const root = deps.root();
-  const [{ Planner }, { allStacks }] = await Promise.all([import("./planner"), import("../stacks/projects")]);
+  const [{ Planner }, { allStacks }, { listAllStacks }] = await Promise.all([import("./planner"), import("../stacks/projects"), import("../stacks/list")]);
+  // Every broken stack file at once, before planning any: one fix-and-rerun, not one per file.
+  const broken = listAllStacks(root).filter((s) => !s.valid);
+  if (broken.length > 0) throw new UsageError(`${broken.length} invalid stack file${broken.length === 1 ? "" : "s"}; nothing was planned:\n\n${broken.map((b) => b.error).join("\n\n")}`);
   const started = process.hrtime.bigint();
   const planner = new Planner(root);
   const rows: string[][] = [];

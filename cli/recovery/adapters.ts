@@ -1,5 +1,5 @@
 /**
- * The seams of recovery: what the drill, `recover` and `verify-restore` ask of the
+ * The seams of recovery: what the drill, `recover` and `restore verify` ask of the
  * bucket, of the restored cluster and of AWS. The real implementations are ./s3.ts
  * (`@aws-sdk/client-s3`), ./kube.ts (`@kubernetes/client-node`) and ./aws.ts; tests drive
  * them against a local S3 server and a local Kubernetes API server, and drive the

@@ -434,7 +434,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       if (left.length > 0 || strays.length > 0) {
         throw new UsageError(
           `a drill of ${req.from} left resources behind: ${[...left.map((r) => `${r.id} (stack ${r.stack}, ${r.status} at ${r.phase})`), ...strays.map((s) => `stack ${s} (no record)`)].join(", ")}; ` +
-            `finish it first: ${left.length > 0 ? `phoenix drill --cleanup ${left[0].id}` : `pulumi destroy --run-program --stack ${strays[0]} && pulumi stack rm ${strays[0]}`}`,
+            `finish it first: ${left.length > 0 ? `phoenix drill cleanup ${left[0].id}` : `pulumi destroy --run-program --stack ${strays[0]} && pulumi stack rm ${strays[0]}`}`,
         );
       }
       update(`reading ${source.storage.stack}'s storage outputs`);
@@ -494,7 +494,7 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
     title: `Teardown: release load balancers, destroy and remove ${stack}`,
     always: true,
     run: async (update) => {
-      if (req.keep) return `kept (--keep): \`phoenix drill --cleanup ${id}\` tears it down`;
+      if (req.keep) return `kept (--keep): \`phoenix drill cleanup ${id}\` tears it down`;
       if (!p.record) return "nothing was created";
       const done = await tearDown(env, p.record, p.kubeconfig, update);
       p.stackCreated = false;
@@ -548,17 +548,17 @@ async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: string |
   return steps.join("; ") || "nothing to tear down";
 }
 
-/** `phoenix drill --cleanup ID`: finishes the teardown of a drill that was killed. */
+/** `phoenix drill cleanup ID`: finishes the teardown of a drill that was killed. */
 export async function cleanupDrill(env: RecoveryEnv, id: string, update: (s: string) => void = () => undefined): Promise<string> {
   const rec = env.state.get(id);
-  if (!rec) throw new UsageError(`no drill ${id} in ${env.state.dir}: \`phoenix drill --list\` shows the recorded ones`);
+  if (!rec) throw new UsageError(`no drill ${id} in ${env.state.dir}: \`phoenix drill list\` shows the recorded ones`);
   if (rec.status === "running" && rec.pid !== process.pid && leftovers([rec]).length === 0) throw new UsageError(`drill ${id} is still running (process ${rec.pid}): stop it with Ctrl-C, which tears it down`);
   const done = await tearDown(env, { ...rec, status: "cleaned" }, undefined, update);
   env.state.update(id, { status: "cleaned" });
   return done;
 }
 
-/** `phoenix drill --list`: every recorded drill, and whether it left something behind. */
+/** `phoenix drill list`: every recorded drill, and whether it left something behind. */
 export function listDrills(state: DrillState): { record: DrillRecord; leftover: boolean }[] {
   const left = new Set(leftovers(state.list()).map((r) => r.id));
   return state.list().map((r) => ({ record: r, leftover: left.has(r.id) }));

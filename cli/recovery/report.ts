@@ -212,7 +212,7 @@ function pvcText(x: PvcFinding): string {
   return `${x.phase}; ${data}`;
 }
 
-/** The verification as Markdown lines (the drill's report and `verify-restore`). */
+/** The verification as Markdown lines (the drill's report and `restore verify`). */
 export function renderVerification(v: Verification): string[] {
   const lines: string[] = [];
   lines.push(`### Verification of ${v.backup}${v.restore ? ` (restore ${v.restore})` : ""}: ${v.passed ? "passed" : "FAILED"}`, "");

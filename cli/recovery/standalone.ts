@@ -1,5 +1,5 @@
 /**
- * `phoenix verify-restore`: verification on its own, after any restore. The stack's
+ * `phoenix restore verify`: verification on its own, after any restore. The stack's
  * config names the imperative namespaces and their verify commands; the bucket is the
  * stack's restore source replica (or its own storage), unless given.
  */
@@ -60,7 +60,7 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
   });
   const lines = renderVerification(verification);
   if (!restore) lines.unshift(`No Velero Restore of ${backup.name} found in the cluster: objects compared, pod volume restores unknown.`, "");
-  if (running) lines.unshift(`Restore ${restore ?? ""} is not over yet (${running}): compared as it stands; run verify-restore again when it ends.`, "");
+  if (running) lines.unshift(`Restore ${restore ?? ""} is not over yet (${running}): compared as it stands; run phoenix restore verify again when it ends.`, "");
   const text = lines.join("\n") + "\n";
   if (opts.report) {
     fs.mkdirSync(opts.report, { recursive: true });

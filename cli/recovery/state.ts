@@ -1,7 +1,7 @@
 /**
  * Drill records: written before a drill creates anything, updated at every phase, so a
  * drill that was killed (a lost runner, a second Ctrl-C) can be found with
- * `phoenix drill --list` and finished with `phoenix drill --cleanup ID`. One JSON file
+ * `phoenix drill list` and finished with `phoenix drill cleanup ID`. One JSON file
  * per drill in the state folder (default `.phoenix/drills` in the repository, ignored by
  * Git; CI keeps it as an artifact).
  */

@@ -1,5 +1,5 @@
 /**
- * Verification of a restore, shared by the drill, `recover` and `verify-restore`: the
+ * Verification of a restore, shared by the drill, `recover` and `restore verify`: the
  * backup's objects against the live cluster's, each PVC Bound with its data restored,
  * Velero's own warnings and errors, and each namespace's own verify command, whose exit
  * status decides (as Velero's migration test runs its workload's verify script).

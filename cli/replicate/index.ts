@@ -12,7 +12,7 @@ import type { EngineAdapter, EngineStack } from "../engine/adapter";
 import { engineFailure, regionSteps, type RegionResult } from "../deploy/region";
 import { Planner } from "../plan/planner";
 import { projects } from "../stacks/projects";
-import { listStacks, projectName, readStackDocument, stackFromDocument } from "../stacks/stackFile";
+import { listStacks, projectName, readStackDocument, StackFileError, stackFromDocument } from "../stacks/stackFile";
 import type { Io } from "../shared/io";
 import { withProgress } from "../shared/progress";
 import { UsageError } from "../shared/errors";
@@ -51,7 +51,15 @@ export function existingStacks(root: string): ExistingStacks {
   return {
     project,
     platform: listStacks(platform.dir).map((stack) => {
-      const network = config(readStackDocument(path.join(platform.dir, stackFileName(stack))))[`${project}:network`];
+      const file = path.join(platform.dir, stackFileName(stack));
+      let doc: unknown;
+      try {
+        doc = readStackDocument(file);
+      } catch (err) {
+        // Said as what it is: replicate reads every stack's VPC block to pick a free one.
+        throw new StackFileError(`replicate reads every platform stack's VPC block to choose a free one, and ${stackFileName(stack)} cannot be read: ${err instanceof Error ? err.message : String(err)}\nFix or remove that file, then run replicate again.`);
+      }
+      const network = config(doc)[`${project}:network`];
       const cidr = typeof network === "object" && network !== null ? (network as { cidr?: unknown }).cidr : undefined;
       return { stack, cidr: typeof cidr === "string" ? cidr : DEFAULT_VPC_CIDR };
     }),

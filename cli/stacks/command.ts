@@ -1,64 +1,40 @@
 /**
- * `phoenix stacks [--json]`: every stack of both projects, with its project folder and
- * region, read from the stack files alone (no validation, no Pulumi): the matrix the
- * pull-request and deploy workflows run over.
+ * `phoenix stack list [-o table|json]`: every stack of both projects, its folder, region
+ * and runner, and whether its file is valid (the matrix the pull-request and deploy
+ * workflows run over). `phoenix stacks [--json]`, the old spelling, works for one release.
  */
-import * as path from "node:path";
 import type { Command } from "commander";
+import { EXIT } from "../shared/errors";
+import { deprecated, formatOf, legacyJson, outputOption } from "../shared/grammar";
 import { table } from "../shared/table";
 import type { Act, Deps } from "../main";
 
-/** One stack, as a workflow matrix entry. */
-export interface StackEntry {
-  readonly kind: "storage" | "platform";
-  readonly project: string;
-  /** Project folder relative to the repository root (`.` for the platform). */
-  readonly dir: string;
-  readonly stack: string;
-  /** `aws:region` of the stack file (empty when it sets none: the plan reports that). */
-  readonly region: string;
-  /**
-   * `runs-on` labels of the jobs that deploy or preview it: the platform stack's
-   * `phoenix:runner.labels` (its API is reachable from there only); GitHub's standard
-   * runner for storage stacks, which call AWS APIs alone, and for a platform stack whose
-   * file sets none (its plan then fails and says so).
-   */
-  readonly runner: readonly string[];
+/** Prints the list; exit 0 even with invalid files: listing them is the job. */
+async function list(opts: { output?: string; json?: boolean }, deps: Deps, command: string): Promise<number> {
+  const { listAllStacks } = await import("./list");
+  const stacks = listAllStacks(deps.root());
+  const json = formatOf(opts, deps.io, command) === "json";
+  const rows = stacks.map((s) => [s.kind, s.project, s.dir, s.stack, s.region, s.runner.join(","), s.valid ? "valid" : "INVALID"]);
+  deps.io.out(json ? JSON.stringify(stacks) + "\n" : table(["KIND", "PROJECT", "DIR", "STACK", "REGION", "RUNNER", "FILE"], rows).join("\n") + "\n");
+  if (!json) for (const s of stacks.filter((x) => !x.valid)) deps.io.err(`${s.dir}/Pulumi.${s.stack}.yaml is invalid:\n${s.error ?? ""}\n`);
+  return EXIT.ok;
 }
 
-const GITHUB_HOSTED = ["ubuntu-latest"];
-
-/** The runner labels a stack file names, unvalidated. */
-function runnerLabels(kind: StackEntry["kind"], config: Record<string, unknown> | undefined, project: string): string[] {
-  const runner = config?.[`${project}:runner`];
-  const labels = typeof runner === "object" && runner !== null ? (runner as { labels?: unknown }).labels : undefined;
-  const valid = Array.isArray(labels) && labels.length > 0 && labels.every((l) => typeof l === "string");
-  return kind === "platform" && valid ? labels : GITHUB_HOSTED;
-}
-
-/** The repository's stacks, storage first. */
-export async function listAllStacks(root: string): Promise<StackEntry[]> {
-  const [{ allStacks }, { projectName, readStackDocument }, { stackFileName }] = await Promise.all([import("./projects"), import("./stackFile"), import("../../stacks/config")]);
-  return allStacks(root).map(({ project, stack }) => {
-    const doc = readStackDocument(path.join(project.dir, stackFileName(stack))) as { config?: Record<string, unknown> } | null;
-    const region = doc?.config?.["aws:region"];
-    const name = projectName(project.dir);
-    return { kind: project.kind, project: name, dir: path.relative(root, project.dir) || ".", stack, region: typeof region === "string" ? region : "", runner: runnerLabels(project.kind, doc?.config, name) };
-  });
-}
-
-/** Registers `phoenix stacks`. */
+/** Registers `phoenix stack list`, and the old `phoenix stacks`. */
 export function registerStacks(program: Command, act: Act, deps: Deps): void {
-  program
-    .command("stacks")
-    .description("List every stack of both projects (backup storage and platform) with its folder and region")
-    .option("--json", "print them as one JSON array (a workflow matrix)")
-    .addHelpText("after", ["", "Examples:", "  $ phoenix stacks", "  $ phoenix stacks --json"].join("\n"))
+  const stack = program
+    .command("stack")
+    .description("The stacks of both projects (backup storage and platform)")
+    .addHelpText("after", ["", "Examples:", "  $ phoenix stack list", "  $ phoenix stack list -o json"].join("\n"));
+  legacyJson(outputOption(stack.command("list").description("List every stack with its folder, region and runner, and whether its stack file is valid")))
+    .addHelpText("after", ["", "Examples:", "  $ phoenix stack list", "  $ phoenix stack list -o json      # the workflows' matrix", "", "An invalid stack file is listed with its error (on stderr for the table) and exits 0: other stacks are unaffected."].join("\n"))
+    .action(act(async (opts: { output?: string; json?: boolean }) => list(opts, deps, "stack list")));
+  legacyJson(program.command("stacks", { hidden: true }).description("deprecated: phoenix stack list"))
+    .addHelpText("after", ["", "Examples:", "  $ phoenix stack list -o json   # its replacement"].join("\n"))
     .action(
       act(async (opts: { json?: boolean }) => {
-        const stacks = await listAllStacks(deps.root());
-        deps.io.out(opts.json ? JSON.stringify(stacks) + "\n" : table(["KIND", "PROJECT", "DIR", "STACK", "REGION", "RUNNER"], stacks.map((s) => [s.kind, s.project, s.dir, s.stack, s.region, s.runner.join(",")])).join("\n") + "\n");
-        return 0;
+        deprecated(deps.io, "stacks", "stack list");
+        return list({ ...opts, ...(opts.json ? { json: false, output: "json" } : {}) }, deps, "stack list");
       }),
     );
 }

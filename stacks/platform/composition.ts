@@ -68,7 +68,7 @@ export interface PlatformOutputs {
   readonly restoreModifiers: pulumi.Output<string>;
   readonly imperativeNamespaces: readonly string[];
   readonly namespaces: readonly NamespaceRow[];
-  /** Each imperative namespace's own restore check, for the drill, `recover` and `verify-restore` to run after a restore. */
+  /** Each imperative namespace's own restore check, for the drill, `recover` and `restore verify` to run after a restore. */
   readonly restoreChecks: readonly RestoreCheck[];
 }
 

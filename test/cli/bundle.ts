@@ -18,7 +18,7 @@ export const ENGINE_COMMANDS: readonly (readonly string[])[] = [
   ["up", "--stack", "prod"],
   ["destroy", "--stack", "prod", "--yes"],
   ["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--preview"],
-  ["drill", "--from", "prod"],
+  ["drill", "run", "--from", "prod"],
 ];
 
 /** Runs the bundle on a fresh repository copy with only Node's own folder on PATH, so no `pulumi` can be found. */

@@ -59,10 +59,10 @@ describe("workflows", () => {
     assert.match(raw.on.schedule?.[0]?.cron ?? "", /^\S+ \S+ \d+ \* \*$/, "once a month");
     const rehearse = w.jobs.rehearse;
     assert.ok(!rehearse.steps.some((s) => s.uses?.startsWith("aws-actions/")), "the rehearsal needs no AWS credentials");
-    assert.ok(rehearse.steps.some((s) => s.run?.includes("npx phoenix drill --from \"$stack\" --rehearse") && s.run.includes("GITHUB_STEP_SUMMARY")));
+    assert.ok(rehearse.steps.some((s) => s.run?.includes("npx phoenix drill run --from \"$stack\" --rehearse") && s.run.includes("GITHUB_STEP_SUMMARY")));
     const drill = w.jobs.drill;
     assert.ok(drill.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
-    assert.ok(drill.steps.some((s) => s.run?.includes('npx phoenix drill "${args[@]}"')));
+    assert.ok(drill.steps.some((s) => s.run?.includes('npx phoenix drill run "${args[@]}"')));
     assert.ok(drill.steps.some((s) => s.run?.includes("drill-report/report.md") && s.run.includes("GITHUB_STEP_SUMMARY")));
     assert.ok(drill.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") && JSON.stringify(s.with).includes("drill-report")));
   });
@@ -207,7 +207,7 @@ describe("matrix discovery, run as the workflows write it", () => {
         .map((stack) => {
           const config = (parse(fs.readFileSync(path.join(ROOT, dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
           const runner = kind === "platform" ? (config[`${project}:runner`] as { labels: string[] }).labels : ["ubuntu-latest"];
-          return { kind, project, dir, stack, region: config["aws:region"], runner };
+          return { kind, project, dir, stack, region: config["aws:region"], runner, valid: true };
         });
     const platform = entries("platform", "phoenix", ".");
     assert.deepEqual(run("preview.yml"), [...entries("storage", "phoenix-backup-storage", "stacks/backup-storage"), ...platform]);

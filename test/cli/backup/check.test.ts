@@ -63,7 +63,7 @@ describe("the drill checks the backup in preflight", () => {
   const drill = async (script: Script, extra: string[] = []) => {
     const root = repositoryCopy();
     const report = path.join(root, "report");
-    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", report, ...extra], root, script.engine(), script.adapters());
+    const run = await phoenix(["drill", "run", "--from", "prod", "--region", "us-east-1", "--report", report, ...extra], root, script.engine(), script.adapters());
     return { run, report: JSON.parse(fs.readFileSync(path.join(report, "report.json"), "utf8")) as RecoveryReport, md: fs.readFileSync(path.join(report, "report.md"), "utf8") };
   };
 

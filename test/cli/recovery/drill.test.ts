@@ -1,5 +1,5 @@
 /**
- * `phoenix drill`, `recover` and `verify-restore` end to end through the command, with a
+ * `phoenix drill`, `recover` and `restore verify` end to end through the command, with a
  * scripted engine, bucket, cluster and AWS: the phases in order, a failure and an
  * interrupt injected at every phase (each still tears down, marks the phase, writes the
  * report and exits non-zero), the records that let a killed drill be cleaned up, and the
@@ -31,7 +31,7 @@ function records(root: string): DrillRecord[] {
 async function drill(script: Script, extra: string[] = [], engine = script.engine()) {
   const root = repositoryCopy();
   const report = path.join(root, "report");
-  const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", report, ...extra], root, engine, script.adapters());
+  const run = await phoenix(["drill", "run", "--from", "prod", "--region", "us-east-1", "--report", report, ...extra], root, engine, script.adapters());
   return { root, report, run, engine, stack: `platform/prod-${script.drillId}` };
 }
 
@@ -88,7 +88,7 @@ describe("phoenix drill", () => {
       if (s.project === "platform") text = fs.readFileSync(path.join(root, `Pulumi.${s.stack}.yaml`), "utf8");
       return original(s, progress, opts);
     };
-    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", path.join(root, "r")], root, engine, script.adapters());
+    const run = await phoenix(["drill", "run", "--from", "prod", "--region", "us-east-1", "--report", path.join(root, "r")], root, engine, script.adapters());
     assert.equal(run.status, 0, run.stderr);
     assert.match(text, /aws:region: us-east-1/);
     assert.match(text, /storage:\s+stack: phoenix-backup-storage\/prod # drill: linked/);
@@ -142,7 +142,7 @@ describe("phoenix drill", () => {
     const blocked = path.join(root, "report-is-a-file");
     fs.writeFileSync(blocked, "");
     const engine = script.engine();
-    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--report", blocked], root, engine, script.adapters());
+    const run = await phoenix(["drill", "run", "--from", "prod", "--region", "us-east-1", "--report", blocked], root, engine, script.adapters());
     assert.equal(run.status, 1);
     assert.ok(engine.calls.some((c) => c.op === "destroy"));
     assert.match(run.stdout, /report +failed/);
@@ -156,11 +156,11 @@ describe("phoenix drill", () => {
     const r = readReport(report);
     assert.equal(r.phases.find((p) => p.name === "teardown")?.status, "failed");
     assert.equal(r.failure?.phase, "teardown");
-    const list = await phoenix(["drill", "--list"], root, script.engine(), script.adapters());
-    assert.match(list.stdout, /LEFTOVER: phoenix drill --cleanup /);
-    const cleanup = await phoenix(["drill", "--cleanup", script.drillId], root, script.engine(), script.adapters());
+    const list = await phoenix(["drill", "list"], root, script.engine(), script.adapters());
+    assert.match(list.stdout, /LEFTOVER: phoenix drill cleanup /);
+    const cleanup = await phoenix(["drill", "cleanup", script.drillId], root, script.engine(), script.adapters());
     assert.equal(cleanup.status, 0, cleanup.stderr);
-    assert.doesNotMatch((await phoenix(["drill", "--list"], root, script.engine(), script.adapters())).stdout, /LEFTOVER/);
+    assert.doesNotMatch((await phoenix(["drill", "list"], root, script.engine(), script.adapters())).stdout, /LEFTOVER/);
   });
 
   it("a signal during teardown does not stop it: the stack is still destroyed and removed, and the drill reports the interrupt", async () => {
@@ -215,9 +215,9 @@ describe("phoenix drill", () => {
     assert.equal(run.status, 0, run.stderr);
     assert.ok(!engine.calls.some((c) => c.op === "destroy"));
     assert.ok(fs.existsSync(path.join(root, `Pulumi.prod-${script.drillId}.yaml`)));
-    const list = await phoenix(["drill", "--list"], root, engine, script.adapters());
+    const list = await phoenix(["drill", "list"], root, engine, script.adapters());
     assert.match(list.stdout, new RegExp(`${script.drillId} +prod -> prod-${script.drillId} \\(us-east-1\\) +passed at teardown, kept`));
-    const cleanup = await phoenix(["drill", "--cleanup", script.drillId], root, engine, script.adapters());
+    const cleanup = await phoenix(["drill", "cleanup", script.drillId], root, engine, script.adapters());
     assert.equal(cleanup.status, 0, cleanup.stderr);
     assert.deepEqual(engine.calls.filter((c) => c.stack === stack && ["destroy", "removeStack"].includes(c.op)).map((c) => c.op), ["destroy", "removeStack"]);
     assert.ok(!fs.existsSync(path.join(root, `Pulumi.prod-${script.drillId}.yaml`)));
@@ -235,17 +235,17 @@ describe("phoenix drill", () => {
     const rec: DrillRecord = { id, source: "prod", stack: "prod-drill-killed1", region: "us-east-1", startedAt: "2026-11-27T07:00:00.000Z", host: os.hostname(), pid: 999999999, phase: "gitops", status: "running", stackCreated: true, files: [file], keep: false, clusterName: "phoenix-prod-drill-killed1" };
     fs.writeFileSync(path.join(root, ".phoenix", "drills", `${id}.json`), JSON.stringify(rec));
     const engine = script.engine({ stacks: { platform: ["prod", "prod-drill-killed1"] }, outputs: { "platform/prod-drill-killed1": { kubeconfig: "apiVersion: v1\n" } } });
-    const list = await phoenix(["drill", "--list"], root, engine, script.adapters());
-    assert.match(list.stdout, /drill-killed1 .* running at gitops {2}LEFTOVER: phoenix drill --cleanup drill-killed1/);
-    const next = await phoenix(["drill", "--from", "prod", "--region", "us-east-1"], root, engine, script.adapters());
+    const list = await phoenix(["drill", "list"], root, engine, script.adapters());
+    assert.match(list.stdout, /drill-killed1 .* running at gitops {2}LEFTOVER: phoenix drill cleanup drill-killed1/);
+    const next = await phoenix(["drill", "run", "--from", "prod", "--region", "us-east-1"], root, engine, script.adapters());
     assert.equal(next.status, 2);
-    assert.match(next.stderr, /left resources behind: drill-killed1 \(stack prod-drill-killed1, running at gitops\); finish it first: phoenix drill --cleanup drill-killed1/);
-    const cleanup = await phoenix(["drill", "--cleanup", id], root, engine, script.adapters());
+    assert.match(next.stderr, /left resources behind: drill-killed1 \(stack prod-drill-killed1, running at gitops\); finish it first: phoenix drill cleanup drill-killed1/);
+    const cleanup = await phoenix(["drill", "cleanup", id], root, engine, script.adapters());
     assert.equal(cleanup.status, 0, cleanup.stderr);
     assert.ok(script.calls.includes("release phoenix-prod-drill-killed1 us-east-1 true"), "load balancers released before destroy");
     assert.deepEqual(engine.calls.filter((c) => c.stack === "platform/prod-drill-killed1" && ["destroy", "removeStack"].includes(c.op)).map((c) => c.op), ["destroy", "removeStack"]);
     assert.ok(!fs.existsSync(file));
-    const after = await phoenix(["drill", "--list"], root, engine, script.adapters());
+    const after = await phoenix(["drill", "list"], root, engine, script.adapters());
     assert.doesNotMatch(after.stdout, /LEFTOVER/);
   });
 
@@ -254,7 +254,7 @@ describe("phoenix drill", () => {
     const root = repositoryCopy();
     const state = new DrillState(path.join(root, ".phoenix", "drills"));
     state.write({ id: "drill-live", source: "prod", stack: "prod-drill-live", region: "eu-central-1", startedAt: new Date().toISOString(), host: os.hostname(), pid: process.pid, phase: "gitops", status: "running", stackCreated: true, files: [], keep: false });
-    const run = await phoenix(["drill", "--from", "prod"], root, script.engine(), script.adapters());
+    const run = await phoenix(["drill", "run", "--from", "prod"], root, script.engine(), script.adapters());
     assert.equal(run.status, 2);
     assert.match(run.stderr, /drill drill-live of prod is running .* let it finish, or stop it with Ctrl-C/);
   });
@@ -305,7 +305,7 @@ describe("phoenix drill", () => {
       seen = fs.existsSync(file);
       return original(s, progress);
     };
-    const cleanup = await phoenix(["drill", "--cleanup", script.drillId], root, engine, script.adapters());
+    const cleanup = await phoenix(["drill", "cleanup", script.drillId], root, engine, script.adapters());
     assert.equal(cleanup.status, 0, cleanup.stderr);
     assert.ok(seen, "the stack file was back when destroy ran");
     assert.ok(!fs.existsSync(file), "and gone after");
@@ -325,28 +325,52 @@ describe("phoenix drill", () => {
     assert.match(readReport(report).failure?.message ?? "", /exports no replicaRepositoryPasswordSecretArn: .*velero #6443/);
   });
 
+  it("keeps the old spellings for one release, each announcing its replacement on stderr", async () => {
+    const root = repositoryCopy();
+    const list = await phoenix(["drill", "--list"], root);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /no drills recorded/);
+    assert.match(list.stderr, /"drill --list" is deprecated and goes in the next release: use "phoenix drill list"/);
+    const rehearse = await phoenix(["drill", "--from", "prod", "--rehearse", "--json", "--report", path.join(root, "r")], root);
+    assert.equal(rehearse.status, 0, rehearse.stderr);
+    assert.match(rehearse.stderr, /"drill --from STACK" is deprecated .* use "phoenix drill run --from STACK"/);
+    assert.match(rehearse.stderr, /"drill run --json" is deprecated .* use "phoenix drill run -o json"/);
+    assert.equal((JSON.parse(rehearse.stdout) as { kind: string }).kind, "rehearsal");
+    const unknown = await phoenix(["drill", "--cleanup", "drill-none"], root);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /"drill --cleanup ID" is deprecated[\s\S]*no drill drill-none/);
+    const help = await phoenix(["--help"], root);
+    assert.doesNotMatch(help.stdout, /verify-restore/, "old spellings stay out of help");
+  });
+
+  it("refuses -o formats a command does not print", async () => {
+    const bad = await phoenix(["drill", "list", "-o", "yaml"], repositoryCopy());
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /argument 'yaml' is invalid\. Allowed choices are table, json/);
+  });
+
   it("usage: one mode at a time, and --region with --from", async () => {
     const root = repositoryCopy();
     assert.equal((await phoenix(["drill"], root)).status, 2);
-    assert.equal((await phoenix(["drill", "--from", "prod", "--list"], root)).status, 2);
+    assert.equal((await phoenix(["drill", "run", "--from", "prod", "--list"], root)).status, 2);
     const noReplica = repositoryCopy();
     const storageFile = path.join(noReplica, "stacks", "backup-storage", "Pulumi.prod.yaml");
     const doc = parseDocument(fs.readFileSync(storageFile, "utf8"));
     doc.deleteIn(["config", "phoenix-backup-storage:replication"]);
     fs.writeFileSync(storageFile, doc.toString());
-    const noRegion = await phoenix(["drill", "--from", "prod", "--rehearse"], noReplica);
+    const noRegion = await phoenix(["drill", "run", "--from", "prod", "--rehearse"], noReplica);
     assert.equal(noRegion.status, 2, noRegion.stderr);
     assert.match(noRegion.stderr, /stacks\/backup-storage\/Pulumi.prod.yaml: phoenix-backup-storage:replication.region is not set, .* set it, or give --region/);
-    const same = await phoenix(["drill", "--from", "prod", "--region", "eu-west-1", "--rehearse"], root);
+    const same = await phoenix(["drill", "run", "--from", "prod", "--region", "eu-west-1", "--rehearse"], root);
     assert.equal(same.status, 2);
     assert.match(same.stderr, /eu-west-1/);
   });
 });
 
-describe("phoenix drill --rehearse", () => {
+describe("phoenix drill run --rehearse", () => {
   it("goes by default to the region of the source's backup replica", async () => {
     const root = repositoryCopy();
-    const run = await phoenix(["drill", "--from", "prod", "--rehearse", "--json", "--report", path.join(root, "r")], root);
+    const run = await phoenix(["drill", "run", "--from", "prod", "--rehearse", "-o", "json", "--report", path.join(root, "r")], root);
     assert.equal(run.status, 0, run.stderr);
     assert.equal((JSON.parse(run.stdout) as RecoveryReport).region, "eu-central-1");
   });
@@ -354,7 +378,7 @@ describe("phoenix drill --rehearse", () => {
   it("needs no engine or AWS: derives, plans, and models every other phase, labelled modeled, with the critical path", async () => {
     const root = repositoryCopy();
     const report = path.join(root, "rehearsal");
-    const run = await phoenix(["drill", "--from", "prod", "--region", "us-east-1", "--rehearse", "--report", report], root);
+    const run = await phoenix(["drill", "run", "--from", "prod", "--region", "us-east-1", "--rehearse", "--report", report], root);
     assert.equal(run.status, 0, run.stderr);
     const r = readReport(report);
     assert.equal(r.kind, "rehearsal");
@@ -396,18 +420,18 @@ describe("phoenix recover", () => {
   });
 });
 
-describe("phoenix verify-restore", () => {
+describe("phoenix restore verify", () => {
   it("compares the backup with the cluster and runs the verify commands; exit 1 on a missing object", async () => {
     const root = repositoryCopy();
     const kubeconfig = path.join(root, "kc");
     fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
     const good = new Script();
-    const ok = await phoenix(["verify-restore", "--stack", "prod", "--backup", "velero-hourly-20261127070000", "--kubeconfig", kubeconfig], root, good.engine(), good.adapters());
+    const ok = await phoenix(["restore", "verify", "--stack", "prod", "--backup", "velero-hourly-20261127070000", "--kubeconfig", kubeconfig], root, good.engine(), good.adapters());
     assert.equal(ok.status, 0, ok.stderr + ok.stdout);
     assert.match(ok.stdout, /### Verification of velero-hourly-20261127070000 \(restore velero-hourly-20261127070000-r\): passed/);
     assert.match(ok.stdout, /warning: payments-ledger: could not restore, LimitRange "defaults" already exists/);
     const bad = new Script({ live: (objects) => objects.filter((o) => o.name !== "ledger-config").map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name, object: o.object })) });
-    const failed = await phoenix(["verify-restore", "--stack", "prod", "--backup", "velero-hourly-20261127070000", "--kubeconfig", kubeconfig, "--json"], root, bad.engine(), bad.adapters());
+    const failed = await phoenix(["restore", "verify", "--stack", "prod", "--backup", "velero-hourly-20261127070000", "--kubeconfig", kubeconfig, "-o", "json"], root, bad.engine(), bad.adapters());
     assert.equal(failed.status, 1);
     const v = JSON.parse(failed.stdout) as { comparison: { totals: { missing: number } } };
     assert.ok(v.comparison.totals.missing >= 1);
@@ -415,10 +439,16 @@ describe("phoenix verify-restore", () => {
 
   it("usage errors: a missing kubeconfig, --bucket without its region", async () => {
     const root = repositoryCopy();
-    const a = await phoenix(["verify-restore", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope"], root);
+    const old = await phoenix(["verify-restore", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope"], root);
+    assert.equal(old.status, 2);
+    assert.match(old.stderr, /"verify-restore" is deprecated .* use "phoenix restore verify"[\s\S]*--kubeconfig \/nope: no such file/);
+    const noStack = await phoenix(["restore", "verify", "--backup", "b", "--kubeconfig", "/nope"], root);
+    assert.equal(noStack.status, 2, "no silent default stack for a command that reads a cluster");
+    assert.match(noStack.stderr, /required option '-s, --stack <name>' not specified/);
+    const a = await phoenix(["restore", "verify", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope"], root);
     assert.equal(a.status, 2);
     assert.match(a.stderr, /--kubeconfig \/nope: no such file/);
-    const b = await phoenix(["verify-restore", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope", "--bucket", "x"], root);
+    const b = await phoenix(["restore", "verify", "--stack", "prod", "--backup", "b", "--kubeconfig", "/nope", "--bucket", "x"], root);
     assert.equal(b.status, 2);
     assert.match(b.stderr, /--bucket and --bucket-region go together/);
   });

@@ -1,5 +1,5 @@
 /**
- * `phoenix verify-restore` with the real adapters end to end: the backup read from a
+ * `phoenix restore verify` with the real adapters end to end: the backup read from a
  * local S3 server in Velero's layout, the restored cluster from a local API server, the
  * verify command run over exec.
  */
@@ -29,7 +29,7 @@ async function restoredServers(objects: ReturnType<typeof ledgerObjects>, warnin
   return { s3, kube: await fakeKube(store, 500) };
 }
 
-describe("phoenix verify-restore, real adapters against local servers", () => {
+describe("phoenix restore verify, real adapters against local servers", () => {
   let s3: LocalS3;
   let kube: FakeKube;
   const objects = [...ledgerObjects(), ...ledgerObjects("ml-models").filter((o) => o.kind === "ConfigMap")];
@@ -44,7 +44,7 @@ describe("phoenix verify-restore, real adapters against local servers", () => {
   const run = async (root: string) => {
     const kubeconfig = path.join(root, "kubeconfig");
     fs.writeFileSync(kubeconfig, kube.kubeconfig);
-    return phoenix(["verify-restore", "--stack", "prod", "--backup", BACKUP, "--kubeconfig", kubeconfig, "--context", "local", "--bucket", "replica", "--bucket-region", "eu-central-1", "--report", path.join(root, "v")], root, undefined, {
+    return phoenix(["restore", "verify", "--stack", "prod", "--backup", BACKUP, "--kubeconfig", kubeconfig, "--context", "local", "--bucket", "replica", "--bucket-region", "eu-central-1", "--report", path.join(root, "v")], root, undefined, {
       store: (loc) => openBackupStore(loc, s3.client),
       cluster: (kc, context) => openRecoveryCluster(kc, context === undefined ? {} : { context }),
     });
@@ -91,7 +91,7 @@ describe("a restore whose results list a failed item, as the only fault", () => 
     const root = repositoryCopy();
     const kubeconfig = path.join(root, "kubeconfig");
     fs.writeFileSync(kubeconfig, kube.kubeconfig);
-    return phoenix(["verify-restore", "--stack", "prod", "--backup", BACKUP, "--kubeconfig", kubeconfig, "--bucket", "replica", "--bucket-region", "eu-central-1"], root, undefined, {
+    return phoenix(["restore", "verify", "--stack", "prod", "--backup", BACKUP, "--kubeconfig", kubeconfig, "--bucket", "replica", "--bucket-region", "eu-central-1"], root, undefined, {
       store: (loc) => openBackupStore(loc, s3.client),
       cluster: (kc, context) => openRecoveryCluster(kc, context === undefined ? {} : { context }),
     });

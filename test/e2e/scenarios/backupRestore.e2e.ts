@@ -3,7 +3,7 @@
  * cluster A's Velero into the locked primary bucket, MinIO's replication to the replica,
  * and on cluster B, fresh, Velero as Phoenix renders a restoring stack (the replica,
  * read-only, with the restoring role's own rights); then the drill's own restore and
- * verify phases and `phoenix verify-restore` (the built command) against B. A good
+ * verify phases and `phoenix restore verify` (the built command) against B. A good
  * restore completes and verifies; a restore that left a namespace out, an object
  * removed and a changed Secret each fail verification, naming the object.
  */
@@ -239,9 +239,9 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   });
 
   const verify = (extra: readonly string[] = []): ReturnType<typeof phoenixCli> =>
-    phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", b.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region, ...extra], { root, env: s3Env(stores.replica, restorer) });
+    phoenixCli(["restore", "verify", "--stack", "prod", "--backup", backupName, "--kubeconfig", b.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region, ...extra], { root, env: s3Env(stores.replica, restorer) });
 
-  it("phoenix verify-restore (the built command) passes the good restore", () => {
+  it("phoenix restore verify (the built command) passes the good restore", () => {
     // Its report is kept with the run's (.e2e/verify-restore/verification.md), for a person to read.
     const run = verify(["--report", path.join(ROOT, ".e2e", "verify-restore")]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
@@ -275,7 +275,7 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     const partial = restoreManifest({ name: `${backupName}-partial`, veleroNamespace: VELERO_NS, backup: backupName, namespaces: [ledger], modifiersConfigMap: "phoenix-restore-modifiers" });
     kubectlOk(c.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
     await waitFor("the partial restore to end", () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", `${backupName}-partial`, "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
-    const run = phoenixCli(["verify-restore", "--stack", "prod", "--backup", backupName, "--kubeconfig", c.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
+    const run = phoenixCli(["restore", "verify", "--stack", "prod", "--backup", backupName, "--kubeconfig", c.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /model-index/);
     assert.match(run.stdout, /registry-token/);

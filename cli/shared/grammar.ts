@@ -1,0 +1,37 @@
+/**
+ * What every command shares in its grammar: `-o table|json|markdown` for data it prints
+ * (kubectl's and velero's `-o`), and the old spellings that keep working for one release
+ * with a line on stderr saying what replaces them.
+ */
+import { Option, type Command } from "commander";
+import type { Io } from "./io";
+
+/** Output formats a command may offer. */
+export type Format = "table" | "json" | "markdown";
+
+/** Adds `-o, --output <format>` with `formats` as its only choices (commander refuses any other, exit 2). */
+export function outputOption(cmd: Command, formats: readonly Format[] = ["table", "json"]): Command {
+  return cmd.addOption(new Option("-o, --output <format>", `output format: ${formats.join(", ")}`).choices([...formats]).default(formats[0]));
+}
+
+/**
+ * The format asked for, with `--json` (the old spelling) read as `-o json` and announced
+ * as deprecated.
+ */
+export function formatOf(opts: { readonly output?: string; readonly json?: boolean }, io: Io, command: string): Format {
+  if (opts.json) {
+    deprecated(io, `${command} --json`, `${command} -o json`);
+    return "json";
+  }
+  return (opts.output ?? "table") as Format;
+}
+
+/** Adds the old `--json` flag, hidden from help. */
+export function legacyJson(cmd: Command): Command {
+  return cmd.addOption(new Option("--json", "deprecated: use -o json").hideHelp());
+}
+
+/** Tells, on stderr, that `old` goes in the next release and what to type instead. */
+export function deprecated(io: Io, old: string, now: string): void {
+  io.err(`phoenix: "${old}" is deprecated and goes in the next release: use "phoenix ${now}"\n`);
+}
