@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { logicalSteps, PREVIEW_SUMMARY_MARKER, renderSummary, summarize, type PreviewDigest, type PreviewStep } from "../../../cli/preview/summary";
+import { backupLosses, COMMENT_LIMIT, logicalSteps, PREVIEW_SUMMARY_MARKER, renderSummary, summarize, type PreviewDigest, type PreviewStep } from "../../../cli/preview/summary";
 import { ROOT } from "../../helpers";
 import { phoenix } from "../phoenix";
 
@@ -77,7 +77,7 @@ describe("preview summary: Phoenix's dangerous steps", () => {
       ["backups", "delete", "", "protected"],
       ["backups", "delete", "", "retainOnDelete"],
     ]);
-    assert.match(s.dangers[2].why, /schedule daily stops backing up ml-models/);
+    assert.match(s.dangers[2].why, /no Velero schedule backs up ml-models any more/);
     const md = renderSummary(s);
     assert.ok(md.indexOf("dangerous steps") < md.indexOf("### phoenix / prod"), "dangers come first");
     assert.doesNotMatch(md, /phoenix-prod-vpc/, "a tag change is not listed as a danger, and unchanged or benign rows are only counted");
@@ -101,5 +101,87 @@ describe("preview summary: Phoenix's dangerous steps", () => {
     const bad = await phoenix(["preview-summary", path.join(dir, "bad.json")], ROOT);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /bad\.json: not the JSON of `pulumi preview --json`/);
+  });
+});
+
+describe("preview summary: what stops backing something up, and the network", () => {
+  const release = (schedules: Record<string, { ns: string[]; ttl?: string }>) => ({
+    chart: "velero",
+    values: { schedules: Object.fromEntries(Object.entries(schedules).map(([k, v]) => [k, { schedule: "@daily", template: { includedNamespaces: v.ns, ...(v.ttl ? { ttl: v.ttl } : {}) } }])) },
+  });
+  const veleroStep = (op: string, before: ReturnType<typeof release>, after?: ReturnType<typeof release>): PreviewStep => ({
+    op,
+    urn: urn("phoenix", "phoenix:plugins:Plugins$kubernetes:helm.sh/v3:Release", "velero"),
+    oldState: { inputs: before },
+    ...(after ? { newState: { inputs: after } } : {}),
+    detailedDiff: null,
+  });
+  const why = (steps: PreviewStep[]): string[] => summarize([{ source: "p", digest: { steps } }]).dangers.map((d) => d.why);
+  const both = release({ hourly: { ns: ["payments-ledger"], ttl: "168h0m0s" }, daily: { ns: ["ml-models", "payments-ledger"], ttl: "720h0m0s" } });
+
+  it("flags a namespace no schedule covers any more, backups.enabled: false and a deleted release, but not a namespace moved between schedules", () => {
+    const moved = release({ hourly: { ns: ["payments-ledger", "ml-models"], ttl: "168h0m0s" }, daily: { ns: ["payments-ledger"], ttl: "720h0m0s" } });
+    assert.deepEqual(why([veleroStep("update", both, moved)]), [], "ml-models is still backed up, by hourly");
+    const dropped = release({ hourly: { ns: ["payments-ledger"], ttl: "168h0m0s" }, daily: { ns: ["payments-ledger"], ttl: "720h0m0s" } });
+    assert.deepEqual(why([veleroStep("update", both, dropped)]), ["no Velero schedule backs up ml-models any more: their state would have no new backup"]);
+    assert.deepEqual(why([veleroStep("update", both, release({}))]), ["no Velero schedule backs up ml-models, payments-ledger any more: their state would have no new backup"], "backups.enabled: false leaves no schedule");
+    assert.deepEqual(why([veleroStep("delete", both)]), ["no Velero schedule backs up ml-models, payments-ledger any more: their state would have no new backup"]);
+  });
+
+  it("flags a shortened ttl, shown as Velero writes durations", () => {
+    const shorter = release({ hourly: { ns: ["payments-ledger"], ttl: "168h0m0s" }, daily: { ns: ["ml-models", "payments-ledger"], ttl: "24h0m0s" } });
+    assert.deepEqual(why([veleroStep("update", both, shorter)]), ["Velero schedule daily keeps its backups for less (ttl: 720h0m0s -> 24h0m0s): older restore points expire"]);
+    const longer = release({ hourly: { ns: ["payments-ledger"], ttl: "336h0m0s" }, daily: { ns: ["ml-models", "payments-ledger"], ttl: "720h0m0s" } });
+    assert.deepEqual(backupLosses(new Map(), new Map()), []);
+    assert.deepEqual(why([veleroStep("update", both, longer)]), [], "a longer ttl loses nothing");
+  });
+
+  it("treats a replaced subnet, route table or VPC as dangerous as a replaced cluster", () => {
+    const steps = ["aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/vpc:Vpc"].map((t, i) => replaceStep(urn("phoenix", `phoenix:cluster:Cluster$${t}`, `net-${i}`), ["cidrBlock"]));
+    const d = summarize([{ source: "p", digest: { steps } }]).dangers;
+    assert.deepEqual(d.map((x) => [x.type, x.operation]), [["aws:ec2/subnet:Subnet", "replace"], ["aws:ec2/routeTable:RouteTable", "replace"], ["aws:ec2/vpc:Vpc", "replace"]]);
+    assert.ok(d.every((x) => /the network the cluster runs in/.test(x.why)));
+  });
+});
+
+describe("preview summary: what a reviewer reads", () => {
+  const del = (i: number): PreviewStep => ({ op: "delete", urn: urn("phoenix", "phoenix:apps:Apps$kubernetes:core/v1:ConfigMap", `cm-${i}`), oldState: {}, detailedDiff: null });
+
+  it("names every replaced and deleted resource per stack, dangerous or not, under one heading per stack", () => {
+    const md = renderSummary(summarize([{ source: "p", digest: { steps: [del(1), replaceStep(urn("phoenix", "aws:iam/rolePolicy:RolePolicy", "velero-policy"), ["role"])] } }]));
+    assert.match(md, /<details><summary>2 replaced or deleted<\/summary>/);
+    assert.match(md, /\| `kubernetes:core\/v1:ConfigMap` cm-1 \| delete \| - \|/);
+    assert.match(md, /\| `aws:iam\/rolePolicy:RolePolicy` velero-policy \| replace \| `role` \|/);
+    const headings = md.split("\n").filter((l) => l.startsWith("#"));
+    assert.equal(new Set(headings).size, headings.length, "no heading repeats");
+  });
+
+  it("stays under GitHub's comment limit, folding the lists and saying where the rest is", () => {
+    const steps = Array.from({ length: 4000 }, (_, i) => del(i));
+    const md = renderSummary(summarize([{ source: "a", digest: { steps } }, { source: "b", digest: { steps: steps.map((st) => ({ ...st, urn: st.urn.replace("prod", "use1") })) } }]));
+    assert.ok(md.length <= COMMENT_LIMIT, `${md.length} characters`);
+    assert.match(md, /\.\.\. and \d+ more: the preview JSON \(the workflow's artifact\) lists them/);
+    assert.match(md, /### phoenix \/ use1/, "every stack keeps its section");
+  });
+
+  it("puts a failed preview first and exits 1 for it; refuses what is not a preview with exit 2", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-previews-"));
+    const failed = { diagnostics: [{ severity: "error", message: "error: an unhandled error occurred: program failed:\nstack trace", urn: "urn:pulumi:use1::phoenix::pulumi:pulumi:Stack::phoenix-use1" }] };
+    fs.writeFileSync(path.join(dir, "failed.json"), JSON.stringify(failed));
+    fs.writeFileSync(path.join(dir, "fine.json"), JSON.stringify({ steps: [del(1)], changeSummary: { delete: 1 } }));
+    const run = await phoenix(["preview-summary", path.join(dir, "fine.json"), path.join(dir, "failed.json")], ROOT);
+    assert.equal(run.status, 1, "a failed preview fails the check, with or without --fail-on-danger");
+    assert.ok(run.stdout.indexOf(":x: 1 preview failed") < run.stdout.indexOf("### phoenix / prod"), "the failure first");
+    assert.match(run.stdout, /- \*\*phoenix \/ use1\*\*: error: an unhandled error occurred: program failed:/, "named by the stack its diagnostics name");
+    for (const [file, text, message] of [
+      ["plan.json", JSON.stringify({ stack: "prod", project: "phoenix", resources: [] }), /this is a `phoenix plan` JSON, not a preview/],
+      ["empty.json", "{}", /neither steps\[\] nor diagnostics\[\]/],
+      ["other.json", JSON.stringify({ steps: [], version: 3 }), /unknown top-level key\(s\) version/],
+    ] as const) {
+      fs.writeFileSync(path.join(dir, file), text);
+      const bad = await phoenix(["preview-summary", path.join(dir, file)], ROOT);
+      assert.equal(bad.status, 2, file);
+      assert.match(bad.stderr, message);
+    }
   });
 });
