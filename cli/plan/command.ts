@@ -3,15 +3,19 @@
  * with no cloud account, and prints what they would build. A platform stack's backup
  * storage reference is answered from the storage stack's own offline plan.
  *
- *   phoenix plan --stack S [--project DIR] [--json FILE]
- *   phoenix plan --all [--json DIR]      every stack of both projects, one process
+ *   phoenix plan --stack S [--project DIR] [--out FILE] [-o table|json]
+ *   phoenix plan --all [--out DIR]                  every stack of both projects, one process
+ *   phoenix plan diff --stack S|--all --against BASE [-o table|markdown|json] [--fail-on-danger]
+ *
+ * `--json PATH` (now `--out`) and `plan --against` (now `plan diff`) work for one release.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import type { PlanDocument } from "./plan";
 import type { ProjectDir } from "../stacks/projects";
 import { UsageError } from "../shared/errors";
+import { deprecated, outputOption } from "../shared/grammar";
 import { withProgress } from "../shared/progress";
 import { table } from "../shared/table";
 import type { Act, Deps } from "../main";
@@ -19,11 +23,20 @@ import type { Act, Deps } from "../main";
 interface PlanOptions {
   stack?: string;
   all?: boolean;
-  json?: string;
+  /** Where to write the plan JSON: a file with --stack, a folder with --all. */
+  out?: string;
   project?: string;
   timeline?: boolean;
   against?: string;
-  markdown?: boolean;
+  /** table (text), json, or markdown (a diff only). */
+  output?: string;
+  failOnDanger?: boolean;
+}
+
+/** Exit status of a diff: 1 with --fail-on-danger when something stops being backed up. */
+async function dangerStatus(opts: PlanOptions, diffs: readonly import("./diff").PlanDiff[]): Promise<number> {
+  const { diffDangers } = await import("./diff");
+  return opts.failOnDanger && diffs.some((d) => diffDangers(d).length > 0) ? 1 : 0;
 }
 
 /** A plan JSON written by `phoenix plan --json`; a usage error names the file otherwise. */
@@ -95,9 +108,18 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
   const doc = await planner.plan(project, { stack: opts.stack ?? "" });
   if (opts.against) {
     const { diffPlans, renderDiff } = await import("./diff");
-    deps.io.out(renderDiff(diffPlans(readPlan(opts.against), doc), opts.markdown ? "markdown" : "text"));
-    deps.io.out("\n" + (await verdicts([doc], opts.markdown === true)));
-    if (opts.json) writeJson(opts.json, doc);
+    const diff = diffPlans(readPlan(opts.against), doc);
+    if (opts.output === "json") deps.io.out(JSON.stringify(diff, null, 2) + "\n");
+    else {
+      deps.io.out(renderDiff(diff, opts.output === "markdown" ? "markdown" : "text"));
+      deps.io.out("\n" + (await verdicts([doc], opts.output === "markdown")));
+    }
+    if (opts.out) writeJson(opts.out, doc);
+    return Math.max(policyStatus([doc]), await dangerStatus(opts, [diff]));
+  }
+  if (opts.output === "json") {
+    deps.io.out(JSON.stringify(doc, null, 2) + "\n");
+    if (opts.out) writeJson(opts.out, doc);
     return policyStatus([doc]);
   }
   deps.io.out(renderPlan(doc));
@@ -106,9 +128,9 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
     const { modelTimeline, renderTimeline } = await import("./timeline");
     deps.io.out("\n" + renderTimeline(modelTimeline(doc.resources), `${doc.project}/${doc.stack}`));
   }
-  if (opts.json) {
-    writeJson(opts.json, doc);
-    deps.io.out(`\nPlan JSON written to ${opts.json}\n`);
+  if (opts.out) {
+    writeJson(opts.out, doc);
+    deps.io.out(`\nPlan JSON written to ${opts.out}\n`);
   }
   deps.io.out(`Planned ${doc.resources.length} resources in ${seconds(started)} s (offline, Pulumi mock runtime).\n`);
   return policyStatus([doc]);
@@ -132,17 +154,21 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
         const t = process.hrtime.bigint();
         const doc = await planner.plan(project, { stack });
         docs.push(doc);
-        if (opts.json) writeJson(path.join(opts.json, planFileName(doc)), doc);
+        if (opts.out) writeJson(path.join(opts.out, planFileName(doc)), doc);
         const mandatory = doc.policy?.violations.filter((v) => v.enforcementLevel === "mandatory").length ?? 0;
-        rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), mandatory === 0 ? "pass" : `${mandatory} mandatory`, `${seconds(t)} s`, opts.json ? path.join(opts.json, planFileName(doc)) : "-"]);
+        rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), mandatory === 0 ? "pass" : `${mandatory} mandatory`, `${seconds(t)} s`, opts.out ? path.join(opts.out, planFileName(doc)) : "-"]);
         update(`${doc.resources.length} resources`);
       },
     })),
     deps.io,
   );
   if (opts.against) {
-    await diffAll(opts.against, docs, opts.markdown === true, deps);
-    deps.io.out("\n" + (await verdicts(docs, opts.markdown === true)));
+    const diffs = await diffAll(opts.against, docs, opts.output ?? "table", deps);
+    if (opts.output !== "json") deps.io.out("\n" + (await verdicts(docs, opts.output === "markdown")));
+    return Math.max(policyStatus(docs), await dangerStatus(opts, diffs));
+  }
+  if (opts.output === "json") {
+    deps.io.out(JSON.stringify(docs, null, 2) + "\n");
     return policyStatus(docs);
   }
   deps.io.out(table(["PROJECT", "STACK", "REGION", "RESOURCES", "POLICY", "TIME", "PLAN FILE"], rows).join("\n") + "\n\n");
@@ -152,61 +178,111 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
 }
 
 /** Every stack's diff against the base plans in `dir` (`<project>.<stack>.json`); a stack new on either side shows whole. */
-async function diffAll(dir: string, heads: readonly PlanDocument[], markdown: boolean, deps: Deps): Promise<void> {
+async function diffAll(dir: string, heads: readonly PlanDocument[], output: string, deps: Deps): Promise<import("./diff").PlanDiff[]> {
+  const markdown = output === "markdown";
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--against ${dir}: not a folder: with --all, give the folder \`phoenix plan --all --json\` wrote on the base`);
   const { diffPlans, renderDiff } = await import("./diff");
   const headFiles = new Set(heads.map(planFileName));
   const bases = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
   const out: string[] = markdown ? [PLAN_DIFF_MARKER, "## Phoenix offline plan diff", "", "Planned without cloud credentials (a fork's pull request gets it too); values only AWS knows read `<computed: ...>`.", ""] : [];
+  const diffs: import("./diff").PlanDiff[] = [];
   for (const head of heads) {
     const file = path.join(dir, planFileName(head));
     const base = fs.existsSync(file) ? readPlan(file) : emptyLike(head);
-    out.push(renderDiff(diffPlans(base, head), markdown ? "markdown" : "text") + (fs.existsSync(file) ? "" : "(a new stack: everything is added)\n"));
+    diffs.push(diffPlans(base, head));
+    out.push(renderDiff(diffs[diffs.length - 1], markdown ? "markdown" : "text") + (fs.existsSync(file) ? "" : "(a new stack: everything is added)\n"));
   }
   for (const f of bases.filter((b) => !headFiles.has(b))) {
     const base = readPlan(path.join(dir, f));
-    out.push(renderDiff(diffPlans(base, emptyLike(base)), markdown ? "markdown" : "text") + "(the stack file is removed: everything goes)\n");
+    diffs.push(diffPlans(base, emptyLike(base)));
+    out.push(renderDiff(diffs[diffs.length - 1], markdown ? "markdown" : "text") + "(the stack file is removed: everything goes)\n");
   }
-  deps.io.out(out.join("\n"));
+  deps.io.out(output === "json" ? JSON.stringify(diffs, null, 2) + "\n" : out.join("\n"));
+  return diffs;
 }
 
-/** Registers `phoenix plan`. */
+/** Checks shared by `plan` and `plan diff`, then plans. */
+function run(opts: PlanOptions, deps: Deps): Promise<number> {
+  if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
+  if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
+  if (opts.all && opts.timeline) throw new UsageError("--timeline models one stack: use it with --stack");
+  if (opts.output === "markdown" && !opts.against) throw new UsageError("-o markdown formats a diff: use phoenix plan diff");
+  return opts.all ? planAll(opts, deps) : planOne(opts, deps);
+}
+
+/** The old spellings of `plan`: `--json PATH` for `--out`, `--against` and `--markdown` for `plan diff`. */
+function fromOldSpelling(opts: PlanOptions & { json?: string; markdown?: boolean }, deps: Deps): PlanOptions {
+  const next: PlanOptions & { json?: string; markdown?: boolean } = { ...opts };
+  if (opts.json !== undefined) {
+    deprecated(deps.io, "plan --json PATH", "plan --out PATH");
+    next.out = opts.json;
+  }
+  if (opts.against !== undefined) deprecated(deps.io, "plan --against BASE [--markdown]", "plan diff --against BASE [-o markdown]");
+  if (opts.markdown) {
+    if (!opts.against) throw new UsageError("--markdown formats a diff: use phoenix plan diff --against BASE -o markdown");
+    next.output = "markdown";
+  }
+  delete next.json;
+  delete next.markdown;
+  return next;
+}
+
+/** Registers `phoenix plan` and `phoenix plan diff`. */
 export function registerPlan(program: Command, act: Act, deps: Deps): void {
-  program
+  const plan = program
     .command("plan")
     .description("Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces, what Velero backs up and the policy verdict")
-    .option("-s, --stack <name>", "the stack to plan (reads Pulumi.<name>.yaml of the project)")
+    // `plan diff --stack S`: the verb parses its own options.
+    .enablePositionalOptions()
+    .option("-s, --stack <name>", "the stack to plan (reads Pulumi.<name>.yaml of the project); this or --all")
     .option("--all", "plan every stack of both projects (backup storage and platform) in one process")
-    .option("--json <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
+    .option("--out <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
     .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
     .option("--timeline", "with --stack: the modeled critical path of a fresh `pulumi up`, from published durations per resource type")
-    .option("--against <path>", "print the diff against a base plan instead: a plan JSON with --stack, the folder of `plan --all --json` with --all")
-    .option("--markdown", "with --against: the diff as Markdown, for a pull-request comment")
+    .addOption(new Option("-o, --output <format>", "output format: table, json (the plan document on stdout)").choices(["table", "json"]).default("table"))
+    .addOption(new Option("--json <path>", "deprecated: use --out").hideHelp())
+    .addOption(new Option("--against <path>", "deprecated: use plan diff").hideHelp())
+    .addOption(new Option("--markdown", "deprecated: use plan diff -o markdown").hideHelp())
     .addHelpText(
       "after",
       [
         "",
         "Examples:",
         "  $ phoenix plan --stack prod",
-        "  $ phoenix plan --stack prod --json plans/prod.json",
+        "  $ phoenix plan --stack prod --out plans/prod.json",
         "  $ phoenix plan --stack prod --project stacks/backup-storage",
-        "  $ phoenix plan --all --json plans/",
+        "  $ phoenix plan --all --out plans/",
         "  $ phoenix plan --stack prod --timeline",
-        "  $ phoenix plan --stack prod --against base/phoenix.prod.json --markdown",
-        "  $ phoenix plan --all --against base/ --markdown > plan-diff.md",
+        "  $ phoenix plan diff --stack prod --against base/phoenix.prod.json",
         "",
         "Every plan runs the policy pack's rules (policy/) over the planned resources and lists the violations.",
         "Exit status: 0 planned, no mandatory violation; 1 a mandatory policy violation (the plan is still written);",
         "2 usage error or a bad stack file (nothing written).",
       ].join("\n"),
     )
-    .action(
-      act(async (opts: PlanOptions) => {
-        if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
-        if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
-        if (opts.all && opts.timeline) throw new UsageError("--timeline models one stack: use it with --stack");
-        if (opts.markdown && !opts.against) throw new UsageError("--markdown formats a diff: give --against too");
-        return opts.all ? planAll(opts, deps) : planOne(opts, deps);
-      }),
-    );
+    .action(act(async (opts: PlanOptions & { json?: string; markdown?: boolean }) => run(fromOldSpelling(opts, deps), deps)));
+  outputOption(
+    plan
+      .command("diff")
+      .description("What a change does to the offline plan: namespaces leaving or joining the backups first, then schedules, resources and inputs path by path")
+      .option("-s, --stack <name>", "the stack to plan and compare; this or --all")
+      .option("--all", "every stack, against the folder `phoenix plan --all --out` wrote on the base")
+      .requiredOption("--against <path>", "the base: a plan JSON with --stack, a folder of them with --all (required)")
+      .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
+      .option("--out <path>", "also write the head plan(s) as JSON")
+      .option("--fail-on-danger", "exit 1 when something stops being backed up (a namespace leaves the backups, a ttl shrinks)"),
+    ["table", "markdown", "json"],
+  )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  $ phoenix plan diff --stack prod --against base/phoenix.prod.json",
+        "  $ phoenix plan diff --all --against base/ -o markdown --fail-on-danger > plan-diff.md",
+        "",
+        "Exit status: 0 compared; 1 a mandatory policy violation, or danger with --fail-on-danger; 2 usage error or a bad stack file.",
+      ].join("\n"),
+    )
+    .action(act(async (opts: PlanOptions) => run(opts, deps)));
 }

@@ -6,7 +6,7 @@
  * appear: the plans hold only `[secret]` and `<secret: ...>` placeholders, which compare
  * equal (a changed secret is invisible offline; `pulumi preview` shows it as changed).
  */
-import { OFFLINE_SECRET_PREFIX } from "../stacks/names";
+import { goDurationSeconds, OFFLINE_SECRET_PREFIX } from "../stacks/names";
 import { resourceKey, type PlanDocument } from "./plan";
 import { SECRET } from "./runtime";
 
@@ -34,7 +34,8 @@ export interface PlanDiff {
   readonly joiningBackups: readonly string[];
   readonly namespaces: {
     readonly added: readonly (NamespaceState & { readonly name: string })[];
-    readonly removed: readonly (NamespaceState & { readonly name: string })[];
+    /** With what becomes of what the namespace holds. */
+    readonly removed: readonly (NamespaceState & { readonly name: string; readonly fate: string })[];
     readonly changed: readonly { readonly name: string; readonly before: NamespaceState; readonly after: NamespaceState }[];
   };
   /** Velero schedules whose namespaces, cron or TTL change, or that come and go. */
@@ -71,13 +72,27 @@ export function changedPaths(before: unknown, after: unknown): InputChange[] {
     .map((p) => ({ path: p, ...(a.has(p) ? { before: a.get(p) } : {}), ...(b.has(p) ? { after: b.get(p) } : {}) }));
 }
 
+/** What becomes of a removed namespace's objects, and of its backups. */
+function fateOf(base: PlanDocument, name: string, state: NamespaceState): string {
+  const resource = base.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && (r.inputs.metadata as { name?: unknown } | undefined)?.name === name);
+  const objects =
+    state.class === "gitops"
+      ? "Argo CD leaves its objects (no Application carries the resources finalizer), and Git no longer recreates them"
+      : resource?.options?.retainOnDelete
+        ? "its objects stay in the cluster (retainOnDelete), unmanaged"
+        : resource
+          ? "it is deleted, with everything in it"
+          : "Phoenix did not create it";
+  return `${objects}${state.backedUp ? "; no backup of it is taken any more" : ""}`;
+}
+
 /** Diffs `base` (before the change) against `head` (after). */
 export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
   const ns = (doc: PlanDocument) => new Map(doc.namespaces.map((n) => [n.name, { class: n.class, backedUp: n.backedUp }]));
   const a = ns(base);
   const b = ns(head);
   const added = [...b].filter(([n]) => !a.has(n)).map(([name, s]) => ({ name, ...s }));
-  const removed = [...a].filter(([n]) => !b.has(n)).map(([name, s]) => ({ name, ...s }));
+  const removed = [...a].filter(([n]) => !b.has(n)).map(([name, s]) => ({ name, ...s, fate: fateOf(base, name, s) }));
   const changed = [...b]
     .filter(([n, s]) => a.has(n) && (a.get(n)!.class !== s.class || a.get(n)!.backedUp !== s.backedUp))
     .map(([name, after]) => ({ name, before: a.get(name)!, after }));
@@ -116,6 +131,52 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
   };
 }
 
+/**
+ * What in a diff stops backing something up, as lines: namespaces that leave the
+ * backups (removed, reclassified, dropped from every schedule) and schedules whose ttl
+ * shrinks. A pull request with any of them fails `--fail-on-danger`.
+ */
+export function diffDangers(d: PlanDiff): string[] {
+  const shorter = d.schedules.flatMap((sc) =>
+    sc.details.filter((x) => {
+      const m = /^ttl: (\S+) -> (\S+)$/.exec(x);
+      const [was, is] = m ? [goDurationSeconds(m[1]), goDurationSeconds(m[2])] : [undefined, undefined];
+      return was !== undefined && is !== undefined && is < was;
+    }).map((x) => `schedule ${sc.name} keeps its backups for less (${x})`),
+  );
+  return [...d.leavingBackups.map((n) => `${n} leaves the backups: its state would no longer survive a disaster`), ...shorter];
+}
+
+/**
+ * A line diff of two multi-line values (a ConfigMap's file, an embedded YAML), as
+ * `  `, `- ` and `+ ` lines: the longest common subsequence of lines. No diff library is
+ * among the dependencies, and values past LCS_CELLS are shown whole instead.
+ */
+export function lineDiff(before: string, after: string): string[] {
+  const [a, b] = [before.split("\n"), after.split("\n")];
+  if (a.length * b.length > LCS_CELLS) return [...a.map((l) => `- ${l}`), ...b.map((l) => `+ ${l}`)];
+  const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: string[] = [];
+  let [i, j] = [0, 0];
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      out.push(`  ${a[i++]}`);
+      j++;
+    } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) out.push(`- ${a[i++]}`);
+    else out.push(`+ ${b[j++]}`);
+  }
+  return out;
+}
+const LCS_CELLS = 4_000_000;
+
+/** The two sides of a change as text when both are multi-line strings (JSON-encoded in the change). */
+function multiline(c: InputChange): [string, string] | undefined {
+  const parse = (v: string | undefined): unknown => (v === undefined ? undefined : (JSON.parse(v) as unknown));
+  const [x, y] = [parse(c.before), parse(c.after)];
+  return typeof x === "string" && typeof y === "string" && (x.includes("\n") || y.includes("\n")) ? [x, y] : undefined;
+}
+
 /** Whether the diff changes anything at all. */
 export function isEmpty(d: PlanDiff): boolean {
   return (
@@ -144,14 +205,15 @@ export function renderDiff(d: PlanDiff, format: "markdown" | "text"): string {
   if (isEmpty(d)) return [...out, "", "No change to the plan."].join("\n") + "\n";
   const item = (s: string): string => `- ${s}`;
   const code = (s: string): string => (m ? `\`${s}\`` : s);
-  if (d.leavingBackups.length > 0) {
-    out.push("", m ? "**DANGER: namespaces leave the backups.** Their state would no longer survive a disaster:" : "DANGER: namespaces leave the backups; their state would no longer survive a disaster:");
-    out.push(...d.leavingBackups.map((n) => item(code(n))));
+  const dangers = diffDangers(d);
+  if (dangers.length > 0) {
+    out.push("", m ? "**DANGER: something stops being backed up.**" : "DANGER: something stops being backed up:");
+    out.push(...dangers.map(item));
   }
   if (d.joiningBackups.length > 0) out.push("", "Namespaces that join the backups:", ...d.joiningBackups.map((n) => item(code(n))));
   const nsRows = [
     ...d.namespaces.added.map((n) => `${code(n.name)} added (${n.class}, ${n.backedUp ? "backed up" : "not backed up"})`),
-    ...d.namespaces.removed.map((n) => `${code(n.name)} removed (was ${n.class}${n.backedUp ? ", backed up" : ""})`),
+    ...d.namespaces.removed.map((n) => `${code(n.name)} removed (was ${n.class}${n.backedUp ? ", backed up" : ""}): ${n.fate}`),
     ...d.namespaces.changed.map((n) => `${code(n.name)}: ${n.before.class}${n.before.backedUp ? " (backed up)" : ""} -> ${n.after.class}${n.after.backedUp ? " (backed up)" : ""}`),
   ];
   if (nsRows.length > 0) out.push("", "Namespace table:", ...nsRows.map(item));
@@ -170,9 +232,20 @@ export function renderDiff(d: PlanDiff, format: "markdown" | "text"): string {
     out.push("", `Inputs changed (${d.inputs.length} resource${d.inputs.length === 1 ? "" : "s"}):`);
     for (const r of d.inputs) {
       out.push("", m ? `<details><summary><code>${r.resource}</code> (${r.changes.length} path${r.changes.length === 1 ? "" : "s"})</summary>\n` : `  ${r.resource}`);
-      const rows = r.changes.map((c) => [c.path, ...around(c)] as const);
-      if (m) out.push("| path | before | after |", "|---|---|---|", ...rows.map(([p, b, a]) => `| \`${md(p)}\` | ${md(b)} | ${md(a)} |`), "", "</details>");
-      else out.push(...rows.map(([p, b, a]) => `    ${p}: ${b} -> ${a}`));
+      // Multi-line values (a ConfigMap's file, embedded YAML) read as a line diff, not an escaped string.
+      const texts = r.changes.flatMap((c) => {
+        const sides = multiline(c);
+        return sides ? [{ path: c.path, lines: lineDiff(...sides) }] : [];
+      });
+      const rows = r.changes.filter((c) => !multiline(c)).map((c) => [c.path, ...around(c)] as const);
+      if (m) {
+        if (rows.length > 0) out.push("| path | before | after |", "|---|---|---|", ...rows.map(([p, b, a]) => `| \`${md(p)}\` | ${md(b)} | ${md(a)} |`), "");
+        for (const t of texts) out.push(`\`${md(t.path)}\`:`, "", "```diff", ...t.lines, "```", "");
+        out.push("</details>");
+      } else {
+        out.push(...rows.map(([p, b, a]) => `    ${p}: ${b} -> ${a}`));
+        for (const t of texts) out.push(`    ${t.path}:`, ...t.lines.map((l) => `      ${l}`));
+      }
     }
   }
   return out.join("\n") + "\n";

@@ -50,7 +50,7 @@ describe("phoenix", () => {
     assert.match(pkg.scripts.prepare, /scripts\/build\.mjs/);
     for (const alias of ["plan", "charts:verify", "audit"]) assert.match(pkg.scripts[alias], /^node cli\/phoenix\.cjs /, `npm run ${alias} calls the same entry`);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-bin-")), "p.json");
-    const r = spawnSync(process.execPath, [path.join(ROOT, "cli", "phoenix.cjs"), "plan", "--stack", "prod", "--json", file], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    const r = spawnSync(process.execPath, [path.join(ROOT, "cli", "phoenix.cjs"), "plan", "--stack", "prod", "--out", file], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Planned \d+ resources/);
     // The build (bundled, deferred start-up, no stack capture) plans exactly what the sources plan.

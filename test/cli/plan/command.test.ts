@@ -169,7 +169,7 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
 
   it("plans the backup storage project with --project: its resources and outputs, no platform sections", async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-plan-storage-")), "storage.json");
-    const r = await cli("--stack", "prod", "--project", STORAGE_DIR, "--json", out);
+    const r = await cli("--stack", "prod", "--project", STORAGE_DIR, "--out", out);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Phoenix offline plan: stack prod, region eu-west-1 \(project phoenix-backup-storage\)/);
     assert.match(r.stdout, /Backup storage \(its own project\) \(\d+ resources\)\n {2}phoenix:backupStorage:BackupStorage {2}backups\n/);
@@ -180,7 +180,7 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
 
   it("plans every stack of both projects with --all, one plan file per stack, the same as each alone", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-plan-all-"));
-    const r = await cli("--all", "--json", dir);
+    const r = await cli("--all", "--out", dir);
     assert.equal(r.status, 0, r.stderr);
     // Every stack file of both projects, whichever regions the repository holds; prod's are the reviewed ones.
     const expected = [...listStacks(projects(ROOT).storage.dir).map((s) => `phoenix-backup-storage.${s}.json`), ...listStacks(ROOT).map((s) => `phoenix.${s}.json`)].sort();
@@ -198,7 +198,7 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
     doc.config["phoenix:network"] = { cidr: "10.20.0.0/16", natGateways: "three" };
     const dir = scratchRepository({ bad: doc }, { bad: prodStorageDoc() });
     const out = path.join(dir, "plan.json");
-    const r = await cli("--stack", "bad", "--project", dir, "--json", out);
+    const r = await cli("--stack", "bad", "--project", dir, "--out", out);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /Pulumi\.bad\.yaml: invalid stack configuration \(1 problem\):\n {2}- phoenix:network\.natGateways: .*"perAz"\|"single"/);
     assert.match(r.stderr, /Fix this key in Pulumi\.bad\.yaml/);
@@ -210,7 +210,7 @@ describe("phoenix plan, the command", { concurrency: true }, () => {
     const doc = prodDoc();
     doc.config["phoenix:namespaces"] = { imperative: [{ name: "storefront" }] };
     const dir = scratchRepository({ clash: doc }, { clash: prodStorageDoc() });
-    const r = await cli("--stack", "clash", "--project", dir, "--json", path.join(dir, "p.json"));
+    const r = await cli("--stack", "clash", "--project", dir, "--out", path.join(dir, "p.json"));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /Pulumi\.clash\.yaml: the namespace inventory is inconsistent/);
     assert.match(r.stderr, /gitops by application:storefront \(phoenix:gitops\.applications\[0\]\.namespace\); imperative by inventory \(phoenix:namespaces\.imperative\[0\]\)/);
@@ -355,7 +355,7 @@ describe("a second region", () => {
     storage.config["phoenix-backup-storage:replication"] = { region: "us-west-2" };
     const dir = scratchRepository({ dr: doc }, { dr: storage });
     const out = path.join(dir, "dr.plan.json");
-    const r = await cli("--stack", "dr", "--project", dir, "--json", out);
+    const r = await cli("--stack", "dr", "--project", dir, "--out", out);
     assert.equal(r.status, 0, r.stderr);
     const plan = JSON.parse(fs.readFileSync(out, "utf8")) as PlanDocument;
     assert.equal(plan.stack, "dr");

@@ -94,7 +94,7 @@ describe("phoenix plan and the verdict", () => {
     doc.config["phoenix:cluster"].logTypes = ["api", "audit", "authenticator"];
     fs.writeFileSync(file, stringify(doc));
     const out = path.join(root, "prod.json");
-    const r = await phoenix(["plan", "--stack", "prod", "--json", out], root);
+    const r = await phoenix(["plan", "--stack", "prod", "--out", out], root);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /Policy \(10 rules of policy\/\) on phoenix\/prod: 1 mandatory, 1 advisory violation/);
     assert.match(r.stdout, /MANDATORY eks-endpoint-not-world-open: eks:index:Cluster::phoenix-prod-eks: the public API endpoint is open to 0\.0\.0\.0\/0/);

@@ -63,7 +63,7 @@ describe("every bad input refused", () => {
       assert.notEqual(after, before, "the case changes the file");
       fs.writeFileSync(file, after);
       const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-bad-")), "plan.json");
-      const argv = c.storage ? ["plan", "--stack", "prod", "--project", path.join(root, "stacks", "backup-storage"), "--json", out] : ["plan", "--stack", "prod", "--json", out];
+      const argv = c.storage ? ["plan", "--stack", "prod", "--project", path.join(root, "stacks", "backup-storage"), "--out", out] : ["plan", "--stack", "prod", "--out", out];
       const r = await phoenix(argv, root);
       assert.equal(r.status, 2, r.stdout);
       assert.match(r.stderr, c.message);

@@ -53,7 +53,7 @@ export function phoenixCli(args: readonly string[], opts: { root?: string; env?:
 export function planOf(stack: string, opts: { root?: string; storage?: boolean } = {}): PlanJson {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-e2e-plan-")), "plan.json");
   try {
-    phoenixCli(["plan", "--stack", stack, ...(opts.storage ? ["--project", "stacks/backup-storage"] : []), "--json", out], { ...(opts.root ? { root: opts.root } : {}), expect: 0 });
+    phoenixCli(["plan", "--stack", stack, ...(opts.storage ? ["--project", "stacks/backup-storage"] : []), "--out", out], { ...(opts.root ? { root: opts.root } : {}), expect: 0 });
     return JSON.parse(fs.readFileSync(out, "utf8")) as PlanJson;
   } finally {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
