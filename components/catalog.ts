@@ -32,7 +32,7 @@ export const kubernetesVersion = "1.34";
  * table for eks-pod-identity-agent and aws-ebs-csi-driver: those two pins are builds
  * seen in public EKS configurations; confirm them with
  * `aws eks describe-addon-versions --kubernetes-version 1.34 --addon-name <name>`
- * before the first real `pulumi up` (README, "Pinned versions"). Bump all of them
+ * before the first real `pulumi up` (docs/reference/versions.md, "Pinned versions"). Bump all of them
  * together with `kubernetesVersion`.
  */
 export const addons = {
@@ -83,7 +83,7 @@ export interface UpstreamProgram {
 }
 
 /**
- * The real programs the e2e harness runs (README, "End-to-end tests"), built once into a
+ * The real programs the e2e harness runs (docs/architecture/e2e.md), built once into a
  * cache outside the repository. Each pairs with what Phoenix deploys: Kubernetes at the
  * minor of `kubernetesVersion`, etcd at the version that Kubernetes requires, Velero at
  * the velero chart's appVersion, its AWS plugin at `images.veleroPluginForAws`, Helm at

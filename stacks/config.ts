@@ -40,7 +40,7 @@ export class ConfigError extends Error {
     super(
       `${stackFile}: invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n") +
-        `\nFix ${problems.length === 1 ? "this key" : "these keys"} in ${stackFile}; README.md "Stack configuration" lists every key and its default.`,
+        `\nFix ${problems.length === 1 ? "this key" : "these keys"} in ${stackFile}; docs/reference/configuration.md "Stack configuration" lists every key and its default.`,
     );
     this.name = "ConfigError";
   }

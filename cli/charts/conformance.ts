@@ -439,9 +439,9 @@ function readYaml(file: string): { value?: unknown; error?: string } {
   }
 }
 
-/** How to fill the cache for one chart version (README, "Chart conformance"). */
+/** How to fill the cache for one chart version (docs/reference/versions.md, "Chart conformance"). */
 function fillHint(r: ReleaseValues, chartsDir: string, dir: string): string {
-  return `fill it with \`scripts/fill-chart-cache.sh ${chartsDir}\`, or by hand: \`helm pull ${r.chart} --repo ${r.repository} --version ${r.version} --untar\`, then copy its values.yaml, values.schema.json (if any) and crds/ to ${dir} (README, "Chart conformance")`;
+  return `fill it with \`scripts/fill-chart-cache.sh ${chartsDir}\`, or by hand: \`helm pull ${r.chart} --repo ${r.repository} --version ${r.version} --untar\`, then copy its values.yaml, values.schema.json (if any) and crds/ to ${dir} (docs/reference/versions.md, "Chart conformance")`;
 }
 
 /** Checks each entry of a values map the chart renders as custom resources against their CRD. */

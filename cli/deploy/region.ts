@@ -109,7 +109,7 @@ export async function engineFailure(run: () => Promise<void>, io: Pick<Io, "err"
   }
 }
 
-/** Logical names the backup bucket had inside the platform stack before the storage project (README, "Moving an existing bucket"). */
+/** Logical names the backup bucket had inside the platform stack before the storage project (docs/operations/destroy-and-recreate.md, "Moving an existing bucket"). */
 const LEGACY_BUCKET_URN = /::plugins-velero-backups(-replica)?$/;
 
 /**
@@ -123,7 +123,7 @@ export async function checkNoLegacyBucket(engine: EngineAdapter, platform: Engin
   if (legacy.length > 0) {
     throw new UsageError(
       `${stackFile}: stack ${platform.stack} still holds its backup bucket (${legacy.length} resource${legacy.length === 1 ? "" : "s"} such as ${legacy[0]}): ` +
-        "move it into the backup storage project first (README, \"Moving an existing bucket\"), or this run would point Velero at a new, empty bucket",
+        "move it into the backup storage project first (docs/operations/destroy-and-recreate.md, \"Moving an existing bucket\"), or this run would point Velero at a new, empty bucket",
     );
   }
 }

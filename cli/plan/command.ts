@@ -78,7 +78,7 @@ function seconds(started: bigint): string {
   return (Number(process.hrtime.bigint() - started) / 1e9).toFixed(1);
 }
 
-/** Which project a `--project DIR` names: a relative DIR is read from the repository root (`--root`), as the README's examples write it. */
+/** Which project a `--project DIR` names: a relative DIR is read from the repository root (`--root`), as the docs' examples write it. */
 function projectOf(root: string, dir: string | undefined, projects: { platform: ProjectDir; storage: ProjectDir }): ProjectDir {
   if (dir === undefined) return projects.platform;
   const abs = path.resolve(root, dir);

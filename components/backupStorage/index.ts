@@ -8,7 +8,7 @@
  * policy that lets only Velero, the replication role and the administrators read and only
  * the administrators change the protection, key policies that let each key be used only by
  * the roles that need it, server access logs, and the kopia repository password as a
- * secret of its own (README, "What a stolen Velero identity can and cannot do").
+ * secret of its own (docs/security.md, "The backups survive a stolen Velero identity").
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -61,7 +61,7 @@ export interface BackupStorageArgs {
   readonly tags?: Readonly<Record<string, string>>;
   /**
    * Logical-name prefix these resources had inside the platform stack before
-   * `pulumi state move` brought them here (README, "Moving an existing bucket"): each
+   * `pulumi state move` brought them here (docs/operations/destroy-and-recreate.md, "Moving an existing bucket"): each
    * resource gets an alias to its old root-level name, so the move replaces nothing. An
    * alias that matches no state is ignored.
    */
@@ -402,7 +402,7 @@ export class BackupStorage extends pulumi.ComponentResource {
   /**
    * S3 Cross-Region Replication with its own role. Asynchronous, and it does not copy
    * objects written before the rule existed (S3 user guide, "Replicating objects"): the
-   * README says what that means for the first backups.
+   * docs/operations/backups.md says what that means for the first backups.
    */
   private replicate(
     name: string,

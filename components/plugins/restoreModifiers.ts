@@ -8,7 +8,7 @@ import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
  * The group-resources whose Argo CD metadata a restore strips. A rule's `groupResource`
  * is a glob over `<resource>.<group>` (internal/resourcemodifiers/resource_modifiers.go:
  * 122@v1.18.1); the kinds an imperative namespace usually holds are listed one by one, so
- * custom resources are not covered (a glob could cover them) and the README says so.
+ * custom resources are not covered (a glob could cover them) and docs/operations/backups.md says so.
  */
 export const RESTORED_GROUP_RESOURCES = [
   "persistentvolumeclaims",

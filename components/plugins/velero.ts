@@ -393,7 +393,7 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
         ),
     });
     // In Velero's namespace, which Phoenix creates before the release: it needs only the
-    // API server. A restore uses it with --resource-modifier-configmap (README, "Restoring").
+    // API server. A restore uses it with --resource-modifier-configmap (docs/operations/backups.md, "Restoring").
     new k8s.core.v1.ConfigMap(
       `${ctx.name}-restore-modifiers`,
       {

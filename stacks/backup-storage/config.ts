@@ -76,7 +76,7 @@ const storageSchema = z.object({
   tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@"), z.string().max(256)).default({}),
   /**
    * The logical-name prefix the bucket had in the platform stack before `pulumi state
-   * move` (README, "Moving an existing bucket"): `plugins-velero`. Only for a moved stack.
+   * move` (docs/operations/destroy-and-recreate.md, "Moving an existing bucket"): `plugins-velero`. Only for a moved stack.
    */
   movedFromPrefix: z.string().regex(/^[a-z0-9-]+$/, "must be the old logical-name prefix, plugins-velero").optional(),
 });

@@ -41,7 +41,7 @@ const stackSchema = z.object({
   recovery: recoverySchema,
   runner: z
     .custom<unknown>((v) => v !== undefined, {
-      error: "is required: set phoenix:runner (kind, labels, cidrs) to the runner the deploy and preview workflows use, so the plan can tell whether it reaches the API (README, \"CI reaches the cluster\")",
+      error: "is required: set phoenix:runner (kind, labels, cidrs) to the runner the deploy and preview workflows use, so the plan can tell whether it reaches the API (docs/operations/previews.md, \"CI reaches the cluster\")",
     })
     .pipe(runnerSchema),
   tags: z

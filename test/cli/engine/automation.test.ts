@@ -1,7 +1,7 @@
 /**
  * The real engine adapter's own logic: which engine events become progress lines, and
  * that a failed `pulumi config set --secret` never carries the secret in its message.
- * Driving a real `pulumi` CLI is what only a real run proves (README).
+ * Driving a real `pulumi` CLI is what only a real run proves (docs/reference/limits.md).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

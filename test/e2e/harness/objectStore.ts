@@ -3,7 +3,7 @@
  * versioned with Object Lock and the default retention the storage plan declares, the
  * primary replicating to the replica by the plan's replication rule (MinIO's bucket
  * replication). What MinIO cannot stand in for, KMS keys and the SSE-KMS parts of the
- * rule, is left out and said so in the README.
+ * rule, is left out and said so in docs/architecture/e2e.md.
  */
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";

@@ -6,7 +6,7 @@
  * and the server, with the arguments the rendered Deployment gives it, run as a process
  * with its AWS plugin against the cluster's API server. The node agent is not run: since
  * Velero 1.17 it moves data in a pod it creates (pkg/exposer/pod_volume.go@v1.18.1),
- * which a kwok node never runs (README, "End-to-end tests").
+ * which a kwok node never runs (docs/architecture/e2e.md).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";

@@ -38,7 +38,7 @@ import { cannotRun, runDir, s3Env } from "./setup";
 
 /**
  * The repository copy's prod stack without its backup hooks and verify commands: both
- * exec into a container, and a kwok node runs none (README, "End-to-end tests").
+ * exec into a container, and a kwok node runs none (docs/architecture/e2e.md).
  */
 function withoutExec(root: string): string {
   const file = path.join(root, "Pulumi.prod.yaml");

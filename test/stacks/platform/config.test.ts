@@ -211,7 +211,7 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
   });
 
   it("ends its message with the fix", () => {
-    assert.throws(() => parseStackConfig(flatConfig({ network: { natGateways: "x" } }), id), /Fix this key in Pulumi\.prod\.yaml; README\.md "Stack configuration"/);
+    assert.throws(() => parseStackConfig(flatConfig({ network: { natGateways: "x" } }), id), /Fix this key in Pulumi\.prod\.yaml; docs\/reference\/configuration\.md "Stack configuration" lists every key/);
   });
 });
 
