@@ -35,7 +35,9 @@ const nodeGroupSchema = strictObject({
   /** Kubernetes labels set on every node. */
   labels: z.record(labelKey, z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, "must be a Kubernetes label value")).default({}),
 })
-  .refine((g) => g.minSize <= g.desiredSize && g.desiredSize <= g.maxSize, { error: "needs minSize <= desiredSize <= maxSize" })
+  // Each bound named at its own key, as EKS refuses either (UpdateNodegroupConfig, scalingConfig).
+  .refine((g) => g.minSize <= g.desiredSize, { error: "is above desiredSize: needs minSize <= desiredSize <= maxSize", path: ["minSize"] })
+  .refine((g) => g.desiredSize <= g.maxSize, { error: "is above maxSize: needs minSize <= desiredSize <= maxSize", path: ["desiredSize"] })
   // Only well-formed types are compared: a malformed one is already reported, once.
   .refine((g) => g.instanceTypes.filter((t) => INSTANCE_TYPE.test(t)).every((t) => isArmInstanceType(t) === g.amiType.includes("ARM")), {
     error: "instanceTypes must match the amiType's architecture: ARM AMIs need Graviton types (m7g, c7g, ...), x86 AMIs need x86 types",

@@ -125,6 +125,7 @@ function withSecret(root: string): void {
   const doc = parseDocument(fs.readFileSync(file, "utf8"));
   doc.set("secretsprovider", "awskms://alias/phoenix-secrets?region=eu-west-1");
   doc.set("encryptedkey", "AQICAHg-prod-only-key-material");
+  doc.set("encryptionsalt", "v1:prod-only-salt:v1:abc");
   doc.setIn(["config", "phoenix:gitops", "credentials"], { type: "https", username: "x-access-token", token: { secure: "v1:prod-ciphertext" } });
   fs.writeFileSync(file, doc.toString());
 }
@@ -155,7 +156,7 @@ describe("phoenix replicate --preview and --yes (scripted engine)", () => {
     assert.match(r.stdout, /platform: create 3, same 1/);
     // Per-stack key material is never copied; the ciphertext left in the file is marked for re-encryption.
     const text = fs.readFileSync(path.join(root, "Pulumi.use1.yaml"), "utf8");
-    assert.ok(!text.includes("encryptedkey"));
+    assert.ok(!text.includes("encryptedkey") && !text.includes("encryptionsalt"), "neither the source's key nor its passphrase salt");
     assert.match(text, /secretsprovider: awskms:\/\/alias\/phoenix-secrets/);
     // Once the engine re-encrypted it, the mark that `up` refuses is gone.
     assert.doesNotMatch(text, /not yet re-encrypted/);

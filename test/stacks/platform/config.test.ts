@@ -122,10 +122,16 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
   });
 
   it("checks VPC size, node group bounds, access entries and names", () => {
-    assert.match(problemAt(flatConfig({ network: { cidr: "10.0.0.0/24" } }), "phoenix:network.cidr"), /prefix from \/16 to \/20/);
+    // Every documented VPC prefix length, at both ends, and one past each.
+    for (const ok of ["10.0.0.0/16", "10.0.0.0/20"]) assert.equal(parseStackConfig(flatConfig({ network: { cidr: ok } }), id).network.cidr, ok);
+    for (const bad of ["10.0.0.0/15", "10.0.0.0/21", "10.0.0.0/24"]) assert.match(problemAt(flatConfig({ network: { cidr: bad } }), "phoenix:network.cidr"), /prefix from \/16 to \/20/, bad);
     assert.match(
-      problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [{ name: "a", minSize: 4, desiredSize: 3 }] } } }), "phoenix:cluster.compute.nodeGroups[0]"),
-      /minSize <= desiredSize <= maxSize/,
+      problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [{ name: "a", minSize: 4, desiredSize: 3 }] } } }), "phoenix:cluster.compute.nodeGroups[0].minSize"),
+      /is above desiredSize: needs minSize <= desiredSize <= maxSize/,
+    );
+    assert.match(
+      problemAt(flatConfig({ cluster: { compute: { mode: "managedNodeGroups", nodeGroups: [{ name: "a", minSize: 1, desiredSize: 7, maxSize: 6 }] } } }), "phoenix:cluster.compute.nodeGroups[0].desiredSize"),
+      /is above maxSize: needs minSize <= desiredSize <= maxSize/,
     );
     assert.match(problemAt(flatConfig({ cluster: { compute: { mode: "fargate" } } }), "phoenix:cluster.compute.mode"), /managedNodeGroups.*autoMode/);
     assert.match(
