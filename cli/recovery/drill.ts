@@ -198,6 +198,8 @@ export interface Progress {
   modeledRpo?: { seconds: number; basis: string };
   /** The backup checked against the target region: what the restore rewrites, and what nothing resolves. */
   portability?: BackupCheck;
+  /** A rehearsal's restore as a drill would run it. */
+  wouldRestore?: { namespaces: readonly string[]; checks: readonly { namespace: string; command: string }[] };
   /** Modeled seconds of the storage stack a real recovery into another region deploys first, which a drill does not. */
   storageSeconds?: number;
 }
@@ -421,7 +423,13 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
       p.storageSeconds = modelTimeline(storagePlan.resources).total;
       p.modeledRpo = modelRpo(source.cfg.backups.schedules.map((s) => s.cron), new Date(env.now()), size);
       const found = [`derived and planned offline: ${plan.resources.length} resources`];
-      if (req.rehearse) return found.join("; ");
+      if (req.rehearse) {
+        // As a shell would read it: an argument with spaces or quotes is single-quoted.
+        const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+        const checks = checksOf(plan.outputs, source.cfg).map((c) => ({ namespace: c.namespace, command: c.command.map(quote).join(" ") }));
+        p.wouldRestore = { namespaces: source.imperative, checks };
+        return found.join("; ");
+      }
 
       update("looking for running and leftover drills");
       const records = env.state.list().filter((r) => r.source === req.from);

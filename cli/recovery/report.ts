@@ -60,15 +60,21 @@ export interface RecoveryReport {
   readonly portability?: ReturnType<typeof reportable<PortabilityCheck>>;
   /** A rehearsal's modeled longest chain of `pulumi up`. */
   readonly criticalPath?: readonly { readonly key: string; readonly start: number; readonly end: number; readonly basis: string }[];
+  /** A rehearsal's restore as a drill would run it: the namespaces, and each one's verify command. */
+  readonly wouldRestore?: { readonly namespaces: readonly string[]; readonly checks: readonly { readonly namespace: string; readonly command: string }[] };
 }
+
+/** Whether a phase's time was measured or modeled: never both on one axis. */
+export const isModeled = (p: Pick<PhaseResult, "status">): boolean => p.status === "modeled";
 
 /** Builds the report from the phases' results and what they found. */
 export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; finishedAt: number; phases: readonly PhaseResult[]; progress: RecoveryProgress; failure?: RecoveryReport["failure"]; interrupted?: boolean }): RecoveryReport {
   const p = input.progress;
   let phases = [...input.phases];
   if (input.kind === "rehearsal" && p.modeled) {
-    // Measured preflight, then every phase that needs AWS, modeled back to back.
-    let at = phases.find((r) => r.name === "preflight")?.seconds ?? 0;
+    // Every phase that needs AWS, modeled back to back from 0: the offline preflight's
+    // measured seconds are not a real preflight's, and are never added to modeled time.
+    let at = 0;
     const modeled = p.modeled.phases.map((m): PhaseResult => {
       const r = { name: m.name, status: "modeled" as const, start: at, seconds: m.seconds, detail: "modeled", basis: m.basis };
       at += m.seconds;
@@ -125,6 +131,7 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
     ...(p.verification ? { verification: p.verification } : {}),
     ...(p.portability ? { portability: reportable(p.portability) } : {}),
     ...(input.kind === "rehearsal" && p.modeled ? { criticalPath: p.modeled.timeline.critical.map((e) => ({ key: e.key, start: e.start, end: e.end, basis: e.basis })) } : {}),
+    ...(input.kind === "rehearsal" && p.wouldRestore ? { wouldRestore: p.wouldRestore } : {}),
   };
 }
 
@@ -171,14 +178,35 @@ export function renderMarkdown(r: RecoveryReport): string {
     "",
     ...(r.backup ? [`Backup: \`${r.backup.name}\`${r.backup.completedAt ? `, completed ${r.backup.completedAt}` : ""}, from ${r.backup.location}.`, ""] : []),
     ...(r.passedOver ? ["Newer backups passed over:", ...r.passedOver.map((b) => `- \`${b.name}\`: ${mdCell(b.why)}`), ""] : []),
-    "| phase | status | start | took | detail |",
-    "|---|---|---|---|---|",
-    ...r.phases.map((ph) => `| ${ph.name} | ${ph.status} | ${minutes(ph.start)} | ${minutes(ph.seconds)} | ${mdCell(ph.basis ? `${ph.detail}: ${ph.basis}` : ph.detail)} |`),
+    ...phaseTable("Measured", r.phases.filter((ph) => !isModeled(ph))),
+    ...phaseTable("Modeled (from published durations, back to back from 0; never added to measured time)", r.phases.filter(isModeled)),
+    ...wouldRestoreLines(r),
   ];
   if (r.portability) lines.push("", ...portabilityLines(r.portability));
   if (r.verification) lines.push("", ...renderVerification(r.verification));
   if (r.criticalPath) lines.push("", "Modeled longest chain of `pulumi up`:", "", ...r.criticalPath.map((e) => `- ${minutes(e.start)} → ${minutes(e.end)} ${e.key} (${e.basis})`));
   return lines.join("\n") + "\n";
+}
+
+/** One table of phases that share an axis: all measured, or all modeled. */
+function phaseTable(title: string, phases: readonly PhaseResult[]): string[] {
+  if (phases.length === 0) return [];
+  return [`${title}:`, "", "| phase | status | start | took | detail |", "|---|---|---|---|---|", ...phases.map((ph) => `| ${ph.name} | ${ph.status} | ${minutes(ph.start)} | ${minutes(ph.seconds)} | ${mdCell(ph.basis ? `${ph.detail}: ${ph.basis}` : ph.detail)} |`), ""];
+}
+
+/** A rehearsal's restore, as a drill would run it. */
+function wouldRestoreLines(r: RecoveryReport): string[] {
+  const w = r.wouldRestore;
+  if (!w) return [];
+  return [
+    `A drill would restore ${w.namespaces.length ? w.namespaces.map((n) => `\`${n}\``).join(", ") : "no namespace (none is imperative)"} from the newest complete backup on the replica, then run:`,
+    "",
+    ...w.namespaces.map((n) => {
+      const c = w.checks.find((x) => x.namespace === n);
+      return c ? `- \`${n}\`: \`${mdCell(c.command)}\`` : `- \`${n}\`: no verify command declared (phoenix:namespaces.imperative[].verify); objects and volumes are still compared`;
+    }),
+    "",
+  ];
 }
 
 /** What in the backup was bound to the source region or cluster, and what the restore did with it. */
@@ -247,21 +275,28 @@ function esc(s: string): string {
 
 const COLORS: Record<string, string> = { passed: "#2e7d32", failed: "#c62828", interrupted: "#ef6c00", skipped: "#9e9e9e", modeled: "#1565c0" };
 
-/** The phase timeline as SVG: one bar per phase on a time axis, the RTO target as a line. */
+/**
+ * The phase timeline as SVG: one bar per phase on one time axis, the RTO target as a line.
+ * One kind of time per axis: a rehearsal draws its modeled phases, a drill or recovery
+ * its measured ones (the modeled storage time it adds to the RTO is in the RTO's note).
+ */
 export function timelineSvg(r: RecoveryReport): string {
   const width = 860;
   const left = 110;
   const row = 30;
-  const span = Math.max(1, ...r.phases.map((p) => p.start + p.seconds), r.rto.targetMinutes * 60);
+  const phases = r.phases.filter((p) => isModeled(p) === (r.kind === "rehearsal"));
+  const span = Math.max(1, ...phases.map((p) => p.start + p.seconds), r.rto.targetMinutes * 60);
   const x = (s: number): number => left + (s / span) * (width - left - 130);
-  const height = r.phases.length * row + 50;
-  const bars = r.phases.map((p, i) => {
+  const height = phases.length * row + 74;
+  const bars = phases.map((p, i) => {
     const y = 10 + i * row;
     const w = Math.max(2, x(p.start + p.seconds) - x(p.start));
     return `<text x="${left - 8}" y="${y + 17}" text-anchor="end">${esc(p.name)}</text><rect x="${x(p.start).toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="18" rx="3" fill="${COLORS[p.status]}"${p.status === "modeled" ? ' fill-opacity="0.55"' : ""}><title>${esc(`${p.name}: ${p.status}, ${minutes(p.seconds)}`)}</title></rect><text x="${(x(p.start) + w + 6).toFixed(1)}" y="${y + 17}" class="small">${esc(`${minutes(p.seconds)} ${p.status}`)}</text>`;
   });
   const target = x(r.rto.targetMinutes * 60);
-  const axisY = r.phases.length * row + 18;
+  const axisY = phases.length * row + 18;
+  const used = [...new Set(phases.map((p) => p.status))];
+  const legend = used.map((s, i) => `<rect x="${left + i * 110}" y="${axisY + 28}" width="12" height="12" rx="2" fill="${COLORS[s]}"${s === "modeled" ? ' fill-opacity="0.55"' : ""}/><text x="${left + i * 110 + 16}" y="${axisY + 38}" class="small">${esc(s)}</text>`);
   const ticks = Array.from({ length: 6 }, (_, i) => (span * i) / 5).map((s) => `<text x="${x(s).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" class="small">${esc(minutes(s))}</text>`);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="phase timeline">`,
@@ -269,9 +304,19 @@ export function timelineSvg(r: RecoveryReport): string {
     ...bars,
     `<line x1="${left}" y1="${axisY}" x2="${width - 20}" y2="${axisY}" stroke="#999"/>`,
     ...ticks,
+    `<text x="${width - 20}" y="${axisY + 38}" text-anchor="end" class="small">${r.kind === "rehearsal" ? "modeled time from the start" : "measured time from the start"}</text>`,
+    ...legend,
     `<line x1="${target.toFixed(1)}" y1="4" x2="${target.toFixed(1)}" y2="${axisY}" stroke="#c62828" stroke-dasharray="5 4"/><text x="${(target - 4).toFixed(1)}" y="${axisY - 4}" text-anchor="end" class="small">RTO target ${r.rto.targetMinutes} min</text>`,
     `</svg>`,
   ].join("\n");
+}
+
+/** One HTML table of phases sharing an axis. */
+function phaseTableHtml(title: string, phases: readonly PhaseResult[]): string {
+  if (phases.length === 0) return "";
+  return `<h3>${esc(title)}</h3><table><tr><th>phase</th><th>status</th><th>start</th><th>took</th><th>detail</th></tr>
+${phases.map((p) => `<tr><td>${esc(p.name)}</td><td style="color:${COLORS[p.status]};font-weight:600">${esc(p.status)}</td><td>${esc(minutes(p.start))}</td><td>${esc(minutes(p.seconds))}</td><td>${esc(p.detail)}${p.basis ? `<div class="muted">${esc(p.basis)}</div>` : ""}</td></tr>`).join("\n")}
+</table>`;
 }
 
 /** The report as one self-contained HTML page. */
@@ -326,9 +371,9 @@ ${r.backup ? `<div class="card"><div class="muted">Backup restored</div><div><b>
 </div>
 <h2>Phases</h2>
 ${timelineSvg(r)}
-<table><tr><th>phase</th><th>status</th><th>start</th><th>took</th><th>detail</th></tr>
-${r.phases.map((p) => `<tr><td>${esc(p.name)}</td><td style="color:${COLORS[p.status]};font-weight:600">${esc(p.status)}</td><td>${esc(minutes(p.start))}</td><td>${esc(minutes(p.seconds))}</td><td>${esc(p.detail)}${p.basis ? `<div class="muted">${esc(p.basis)}</div>` : ""}</td></tr>`).join("\n")}
-</table>
+${phaseTableHtml("Measured", r.phases.filter((p) => !isModeled(p)))}
+${phaseTableHtml("Modeled: from published durations, back to back from 0, never added to measured time", r.phases.filter(isModeled))}
+${r.wouldRestore ? `<h2>What a drill would restore and check</h2><p>${r.wouldRestore.namespaces.length ? r.wouldRestore.namespaces.map((n) => `<code>${esc(n)}</code>`).join(", ") : "No namespace (none is imperative)"}, from the newest complete backup on the replica, then:</p><ul>${r.wouldRestore.checks.length ? r.wouldRestore.checks.map((c) => `<li><code>${esc(c.namespace)}</code>: <code>${esc(c.command)}</code></li>`).join("") : "<li>no verify command declared</li>"}</ul>` : ""}
 ${r.portability ? `<h2>Region- and cluster-bound references</h2><p class="muted">${esc(`${r.portability.sourceRegion} → ${r.portability.targetRegion}: ${r.portability.references.length} found, ${r.portability.rewrites.length} field(s) rewritten, ${r.portability.unresolved.length} unresolved`)}</p>${r.portability.references.length ? `<table><tr><th>object</th><th>field</th><th>found</th><th>action</th><th>why</th></tr>${r.portability.references.map((x) => `<tr><td>${esc(`${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`)}</td><td><code>${esc(x.path)}</code></td><td><code>${esc(x.found)}</code></td><td${x.action === "stop" ? ' class="bad"' : ""}>${esc(x.action === "rewrite" ? `rewrite to ${x.to ?? ""}` : x.action)}</td><td>${esc(x.why)}</td></tr>`).join("")}</table>` : ""}` : ""}
 ${verification}
 ${r.criticalPath ? `<h2>Modeled longest chain of <code>pulumi up</code></h2><table><tr><th>start</th><th>end</th><th>resource</th><th>basis</th></tr>${r.criticalPath.map((e) => `<tr><td>${esc(minutes(e.start))}</td><td>${esc(minutes(e.end))}</td><td>${esc(e.key)}</td><td>${esc(e.basis)}</td></tr>`).join("")}</table>` : ""}

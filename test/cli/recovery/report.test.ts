@@ -55,13 +55,36 @@ describe("the recovery report", () => {
   });
 
   it("escapes what it puts in HTML and draws one bar per phase with the RTO target line", () => {
-    const r = report([phase("preflight", "passed", 0, 5, "<script>alert(1)</script>"), phase("cluster", "modeled", 5, 2000)]);
+    const r = report([phase("preflight", "passed", 0, 5, "<script>alert(1)</script>"), phase("cluster", "passed", 5, 2000)]);
     const html = renderHtml(r);
     assert.ok(!html.includes("<script>alert(1)</script>") && html.includes("&lt;script&gt;"));
     const svg = timelineSvg(r);
-    assert.equal((svg.match(/<rect /g) ?? []).length, 2);
+    assert.equal((svg.match(/<rect x="[\d.]+" y="\d+" width="[\d.]+" height="18"/g) ?? []).length, 2, "one bar per phase");
     assert.match(svg, /RTO target 60 min/);
-    assert.match(svg, /fill-opacity="0.55"/, "a modeled bar is pale");
+    assert.match(svg, /measured time from the start/);
+    assert.match(svg, /<text x="\d+" y="\d+" class="small">passed<\/text>/, "a legend of what the colours mean");
+  });
+
+  it("never puts measured and modeled time on one axis: a drill draws its measured phases, a rehearsal its modeled ones, each table apart", () => {
+    const mixed = [phase("preflight", "passed", 0, 5), phase("cluster", "modeled", 0, 2000), phase("restore", "modeled", 2000, 600)];
+    const drillSvg = timelineSvg(report(mixed));
+    assert.doesNotMatch(drillSvg, /fill-opacity="0.55"/, "no modeled bar among measured ones");
+    const rehearsal = { ...report(mixed), kind: "rehearsal" as const };
+    const svg = timelineSvg(rehearsal);
+    assert.match(svg, /modeled time from the start/);
+    assert.doesNotMatch(svg, />preflight</, "the measured preflight is not on the modeled axis");
+    const md = renderMarkdown(rehearsal);
+    assert.ok(md.indexOf("Measured:") < md.indexOf("Modeled (from published durations"), "two tables");
+    assert.match(md, /Modeled \(from published durations, back to back from 0; never added to measured time\):\n\n\| phase \| status \| start \| took \| detail \|\n\|---\|---\|---\|---\|---\|\n\| cluster \| modeled \| 0s/);
+  });
+
+  it("says, for a rehearsal, which namespaces a drill would restore and which verify commands it would run", () => {
+    const r = { ...report([phase("preflight", "passed", 0, 5)]), kind: "rehearsal" as const, wouldRestore: { namespaces: ["ml-models", "payments-ledger"], checks: [{ namespace: "payments-ledger", command: "/bin/sh -c 'pg_isready'" }] } };
+    const md = renderMarkdown(r);
+    assert.match(md, /A drill would restore `ml-models`, `payments-ledger` from the newest complete backup on the replica, then run:/);
+    assert.match(md, /- `payments-ledger`: `\/bin\/sh -c 'pg_isready'`/);
+    assert.match(md, /- `ml-models`: no verify command declared/);
+    assert.match(renderHtml(r), /<h2>What a drill would restore and check<\/h2>/);
   });
 });
 
