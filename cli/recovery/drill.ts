@@ -16,7 +16,7 @@ import type { EngineAdapter, EngineStack } from "../engine/adapter";
 import { Planner } from "../plan/planner";
 import { projects } from "../stacks/projects";
 import type { PlanDocument } from "../plan/plan";
-import { loadStack, stackFromDocument, type LoadedStack } from "../stacks/stackFile";
+import { loadStack, stackFileText, stackFromDocument, type LoadedStack } from "../stacks/stackFile";
 import { deriveReplica, securePaths, type DerivedReplica } from "../replicate/derive";
 import { existingStacks } from "../replicate";
 import { isRecord } from "../shared/data";
@@ -126,7 +126,7 @@ export function deriveDrillStack(derived: DerivedReplica, project: string, id: s
     const cm = doc.getIn(["config", `${project}:plugins`, "certManager"], true) as { commentBefore?: string | null } | undefined;
     if (cm) cm.commentBefore = " drill: dns01 left out: no ACME challenge in the source's zones";
   }
-  return doc.toString();
+  return stackFileText(doc, derived.platformText);
 }
 
 /**
@@ -581,11 +581,12 @@ async function writeReplica(env: RecoveryEnv, from: string, target: string, regi
   const { replicate } = await import("../replicate");
   await replicate(env.root, { from, stack: target, region }, "write-only", env.engine, { out: () => undefined, err: env.io.err });
   const storageFile = path.join(projects(env.root).storage.dir, stackFileName(target));
-  const doc = parseDocument(fs.readFileSync(storageFile, "utf8"));
+  const written = fs.readFileSync(storageFile, "utf8");
+  const doc = parseDocument(written);
   doc.deleteIn(["config", `${BACKUP_STORAGE_PROJECT}:replication`]);
   const config = doc.get("config", true) as { commentBefore?: string | null } | undefined;
   if (config) config.commentBefore = ` recover: replication to ${lostRegion} (the lost region) left out; set ${BACKUP_STORAGE_PROJECT}:replication.region to a new DR region`;
-  fs.writeFileSync(storageFile, doc.toString());
+  fs.writeFileSync(storageFile, stackFileText(doc, written));
 }
 
 /** What the user asked of `recover`. */

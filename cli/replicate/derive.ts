@@ -8,6 +8,7 @@ import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { formatCidr, parseCidr, type Cidr } from "../../components/cluster/network";
 import { regionInfo } from "../../components/regions";
 import { BACKUP_STORAGE_PROJECT, parseStackName, storageStackName } from "../stacks/names";
+import { stackFileText } from "../stacks/stackFile";
 import { UsageError } from "../shared/errors";
 
 /** What the user asked for. */
@@ -122,9 +123,20 @@ function dropHeader(doc: Document): void {
 
 /** Sets a key and says where its value came from. */
 function derive(doc: Document, path: readonly string[], value: string, why: string): void {
+  const old = doc.getIn(["config", ...path]);
   doc.setIn(["config", ...path], value);
   const node = doc.getIn(["config", ...path], true);
   if (isScalar(node)) node.comment = ` derived: ${why}`;
+  // A comment above the key that names the old value would now be false: it names the new
+  // one. yaml keeps it on the key, or on the map when the key is the map's first.
+  if (typeof old !== "string" || old === value) return;
+  const parent = doc.getIn(["config", ...path.slice(0, -1)], true);
+  if (!isMap(parent)) return;
+  const index = parent.items.findIndex((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+  const key = parent.items[index]?.key;
+  for (const holder of [isScalar(key) ? key : undefined, index === 0 ? parent : undefined]) {
+    if (holder?.commentBefore?.includes(old)) holder.commentBefore = `${holder.commentBefore.split(old).join(value)}\n (${old} in the source: rewritten with the value above)`;
+  }
 }
 
 /** Paths (`key.sub.leaf`) of every `secure:` leaf under config, with the flat key first. */
@@ -195,7 +207,7 @@ export function deriveReplica(req: ReplicaRequest, existing: ExistingStacks, sou
   }
 
   return {
-    platformText: doc.toString(),
+    platformText: stackFileText(doc, sourceText),
     storageText: deriveStorage(req, sourceRegion, sourceStorageText),
     cidr,
     restoreFrom,
@@ -220,5 +232,5 @@ function deriveStorage(req: ReplicaRequest, sourceRegion: string, sourceStorageT
   doc.deleteIn(["config", `${s}:movedFromPrefix`]);
   derive(doc, ["aws:region"], req.region, "--region");
   derive(doc, [`${s}:replication`, "region"], sourceRegion, `${req.from}'s region: this region's backups survive its loss too`);
-  return doc.toString();
+  return stackFileText(doc, sourceStorageText);
 }

@@ -5,6 +5,7 @@
  * plan does it here. `secure:` values cannot be decrypted without the stack's secrets
  * provider; they become a visible placeholder.
  */
+import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isRecord } from "../shared/data";
@@ -130,4 +131,48 @@ export function stackFromDocument(project: string, stack: string, file: string, 
     if (JSON.stringify(v).includes(SECRET_PLACEHOLDER)) secretKeys.push(full);
   }
   return { project, stack, stackFile: file, config, secretKeys };
+}
+
+/**
+ * A stack file's text after edits, laid out as its author wrote it. yaml's defaults pad
+ * flow collections and fold at 80 columns, which rewrote lines nobody changed; with those
+ * off, and every value the edits left alone put back as it was written in `source` (a
+ * folded string, a multi-line flow list, a number's spelling), only the edited lines
+ * differ.
+ */
+export function stackFileText(doc: Document, source?: string): string {
+  const text = doc.toString({ flowCollectionPadding: false, lineWidth: 0 });
+  return source === undefined ? text : restoreUnchanged(source, text);
+}
+
+/** A value's path and the source range of its text. */
+interface Located {
+  readonly path: string;
+  readonly json: string;
+  readonly range: readonly [number, number];
+}
+
+/** Every scalar and flow collection of a document, outermost first, with its path and value. */
+function locate(text: string): Located[] {
+  const out: Located[] = [];
+  const walk = (node: unknown, path: string, inFlow: boolean): void => {
+    const flow = (isMap(node) || isSeq(node)) && node.flow === true;
+    if ((isScalar(node) || flow) && !inFlow && node.range) out.push({ path, json: JSON.stringify(node.toJSON()), range: [node.range[0], node.range[1]] });
+    if (isMap(node)) for (const item of node.items) walk(item.value, `${path}.${isScalar(item.key) ? String(item.key.value) : "?"}`, inFlow || flow);
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, `${path}[${i}]`, inFlow || flow));
+  };
+  walk(parseDocument(text).contents, "", false);
+  return out;
+}
+
+/** `out` with each value that `source` holds unchanged at the same path spelled as `source` spells it. */
+function restoreUnchanged(source: string, out: string): string {
+  const before = new Map(locate(source).map((l) => [l.path, l]));
+  let result = out;
+  for (const l of locate(out).sort((a, b) => b.range[0] - a.range[0])) {
+    const src = before.get(l.path);
+    if (!src || src.json !== l.json) continue;
+    result = result.slice(0, l.range[0]) + source.slice(src.range[0], src.range[1]) + result.slice(l.range[1]);
+  }
+  return result;
 }

@@ -64,6 +64,25 @@ describe("phoenix replicate --write-only", () => {
     assert.notEqual(own.outputs.bucket, source.outputs.replicaBucket);
   });
 
+  it("leaves every line it did not derive byte for byte as it was: flow lists, quoting, long strings, comments", async () => {
+    const root = repositoryCopy();
+    const file = path.join(root, "Pulumi.prod.yaml");
+    // A comment above a derived key that names the old value, and a folded string.
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("    cidr: 10.20.0.0/16\n", "    # 10.20.0.0/16: agreed with the network team\n    cidr: 10.20.0.0/16\n").replace("  phoenix:tags:\n", "  phoenix:tags:\n    note: >-\n      a folded string\n      over two lines\n"));
+    assert.equal((await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--write-only"], root)).status, 0);
+    const source = fs.readFileSync(file, "utf8").split("\n");
+    const derived = fs.readFileSync(path.join(root, "Pulumi.use1.yaml"), "utf8").split("\n");
+    const body = derived.filter((l) => !/# derived: /.test(l) && !/^# /.test(l) && l !== "" && !/in the source: rewritten/.test(l) && !/^ {4}(restoreFrom:| {2}stack: )/.test(l) && !/10\.0\.0\.0\/16: agreed/.test(l));
+    const missing = body.filter((l) => !source.includes(l));
+    assert.deepEqual(missing, [], "every line not derived is the source's, byte for byte");
+    assert.ok(derived.includes("          instanceTypes: [m7i.large, m6i.large]"), "a flow list as written");
+    assert.ok(derived.some((l) => l.includes('command: [/bin/sh, -c, "pg_isready -U postgres && pg_restore --list')), "a long quoted string on its one line");
+    assert.ok(derived.includes("    note: >-") && derived.includes("      over two lines"), "a folded string as written");
+    const comment = derived.findIndex((l) => l.includes("agreed with the network team"));
+    assert.equal(derived[comment], "    # 10.0.0.0/16: agreed with the network team", "a comment naming the old value names the new one");
+    assert.match(derived[comment + 1], /10\.20\.0\.0\/16 in the source: rewritten with the value above/);
+  });
+
   it("takes --cidr, and a second replica gets a block the first did not take", async () => {
     const root = repositoryCopy();
     assert.equal((await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--cidr", "10.40.0.0/16"], root)).status, 0);
