@@ -12,7 +12,7 @@ import { projects } from "../stacks/projects";
 import { loadStack, stackFromDocument } from "../stacks/stackFile";
 import { parseStorageConfig } from "../stacks/config";
 import { stackFileName } from "../stacks/names";
-import { deriveDrillStack, readSource, replicaRegion } from "../recovery/drill";
+import { deriveDrillStack, readSource, replicaRegion } from "../recovery/source";
 import { deriveReplica } from "../replicate/derive";
 import { existingStacks } from "../replicate";
 

@@ -29,7 +29,7 @@ async function resolve(deps: Deps, opts: CheckOptions): Promise<{ location: Stor
     if (opts.sourceRegion === undefined) throw new UsageError("--bucket: give --source-region, the region the backup was taken in (a stack's is known: --stack)");
     return { location: { bucket: opts.bucket, region: opts.bucketRegion ?? opts.region, ...(opts.prefix ? { prefix: opts.prefix } : {}) }, target: { sourceRegion: opts.sourceRegion, targetRegion: opts.region, ...classes } };
   }
-  const [{ readSource, str }, { Planner }, { plannedStorageClasses }] = await Promise.all([import("../recovery/drill"), import("../plan/planner"), import("./check")]);
+  const [{ readSource, str }, { Planner }, { plannedStorageClasses }] = await Promise.all([import("../recovery/source"), import("../plan/planner"), import("./check")]);
   const source = await readSource(deps.root(), opts.stack);
   const planned = plannedStorageClasses((await new Planner(deps.root()).planPlatform({ stack: opts.stack })).resources);
   let location: StoreLocation;

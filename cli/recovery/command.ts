@@ -287,7 +287,7 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
           }
         }
         const { env, interrupts } = await envOf(deps);
-        const { recover } = await import("./drill");
+        const { recover } = await import("./recover");
         const report = await withSignals(interrupts, deps, "phoenix recover again (it goes on from what exists)", () =>
           recover(env, { stack: opts.stack, ...(opts.region ? { region: opts.region } : {}), ...(opts.as ? { as: opts.as } : {}), ...(opts.backup ? { backup: opts.backup } : {}), ...(opts.report ? { reportDir: opts.report } : {}), acceptUnportable: opts.acceptUnportable === true }),
         );

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import type { AwsAccess, BackupStore, RecoveryCluster, ReleaseExternal, StoreLocation } from "./adapters";
-import type { RecoveryEnv } from "./drill";
+import type { RecoveryEnv } from "./types";
 import { DrillState } from "./state";
 import type { EngineAdapter } from "../engine/adapter";
 import type { Io } from "../shared/io";

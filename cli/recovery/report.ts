@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { minutes } from "../plan/timeline";
-import type { RecoveryProgress } from "./drill";
+import type { Progress as RecoveryProgress } from "./types";
 import { PHASES, type PhaseName, type PhaseResult } from "./phases";
 import type { PvcFinding } from "./compare";
 import type { Verification } from "./verify";

@@ -8,7 +8,7 @@ import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExtern
 import type { LiveObject } from "../../../cli/recovery/compare";
 import { expectedBack } from "../../../cli/recovery/compare";
 import type { RecoveryAdapters } from "../../../cli/recovery/env";
-import { drillId } from "../../../cli/recovery/drill";
+import { drillId } from "../../../cli/recovery/source";
 import { Interrupted } from "../../../cli/recovery/phases";
 import { backupSummary, type BackupObject, type StoredBlob } from "../../../cli/recovery/velero";
 import type { EngineProgress, EngineStack, ChangeSummary } from "../../../cli/engine/adapter";

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { deriveDrillStack } from "../../../cli/recovery/drill";
+import { deriveDrillStack } from "../../../cli/recovery/source";
 import { existingStacks } from "../../../cli/replicate";
 import { deriveReplica } from "../../../cli/replicate/derive";
 import { ROOT } from "../../helpers";
