@@ -5,7 +5,6 @@
  * and leave the list when split. Anything new is held to the rule.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
@@ -21,21 +20,21 @@ const LARGE_FILES: Readonly<Record<string, number>> = {
   "cli/charts/conformance.ts": 572,
   "cli/plan/runtime.ts": 408,
   "components/backupStorage/index.ts": 460,
-  "components/cluster/index.ts": 467,
   "components/plugins/velero.ts": 434,
 };
 const LONG_FUNCTIONS: Readonly<Record<string, number>> = {
   "cli/audit/classify.ts audit": 101,
   "cli/recovery/drill.ts drill": 130,
   "cli/recovery/kube.ts openRecoveryCluster": 211,
-  "components/cluster/index.ts constructor": 357,
   "components/plugins/loadBalancerController.ts loadBalancerControllerPolicy": 183,
   "components/teardown/release.ts releaseClusterResources": 151,
 };
 
-const sources = execFileSync("git", ["ls-files", "cli", "components", "stacks", "policy", "scripts"], { cwd: ROOT, encoding: "utf8" })
-  .split("\n")
-  .filter((f) => f.endsWith(".ts") && fs.existsSync(path.join(ROOT, f)));
+/** Every TypeScript source on disk (not only what git tracks: a new file is held to the rule before its first commit). */
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+}
+const sources = ["cli", "components", "stacks", "policy", "scripts"].flatMap(tsFiles);
 
 /** Every function, method and constructor over MAX_FUNCTION lines, as `file name` -> lines. */
 function longFunctions(file: string): [string, number][] {
