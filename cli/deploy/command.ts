@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { formatOf } from "../shared/grammar";
 import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges, regionSteps, type RegionResult } from "./region";
 import { UsageError } from "../shared/errors";
@@ -15,6 +16,7 @@ import type { Act, Deps } from "../main";
 interface DeployOptions {
   stack: string;
   json?: boolean;
+  output?: string;
 }
 
 async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Promise<number> {
@@ -49,7 +51,7 @@ async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Pr
     deps.io,
   ), deps.io);
   if (failed) return 1;
-  if (opts.json) {
+  if (formatOf(opts, deps.io, op) === "json") {
     deps.io.out(JSON.stringify({ stack: opts.stack, operation: op, ...result }, null, 2) + "\n");
     return 0;
   }
@@ -67,14 +69,15 @@ export function registerDeploy(program: Command, act: Act, deps: Deps): void {
       .command(op)
       .description(`${op === "up" ? "Deploy" : "Preview"} one region: its backup storage stack first, then its platform stack (Automation API; needs the pulumi CLI and AWS credentials)`)
       .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
-      .option("--json", "print the change summary as JSON")
+      .addOption(new Option("-o, --output <format>", "output format: table, json (the change summary)").choices(["table", "json"]).default("table"))
+      .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
       .addHelpText(
         "after",
         [
           "",
           "Examples:",
           `  $ phoenix ${op} --stack prod`,
-          `  $ PULUMI_BACKEND_URL=s3://my-state-bucket phoenix ${op} --stack use1 --json`,
+          `  $ PULUMI_BACKEND_URL=s3://my-state-bucket phoenix ${op} --stack use1 -o json`,
           "",
           `Plans offline first (${path.join("stacks", "backup-storage")} and the platform); a bad stack file stops there.`,
           "Exit status: 0 done; 1 the engine failed; 2 usage error or a bad stack file.",

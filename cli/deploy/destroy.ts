@@ -6,7 +6,8 @@
  * deleted (pulumi-eks #194, #1226; eksctl #253).
  */
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { formatOf } from "../shared/grammar";
 import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges } from "./region";
 import type { ChangeSummary } from "../engine/adapter";
@@ -19,6 +20,7 @@ interface DestroyOptions {
   stack: string;
   yes?: boolean;
   json?: boolean;
+  output?: string;
 }
 
 async function destroy(opts: DestroyOptions, deps: Deps): Promise<number> {
@@ -81,7 +83,7 @@ async function destroy(opts: DestroyOptions, deps: Deps): Promise<number> {
     deps.io.err(`The ${keep}. Fix the cause and run \`phoenix destroy --stack ${opts.stack}\` again: it goes on from where it stopped.\n`);
     return EXIT.failed;
   }
-  if (opts.json) {
+  if (formatOf(opts, deps.io, "destroy") === "json") {
     deps.io.out(JSON.stringify({ stack: opts.stack, operation: "destroy", platform: summary ?? {}, storage: { stack: storage, destroyed: false } }, null, 2) + "\n");
     return EXIT.ok;
   }
@@ -104,14 +106,15 @@ export function registerDestroy(program: Command, act: Act, deps: Deps): void {
     .description("Destroy one region's platform stack (pulumi destroy --run-program, so load balancers Kubernetes made are released first); never its backup storage")
     .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
-    .option("--json", "print the change summary as JSON")
+    .addOption(new Option("-o, --output <format>", "output format: table, json (the change summary)").choices(["table", "json"]).default("table"))
+    .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
     .addHelpText(
       "after",
       [
         "",
         "Examples:",
         "  $ phoenix destroy --stack use1                # asks you to type the stack name",
-        "  $ PULUMI_BACKEND_URL=s3://my-state-bucket phoenix destroy --stack use1 --yes --json",
+        "  $ PULUMI_BACKEND_URL=s3://my-state-bucket phoenix destroy --stack use1 --yes -o json",
         "",
         "Before Pulumi deletes anything, the teardown hook deletes Argo CD Applications with their resources,",
         "LoadBalancer Services, Ingresses and Gateways, waits until the cluster's load balancers and their",

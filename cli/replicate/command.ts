@@ -1,5 +1,6 @@
 /** `phoenix replicate`: a new region's stack files from a source stack, checked offline, then optionally previewed or deployed. */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { formatOf } from "../shared/grammar";
 import { formatChanges } from "../deploy/region";
 import { UsageError } from "../shared/errors";
 import type { Act, Deps } from "../main";
@@ -14,6 +15,7 @@ interface ReplicateOptions {
   preview?: boolean;
   yes?: boolean;
   json?: boolean;
+  output?: string;
 }
 
 /** Registers `phoenix replicate`. */
@@ -29,7 +31,8 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
     .option("--preview", "then `pulumi preview` backup storage and platform through the Automation API")
     .option("--yes", "then `pulumi up` backup storage, then platform, through the Automation API")
     .option("--resume", "go on from files an earlier replicate wrote (--write-only, or an engine failure): check them, then --preview or --yes")
-    .option("--json", "print the result as JSON")
+    .addOption(new Option("-o, --output <format>", "output format: table, json").choices(["table", "json"]).default("table"))
+    .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
     .addHelpText(
       "after",
       [
@@ -53,7 +56,7 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
         const { replicate } = await import(".");
         const result = await replicate(deps.root(), { from: opts.from, region: opts.region ?? "", stack: opts.stack, cidr: opts.cidr }, mode, deps.engine, deps.io, opts.resume === true);
         const status = result.engineFailed ? 1 : 0;
-        if (opts.json) {
+        if (formatOf(opts, deps.io, "replicate") === "json") {
           deps.io.out(JSON.stringify(result, null, 2) + "\n");
           return status;
         }

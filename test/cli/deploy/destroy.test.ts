@@ -44,10 +44,14 @@ describe("phoenix destroy", () => {
     );
   });
 
-  it("prints JSON with --json", async () => {
-    const r = await phoenix(["destroy", "--stack", "prod", "--yes", "--json"], unprotectedCopy(), new ScriptedEngine());
+  it("prints JSON with -o json (and with --json, for one release, announcing -o json)", async () => {
+    const expected = { stack: "prod", operation: "destroy", platform: { delete: 3 }, storage: { stack: "organization/phoenix-backup-storage/prod", destroyed: false } };
+    const r = await phoenix(["destroy", "--stack", "prod", "--yes", "-o", "json"], unprotectedCopy(), new ScriptedEngine());
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { stack: "prod", operation: "destroy", platform: { delete: 3 }, storage: { stack: "organization/phoenix-backup-storage/prod", destroyed: false } });
+    assert.deepEqual(JSON.parse(r.stdout), expected);
+    const old = await phoenix(["destroy", "--stack", "prod", "--yes", "--json"], unprotectedCopy(), new ScriptedEngine());
+    assert.deepEqual(JSON.parse(old.stdout), expected);
+    assert.match(old.stderr, /"destroy --json" is deprecated .* use "phoenix destroy -o json"/);
   });
 
   it("asks at a terminal: the typed stack name confirms", async () => {

@@ -89,7 +89,7 @@ describe("phoenix replicate --write-only", () => {
     assert.equal((read(root, "Pulumi.use1.yaml")["phoenix:network"] as { cidr: string }).cidr, "10.40.0.0/16");
     assert.equal((await phoenix(["replicate", "--from", "prod", "--region", "ap-southeast-2", "--stack", "apse2"], root)).status, 0);
     assert.equal((read(root, "Pulumi.apse2.yaml")["phoenix:network"] as { cidr: string }).cidr, "10.0.0.0/16");
-    assert.equal((await phoenix(["replicate", "--from", "prod", "--region", "ca-central-1", "--stack", "cac1", "--json"], root)).status, 0);
+    assert.equal((await phoenix(["replicate", "--from", "prod", "--region", "ca-central-1", "--stack", "cac1", "-o", "json"], root)).status, 0);
     assert.equal((read(root, "Pulumi.cac1.yaml")["phoenix:network"] as { cidr: string }).cidr, "10.1.0.0/16");
   });
 
