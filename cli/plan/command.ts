@@ -15,7 +15,7 @@ import { Option, type Command } from "commander";
 import type { PlanDocument } from "./plan";
 import type { ProjectDir } from "../stacks/projects";
 import { UsageError } from "../shared/errors";
-import { deprecated, outputOption } from "../shared/grammar";
+import { deprecated, optionsAfterVerb, outputOption } from "../shared/grammar";
 import { withProgress } from "../shared/progress";
 import { table } from "../shared/table";
 import type { Act, Deps } from "../main";
@@ -261,6 +261,7 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
       ].join("\n"),
     )
     .action(act(async (opts: PlanOptions & { json?: string; markdown?: boolean }) => run(fromOldSpelling(opts, deps), deps)));
+  optionsAfterVerb(plan);
   outputOption(
     plan
       .command("diff")

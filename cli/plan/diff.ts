@@ -6,7 +6,8 @@
  * appear: the plans hold only `[secret]` and `<secret: ...>` placeholders, which compare
  * equal (a changed secret is invisible offline; `pulumi preview` shows it as changed).
  */
-import { goDurationSeconds, OFFLINE_SECRET_PREFIX } from "../stacks/names";
+import { OFFLINE_SECRET_PREFIX } from "../stacks/names";
+import { shorterRetention } from "../shared/retention";
 import { resourceKey, type PlanDocument } from "./plan";
 import { SECRET } from "./runtime";
 
@@ -38,6 +39,8 @@ export interface PlanDiff {
     readonly removed: readonly (NamespaceState & { readonly name: string; readonly fate: string })[];
     readonly changed: readonly { readonly name: string; readonly before: NamespaceState; readonly after: NamespaceState }[];
   };
+  /** Namespaces still backed up whose longest ttl shrinks (cli/shared/retention.ts). */
+  readonly shorterRetention: readonly { readonly namespace: string; readonly before: string; readonly after: string }[];
   /** Velero schedules whose namespaces, cron or TTL change, or that come and go. */
   readonly schedules: readonly { readonly name: string; readonly change: "added" | "removed" | "changed"; readonly lost: readonly string[]; readonly gained: readonly string[]; readonly details: readonly string[] }[];
   readonly resources: { readonly added: readonly string[]; readonly removed: readonly string[] };
@@ -125,6 +128,10 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
     leavingBackups: [...wasBacked].filter((n) => !isBacked.has(n)).sort(),
     joiningBackups: [...isBacked].filter((n) => !wasBacked.has(n)).sort(),
     namespaces: { added, removed, changed },
+    shorterRetention: shorterRetention(
+      base.backupSchedules.map((s) => ({ namespaces: s.includedNamespaces, ttl: s.ttl })),
+      head.backupSchedules.map((s) => ({ namespaces: s.includedNamespaces, ttl: s.ttl })),
+    ),
     schedules,
     resources: { added: [...rb.keys()].filter((k) => !ra.has(k)).sort(), removed: [...ra.keys()].filter((k) => !rb.has(k)).sort() },
     inputs,
@@ -137,13 +144,7 @@ export function diffPlans(base: PlanDocument, head: PlanDocument): PlanDiff {
  * shrinks. A pull request with any of them fails `--fail-on-danger`.
  */
 export function diffDangers(d: PlanDiff): string[] {
-  const shorter = d.schedules.flatMap((sc) =>
-    sc.details.filter((x) => {
-      const m = /^ttl: (\S+) -> (\S+)$/.exec(x);
-      const [was, is] = m ? [goDurationSeconds(m[1]), goDurationSeconds(m[2])] : [undefined, undefined];
-      return was !== undefined && is !== undefined && is < was;
-    }).map((x) => `schedule ${sc.name} keeps its backups for less (${x})`),
-  );
+  const shorter = d.shorterRetention.map((r) => `${r.namespace}'s backups are kept for less (ttl: ${r.before} -> ${r.after}): older restore points expire`);
   return [...d.leavingBackups.map((n) => `${n} leaves the backups: its state would no longer survive a disaster`), ...shorter];
 }
 
@@ -180,7 +181,7 @@ function multiline(c: InputChange): [string, string] | undefined {
 /** Whether the diff changes anything at all. */
 export function isEmpty(d: PlanDiff): boolean {
   return (
-    d.leavingBackups.length + d.joiningBackups.length + d.namespaces.added.length + d.namespaces.removed.length + d.namespaces.changed.length + d.schedules.length + d.resources.added.length + d.resources.removed.length + d.inputs.length === 0
+    d.leavingBackups.length + d.joiningBackups.length + d.shorterRetention.length + d.namespaces.added.length + d.namespaces.removed.length + d.namespaces.changed.length + d.schedules.length + d.resources.added.length + d.resources.removed.length + d.inputs.length === 0
   );
 }
 

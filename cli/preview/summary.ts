@@ -6,7 +6,8 @@
  * and `diagnostics` (pulumi/pulumi pkg/display/json.go). A replace shows once as
  * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
  */
-import { BACKUP_STORAGE_PROJECT, goDurationSeconds } from "../stacks/names";
+import { BACKUP_STORAGE_PROJECT } from "../stacks/names";
+import { shorterRetention } from "../shared/retention";
 import { record } from "../shared/data";
 
 /** The engine's resource state, as far as the summary reads it. */
@@ -136,18 +137,15 @@ function schedulesOf(state: ResourceState | undefined): Map<string, Schedule> | 
 
 /**
  * What a Velero release change stops backing up: namespaces no schedule covers any more
- * (moving one between schedules is no loss), and schedules that keep backups for less.
+ * (moving one between schedules is no loss), and namespaces whose backups are kept for
+ * less, however that comes about (cli/shared/retention.ts).
  */
 export function backupLosses(before: ReadonlyMap<string, Schedule>, after: ReadonlyMap<string, Schedule>): string[] {
   const covered = (m: ReadonlyMap<string, Schedule>): Set<string> => new Set([...m.values()].flatMap((s) => s.namespaces));
   const now = covered(after);
   const lost = [...covered(before)].filter((n) => !now.has(n)).sort();
   const out = lost.length > 0 ? [`no Velero schedule backs up ${lost.join(", ")} any more: their state would have no new backup`] : [];
-  for (const [name, old] of before) {
-    const next = after.get(name);
-    const [was, is] = [old.ttl ? goDurationSeconds(old.ttl) : undefined, next?.ttl ? goDurationSeconds(next.ttl) : undefined];
-    if (was !== undefined && is !== undefined && is < was) out.push(`Velero schedule ${name} keeps its backups for less (ttl: ${old.ttl ?? ""} -> ${next?.ttl ?? ""}): older restore points expire`);
-  }
+  for (const r of shorterRetention([...before.values()], [...after.values()])) out.push(`${r.namespace}'s backups are kept for less (ttl: ${r.before} -> ${r.after}): older restore points expire`);
   return out;
 }
 
@@ -216,6 +214,9 @@ export function summarize(digests: readonly { readonly source: string; readonly 
 const OP_ORDER = ["create", "update", "replace", "delete", "read", "import", "refresh", "discard"];
 const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/** Marks a summary holding a failed preview: the workflow fails on it whatever label approves danger. */
+export const PREVIEW_FAILED_MARKER = "<!-- phoenix-preview-failed -->";
+
 /** GitHub refuses a comment over 65,536 characters; the summary stays under this, folding detail first. */
 export const COMMENT_LIMIT = 60_000;
 
@@ -223,7 +224,7 @@ export const COMMENT_LIMIT = 60_000;
 function failedSection(s: PreviewSummary): string[] {
   const failed = s.stacks.filter((st) => st.errors.length > 0);
   if (failed.length === 0) return [];
-  return [`### :x: ${failed.length} preview${failed.length === 1 ? "" : "s"} failed`, "", ...failed.map((st) => `- **${cell(name(st))}**: ${st.errors.map(cell).join("; ")}`), "", "A failed preview shows no changes for its stack: fix the error, then read the rest.", ""];
+  return [PREVIEW_FAILED_MARKER, `### :x: ${failed.length} preview${failed.length === 1 ? "" : "s"} failed`, "", ...failed.map((st) => `- **${cell(name(st))}**: ${st.errors.map(cell).join("; ")}`), "", "A failed preview shows no changes for its stack: fix the error, then read the rest.", ""];
 }
 
 function dangerSection(s: PreviewSummary): string[] {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { canAsk, confirmByTyping } from "../shared/confirm";
 import { EXIT, UsageError } from "../shared/errors";
-import { deprecated, formatOf, legacyJson, outputOption } from "../shared/grammar";
+import { deprecated, formatOf, legacyJson, optionsAfterVerb, outputOption } from "../shared/grammar";
 import type { Act, Deps } from "../main";
 import type { Interrupts } from "./env";
 import type { RecoveryReport } from "./report";
@@ -117,6 +117,7 @@ function registerDrill(program: Command, act: Act, deps: Deps): void {
     // Each verb parses its own options (--from belongs to run, not to drill).
     .enablePositionalOptions()
     .addHelpText("after", ["", "Examples:", "  $ phoenix drill run --from prod --rehearse", "  $ phoenix drill list", "  $ phoenix drill cleanup drill-mk2x8q1a"].join("\n"));
+  optionsAfterVerb(drill);
   const run = drill
     .command("run")
     .description("Recreate the platform in an ephemeral stack in another region, restore the imperative namespaces from the DR replica, verify, report, tear down")
@@ -198,15 +199,19 @@ async function verifyRestore(opts: VerifyOptions, deps: Deps, command: string): 
   return v.verification.passed ? EXIT.ok : EXIT.failed;
 }
 
-/** The options of `restore verify` (and of the old `verify-restore`). */
-function verifyOptions(cmd: Command): Command {
+/** The options of `restore verify` (and of the old `verify-restore`, whose --stack defaulted to prod). */
+function verifyOptions(cmd: Command, oldDefaultStack = false): Command {
   return legacyJson(
     outputOption(
       cmd
         .requiredOption("--backup <name>", "the Velero backup that was restored (required)")
         .requiredOption("--kubeconfig <file>", "kubeconfig of the restored cluster (required)")
         .option("--context <name>", "kubeconfig context (default: its current one)")
-        .requiredOption("-s, --stack <name>", "the platform stack whose imperative namespaces and verify commands apply (required)")
+        .addOption(
+          oldDefaultStack
+            ? new Option("-s, --stack <name>", "the platform stack whose imperative namespaces and verify commands apply").default("prod")
+            : new Option("-s, --stack <name>", "the platform stack whose imperative namespaces and verify commands apply (required)").makeOptionMandatory(),
+        )
         .option("--bucket <name>", "the bucket holding the backup (default: the stack's restore source replica, or its own storage)")
         .option("--bucket-region <region>", "the bucket's region (with --bucket)")
         .option("--report <dir>", "also write verification.json and verification.md there"),
@@ -238,7 +243,7 @@ function registerRestore(program: Command, act: Act, deps: Deps): void {
       ].join("\n"),
     )
     .action(act(async (opts: VerifyOptions) => verifyRestore(opts, deps, "restore verify")));
-  verifyOptions(program.command("verify-restore", { hidden: true }).description("deprecated: phoenix restore verify"))
+  verifyOptions(program.command("verify-restore", { hidden: true }).description("deprecated: phoenix restore verify"), true)
     .addHelpText("after", ["", "Examples:", "  $ phoenix restore verify --stack prod --backup b1 --kubeconfig kc   # its replacement"].join("\n"))
     .action(
     act(async (opts: VerifyOptions) => {

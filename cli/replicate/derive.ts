@@ -129,13 +129,16 @@ function derive(doc: Document, path: readonly string[], value: string, why: stri
   if (isScalar(node)) node.comment = ` derived: ${why}`;
   // A comment above the key that names the old value would now be false: it names the new
   // one. yaml keeps it on the key, or on the map when the key is the map's first.
-  if (typeof old !== "string" || old === value) return;
+  if (typeof old !== "string" || old === "" || old === value) return;
+  // The old value as a whole word: phoenix-prod is not part of phoenix-production.
+  const word = new RegExp(`(?<![\\w./-])${old.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w/-])`, "g");
   const parent = doc.getIn(["config", ...path.slice(0, -1)], true);
   if (!isMap(parent)) return;
   const index = parent.items.findIndex((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
   const key = parent.items[index]?.key;
   for (const holder of [isScalar(key) ? key : undefined, index === 0 ? parent : undefined]) {
-    if (holder?.commentBefore?.includes(old)) holder.commentBefore = `${holder.commentBefore.split(old).join(value)}\n (${old} in the source: rewritten with the value above)`;
+    if (holder?.commentBefore && word.test(holder.commentBefore)) holder.commentBefore = `${holder.commentBefore.replace(word, value)}\n (${old} in the source: rewritten with the value above)`;
+    word.lastIndex = 0;
   }
 }
 

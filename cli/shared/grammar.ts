@@ -35,3 +35,14 @@ export function legacyJson(cmd: Command): Command {
 export function deprecated(io: Io, old: string, now: string): void {
   io.err(`phoenix: "${old}" is deprecated and goes in the next release: use "phoenix ${now}"\n`);
 }
+
+/**
+ * Refuses options given to a noun before its verb (`drill --rehearse run`): the noun would
+ * take them and the verb never see them, so `--rehearse` would silently be a real drill.
+ */
+export function optionsAfterVerb(noun: Command): Command {
+  return noun.hook("preSubcommand", (cmd, verb) => {
+    const given = cmd.options.filter((o) => cmd.getOptionValueSource(o.attributeName()) === "cli").map((o) => o.long ?? o.short ?? o.name());
+    if (given.length > 0) cmd.error(`${given.join(", ")} must follow the verb: phoenix ${cmd.name()} ${verb.name()} ${given.join(" ")} ...`, { exitCode: 2, code: "phoenix.optionBeforeVerb" });
+  });
+}

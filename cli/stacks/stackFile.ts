@@ -142,7 +142,19 @@ export function stackFromDocument(project: string, stack: string, file: string, 
  */
 export function stackFileText(doc: Document, source?: string): string {
   const text = doc.toString({ flowCollectionPadding: false, lineWidth: 0 });
-  return source === undefined ? text : restoreUnchanged(source, text);
+  if (source === undefined) return text;
+  // Restored text must read back as the very document: yaml may re-indent a block (a
+  // compact sequence), and a multi-line span pasted at another column would not parse, or
+  // parse to something else. Then the plain rendering is written instead.
+  const restored = restoreUnchanged(source, text);
+  const same = (() => {
+    try {
+      return JSON.stringify(parseDocument(restored).toJS()) === JSON.stringify(doc.toJS());
+    } catch {
+      return false;
+    }
+  })();
+  return same && parseDocument(restored).errors.length === 0 ? restored : text;
 }
 
 /** A value's path and the source range of its text. */
@@ -172,6 +184,9 @@ function restoreUnchanged(source: string, out: string): string {
   for (const l of locate(out).sort((a, b) => b.range[0] - a.range[0])) {
     const src = before.get(l.path);
     if (!src || src.json !== l.json) continue;
+    // A span over several lines is pasted only where it starts at the same column.
+    const column = (text: string, at: number): number => at - (text.lastIndexOf("\n", at - 1) + 1);
+    if (source.slice(src.range[0], src.range[1]).includes("\n") && column(source, src.range[0]) !== column(result, l.range[0])) continue;
     result = result.slice(0, l.range[0]) + source.slice(src.range[0], src.range[1]) + result.slice(l.range[1]);
   }
   return result;

@@ -64,10 +64,16 @@ export function podSecurityGuard(namespaces: GuardedNamespaces): PodSecurityGuar
       variables: [
         { name: "expected", expression: `${cel(expected)}[object.metadata.name]` },
         { name: "labels", expression: "has(object.metadata.labels) ? object.metadata.labels : {}" },
+        { name: "oldLabels", expression: "oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}" },
       ],
       validations: [
         {
-          expression: "variables.expected.all(k, k in variables.labels && variables.labels[k] == variables.expected[k])",
+          // As planned; or, on an update, left exactly as they were: a write that does not
+          // touch the labels (Argo CD's tracking annotation) is never refused while this
+          // policy's new version propagates, which the API server does asynchronously.
+          expression:
+            "variables.expected.all(k, k in variables.labels && variables.labels[k] == variables.expected[k]) || " +
+            "(request.operation == 'UPDATE' && variables.expected.all(k, (k in variables.labels) == (k in variables.oldLabels) && (!(k in variables.labels) || variables.labels[k] == variables.oldLabels[k])))",
           messageExpression: `"namespace " + object.metadata.name + ": its Pod Security labels are set by Phoenix (${POD_SECURITY_PREFIX}*); change the level in the stack file, not in Git or with kubectl"`,
           reason: "Forbidden",
         },

@@ -104,14 +104,16 @@ function attachedPolicyArns(args: Pick<ResourceValidationArgs, "type" | "props">
 }
 
 /**
- * What is wrong with attaching `arn`. An ARN only the cloud knows is a policy this stack
- * creates (the rule reads its document as an `aws:iam/policy:Policy`); a literal ARN is
- * an AWS managed policy on the allow-list, or one nobody here can check.
+ * What is wrong with attaching `arn`: an AWS managed policy off the allow-list. A
+ * customer-managed policy (an ARN only the cloud knows before the first deploy, the
+ * account's own after it) is judged by its document where the stack creates it
+ * (`aws:iam/policy:Policy`); a resource rule cannot tell one the stack creates from one
+ * it does not, so it does not guess.
  */
 export function attachmentProblem(arn: string): string | undefined {
   if (isComputed(arn)) return undefined;
   const managed = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
-  if (!managed) return `attaches ${arn}, a policy this stack does not create, so no rule can read it: create it here as an aws.iam.Policy, or inline it`;
+  if (!managed) return undefined;
   if (!MANAGED_POLICY_ALLOW_LIST.includes(managed[1])) return `attaches the AWS managed policy ${managed[1]}, which is not on the allow-list (policy/rules/iam.ts, MANAGED_POLICY_ALLOW_LIST): write the actions the component calls instead`;
   return undefined;
 }

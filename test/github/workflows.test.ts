@@ -15,7 +15,7 @@ import type { Command, Option } from "commander";
 import { parse } from "yaml";
 import { PLAN_DIFF_MARKER } from "../../cli/plan/command";
 import { buildProgram } from "../../cli/main";
-import { PREVIEW_SUMMARY_MARKER } from "../../cli/preview/summary";
+import { PREVIEW_FAILED_MARKER, PREVIEW_SUMMARY_MARKER } from "../../cli/preview/summary";
 import { ROOT } from "../helpers";
 
 interface Step {
@@ -137,6 +137,9 @@ describe("workflows", () => {
   it("post one sticky comment per kind, found again by the markers the commands write", async () => {
     const preview = text("preview.yml");
     assert.ok(preview.includes(`marker: "${PREVIEW_SUMMARY_MARKER}", file: "summary.md"`));
+    // A failed preview is told apart from danger by its marker, and no label approves it.
+    assert.ok(preview.includes(`grep -q -- "${PREVIEW_FAILED_MARKER}" summary.md`));
+    assert.match(preview, /if: steps\.summary\.outputs\.failed == 'true'\n\s+run: \|\n\s+echo "::error::a preview failed/);
     assert.ok(preview.includes(`marker: "${PLAN_DIFF_MARKER}", file: "plan-diff.md"`));
     assert.match(preview, /cat summary\.md >> "\$GITHUB_STEP_SUMMARY"/);
     // The script itself, against a scripted GitHub API: the first run creates, the next updates the same comment.

@@ -87,7 +87,7 @@ describe("plan diff: what a reviewer needs", () => {
     const base = golden();
     const shorter: PlanDocument = { ...base, backupSchedules: base.backupSchedules.map((sc) => ({ ...sc, ttl: "24h0m0s" })) };
     const d = diffPlans(base, shorter);
-    assert.ok(diffDangers(d).some((x) => /keeps its backups for less \(ttl: \d+h0m0s -> 24h0m0s\)/.test(x)), diffDangers(d).join("\n"));
+    assert.ok(diffDangers(d).some((x) => /'s backups are kept for less \(ttl: \d+h0m0s -> 24h0m0s\)/.test(x)), diffDangers(d).join("\n"));
     const root = repositoryCopy();
     const file = path.join(root, "Pulumi.prod.yaml");
     fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("      - name: ml-models\n        description: Model artefacts uploaded by data scientists\n", ""));

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { backupLosses, COMMENT_LIMIT, logicalSteps, PREVIEW_SUMMARY_MARKER, renderSummary, summarize, type PreviewDigest, type PreviewStep } from "../../../cli/preview/summary";
+import { backupLosses, COMMENT_LIMIT, PREVIEW_FAILED_MARKER, logicalSteps, PREVIEW_SUMMARY_MARKER, renderSummary, summarize, type PreviewDigest, type PreviewStep } from "../../../cli/preview/summary";
 import { ROOT } from "../../helpers";
 import { phoenix } from "../phoenix";
 
@@ -121,7 +121,7 @@ describe("preview summary: what stops backing something up, and the network", ()
 
   it("flags a namespace no schedule covers any more, backups.enabled: false and a deleted release, but not a namespace moved between schedules", () => {
     const moved = release({ hourly: { ns: ["payments-ledger", "ml-models"], ttl: "168h0m0s" }, daily: { ns: ["payments-ledger"], ttl: "720h0m0s" } });
-    assert.deepEqual(why([veleroStep("update", both, moved)]), [], "ml-models is still backed up, by hourly");
+    assert.deepEqual(why([veleroStep("update", both, moved)]).filter((w) => /no Velero schedule/.test(w)), [], "ml-models is still backed up, by hourly");
     const dropped = release({ hourly: { ns: ["payments-ledger"], ttl: "168h0m0s" }, daily: { ns: ["payments-ledger"], ttl: "720h0m0s" } });
     assert.deepEqual(why([veleroStep("update", both, dropped)]), ["no Velero schedule backs up ml-models any more: their state would have no new backup"]);
     assert.deepEqual(why([veleroStep("update", both, release({}))]), ["no Velero schedule backs up ml-models, payments-ledger any more: their state would have no new backup"], "backups.enabled: false leaves no schedule");
@@ -130,7 +130,15 @@ describe("preview summary: what stops backing something up, and the network", ()
 
   it("flags a shortened ttl, shown as Velero writes durations", () => {
     const shorter = release({ hourly: { ns: ["payments-ledger"], ttl: "168h0m0s" }, daily: { ns: ["ml-models", "payments-ledger"], ttl: "24h0m0s" } });
-    assert.deepEqual(why([veleroStep("update", both, shorter)]), ["Velero schedule daily keeps its backups for less (ttl: 720h0m0s -> 24h0m0s): older restore points expire"]);
+    assert.deepEqual(why([veleroStep("update", both, shorter)]), [
+      "ml-models's backups are kept for less (ttl: 720h0m0s -> 24h0m0s): older restore points expire",
+      "payments-ledger's backups are kept for less (ttl: 720h0m0s -> 168h0m0s): older restore points expire",
+    ]);
+    // Moved to a shorter schedule, or a schedule renamed and shortened: the namespace's retention shrinks all the same.
+    const moved = release({ hourly: { ns: ["payments-ledger", "ml-models"], ttl: "168h0m0s" }, daily: { ns: ["payments-ledger"], ttl: "720h0m0s" } });
+    assert.deepEqual(why([veleroStep("update", both, moved)]), ["ml-models's backups are kept for less (ttl: 720h0m0s -> 168h0m0s): older restore points expire"]);
+    const renamed = release({ hourly: { ns: ["payments-ledger"], ttl: "168h0m0s" }, nightly: { ns: ["ml-models", "payments-ledger"], ttl: "24h0m0s" } });
+    assert.deepEqual(why([veleroStep("update", both, renamed)]).length, 2);
     const longer = release({ hourly: { ns: ["payments-ledger"], ttl: "336h0m0s" }, daily: { ns: ["ml-models", "payments-ledger"], ttl: "720h0m0s" } });
     assert.deepEqual(backupLosses(new Map(), new Map()), []);
     assert.deepEqual(why([veleroStep("update", both, longer)]), [], "a longer ttl loses nothing");
@@ -172,6 +180,7 @@ describe("preview summary: what a reviewer reads", () => {
     const run = await phoenix(["preview-summary", path.join(dir, "fine.json"), path.join(dir, "failed.json")], ROOT);
     assert.equal(run.status, 1, "a failed preview fails the check, with or without --fail-on-danger");
     assert.ok(run.stdout.indexOf(":x: 1 preview failed") < run.stdout.indexOf("### phoenix / prod"), "the failure first");
+    assert.ok(run.stdout.includes(PREVIEW_FAILED_MARKER), "marked, so the workflow fails it whatever label approves danger");
     assert.match(run.stdout, /- \*\*phoenix \/ use1\*\*: error: an unhandled error occurred: program failed:/, "named by the stack its diagnostics name");
     for (const [file, text, message] of [
       ["plan.json", JSON.stringify({ stack: "prod", project: "phoenix", resources: [] }), /this is a `phoenix plan` JSON, not a preview/],

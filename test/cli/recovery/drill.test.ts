@@ -343,6 +343,18 @@ describe("phoenix drill", () => {
     assert.doesNotMatch(help.stdout, /verify-restore/, "old spellings stay out of help");
   });
 
+  it("refuses an option given to the noun before its verb, so --rehearse is never silently a real drill", async () => {
+    const root = repositoryCopy();
+    const run = await phoenix(["drill", "--rehearse", "run", "--from", "prod"], root);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--rehearse must follow the verb: phoenix drill run --rehearse/);
+    const plan = await phoenix(["plan", "--project", "stacks/backup-storage", "diff", "--stack", "prod", "--against", "x"], root);
+    assert.equal(plan.status, 2);
+    assert.match(plan.stderr, /--project must follow the verb: phoenix plan diff --project/);
+    const old = await phoenix(["verify-restore", "--backup", "b", "--kubeconfig", "/nope"], root);
+    assert.match(old.stderr, /--kubeconfig \/nope: no such file/, "the old spelling keeps its default stack (prod)");
+  });
+
   it("refuses -o formats a command does not print", async () => {
     const bad = await phoenix(["drill", "list", "-o", "yaml"], repositoryCopy());
     assert.equal(bad.status, 2);

@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { REFERENCE_CHARTS } from "../../helpers";
 import { startCluster, type Cluster } from "../harness/cluster";
-import { applyObjects, getJson, kubectl } from "../harness/kubectl";
+import { applyObjects, getJson, kubectl, kubectlOk } from "../harness/kubectl";
 import { planObjects, renderRelease, type KubeObject } from "../harness/manifests";
 import { planOf, type PlanJson } from "../harness/plan";
 import { waitFor } from "../harness/processes";
@@ -123,5 +123,19 @@ describe("admission of the prod plan on a real API server", { skip }, () => {
     assert.equal(live.metadata.labels[ENFORCE], ledger.metadata.labels?.[ENFORCE]);
     const other = kubectl(kc, ["label", "namespace", ledger.metadata.name, "team=ledger"]);
     assert.equal(other.status, 0, `other labels stay free: ${other.stderr}`);
+    // A namespace whose labels predate the guard's plan (written before it, or before a
+    // level change reached the API server) still takes writes that leave them be.
+    const [, models] = imperative;
+    const binding = getJson<Record<string, unknown>>(kc, ["validatingadmissionpolicybinding", "phoenix-pod-security-levels"]);
+    kubectlOk(kc, ["delete", "validatingadmissionpolicybinding", "phoenix-pod-security-levels"]);
+    await waitFor("the guard to be gone", () => kubectl(kc, ["label", "--overwrite", "--dry-run=server", "namespace", models.metadata.name, `${ENFORCE}=baseline`]).status === 0, undefined, 30_000);
+    kubectlOk(kc, ["label", "--overwrite", "namespace", models.metadata.name, `${ENFORCE}=baseline`]);
+    const { metadata } = binding as { metadata: { name: string } };
+    applyObjects(kc, [{ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name: metadata.name }, spec: (binding as { spec: unknown }).spec }]);
+    await waitFor("the guard to be back", () => kubectl(kc, ["label", "--overwrite", "--dry-run=server", "namespace", models.metadata.name, `${ENFORCE}=privileged`]).status !== 0, undefined, 30_000);
+    const annotate = kubectl(kc, ["annotate", "namespace", models.metadata.name, "argocd.argoproj.io/tracking-id=e2e"]);
+    assert.equal(annotate.status, 0, `an update that leaves the (stale) labels as they are is admitted: ${annotate.stderr}`);
+    assert.notEqual(kubectl(kc, ["label", "--overwrite", "namespace", models.metadata.name, `${ENFORCE}=privileged`]).status, 0, "but no other level than the plan's");
+    assert.equal(kubectl(kc, ["label", "--overwrite", "namespace", models.metadata.name, `${ENFORCE}=restricted`]).status, 0, "and the plan's level is admitted");
   });
 });
