@@ -12,7 +12,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { outFileOf } from "../shared/grammar";
 import type { StackInventory } from "./classify";
 import { UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";
@@ -35,6 +36,7 @@ interface AuditOptions {
   stack?: string;
   project?: string;
   json?: string;
+  out?: string;
 }
 
 async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
@@ -53,10 +55,11 @@ async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
     const result = classify({ ...live, stack });
     const doc = auditDocument(result, reader.target, stack?.stackFile);
     deps.io.out(renderAudit(doc));
-    if (opts.json) {
-      fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-      fs.writeFileSync(opts.json, JSON.stringify(doc, null, 2) + "\n");
-      deps.io.out(`Audit JSON written to ${opts.json}\n`);
+    const out = outFileOf(opts, deps.io, "audit");
+    if (out) {
+      fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+      fs.writeFileSync(out, JSON.stringify(doc, null, 2) + "\n");
+      deps.io.out(`Audit JSON written to ${out}\n`);
     }
     return result.failed ? 1 : 0;
   } catch (err) {
@@ -74,14 +77,15 @@ export function registerAudit(program: Command, act: Act, deps: Deps): void {
     .option("--context <name>", "kubeconfig context (default: its current context)")
     .option("-s, --stack <name>", "also judge by this stack's inventory (Pulumi.<name>.yaml)")
     .option("--project <dir>", "the folder holding --stack's file (default: the repository root)")
-    .option("--json <file>", "also write the audit as JSON")
+    .option("--out <file>", "also write the audit as JSON")
+    .addOption(new Option("--json <file>", "deprecated: use --out").hideHelp())
     .addHelpText(
       "after",
       [
         "",
         "Examples:",
         "  $ phoenix audit --kubeconfig ~/.kube/config --stack prod",
-        "  $ phoenix audit --kubeconfig kubeconfig.yaml --context prod --json audit.json",
+        "  $ phoenix audit --kubeconfig kubeconfig.yaml --context prod --out audit.json",
         "",
         "Exit status: 0 every namespace with state is covered; 1 a failing finding; 2 usage error, bad stack file, or the cluster cannot be read.",
       ].join("\n"),

@@ -6,7 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { outFileOf } from "../shared/grammar";
 import { UsageError } from "../shared/errors";
 import type { Act, Deps } from "../main";
 
@@ -15,6 +16,7 @@ interface VerifyOptions {
   charts: string;
   project?: string;
   json?: string;
+  out?: string;
 }
 
 async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
@@ -35,10 +37,11 @@ async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
   deps.io.out(`Chart conformance: stack ${doc.stack}, charts from ${chartsDir}\n`);
   deps.io.out(renderReport(reports).join("\n") + "\n");
   const failed = reports.filter((r) => r.problems.length > 0).length;
-  if (opts.json) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-    fs.writeFileSync(opts.json, JSON.stringify({ stack: doc.stack, charts: chartsDir, releases: reports }, null, 2) + "\n");
-    deps.io.out(`Report JSON written to ${opts.json}\n`);
+  const out = outFileOf(opts, deps.io, "charts verify");
+  if (out) {
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({ stack: doc.stack, charts: chartsDir, releases: reports }, null, 2) + "\n");
+    deps.io.out(`Report JSON written to ${out}\n`);
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   deps.io.out(`${reports.length} release${reports.length === 1 ? "" : "s"} checked, ${failed === 0 ? "all conform" : `${failed} with problems`} (${(ms / 1000).toFixed(1)} s).\n`);
@@ -57,7 +60,8 @@ export function registerCharts(program: Command, act: Act, deps: Deps): void {
     .requiredOption("-s, --stack <name>", "the platform stack to check")
     .requiredOption("--charts <dir>", "pinned charts, laid out <dir>/<chart>/<version>/{values.yaml, values.schema.json, crds/}")
     .option("--project <dir>", "the platform project folder (default: the repository root)")
-    .option("--json <file>", "also write the report (every release, what was checked, each problem) as JSON")
+    .option("--out <file>", "also write the report (every release, what was checked, each problem) as JSON")
+    .addOption(new Option("--json <file>", "deprecated: use --out").hideHelp())
     .addHelpText(
       "after",
       [

@@ -46,3 +46,12 @@ export function optionsAfterVerb(noun: Command): Command {
     if (given.length > 0) cmd.error(`${given.join(", ")} must follow the verb: phoenix ${cmd.name()} ${verb.name()} ${given.join(" ")} ...`, { exitCode: 2, code: "phoenix.optionBeforeVerb" });
   });
 }
+
+/** The file to write: `--out`, or the old `--json FILE` (announced as deprecated). */
+export function outFileOf(opts: { readonly out?: string; readonly json?: string }, io: Io, command: string): string | undefined {
+  if (opts.out === undefined && opts.json !== undefined) {
+    deprecated(io, `${command} --json FILE`, `${command} --out FILE`);
+    return opts.json;
+  }
+  return opts.out;
+}

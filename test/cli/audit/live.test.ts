@@ -166,7 +166,7 @@ describe("phoenix audit against a recorded API server", { concurrency: Math.max(
 
   it("passes a healthy Phoenix cluster (exit 0), using cluster-wide list calls only, and writes the JSON", async () => {
     const json = path.join(TMP, "out", "healthy.json");
-    const run = await auditScenario(undefined, ["--json", json]);
+    const run = await auditScenario(undefined, ["--out", json]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /^payments-ledger\s+imperative\s+velero-daily, velero-hourly\s+1 PersistentVolumeClaim, 1 Secret, 1 StatefulSet\s+ok/m);
     // Its Secret comes from a SealedSecret (ownerReferences): state, but a controller makes it again.

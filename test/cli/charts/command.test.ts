@@ -301,7 +301,7 @@ describe("phoenix charts verify, the command", { concurrency: true }, () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-charts-empty-"));
     try {
       const json = path.join(empty, "report", "charts.json");
-      const r = await cli("--stack", "prod", "--charts", empty, "--json", json);
+      const r = await cli("--stack", "prod", "--charts", empty, "--out", json);
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stdout, /^FAIL\s+velero\s+velero@/m);
       assert.ok(r.stdout.includes(`${path.join(empty, charts.velero.chart, charts.velero.version)} is missing`), r.stdout);
@@ -310,6 +310,10 @@ describe("phoenix charts verify, the command", { concurrency: true }, () => {
       const report = JSON.parse(fs.readFileSync(json, "utf8")) as { stack: string; charts: string; releases: { release: string; problems: Problem[] }[] };
       assert.deepEqual([report.stack, report.charts], ["prod", empty]);
       assert.ok(report.releases.length > 0);
+      // The old --json FILE still writes it, for one release, and says what replaces it.
+      const old = await cli("--stack", "prod", "--charts", empty, "--json", path.join(empty, "old.json"));
+      assert.ok(fs.existsSync(path.join(empty, "old.json")));
+      assert.match(old.stderr, /"charts verify --json FILE" is deprecated .* use "phoenix charts verify --out FILE"/);
       for (const rel of report.releases) assert.deepEqual(rel.problems.map((p) => p.check), ["chart"], rel.release);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
