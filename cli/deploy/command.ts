@@ -5,8 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Option, type Command } from "commander";
-import { formatOf } from "../shared/grammar";
+import type { Command } from "commander";
+import { formatOf, legacyJsonFlag, outputFlag } from "../shared/grammar";
 import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges, regionSteps, type RegionResult } from "./region";
 import { UsageError } from "../shared/errors";
@@ -69,8 +69,8 @@ export function registerDeploy(program: Command, act: Act, deps: Deps): void {
       .command(op)
       .description(`${op === "up" ? "Deploy" : "Preview"} one region: its backup storage stack first, then its platform stack (Automation API; needs the pulumi CLI and AWS credentials)`)
       .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
-      .addOption(new Option("-o, --output <format>", "output format: table, json (the change summary)").choices(["table", "json"]).default("table"))
-      .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
+      .addOption(outputFlag(["table", "json"], "the change summary"))
+      .addOption(legacyJsonFlag())
       .addHelpText(
         "after",
         [

@@ -6,8 +6,8 @@
  * deleted (pulumi-eks #194, #1226; eksctl #253).
  */
 import * as path from "node:path";
-import { Option, type Command } from "commander";
-import { formatOf } from "../shared/grammar";
+import type { Command } from "commander";
+import { formatOf, legacyJsonFlag, outputFlag } from "../shared/grammar";
 import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges } from "./region";
 import type { ChangeSummary } from "../engine/adapter";
@@ -106,8 +106,8 @@ export function registerDestroy(program: Command, act: Act, deps: Deps): void {
     .description("Destroy one region's platform stack (pulumi destroy --run-program, so load balancers Kubernetes made are released first); never its backup storage")
     .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
-    .addOption(new Option("-o, --output <format>", "output format: table, json (the change summary)").choices(["table", "json"]).default("table"))
-    .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
+    .addOption(outputFlag(["table", "json"], "the change summary"))
+    .addOption(legacyJsonFlag())
     .addHelpText(
       "after",
       [

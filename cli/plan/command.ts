@@ -15,7 +15,7 @@ import { Option, type Command } from "commander";
 import type { PlanDocument } from "./plan";
 import type { ProjectDir } from "../stacks/projects";
 import { UsageError } from "../shared/errors";
-import { deprecated, optionsAfterVerb, outputOption } from "../shared/grammar";
+import { deprecated, optionsAfterVerb, outputFlag, outputOption } from "../shared/grammar";
 import { withProgress } from "../shared/progress";
 import { table } from "../shared/table";
 import type { Act, Deps } from "../main";
@@ -239,7 +239,7 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
     .option("--out <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
     .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
     .option("--timeline", "with --stack: the modeled critical path of a fresh `pulumi up`, from published durations per resource type")
-    .addOption(new Option("-o, --output <format>", "output format: table, json (the plan document on stdout)").choices(["table", "json"]).default("table"))
+    .addOption(outputFlag(["table", "json"], "the plan document on stdout"))
     .addOption(new Option("--json <path>", "deprecated: use --out").hideHelp())
     .addOption(new Option("--against <path>", "deprecated: use plan diff").hideHelp())
     .addOption(new Option("--markdown", "deprecated: use plan diff -o markdown").hideHelp())

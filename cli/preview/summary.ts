@@ -7,7 +7,7 @@
  * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
  */
 import { BACKUP_STORAGE_PROJECT } from "../stacks/names";
-import { shorterRetention } from "../shared/retention";
+import { shorterRetention, type Retaining } from "../shared/retention";
 import { record } from "../shared/data";
 
 /** The engine's resource state, as far as the summary reads it. */
@@ -116,10 +116,7 @@ const NETWORK_TYPES = new Set(["aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:
 const BUCKET_TYPES = new Set(["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"]);
 const IDENTITY_TYPES = new Set(["aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:iam/role:Role"]);
 /** One Velero schedule of a release's values: the namespaces it covers and how long it keeps them. */
-interface Schedule {
-  readonly namespaces: readonly string[];
-  readonly ttl?: string;
-}
+type Schedule = Retaining;
 
 /** The Velero schedules of a release's values; undefined when the release is not Velero's. */
 function schedulesOf(state: ResourceState | undefined): Map<string, Schedule> | undefined {

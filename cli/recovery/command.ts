@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { canAsk, confirmByTyping } from "../shared/confirm";
 import { EXIT, UsageError } from "../shared/errors";
-import { deprecated, formatOf, legacyJson, optionsAfterVerb, outputOption } from "../shared/grammar";
+import { deprecated, formatOf, legacyJson, legacyJsonFlag, optionsAfterVerb, outputFlag, outputOption } from "../shared/grammar";
 import type { Act, Deps } from "../main";
 import type { Interrupts } from "./env";
 import type { RecoveryReport } from "./report";
@@ -266,8 +266,8 @@ export function registerRecovery(program: Command, act: Act, deps: Deps): void {
     .option("--report <dir>", "where the report goes (default .phoenix/reports/<id>)")
     .option("--accept-unportable", "restore even when the backup holds references that break in the target region (`phoenix backup check` lists them)")
     .option("--yes", "do not ask for confirmation")
-    .addOption(new Option("-o, --output <format>", "output format: table, json").choices(["table", "json"]).default("table"))
-    .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
+    .addOption(outputFlag(["table", "json"]))
+    .addOption(legacyJsonFlag())
     .addHelpText(
       "after",
       [

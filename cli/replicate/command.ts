@@ -1,6 +1,6 @@
 /** `phoenix replicate`: a new region's stack files from a source stack, checked offline, then optionally previewed or deployed. */
-import { Option, type Command } from "commander";
-import { formatOf } from "../shared/grammar";
+import type { Command } from "commander";
+import { formatOf, legacyJsonFlag, outputFlag } from "../shared/grammar";
 import { formatChanges } from "../deploy/region";
 import { UsageError } from "../shared/errors";
 import type { Act, Deps } from "../main";
@@ -31,8 +31,8 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
     .option("--preview", "then `pulumi preview` backup storage and platform through the Automation API")
     .option("--yes", "then `pulumi up` backup storage, then platform, through the Automation API")
     .option("--resume", "go on from files an earlier replicate wrote (--write-only, or an engine failure): check them, then --preview or --yes")
-    .addOption(new Option("-o, --output <format>", "output format: table, json").choices(["table", "json"]).default("table"))
-    .addOption(new Option("--json", "deprecated: use -o json").hideHelp())
+    .addOption(outputFlag(["table", "json"]))
+    .addOption(legacyJsonFlag())
     .addHelpText(
       "after",
       [

@@ -9,9 +9,14 @@ import type { Io } from "./io";
 /** Output formats a command may offer. */
 export type Format = "table" | "json" | "markdown";
 
-/** Adds `-o, --output <format>` with `formats` as its only choices (commander refuses any other, exit 2). */
+/** `-o, --output <format>` with `formats` as its only choices (commander refuses any other, exit 2); `what` says what the data is. */
+export function outputFlag(formats: readonly Format[] = ["table", "json"], what?: string): Option {
+  return new Option("-o, --output <format>", `output format: ${formats.join(", ")}${what ? ` (${what})` : ""}`).choices([...formats]).default(formats[0]);
+}
+
+/** Adds `-o, --output <format>` (outputFlag). */
 export function outputOption(cmd: Command, formats: readonly Format[] = ["table", "json"]): Command {
-  return cmd.addOption(new Option("-o, --output <format>", `output format: ${formats.join(", ")}`).choices([...formats]).default(formats[0]));
+  return cmd.addOption(outputFlag(formats));
 }
 
 /**
@@ -26,9 +31,14 @@ export function formatOf(opts: { readonly output?: string; readonly json?: boole
   return (opts.output ?? "table") as Format;
 }
 
-/** Adds the old `--json` flag, hidden from help. */
+/** The old `--json` flag, hidden from help. */
+export function legacyJsonFlag(): Option {
+  return new Option("--json", "deprecated: use -o json").hideHelp();
+}
+
+/** Adds the old `--json` flag (legacyJsonFlag). */
 export function legacyJson(cmd: Command): Command {
-  return cmd.addOption(new Option("--json", "deprecated: use -o json").hideHelp());
+  return cmd.addOption(legacyJsonFlag());
 }
 
 /** Tells, on stderr, that `old` goes in the next release and what to type instead. */
