@@ -34,3 +34,25 @@ export interface NamespaceHooks {
   readonly pre: readonly ExecHook[];
   readonly post: readonly ExecHook[];
 }
+
+/**
+ * Custom resources a chart renders from a values map, one object per key, whose content
+ * the chart copies verbatim: neither Helm nor the chart's schema checks it, and the API
+ * server prunes what the CRD does not name. Whoever writes the values (a plugin entry,
+ * the apps layer) declares them; chart conformance checks each entry against the CRD.
+ */
+export interface RenderedResources {
+  /** Chart that renders them. */
+  readonly chart: string;
+  /** Values path of the map (keys are object names). */
+  readonly at: string;
+  readonly kind: string;
+  /** CRD version the chart renders (`apiVersion` without the group). */
+  readonly version: string;
+  /** Chart whose crds/ holds the CRD: the chart itself, or another release of the same plan. */
+  readonly crdChart: string;
+  /** Entry keys the chart's template uses itself (metadata, switches), not part of the spec. */
+  readonly ownKeys: readonly string[];
+  /** Entry keys the chart's template copies into `spec`; any other key is silently dropped. */
+  readonly specKeys: readonly string[];
+}

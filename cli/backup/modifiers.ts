@@ -6,7 +6,7 @@
  * The rewrites ride along in an annotation, so `restore verify` knows what to expect.
  */
 import { stringify } from "yaml";
-import { restoreModifiers } from "../../components/plugins/restoreModifiers";
+import { restoreModifiers } from "../../components/plugins/velero/restoreModifiers";
 import { portabilityModifierRules, type Rewrite } from "./portability";
 
 /** The annotation on a restore's modifiers ConfigMap that records its rewrites (JSON). */

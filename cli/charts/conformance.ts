@@ -17,9 +17,10 @@ import { parseAllDocuments } from "yaml";
 import { readYaml as readYamlFile, YamlFileError } from "../shared/yaml";
 import { COMPUTED, SECRET } from "../plan/runtime";
 import { SECRET_PLACEHOLDER } from "../stacks/stackFile";
-import { BOOTSTRAP_FREE_FORM_VALUES } from "../../components/apps/applications";
+import { BOOTSTRAP_FREE_FORM_VALUES, BOOTSTRAP_RENDERED_RESOURCES } from "../../components/apps/applications";
 import { charts } from "../../components/catalog";
-import { pluginFreeFormValues } from "../../components/plugins/registry";
+import { pluginFreeFormValues, plugins } from "../../components/plugins/registry";
+import type { RenderedResources } from "../../components/types";
 
 /** A JSON schema node or a parsed YAML map. */
 export type Schema = Record<string, unknown>;
@@ -76,75 +77,11 @@ export const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Custom resources a chart renders from a values map, one object per key, whose content
- * the chart copies verbatim: neither Helm nor the chart's schema checks it, and the API
- * server prunes what the CRD does not name. Each entry is checked against the CRD.
+ * The custom resources checked against their CRDs: what each plugin entry declares, and
+ * the apps layer's bootstrap (components/apps/applications.ts), each with the chart
+ * template it follows.
  */
-export interface RenderedResources {
-  readonly chart: string;
-  /** Values path of the map (keys are object names). */
-  readonly at: string;
-  readonly kind: string;
-  /** CRD version the chart renders (`apiVersion` without the group). */
-  readonly version: string;
-  /** Chart whose crds/ holds the CRD: the chart itself, or another release of the same plan. */
-  readonly crdChart: string;
-  /** Entry keys the chart's template uses itself (metadata, switches), not part of the spec. */
-  readonly ownKeys: readonly string[];
-  /** Entry keys the chart's template copies into `spec`; any other key is silently dropped. */
-  readonly specKeys: readonly string[];
-}
-
-/** The custom resources checked against their CRDs, with the chart template each entry follows. */
-export const RENDERED: readonly RenderedResources[] = [
-  {
-    // velero templates/schedule.yaml and the values.yaml example: `disabled`, `labels` and
-    // `annotations` drive the template; the rest becomes the Schedule spec, `template`
-    // (a Backup spec) verbatim.
-    chart: "velero",
-    at: "schedules",
-    kind: "Schedule",
-    version: "v1",
-    crdChart: "velero",
-    ownKeys: ["disabled", "labels", "annotations"],
-    specKeys: ["schedule", "paused", "useOwnerReferencesInBackup", "skipImmediately", "template"],
-  },
-  {
-    // argocd-apps 2.x templates/applications.yaml and the values.yaml example: the CRD ships with the argo-cd chart, not with argocd-apps.
-    chart: "argocd-apps",
-    at: "applications",
-    kind: "Application",
-    version: "v1alpha1",
-    crdChart: "argo-cd",
-    ownKeys: ["namespace", "additionalLabels", "additionalAnnotations", "finalizers"],
-    specKeys: ["project", "source", "sources", "sourceHydrator", "destination", "syncPolicy", "revisionHistoryLimit", "ignoreDifferences", "info"],
-  },
-  {
-    // argocd-apps 2.x templates/projects.yaml, limited to the keys the 2.0.5 values.yaml
-    // example shows (newer templates also render destinationServiceAccounts).
-    chart: "argocd-apps",
-    at: "projects",
-    kind: "AppProject",
-    version: "v1alpha1",
-    crdChart: "argo-cd",
-    ownKeys: ["namespace", "additionalLabels", "additionalAnnotations", "finalizers"],
-    specKeys: [
-      "permitOnlyProjectScopedClusters",
-      "description",
-      "sourceRepos",
-      "destinations",
-      "clusterResourceWhitelist",
-      "clusterResourceBlacklist",
-      "namespaceResourceBlacklist",
-      "namespaceResourceWhitelist",
-      "orphanedResources",
-      "roles",
-      "syncWindows",
-      "signatureKeys",
-      "sourceNamespaces",
-    ],
-  },
-];
+export const RENDERED: readonly RenderedResources[] = [...plugins().flatMap((p) => p.renderedResources ?? []), ...BOOTSTRAP_RENDERED_RESOURCES];
 
 function isMap(v: unknown): v is Schema {
   return typeof v === "object" && v !== null && !Array.isArray(v);

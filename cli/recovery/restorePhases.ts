@@ -13,9 +13,8 @@ import { verifyRestore } from "./verify";
 import { restoreManifest, restorePhase, type BackupSummary } from "./velero";
 import type { Progress, RecoveryEnv } from "./types";
 import { checksOf, hookResults } from "./source";
+import { RESTORE_MODIFIERS_CONFIGMAP, VELERO_NAMESPACE } from "../../components/plugins/velero/names";
 
-/** Velero's namespace and the restore modifiers ConfigMap, as the platform installs them. */
-export const VELERO_NAMESPACE = "velero";
 
 export function waitFor(minutes: number, env: RecoveryEnv, update: (s: string) => void): { timeoutSeconds: number; signal: AbortSignal; progress: (s: string) => void } {
   return { timeoutSeconds: minutes * 60, signal: env.signal, progress: update };
@@ -44,7 +43,7 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
         update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
         await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);
         const name = `${backup.name}-${id}`.slice(0, 63).replace(/-+$/, "");
-        let modifiers = typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : "phoenix-restore-modifiers";
+        let modifiers = typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : RESTORE_MODIFIERS_CONFIGMAP;
         const rewrites = p.portability?.rewrites ?? [];
         if (rewrites.length > 0) {
           // This restore's own modifiers: the standing ones plus this backup's rewrites into this region.

@@ -12,11 +12,9 @@ import type { RecoveryEnv } from "./types";
 import { renderVerification } from "./report";
 import { verifyRestore, type Verification } from "./verify";
 import { pickBackup } from "./velero";
+import { VELERO_NAMESPACE } from "../../components/plugins/velero/names";
 import * as fs from "node:fs";
 import * as path from "node:path";
-
-/** Velero's namespace, as the platform installs it. */
-const VELERO_NAMESPACE = "velero";
 
 /** Verifies the latest restore of a backup into the cluster a kubeconfig points at. */
 export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string; kubeconfigText: string; context?: string; stack: string; bucket?: string; bucketRegion?: string; report?: string }): Promise<{ verification: Verification; text: string }> {

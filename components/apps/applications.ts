@@ -3,9 +3,9 @@
  * AppProjects, the root Application (app of apps) and the Applications Phoenix declares,
  * and the Argo CD repository secret for a private repository.
  */
-import { kubernetesVersion } from "../catalog";
+import { charts, kubernetesVersion } from "../catalog";
 import { podSecurityLabels, type PodSecurityLevel } from "../labels";
-import type { HelmValues } from "../types";
+import type { HelmValues, RenderedResources } from "../types";
 
 /** In-cluster API server address as Argo CD names it. */
 export const IN_CLUSTER = "https://kubernetes.default.svc";
@@ -181,6 +181,45 @@ export const LOCKED_DEFAULT_PROJECT = {
  * AppProjects are checked against their CRDs instead; ApplicationSets are not checked yet.
  */
 export const BOOTSTRAP_FREE_FORM_VALUES: readonly string[] = ["applications", "projects", "applicationsets"];
+
+/** The bootstrap's Applications and AppProjects, for chart conformance to check against their CRDs. */
+export const BOOTSTRAP_RENDERED_RESOURCES: readonly RenderedResources[] = [
+  {
+    // argocd-apps 2.x templates/applications.yaml and the values.yaml example: the CRD ships with the argo-cd chart, not with argocd-apps.
+    chart: charts.argocdApps.chart,
+    at: "applications",
+    kind: "Application",
+    version: "v1alpha1",
+    crdChart: charts.argocd.chart,
+    ownKeys: ["namespace", "additionalLabels", "additionalAnnotations", "finalizers"],
+    specKeys: ["project", "source", "sources", "sourceHydrator", "destination", "syncPolicy", "revisionHistoryLimit", "ignoreDifferences", "info"],
+  },
+  {
+    // argocd-apps 2.x templates/projects.yaml, limited to the keys the 2.0.5 values.yaml
+    // example shows (newer templates also render destinationServiceAccounts).
+    chart: charts.argocdApps.chart,
+    at: "projects",
+    kind: "AppProject",
+    version: "v1alpha1",
+    crdChart: charts.argocd.chart,
+    ownKeys: ["namespace", "additionalLabels", "additionalAnnotations", "finalizers"],
+    specKeys: [
+      "permitOnlyProjectScopedClusters",
+      "description",
+      "sourceRepos",
+      "destinations",
+      "clusterResourceWhitelist",
+      "clusterResourceBlacklist",
+      "namespaceResourceBlacklist",
+      "namespaceResourceWhitelist",
+      "orphanedResources",
+      "roles",
+      "syncWindows",
+      "signatureKeys",
+      "sourceNamespaces",
+    ],
+  },
+];
 
 /**
  * Values for the argocd-apps chart (2.x: `applications` and `projects` are maps keyed by

@@ -158,7 +158,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       const replicaRegion = args.replicaRegion;
       // A DR region's Velero only reads the replica's backups (its location is read-only).
       const replica = this.secureBucket(replicaSide, args, who, replicationRole, [
-        // GenerateDataKey: a restore from the replica writes its results under restores/ (components/plugins/velero.ts, restoreResults).
+        // GenerateDataKey: a restore from the replica writes its results under restores/ (components/plugins/velero/iam.ts, restoreResults).
         { sid: "VeleroUse", principals: who.velero, actions: ["kms:Decrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
         { sid: "ReplicationWritesReplica", principals: replicationRole.arn.apply((a) => [a]), actions: ["kms:Encrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
         ...restoreReading(who, s3Via(replicaRegion)),

@@ -12,7 +12,7 @@ import type { z } from "zod";
 import type { ChartPin } from "../catalog";
 import type { PodSecurityLevel } from "../labels";
 import { workloadIdentity, type PolicyDocument, type WorkloadIdentity, type WorkloadIdentityProvider } from "../identity";
-import type { HelmValues } from "../types";
+import type { HelmValues, RenderedResources } from "../types";
 
 export type { HelmValues } from "../types";
 
@@ -75,6 +75,8 @@ export interface Plugin<S extends z.ZodType, I, O> {
    * comment: chart conformance (`phoenix charts verify`) accepts any key below them.
    */
   readonly freeFormValues: readonly string[];
+  /** Custom resources its chart renders from a values map, checked against their CRDs by chart conformance. */
+  readonly renderedResources?: readonly RenderedResources[];
   /**
    * Whether it runs an admission webhook with `failurePolicy: Fail` on core objects:
    * every other plugin's release then waits for it, or their Services could be refused

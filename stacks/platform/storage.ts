@@ -50,7 +50,7 @@ export function readBackupStorage(cfg: PhoenixConfig, opts?: pulumi.CustomResour
     // The secret lives in the bucket's region (the replica's for a restore source). Read
     // only when the engine applies: a preview (a pull request's, under a read-only role
     // the secret's policy refuses) needs no password, and the cluster's copy never
-    // changes once made (components/plugins/velero.ts ignores changes to it).
+    // changes once made (components/plugins/velero/index.ts ignores changes to it).
     const password = pulumi.runtime.isDryRun()
       ? pulumi.output<string>(pulumi.unknown as unknown as string)
       : aws.secretsmanager.getSecretVersionOutput({ secretId: secretArn, region }, { parent: opts?.parent }).secretString;

@@ -6,10 +6,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addons, charts, crdManifests, kubernetesVersion } from "../../components/catalog";
+import { addons, crdManifests, kubernetesVersion } from "../../components/catalog";
 import { IRSA_ROLE_ANNOTATION, type PolicyDocument, type WorkloadIdentityProvider } from "../../components/identity";
 import { Cluster, type ClusterArgs } from "../../components/cluster";
-import { Plugins } from "../../components/plugins";
+import { Plugins, type PluginId } from "../../components/plugins";
+import { plugins as registeredPlugins } from "../../components/plugins/registry";
 import type { VeleroInputs } from "../../components/plugins/velero";
 import type { BackupScope } from "../../components/types";
 import { COMPUTED, evaluateOffline, resolve, SECRET, type RecordedResource } from "../../cli/plan/runtime";
@@ -252,14 +253,13 @@ describe("core plugins layer", () => {
     const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "some-other-cluster");
     const k8sResources = resources.filter((r) => r.type.startsWith("kubernetes:"));
     for (const r of k8sResources) assert.equal(r.providerUrn, providerUrn, `${r.type} ${r.name} uses the given provider`);
-    const expected = [
-      ["loadBalancerController", charts.awsLoadBalancerController, "aws-load-balancer-controller"],
-      ["certManager", charts.certManager, "cert-manager"],
-      ["metricsServer", charts.metricsServer, "metrics-server"],
-      ["argocd", charts.argocd, "argocd"],
-      ["velero", charts.velero, "velero"],
-    ] as const;
-    // external-dns is opt-in (it needs hosted zones); no ingress-nginx, ever.
+    // Built from the registry: every plugin its defaults enable (external-dns is opt-in:
+    // it needs hosted zones). No ingress-nginx, ever.
+    const defaults = parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } });
+    const expected = registeredPlugins()
+      .filter((p) => p.enabled(defaults[p.id as PluginId]))
+      .map((p) => [p.id, p.chart, p.namespace] as const);
+    assert.ok(expected.length >= 5 && !expected.some(([id]) => id === "externalDns"));
     assert.deepEqual(ofType(resources, RELEASE).map((r) => r.name).sort(), expected.map(([id]) => id).sort());
     for (const [id, pin, ns] of expected) {
       const rel = one(resources, RELEASE, id).inputs;
@@ -274,7 +274,9 @@ describe("core plugins layer", () => {
 
   it("offers each enabled plugin's release and typed outputs by id, and nothing for a disabled one", async () => {
     const { resources, outputs: plugins } = await runPlugins("p");
-    assert.deepEqual(Object.keys(plugins.releases).sort(), ["argocd", "certManager", "loadBalancerController", "metricsServer", "velero"]);
+    const defaults = parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } });
+    const enabled = registeredPlugins().filter((p) => p.enabled(defaults[p.id as PluginId]));
+    assert.deepEqual(Object.keys(plugins.releases).sort(), enabled.map((p) => p.id).sort());
     assert.equal(plugins.releases.externalDns, undefined, "external-dns is off by default");
     assert.equal(await resolve(plugins.releases.velero?.urn), urnOf(resources, RELEASE, "velero"));
     assert.equal(plugins.outputs.argocd?.namespace, "argocd");

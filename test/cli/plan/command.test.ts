@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { charts } from "../../../components/catalog";
+import { plugins } from "../../../components/plugins/registry";
 import type { PlanDocument } from "../../../cli/plan/plan";
 import { Planner } from "../../../cli/plan/planner";
 import { projects } from "../../../cli/stacks/projects";
@@ -96,17 +97,14 @@ describe("offline plans of the prod stacks", () => {
     // What the golden file must show, whatever else changes in it.
     assert.deepEqual([doc.project, doc.stack, doc.region], ["phoenix", "prod", "eu-west-1"]);
     const pinned = (name: string, pin: { chart: string; version: string }, ns: string) => `${name} ${pin.chart}@${pin.version} ${ns}`;
+    // Every release is a registered plugin the stack enables (its namespace is in the
+    // inventory as platform), pinned as its entry says, or the apps layer's bootstrap.
+    const platformNamespaces = doc.namespaces.filter((n) => n.class === "platform").map((n) => n.name);
+    const enabled = plugins().filter((p) => platformNamespaces.includes(p.namespace));
+    assert.ok(enabled.length > 0);
     assert.deepEqual(
       doc.helmReleases.map((h) => `${h.name} ${h.chart}@${h.version} ${h.namespace}`).sort(),
-      [
-        pinned("argocd", charts.argocd, "argocd"),
-        pinned("aws-load-balancer-controller", charts.awsLoadBalancerController, "aws-load-balancer-controller"),
-        pinned("bootstrap", charts.argocdApps, "argocd"),
-        pinned("cert-manager", charts.certManager, "cert-manager"),
-        pinned("external-dns", charts.externalDns, "external-dns"),
-        pinned("metrics-server", charts.metricsServer, "metrics-server"),
-        pinned("velero", charts.velero, "velero"),
-      ],
+      [...enabled.map((p) => pinned(p.releaseName, p.chart, p.namespace)), pinned("bootstrap", charts.argocdApps, "argocd")].sort(),
     );
     assert.ok(!doc.helmReleases.some((h) => h.chart === "ingress-nginx"), "ingress-nginx is retired");
     const imperative = doc.namespaces.filter((n) => n.class === "imperative").map((n) => n.name);

@@ -1,8 +1,8 @@
 /** Velero's schedules carry each imperative namespace's backup hooks, scoped to that namespace and its selected pods. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { veleroSchedules } from "../../../components/plugins/velero";
-import type { BackupScope } from "../../../components/types";
+import { veleroSchedules } from "../../../../components/plugins/velero";
+import type { BackupScope } from "../../../../components/types";
 
 const scope: BackupScope = {
   enabled: true,

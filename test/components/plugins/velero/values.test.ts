@@ -1,12 +1,10 @@
+/** Velero's Helm values: schedules of exactly the imperative namespaces, backup locations, and what Argo CD and restores do to backups. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { charts, images } from "../../../components/catalog";
-import { ACCESS_POLICIES, eksAccessEntries } from "../../../components/cluster/access";
-import { argocdSettingsSchema, argocdValues } from "../../../components/plugins/argocd";
-import type { BackupScope } from "../../../components/types";
-import { clusterArnOf, podIdentityTrustPolicy } from "../../../components/identity";
-import { BACKUP_SCOPE_LABEL, ownBucketAccess, RESTORE_LOCATION, restoreModifiers, veleroPolicy, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../components/plugins/velero";
-import { at, grants, TEST_BCRYPT } from "../../helpers";
+import { charts, images } from "../../../../components/catalog";
+import type { BackupScope } from "../../../../components/types";
+import { BACKUP_SCOPE_LABEL, ownBucketAccess, RESTORE_LOCATION, restoreModifiers, velero, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../../components/plugins/velero";
+import { at } from "../../../helpers";
 
 const fs = veleroSettingsSchema.parse({});
 const ebs = veleroSettingsSchema.parse({ fsBackup: false });
@@ -157,130 +155,11 @@ describe("restoring another region's backups", () => {
   });
 });
 
-describe("Velero IAM", () => {
-  const bucket = "arn:aws:s3:::velero-backups";
-  const key = "arn:aws:kms:eu-west-1:111122223333:key/k";
-  const policy = (ebsSnapshots: boolean) => veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots });
-  it("grants object access in the backup bucket only, listing of that bucket only, and its own KMS key", () => {
-    assert.deepEqual(grants(policy(false)), {
-      "s3:GetObject": [`${bucket}/*`],
-      "s3:DeleteObject": [`${bucket}/*`],
-      "s3:PutObject": [`${bucket}/*`],
-      "s3:AbortMultipartUpload": [`${bucket}/*`],
-      "s3:ListMultipartUploadParts": [`${bucket}/*`],
-      "s3:ListBucket": [bucket],
-      "kms:GenerateDataKey": [key],
-      "kms:Decrypt": [key],
-    });
-  });
-  it("reads another region's replica, when restoring from it, writing only a restore's results there (restores/), never a backup", () => {
-    const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
-    assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source })), {
-      ...grants(policy(false)),
-      "s3:GetObject": [`${bucket}/*`, `${source.bucketArn}/*`].sort(),
-      "s3:ListBucket": [bucket, source.bucketArn].sort(),
-      "s3:PutObject": [`${bucket}/*`, `${source.bucketArn}/restores/*`].sort(),
-      "kms:Decrypt": [key, source.keyArn].sort(),
-      "kms:GenerateDataKey": [key, source.keyArn].sort(),
-    });
-  });
-
-  it("with backups off: its own bucket read-only but for restore results, or no right on it at all when it restores from a replica", () => {
-    assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, ownBucket: "read" })), {
-      "s3:GetObject": [`${bucket}/*`],
-      "s3:ListBucket": [bucket],
-      "s3:PutObject": [`${bucket}/restores/*`],
-      "kms:Decrypt": [key],
-      "kms:GenerateDataKey": [key],
-    });
-    const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu-central-1:111122223333:key/r" };
-    assert.deepEqual(grants(veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source, ownBucket: "none" })), {
-      "s3:GetObject": [`${source.bucketArn}/*`],
-      "s3:ListBucket": [source.bucketArn],
-      "s3:PutObject": [`${source.bucketArn}/restores/*`],
-      "kms:Decrypt": [source.keyArn],
-      "kms:GenerateDataKey": [source.keyArn],
-    });
-  });
-
-  it("adds the EC2 snapshot actions only for EBS-snapshot backups", () => {
-    const g = grants(policy(true));
-    const ec2 = Object.keys(g).filter((a) => a.startsWith("ec2:")).sort();
-    assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
-    assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
-  });
-  it("the Pod Identity trust names only the EKS Pod Identity service, for one cluster's one service account (IRSA trust: test/components/plugins/plugins.test.ts)", () => {
-    const arn = clusterArnOf("aws", "eu-west-1", "111122223333", "phoenix-prod");
-    const trust = podIdentityTrustPolicy({ arn, accountId: "111122223333" }, "velero", "velero-server");
-    assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
-    assert.deepEqual(trust.Statement[0].Condition, {
-      StringEquals: {
-        "aws:SourceAccount": "111122223333",
-        "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:111122223333:cluster/phoenix-prod",
-        "aws:RequestTag/kubernetes-namespace": "velero",
-        "aws:RequestTag/kubernetes-service-account": "velero-server",
-      },
-    });
-  });
-});
-
-describe("Argo CD values", () => {
-  it("keeps CRDs on uninstall and pins annotation tracking", () => {
-    const v = argocdValues(argocdSettingsSchema.parse({ admin: { passwordBcrypt: TEST_BCRYPT } }));
-    assert.deepEqual(at(v, "crds"), { install: true, keep: true });
-    assert.equal(at(v, "configs", "cm", "application.resourceTrackingMethod"), "annotation");
-  });
-});
-
-describe("EKS access entries", () => {
-  const arn = (policy: string): string => `arn:aws-cn:eks::aws:cluster-access-policy/${policy}`;
-  it("maps short policy names to EKS access policies with cluster or namespace scope", () => {
-    const entries = eksAccessEntries(
-      [
-        { principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" },
-        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "edit", namespaces: ["shop"] },
-        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "view" },
-      ],
-      arn,
-    );
-    const byPrincipal = Object.fromEntries(Object.values(entries).map((e) => [e.principalArn.split("/").pop() ?? "", e] as const));
-    assert.equal(Object.keys(entries).length, 2, "one entry per principal");
-    assert.equal(byPrincipal.admins.accessPolicies["cluster-admin"].policyArn, arn(ACCESS_POLICIES["cluster-admin"]));
-    assert.deepEqual(byPrincipal.devs.accessPolicies.edit.accessScope, { type: "namespace", namespaces: ["shop"] });
-    assert.deepEqual(byPrincipal.devs.accessPolicies.view.accessScope, { type: "cluster" });
-    const reordered = eksAccessEntries(
-      [
-        { principalArn: "arn:aws:iam::111122223333:role/devs", policy: "view" },
-        { principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" },
-      ],
-      arn,
-    );
-    assert.deepEqual(Object.keys(entries).sort(), Object.keys(reordered).sort(), "keys depend on the principal, not on list order");
-  });
-  it("never merges two principals whose ARNs read alike", () => {
-    const entries = eksAccessEntries(
-      [
-        { principalArn: "arn:aws:iam::111122223333:role/team/admins", policy: "view" },
-        { principalArn: "arn:aws:iam::111122223333:role/team-admins", policy: "cluster-admin" },
-      ],
-      arn,
-    );
-    assert.equal(Object.keys(entries).length, 2);
-    const admins = Object.values(entries).find((e) => e.principalArn.endsWith("role/team-admins"));
-    assert.deepEqual(Object.keys(admins?.accessPolicies ?? {}), ["cluster-admin"]);
-  });
-
-  it("refuses the same grant twice", () => {
-    const e = { principalArn: "arn:aws:iam::111122223333:role/a", policy: "view" as const };
-    assert.throws(() => eksAccessEntries([e, e], arn), /grants view twice/);
-  });
-});
-
-describe("catalog", () => {
-  it("pins every chart to an exact version", () => {
-    for (const [key, pin] of Object.entries(charts)) {
-      assert.match(pin.version, /^v?\d+\.\d+\.\d+$/, key);
-      assert.match(pin.repository, /^https:\/\//, key);
-    }
+describe("Velero's registry entry", () => {
+  it("lets chart conformance accept any schedule name, and checks each schedule against the Schedule CRD instead", () => {
+    assert.ok(velero.freeFormValues.includes("schedules"), "the chart's schedules map is keyed by name");
+    const [schedule] = velero.renderedResources ?? [];
+    assert.deepEqual([schedule?.chart, schedule?.at, schedule?.kind, schedule?.crdChart], [charts.velero.chart, "schedules", "Schedule", charts.velero.chart]);
+    assert.ok(Object.keys(veleroSchedules(scope, true).daily).every((k) => schedule?.specKeys.includes(k)), "every key Phoenix writes reaches the Schedule's spec");
   });
 });

@@ -2,7 +2,7 @@
  * Velero's standing restore modifiers for the imperative namespaces: pure, with no Pulumi
  * import, so the command reads them too (a restore's own modifiers add to them).
  */
-import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../labels";
+import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION } from "../../labels";
 
 /**
  * The group-resources whose Argo CD metadata a restore strips. A rule's `groupResource`
