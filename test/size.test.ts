@@ -17,7 +17,7 @@ const MAX_FUNCTION = 100;
 /** Over the rule when it came, with the size they may not pass. */
 const LARGE_FILES: Readonly<Record<string, number>> = {
   "cli/audit/classify.ts": 526,
-  "cli/charts/conformance.ts": 572,
+  "cli/charts/conformance.ts": 509,
   "cli/plan/runtime.ts": 408,
   "components/backupStorage/index.ts": 460,
 };
@@ -25,7 +25,6 @@ const LONG_FUNCTIONS: Readonly<Record<string, number>> = {
   "cli/audit/classify.ts audit": 101,
   "cli/recovery/drill.ts drill": 130,
   "cli/recovery/kube.ts openRecoveryCluster": 211,
-  "components/plugins/loadBalancerController/iam.ts loadBalancerControllerPolicy": 183,
   "components/teardown/release.ts releaseClusterResources": 151,
 };
 

@@ -9,13 +9,14 @@ import { table } from "../shared/table";
 import type { NamespaceRow } from "../stacks/names";
 import type { PolicyVerdict } from "./policy";
 import type { RecordedResource } from "./runtime";
+import { TYPE_TOKENS } from "../../components/typeTokens";
 
 /** The three layers, in order, by the type token of their component. */
 export const LAYERS = [
   { layer: "storage", type: BACKUP_STORAGE_TYPE, title: "Backup storage (its own project)" },
-  { layer: "cluster", type: "phoenix:cluster:Cluster", title: "Layer 1: cluster" },
-  { layer: "plugins", type: "phoenix:plugins:Plugins", title: "Layer 2: core plugins" },
-  { layer: "apps", type: "phoenix:apps:Apps", title: "Layer 3: apps" },
+  { layer: "cluster", type: TYPE_TOKENS.cluster, title: "Layer 1: cluster" },
+  { layer: "plugins", type: TYPE_TOKENS.plugins, title: "Layer 2: core plugins" },
+  { layer: "apps", type: TYPE_TOKENS.apps, title: "Layer 3: apps" },
 ] as const;
 
 /** A layer name, or `stack` for anything outside the three components. */

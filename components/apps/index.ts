@@ -20,6 +20,7 @@ import {
   type RepoCredentials,
 } from "./applications";
 import { podSecurityGuard, type GuardedNamespaces } from "./podSecurityGuard";
+import { TYPE_TOKENS } from "../typeTokens";
 
 /** CPU and memory quantities. */
 export interface Quantities {
@@ -112,7 +113,7 @@ export class Apps extends pulumi.ComponentResource {
   public readonly imperativeNamespaces: pulumi.Output<string[]>;
 
   constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("phoenix:apps:Apps", name, {}, opts);
+    super(TYPE_TOKENS.apps, name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
     const guard = this.guardPodSecurity(args, k8sOpts);
 

@@ -25,6 +25,7 @@ import {
   veleroRolePattern,
   type KeyUser,
 } from "./policies";
+import { TYPE_TOKENS } from "../typeTokens";
 
 export * from "./policies";
 
@@ -97,7 +98,7 @@ interface Side {
 }
 
 /** Component type token. */
-export const BACKUP_STORAGE_TYPE = "phoenix:backupStorage:BackupStorage";
+export const BACKUP_STORAGE_TYPE = TYPE_TOKENS.backupStorage;
 
 /** Layer 0: the backups' bucket, key and DR replica, kept whatever happens to any cluster. */
 export class BackupStorage extends pulumi.ComponentResource {

@@ -16,6 +16,7 @@ import { buildCompute } from "./compute";
 import { buildControlPlane } from "./controlPlane";
 import { DEFAULT_STORAGE_CLASS, defaultStorageClass } from "./hardening";
 import { buildNetwork } from "./vpc";
+import { TYPE_TOKENS } from "../typeTokens";
 
 export type { ClusterArgs, ComputeArgs, NodeGroupArgs } from "./args";
 
@@ -37,7 +38,7 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly workloadsReady: readonly pulumi.Resource[];
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("phoenix:cluster:Cluster", name, {}, opts);
+    super(TYPE_TOKENS.cluster, name, {}, opts);
     const parent = { parent: this };
     const partition = aws.getPartitionOutput({}, parent);
     const b: Build = {

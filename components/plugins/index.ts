@@ -11,6 +11,7 @@ import type { WorkloadIdentityProvider } from "../identity";
 import { kubernetesVersion } from "../catalog";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, podSecurityLabels } from "../labels";
 import { PLUGIN_IDS, PLUGINS, type AnyPlugin, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
+import { TYPE_TOKENS } from "../typeTokens";
 
 export { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
 export { PLUGINS, PLUGIN_IDS, pluginNamespaces, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
@@ -49,7 +50,7 @@ export class Plugins extends pulumi.ComponentResource {
   public readonly outputs: PluginOutputs;
 
   constructor(name: string, args: PluginsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("phoenix:plugins:Plugins", name, {}, opts);
+    super(TYPE_TOKENS.plugins, name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
     const releases: Partial<Record<PluginId, k8s.helm.v3.Release>> = {};
     const outputs: Partial<Record<PluginId, unknown>> = {};

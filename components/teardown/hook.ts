@@ -17,9 +17,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { openTeardownAws, openTeardownKube } from "./open";
 import { releaseClusterResources, TEARDOWN_LOG_PREFIX, type TeardownAws, type TeardownKube, type TeardownOptions, type TeardownTarget } from "./release";
+import { TYPE_TOKENS } from "../typeTokens";
 
 /** Type token of the marker. */
-export const TEARDOWN_TYPE = "phoenix:teardown:Teardown";
+export const TEARDOWN_TYPE = TYPE_TOKENS.teardown;
 
 /** Arguments of the marker: what the hook reads back from state. */
 export interface TeardownArgs {

@@ -6,6 +6,7 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { dependenciesOfType, dependents, isRecord, list, policyDocument, record, statementsOf, strings, type PhoenixPolicy } from "./common";
+import { TYPE_TOKENS } from "../../components/typeTokens";
 
 /** Tag that names a bucket's purpose; backup buckets carry `velero-backups` or `velero-backups-replica` (their access-log buckets another). */
 export const PURPOSE_TAG = "phoenix:purpose";
@@ -21,8 +22,8 @@ const KMS_KEY = ["aws:kms/key:Key"];
 
 const REPLICATION = ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"];
 const LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
-/** The storage component (components/backupStorage, BACKUP_STORAGE_TYPE; not imported: the pack loads no component code). */
-const STORAGE_COMPONENT = "phoenix:backupStorage:BackupStorage";
+/** The storage component (components/backupStorage). */
+const STORAGE_COMPONENT = TYPE_TOKENS.backupStorage;
 
 /** Whether a bucket is tagged as a backup bucket. */
 export function isBackupBucket(r: Pick<PolicyResource, "type" | "props">): boolean {

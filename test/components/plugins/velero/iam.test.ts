@@ -57,7 +57,7 @@ describe("Velero IAM", () => {
     assert.deepEqual(ec2, ["ec2:CreateSnapshot", "ec2:CreateTags", "ec2:CreateVolume", "ec2:DeleteSnapshot", "ec2:DescribeSnapshots", "ec2:DescribeVolumes"]);
     assert.ok(!Object.keys(grants(policy(false))).some((a) => a.startsWith("ec2:")));
   });
-  it("the Pod Identity trust names only the EKS Pod Identity service, for one cluster's one service account (IRSA trust: test/components/plugins/plugins.test.ts)", () => {
+  it("the Pod Identity trust names only the EKS Pod Identity service, for one cluster's one service account (IRSA trust: test/components/identity.test.ts)", () => {
     const arn = clusterArnOf("aws", "eu-west-1", "111122223333", "phoenix-prod");
     const trust = podIdentityTrustPolicy({ arn, accountId: "111122223333" }, "velero", "velero-server");
     assert.deepEqual(trust.Statement.map((s) => [s.Principal, [s.Action].flat().sort()]), [[{ Service: "pods.eks.amazonaws.com" }, ["sts:AssumeRole", "sts:TagSession"]]]);
