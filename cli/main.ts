@@ -19,25 +19,10 @@ import { registerReplicate } from "./replicate/command";
 import { registerStacks } from "./stacks/command";
 import { registerVersion } from "./version/command";
 import type { EngineAdapter } from "./engine/adapter";
-import type { RecoveryAdapters } from "./recovery/env";
+import type { Act, Deps } from "./shared/deps";
+export type { Act, Deps } from "./shared/deps";
 import { EXIT, inputProblem } from "./shared/errors";
-import { processIo, type Io } from "./shared/io";
-
-/** Wraps an action: its result is the exit status; bad input prints its report and exits 2. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander passes each action its own option shape.
-export type Act = <A extends any[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
-
-/** What the commands run against; tests replace the engine with a scripted one. */
-export interface Deps {
-  /** The repository root. */
-  readonly root: () => string;
-  /** The engine adapter, made only when a command talks to the engine. */
-  readonly engine: () => EngineAdapter;
-  /** Where output goes. */
-  readonly io: Io;
-  /** Recovery's bucket, cluster and AWS adapters; tests script them, the real ones otherwise. */
-  readonly recovery?: RecoveryAdapters;
-}
+import { processIo } from "./shared/io";
 
 /** The real engine: Pulumi's Automation API over the `pulumi` CLI (loaded on first use). */
 function automationEngine(): EngineAdapter {

@@ -177,6 +177,18 @@ describe("code hygiene", () => {
     assert.deepEqual(policy, [], "the policy pack runs inside Pulumi, beside the programs: it never loads the command");
   });
 
+  it("has no import cycle among its modules, type-only imports included", () => {
+    const files = ["components", "stacks", "cli", "policy", "scripts"].flatMap((d) => sources(path.join(ROOT, d)));
+    const known = new Set(files);
+    const resolve = (from: string, spec: string): string | undefined => {
+      const base = path.resolve(path.dirname(from), spec);
+      return [`${base}.ts`, path.join(base, "index.ts")].find((f) => known.has(f));
+    };
+    const edges = new Map(files.map((f) => [f, moduleSpecifiers(f).filter((m) => m.specifier.startsWith(".")).flatMap((m) => resolve(f, m.specifier) ?? [])]));
+    assert.ok([...edges.values()].some((e) => e.length > 0), "the scan sees the imports");
+    assert.deepEqual(importCycles(edges).map((c) => c.map(rel).join(" -> ")), [], "move what both sides need into a module of its own");
+  });
+
   it("cites upstream sources directly in comments, never notes kept outside the repository", () => {
     const files = ["components", "stacks", "cli", "policy"].flatMap((d) => sources(path.join(ROOT, d), SOURCE));
     assert.ok(files.some((f) => rel(f) === path.join("cli", "phoenix.cjs")), "the scan sees every source, JavaScript included");
@@ -244,3 +256,33 @@ describe("project layout", () => {
     assert.deepEqual(commands, []);
   });
 });
+
+/** The import cycles of a module graph: its strongly connected components of more than one module, or a module importing itself (Tarjan). */
+function importCycles(edges: ReadonlyMap<string, readonly string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) ?? 0);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, index.get(w) ?? 0));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    for (let w = stack.pop(); w !== undefined; w = w === v ? undefined : stack.pop()) {
+      onStack.delete(w);
+      component.push(w);
+    }
+    if (component.length > 1 || (edges.get(v) ?? []).includes(v)) cycles.push(component.sort());
+  };
+  for (const v of edges.keys()) if (!index.has(v)) visit(v);
+  return cycles;
+}

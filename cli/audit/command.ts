@@ -17,7 +17,7 @@ import { outFileOf } from "../shared/grammar";
 import type { StackInventory } from "./classify";
 import { UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 /** Reads a stack's inventory the way `phoenix plan` validates it, without the Pulumi program. */
 export async function stackInventory(projectDir: string, stack: string): Promise<StackInventory> {

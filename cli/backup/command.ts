@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { EXIT, UsageError } from "../shared/errors";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 import type { StoreLocation } from "../recovery/adapters";
 import type { PortabilityTarget } from "./portability";
 

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { Option, type Command } from "commander";
 import { outFileOf } from "../shared/grammar";
 import { UsageError } from "../shared/errors";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 interface VerifyOptions {
   stack: string;

@@ -11,7 +11,7 @@ import { parseStackName } from "../stacks/names";
 import { checkNoLegacyBucket, engineFailure, formatChanges, regionSteps, type RegionResult } from "./region";
 import { UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 interface DeployOptions {
   stack: string;

@@ -14,7 +14,7 @@ import type { ChangeSummary } from "../engine/adapter";
 import { canAsk, confirmByTyping } from "../shared/confirm";
 import { EXIT, UsageError } from "../shared/errors";
 import { withProgress } from "../shared/progress";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 interface DestroyOptions {
   stack: string;

@@ -18,7 +18,7 @@ import { UsageError } from "../shared/errors";
 import { deprecated, optionsAfterVerb, outputFlag, outputOption } from "../shared/grammar";
 import { withProgress } from "../shared/progress";
 import { table } from "../shared/table";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 interface PlanOptions {
   stack?: string;

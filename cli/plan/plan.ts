@@ -7,7 +7,7 @@ import { charts } from "../../components/catalog";
 import { record } from "../shared/data";
 import { table } from "../shared/table";
 import type { NamespaceRow } from "../stacks/names";
-import type { PolicyVerdict } from "./policy";
+import type { PolicyVerdict } from "./verdict";
 import type { RecordedResource } from "./runtime";
 import { TYPE_TOKENS } from "../../components/typeTokens";
 

@@ -8,24 +8,9 @@ import type { PolicyResource, PolicyResourceOptions, ReportViolation, ResourceVa
 import { PHOENIX_POLICIES, type PhoenixPolicy } from "../../policy/rules";
 import type { PlanDocument, PlanResource } from "./plan";
 import { resourceKey } from "./plan";
+import type { PolicyVerdict, PolicyViolation } from "./verdict";
 
-/** One violation of one rule. */
-export interface PolicyViolation {
-  readonly policy: string;
-  readonly enforcementLevel: "mandatory" | "advisory";
-  /** The resource as the plan names it (`type::name`); absent for the stack as a whole. */
-  readonly resource?: string;
-  readonly message: string;
-}
-
-/** The verdict of every rule on one plan. */
-export interface PolicyVerdict {
-  /** No mandatory violation. */
-  readonly passed: boolean;
-  /** The rules run, in order. */
-  readonly policies: readonly string[];
-  readonly violations: readonly PolicyViolation[];
-}
+export type { PolicyVerdict, PolicyViolation } from "./verdict";
 
 /** Thrown by `notApplicable`, as the engine's own policy host does: the rule stops, reporting nothing. */
 class NotApplicable extends Error {}

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import type { Command } from "commander";
 import type { PreviewDigest } from "./summary";
 import { UsageError } from "../shared/errors";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 /** The top-level keys of a PreviewDigest (pulumi/pulumi pkg/display/json.go). */
 const DIGEST_KEYS = ["config", "steps", "diagnostics", "duration", "changeSummary", "maybeCorrupt"];

@@ -11,7 +11,7 @@ import { Option, type Command } from "commander";
 import { canAsk, confirmByTyping } from "../shared/confirm";
 import { EXIT, UsageError } from "../shared/errors";
 import { deprecated, formatOf, legacyJson, legacyJsonFlag, optionsAfterVerb, outputFlag, outputOption } from "../shared/grammar";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 import type { Interrupts } from "./env";
 import type { RecoveryReport } from "./report";
 

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { formatOf, legacyJsonFlag, outputFlag } from "../shared/grammar";
 import { formatChanges } from "../deploy/region";
 import { UsageError } from "../shared/errors";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 interface ReplicateOptions {
   from: string;

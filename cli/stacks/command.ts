@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { EXIT } from "../shared/errors";
 import { deprecated, formatOf, legacyJson, outputOption } from "../shared/grammar";
 import { table } from "../shared/table";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 
 /** Prints the list; exit 0 even with invalid files: listing them is the job. */
 async function list(opts: { output?: string; json?: boolean }, deps: Deps, command: string): Promise<number> {

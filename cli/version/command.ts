@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { EXIT } from "../shared/errors";
 import { formatOf, outputOption } from "../shared/grammar";
 import { table } from "../shared/table";
-import type { Act, Deps } from "../main";
+import type { Act, Deps } from "../shared/deps";
 import { versions, type PackageJson } from "./versions";
 
 /**
