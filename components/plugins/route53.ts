@@ -4,12 +4,14 @@ import { strictSettings } from "./settings";
 
 /** A Route 53 hosted zone a plugin may write records in. */
 export const hostedZoneSchema = strictSettings({
-  /** Hosted zone id, as Route 53 shows it (Z0123456789ABCDEFGHIJ). */
-  id: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
-  /** The zone's domain, such as example.com. */
+  id: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ")
+    .meta({ description: "Hosted zone id, as Route 53 shows it, such as `Z0123456789ABCDEFGHIJ`." }),
   domain: z
     .string()
-    .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS domain such as example.com"),
+    .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS domain such as example.com")
+    .meta({ description: "The zone's domain, such as `example.com`." }),
 });
 
 /** A hosted zone from the stack file. */

@@ -20,65 +20,100 @@ const principalArn = z
     "must be an IAM principal ARN (or pattern) of your account: arn:<partition>:iam::<account>:role/<name>, a role path pattern such as role/phoenix/velero/*, or :root",
   );
 
-const storageSchema = z.object({
-  region: regionCode,
-  /** Replicate the backup bucket to a bucket in this DR region (S3 Cross-Region Replication). */
-  replication: strictObject({ region: regionCode }).optional(),
-  /**
-   * Days an overwritten or deleted backup object stays recoverable as a noncurrent
-   * version before S3 expires it. Velero deleting an expired backup is such a delete.
-   */
-  noncurrentVersionDays: z.coerce.number().int().min(1).max(3650).default(30),
-  /**
-   * S3 Object Lock default retention on the bucket and its replica: every object version
-   * Velero writes stays undeletable for `days`. `days` must cover the longest Velero
-   * schedule TTL of every platform stack that writes here (the offline plan and the
-   * platform refuse a longer TTL). GOVERNANCE: the storage's administrators can still
-   * remove a version on purpose; COMPLIANCE: nobody can, the account root included.
-   */
+/**
+ * Schema of a storage stack's configuration (`region` is `aws:region`); its descriptions
+ * (`.meta`) are what docs/reference/configuration.md says of each key (npm run docs).
+ */
+export const storageSchema = z.object({
+  region: regionCode.meta({ description: "The bucket's region: the primary region it serves." }),
+  replication: strictObject({
+    region: regionCode.meta({ description: "The DR region: another region of the same partition." }),
+  })
+    .optional()
+    .meta({ description: "Replicate the backup bucket to a bucket with its own key in a DR region (S3 Cross-Region Replication)." }),
+  noncurrentVersionDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(30)
+    .meta({
+      description:
+        "How long, in days (1 to 3650), an overwritten or deleted backup object stays recoverable as a noncurrent version before S3 expires it. Velero deleting an expired backup is such a delete.",
+    }),
+  /** S3 Object Lock default retention on the bucket and its replica. */
   objectLock: strictObject({
-    /** false: no default retention (Object Lock itself, once on, can never be turned off). */
-    enabled: z.boolean().default(true),
-    mode: z.enum(LOCK_MODES, { error: `must be ${LOCK_MODES.join(" or ")}` }).default("GOVERNANCE"),
-    days: z.coerce.number().int().min(1).max(36500).default(30),
+    enabled: z.boolean().default(true).meta({
+      description:
+        "S3 Object Lock default retention on the bucket and its replica: every object version Velero writes stays undeletable for `days`. `false` sets none (Object Lock itself, once on, stays on: S3 cannot turn it off).",
+    }),
+    mode: z
+      .enum(LOCK_MODES, { error: `must be ${LOCK_MODES.join(" or ")}` })
+      .default("GOVERNANCE")
+      .meta({
+        description:
+          '`GOVERNANCE`: the storage\'s administrators can still remove a version on purpose; `COMPLIANCE`: nobody can, the account root included ("The backups survive a stolen Velero identity").',
+      }),
+    days: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(36500)
+      .default(30)
+      .meta({
+        description:
+          "Retention of every object version, 1 to 36500 days. Must cover the longest schedule `ttl` of every platform stack that writes here: the offline plan and the platform refuse a longer one.",
+      }),
   }).prefault({}),
   /** Who may read the backups and who administers the storage. */
   access: strictObject({
-    /**
-     * Administrators (break-glass): the only principals that may change the lock, the
-     * bucket policy, versioning, lifecycle or replication, bypass GOVERNANCE retention,
-     * administer the keys and read the repository password. The account root is always
-     * one. Required: the policies refuse every later change by anyone not listed, so a
-     * default of "whoever deploys first" would lock out the next deployer (CI after a
-     * person, a recreated role); every deployer must be listed, and a deploy by anyone
-     * else is refused before anything is written.
-     */
-    admins: z.array(principalArn, { error: "is required: list the roles that administer the backup storage, every role that deploys it among them (e.g. [arn:<partition>:iam::<account>:role/platform-deploy])" }).min(1),
-    /**
-     * The Velero roles of the platform stacks that use this storage. Default: the
-     * account's roles under the path Phoenix gives Velero's role (`role/phoenix/velero/*`).
-     */
-    veleroRoles: z.array(principalArn).min(1).optional(),
-    /**
-     * Roles that may read backups without being Velero: list and read both buckets,
-     * decrypt through S3 with both keys, and read the repository password, in both
-     * regions. Never more: they bypass no retention and change no protection. The drill's
-     * CI role belongs here.
-     */
-    restoreReaders: z.array(principalArn).min(1).optional(),
+    admins: z
+      .array(principalArn, { error: "is required: list the roles that administer the backup storage, every role that deploys it among them (e.g. [arn:<partition>:iam::<account>:role/platform-deploy])" })
+      .min(1)
+      .meta({
+        description:
+          'IAM principal ARNs (or `ArnLike` patterns) of the administrators (break-glass): the only principals that may change the lock, the bucket policy, versioning, lifecycle or replication, bypass GOVERNANCE, administer the keys and read the repository password. The account root is always one. Every role that deploys this stack, or a platform stack reading it (they read the password), must be listed. There is no default: the policies refuse every later change by a role not in the list they were written with, so "whoever deploys first" would lock out the next deployer (CI after a person, a recreated role). A deploy by a role outside the list is refused before anything is written.',
+      }),
+    veleroRoles: z
+      .array(principalArn)
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "The Velero roles of the platform stacks that use this storage: they may read and write the backups and use the keys. Phoenix creates Velero's role under the path `/phoenix/velero/`.",
+        default: "`arn:<partition>:iam::<account>:role/phoenix/velero/*`",
+      }),
+    restoreReaders: z
+      .array(principalArn)
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "Role ARNs (or `ArnLike` patterns) that read backups without being Velero: list and read both buckets, decrypt through S3 with both keys, read the repository password in both regions; never bypass a retention or change the protection. The drill's CI role (`PHOENIX_DRILL_ROLE_ARN` of `drill.yml`) belongs here: its preflight reads the replica's backups and the password. `phoenix access` shows what they may do.",
+      }),
   }).prefault({} as { admins: string[] }), // an absent section still names access.admins as the key to set
   /** S3 server access logs of both buckets, into a log bucket in each bucket's region. */
   accessLogs: strictObject({
-    /** Days a log object is kept before S3 expires it. */
-    expireDays: z.coerce.number().int().min(1).max(3650).default(365),
+    expireDays: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(365)
+      .meta({ description: "Days S3 server access logs of both buckets are kept (in a log bucket in each bucket's region) before S3 expires them." }),
   }).prefault({}),
-  /** Tags on every resource. */
-  tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@"), z.string().max(256)).default({}),
-  /**
-   * The logical-name prefix the bucket had in the platform stack before `pulumi state
-   * move` (docs/operations/destroy-and-recreate.md, "Moving an existing bucket"): `plugins-velero`. Only for a moved stack.
-   */
-  movedFromPrefix: z.string().regex(/^[a-z0-9-]+$/, "must be the old logical-name prefix, plugins-velero").optional(),
+  tags: z
+    .record(z.string().regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@"), z.string().max(256))
+    .default({})
+    .meta({ description: "Tags on every resource, alongside `phoenix:stack`." }),
+  movedFromPrefix: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, "must be the old logical-name prefix, plugins-velero")
+    .optional()
+    .meta({
+      description:
+        'Only for a stack whose bucket was moved from an older platform stack: the logical-name prefix the bucket had there before `pulumi state move`, `plugins-velero` (docs/operations/destroy-and-recreate.md, "Moving an existing bucket").',
+    }),
 });
 
 /** The validated config of one backup storage stack. */

@@ -3,39 +3,43 @@ import { z } from "zod";
 import { strictSettings } from "../settings";
 
 const ssoSchema = strictSettings({
-  /** Name shown on the login button. */
-  name: z.string().min(1).default("SSO"),
-  /** OIDC issuer URL of the identity provider. */
-  issuer: z.url({ protocol: /^https$/, error: "must be the https:// issuer URL of the OIDC provider" }),
-  /** OIDC client id registered for Argo CD. */
-  clientId: z.string().min(1),
-  /**
-   * Client secret, for confidential clients: a Pulumi secret (`pulumi config set
-   * --secret --path`). Without it Argo CD uses PKCE as a public client.
-   */
-  clientSecret: z.string().min(1).optional(),
-  /** Scopes requested; `groups` feeds the RBAC group bindings below. */
-  requestedScopes: z.array(z.string().min(1)).min(1).default(["openid", "profile", "email", "groups"]),
-  /** Identity-provider groups bound to role:admin. */
-  adminGroups: z.array(z.string().min(1)).min(1),
-  /** Identity-provider groups bound to role:readonly. */
-  readonlyGroups: z.array(z.string().min(1)).default([]),
+  name: z.string().min(1).default("SSO").meta({ description: "Name shown on the login button." }),
+  issuer: z.url({ protocol: /^https$/, error: "must be the https:// issuer URL of the OIDC provider" }).meta({ description: "The https issuer URL of the OIDC provider." }),
+  clientId: z.string().min(1).meta({ description: "OIDC client id registered for Argo CD." }),
+  clientSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({
+      description: "Client secret, for a confidential client: a secret (`pulumi config set --secret --path`). Without it Argo CD uses PKCE as a public client.",
+    }),
+  requestedScopes: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(["openid", "profile", "email", "groups"])
+    .meta({ description: "Scopes requested; `groups` feeds `adminGroups` and `readonlyGroups`." }),
+  adminGroups: z.array(z.string().min(1)).min(1).meta({ description: "Identity-provider groups bound to `role:admin`." }),
+  readonlyGroups: z.array(z.string().min(1)).default([]).meta({ description: "Identity-provider groups bound to `role:readonly`." }),
 });
 
 /** Stack settings of Argo CD (`phoenix:plugins.argocd`). */
 export const argocdSettingsSchema = strictSettings({
-  /** External URL of the Argo CD UI (https); OIDC redirects need it. */
-  url: z.url({ protocol: /^https$/, error: "must be the https:// URL users reach Argo CD at" }).optional(),
-  /** Highly available: Redis HA and two replicas of server, repo server and ApplicationSet controller (needs 3 nodes). */
-  ha: z.boolean().default(false),
+  url: z
+    .url({ protocol: /^https$/, error: "must be the https:// URL users reach Argo CD at" })
+    .optional()
+    .meta({ description: "The https URL users reach Argo CD at; required with `sso` (the OIDC provider redirects back to `<url>/auth/callback`)." }),
+  ha: z.boolean().default(false).meta({
+    description: "Highly available: Redis HA and two replicas of server, repo server and ApplicationSet controller, with PDBs (needs three nodes).",
+  }),
   admin: strictSettings({
-    /** Keep the local admin user (break-glass); off needs sso. */
-    enabled: z.boolean().default(true),
-    /** Bcrypt hash of the admin password, stored as a Pulumi secret. Required while admin is enabled. */
-    passwordBcrypt: z.string().min(1).optional(),
+    enabled: z.boolean().default(true).meta({ description: "Keep the local admin user (break-glass). `false` requires `sso`." }),
+    passwordBcrypt: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Bcrypt hash of the admin password, a secret; required while the admin is enabled." }),
   }).prefault({}),
-  /** Single sign-on through OIDC. */
-  sso: ssoSchema.optional(),
+  sso: ssoSchema.optional().meta({ description: "Single sign-on through OIDC." }),
 })
   .refine((s) => !s.admin.enabled || s.admin.passwordBcrypt !== undefined, {
     error:

@@ -13,21 +13,26 @@ export const EXTERNAL_DNS_SOURCES = ["service", "ingress", "gateway-httproute", 
 
 /** Stack settings of external-dns (`phoenix:plugins.externalDns`). */
 export const externalDnsSettingsSchema = strictSettings({
-  /** Install it; needs at least one hosted zone. */
-  enabled: z.boolean().default(false),
-  /** The Route 53 zones it may write; its domain filters are exactly their domains. */
-  hostedZones: z.array(hostedZoneSchema).default([]),
-  /**
-   * upsert-only (default) never deletes a record; sync also deletes records whose
-   * source is gone. Both only ever touch records this cluster's TXT owner id owns.
-   */
-  policy: z.enum(["upsert-only", "sync"]).default("upsert-only"),
-  /** Where hostnames come from; gateway-* sources need the load balancer controller's Gateway API CRDs. */
+  enabled: z.boolean().default(false).meta({ description: "Install external-dns; needs `hostedZones`." }),
+  hostedZones: z
+    .array(hostedZoneSchema)
+    .default([])
+    .meta({ description: "The Route 53 zones it may write, each id once; its domain filters are exactly their domains." }),
+  policy: z
+    .enum(["upsert-only", "sync"])
+    .default("upsert-only")
+    .meta({
+      description: "`upsert-only` never deletes a record; `sync` also deletes records whose source is gone. Both only ever touch records this cluster's TXT owner id owns.",
+    }),
   sources: z
     .array(z.enum(EXTERNAL_DNS_SOURCES))
     .min(1)
     .refine((l) => new Set(l).size === l.length, { error: "lists a source twice" })
-    .default(["service", "ingress"]),
+    .default(["service", "ingress"])
+    .meta({
+      description:
+        "Where hostnames come from: `service`, `ingress`, `gateway-httproute`, `gateway-grpcroute`. The gateway ones need the load balancer controller's Gateway API (`enabled` and `gatewayApi: true`).",
+    }),
 })
   .refine((s) => !s.enabled || s.hostedZones.length > 0, {
     error: "enabled: true needs hostedZones (id and domain of each Route 53 zone external-dns may write)",

@@ -4,10 +4,8 @@ import { strictSettings } from "../settings";
 
 /** Stack settings of metrics-server (`phoenix:plugins.metricsServer`). */
 export const metricsServerSettingsSchema = strictSettings({
-  /** Install it. */
-  enabled: z.boolean().default(true),
-  /** Replicas; two keep autoscaling working through a node drain. */
-  replicas: z.number().int().min(1).max(5).default(2),
+  enabled: z.boolean().default(true).meta({ description: "Install metrics-server." }),
+  replicas: z.number().int().min(1).max(5).default(2).meta({ description: "Replicas, 1 to 5; two keep autoscaling working through a node drain." }),
 }).prefault({});
 
 /** Validated settings. */

@@ -8,12 +8,10 @@ import { strictSettings } from "../settings";
  * project (stacks/backup-storage), and the composition hands them in as `VeleroInputs`.
  */
 export const veleroSettingsSchema = strictSettings({
-  /**
-   * Back up volume data file by file (kopia, node agent) instead of EBS snapshots.
-   * EBS snapshots cannot be restored in another region (velero #103, #7007), so this is
-   * on by default: a replica region must be able to restore.
-   */
-  fsBackup: z.boolean().default(true),
+  fsBackup: z.boolean().default(true).meta({
+    description:
+      "File-system (kopia, node agent) volume backups instead of EBS snapshots, restorable across regions. EBS snapshots cannot be restored in another region (velero #103, #7007), so this is on by default: a replica region must be able to restore.",
+  }),
 }).prefault({});
 
 /** Validated Velero settings. */

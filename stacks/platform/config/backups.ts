@@ -49,34 +49,55 @@ const stackName = z
     "must be a stack name <project>/<stack> (this backend's organization) or <organization>/<project>/<stack>, such as phoenix-backup-storage/prod",
   );
 
+// Descriptions (`.meta`) are what docs/reference/configuration.md says of each key (npm run docs).
 export const backupsSchema = strictObject({
-  /** Turn scheduled backups of the imperative namespaces off (the plan then shows them unprotected). */
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().default(true).meta({
+    description:
+      "Scheduled backups of the imperative namespaces. When false, the plan shows the imperative namespaces as not backed up and the run warns, and Velero writes no backup: its own bucket is read-only (but for a restore's results under `restores/`, which Velero writes even to a read-only location, velero #1978), and a stack with `restoreFrom` has the replica as its only (read-only) location and no right on its own bucket.",
+  }),
   schedules: z
     .array(
       strictObject({
-        name: dnsLabel,
-        cron,
-        ttl: veleroTtl,
-        /** Backup storage location the schedule writes to; Phoenix defines `default` (this region's bucket). */
-        storageLocation: z.enum(BACKUP_LOCATIONS, { error: `must name a backup storage location Phoenix defines: ${BACKUP_LOCATIONS.join(", ")}` }).default(BACKUP_LOCATION),
+        name: dnsLabel.meta({ description: "Schedule name, unique among the schedules." }),
+        cron: cron.meta({
+          description:
+            "When it runs: a five-field cron expression such as `0 3 * * *`, or a macro such as `@daily` or `@every 6h`. One Velero would refuse when it runs (`0 25 * * *`) is refused (checked with cron-parser).",
+        }),
+        ttl: veleroTtl.meta({
+          description:
+            "How long each backup is kept, in hours (optional minutes and seconds), such as `720h0m0s` (30 days). No longer than the Object Lock retention of the backup storage it writes to (`phoenix-backup-storage:objectLock.days`).",
+        }),
+        storageLocation: z
+          .enum(BACKUP_LOCATIONS, { error: `must name a backup storage location Phoenix defines: ${BACKUP_LOCATIONS.join(", ")}` })
+          .default(BACKUP_LOCATION)
+          .meta({ description: `Backup storage location the schedule writes to: \`${BACKUP_LOCATION}\`, this region's bucket.` }),
       }),
     )
     .min(1)
     .superRefine(uniqueBy("name"))
-    .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: BACKUP_LOCATION }]),
+    .default([{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: BACKUP_LOCATION }])
+    .meta({
+      description: "Velero schedules. Each schedule covers all imperative namespaces.",
+      default: "`daily`, `0 3 * * *`, TTL `720h0m0s`",
+    }),
   /** The backup storage stack this region writes to (stacks/backup-storage). */
   storage: strictObject({
-    /** Defaults to phoenix-backup-storage/<this stack> in this backend's organization: the storage stack of the same name. */
-    stack: stackName.optional(),
+    stack: stackName.optional().meta({
+      description:
+        "The backup storage stack this region writes to, in the backend's organization (`pulumi.getOrganization()`: `organization` on DIY backends, your org on Pulumi Cloud), unless the name gives one.",
+      default: "`phoenix-backup-storage/<stack>`",
+    }),
   }).prefault({}),
-  /**
-   * Another region's backup storage stack whose DR replica this region restores from,
-   * read-only: Velero gets a read-only location on the replica and the rights to read it.
-   */
   restoreFrom: strictObject({
-    /** The primary's storage stack, such as phoenix-backup-storage/prod. */
-    stack: stackName,
-  }).optional(),
+    stack: stackName.meta({
+      description:
+        "The primary's storage stack, such as `phoenix-backup-storage/prod` (`<project>/<stack>` is in the backend's own organization; `<organization>/<project>/<stack>` names another).",
+    }),
+  })
+    .optional()
+    .meta({
+      description:
+        "Another region's backup storage stack, whose DR replica this region restores from: Velero gets a read-only location `restore-source` on the replica, and the rights to read it.",
+    }),
 }).prefault({});
 

@@ -57,4 +57,7 @@ export const labelKey = z
 
 /** A Kubernetes quantity such as 500m, 2, 4Gi. */
 export const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
-export const cpuMemory = strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+export const cpuMemory = strictObject({
+  cpu: quantity.optional().meta({ description: "CPU, a quantity such as `500m` or `2`." }),
+  memory: quantity.optional().meta({ description: "Memory, a quantity such as `512Mi` or `4Gi`." }),
+});

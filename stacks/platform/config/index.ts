@@ -24,9 +24,12 @@ export { ConfigError, stackFileName, type ConfigProblem, type StackIdentity } fr
 export { isArmInstanceType } from "./cluster";
 export { parsePluginSettings } from "./plugins";
 
-/** Schema of the whole stack configuration, keyed like the stack file minus namespaces. */
-const stackSchema = z.object({
-  region: regionCode,
+/**
+ * Schema of the whole stack configuration, keyed like the stack file minus namespaces
+ * (`region` is `aws:region`). docs/reference/configuration.md is generated from it.
+ */
+export const stackSchema = z.object({
+  region: regionCode.meta({ description: "The stack's region." }),
   cluster: clusterSchema,
   network: networkSchema,
   gitops: z
@@ -52,7 +55,8 @@ const stackSchema = z.object({
         .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: "the aws: tag prefix is reserved by AWS" }),
       z.string().max(256),
     )
-    .default({}),
+    .default({})
+    .meta({ description: "Tags on every AWS resource, alongside `phoenix:stack` and `phoenix:cluster`." }),
 }).superRefine((cfg, ctx) => {
   for (const p of runnerReachProblems(cfg.runner, cfg.cluster.endpoint)) ctx.addIssue({ code: "custom", path: ["runner", ...p.path], message: p.message });
 });

@@ -22,12 +22,21 @@ import { cidr } from "./common";
 export const RUNNER_KINDS = ["self-hosted", "static-egress", "github-hosted"] as const;
 
 export const runnerSchema = strictObject({
-  /** How the runner reaches the API: from inside the network, from fixed public addresses, or from GitHub's pool. */
-  kind: z.enum(RUNNER_KINDS),
-  /** The workflow jobs' `runs-on` labels for this stack. */
-  labels: z.array(z.string().regex(/^[\w.-]{1,100}$/, "must be a runner label such as self-hosted or phoenix-deploy")).min(1),
-  /** self-hosted: the runner's private source ranges; static-egress: its public egress addresses. */
-  cidrs: z.array(cidr).default([]),
+  kind: z.enum(RUNNER_KINDS).meta({
+    description:
+      'Where the deploy, preview and drill jobs run, so the plan can tell whether they reach the API: `self-hosted` (routed to the VPC; reaches the private endpoint), `static-egress` (fixed public egress addresses; reaches the public endpoint) or `github-hosted` (only an endpoint open to `0.0.0.0/0`, which the policy refuses). A runner that cannot reach the endpoint fails the plan ("CI reaches the cluster").',
+  }),
+  labels: z
+    .array(z.string().regex(/^[\w.-]{1,100}$/, "must be a runner label such as self-hosted or phoenix-deploy"))
+    .min(1)
+    .meta({ description: "The jobs' `runs-on` labels; `phoenix stack list -o json` hands them to the workflows' matrix." }),
+  cidrs: z
+    .array(cidr)
+    .default([])
+    .meta({
+      description:
+        "`self-hosted`: the runner's private ranges, opened on the EKS cluster security group on 443. `static-egress`: its egress addresses, each inside `publicAccessCidrs`.",
+    }),
 });
 
 export type RunnerConfig = z.output<typeof runnerSchema>;
