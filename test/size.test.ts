@@ -16,16 +16,8 @@ const MAX_FUNCTION = 100;
 
 /** Over the rule when it came, with the size they may not pass. */
 const LARGE_FILES: Readonly<Record<string, number>> = {
-  "cli/audit/classify.ts": 526,
-  "cli/charts/conformance.ts": 509,
-  "cli/plan/runtime.ts": 408,
-  "components/backupStorage/index.ts": 460,
 };
 const LONG_FUNCTIONS: Readonly<Record<string, number>> = {
-  "cli/audit/classify.ts audit": 101,
-  "cli/recovery/drill.ts drill": 130,
-  "cli/recovery/kube.ts openRecoveryCluster": 211,
-  "components/teardown/release.ts releaseClusterResources": 151,
 };
 
 /** Every TypeScript source on disk (not only what git tracks: a new file is held to the rule before its first commit). */

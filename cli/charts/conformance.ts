@@ -7,23 +7,28 @@
  * server silently prunes fields a CRD does not name. Both would leave a cluster that
  * differs from the code without any error. `stacks/chartsVerify.ts` is the CLI
  * (`npm run charts:verify`); everything here is a function of the values and the files.
+ *
+ * Each check has a module of its own: ./keys.ts (key paths), ./validate.ts
+ * (values.schema.json), ./crds.ts (custom resources against their CRDs), over
+ * ./schema.ts (JSON-schema navigation) and ./values.ts (what they share). This module
+ * runs them for each release and reports.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv, { type ErrorObject } from "ajv";
-import Ajv2019 from "ajv/dist/2019";
-import Ajv2020 from "ajv/dist/2020";
-import { parseAllDocuments } from "yaml";
 import { readYaml as readYamlFile, YamlFileError } from "../shared/yaml";
-import { COMPUTED, SECRET } from "../plan/runtime";
-import { SECRET_PLACEHOLDER } from "../stacks/stackFile";
 import { BOOTSTRAP_FREE_FORM_VALUES, BOOTSTRAP_RENDERED_RESOURCES } from "../../components/apps/applications";
 import { charts } from "../../components/catalog";
 import { pluginFreeFormValues, plugins } from "../../components/plugins/registry";
 import type { RenderedResources } from "../../components/types";
+import { renderedProblems } from "./crds";
+import { keyProblems } from "./keys";
+import { helmMerge, schemaValidator } from "./validate";
+import { isMap, isPlaceholder, placeholderPointers, type Finding, type Schema } from "./values";
 
-/** A JSON schema node or a parsed YAML map. */
-export type Schema = Record<string, unknown>;
+export { closedSpecSchema, findCrd } from "./crds";
+export { keyProblems, unknownPaths } from "./keys";
+export { helmMerge, pointerToPath, schemaValidator } from "./validate";
+export { isPlaceholder, type Schema } from "./values";
 
 /** What a release needs to be checked: its chart pin and values. */
 export interface ReleaseValues {
@@ -57,12 +62,6 @@ export interface ReleaseReport {
   readonly problems: readonly Problem[];
 }
 
-/** A finding before it is tagged with its release. */
-interface Finding {
-  readonly path: string;
-  readonly message: string;
-}
-
 /**
  * Key paths whose keys the chart does not enumerate, per chart: below each path any key
  * is accepted by the key-path check (a chart's values.schema.json, where it has one,
@@ -83,289 +82,10 @@ export const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
  */
 export const RENDERED: readonly RenderedResources[] = [...plugins().flatMap((p) => p.renderedResources ?? []), ...BOOTSTRAP_RENDERED_RESOURCES];
 
-function isMap(v: unknown): v is Schema {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/**
- * True for a value only AWS, the cluster or the secrets provider knows (`<computed: ...>`,
- * `[secret]`, an undecrypted `secure:` value), alone or interpolated into a string. Its
- * real value, even its type, is unknown offline: the checks neither pass nor fail it, so
- * a computed id where the schema wants a number is not reported, and nothing is claimed
- * about it either.
- */
-export function isPlaceholder(v: unknown): boolean {
-  return typeof v === "string" && (v.includes(COMPUTED) || v === SECRET || v.includes(SECRET_PLACEHOLDER));
-}
-
-function join(prefix: string, key: string): string {
-  return prefix ? `${prefix}.${key}` : key;
-}
-
-function kindOf(v: unknown): string {
-  return Array.isArray(v) ? "a list" : isMap(v) ? "a map" : `a ${typeof v}`;
-}
-
 /** The directory of one chart version in the cache. */
 export function chartDir(chartsDir: string, chart: string, version: string): string {
   return path.join(chartsDir, chart, version);
 }
-
-// ---------------------------------------------------------------- schema navigation
-
-function resolveRef(root: Schema, ref: string): unknown {
-  if (!ref.startsWith("#")) return undefined; // remote refs: not followed
-  let node: unknown = root;
-  for (const raw of ref.slice(1).split("/").filter((s) => s !== "")) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    node = isMap(node) ? node[key] : undefined;
-  }
-  return node;
-}
-
-/** A schema node with its `$ref` and combinator branches, flattened: every node that constrains this spot. */
-function expand(node: unknown, root: Schema, seen: Set<unknown> = new Set()): Schema[] {
-  if (!isMap(node) || seen.has(node)) return [];
-  seen.add(node);
-  const out: Schema[] = [node];
-  if (typeof node.$ref === "string") out.push(...expand(resolveRef(root, node.$ref), root, seen));
-  for (const k of ["allOf", "anyOf", "oneOf"]) {
-    const branches = node[k];
-    if (Array.isArray(branches)) for (const b of branches) out.push(...expand(b, root, seen));
-  }
-  for (const k of ["then", "else"]) out.push(...expand(node[k], root, seen));
-  return out;
-}
-
-/**
- * Schemas for key `key` below `nodes`: named in `properties`, matched by
- * `patternProperties`, or covered by an `additionalProperties` that is itself a
- * non-empty schema (the schema documenting a typed free-form map). A bare
- * `additionalProperties: true` declares nothing: it is only the schema being open.
- */
-function propertySchemas(nodes: readonly Schema[], root: Schema, key: string): Schema[] {
-  return nodes.flatMap((n) => {
-    const found: unknown[] = [];
-    if (isMap(n.properties) && Object.hasOwn(n.properties, key)) found.push(n.properties[key]);
-    if (isMap(n.patternProperties)) {
-      for (const [pattern, s] of Object.entries(n.patternProperties)) {
-        try {
-          if (new RegExp(pattern, "u").test(key)) found.push(s);
-        } catch {
-          // A pattern JavaScript cannot compile declares nothing here.
-        }
-      }
-    }
-    if (isMap(n.additionalProperties) && Object.keys(n.additionalProperties).length > 0) found.push(n.additionalProperties);
-    // `true` is the schema that allows anything: declared, with nothing below it.
-    return found.flatMap((s) => expand(s === true ? {} : s, root));
-  });
-}
-
-function itemSchemas(nodes: readonly Schema[], root: Schema): Schema[] {
-  const list = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : isMap(v) ? [v] : []);
-  return nodes.flatMap((n) => [...list(n.items), ...list(n.prefixItems)].flatMap((s) => expand(s, root)));
-}
-
-function declaresKeys(nodes: readonly Schema[]): boolean {
-  return nodes.some((n) => (isMap(n.properties) && Object.keys(n.properties).length > 0) || isMap(n.patternProperties) || (isMap(n.additionalProperties) && Object.keys(n.additionalProperties).length > 0));
-}
-
-// ---------------------------------------------------------------- key paths
-
-interface KeyContext {
-  readonly freeForm: ReadonlySet<string>;
-  readonly root: Schema;
-  readonly hasSchema: boolean;
-  /** Compare value kinds (map, list, scalar) with the defaults: only for charts without a schema, where it is the only type check. */
-  readonly kinds: boolean;
-}
-
-function walkKeys(value: unknown, defaults: unknown, schemas: readonly Schema[], at: string, ctx: KeyContext): Finding[] {
-  if (isPlaceholder(value) || ctx.freeForm.has(at)) return [];
-  const hasDefault = defaults !== undefined && defaults !== null;
-  if (isMap(value)) {
-    if (ctx.kinds && hasDefault && !isMap(defaults)) return [{ path: at, message: `is a map, but the chart's default here is ${kindOf(defaults)}` }];
-    return Object.entries(value).flatMap(([k, v]) => {
-      const p = join(at, k);
-      const inDefaults = isMap(defaults) && Object.hasOwn(defaults, k);
-      const declared = propertySchemas(schemas, ctx.root, k);
-      if (!inDefaults && declared.length === 0) {
-        return [{ path: p, message: `unknown key: not in the chart's values.yaml${ctx.hasSchema ? " nor in its values.schema.json" : ""}, so the chart ignores it (misspelt, or not in this chart version?)` }];
-      }
-      return walkKeys(v, inDefaults ? defaults[k] : undefined, declared, p, ctx);
-    });
-  }
-  if (Array.isArray(value)) {
-    if (ctx.kinds && hasDefault && !Array.isArray(defaults)) return [{ path: at, message: `is a list, but the chart's default here is ${kindOf(defaults)}` }];
-    const p = `${at}[]`;
-    if (ctx.freeForm.has(p)) return [];
-    // A list replaces the default list as a whole; its items are compared with the
-    // chart's first example item, when the default has one.
-    const example = Array.isArray(defaults) && isMap(defaults[0]) ? defaults[0] : undefined;
-    const items = itemSchemas(schemas, ctx.root);
-    const maps = value.filter(isMap);
-    if (maps.length === 0) return [];
-    if (example === undefined && !declaresKeys(items)) {
-      return [{ path: p, message: "items are maps, but the chart has no example item (or item schema) to check their keys against: if the list is free-form, add it to FREE_FORM with the reason" }];
-    }
-    const seen = new Set<string>();
-    return maps
-      .flatMap((item) => walkKeys(item, example, items, p, ctx))
-      .filter((f) => {
-        const key = `${f.path}\n${f.message}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-  }
-  // Helm reads null as "delete this key from the defaults": always allowed.
-  if (ctx.kinds && value !== null && (isMap(defaults) || Array.isArray(defaults))) return [{ path: at, message: `is ${kindOf(value)}, but the chart's default here is ${kindOf(defaults)}` }];
-  return [];
-}
-
-/**
- * Key-path problems of `values` against a chart's defaults (and its schema, when given):
- * every key Phoenix sets must be in values.yaml or declared by the schema, except below
- * the `freeForm` paths. Without a schema, value kinds (map, list, scalar) are compared
- * with the defaults too. Computed placeholders are not checked.
- */
-export function keyProblems(values: unknown, defaults: unknown, freeForm: readonly string[], schema?: Schema): { path: string; message: string }[] {
-  const root = schema ?? {};
-  return walkKeys(values, defaults, schema ? expand(schema, root) : [], "", { freeForm: new Set(freeForm), root, hasSchema: schema !== undefined, kinds: schema === undefined });
-}
-
-/** The key paths `values` sets that the chart's defaults do not have (no schema, no kind comparison). */
-export function unknownPaths(values: unknown, defaults: unknown, freeForm: readonly string[]): string[] {
-  return walkKeys(values, defaults, [], "", { freeForm: new Set(freeForm), root: {}, hasSchema: false, kinds: false }).map((f) => f.path);
-}
-
-// ---------------------------------------------------------------- schema validation
-
-/**
- * Helm's coalescing of user values over chart defaults: maps merge key by key, lists and
- * scalars replace, and `null` deletes the key. Helm validates values.schema.json against
- * this merged document, not against the user's values alone (so a schema's `required`
- * keys are satisfied by the defaults).
- */
-export function helmMerge(defaults: unknown, values: unknown): unknown {
-  if (!isMap(defaults) || !isMap(values)) return values === undefined ? defaults : values;
-  const out: Schema = { ...defaults };
-  for (const [k, v] of Object.entries(values)) {
-    if (v === null) delete out[k];
-    else out[k] = helmMerge(defaults[k], v);
-  }
-  return out;
-}
-
-/** JSON pointers of every placeholder value in a document. */
-function placeholderPointers(value: unknown, pointer = ""): string[] {
-  if (isPlaceholder(value)) return [pointer];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : isMap(value) ? Object.entries(value) : [];
-  return entries.flatMap(([k, v]) => placeholderPointers(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`));
-}
-
-/** A JSON pointer as a key path (`a.b[0].c`), reading the document to tell list indexes from keys. */
-export function pointerToPath(doc: unknown, pointer: string): string {
-  let node = doc;
-  let out = "";
-  for (const raw of pointer.split("/").slice(1)) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (Array.isArray(node)) {
-      out += `[${key}]`;
-      node = node[Number(key)];
-    } else {
-      out = join(out, key);
-      node = isMap(node) ? node[key] : undefined;
-    }
-  }
-  return out;
-}
-
-// Errors of these keywords sit on a parent, though a placeholder below may be the cause.
-const COMPOSITE = new Set(["anyOf", "oneOf", "not", "if", "contains"]);
-
-function describeError(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case "additionalProperties":
-      return "unknown field: the schema does not allow it";
-    case "required":
-      return "required, but not set";
-    case "enum":
-      return `must be one of ${JSON.stringify(p.allowedValues)}`;
-    default:
-      return e.message ?? e.keyword;
-  }
-}
-
-/**
- * A validator for a schema: returns one finding per error, placed at the key path it
- * concerns. Errors about a placeholder value (or composites with one below them) are
- * dropped: the real value is unknown offline (see `isPlaceholder`).
- */
-export function schemaValidator(schema: Schema): (value: unknown) => Finding[] {
-  const declared = typeof schema.$schema === "string" ? schema.$schema : "";
-  // Helm accepts any draft; pick ajv's matching dialect. strict off: CRD schemas carry
-  // x-kubernetes-* keywords and chart schemas often carry unknown ones. Formats are not
-  // checked (that needs ajv-formats, which is not a dependency); `checks()` says so when
-  // a schema uses `format`.
-  const options = { strict: false, allErrors: true, validateFormats: false } as const;
-  const ajv = /2020-12/.test(declared) ? new Ajv2020(options) : /2019-09/.test(declared) ? new Ajv2019(options) : new Ajv(options);
-  // Draft-04/06 meta-schemas are not bundled with ajv: validate those as draft-07.
-  const known = declared === "" || /draft-07|2019-09|2020-12/.test(declared);
-  const validate = ajv.compile(known ? schema : Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")));
-  return (value) => {
-    if (validate(value)) return [];
-    const placeholders = placeholderPointers(value);
-    return (validate.errors ?? [])
-      .filter((e) => !placeholders.some((p) => p === e.instancePath || (COMPOSITE.has(e.keyword) && p.startsWith(`${e.instancePath}/`))))
-      .map((e) => {
-        const p = e.params as Record<string, unknown>;
-        const sub = e.keyword === "additionalProperties" ? p.additionalProperty : e.keyword === "required" ? p.missingProperty : undefined;
-        const at = pointerToPath(value, e.instancePath);
-        return { path: typeof sub === "string" ? join(at, sub) : at, message: describeError(e) };
-      });
-  };
-}
-
-// ---------------------------------------------------------------- CRDs
-
-/** The CustomResourceDefinition of `kind` among the YAML files in `crdsDir`, if any. */
-export function findCrd(crdsDir: string, kind: string): Schema | undefined {
-  if (!fs.existsSync(crdsDir)) return undefined;
-  for (const f of fs.readdirSync(crdsDir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
-    for (const doc of parseAllDocuments(fs.readFileSync(path.join(crdsDir, f), "utf8"))) {
-      const d: unknown = doc.toJS();
-      if (isMap(d) && d.kind === "CustomResourceDefinition" && isMap(d.spec) && isMap(d.spec.names) && d.spec.names.kind === kind) return d;
-    }
-  }
-  return undefined;
-}
-
-/**
- * The `spec` schema of one version of a CRD, closed: every node that lists `properties`
- * gets `additionalProperties: false` unless it says otherwise or carries
- * `x-kubernetes-preserve-unknown-fields`. The API server silently prunes fields a
- * structural schema does not name, so for Phoenix an unknown field is an error, not a no-op.
- */
-export function closedSpecSchema(crd: Schema, version: string): Schema | undefined {
-  const versions = isMap(crd.spec) && Array.isArray(crd.spec.versions) ? (crd.spec.versions as unknown[]) : [];
-  const v = versions.find((x): x is Schema => isMap(x) && x.name === version);
-  const schema = v && isMap(v.schema) && isMap(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined;
-  const spec = schema && isMap(schema.properties) ? schema.properties.spec : undefined;
-  if (!isMap(spec)) return undefined;
-  const close = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(close);
-    if (!isMap(node)) return node;
-    const n: Schema = Object.fromEntries(Object.entries(node).map(([k, x]) => [k, close(x)]));
-    if (n.properties && n.additionalProperties === undefined && !n["x-kubernetes-preserve-unknown-fields"]) n.additionalProperties = false;
-    return n;
-  };
-  return close(spec) as Schema;
-}
-
-// ---------------------------------------------------------------- one release
 
 function readYaml(file: string): { value?: unknown; error?: string } {
   try {
@@ -379,28 +99,6 @@ function readYaml(file: string): { value?: unknown; error?: string } {
 /** How to fill the cache for one chart version (docs/reference/versions.md, "Chart conformance"). */
 function fillHint(r: ReleaseValues, chartsDir: string, dir: string): string {
   return `fill it with \`scripts/fill-chart-cache.sh ${chartsDir}\`, or by hand: \`helm pull ${r.chart} --repo ${r.repository} --version ${r.version} --untar\`, then copy its values.yaml, values.schema.json (if any) and crds/ to ${dir} (docs/reference/versions.md, "Chart conformance")`;
-}
-
-/** Checks each entry of a values map the chart renders as custom resources against their CRD. */
-function renderedProblems(spec: RenderedResources, values: unknown, crdsDir: string, crdLabel: string): { checked: string[]; findings: Finding[] } {
-  let entries: unknown = values;
-  for (const k of spec.at.split(".")) entries = isMap(entries) ? entries[k] : undefined;
-  if (!isMap(entries) || Object.keys(entries).length === 0) return { checked: [], findings: [] };
-  const crd = findCrd(crdsDir, spec.kind);
-  if (!crd) return { checked: [], findings: [{ path: spec.at, message: `cannot check: no CustomResourceDefinition of kind ${spec.kind} in ${crdsDir}` }] };
-  const schema = closedSpecSchema(crd, spec.version);
-  if (!schema) return { checked: [], findings: [{ path: spec.at, message: `cannot check: the ${spec.kind} CRD in ${crdsDir} has no ${spec.version} schema` }] };
-  const validate = schemaValidator(schema);
-  const findings = Object.entries(entries).flatMap(([name, entry]) => {
-    if (!isMap(entry)) return entry === null || isPlaceholder(entry) ? [] : [{ path: join(spec.at, name), message: `is ${kindOf(entry)}, but the chart renders a ${spec.kind} from a map` }];
-    const at = join(spec.at, name);
-    const dropped = Object.keys(entry)
-      .filter((k) => !spec.ownKeys.includes(k) && !spec.specKeys.includes(k))
-      .map((k) => ({ path: join(at, k), message: `unknown key: the chart's template does not render it into the ${spec.kind} (it uses ${[...spec.ownKeys, ...spec.specKeys].join(", ")})` }));
-    const body = Object.fromEntries(Object.entries(entry).filter(([k]) => spec.specKeys.includes(k)));
-    return [...dropped, ...validate(body).map((f) => ({ path: join(at, f.path), message: `${spec.kind} spec: ${f.message}` }))];
-  });
-  return { checked: [`${Object.keys(entries).length} ${spec.kind} against the ${crdLabel} CRD`], findings };
 }
 
 /**
