@@ -1,17 +1,13 @@
 /**
  * The seam between the audit and a real cluster. `ClusterReader` is all the audit asks
- * of Kubernetes; `openCluster` implements it with `@kubernetes/client-node`, using
- * cluster-wide list calls only (one request per kind, not one per namespace), with
+ * of Kubernetes; `openCluster` implements it over the command's one Kubernetes client
+ * (cli/shared/kube.ts, `@kubernetes/client-node` loaded only when a cluster is opened),
+ * using cluster-wide list calls only (one request per kind, not one per namespace), with
  * paging so a large cluster does not answer in one huge response.
- *
- * `@kubernetes/client-node` 1.x is an ES module and this project is CommonJS: it is
- * loaded with a dynamic `import()` (which Node and tsx allow from CommonJS) and only its
- * types are imported statically, so loading this file costs nothing until a cluster is
- * opened.
  */
-import type * as K8s from "@kubernetes/client-node";
 import type { LiveApplication, LiveNamespace, LiveObject, LiveSchedule, Listing, StateKind, StringMap } from "./classify";
 import { isRecord } from "../shared/data";
+import { apiPath, isStatus, KubeConfigError, KubeError, openKubeClient, type KubeClient, type Query } from "../shared/kube";
 
 /** What the audit reads from a cluster. */
 export interface ClusterReader {
@@ -41,9 +37,6 @@ export class ClusterAccessError extends Error {
     this.name = "ClusterAccessError";
   }
 }
-
-/** Page size of list calls. */
-const PAGE = 500;
 
 /** The Argo CD Application and Velero Schedule APIs the audit reads. */
 export const APPLICATIONS_API = { group: "argoproj.io", version: "v1alpha1", plural: "applications" } as const;
@@ -130,30 +123,50 @@ export function toNamespace(obj: unknown): LiveNamespace {
   };
 }
 
-/** One page of a list: typed lists name the token `_continue`, raw JSON names it `continue`. */
-interface Page {
-  readonly items: readonly unknown[];
-  readonly next?: string;
+/** The state kinds, and where each is listed cluster-wide (with the Secret field selector). */
+const STATE_KINDS: readonly { readonly kind: StateKind; readonly path: string; readonly query?: Query }[] = [
+  { kind: "PersistentVolumeClaim", path: apiPath("v1", "persistentvolumeclaims") },
+  { kind: "Secret", path: apiPath("v1", "secrets"), query: { fieldSelector: SECRET_FIELD_SELECTOR } },
+  { kind: "ConfigMap", path: apiPath("v1", "configmaps") },
+  { kind: "Deployment", path: apiPath("apps/v1", "deployments") },
+  { kind: "StatefulSet", path: apiPath("apps/v1", "statefulsets") },
+  { kind: "DaemonSet", path: apiPath("apps/v1", "daemonsets") },
+  { kind: "CronJob", path: apiPath("batch/v1", "cronjobs") },
+];
+
+/** Opens the kubeconfig's cluster through the command's one client; its problems are `ClusterAccessError`s. */
+async function openClient(kubeconfig: string, context: string | undefined): Promise<KubeClient> {
+  try {
+    return await openKubeClient({ file: kubeconfig }, context === undefined ? {} : { context });
+  } catch (err) {
+    if (err instanceof KubeConfigError) throw new ClusterAccessError(err.message);
+    throw err;
+  }
 }
 
-async function listAll(fetchPage: (cont: string | undefined) => Promise<Page>): Promise<unknown[]> {
-  const items: unknown[] = [];
-  let cont: string | undefined;
-  do {
-    const page = await fetchPage(cont);
-    items.push(...page.items);
-    cont = page.next || undefined;
-  } while (cont);
-  return items;
+/** Runs one list call, turning transport and auth failures into `ClusterAccessError`. */
+async function call<T>(where: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof KubeError) || err.code === undefined) {
+      throw new ClusterAccessError(`cannot reach the API server of ${where}: ${err instanceof KubeError ? err.detail : (err as Error).message}`);
+    }
+    if (err.code === 401 || err.code === 403) {
+      throw new ClusterAccessError(`${where}: not allowed to list ${what} (${err.detail}); the audit needs cluster-wide list on it`);
+    }
+    throw new ClusterAccessError(`${where}: listing ${what} failed: ${err.detail}`);
+  }
 }
 
-function typedPage(list: { items: readonly unknown[]; metadata?: { _continue?: string } }): Page {
-  return { items: list.items, next: list.metadata?._continue };
-}
-
-function rawPage(list: unknown): Page {
-  const items = at(list, "items");
-  return { items: Array.isArray(items) ? (items as unknown[]) : [], next: str(at(list, "metadata", "continue")) };
+/** Lists a custom resource in all namespaces; a 404 means its CRD is not installed. */
+async function listCustom(client: KubeClient, where: string, api: { group: string; version: string; plural: string }): Promise<Listing<unknown>> {
+  try {
+    return { installed: true, items: await client.list(apiPath(`${api.group}/${api.version}`, api.plural)) };
+  } catch (err) {
+    if (isStatus(err, 404)) return { installed: false };
+    return call(where, `${api.plural}.${api.group}`, () => Promise.reject(err as Error));
+  }
 }
 
 /**
@@ -162,91 +175,22 @@ function rawPage(list: unknown): Page {
  * method is called.
  */
 export async function openCluster(opts: { readonly kubeconfig: string; readonly context?: string }): Promise<ClusterReader> {
-  // ESM-only package from CommonJS: a dynamic import (see the file comment).
-  const k8s: typeof K8s = await import("@kubernetes/client-node");
-  const kc = new k8s.KubeConfig();
-  try {
-    kc.loadFromFile(opts.kubeconfig);
-  } catch (err) {
-    throw new ClusterAccessError(`cannot read kubeconfig ${opts.kubeconfig}: ${(err as Error).message}`);
-  }
-  const contexts = kc.getContexts().map((c) => c.name);
-  if (opts.context !== undefined) {
-    if (!kc.getContextObject(opts.context)) {
-      throw new ClusterAccessError(
-        `context "${opts.context}" is not in kubeconfig ${opts.kubeconfig}; it has: ${contexts.join(", ") || "no contexts"}`,
-      );
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  const context = kc.getCurrentContext();
-  const cluster = kc.getCurrentCluster();
-  if (!context || !kc.getContextObject(context) || !cluster) {
-    throw new ClusterAccessError(
-      `kubeconfig ${opts.kubeconfig} has no usable current context${context ? ` ("${context}" names no cluster)` : ""}; pass --context, one of: ${contexts.join(", ") || "none"}`,
-    );
-  }
-  const target: ClusterTarget = { kubeconfig: opts.kubeconfig, context, server: cluster.server };
-  const where = `context "${context}" of kubeconfig ${opts.kubeconfig} (server ${cluster.server})`;
-
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const batch = kc.makeApiClient(k8s.BatchV1Api);
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-
-  /** Runs one list call, turning transport and auth failures into `ClusterAccessError`. */
-  async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof k8s.ApiException) {
-        const code = (err as K8s.ApiException<unknown>).code;
-        const reason = str(at((err as K8s.ApiException<unknown>).body, "message")) ?? `HTTP ${code}`;
-        if (code === 401 || code === 403) {
-          throw new ClusterAccessError(`${where}: not allowed to list ${what} (${reason}); the audit needs cluster-wide list on it`);
-        }
-        throw new ClusterAccessError(`${where}: listing ${what} failed: ${reason}`);
-      }
-      throw new ClusterAccessError(`cannot reach the API server of ${where}: ${(err as Error).message}`);
-    }
-  }
-
-  /** Lists a custom resource in all namespaces; a 404 means its CRD is not installed. */
-  async function listCustom(api: { group: string; version: string; plural: string }): Promise<Listing<unknown>> {
-    try {
-      const items = await listAll(async (cont) =>
-        rawPage((await custom.listCustomObjectForAllNamespaces({ ...api, limit: PAGE, _continue: cont })) as unknown),
-      );
-      return { installed: true, items };
-    } catch (err) {
-      if (err instanceof k8s.ApiException && (err as K8s.ApiException<unknown>).code === 404) return { installed: false };
-      return call(`${api.plural}.${api.group}`, () => Promise.reject(err as Error));
-    }
-  }
-
+  const client = await openClient(opts.kubeconfig, opts.context);
+  const target: ClusterTarget = { kubeconfig: opts.kubeconfig, context: client.context, server: client.server };
+  const where = `context "${client.context}" of kubeconfig ${opts.kubeconfig} (server ${client.server})`;
   return {
     target,
-    listNamespaces: async () =>
-      (await call("namespaces", () => listAll(async (cont) => typedPage(await core.listNamespace({ limit: PAGE, _continue: cont }))))).map(toNamespace),
+    listNamespaces: async () => (await call(where, "namespaces", () => client.list(apiPath("v1", "namespaces")))).map(toNamespace),
     listApplications: async () => {
-      const l = await listCustom(APPLICATIONS_API);
+      const l = await listCustom(client, where, APPLICATIONS_API);
       return l.installed ? { installed: true, items: l.items.map(toApplication) } : l;
     },
     listSchedules: async () => {
-      const l = await listCustom(SCHEDULES_API);
+      const l = await listCustom(client, where, SCHEDULES_API);
       return l.installed ? { installed: true, items: l.items.map(toSchedule) } : l;
     },
     listStateObjects: async () => {
-      const kinds: [StateKind, (cont: string | undefined) => Promise<Page>][] = [
-        ["PersistentVolumeClaim", async (c) => typedPage(await core.listPersistentVolumeClaimForAllNamespaces({ limit: PAGE, _continue: c }))],
-        ["Secret", async (c) => typedPage(await core.listSecretForAllNamespaces({ limit: PAGE, _continue: c, fieldSelector: SECRET_FIELD_SELECTOR }))],
-        ["ConfigMap", async (c) => typedPage(await core.listConfigMapForAllNamespaces({ limit: PAGE, _continue: c }))],
-        ["Deployment", async (c) => typedPage(await apps.listDeploymentForAllNamespaces({ limit: PAGE, _continue: c }))],
-        ["StatefulSet", async (c) => typedPage(await apps.listStatefulSetForAllNamespaces({ limit: PAGE, _continue: c }))],
-        ["DaemonSet", async (c) => typedPage(await apps.listDaemonSetForAllNamespaces({ limit: PAGE, _continue: c }))],
-        ["CronJob", async (c) => typedPage(await batch.listCronJobForAllNamespaces({ limit: PAGE, _continue: c }))],
-      ];
-      const lists = await Promise.all(kinds.map(([kind, page]) => call(`${kind}s`, () => listAll(page)).then((items) => items.map((o) => toObject(kind, o)))));
+      const lists = await Promise.all(STATE_KINDS.map((k) => call(where, `${k.kind}s`, () => client.list(k.path, k.query)).then((items) => items.map((o) => toObject(k.kind, o)))));
       return lists.flat();
     },
   };

@@ -16,11 +16,14 @@
  * 5. the security groups the controllers made for load balancers in the VPC, orphans
  *    by then, are deleted and awaited until gone.
  *
+ * Each stage is a function of its own here, run by ./phase.ts, which does the waiting.
  * Only the order and the waiting are Phoenix's: Kubernetes and AWS are reached through
  * the narrow `TeardownKube` and `TeardownAws` interfaces, whose real implementations
  * (`openTeardownKube`, `openTeardownAws`) load their client libraries on first use.
  */
-import { setTimeout as sleep } from "node:timers/promises";
+import { note, runPhase, type Pending, type PhaseClock, type PhaseSummary } from "./phase";
+
+export { TeardownAbortedError, TeardownIncompleteError, TeardownTimeoutError, type PhaseSummary, type TeardownPhase } from "./phase";
 
 /** The cluster whose AWS leftovers are released. */
 export interface TeardownTarget {
@@ -117,21 +120,6 @@ export interface TeardownOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The phases, in order. */
-export type TeardownPhase = "applications" | "traffic" | "load-balancers" | "network-interfaces" | "security-groups";
-
-/** What one phase did. */
-export interface PhaseSummary {
-  readonly phase: TeardownPhase;
-  /** Objects it deleted, as `Kind namespace/name`. */
-  readonly deleted: readonly string[];
-  /** Everything it waited for until it was gone (deleted objects included). */
-  readonly awaited: readonly string[];
-  /** Why part of it had nothing to do (an API that is not served, no VPC id). */
-  readonly notes: readonly string[];
-  readonly seconds: number;
-}
-
 /** What a teardown did. */
 export interface TeardownSummary {
   readonly target: TeardownTarget;
@@ -186,38 +174,6 @@ export function interfaceOwner(description: string): string {
   return description.replace(/^ELB /, "");
 }
 
-/** The teardown stopped in `phase` with `remaining` still there; the message says how to delete it by hand. */
-export class TeardownIncompleteError extends Error {
-  constructor(
-    readonly phase: TeardownPhase,
-    readonly remaining: readonly string[],
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The timeout ran out. */
-export class TeardownTimeoutError extends TeardownIncompleteError {
-  override readonly name = "TeardownTimeoutError";
-}
-
-/** The signal stopped the waiting. */
-export class TeardownAbortedError extends TeardownIncompleteError {
-  override readonly name = "TeardownAbortedError";
-}
-
-/** Adds a note once (a phase's sweep runs again on every look). */
-function note(notes: string[], text: string): void {
-  if (!notes.includes(text)) notes.push(text);
-}
-
-/** One thing to wait for, with how to remove it by hand. */
-interface Pending {
-  readonly label: string;
-  readonly byHand: string;
-}
-
 const ref = (r: KubeRef): string => `${r.namespace}/${r.name}`;
 const resourceName = (kind: KubeKind): string => {
   const api = KUBE_APIS[kind];
@@ -240,122 +196,103 @@ function loadBalancerByHand(lb: AwsLoadBalancer, region: string): string {
     : `aws elbv2 delete-load-balancer --region ${region} --load-balancer-arn ${lb.id}`;
 }
 
-/**
- * Releases what the cluster's controllers created in AWS, in the order the file comment
- * gives, and waits until each phase's leftovers are gone. Throws `TeardownTimeoutError`
- * naming what is left and how to delete it by hand when the time runs out.
- */
-export async function releaseClusterResources(target: TeardownTarget, kube: TeardownKube, aws: TeardownAws, opts: TeardownOptions = {}): Promise<TeardownSummary> {
+/** One teardown under way: its target, and the clock its phases run on. */
+interface TeardownRun extends PhaseClock {
+  readonly target: TeardownTarget;
+}
+
+/** Starts the clock of a teardown. */
+function startRun(target: TeardownTarget, opts: TeardownOptions): TeardownRun {
   const timeout = opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-  const pollMs = (opts.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000;
-  const progress = opts.progress ?? (() => undefined);
   const started = Date.now();
-  const deadline = started + timeout * 1000;
-  const where = `cluster ${target.clusterName} (${target.region}${target.vpcId ? `, ${target.vpcId}` : ""})`;
-  const phases: PhaseSummary[] = [];
+  return {
+    target,
+    where: `cluster ${target.clusterName} (${target.region}${target.vpcId ? `, ${target.vpcId}` : ""})`,
+    timeout,
+    pollMs: (opts.pollSeconds ?? DEFAULT_POLL_SECONDS) * 1000,
+    started,
+    deadline: started + timeout * 1000,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    progress: opts.progress ?? (() => undefined),
+    phases: [],
+  };
+}
 
-  /** Runs a phase: `sweep` acts and answers what is still pending, until nothing is or the time runs out. */
-  async function phase(name: TeardownPhase, title: string, sweep: (deleted: string[], notes: string[]) => Promise<Pending[]>): Promise<void> {
-    const phaseStart = Date.now();
-    const deleted: string[] = [];
-    const notes: string[] = [];
-    const awaited = new Set<string>();
-    progress(`${title} of ${where}`);
-    let last = "";
-    let labels: string[] = [];
-    for (;;) {
-      if (opts.signal?.aborted) throw aborted(name, labels);
-      const pending = await sweep(deleted, notes);
-      [...deleted, ...pending.map((p) => p.label)].forEach((label) => awaited.add(label));
-      if (pending.length === 0) break;
-      labels = pending.map((p) => p.label);
-      const now = labels.join(", ");
-      if (now !== last) progress(`  waiting for ${labels.length}: ${now}`);
-      last = now;
-      if (Date.now() + pollMs > deadline) {
-        throw new TeardownTimeoutError(
-          name,
-          labels,
-          `teardown of ${where}: still there after ${Math.round((Date.now() - started) / 1000)}s (timeout ${timeout}s), in phase "${title}": ${labels.join(", ")}. ` +
-            `Delete by hand, then run the destroy again: ${pending.map((p) => p.byHand).join("; ")}`,
-        );
-      }
-      try {
-        await sleep(pollMs, undefined, { signal: opts.signal });
-      } catch (err) {
-        if (opts.signal?.aborted) throw aborted(name, labels);
-        throw err;
-      }
-    }
-    notes.forEach((n) => progress(`  ${n}`));
-    const seconds = (Date.now() - phaseStart) / 1000;
-    progress(`  done in ${seconds.toFixed(1)}s: deleted ${deleted.length}, awaited ${awaited.size}`);
-    phases.push({ phase: name, deleted, awaited: [...awaited], notes, seconds });
-  }
+/** Lists a kind; a kind that is not served is noted once and has nothing pending. */
+async function listed(kube: TeardownKube, kind: KubeKind, notes: string[]): Promise<readonly KubeItem[]> {
+  const l = await kube.list(kind);
+  if (l.installed) return l.items;
+  note(notes, `${kind}: not installed (${resourceName(kind)} is not served)`);
+  return [];
+}
 
-  function aborted(name: TeardownPhase, remaining: readonly string[]): TeardownAbortedError {
-    return new TeardownAbortedError(name, remaining, `teardown of ${where} aborted in phase ${name}${remaining.length > 0 ? `; still there: ${remaining.join(", ")}` : ""}`);
-  }
-
-  /** Lists a kind; a kind that is not served is noted once and has nothing pending. */
-  async function listed(kind: KubeKind, notes: string[]): Promise<readonly KubeItem[]> {
-    const l = await kube.list(kind);
-    if (l.installed) return l.items;
-    note(notes, `${kind}: not installed (${resourceName(kind)} is not served)`);
-    return [];
-  }
-
-  /** Deletes every listed object not yet being deleted (again, should a controller have made it anew). */
-  async function deleteAll(kind: KubeKind, items: readonly KubeItem[], deleted: string[]): Promise<void> {
-    for (const item of items.filter((i) => !i.deleting)) {
-      if (await kube.delete(kind, item)) {
-        const label = `${kind} ${ref(item)}`;
-        if (!deleted.includes(label)) deleted.push(label);
-        progress(`  deleted ${label}`);
-      }
+/** Deletes every listed object not yet being deleted (again, should a controller have made it anew). */
+async function deleteAll(run: TeardownRun, kube: TeardownKube, kind: KubeKind, items: readonly KubeItem[], deleted: string[]): Promise<void> {
+  for (const item of items.filter((i) => !i.deleting)) {
+    if (await kube.delete(kind, item)) {
+      const label = `${kind} ${ref(item)}`;
+      if (!deleted.includes(label)) deleted.push(label);
+      run.progress(`  deleted ${label}`);
     }
   }
+}
 
-  async function remaining(kinds: readonly KubeKind[], notes: string[], keep: (kind: KubeKind, i: KubeItem) => boolean = () => true): Promise<Pending[]> {
-    const out: Pending[] = [];
-    for (const kind of kinds) {
-      for (const i of await listed(kind, notes)) if (keep(kind, i)) out.push({ label: `${kind} ${ref(i)}`, byHand: kubeByHand(kind, i) });
-    }
-    return out;
+/** What of the kinds is still there (those `keep` takes), with how to delete each by hand. */
+async function remaining(kube: TeardownKube, kinds: readonly KubeKind[], notes: string[], keep: (kind: KubeKind, i: KubeItem) => boolean = () => true): Promise<Pending[]> {
+  const out: Pending[] = [];
+  for (const kind of kinds) {
+    for (const i of await listed(kube, kind, notes)) if (keep(kind, i)) out.push({ label: `${kind} ${ref(i)}`, byHand: kubeByHand(kind, i) });
   }
+  return out;
+}
 
-  // 1. Argo CD Applications with their resources. Each gets the cascade finalizer first
-  // (an Application without it is deleted alone and leaves its resources behind), then
-  // the ApplicationSets go, so they cannot make the Applications again, then the
-  // Applications.
-  await phase("applications", "deleting Argo CD Applications with their resources", async (deleted, notes) => {
-    const apps = await listed("Application", notes);
+/**
+ * 1. Argo CD Applications with their resources. Each gets the cascade finalizer first
+ * (an Application without it is deleted alone and leaves its resources behind), then
+ * the ApplicationSets go, so they cannot make the Applications again, then the
+ * Applications.
+ */
+function releaseApplications(run: TeardownRun, kube: TeardownKube): Promise<void> {
+  return runPhase(run, "applications", "deleting Argo CD Applications with their resources", async (deleted, notes) => {
+    const apps = await listed(kube, "Application", notes);
     for (const app of apps.filter((a) => !a.deleting && !a.finalizers.some((f) => f.startsWith(ARGOCD_CASCADE_FINALIZER)))) {
       await kube.setFinalizers("Application", app, [...app.finalizers, ARGOCD_CASCADE_FINALIZER]);
     }
-    await deleteAll("ApplicationSet", await listed("ApplicationSet", notes), deleted);
-    await deleteAll("Application", apps, deleted);
-    return remaining(["ApplicationSet", "Application"], notes);
+    await deleteAll(run, kube, "ApplicationSet", await listed(kube, "ApplicationSet", notes), deleted);
+    await deleteAll(run, kube, "Application", apps, deleted);
+    return remaining(kube, ["ApplicationSet", "Application"], notes);
   });
+}
 
-  // 2. What makes load balancers: their controllers delete them once the object goes.
+/** 2. What makes load balancers: their controllers delete them once the object goes. */
+function releaseTraffic(run: TeardownRun, kube: TeardownKube): Promise<void> {
   const isTraffic = (kind: KubeKind, i: KubeItem): boolean => kind !== "Service" || i.serviceType === "LoadBalancer";
   const trafficKinds: readonly KubeKind[] = ["Service", "Ingress", "Gateway"];
-  await phase("traffic", "deleting LoadBalancer Services, Ingresses and Gateways", async (deleted, notes) => {
-    for (const kind of trafficKinds) await deleteAll(kind, (await listed(kind, notes)).filter((i) => isTraffic(kind, i)), deleted);
-    return remaining(trafficKinds, notes, isTraffic);
+  return runPhase(run, "traffic", "deleting LoadBalancer Services, Ingresses and Gateways", async (deleted, notes) => {
+    for (const kind of trafficKinds) await deleteAll(run, kube, kind, (await listed(kube, kind, notes)).filter((i) => isTraffic(kind, i)), deleted);
+    return remaining(kube, trafficKinds, notes, isTraffic);
   });
+}
 
-  // 3. The load balancers themselves: a controller removes an object's finalizer when its
-  // deletion call returns, but AWS may list the load balancer a little longer, and one
-  // whose object was deleted while its controller was down is still there.
-  await phase("load-balancers", "waiting for the cluster's AWS load balancers to be deleted", async () =>
+/**
+ * 3. The load balancers themselves: a controller removes an object's finalizer when its
+ * deletion call returns, but AWS may list the load balancer a little longer, and one
+ * whose object was deleted while its controller was down is still there.
+ */
+function awaitLoadBalancers(run: TeardownRun, aws: TeardownAws): Promise<void> {
+  const { target } = run;
+  return runPhase(run, "load-balancers", "waiting for the cluster's AWS load balancers to be deleted", async () =>
     (await aws.clusterLoadBalancers(target)).map((lb) => ({ label: `${lb.kind} load balancer ${lb.name}`, byHand: loadBalancerByHand(lb, target.region) })),
   );
+}
 
-  // 4. Their network interfaces, which Elastic Load Balancing releases after the load
-  // balancer is gone: while one exists, its subnet and security groups cannot be deleted.
-  await phase("network-interfaces", "waiting for load balancer network interfaces to be released", async (_deleted, notes) => {
+/**
+ * 4. Their network interfaces, which Elastic Load Balancing releases after the load
+ * balancer is gone: while one exists, its subnet and security groups cannot be deleted.
+ */
+function awaitNetworkInterfaces(run: TeardownRun, aws: TeardownAws): Promise<void> {
+  const { target } = run;
+  return runPhase(run, "network-interfaces", "waiting for load balancer network interfaces to be released", async (_deleted, notes) => {
     if (!target.vpcId) {
       note(notes, "no VPC id given: load balancer network interfaces not checked");
       return [];
@@ -365,14 +302,19 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
       byHand: `aws ec2 delete-network-interface --region ${target.region} --network-interface-id ${eni.id} (once its load balancer is gone)`,
     }));
   });
+}
 
-  // 5. The security groups the controllers made for load balancers. With every load
-  // balancer and its interfaces gone they are orphans, and one left behind keeps the VPC:
-  // the controllers do not always delete them (the load balancer controller forgets its
-  // shared backend group across a restart; kubernetes #79994 for the in-tree one), so
-  // they are deleted here, as eksctl does (pkg/elb/cleanup.go). One still in use (a rule
-  // of another group refers to it) is retried until the time runs out.
-  await phase("security-groups", "deleting the load balancers' leftover security groups", async (deleted, notes) => {
+/**
+ * 5. The security groups the controllers made for load balancers. With every load
+ * balancer and its interfaces gone they are orphans, and one left behind keeps the VPC:
+ * the controllers do not always delete them (the load balancer controller forgets its
+ * shared backend group across a restart; kubernetes #79994 for the in-tree one), so
+ * they are deleted here, as eksctl does (pkg/elb/cleanup.go). One still in use (a rule
+ * of another group refers to it) is retried until the time runs out.
+ */
+function deleteSecurityGroups(run: TeardownRun, aws: TeardownAws): Promise<void> {
+  const { target } = run;
+  return runPhase(run, "security-groups", "deleting the load balancers' leftover security groups", async (deleted, notes) => {
     const vpcId = target.vpcId;
     const list = aws.loadBalancerSecurityGroups?.bind(aws);
     if (!vpcId || !list) {
@@ -385,7 +327,7 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
     for (const sg of groups) {
       if (aws.deleteSecurityGroup && (await aws.deleteSecurityGroup(sg.id)) && !deleted.includes(label(sg))) {
         deleted.push(label(sg));
-        progress(`  deleted ${label(sg)}`);
+        run.progress(`  deleted ${label(sg)}`);
       }
     }
     return (await list({ ...target, vpcId })).map((sg) => ({
@@ -393,6 +335,19 @@ export async function releaseClusterResources(target: TeardownTarget, kube: Tear
       byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id} (after removing the rules of other groups that refer to it)`,
     }));
   });
+}
 
-  return { target, phases, seconds: (Date.now() - started) / 1000 };
+/**
+ * Releases what the cluster's controllers created in AWS, in the order the file comment
+ * gives, and waits until each phase's leftovers are gone. Throws `TeardownTimeoutError`
+ * naming what is left and how to delete it by hand when the time runs out.
+ */
+export async function releaseClusterResources(target: TeardownTarget, kube: TeardownKube, aws: TeardownAws, opts: TeardownOptions = {}): Promise<TeardownSummary> {
+  const run = startRun(target, opts);
+  await releaseApplications(run, kube);
+  await releaseTraffic(run, kube);
+  await awaitLoadBalancers(run, aws);
+  await awaitNetworkInterfaces(run, aws);
+  await deleteSecurityGroups(run, aws);
+  return { target, phases: run.phases, seconds: (Date.now() - run.started) / 1000 };
 }
