@@ -56,7 +56,9 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
       const root = cmd.opts<{ root?: string }>().root;
       rootOption = root === undefined ? undefined : path.resolve(root);
     })
-    .description("Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform, destroy a platform, drill and recover from backups.")
+    .description(
+      "Phoenix: a recreatable EKS platform. Plan offline, replicate a region, deploy backup storage then platform, destroy a platform, drill and recover from backups.",
+    )
     .showHelpAfterError("(run with --help for usage)")
     // Options belong to the command they follow (`phoenix --root DIR drill run --from prod`):
     // a noun's verbs parse their own (`--from` is run's, not drill's).
@@ -107,7 +109,9 @@ export async function main(argv: readonly string[], given: Partial<Deps> & Pick<
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are not errors; everything else commander refuses is usage.
-      return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version" ? EXIT.ok : EXIT.usage;
+      return err.code === "commander.helpDisplayed" || err.code === "commander.help" || err.code === "commander.version"
+        ? EXIT.ok
+        : EXIT.usage;
     }
     deps.io.err(`phoenix failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return EXIT.failed;

@@ -6,7 +6,9 @@ const entry = path.join(__dirname, "..", "dist", "cli", "run.js");
 try {
   require.resolve(entry);
 } catch {
-  process.stderr.write(`phoenix: ${path.relative(process.cwd(), entry)} is missing: run \`npm ci\` (or \`npm run build\`) in the repository first\n`);
+  process.stderr.write(
+    `phoenix: ${path.relative(process.cwd(), entry)} is missing: run \`npm ci\` (or \`npm run build\`) in the repository first\n`,
+  );
   process.exit(2);
 }
 require(entry);

@@ -48,10 +48,22 @@ export const charts = {
   argocd: { chart: "argo-cd", version: "10.1.1", repository: "https://argoproj.github.io/argo-helm" },
   argocdApps: { chart: "argocd-apps", version: "2.0.5", repository: "https://argoproj.github.io/argo-helm" },
   velero: { chart: "velero", version: "12.1.0", repository: "https://vmware-tanzu.github.io/helm-charts" },
-  awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "3.5.0", repository: "https://aws.github.io/eks-charts" },
+  awsLoadBalancerController: {
+    chart: "aws-load-balancer-controller",
+    version: "3.5.0",
+    repository: "https://aws.github.io/eks-charts",
+  },
   certManager: { chart: "cert-manager", version: "v1.21.1", repository: "https://charts.jetstack.io" },
-  externalDns: { chart: "external-dns", version: "1.21.1", repository: "https://kubernetes-sigs.github.io/external-dns" },
-  metricsServer: { chart: "metrics-server", version: "3.13.1", repository: "https://kubernetes-sigs.github.io/metrics-server" },
+  externalDns: {
+    chart: "external-dns",
+    version: "1.21.1",
+    repository: "https://kubernetes-sigs.github.io/external-dns",
+  },
+  metricsServer: {
+    chart: "metrics-server",
+    version: "3.13.1",
+    repository: "https://kubernetes-sigs.github.io/metrics-server",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 /**
@@ -62,7 +74,8 @@ export const charts = {
  */
 export const crdManifests = {
   gatewayApiStandard: "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.0/standard-install.yaml",
-  lbcGateway: "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/config/crd/gateway/gateway-crds.yaml",
+  lbcGateway:
+    "https://raw.githubusercontent.com/kubernetes-sigs/aws-load-balancer-controller/v3.5.0/config/crd/gateway/gateway-crds.yaml",
 } as const;
 
 /** Container images Phoenix sets in chart values (the charts pin their own main images). */

@@ -49,7 +49,11 @@ export function clusterArnOf(partition: string, region: string, accountId: strin
  * without them any association could hand the role to any pod (EKS user guide, "Create
  * IAM role with trust policy required by EKS Pod Identity"; "Pod Identity session tags").
  */
-export function podIdentityTrustPolicy(cluster: TrustedCluster, namespace: string, serviceAccount: string): PolicyDocument {
+export function podIdentityTrustPolicy(
+  cluster: TrustedCluster,
+  namespace: string,
+  serviceAccount: string,
+): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -74,7 +78,12 @@ export function podIdentityTrustPolicy(cluster: TrustedCluster, namespace: strin
  * Trust policy of a role assumed through IRSA: only the given service account of the
  * given cluster's OIDC issuer, and only for STS as audience.
  */
-export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccount: string): PolicyDocument {
+export function irsaTrustPolicy(
+  oidcProviderArn: string,
+  oidcIssuer: string,
+  namespace: string,
+  serviceAccount: string,
+): PolicyDocument {
   const issuer = oidcIssuer.replace(/^https:\/\//, "");
   return {
     Version: "2012-10-17",
@@ -84,7 +93,10 @@ export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, nam
         Principal: { Federated: oidcProviderArn },
         Action: "sts:AssumeRoleWithWebIdentity",
         Condition: {
-          StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`, [`${issuer}:aud`]: "sts.amazonaws.com" },
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
         },
       },
     ],
@@ -149,13 +161,25 @@ export interface WorkloadIdentity {
  * association or an IRSA trust. With IRSA the trust is the binding, so no association
  * is made and the service account carries the role annotation instead.
  */
-export function workloadIdentity(name: string, args: WorkloadIdentityArgs, opts: pulumi.CustomResourceOptions): WorkloadIdentity {
+export function workloadIdentity(
+  name: string,
+  args: WorkloadIdentityArgs,
+  opts: pulumi.CustomResourceOptions,
+): WorkloadIdentity {
   const p = args.provider;
   const trust =
     p.mode === "podIdentity"
       ? pulumi
           .all([args.clusterName, args.partition, args.region, args.accountId])
-          .apply(([cluster, partition, region, accountId]) => JSON.stringify(podIdentityTrustPolicy({ arn: clusterArnOf(partition, region, accountId, cluster), accountId }, args.namespace, args.serviceAccount)))
+          .apply(([cluster, partition, region, accountId]) =>
+            JSON.stringify(
+              podIdentityTrustPolicy(
+                { arn: clusterArnOf(partition, region, accountId, cluster), accountId },
+                args.namespace,
+                args.serviceAccount,
+              ),
+            ),
+          )
       : pulumi
           .all([p.oidcProviderArn, p.oidcIssuer])
           .apply(([arn, issuer]) => JSON.stringify(irsaTrustPolicy(arn, issuer, args.namespace, args.serviceAccount)));
@@ -170,19 +194,32 @@ export function workloadIdentity(name: string, args: WorkloadIdentityArgs, opts:
     opts,
   );
   const policy = args.policy
-    ? new aws.iam.RolePolicy(name, { role: role.name, policy: pulumi.output(args.policy).apply((doc) => JSON.stringify(doc)) }, opts)
+    ? new aws.iam.RolePolicy(
+        name,
+        { role: role.name, policy: pulumi.output(args.policy).apply((doc) => JSON.stringify(doc)) },
+        opts,
+      )
     : args.managedPolicyArn
       ? new aws.iam.RolePolicyAttachment(name, { role: role.name, policyArn: args.managedPolicyArn }, opts)
       : undefined;
   if (!policy) throw new Error(`workload identity ${name}: give it a policy or a managed policy ARN`);
   if (p.mode === "irsa") {
-    return { role, serviceAccountAnnotations: role.arn.apply((arn): Record<string, string> => ({ [IRSA_ROLE_ANNOTATION]: arn })), ready: [policy] };
+    return {
+      role,
+      serviceAccountAnnotations: role.arn.apply((arn): Record<string, string> => ({ [IRSA_ROLE_ANNOTATION]: arn })),
+      ready: [policy],
+    };
   }
   const association = new aws.eks.PodIdentityAssociation(
     name,
-    { clusterName: args.clusterName, namespace: args.namespace, serviceAccount: args.serviceAccount, roleArn: role.arn, tags: { ...args.tags } },
+    {
+      clusterName: args.clusterName,
+      namespace: args.namespace,
+      serviceAccount: args.serviceAccount,
+      roleArn: role.arn,
+      tags: { ...args.tags },
+    },
     opts,
   );
   return { role, serviceAccountAnnotations: pulumi.output<Record<string, string>>({}), ready: [policy, association] };
 }
-

@@ -9,7 +9,12 @@ export interface BackupScope {
   /** Scheduled backups are on. */
   readonly enabled: boolean;
   /** Schedules to run; each covers exactly `includedNamespaces`. */
-  readonly schedules: readonly { readonly name: string; readonly cron: string; readonly ttl: string; readonly storageLocation: string }[];
+  readonly schedules: readonly {
+    readonly name: string;
+    readonly cron: string;
+    readonly ttl: string;
+    readonly storageLocation: string;
+  }[];
   /** The imperative namespaces, sorted: the only ones backed up. */
   readonly includedNamespaces: readonly string[];
   /** Every other namespace Phoenix knows (platform and GitOps), excluded as a second guard. */

@@ -22,7 +22,18 @@ const runs = Number(arg("--runs", "5"));
 const peer = arg("--peer", undefined);
 const phoenix = join(root, "dist", "cli", "run.js");
 // Regions of the commercial partition to spread replicas over (replicas may share one).
-const REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-west-2", "eu-north-1", "ap-southeast-2", "ap-northeast-1", "ca-central-1", "sa-east-1"];
+const REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-2",
+  "eu-central-1",
+  "eu-west-2",
+  "eu-north-1",
+  "ap-southeast-2",
+  "ap-northeast-1",
+  "ca-central-1",
+  "sa-east-1",
+];
 
 function sh(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { encoding: "utf8", ...opts });
@@ -35,9 +46,22 @@ function repository(stacks) {
   const storage = join("stacks", "backup-storage");
   mkdirSync(join(dir, storage), { recursive: true });
   for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json"]) copyFileSync(join(root, f), join(dir, f));
-  for (const f of readdirSync(join(root, storage)).filter((f) => f === "Pulumi.yaml" || f === "Pulumi.prod.yaml")) copyFileSync(join(root, storage, f), join(dir, storage, f));
+  for (const f of readdirSync(join(root, storage)).filter((f) => f === "Pulumi.yaml" || f === "Pulumi.prod.yaml"))
+    copyFileSync(join(root, storage, f), join(dir, storage, f));
   for (let i = 1; i < stacks; i++) {
-    sh(process.execPath, [phoenix, "--root", dir, "replicate", "--from", "prod", "--region", REGIONS[i % REGIONS.length], "--stack", `r${i}`, "--write-only"]);
+    sh(process.execPath, [
+      phoenix,
+      "--root",
+      dir,
+      "replicate",
+      "--from",
+      "prod",
+      "--region",
+      REGIONS[i % REGIONS.length],
+      "--stack",
+      `r${i}`,
+      "--write-only",
+    ]);
   }
   return dir;
 }
@@ -49,8 +73,14 @@ function time(cmd, argv, env = {}) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-console.log(`phoenix plan --all, whole process, median of ${runs} runs${peer ? ", in alternation with the peer's synth of as many regions" : ""}`);
-console.log(["regions", "stacks planned", "phoenix", "per region", ...(peer ? ["peer", "ratio"] : [])].map((h) => h.padStart(14)).join(""));
+console.log(
+  `phoenix plan --all, whole process, median of ${runs} runs${peer ? ", in alternation with the peer's synth of as many regions" : ""}`,
+);
+console.log(
+  ["regions", "stacks planned", "phoenix", "per region", ...(peer ? ["peer", "ratio"] : [])]
+    .map((h) => h.padStart(14))
+    .join(""),
+);
 for (const n of counts) {
   const dir = repository(n);
   const ours = [];
@@ -63,6 +93,9 @@ for (const n of counts) {
   }
   const m = median(ours);
   const cells = [String(n), String(2 * n), `${m.toFixed(0)} ms`, `${(m / n).toFixed(0)} ms`];
-  if (peer) cells.push(...(theirs.length > 0 ? [`${median(theirs).toFixed(0)} ms`, (m / median(theirs)).toFixed(2)] : ["n/a", "n/a"]));
+  if (peer)
+    cells.push(
+      ...(theirs.length > 0 ? [`${median(theirs).toFixed(0)} ms`, (m / median(theirs)).toFixed(2)] : ["n/a", "n/a"]),
+    );
   console.log(cells.map((c) => c.padStart(14)).join(""));
 }

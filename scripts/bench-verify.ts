@@ -24,17 +24,33 @@ function objects(): BackupObject[] {
     const n = `obj-${i}`;
     switch (i % 10) {
       case 0:
-        out.push(obj("apps/v1", "Deployment", "deployments.apps", ns, n, { spec: { replicas: 2, template: { spec: { containers: [{ name: "app", image: "registry.example/app:1.0" }] } } } }));
+        out.push(
+          obj("apps/v1", "Deployment", "deployments.apps", ns, n, {
+            spec: {
+              replicas: 2,
+              template: { spec: { containers: [{ name: "app", image: "registry.example/app:1.0" }] } },
+            },
+          }),
+        );
         break;
       case 1:
         out.push(obj("v1", "Service", "services", ns, n, { spec: { clusterIP: "10.0.0.1", ports: [{ port: 80 }] } }));
         break;
       case 2:
       case 3:
-        out.push(obj("v1", "Secret", "secrets", ns, n, { type: "Opaque", data: { v: Buffer.from(`value-${i}`).toString("base64") } }));
+        out.push(
+          obj("v1", "Secret", "secrets", ns, n, {
+            type: "Opaque",
+            data: { v: Buffer.from(`value-${i}`).toString("base64") },
+          }),
+        );
         break;
       default:
-        out.push(obj("v1", "ConfigMap", "configmaps", ns, n, { data: { "settings.json": JSON.stringify({ i, flags: ["a", "b"] }) } }));
+        out.push(
+          obj("v1", "ConfigMap", "configmaps", ns, n, {
+            data: { "settings.json": JSON.stringify({ i, flags: ["a", "b"] }) },
+          }),
+        );
     }
   }
   return out;
@@ -46,7 +62,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   await putBackup(s3, "replica", "bench", backup);
   const kube = await fakeKube(restoredCollections(backup, expectedBack), 500);
-  console.log(`backup of ${backup.length} objects written to the local S3 server in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `backup of ${backup.length} objects written to the local S3 server in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const started = performance.now();
@@ -60,10 +78,15 @@ async function main(): Promise<void> {
     });
     times.push((performance.now() - started) / 1000);
     if (!v.comparison.passed) throw new Error("the bench's restore should verify");
-    if (r === 0) console.log(`compared: ${v.comparison.totals.present} present, ${v.comparison.totals.missing} missing, ${v.comparison.totals.changed} changed; ${kube.requests.length} API requests`);
+    if (r === 0)
+      console.log(
+        `compared: ${v.comparison.totals.present} present, ${v.comparison.totals.missing} missing, ${v.comparison.totals.changed} changed; ${kube.requests.length} API requests`,
+      );
   }
   times.sort((a, b) => a - b);
-  console.log(`verification of ${backup.length} objects, ${runs} runs: median ${times[Math.floor(times.length / 2)].toFixed(2)} s, min ${times[0].toFixed(2)} s, max ${times[times.length - 1].toFixed(2)} s`);
+  console.log(
+    `verification of ${backup.length} objects, ${runs} runs: median ${times[Math.floor(times.length / 2)].toFixed(2)} s, min ${times[0].toFixed(2)} s, max ${times[times.length - 1].toFixed(2)} s`,
+  );
   await kube.close();
   await s3.close();
 }

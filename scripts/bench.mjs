@@ -42,8 +42,24 @@ const median = (xs) => {
 };
 const base = median(commands[0].times);
 console.log(`${runs} runs each, in alternation, after ${warmup} warm-up round(s); wall time of the whole process`);
-console.log(["label".padEnd(16), "median".padStart(9), "min".padStart(9), "max".padStart(9), `ratio to ${commands[0].label}`.padStart(18)].join(" "));
+console.log(
+  [
+    "label".padEnd(16),
+    "median".padStart(9),
+    "min".padStart(9),
+    "max".padStart(9),
+    `ratio to ${commands[0].label}`.padStart(18),
+  ].join(" "),
+);
 for (const c of commands) {
   const m = median(c.times);
-  console.log([c.label.padEnd(16), `${m.toFixed(0)} ms`.padStart(9), `${Math.min(...c.times).toFixed(0)} ms`.padStart(9), `${Math.max(...c.times).toFixed(0)} ms`.padStart(9), (m / base).toFixed(2).padStart(18)].join(" "));
+  console.log(
+    [
+      c.label.padEnd(16),
+      `${m.toFixed(0)} ms`.padStart(9),
+      `${Math.min(...c.times).toFixed(0)} ms`.padStart(9),
+      `${Math.max(...c.times).toFixed(0)} ms`.padStart(9),
+      (m / base).toFixed(2).padStart(18),
+    ].join(" "),
+  );
 }

@@ -26,7 +26,13 @@ const fileSpecifiers = {
       if (exportsMapOf(args.path)) return { path: args.path, external: true };
       const file = requireFromRoot.resolve(args.path);
       const at = file.lastIndexOf(`node_modules${sep}`);
-      return { path: file.slice(at + "node_modules/".length).split(sep).join("/"), external: true };
+      return {
+        path: file
+          .slice(at + "node_modules/".length)
+          .split(sep)
+          .join("/"),
+        external: true,
+      };
     });
   },
 };

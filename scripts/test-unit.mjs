@@ -9,16 +9,26 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".test.ts") ? [join(dir, e.name)] : []));
+const files = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".test.ts") ? [join(dir, e.name)] : [],
+  );
 const tests = files(join(root, "test")).sort();
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
-  process.stderr.write(`note: Node ${process.versions.node}: AWS SDK for JavaScript versions published after January 2027 require Node >=22; the pinned one supports this Node (https://a.co/c895JFp)\n`);
+  process.stderr.write(
+    `note: Node ${process.versions.node}: AWS SDK for JavaScript versions published after January 2027 require Node >=22; the pinned one supports this Node (https://a.co/c895JFp)\n`,
+  );
 }
 mkdirSync(join(root, ".phoenix"), { recursive: true });
 const reporters = process.env.CI
   ? ["--test-reporter=spec", "--test-reporter-destination=stdout"]
-  : ["--test-reporter=dot", "--test-reporter-destination=stdout", "--test-reporter=spec", `--test-reporter-destination=${join(root, ".phoenix", "test-results.txt")}`];
+  : [
+      "--test-reporter=dot",
+      "--test-reporter-destination=stdout",
+      "--test-reporter=spec",
+      `--test-reporter-destination=${join(root, ".phoenix", "test-results.txt")}`,
+    ];
 const run = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=3", ...reporters, ...tests], {
   cwd: root,
   stdio: "inherit",
@@ -30,6 +40,8 @@ if (!process.env.CI) {
   const report = readFileSync(join(root, ".phoenix", "test-results.txt"), "utf8");
   const count = (k) => report.match(new RegExp(`^ℹ ${k} (\\d+)$`, "m"))?.[1] ?? "?";
   const todo = Number(count("todo"));
-  process.stdout.write(`\n${count("pass")} passed, ${count("fail")} failed, ${count("todo")} todo${todo > 0 ? " (listed above with their reason after '#': known, not failures)" : ""}. Full report: .phoenix/test-results.txt\n`);
+  process.stdout.write(
+    `\n${count("pass")} passed, ${count("fail")} failed, ${count("todo")} todo${todo > 0 ? " (listed above with their reason after '#': known, not failures)" : ""}. Full report: .phoenix/test-results.txt\n`,
+  );
 }
 process.exit(run.status ?? 1);

@@ -20,7 +20,8 @@ export const regionCode = z
   .string({ error: "is required: set aws:region to the AWS region of this stack, such as eu-west-1" })
   .regex(REGION_CODE, "must be an AWS region code such as eu-west-1 or us-east-2")
   .refine((r) => !REGION_CODE.test(r) || regionInfo(r) !== undefined, {
-    error: "is not a region AWS lists (checked against the AWS SDK's partitions table): check the spelling, such as eu-west-1",
+    error:
+      "is not a region AWS lists (checked against the AWS SDK's partitions table): check the spelling, such as eu-west-1",
   });
 
 /** One thing wrong with a stack file. */
@@ -73,7 +74,10 @@ export function keyOf(project: string, path: readonly PropertyKey[]): string {
 
 /** The value at a path of plain data, or undefined. */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), root);
+  return path.reduce<unknown>(
+    (v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    root,
+  );
 }
 
 /**
@@ -125,7 +129,10 @@ export function readFlatConfig(
     const name = key.slice(prefix.length);
     if (!allowed.includes(name)) {
       const guess = didYouMean(name, allowed);
-      problems.push({ key, message: `unknown key${guess ? ` (did you mean ${prefix}${guess}?)` : ""}; allowed: ${allowed.map((k) => prefix + k).join(", ")}` });
+      problems.push({
+        key,
+        message: `unknown key${guess ? ` (did you mean ${prefix}${guess}?)` : ""}; allowed: ${allowed.map((k) => prefix + k).join(", ")}`,
+      });
       continue;
     }
     try {
@@ -163,12 +170,19 @@ export function zodProblems(error: z.ZodError, project: string, stackFile: strin
  * where `mustDiffer`, another region. Undefined when it is fine or not a region code at
  * all (the field's own check reports that).
  */
-export function otherRegionProblem(home: unknown, other: unknown, what: string, mustDiffer: boolean): string | undefined {
-  if (typeof home !== "string" || typeof other !== "string" || !REGION_CODE.test(home) || !REGION_CODE.test(other)) return undefined;
+export function otherRegionProblem(
+  home: unknown,
+  other: unknown,
+  what: string,
+  mustDiffer: boolean,
+): string | undefined {
+  if (typeof home !== "string" || typeof other !== "string" || !REGION_CODE.test(home) || !REGION_CODE.test(other))
+    return undefined;
   const a = regionInfo(home);
   const b = regionInfo(other);
   if (a === undefined || b === undefined) return undefined;
-  if (a.partition !== b.partition) return `is in another AWS partition (${b.partition}) than ${home} (${a.partition}): ${what} cannot cross partitions`;
+  if (a.partition !== b.partition)
+    return `is in another AWS partition (${b.partition}) than ${home} (${a.partition}): ${what} cannot cross partitions`;
   if (mustDiffer && home === other) return `is this stack's own region (${home}): ${what} must go to another region`;
   return undefined;
 }

@@ -6,7 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
  * the key and the fix) becomes a `RunError`, which Pulumi prints without a stack trace:
  * the message is the report.
  */
-export function runReportingInputErrors<T>(program: () => T, inputErrors: readonly (abstract new (...args: never[]) => Error)[]): T {
+export function runReportingInputErrors<T>(
+  program: () => T,
+  inputErrors: readonly (abstract new (...args: never[]) => Error)[],
+): T {
   try {
     return program();
   } catch (err) {

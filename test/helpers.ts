@@ -67,9 +67,15 @@ export const TEST_ACCOUNT = "111122223333";
  * stacks/backup-storage/outputs.ts), with its DR replica in `replicaRegion`. Each value
  * is distinct, so a test can tell which one ended up where.
  */
-export function storageOutputs(stack: string, region: string, replicaRegion = region === "us-west-2" ? "us-east-1" : "us-west-2"): Record<string, string | number> {
-  const key = (r: string, id: string): string => `arn:${partitionOf(r)?.partition ?? "aws"}:kms:${r}:${TEST_ACCOUNT}:key/${id}`;
-  const secret = (r: string): string => `arn:${partitionOf(r)?.partition ?? "aws"}:secretsmanager:${r}:${TEST_ACCOUNT}:secret:${stack}-repository-password-AbCdEf`;
+export function storageOutputs(
+  stack: string,
+  region: string,
+  replicaRegion = region === "us-west-2" ? "us-east-1" : "us-west-2",
+): Record<string, string | number> {
+  const key = (r: string, id: string): string =>
+    `arn:${partitionOf(r)?.partition ?? "aws"}:kms:${r}:${TEST_ACCOUNT}:key/${id}`;
+  const secret = (r: string): string =>
+    `arn:${partitionOf(r)?.partition ?? "aws"}:secretsmanager:${r}:${TEST_ACCOUNT}:secret:${stack}-repository-password-AbCdEf`;
   return {
     bucket: `phoenix-backups-${stack}`,
     region,
@@ -95,8 +101,14 @@ export async function runProgram(
 ): Promise<OfflineResult<PlatformOutputs>> {
   const { program } = await import("../stacks/platform/program");
   const stack = opts.stack ?? "test";
-  const stackOutputs = { [storageStack(stack)]: storageOutputs(stack, config["aws:region"] ?? "eu-west-1"), ...opts.stackOutputs };
-  return evaluateOffline({ project: "phoenix", stack, config, preview: opts.preview, secretKeys: ["phoenix:plugins"], stackOutputs }, program);
+  const stackOutputs = {
+    [storageStack(stack)]: storageOutputs(stack, config["aws:region"] ?? "eu-west-1"),
+    ...opts.stackOutputs,
+  };
+  return evaluateOffline(
+    { project: "phoenix", stack, config, preview: opts.preview, secretKeys: ["phoenix:plugins"], stackOutputs },
+    program,
+  );
 }
 
 /** Resources of one type. */
@@ -107,14 +119,20 @@ export function ofType(resources: readonly RecordedResource[], type: string): Re
 /** The one resource of a type and name; throws when absent so a test fails loudly. */
 export function one(resources: readonly RecordedResource[], type: string, name: string): RecordedResource {
   const r = resources.find((x) => x.type === type && x.name === name);
-  if (!r) throw new Error(`no ${type} named ${name}; have: ${ofType(resources, type).map((x) => x.name).join(", ")}`);
+  if (!r)
+    throw new Error(
+      `no ${type} named ${name}; have: ${ofType(resources, type)
+        .map((x) => x.name)
+        .join(", ")}`,
+    );
   return r;
 }
 
 /** Reads a nested property of recorded inputs. */
 export function at(value: unknown, ...keys: (string | number)[]): unknown {
   let v: unknown = value;
-  for (const k of keys) v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[k] : undefined;
+  for (const k of keys)
+    v = typeof v === "object" && v !== null ? (v as Record<string | number, unknown>)[k] : undefined;
   return v;
 }
 

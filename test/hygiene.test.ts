@@ -66,7 +66,8 @@ function commentLines(file: string): { line: number; text: string }[] {
 /** Code lines, with every comment blanked out (trailing comments on a code line included). */
 function codeLines(file: string): { line: number; text: string }[] {
   let text = sourceFile(file).text;
-  for (const r of commentRanges(file)) text = text.slice(0, r.pos) + text.slice(r.pos, r.end).replace(/[^\n]/g, " ") + text.slice(r.end);
+  for (const r of commentRanges(file))
+    text = text.slice(0, r.pos) + text.slice(r.pos, r.end).replace(/[^\n]/g, " ") + text.slice(r.end);
   return text
     .split("\n")
     .map((t, i) => ({ line: i + 1, text: t }))
@@ -78,12 +79,19 @@ function moduleSpecifiers(file: string): { line: number; specifier: string }[] {
   const sf = sourceFile(file);
   const out: { line: number; specifier: string }[] = [];
   const add = (node: ts.Node | undefined): void => {
-    if (node && ts.isStringLiteralLike(node)) out.push({ line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, specifier: node.text });
+    if (node && ts.isStringLiteralLike(node))
+      out.push({ line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, specifier: node.text });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) add(node.moduleReference.expression);
-    else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require"))) add(node.arguments[0]);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      add(node.moduleReference.expression);
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require"))
+    )
+      add(node.arguments[0]);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
     ts.forEachChild(node, visit);
   };
@@ -91,7 +99,8 @@ function moduleSpecifiers(file: string): { line: number; specifier: string }[] {
   return out;
 }
 
-const REGION = /\b(us|eu|ap|sa|ca|me|af|il|mx|cn)-(north|south|east|west|central|northeast|southeast|northwest|southwest|gov-[a-z]+)-\d[a-z]?\b/;
+const REGION =
+  /\b(us|eu|ap|sa|ca|me|af|il|mx|cn)-(north|south|east|west|central|northeast|southeast|northwest|southwest|gov-[a-z]+)-\d[a-z]?\b/;
 
 const layerFiles = [...sources(path.join(ROOT, "components")), ...sources(path.join(ROOT, "stacks"))];
 
@@ -100,10 +109,19 @@ const layerFiles = [...sources(path.join(ROOT, "components")), ...sources(path.j
  * eu-west-1"): there, and only after "such as", a region may appear.
  */
 const isConfigModule = (file: string): boolean =>
-  [path.join("stacks", "config.ts"), path.join("stacks", "backup-storage", "config.ts")].includes(rel(file)) || rel(file).startsWith(path.join("stacks", "platform", "config") + path.sep);
+  [path.join("stacks", "config.ts"), path.join("stacks", "backup-storage", "config.ts")].includes(rel(file)) ||
+  rel(file).startsWith(path.join("stacks", "platform", "config") + path.sep);
 
-function offenders(pattern: RegExp, files: string[], allowed: (file: string, text: string) => boolean = () => false): string[] {
-  return files.flatMap((f) => codeLines(f).filter((l) => pattern.test(l.text) && !allowed(f, l.text)).map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`));
+function offenders(
+  pattern: RegExp,
+  files: string[],
+  allowed: (file: string, text: string) => boolean = () => false,
+): string[] {
+  return files.flatMap((f) =>
+    codeLines(f)
+      .filter((l) => pattern.test(l.text) && !allowed(f, l.text))
+      .map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`),
+  );
 }
 
 /** A region cited as an example in a config module's message: every region on the line follows "such as" in the same string. */
@@ -117,7 +135,10 @@ function exampleRegion(file: string, text: string): boolean {
 describe("code hygiene", () => {
   it("hard-codes no region, availability zone, account id or partition in the layers and programs", () => {
     assert.ok(layerFiles.length >= 30, "the scan sees the layer and program sources");
-    assert.ok(layerFiles.some((f) => rel(f) === path.join("stacks", "backup-storage", "program.ts")) && layerFiles.some((f) => rel(f) === path.join("stacks", "platform", "composition.ts")));
+    assert.ok(
+      layerFiles.some((f) => rel(f) === path.join("stacks", "backup-storage", "program.ts")) &&
+        layerFiles.some((f) => rel(f) === path.join("stacks", "platform", "composition.ts")),
+    );
     assert.deepEqual(offenders(REGION, layerFiles, exampleRegion), []);
     assert.deepEqual(offenders(/\b\d{12}\b/, layerFiles), []);
     assert.deepEqual(offenders(/arn:aws[:-]/, layerFiles), []);
@@ -138,13 +159,21 @@ describe("code hygiene", () => {
         "",
       ].join("\n"),
     );
-    assert.deepEqual(offenders(REGION, [scratch]).map((o) => o.split(": ").slice(1).join(": ")), ['const a = "eu-west-1";']);
     assert.deepEqual(
-      commentLines(scratch).filter((l) => /FIELD-NOTES|\.\.\/shared/.test(l.text)).map((l) => l.line),
+      offenders(REGION, [scratch]).map((o) => o.split(": ").slice(1).join(": ")),
+      ['const a = "eu-west-1";'],
+    );
+    assert.deepEqual(
+      commentLines(scratch)
+        .filter((l) => /FIELD-NOTES|\.\.\/shared/.test(l.text))
+        .map((l) => l.line),
       [1, 2],
       "the FIELD-NOTES inside a template string is code, not a comment",
     );
-    assert.deepEqual(moduleSpecifiers(scratch).map((m) => m.specifier), ["../cli/x", "../cli/y", "../cli/z", "../cli/w", "../cli/v"]);
+    assert.deepEqual(
+      moduleSpecifiers(scratch).map((m) => m.specifier),
+      ["../cli/x", "../cli/y", "../cli/z", "../cli/w", "../cli/v"],
+    );
   });
 
   it("pins versions only in the catalog", () => {
@@ -156,24 +185,45 @@ describe("code hygiene", () => {
     const cli = path.join(ROOT, "cli") + path.sep;
     const found = layerFiles.flatMap((f) =>
       moduleSpecifiers(f)
-        .filter((m) => m.specifier.startsWith(".") && (path.resolve(path.dirname(f), m.specifier) + path.sep).startsWith(cli))
+        .filter(
+          (m) => m.specifier.startsWith(".") && (path.resolve(path.dirname(f), m.specifier) + path.sep).startsWith(cli),
+        )
         .map((m) => `${rel(f)}:${m.line}: ${m.specifier}`),
     );
     assert.deepEqual(found, []);
     // The scan does see imports: the platform's composition reads the components.
-    assert.ok(moduleSpecifiers(path.join(ROOT, "stacks", "platform", "composition.ts")).some((m) => m.specifier === "../../components/plugins"));
+    assert.ok(
+      moduleSpecifiers(path.join(ROOT, "stacks", "platform", "composition.ts")).some(
+        (m) => m.specifier === "../../components/plugins",
+      ),
+    );
   });
 
   it("reaches stacks/ from the command through cli/stacks/ alone, and the policy pack never imports the command", () => {
-    const into = (dir: string) => (f: string, spec: string): boolean => spec.startsWith(".") && (path.resolve(path.dirname(f), spec) + path.sep).startsWith(path.join(ROOT, dir) + path.sep);
+    const into =
+      (dir: string) =>
+      (f: string, spec: string): boolean =>
+        spec.startsWith(".") &&
+        (path.resolve(path.dirname(f), spec) + path.sep).startsWith(path.join(ROOT, dir) + path.sep);
     const cliFiles = sources(path.join(ROOT, "cli"));
     const door = path.join(ROOT, "cli", "stacks") + path.sep;
     const found = cliFiles
       .filter((f) => !f.startsWith(door))
-      .flatMap((f) => moduleSpecifiers(f).filter((m) => into("stacks")(f, m.specifier)).map((m) => `${rel(f)}:${m.line}: ${m.specifier}`));
+      .flatMap((f) =>
+        moduleSpecifiers(f)
+          .filter((m) => into("stacks")(f, m.specifier))
+          .map((m) => `${rel(f)}:${m.line}: ${m.specifier}`),
+      );
     assert.deepEqual(found, [], "import what is needed through cli/stacks/names.ts, config.ts or programs.ts");
-    assert.ok(sources(door).some((f) => moduleSpecifiers(f).some((m) => into("stacks")(f, m.specifier))), "the scan sees the door's own imports");
-    const policy = sources(path.join(ROOT, "policy")).flatMap((f) => moduleSpecifiers(f).filter((m) => into("cli")(f, m.specifier)).map((m) => `${rel(f)}:${m.line}: ${m.specifier}`));
+    assert.ok(
+      sources(door).some((f) => moduleSpecifiers(f).some((m) => into("stacks")(f, m.specifier))),
+      "the scan sees the door's own imports",
+    );
+    const policy = sources(path.join(ROOT, "policy")).flatMap((f) =>
+      moduleSpecifiers(f)
+        .filter((m) => into("cli")(f, m.specifier))
+        .map((m) => `${rel(f)}:${m.line}: ${m.specifier}`),
+    );
     assert.deepEqual(policy, [], "the policy pack runs inside Pulumi, beside the programs: it never loads the command");
   });
 
@@ -184,15 +234,36 @@ describe("code hygiene", () => {
       const base = path.resolve(path.dirname(from), spec);
       return [`${base}.ts`, path.join(base, "index.ts")].find((f) => known.has(f));
     };
-    const edges = new Map(files.map((f) => [f, moduleSpecifiers(f).filter((m) => m.specifier.startsWith(".")).flatMap((m) => resolve(f, m.specifier) ?? [])]));
-    assert.ok([...edges.values()].some((e) => e.length > 0), "the scan sees the imports");
-    assert.deepEqual(importCycles(edges).map((c) => c.map(rel).join(" -> ")), [], "move what both sides need into a module of its own");
+    const edges = new Map(
+      files.map((f) => [
+        f,
+        moduleSpecifiers(f)
+          .filter((m) => m.specifier.startsWith("."))
+          .flatMap((m) => resolve(f, m.specifier) ?? []),
+      ]),
+    );
+    assert.ok(
+      [...edges.values()].some((e) => e.length > 0),
+      "the scan sees the imports",
+    );
+    assert.deepEqual(
+      importCycles(edges).map((c) => c.map(rel).join(" -> ")),
+      [],
+      "move what both sides need into a module of its own",
+    );
   });
 
   it("cites upstream sources directly in comments, never notes kept outside the repository", () => {
     const files = ["components", "stacks", "cli", "policy"].flatMap((d) => sources(path.join(ROOT, d), SOURCE));
-    assert.ok(files.some((f) => rel(f) === path.join("cli", "phoenix.cjs")), "the scan sees every source, JavaScript included");
-    const found = files.flatMap((f) => commentLines(f).filter((l) => /FIELD-NOTES|\.\.\/shared/.test(l.text)).map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`));
+    assert.ok(
+      files.some((f) => rel(f) === path.join("cli", "phoenix.cjs")),
+      "the scan sees every source, JavaScript included",
+    );
+    const found = files.flatMap((f) =>
+      commentLines(f)
+        .filter((l) => /FIELD-NOTES|\.\.\/shared/.test(l.text))
+        .map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`),
+    );
     assert.deepEqual(found, []);
   });
 });
@@ -204,12 +275,14 @@ interface PulumiProject {
   readonly main: string;
 }
 
-const project = (dir: string): PulumiProject => parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as PulumiProject;
+const project = (dir: string): PulumiProject =>
+  parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as PulumiProject;
 
 /** Asserts that `entry` exports each of `outputs`. */
 function exportsAll(entry: string, outputs: readonly string[]): void {
   const text = fs.readFileSync(entry, "utf8");
-  for (const output of outputs) assert.match(text, new RegExp(`export const ${output} =`), `${rel(entry)} exports ${output}`);
+  for (const output of outputs)
+    assert.match(text, new RegExp(`export const ${output} =`), `${rel(entry)} exports ${output}`);
 }
 
 describe("project layout", () => {
@@ -218,7 +291,16 @@ describe("project layout", () => {
     assert.equal(root.name, "phoenix");
     assert.equal(root.runtime.name, "nodejs");
     assert.equal(root.main, "stacks/platform/index.ts");
-    exportsAll(path.join(ROOT, root.main), ["region", "clusterName", "kubeconfig", "backupBucket", "backupStorage", "restoreModifiers", "imperativeNamespaces", "namespaces"]);
+    exportsAll(path.join(ROOT, root.main), [
+      "region",
+      "clusterName",
+      "kubeconfig",
+      "backupBucket",
+      "backupStorage",
+      "restoreModifiers",
+      "imperativeNamespaces",
+      "namespaces",
+    ]);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { main: string };
     assert.equal(pkg.main, root.main, "package.json main and Pulumi.yaml main agree");
   });
@@ -228,7 +310,14 @@ describe("project layout", () => {
     const storage = project(dir);
     assert.equal(storage.name, "phoenix-backup-storage");
     assert.equal(storage.runtime.name, "nodejs");
-    exportsAll(path.join(dir, storage.main), ["bucket", "region", "kmsKeyArn", "replicaBucket", "replicaRegion", "replicaKeyArn"]);
+    exportsAll(path.join(dir, storage.main), [
+      "bucket",
+      "region",
+      "kmsKeyArn",
+      "replicaBucket",
+      "replicaRegion",
+      "replicaKeyArn",
+    ]);
   });
 
   it("stacks/ holds Pulumi programs only: each folder is a project, or the platform program the root Pulumi.yaml runs", () => {
@@ -241,18 +330,23 @@ describe("project layout", () => {
     for (const folder of folders) {
       const dir = path.join(ROOT, "stacks", folder.name);
       if (dir === platform) continue;
-      assert.ok(fs.existsSync(path.join(dir, "Pulumi.yaml")), `stacks/${folder.name} is neither a Pulumi project (no Pulumi.yaml) nor the platform program (${rel(platform)})`);
+      assert.ok(
+        fs.existsSync(path.join(dir, "Pulumi.yaml")),
+        `stacks/${folder.name} is neither a Pulumi project (no Pulumi.yaml) nor the platform program (${rel(platform)})`,
+      );
       const p = project(dir);
       assert.equal(p.runtime.name, "nodejs", `stacks/${folder.name}`);
       assert.ok(fs.existsSync(path.join(dir, p.main)), `stacks/${folder.name}: its main ${p.main} exists`);
     }
     // Nothing in stacks/ is a command: commands live in cli/.
-    const commands = sources(path.join(ROOT, "stacks"), SOURCE).flatMap((f) =>
-      [
-        ...codeLines(f).filter((l) => /\bprocess\.(argv|exit)\b/.test(l.text)).map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`),
-        ...moduleSpecifiers(f).filter((m) => m.specifier === "commander").map((m) => `${rel(f)}:${m.line}: imports commander`),
-      ],
-    );
+    const commands = sources(path.join(ROOT, "stacks"), SOURCE).flatMap((f) => [
+      ...codeLines(f)
+        .filter((l) => /\bprocess\.(argv|exit)\b/.test(l.text))
+        .map((l) => `${rel(f)}:${l.line}: ${l.text.trim()}`),
+      ...moduleSpecifiers(f)
+        .filter((m) => m.specifier === "commander")
+        .map((m) => `${rel(f)}:${m.line}: imports commander`),
+    ]);
     assert.deepEqual(commands, []);
   });
 });

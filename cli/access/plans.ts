@@ -36,12 +36,26 @@ export async function accessPlans(root: string, stack: string): Promise<AccessPl
   const platform = source.plan;
   const storage = await planner.planStorage({ stack: source.storage.stack });
   const storageStack = loadStack(projects(root).storage.dir, source.storage.stack);
-  const { access } = parseStorageConfig(storageStack.config, { project: storageStack.project, stack: storageStack.stack, stackFile: path.relative(root, storageStack.stackFile) });
+  const { access } = parseStorageConfig(storageStack.config, {
+    project: storageStack.project,
+    stack: storageStack.stack,
+    stackFile: path.relative(root, storageStack.stackFile),
+  });
   const [restoreReaders, admins] = [access.restoreReaders ?? [], access.admins];
   if (typeof storage.outputs.replicaRegion !== "string") return { restoreReaders, admins, storage, platform };
   const id = "drill-access";
-  const derived = deriveReplica({ from: stack, stack: `${stack}-${id}`, region: replicaRegion(root, source) }, existingStacks(root), fs.readFileSync(source.loaded.stackFile, "utf8"), undefined);
+  const derived = deriveReplica(
+    { from: stack, stack: `${stack}-${id}`, region: replicaRegion(root, source) },
+    existingStacks(root),
+    fs.readFileSync(source.loaded.stackFile, "utf8"),
+    undefined,
+  );
   const text = deriveDrillStack(derived, source.loaded.project, id);
-  const loaded = stackFromDocument(source.loaded.project, `${stack}-${id}`, path.join(path.dirname(source.loaded.stackFile), stackFileName(`${stack}-${id}`)), parse(text));
+  const loaded = stackFromDocument(
+    source.loaded.project,
+    `${stack}-${id}`,
+    path.join(path.dirname(source.loaded.stackFile), stackFileName(`${stack}-${id}`)),
+    parse(text),
+  );
   return { restoreReaders, admins, storage, platform, restoring: await planner.planPlatform({ loaded }) };
 }

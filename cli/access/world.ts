@@ -8,7 +8,10 @@
 import type { PlanDocument, PlanResource } from "../plan/plan";
 
 /** A policy document as the evaluator reads it. */
-export type PolicyDocument = { readonly Version?: string; readonly Statement: readonly Record<string, unknown>[] | Record<string, unknown> };
+export type PolicyDocument = {
+  readonly Version?: string;
+  readonly Statement: readonly Record<string, unknown>[] | Record<string, unknown>;
+};
 
 /** The example values placeholders become. */
 export interface Example {
@@ -32,7 +35,10 @@ export interface World {
    */
   readonly veleroServiceAccount?: string;
   /** Identity policies and paths of the roles both plans make, by resource name. */
-  readonly roles: ReadonlyMap<string, { readonly arn: string; readonly policies: readonly PolicyDocument[]; readonly trust?: PolicyDocument }>;
+  readonly roles: ReadonlyMap<
+    string,
+    { readonly arn: string; readonly policies: readonly PolicyDocument[]; readonly trust?: PolicyDocument }
+  >;
 }
 
 /** One backup bucket with its policy and key. */
@@ -73,9 +79,11 @@ export function worldOf(storage: PlanDocument, platforms: readonly PlanDocument[
     let m = /^aws:s3\/bucket:Bucket (.+)\.(bucket|arn)$/.exec(what);
     if (m) return m[2] === "arn" ? `arn:aws:s3:::example-${m[1]}` : `example-${m[1]}`;
     m = /^aws:kms\/key:Key (.+)\.arn$/.exec(what);
-    if (m) return `arn:aws:kms:${m[1].endsWith("-replica") ? String(storage.outputs.replicaRegion) : storage.region}:${ex.account}:key/example-${m[1]}`;
+    if (m)
+      return `arn:aws:kms:${m[1].endsWith("-replica") ? String(storage.outputs.replicaRegion) : storage.region}:${ex.account}:key/example-${m[1]}`;
     m = /^aws:iam\/role:Role (.+)\.(arn|name)$/.exec(what);
-    if (m) return m[2] === "arn" ? `arn:aws:iam::${ex.account}:role${pathOf(m[1])}${m[1]}-${suffix}` : `${m[1]}-${suffix}`;
+    if (m)
+      return m[2] === "arn" ? `arn:aws:iam::${ex.account}:role${pathOf(m[1])}${m[1]}-${suffix}` : `${m[1]}-${suffix}`;
     m = /^name of secret (.+)$/.exec(what);
     if (m) return `${m[1]}-AbCdEf`;
     // Anything else a policy names (a VPC, a hosted zone): an example of the right shape, never judged here.
@@ -84,7 +92,8 @@ export function worldOf(storage: PlanDocument, platforms: readonly PlanDocument[
     return undefined;
   };
   const text = (v: unknown): string => concretize(typeof v === "string" ? v : JSON.stringify(v), values);
-  const policy = (v: unknown): PolicyDocument | undefined => (v === undefined ? undefined : (JSON.parse(text(v)) as PolicyDocument));
+  const policy = (v: unknown): PolicyDocument | undefined =>
+    v === undefined ? undefined : (JSON.parse(text(v)) as PolicyDocument);
   const bucket = (name: string, region: string): Bucket => ({
     name: text(`<computed: aws:s3/bucket:Bucket ${name}.bucket>`),
     region,
@@ -94,27 +103,44 @@ export function worldOf(storage: PlanDocument, platforms: readonly PlanDocument[
   });
   const secret = storage.resources.find((r) => r.type === "aws:secretsmanager/secret:Secret");
   const replicaRegion = typeof storage.outputs.replicaRegion === "string" ? storage.outputs.replicaRegion : undefined;
-  const rolePolicies = [storage, ...platforms].flatMap((d) => d.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy"));
+  const rolePolicies = [storage, ...platforms].flatMap((d) =>
+    d.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy"),
+  );
   const eks = platforms[0]?.resources.find((r) => r.type === "eks:index:Cluster");
   const clusterName = typeof eks?.inputs.name === "string" ? eks.inputs.name : undefined;
-  const veleroValues = platforms[0]?.helmReleases.find((r) => r.chart === "velero")?.values as { serviceAccount?: { server?: { name?: unknown } } } | undefined;
+  const veleroValues = platforms[0]?.helmReleases.find((r) => r.chart === "velero")?.values as
+    { serviceAccount?: { server?: { name?: unknown } } } | undefined;
   const veleroServiceAccount = veleroValues?.serviceAccount?.server?.name;
   return {
     account: ex.account,
-    ...(clusterName && platforms[0] ? { cluster: { name: clusterName, arn: `arn:aws:eks:${platforms[0].region}:${ex.account}:cluster/${clusterName}` } } : {}),
+    ...(clusterName && platforms[0]
+      ? {
+          cluster: {
+            name: clusterName,
+            arn: `arn:aws:eks:${platforms[0].region}:${ex.account}:cluster/${clusterName}`,
+          },
+        }
+      : {}),
     ...(typeof veleroServiceAccount === "string" ? { veleroServiceAccount } : {}),
-    buckets: { primary: bucket("backups", storage.region), ...(replicaRegion ? { replica: bucket("backups-replica", replicaRegion) } : {}) },
+    buckets: {
+      primary: bucket("backups", storage.region),
+      ...(replicaRegion ? { replica: bucket("backups-replica", replicaRegion) } : {}),
+    },
     secret: {
       arn: text(storage.outputs.repositoryPasswordSecretArn),
       ...(secret ? { policy: policy(secret.inputs.policy) } : {}),
-      ...(storage.outputs.replicaRepositoryPasswordSecretArn ? { replicaArn: text(storage.outputs.replicaRepositoryPasswordSecretArn) } : {}),
+      ...(storage.outputs.replicaRepositoryPasswordSecretArn
+        ? { replicaArn: text(storage.outputs.replicaRepositoryPasswordSecretArn) }
+        : {}),
     },
     roles: new Map(
       roles.map((r) => [
         r.name,
         {
           arn: text(`<computed: aws:iam/role:Role ${r.name}.arn>`),
-          policies: rolePolicies.filter((p) => text(p.inputs.role) === `${r.name}-${suffix}`).map((p) => policy(p.inputs.policy) as PolicyDocument),
+          policies: rolePolicies
+            .filter((p) => text(p.inputs.role) === `${r.name}-${suffix}`)
+            .map((p) => policy(p.inputs.policy) as PolicyDocument),
           ...(r.inputs.assumeRolePolicy ? { trust: policy(r.inputs.assumeRolePolicy) } : {}),
         },
       ]),

@@ -31,7 +31,21 @@
 import { IN_CLUSTER } from "../../components/apps/applications";
 import { ARGOCD_INSTANCE_LABEL, ARGOCD_TRACKING_ANNOTATION, NAMESPACE_CLASS_LABEL } from "../../components/labels";
 import { CLUSTER_NAMESPACES } from "../stacks/names";
-import { CLASS_PRECEDENCE, FAILING_VERDICTS, IN_CLUSTER_NAME, type AuditInput, type AuditResult, type AuditRow, type Evidence, type LiveApplication, type LiveClass, type LiveNamespace, type LiveSchedule, type StackInventory, type StateSummary } from "./model";
+import {
+  CLASS_PRECEDENCE,
+  FAILING_VERDICTS,
+  IN_CLUSTER_NAME,
+  type AuditInput,
+  type AuditResult,
+  type AuditRow,
+  type Evidence,
+  type LiveApplication,
+  type LiveClass,
+  type LiveNamespace,
+  type LiveSchedule,
+  type StackInventory,
+  type StateSummary,
+} from "./model";
 import { inactiveReason, scopeCovers } from "./schedules";
 import { summarizeState, untrackedState } from "./state";
 import { namespaceFindings, namespaceWarnings, worst, type NamespaceCase } from "./verdicts";
@@ -69,14 +83,17 @@ export function evidenceFor(ns: LiveNamespace, apps: readonly LiveApplication[],
     }
   }
   const label = ns.labels[NAMESPACE_CLASS_LABEL];
-  if (label === "platform" || label === "gitops" || label === "imperative") ev.push({ class: label, source: `label ${NAMESPACE_CLASS_LABEL}=${label}` });
+  if (label === "platform" || label === "gitops" || label === "imperative")
+    ev.push({ class: label, source: `label ${NAMESPACE_CLASS_LABEL}=${label}` });
   for (const app of apps) {
     if (app.destinationNamespace === ns.name && targetsThisCluster(app) && !isAppOfApps(app)) {
       ev.push({ class: "gitops", source: `Application ${app.namespace}/${app.name}` });
     }
   }
-  if (ns.annotations[ARGOCD_TRACKING_ANNOTATION] !== undefined) ev.push({ class: "gitops", source: `Argo tracking ${ns.annotations[ARGOCD_TRACKING_ANNOTATION]}` });
-  if (ns.labels[ARGOCD_INSTANCE_LABEL] !== undefined) ev.push({ class: "gitops", source: `label ${ARGOCD_INSTANCE_LABEL}=${ns.labels[ARGOCD_INSTANCE_LABEL]}` });
+  if (ns.annotations[ARGOCD_TRACKING_ANNOTATION] !== undefined)
+    ev.push({ class: "gitops", source: `Argo tracking ${ns.annotations[ARGOCD_TRACKING_ANNOTATION]}` });
+  if (ns.labels[ARGOCD_INSTANCE_LABEL] !== undefined)
+    ev.push({ class: "gitops", source: `label ${ARGOCD_INSTANCE_LABEL}=${ns.labels[ARGOCD_INSTANCE_LABEL]}` });
   return ev;
 }
 
@@ -119,7 +136,9 @@ function namespaceCase(ns: LiveNamespace, cluster: Cluster): NamespaceCase {
 function missingNotes(input: AuditInput): string[] {
   const notes: string[] = [];
   if (!input.applications.installed) {
-    notes.push("Argo CD is not installed (applications.argoproj.io is not served): GitOps evidence comes from namespace labels and annotations only.");
+    notes.push(
+      "Argo CD is not installed (applications.argoproj.io is not served): GitOps evidence comes from namespace labels and annotations only.",
+    );
   }
   if (!input.schedules.installed) {
     notes.push("Velero is not installed (schedules.velero.io is not served): no namespace is backed up.");
@@ -131,7 +150,9 @@ function missingNotes(input: AuditInput): string[] {
 function undeployedNotes(stack: StackInventory | undefined, namespaces: readonly LiveNamespace[]): string[] {
   if (!stack) return [];
   const live = new Set(namespaces.map((n) => n.name));
-  return stack.inventory.namespaces.filter((n) => !live.has(n.name)).map((n) => `${stack.stackFile} declares ${n.class} namespace "${n.name}", which does not exist in the cluster.`);
+  return stack.inventory.namespaces
+    .filter((n) => !live.has(n.name))
+    .map((n) => `${stack.stackFile} declares ${n.class} namespace "${n.name}", which does not exist in the cluster.`);
 }
 
 /** Judges every live namespace. Pure: same input, same result. */
@@ -156,11 +177,21 @@ export function audit(input: AuditInput): AuditResult {
     const c = namespaceCase(ns, cluster);
     const findings = namespaceFindings(c);
     warnings.push(...namespaceWarnings(c));
-    rows.push({ name: ns.name, class: c.cls, evidence: c.evidence, coveredBy: c.coveredBy, inactiveCoveredBy: c.inactiveCoveredBy, holdsState: c.holds, verdict: worst(findings.map((f) => f.verdict)), findings });
+    rows.push({
+      name: ns.name,
+      class: c.cls,
+      evidence: c.evidence,
+      coveredBy: c.coveredBy,
+      inactiveCoveredBy: c.inactiveCoveredBy,
+      holdsState: c.holds,
+      verdict: worst(findings.map((f) => f.verdict)),
+      findings,
+    });
   }
 
   notes.push(...undeployedNotes(input.stack, input.namespaces));
-  for (const row of rows) for (const f of row.findings) if (!FAILING_VERDICTS.includes(f.verdict)) warnings.push(f.message);
+  for (const row of rows)
+    for (const f of row.findings) if (!FAILING_VERDICTS.includes(f.verdict)) warnings.push(f.message);
   const failures = rows.flatMap((r) => r.findings.filter((f) => FAILING_VERDICTS.includes(f.verdict)));
   return { rows, failures, warnings, notes, failed: failures.length > 0 };
 }

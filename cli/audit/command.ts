@@ -41,7 +41,8 @@ interface AuditOptions {
 
 async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
   const root = deps.root();
-  if (opts.project && !opts.stack) throw new UsageError("--project only says where --stack's file is: give --stack too");
+  if (opts.project && !opts.stack)
+    throw new UsageError("--project only says where --stack's file is: give --stack too");
   const stack = opts.stack ? await stackInventory(path.resolve(opts.project ?? root), opts.stack) : undefined;
   // Loaded lazily, so a wrong kubeconfig or context fails at once.
   const { ClusterAccessError, openCluster, readCluster } = await import("./live");
@@ -49,9 +50,15 @@ async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
     const reader = await openCluster({ kubeconfig: opts.kubeconfig, context: opts.context });
     // Listing every namespace's objects takes seconds on a real cluster: show it.
     let live: Awaited<ReturnType<typeof readCluster>> | undefined;
-    await withProgress([{ title: `read ${reader.target.server}`, run: async () => void (live = await readCluster(reader)) }], deps.io);
+    await withProgress(
+      [{ title: `read ${reader.target.server}`, run: async () => void (live = await readCluster(reader)) }],
+      deps.io,
+    );
     if (live === undefined) throw new Error("the cluster read returned nothing");
-    const [{ audit: classify }, { auditDocument, renderAudit }] = await Promise.all([import("./classify"), import("./report")]);
+    const [{ audit: classify }, { auditDocument, renderAudit }] = await Promise.all([
+      import("./classify"),
+      import("./report"),
+    ]);
     const result = classify({ ...live, stack });
     const doc = auditDocument(result, reader.target, stack?.stackFile);
     deps.io.out(renderAudit(doc));
@@ -72,7 +79,9 @@ async function audit(opts: AuditOptions, deps: Deps): Promise<number> {
 export function registerAudit(program: Command, act: Act, deps: Deps): void {
   program
     .command("audit")
-    .description("Audit a running cluster: every namespace holding state is backed up or recreated from Git, and no backup takes what code recreates")
+    .description(
+      "Audit a running cluster: every namespace holding state is backed up or recreated from Git, and no backup takes what code recreates",
+    )
     .requiredOption("--kubeconfig <file>", "kubeconfig of the cluster to read")
     .option("--context <name>", "kubeconfig context (default: its current context)")
     .option("-s, --stack <name>", "also judge by this stack's inventory (Pulumi.<name>.yaml)")

@@ -5,9 +5,25 @@
  * using cluster-wide list calls only (one request per kind, not one per namespace), with
  * paging so a large cluster does not answer in one huge response.
  */
-import type { LiveApplication, LiveNamespace, LiveObject, LiveSchedule, Listing, StateKind, StringMap } from "./classify";
+import type {
+  LiveApplication,
+  LiveNamespace,
+  LiveObject,
+  LiveSchedule,
+  Listing,
+  StateKind,
+  StringMap,
+} from "./classify";
 import { isRecord } from "../shared/data";
-import { apiPath, isStatus, KubeConfigError, KubeError, openKubeClient, type KubeClient, type Query } from "../shared/kube";
+import {
+  apiPath,
+  isStatus,
+  KubeConfigError,
+  KubeError,
+  openKubeClient,
+  type KubeClient,
+  type Query,
+} from "../shared/kube";
 
 /** What the audit reads from a cluster. */
 export interface ClusterReader {
@@ -85,9 +101,15 @@ export function toSchedule(obj: unknown): LiveSchedule {
   const filters: string[] = [];
   if (at(template, "labelSelector") !== undefined) filters.push("labelSelector");
   if (at(template, "orLabelSelectors") !== undefined) filters.push("orLabelSelectors");
-  for (const key of ["includedResources", "excludedResources", "includedNamespaceScopedResources", "excludedNamespaceScopedResources"]) {
+  for (const key of [
+    "includedResources",
+    "excludedResources",
+    "includedNamespaceScopedResources",
+    "excludedNamespaceScopedResources",
+  ]) {
     const v = strings(at(template, key));
-    if (v.length > 0 && !(key.startsWith("included") && v.length === 1 && v[0] === "*")) filters.push(`${key}: ${v.join(",")}`);
+    if (v.length > 0 && !(key.startsWith("included") && v.length === 1 && v[0] === "*"))
+      filters.push(`${key}: ${v.join(",")}`);
   }
   return {
     namespace: str(at(obj, "metadata", "namespace")) ?? "",
@@ -109,7 +131,9 @@ export function toObject(kind: StateKind, obj: unknown): LiveObject {
     type: str(at(obj, "type")),
     labels: stringMap(at(obj, "metadata", "labels")),
     annotations: stringMap(at(obj, "metadata", "annotations")),
-    owned: Array.isArray(at(obj, "metadata", "ownerReferences")) && (at(obj, "metadata", "ownerReferences") as unknown[]).length > 0,
+    owned:
+      Array.isArray(at(obj, "metadata", "ownerReferences")) &&
+      (at(obj, "metadata", "ownerReferences") as unknown[]).length > 0,
   };
 }
 
@@ -150,17 +174,25 @@ async function call<T>(where: string, what: string, fn: () => Promise<T>): Promi
     return await fn();
   } catch (err) {
     if (!(err instanceof KubeError) || err.code === undefined) {
-      throw new ClusterAccessError(`cannot reach the API server of ${where}: ${err instanceof KubeError ? err.detail : (err as Error).message}`);
+      throw new ClusterAccessError(
+        `cannot reach the API server of ${where}: ${err instanceof KubeError ? err.detail : (err as Error).message}`,
+      );
     }
     if (err.code === 401 || err.code === 403) {
-      throw new ClusterAccessError(`${where}: not allowed to list ${what} (${err.detail}); the audit needs cluster-wide list on it`);
+      throw new ClusterAccessError(
+        `${where}: not allowed to list ${what} (${err.detail}); the audit needs cluster-wide list on it`,
+      );
     }
     throw new ClusterAccessError(`${where}: listing ${what} failed: ${err.detail}`);
   }
 }
 
 /** Lists a custom resource in all namespaces; a 404 means its CRD is not installed. */
-async function listCustom(client: KubeClient, where: string, api: { group: string; version: string; plural: string }): Promise<Listing<unknown>> {
+async function listCustom(
+  client: KubeClient,
+  where: string,
+  api: { group: string; version: string; plural: string },
+): Promise<Listing<unknown>> {
   try {
     return { installed: true, items: await client.list(apiPath(`${api.group}/${api.version}`, api.plural)) };
   } catch (err) {
@@ -174,13 +206,17 @@ async function listCustom(client: KubeClient, where: string, api: { group: strin
  * cannot be read or the context does not exist; nothing is requested until a list
  * method is called.
  */
-export async function openCluster(opts: { readonly kubeconfig: string; readonly context?: string }): Promise<ClusterReader> {
+export async function openCluster(opts: {
+  readonly kubeconfig: string;
+  readonly context?: string;
+}): Promise<ClusterReader> {
   const client = await openClient(opts.kubeconfig, opts.context);
   const target: ClusterTarget = { kubeconfig: opts.kubeconfig, context: client.context, server: client.server };
   const where = `context "${client.context}" of kubeconfig ${opts.kubeconfig} (server ${client.server})`;
   return {
     target,
-    listNamespaces: async () => (await call(where, "namespaces", () => client.list(apiPath("v1", "namespaces")))).map(toNamespace),
+    listNamespaces: async () =>
+      (await call(where, "namespaces", () => client.list(apiPath("v1", "namespaces")))).map(toNamespace),
     listApplications: async () => {
       const l = await listCustom(client, where, APPLICATIONS_API);
       return l.installed ? { installed: true, items: l.items.map(toApplication) } : l;
@@ -190,7 +226,13 @@ export async function openCluster(opts: { readonly kubeconfig: string; readonly 
       return l.installed ? { installed: true, items: l.items.map(toSchedule) } : l;
     },
     listStateObjects: async () => {
-      const lists = await Promise.all(STATE_KINDS.map((k) => call(where, `${k.kind}s`, () => client.list(k.path, k.query)).then((items) => items.map((o) => toObject(k.kind, o)))));
+      const lists = await Promise.all(
+        STATE_KINDS.map((k) =>
+          call(where, `${k.kind}s`, () => client.list(k.path, k.query)).then((items) =>
+            items.map((o) => toObject(k.kind, o)),
+          ),
+        ),
+      );
       return lists.flat();
     },
   };

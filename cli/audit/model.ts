@@ -56,7 +56,15 @@ export interface LiveSchedule {
 }
 
 /** Kinds the audit reads to decide whether a namespace holds state. */
-export const STATE_KINDS = ["PersistentVolumeClaim", "Secret", "ConfigMap", "Deployment", "StatefulSet", "DaemonSet", "CronJob"] as const;
+export const STATE_KINDS = [
+  "PersistentVolumeClaim",
+  "Secret",
+  "ConfigMap",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "CronJob",
+] as const;
 
 /** One of `STATE_KINDS`. */
 export type StateKind = (typeof STATE_KINDS)[number];
@@ -103,13 +111,27 @@ export interface Evidence {
  * What a row concludes, worst first. The first five fail the audit; the sixth is a
  * warning (an imperative namespace with nothing in it yet is not a loss).
  */
-export const VERDICTS = ["backup-covers-platform", "backup-covers-gitops", "conflict", "lost", "untracked-in-gitops", "imperative-not-backed-up", "ok"] as const;
+export const VERDICTS = [
+  "backup-covers-platform",
+  "backup-covers-gitops",
+  "conflict",
+  "lost",
+  "untracked-in-gitops",
+  "imperative-not-backed-up",
+  "ok",
+] as const;
 
 /** One of `VERDICTS`. */
 export type Verdict = (typeof VERDICTS)[number];
 
 /** Verdicts that make the audit exit 1. */
-export const FAILING_VERDICTS: readonly Verdict[] = ["backup-covers-platform", "backup-covers-gitops", "conflict", "lost", "untracked-in-gitops"];
+export const FAILING_VERDICTS: readonly Verdict[] = [
+  "backup-covers-platform",
+  "backup-covers-gitops",
+  "conflict",
+  "lost",
+  "untracked-in-gitops",
+];
 
 /** What a namespace holds that neither code nor Git recreates, by kind (object names, sorted). */
 export type StateSummary = Readonly<Partial<Record<StateKind, readonly string[]>>>;

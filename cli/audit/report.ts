@@ -33,14 +33,27 @@ export interface AuditSummary {
 export function summarize(result: AuditResult): AuditSummary {
   const byClass: Record<LiveClass, number> = { platform: 0, gitops: 0, imperative: 0, unknown: 0 };
   for (const r of result.rows) byClass[r.class]++;
-  return { namespaces: result.rows.length, byClass, failures: result.failures.length, warnings: result.warnings.length, result: result.failed ? "fail" : "ok" };
+  return {
+    namespaces: result.rows.length,
+    byClass,
+    failures: result.failures.length,
+    warnings: result.warnings.length,
+    result: result.failed ? "fail" : "ok",
+  };
 }
 
 /** The JSON document of a result. */
 export function auditDocument(result: AuditResult, target: ClusterTarget, stackFile?: string): AuditDocument {
-  return { target, ...(stackFile ? { stackFile } : {}), summary: summarize(result), namespaces: result.rows, failures: result.failures, warnings: result.warnings, notes: result.notes };
+  return {
+    target,
+    ...(stackFile ? { stackFile } : {}),
+    summary: summarize(result),
+    namespaces: result.rows,
+    failures: result.failures,
+    warnings: result.warnings,
+    notes: result.notes,
+  };
 }
-
 
 function evidenceCell(row: AuditRow): string {
   const own = row.evidence.filter((e) => e.class === row.class).map((e) => e.source);
@@ -55,8 +68,13 @@ function backupCell(row: AuditRow): string {
 
 /** The one-line summary the CLI prints last. */
 export function summaryLine(s: AuditSummary, target: ClusterTarget): string {
-  const classes = (["platform", "gitops", "imperative", "unknown"] as const).map((c) => `${s.byClass[c]} ${c}`).join(", ");
-  const verdict = s.result === "fail" ? `FAIL: ${s.failures} failing finding${s.failures === 1 ? "" : "s"}` : "OK: no namespace holds state that neither a backup nor Git covers (volume data in GitOps namespaces is listed under warnings)";
+  const classes = (["platform", "gitops", "imperative", "unknown"] as const)
+    .map((c) => `${s.byClass[c]} ${c}`)
+    .join(", ");
+  const verdict =
+    s.result === "fail"
+      ? `FAIL: ${s.failures} failing finding${s.failures === 1 ? "" : "s"}`
+      : "OK: no namespace holds state that neither a backup nor Git covers (volume data in GitOps namespaces is listed under warnings)";
   return `Audited ${s.namespaces} namespaces of context "${target.context}" (${classes}); ${s.warnings} warning${s.warnings === 1 ? "" : "s"}. ${verdict}.`;
 }
 
@@ -64,12 +82,23 @@ export function summaryLine(s: AuditSummary, target: ClusterTarget): string {
 export function renderAudit(doc: AuditDocument): string {
   const out: string[] = [];
   out.push(`Live audit of ${doc.target.server} (context "${doc.target.context}", kubeconfig ${doc.target.kubeconfig})`);
-  out.push(doc.stackFile ? `Stack inventory: ${doc.stackFile}` : "Stack inventory: none (no --stack): classes come from the live cluster alone");
+  out.push(
+    doc.stackFile
+      ? `Stack inventory: ${doc.stackFile}`
+      : "Stack inventory: none (no --stack): classes come from the live cluster alone",
+  );
   out.push("");
   out.push(
     ...table(
       ["NAMESPACE", "CLASS", "BACKED UP BY", "HOLDS STATE", "VERDICT", "EVIDENCE"],
-      doc.namespaces.map((r) => [r.name, r.class, backupCell(r), describeState(r.holdsState), r.verdict, evidenceCell(r)]),
+      doc.namespaces.map((r) => [
+        r.name,
+        r.class,
+        backupCell(r),
+        describeState(r.holdsState),
+        r.verdict,
+        evidenceCell(r),
+      ]),
     ),
   );
   if (doc.failures.length > 0) {

@@ -53,7 +53,8 @@ export function scopeProblems(scope: Pick<LiveSchedule, "includedNamespaces" | "
   if (inc.length > 1 && inc.includes("*")) problems.push("includedNamespaces mixes '*' with other entries");
   if (exc.includes("*")) problems.push("excludedNamespaces contains '*'");
   for (const p of [...inc, ...exc]) {
-    if (p !== "*" && isGlob(p) && !compileNamespaceGlob(p)) problems.push(`"${p}" is not a glob Velero accepts (*, ?, [abc], [a-z])`);
+    if (p !== "*" && isGlob(p) && !compileNamespaceGlob(p))
+      problems.push(`"${p}" is not a glob Velero accepts (*, ?, [abc], [a-z])`);
     else if (!isGlob(p) && /[|(){},!]/.test(p)) problems.push(`"${p}" uses a pattern character Velero refuses`);
   }
   for (const p of exc) if (inc.includes(p)) problems.push(`"${p}" is both included and excluded`);
@@ -68,7 +69,10 @@ export function scopeProblems(scope: Pick<LiveSchedule, "includedNamespaces" | "
  *  - with the standalone `*` Velero skips glob expansion, so glob excludes then match
  *    only literally (velero design "wildcard-namespace-support", known limitations).
  */
-export function scopeCovers(scope: Pick<LiveSchedule, "includedNamespaces" | "excludedNamespaces">, namespace: string): boolean {
+export function scopeCovers(
+  scope: Pick<LiveSchedule, "includedNamespaces" | "excludedNamespaces">,
+  namespace: string,
+): boolean {
   const inc = scope.includedNamespaces;
   const star = inc.includes("*");
   const excluded = scope.excludedNamespaces.some((p) => (star ? p === namespace : globMatches(p, namespace)));

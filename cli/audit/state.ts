@@ -70,7 +70,10 @@ export const CERT_MANAGER_CERTIFICATE_ANNOTATION = "cert-manager.io/certificate-
 export function untrackedState(objects: readonly LiveObject[]): Map<string, StateSummary> {
   return summarizeState(
     objects.filter(
-      (o) => o.kind !== "PersistentVolumeClaim" && !o.owned && !(o.kind === "Secret" && o.annotations[CERT_MANAGER_CERTIFICATE_ANNOTATION] !== undefined),
+      (o) =>
+        o.kind !== "PersistentVolumeClaim" &&
+        !o.owned &&
+        !(o.kind === "Secret" && o.annotations[CERT_MANAGER_CERTIFICATE_ANNOTATION] !== undefined),
     ),
   );
 }

@@ -5,7 +5,20 @@
  */
 import { NAMESPACE_CLASS_LABEL } from "../../components/labels";
 import type { NamespaceClass } from "../stacks/names";
-import { CLASS_PRECEDENCE, STATE_KINDS, VERDICTS, type Evidence, type Finding, type InactiveCover, type LiveClass, type LiveNamespace, type LiveSchedule, type StackInventory, type StateSummary, type Verdict } from "./model";
+import {
+  CLASS_PRECEDENCE,
+  STATE_KINDS,
+  VERDICTS,
+  type Evidence,
+  type Finding,
+  type InactiveCover,
+  type LiveClass,
+  type LiveNamespace,
+  type LiveSchedule,
+  type StackInventory,
+  type StateSummary,
+  type Verdict,
+} from "./model";
 import { inactiveReason } from "./schedules";
 import { describeState, holdsAny } from "./state";
 
@@ -46,25 +59,48 @@ export function namespaceFindings(c: NamespaceCase): Finding[] {
   const allCovering = scoped.map((s) => (inactiveReason(s) ? `${s.name} (${inactiveReason(s)})` : s.name));
 
   if (cls === "platform" && scoped.length > 0) {
-    add("backup-covers-platform", `platform namespace "${ns.name}" is in the scope of schedule(s) ${list(allCovering)}: code recreates it and it must never be backed up. Fix: exclude it from the schedule (Velero selects namespaces by name only, velero #2477).`);
+    add(
+      "backup-covers-platform",
+      `platform namespace "${ns.name}" is in the scope of schedule(s) ${list(allCovering)}: code recreates it and it must never be backed up. Fix: exclude it from the schedule (Velero selects namespaces by name only, velero #2477).`,
+    );
   }
   if (cls === "gitops" && scoped.length > 0) {
-    add("backup-covers-gitops", `GitOps namespace "${ns.name}" is in the scope of schedule(s) ${list(allCovering)}: Argo CD recreates it from Git, and restored objects with Argo's tracking metadata get pruned (velero #7848). Fix: exclude it from the schedule.`);
+    add(
+      "backup-covers-gitops",
+      `GitOps namespace "${ns.name}" is in the scope of schedule(s) ${list(allCovering)}: Argo CD recreates it from Git, and restored objects with Argo's tracking metadata get pruned (velero #7848). Fix: exclude it from the schedule.`,
+    );
   }
   const classes = CLASS_PRECEDENCE.filter((k) => evidence.some((e) => e.class === k));
   if (classes.length > 1) {
-    const who = classes.map((k) => `${k} (${evidence.filter((e) => e.class === k).map((e) => e.source).join("; ")})`).join(" vs ");
-    add("conflict", `namespace "${ns.name}" has evidence for two classes: ${who}. It is treated as ${cls} (precedence platform > gitops > imperative), but it must have one owner. Fix: remove the claim that is wrong.`);
+    const who = classes
+      .map(
+        (k) =>
+          `${k} (${evidence
+            .filter((e) => e.class === k)
+            .map((e) => e.source)
+            .join("; ")})`,
+      )
+      .join(" vs ");
+    add(
+      "conflict",
+      `namespace "${ns.name}" has evidence for two classes: ${who}. It is treated as ${cls} (precedence platform > gitops > imperative), but it must have one owner. Fix: remove the claim that is wrong.`,
+    );
   }
   if ((cls === "imperative" || cls === "unknown") && holdsAny(holds) && coveredBy.length === 0) {
-    const inactive = inactiveCoveredBy.length > 0 ? ` Schedule(s) ${list(inactiveCoveredBy.map((i) => `${i.schedule} (${i.reason})`))} would cover it but take no backups.` : "";
+    const inactive =
+      inactiveCoveredBy.length > 0
+        ? ` Schedule(s) ${list(inactiveCoveredBy.map((i) => `${i.schedule} (${i.reason})`))} would cover it but take no backups.`
+        : "";
     const fix =
       cls === "unknown"
         ? "Fix: list it in phoenix:namespaces.imperative so Velero backs it up, or move its state into Git."
         : stack?.inventory.namespaces.some((n) => n.name === ns.name && n.class === "imperative")
           ? `Fix: ${stack.stackFile} lists it, so the live schedules are stale or backups are off: check phoenix:backups and run pulumi up.`
           : "Fix: add it to phoenix:namespaces.imperative (the label alone does not put it in any schedule) and run pulumi up.";
-    add("lost", `${cls} namespace "${ns.name}" holds ${describeState(holds)} that no backup and no Git repository covers: it would be lost in a disaster.${inactive} ${fix}`);
+    add(
+      "lost",
+      `${cls} namespace "${ns.name}" holds ${describeState(holds)} that no backup and no Git repository covers: it would be lost in a disaster.${inactive} ${fix}`,
+    );
   }
   if (cls === "gitops" && holdsAny(outsideGit)) {
     add(
@@ -73,7 +109,10 @@ export function namespaceFindings(c: NamespaceCase): Finding[] {
     );
   }
   if (cls === "imperative" && !holdsAny(holds) && coveredBy.length === 0) {
-    add("imperative-not-backed-up", `imperative namespace "${ns.name}" is in no active schedule; it holds no state yet, so nothing would be lost today.`);
+    add(
+      "imperative-not-backed-up",
+      `imperative namespace "${ns.name}" is in no active schedule; it holds no state yet, so nothing would be lost today.`,
+    );
   }
   return findings;
 }
@@ -83,25 +122,37 @@ export function namespaceWarnings(c: NamespaceCase): string[] {
   const { ns, cls, evidence, scoped, coveredBy, holds } = c;
   const warnings: string[] = [];
   if (cls === "gitops" && (holds.PersistentVolumeClaim?.length ?? 0) > 0) {
-    warnings.push(`GitOps namespace "${ns.name}" has volumes (${list(holds.PersistentVolumeClaim ?? [])}): Git recreates the claims, not their data. If the data matters, move it to an imperative namespace.`);
+    warnings.push(
+      `GitOps namespace "${ns.name}" has volumes (${list(holds.PersistentVolumeClaim ?? [])}): Git recreates the claims, not their data. If the data matters, move it to an imperative namespace.`,
+    );
   }
   if (cls === "platform" && (holds.PersistentVolumeClaim?.length ?? 0) > 0) {
-    warnings.push(`platform namespace "${ns.name}" has volumes (${list(holds.PersistentVolumeClaim ?? [])}): platform namespaces are never backed up.`);
+    warnings.push(
+      `platform namespace "${ns.name}" has volumes (${list(holds.PersistentVolumeClaim ?? [])}): platform namespaces are never backed up.`,
+    );
   }
   if (cls === "unknown" && coveredBy.length > 0) {
-    warnings.push(`namespace "${ns.name}" has no class; only the breadth of schedule(s) ${list(coveredBy)} backs it up. Classify it.`);
+    warnings.push(
+      `namespace "${ns.name}" has no class; only the breadth of schedule(s) ${list(coveredBy)} backs it up. Classify it.`,
+    );
   }
   if (cls === "gitops" && c.argoInstalled && !evidence.some((e) => e.source.startsWith("Application "))) {
-    warnings.push(`namespace "${ns.name}" is GitOps by metadata only: no live Application deploys into it. If it is orphaned, Git no longer recreates it.`);
+    warnings.push(
+      `namespace "${ns.name}" is GitOps by metadata only: no live Application deploys into it. If it is orphaned, Git no longer recreates it.`,
+    );
   }
   const filtering = scoped.filter((s) => !inactiveReason(s) && s.objectFilters.length > 0);
   if (holdsAny(holds) && (cls === "imperative" || cls === "unknown") && filtering.length > 0) {
-    warnings.push(`namespace "${ns.name}": schedule(s) ${list(filtering.map((s) => `${s.name} [${s.objectFilters.join("; ")}]`))} back up only some objects: check that its state is included.`);
+    warnings.push(
+      `namespace "${ns.name}": schedule(s) ${list(filtering.map((s) => `${s.name} [${s.objectFilters.join("; ")}]`))} back up only some objects: check that its state is included.`,
+    );
   }
   if (ns.phase === "Terminating") warnings.push(`namespace "${ns.name}" is being deleted.`);
   const label = ns.labels[NAMESPACE_CLASS_LABEL];
   if (label !== undefined && !CLASS_PRECEDENCE.includes(label as NamespaceClass)) {
-    warnings.push(`namespace "${ns.name}" has ${NAMESPACE_CLASS_LABEL}=${label}, which is not a class (platform, gitops, imperative): ignored.`);
+    warnings.push(
+      `namespace "${ns.name}" has ${NAMESPACE_CLASS_LABEL}=${label}, which is not a class (platform, gitops, imperative): ignored.`,
+    );
   }
   return warnings;
 }

@@ -13,13 +13,23 @@ import { portabilityModifierRules, type Rewrite } from "./portability";
 export const REWRITES_ANNOTATION = "phoenix.platform/rewrites";
 
 /** The ConfigMap of one restore's resource modifiers. */
-export function restoreModifiersConfigMap(opts: { readonly name: string; readonly veleroNamespace: string; readonly namespaces: readonly string[]; readonly rewrites: readonly Rewrite[] }): Record<string, unknown> {
+export function restoreModifiersConfigMap(opts: {
+  readonly name: string;
+  readonly veleroNamespace: string;
+  readonly namespaces: readonly string[];
+  readonly rewrites: readonly Rewrite[];
+}): Record<string, unknown> {
   const standing = restoreModifiers(opts.namespaces) as { version: string; resourceModifierRules: unknown[] };
   const rules = [...standing.resourceModifierRules, ...portabilityModifierRules(opts.rewrites)];
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: opts.name, namespace: opts.veleroNamespace, labels: { "app.kubernetes.io/managed-by": "phoenix" }, annotations: { [REWRITES_ANNOTATION]: JSON.stringify(opts.rewrites) } },
+    metadata: {
+      name: opts.name,
+      namespace: opts.veleroNamespace,
+      labels: { "app.kubernetes.io/managed-by": "phoenix" },
+      annotations: { [REWRITES_ANNOTATION]: JSON.stringify(opts.rewrites) },
+    },
     data: { "resource-modifiers.yaml": stringify({ version: "v1", resourceModifierRules: rules }) },
   };
 }
@@ -35,7 +45,15 @@ export function parseRewrites(annotation: string | undefined): Rewrite[] {
   }
   const isRewrite = (r: unknown): r is Rewrite => {
     const o = r as Record<string, unknown>;
-    return typeof o === "object" && o !== null && typeof o.resource === "string" && typeof o.kind === "string" && typeof o.name === "string" && typeof o.path === "string" && (o.to === undefined || typeof o.to === "string");
+    return (
+      typeof o === "object" &&
+      o !== null &&
+      typeof o.resource === "string" &&
+      typeof o.kind === "string" &&
+      typeof o.name === "string" &&
+      typeof o.path === "string" &&
+      (o.to === undefined || typeof o.to === "string")
+    );
   };
   return Array.isArray(parsed) ? parsed.filter(isRewrite) : [];
 }

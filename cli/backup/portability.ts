@@ -62,10 +62,17 @@ export interface PortabilityCheck {
 }
 
 /** Fields never read: the server's own, Velero's, and the copy kubectl keeps of the whole object. */
-const SKIPPED = [/^\/status(\/|$)/, /^\/metadata\/(managedFields|uid|resourceVersion|creationTimestamp)(\/|$)/, /^\/metadata\/annotations\/kubectl\.kubernetes\.io~1last-applied-configuration$/];
+const SKIPPED = [
+  /^\/status(\/|$)/,
+  /^\/metadata\/(managedFields|uid|resourceVersion|creationTimestamp)(\/|$)/,
+  /^\/metadata\/annotations\/kubectl\.kubernetes\.io~1last-applied-configuration$/,
+];
 
 /** AWS Load Balancer Controller annotations naming subnets: removed, the controller then discovers the new cluster's subnets by their tags. */
-const SUBNET_ANNOTATIONS = ["service.beta.kubernetes.io/aws-load-balancer-subnets", "alb.ingress.kubernetes.io/subnets"];
+const SUBNET_ANNOTATIONS = [
+  "service.beta.kubernetes.io/aws-load-balancer-subnets",
+  "alb.ingress.kubernetes.io/subnets",
+];
 
 /** Annotations naming security groups or Elastic IPs: regional ids that nothing maps. */
 const REGIONAL_ID_ANNOTATIONS = [
@@ -88,7 +95,8 @@ const STOPPING_SERVICES: Record<string, string> = {
 };
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const pointer = (segments: readonly string[]): string => segments.map((s) => `/${s.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+const pointer = (segments: readonly string[]): string =>
+  segments.map((s) => `/${s.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 const annotationPath = (key: string): string => pointer(["metadata", "annotations", key]);
 
 /** A leaf of an object, with its pointer. */
@@ -102,62 +110,171 @@ function leaves(value: unknown, at: string[], out: Leaf[], skip: (path: string) 
   if (skip(path)) return out;
   if (typeof value === "string") out.push({ path, value });
   else if (Array.isArray(value)) value.forEach((v, i) => leaves(v, [...at, String(i)], out, skip));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) leaves(v, [...at, k], out, skip);
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) leaves(v, [...at, k], out, skip);
   return out;
 }
 
 /** The bound parts of one string that the region decides: zones, ECR images, ARNs, endpoints. */
-function regionReferences(value: string, t: PortabilityTarget): Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path">[] {
+function regionReferences(
+  value: string,
+  t: PortabilityTarget,
+): Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path">[] {
   if (t.sourceRegion === t.targetRegion) return [];
   const src = escapeRegExp(t.sourceRegion);
   const out: Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path">[] = [];
   const zone = new RegExp(`^${src}([a-z])$`).exec(value);
   // Phoenix's clusters span a region's first three zones (components/cluster): a, b, c map letter for letter; others may not exist in the target.
-  if (zone && "abc".includes(zone[1])) out.push({ category: "zone", found: value, action: "rewrite", to: `${t.targetRegion}${zone[1]}`, why: `zone of ${t.sourceRegion}: mapped to the zone of the same letter in ${t.targetRegion}, one of its cluster's three (zone letters are not the same physical zones across accounts and regions)` });
-  else if (zone) out.push({ category: "zone", found: value, action: "stop", why: `zone ${value}: the target cluster spans ${t.targetRegion}'s first three zones, and ${t.targetRegion}${zone[1]} may not exist: choose one of a, b, c` });
-  else if (value === t.sourceRegion) out.push({ category: "zone", found: value, action: "rewrite", to: t.targetRegion, why: `the source region itself (a region label or AWS_REGION): the target region` });
-  else if (new RegExp(`^${src}-[a-z]+-\\d+[a-z]$`).test(value)) out.push({ category: "zone", found: value, action: "stop", why: `Local Zone of ${t.sourceRegion}: ${t.targetRegion} has its own, choose one` });
-  for (const m of value.matchAll(new RegExp(`\\d{12}\\.dkr\\.ecr(?:-fips)?\\.${src}\\.amazonaws\\.com(?:\\.cn)?`, "g"))) {
-    out.push({ category: "ecr-image", found: m[0], action: "rewrite", to: m[0].replace(t.sourceRegion, t.targetRegion), why: `ECR registry of ${t.sourceRegion}, unreachable when the region is lost: pulled from ${t.targetRegion}'s registry of the same account, which ECR replication must fill` });
+  if (zone && "abc".includes(zone[1]))
+    out.push({
+      category: "zone",
+      found: value,
+      action: "rewrite",
+      to: `${t.targetRegion}${zone[1]}`,
+      why: `zone of ${t.sourceRegion}: mapped to the zone of the same letter in ${t.targetRegion}, one of its cluster's three (zone letters are not the same physical zones across accounts and regions)`,
+    });
+  else if (zone)
+    out.push({
+      category: "zone",
+      found: value,
+      action: "stop",
+      why: `zone ${value}: the target cluster spans ${t.targetRegion}'s first three zones, and ${t.targetRegion}${zone[1]} may not exist: choose one of a, b, c`,
+    });
+  else if (value === t.sourceRegion)
+    out.push({
+      category: "zone",
+      found: value,
+      action: "rewrite",
+      to: t.targetRegion,
+      why: `the source region itself (a region label or AWS_REGION): the target region`,
+    });
+  else if (new RegExp(`^${src}-[a-z]+-\\d+[a-z]$`).test(value))
+    out.push({
+      category: "zone",
+      found: value,
+      action: "stop",
+      why: `Local Zone of ${t.sourceRegion}: ${t.targetRegion} has its own, choose one`,
+    });
+  for (const m of value.matchAll(
+    new RegExp(`\\d{12}\\.dkr\\.ecr(?:-fips)?\\.${src}\\.amazonaws\\.com(?:\\.cn)?`, "g"),
+  )) {
+    out.push({
+      category: "ecr-image",
+      found: m[0],
+      action: "rewrite",
+      to: m[0].replace(t.sourceRegion, t.targetRegion),
+      why: `ECR registry of ${t.sourceRegion}, unreachable when the region is lost: pulled from ${t.targetRegion}'s registry of the same account, which ECR replication must fill`,
+    });
   }
-  for (const m of value.matchAll(new RegExp(`arn:aws[a-z-]*:([a-z0-9-]+):${src}:\\d{0,12}:[^\\s"',;]+`, "g"))) out.push(arnReference(m[0], m[1], t));
+  for (const m of value.matchAll(new RegExp(`arn:aws[a-z-]*:([a-z0-9-]+):${src}:\\d{0,12}:[^\\s"',;]+`, "g")))
+    out.push(arnReference(m[0], m[1], t));
   for (const m of value.matchAll(new RegExp(`(?<![\\w.-])(?:[a-z0-9-]+\\.)+${src}\\.amazonaws\\.com(?:\\.cn)?`, "g"))) {
     if (m[0].includes(".dkr.ecr")) continue;
     // Only the region of the host's suffix: a bucket or queue name before it may hold the region too.
-    out.push({ category: "endpoint", found: m[0], action: "rewrite", to: m[0].replace(new RegExp(`\\.${src}\\.amazonaws\\.com`), `.${t.targetRegion}.amazonaws.com`), why: `regional endpoint of ${t.sourceRegion}: the same service's endpoint in ${t.targetRegion}` });
+    out.push({
+      category: "endpoint",
+      found: m[0],
+      action: "rewrite",
+      to: m[0].replace(new RegExp(`\\.${src}\\.amazonaws\\.com`), `.${t.targetRegion}.amazonaws.com`),
+      why: `regional endpoint of ${t.sourceRegion}: the same service's endpoint in ${t.targetRegion}`,
+    });
   }
   return out;
 }
 
-function arnReference(arn: string, service: string, t: PortabilityTarget): Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path"> {
+function arnReference(
+  arn: string,
+  service: string,
+  t: PortabilityTarget,
+): Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path"> {
   const to = arn.replace(`:${t.sourceRegion}:`, `:${t.targetRegion}:`);
   if (service === "kms") {
     // A multi-region key's replicas share its id (mrk-...); any other key exists in one region only.
     return /:key\/mrk-/.test(arn)
-      ? { category: "arn", found: arn, action: "rewrite", to, why: `multi-region KMS key: its replica in ${t.targetRegion} has the same id` }
-      : { category: "arn", found: arn, action: "stop", why: `KMS key of ${t.sourceRegion} only: use a multi-region key, or a key of ${t.targetRegion}` };
+      ? {
+          category: "arn",
+          found: arn,
+          action: "rewrite",
+          to,
+          why: `multi-region KMS key: its replica in ${t.targetRegion} has the same id`,
+        }
+      : {
+          category: "arn",
+          found: arn,
+          action: "stop",
+          why: `KMS key of ${t.sourceRegion} only: use a multi-region key, or a key of ${t.targetRegion}`,
+        };
   }
   const stop = STOPPING_SERVICES[service];
   if (stop) return { category: "arn", found: arn, action: "stop", why: stop };
-  return { category: "arn", found: arn, action: "rewrite", to, why: `${service} ARN of ${t.sourceRegion}: the replica of the same name in ${t.targetRegion}, which must exist` };
+  return {
+    category: "arn",
+    found: arn,
+    action: "rewrite",
+    to,
+    why: `${service} ARN of ${t.sourceRegion}: the replica of the same name in ${t.targetRegion}, which must exist`,
+  };
 }
 
 /** The bound parts the field's place decides: load balancer and IRSA annotations, storage classes. */
-function placeReferences(o: BackupObject, leaf: Leaf, t: PortabilityTarget): Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path">[] {
+function placeReferences(
+  o: BackupObject,
+  leaf: Leaf,
+  t: PortabilityTarget,
+): Omit<Reference, "resource" | "kind" | "namespace" | "name" | "path">[] {
   if (SUBNET_ANNOTATIONS.some((k) => leaf.path === annotationPath(k))) {
-    return [{ category: "load-balancer", found: leaf.value, action: "remove", why: "subnets of the source VPC: removed, the load balancer controller discovers the new cluster's subnets by their tags" }];
+    return [
+      {
+        category: "load-balancer",
+        found: leaf.value,
+        action: "remove",
+        why: "subnets of the source VPC: removed, the load balancer controller discovers the new cluster's subnets by their tags",
+      },
+    ];
   }
   if (REGIONAL_ID_ANNOTATIONS.some((k) => leaf.path === annotationPath(k))) {
-    return [{ category: "load-balancer", found: leaf.value, action: "stop", why: "security groups and Elastic IPs of the source VPC: create their like in the target, then point the annotation at them" }];
+    return [
+      {
+        category: "load-balancer",
+        found: leaf.value,
+        action: "stop",
+        why: "security groups and Elastic IPs of the source VPC: create their like in the target, then point the annotation at them",
+      },
+    ];
   }
   if (o.kind === "ServiceAccount" && leaf.path === annotationPath(IRSA_ANNOTATION)) {
-    return [{ category: "irsa", found: leaf.value, action: "stop", why: "IRSA: the role trusts the source cluster's OIDC provider, not the new cluster's: trust the new one (or use EKS Pod Identity)" }];
+    return [
+      {
+        category: "irsa",
+        found: leaf.value,
+        action: "stop",
+        why: "IRSA: the role trusts the source cluster's OIDC provider, not the new cluster's: trust the new one (or use EKS Pod Identity)",
+      },
+    ];
   }
-  const isClass = (o.kind === "PersistentVolumeClaim" && leaf.path === "/spec/storageClassName") || /^\/spec\/volumeClaimTemplates\/\d+\/spec\/storageClassName$/.test(leaf.path) || leaf.path === annotationPath(STORAGE_CLASS_ANNOTATION);
+  const isClass =
+    (o.kind === "PersistentVolumeClaim" && leaf.path === "/spec/storageClassName") ||
+    /^\/spec\/volumeClaimTemplates\/\d+\/spec\/storageClassName$/.test(leaf.path) ||
+    leaf.path === annotationPath(STORAGE_CLASS_ANNOTATION);
   if (!isClass || t.storageClasses === undefined || t.storageClasses.includes(leaf.value)) return [];
   return t.defaultStorageClass
-    ? [{ category: "storage-class", found: leaf.value, action: "rewrite", to: t.defaultStorageClass, why: `the target has no storage class ${leaf.value}: its default, ${t.defaultStorageClass}` }]
-    : [{ category: "storage-class", found: leaf.value, action: "stop", why: `the target has no storage class ${leaf.value} and no default one` }];
+    ? [
+        {
+          category: "storage-class",
+          found: leaf.value,
+          action: "rewrite",
+          to: t.defaultStorageClass,
+          why: `the target has no storage class ${leaf.value}: its default, ${t.defaultStorageClass}`,
+        },
+      ]
+    : [
+        {
+          category: "storage-class",
+          found: leaf.value,
+          action: "stop",
+          why: `the target has no storage class ${leaf.value} and no default one`,
+        },
+      ];
 }
 
 /** The references of one object, and its rewrites (one per field: every rewrite of the field applied). */
@@ -168,15 +285,29 @@ function checkObject(o: BackupObject, t: PortabilityTarget): { references: Refer
   const references: Reference[] = [];
   const rewrites: Rewrite[] = [];
   for (const leaf of leaves(o.object, [], [], skip)) {
-    const found = [...placeReferences(o, leaf, t), ...regionReferences(leaf.value, t)].map((r): Reference => ({ ...id, path: leaf.path, ...r }));
+    const found = [...placeReferences(o, leaf, t), ...regionReferences(leaf.value, t)].map((r): Reference => ({
+      ...id,
+      path: leaf.path,
+      ...r,
+    }));
     if (found.length === 0) continue;
     references.push(...found);
     if (found.some((r) => r.action === "remove")) rewrites.push({ ...id, path: leaf.path });
     else if (found.some((r) => r.action === "rewrite")) {
-      const to = found.reduce((v, r) => (r.action === "rewrite" && r.to !== undefined ? v.split(r.found).join(r.to) : v), leaf.value);
+      const to = found.reduce(
+        (v, r) => (r.action === "rewrite" && r.to !== undefined ? v.split(r.found).join(r.to) : v),
+        leaf.value,
+      );
       // Inside an array only a JSON patch reaches the field, and Velero's cannot carry quotes, backslashes or line breaks.
       if (hasArrayIndex(leaf.path) && jsonPatchValue(to) === undefined) {
-        references.push({ ...id, path: leaf.path, category: found[0].category, found: found[0].found, action: "stop", why: "the rewritten value has quotes, backslashes or line breaks, which Velero's JSON patch cannot carry into an array: change it by hand after the restore" });
+        references.push({
+          ...id,
+          path: leaf.path,
+          category: found[0].category,
+          found: found[0].found,
+          action: "stop",
+          why: "the rewritten value has quotes, backslashes or line breaks, which Velero's JSON patch cannot carry into an array: change it by hand after the restore",
+        });
       } else rewrites.push({ ...id, path: leaf.path, to });
     }
   }
@@ -184,16 +315,34 @@ function checkObject(o: BackupObject, t: PortabilityTarget): { references: Refer
 }
 
 /** Checks the objects of a backup that a restore of `namespaces` brings back (cluster-scoped ones included). */
-export function checkPortability(objects: readonly BackupObject[], namespaces: readonly string[], t: PortabilityTarget): PortabilityCheck {
+export function checkPortability(
+  objects: readonly BackupObject[],
+  namespaces: readonly string[],
+  t: PortabilityTarget,
+): PortabilityCheck {
   const inScope = objects.filter((o) => o.namespace === undefined || namespaces.includes(o.namespace));
   const results = inScope.map((o) => checkObject(o, t));
   const references = results.flatMap((r) => r.references);
   const notes = [
     "Secret values are not read (never printed, never rewritten): a region-bound value inside a Secret is not found here.",
-    ...(t.storageClasses === undefined ? ["Storage classes not checked: the target's are unknown (give --stack, or --storage-classes)."] : []),
-    ...(t.sourceRegion === t.targetRegion ? [`Same region (${t.targetRegion}): only cluster-bound references (IRSA, storage classes, load balancer annotations) apply.`] : []),
+    ...(t.storageClasses === undefined
+      ? ["Storage classes not checked: the target's are unknown (give --stack, or --storage-classes)."]
+      : []),
+    ...(t.sourceRegion === t.targetRegion
+      ? [
+          `Same region (${t.targetRegion}): only cluster-bound references (IRSA, storage classes, load balancer annotations) apply.`,
+        ]
+      : []),
   ];
-  return { sourceRegion: t.sourceRegion, targetRegion: t.targetRegion, objects: inScope.length, references, unresolved: references.filter((r) => r.action === "stop"), rewrites: results.flatMap((r) => r.rewrites), notes };
+  return {
+    sourceRegion: t.sourceRegion,
+    targetRegion: t.targetRegion,
+    objects: inScope.length,
+    references,
+    unresolved: references.filter((r) => r.action === "stop"),
+    rewrites: results.flatMap((r) => r.rewrites),
+    notes,
+  };
 }
 
 /**
@@ -210,15 +359,24 @@ export function jsonPatchValue(v: string): string | undefined {
 
 /** A JSON merge patch that sets (or, with `null`, removes) the field at a pointer with no array in it. */
 function mergePatch(path: string, value: string | null): Record<string, unknown> {
-  const segments = path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-  return segments.reduceRight<Record<string, unknown>>((inner, key, i) => ({ [key]: i === segments.length - 1 ? value : inner }), {});
+  const segments = path
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return segments.reduceRight<Record<string, unknown>>(
+    (inner, key, i) => ({ [key]: i === segments.length - 1 ? value : inner }),
+    {},
+  );
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...a };
   for (const [k, v] of Object.entries(b)) {
     const prev = out[k];
-    out[k] = prev && v && typeof prev === "object" && typeof v === "object" ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      prev && v && typeof prev === "object" && typeof v === "object"
+        ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -234,20 +392,38 @@ const hasArrayIndex = (path: string): boolean => path.split("/").some((s) => /^\
  */
 export function portabilityModifierRules(rewrites: readonly Rewrite[]): Record<string, unknown>[] {
   const byObject = new Map<string, Rewrite[]>();
-  for (const r of rewrites) byObject.set(`${r.resource}/${r.namespace ?? ""}/${r.name}`, [...(byObject.get(`${r.resource}/${r.namespace ?? ""}/${r.name}`) ?? []), r]);
+  for (const r of rewrites)
+    byObject.set(`${r.resource}/${r.namespace ?? ""}/${r.name}`, [
+      ...(byObject.get(`${r.resource}/${r.namespace ?? ""}/${r.name}`) ?? []),
+      r,
+    ]);
   return [...byObject.values()].flatMap((rs) => {
     const first = rs[0];
-    const conditions = { groupResource: first.resource, ...(first.namespace ? { namespaces: [first.namespace] } : {}), resourceNameRegex: `^${escapeRegExp(first.name)}$` };
-    const merged = rs.filter((r) => !hasArrayIndex(r.path)).reduce<Record<string, unknown>>((acc, r) => deepMerge(acc, mergePatch(r.path, r.to ?? null)), {});
+    const conditions = {
+      groupResource: first.resource,
+      ...(first.namespace ? { namespaces: [first.namespace] } : {}),
+      resourceNameRegex: `^${escapeRegExp(first.name)}$`,
+    };
+    const merged = rs
+      .filter((r) => !hasArrayIndex(r.path))
+      .reduce<Record<string, unknown>>((acc, r) => deepMerge(acc, mergePatch(r.path, r.to ?? null)), {});
     const patches = rs
       .filter((r) => hasArrayIndex(r.path))
       .map((r) => {
         if (r.to === undefined) return { operation: "remove", path: r.path };
         const value = jsonPatchValue(r.to);
-        if (value === undefined) throw new Error(`${r.kind} ${r.namespace ?? ""}/${r.name} ${r.path}: its new value has quotes or control characters, which Velero's JSON patch cannot carry`);
+        if (value === undefined)
+          throw new Error(
+            `${r.kind} ${r.namespace ?? ""}/${r.name} ${r.path}: its new value has quotes or control characters, which Velero's JSON patch cannot carry`,
+          );
         return { operation: "replace", path: r.path, value };
       });
-    return [...(Object.keys(merged).length > 0 ? [{ conditions, mergePatches: [{ patchData: JSON.stringify(merged) }] }] : []), ...(patches.length > 0 ? [{ conditions, patches }] : [])];
+    return [
+      ...(Object.keys(merged).length > 0
+        ? [{ conditions, mergePatches: [{ patchData: JSON.stringify(merged) }] }]
+        : []),
+      ...(patches.length > 0 ? [{ conditions, patches }] : []),
+    ];
   });
 }
 
@@ -255,15 +431,36 @@ export function portabilityModifierRules(rewrites: readonly Rewrite[]): Record<s
  * The check as reports show it: each rewritten field by its path, never its value (a
  * ConfigMap's whole value would otherwise reach a report or a CI artifact).
  */
-export function reportable<C extends PortabilityCheck>(c: C): Omit<C, "rewrites"> & { readonly rewrites: readonly { readonly kind: string; readonly namespace?: string; readonly name: string; readonly path: string; readonly removed: boolean }[] } {
-  return { ...c, rewrites: c.rewrites.map((r) => ({ kind: r.kind, ...(r.namespace ? { namespace: r.namespace } : {}), name: r.name, path: r.path, removed: r.to === undefined })) };
+export function reportable<C extends PortabilityCheck>(
+  c: C,
+): Omit<C, "rewrites"> & {
+  readonly rewrites: readonly {
+    readonly kind: string;
+    readonly namespace?: string;
+    readonly name: string;
+    readonly path: string;
+    readonly removed: boolean;
+  }[];
+} {
+  return {
+    ...c,
+    rewrites: c.rewrites.map((r) => ({
+      kind: r.kind,
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+      name: r.name,
+      path: r.path,
+      removed: r.to === undefined,
+    })),
+  };
 }
 
 /** The objects as a restore with these rewrites brings them back: what verification expects. */
 export function applyRewrites(objects: readonly BackupObject[], rewrites: readonly Rewrite[]): BackupObject[] {
   if (rewrites.length === 0) return [...objects];
   return objects.map((o) => {
-    const mine = rewrites.filter((r) => r.resource === o.resource && (r.namespace ?? "") === (o.namespace ?? "") && r.name === o.name);
+    const mine = rewrites.filter(
+      (r) => r.resource === o.resource && (r.namespace ?? "") === (o.namespace ?? "") && r.name === o.name,
+    );
     if (mine.length === 0) return o;
     const object = structuredClone(o.object);
     for (const r of mine) setAt(object, r.path, r.to);
@@ -272,7 +469,10 @@ export function applyRewrites(objects: readonly BackupObject[], rewrites: readon
 }
 
 function setAt(object: Record<string, unknown>, path: string, value: string | undefined): void {
-  const segments = path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const segments = path
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   let at: unknown = object;
   for (const s of segments.slice(0, -1)) at = (at as Record<string, unknown>)[s];
   const last = segments[segments.length - 1];

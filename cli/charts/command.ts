@@ -24,7 +24,8 @@ async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
   const chartsDir = path.resolve(opts.charts);
   // A DIR that does not exist yet is an empty cache: every release then fails with how
   // to fill it. Only a path to something else is a usage error.
-  if (fs.existsSync(chartsDir) && !fs.statSync(chartsDir).isDirectory()) throw new UsageError(`--charts ${opts.charts}: not a directory`);
+  if (fs.existsSync(chartsDir) && !fs.statSync(chartsDir).isDirectory())
+    throw new UsageError(`--charts ${opts.charts}: not a directory`);
   const started = process.hrtime.bigint();
   const [{ Planner }, { projects }, { renderReport, verifyReleases }] = await Promise.all([
     import("../plan/planner"),
@@ -44,7 +45,9 @@ async function verify(opts: VerifyOptions, deps: Deps): Promise<number> {
     deps.io.out(`Report JSON written to ${out}\n`);
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  deps.io.out(`${reports.length} release${reports.length === 1 ? "" : "s"} checked, ${failed === 0 ? "all conform" : `${failed} with problems`} (${(ms / 1000).toFixed(1)} s).\n`);
+  deps.io.out(
+    `${reports.length} release${reports.length === 1 ? "" : "s"} checked, ${failed === 0 ? "all conform" : `${failed} with problems`} (${(ms / 1000).toFixed(1)} s).\n`,
+  );
   return failed === 0 ? 0 : 1;
 }
 
@@ -56,9 +59,14 @@ export function registerCharts(program: Command, act: Act, deps: Deps): void {
     .addHelpText("after", "\nExamples:\n  $ phoenix charts verify --stack prod --charts ../shared/reference/charts");
   charts
     .command("verify")
-    .description("Check every Helm release's values of a stack against its pinned chart: keys, values schema and the CRDs of rendered custom resources")
+    .description(
+      "Check every Helm release's values of a stack against its pinned chart: keys, values schema and the CRDs of rendered custom resources",
+    )
     .requiredOption("-s, --stack <name>", "the platform stack to check")
-    .requiredOption("--charts <dir>", "pinned charts, laid out <dir>/<chart>/<version>/{values.yaml, values.schema.json, crds/}")
+    .requiredOption(
+      "--charts <dir>",
+      "pinned charts, laid out <dir>/<chart>/<version>/{values.yaml, values.schema.json, crds/}",
+    )
     .option("--project <dir>", "the platform project folder (default: the repository root)")
     .option("--out <file>", "also write the report (every release, what was checked, each problem) as JSON")
     .addOption(new Option("--json <file>", "deprecated: use --out").hideHelp())

@@ -80,7 +80,10 @@ export const FREE_FORM: Readonly<Record<string, readonly string[]>> = {
  * the apps layer's bootstrap (components/apps/applications.ts), each with the chart
  * template it follows.
  */
-export const RENDERED: readonly RenderedResources[] = [...plugins().flatMap((p) => p.renderedResources ?? []), ...BOOTSTRAP_RENDERED_RESOURCES];
+export const RENDERED: readonly RenderedResources[] = [
+  ...plugins().flatMap((p) => p.renderedResources ?? []),
+  ...BOOTSTRAP_RENDERED_RESOURCES,
+];
 
 /** The directory of one chart version in the cache. */
 export function chartDir(chartsDir: string, chart: string, version: string): string {
@@ -108,16 +111,39 @@ function fillHint(r: ReleaseValues, chartsDir: string, dir: string): string {
  * resources the chart renders from values (RENDERED) must pass their CRD. `plan` is the
  * stack's other releases, for CRDs that ship with another chart.
  */
-export function verifyRelease(release: ReleaseValues, chartsDir: string, plan: readonly ReleaseValues[] = []): ReleaseReport {
+export function verifyRelease(
+  release: ReleaseValues,
+  chartsDir: string,
+  plan: readonly ReleaseValues[] = [],
+): ReleaseReport {
   const label = `${release.chart}@${release.version}`;
-  const problem = (check: Check) => (f: Finding): Problem => ({ release: release.name, chart: label, path: f.path, check, message: f.message });
+  const problem =
+    (check: Check) =>
+    (f: Finding): Problem => ({ release: release.name, chart: label, path: f.path, check, message: f.message });
   const dir = chartDir(chartsDir, release.chart, release.version);
-  const report = (checked: string[], problems: Problem[]): ReleaseReport => ({ release: release.name, chart: label, checked, problems });
+  const report = (checked: string[], problems: Problem[]): ReleaseReport => ({
+    release: release.name,
+    chart: label,
+    checked,
+    problems,
+  });
 
   if (!fs.existsSync(path.join(dir, "values.yaml"))) {
-    const versions = fs.existsSync(path.join(chartsDir, release.chart)) ? fs.readdirSync(path.join(chartsDir, release.chart)).sort() : [];
-    const what = fs.existsSync(dir) ? `${dir} has no values.yaml` : `${dir} is missing (${versions.length > 0 ? `have ${release.chart} ${versions.join(", ")}` : `no version of ${release.chart}`})`;
-    return report([], [problem("chart")({ path: "", message: `chart version not in the cache: ${what}; ${fillHint(release, chartsDir, dir)}` })]);
+    const versions = fs.existsSync(path.join(chartsDir, release.chart))
+      ? fs.readdirSync(path.join(chartsDir, release.chart)).sort()
+      : [];
+    const what = fs.existsSync(dir)
+      ? `${dir} has no values.yaml`
+      : `${dir} is missing (${versions.length > 0 ? `have ${release.chart} ${versions.join(", ")}` : `no version of ${release.chart}`})`;
+    return report(
+      [],
+      [
+        problem("chart")({
+          path: "",
+          message: `chart version not in the cache: ${what}; ${fillHint(release, chartsDir, dir)}`,
+        }),
+      ],
+    );
   }
   const problems: Problem[] = [];
   const checked: string[] = [];
@@ -134,13 +160,24 @@ export function verifyRelease(release: ReleaseValues, chartsDir: string, plan: r
     const name = isMap(meta) ? meta.name : undefined;
     const version = isMap(meta) ? String(meta.version) : undefined;
     if (name !== release.chart || version !== release.version) {
-      problems.push(problem("chart")({ path: "", message: `${chartYaml} is ${String(name)} ${String(version)}, not ${release.chart} ${release.version}: the cache holds the wrong chart` }));
+      problems.push(
+        problem("chart")({
+          path: "",
+          message: `${chartYaml} is ${String(name)} ${String(version)}, not ${release.chart} ${release.version}: the cache holds the wrong chart`,
+        }),
+      );
     }
   }
 
   const defaultsRead = readYaml(path.join(dir, "values.yaml"));
   if (defaultsRead.error !== undefined) {
-    return report(checked, [...problems, problem("chart")({ path: "", message: `${path.join(dir, "values.yaml")} is not valid YAML: ${defaultsRead.error}` })]);
+    return report(checked, [
+      ...problems,
+      problem("chart")({
+        path: "",
+        message: `${path.join(dir, "values.yaml")} is not valid YAML: ${defaultsRead.error}`,
+      }),
+    ]);
   }
   const defaults = defaultsRead.value ?? {};
 
@@ -151,7 +188,9 @@ export function verifyRelease(release: ReleaseValues, chartsDir: string, plan: r
       const s: unknown = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
       if (isMap(s)) schema = s;
     } catch (err) {
-      problems.push(problem("chart")({ path: "", message: `${schemaFile} is not valid JSON: ${(err as Error).message}` }));
+      problems.push(
+        problem("chart")({ path: "", message: `${schemaFile} is not valid JSON: ${(err as Error).message}` }),
+      );
     }
   }
 
@@ -160,29 +199,47 @@ export function verifyRelease(release: ReleaseValues, chartsDir: string, plan: r
   // A key the schema declares counts as known even if values.yaml only has it in a
   // comment (cert-manager documents most keys that way).
   problems.push(...keyProblems(release.values, defaults, FREE_FORM[release.chart] ?? [], schema).map(problem("keys")));
-  checked.push(schema ? "key paths against values.yaml and the schema" : "key paths and kinds against values.yaml (the chart has no values.schema.json)");
+  checked.push(
+    schema
+      ? "key paths against values.yaml and the schema"
+      : "key paths and kinds against values.yaml (the chart has no values.schema.json)",
+  );
 
   if (schema) {
     try {
       const merged = helmMerge(defaults, release.values);
       const reported = new Set(problems.map((p) => p.path.replace(/\[\d*\]/g, "[]")));
       // An unknown key already reported by the key check is not reported twice.
-      const findings = schemaValidator(schema)(merged).filter((f) => !(f.message.startsWith("unknown field") && reported.has(f.path.replace(/\[\d*\]/g, "[]"))));
+      const findings = schemaValidator(schema)(merged).filter(
+        (f) => !(f.message.startsWith("unknown field") && reported.has(f.path.replace(/\[\d*\]/g, "[]"))),
+      );
       problems.push(...findings.map(problem("schema")));
       checked.push(`values.schema.json${JSON.stringify(schema).includes('"format"') ? " (formats not checked)" : ""}`);
     } catch (err) {
-      problems.push(problem("schema")({ path: "", message: `${schemaFile} does not compile: ${(err as Error).message}` }));
+      problems.push(
+        problem("schema")({ path: "", message: `${schemaFile} does not compile: ${(err as Error).message}` }),
+      );
     }
   }
 
   for (const spec of RENDERED.filter((r) => r.chart === release.chart)) {
     const owner = spec.crdChart === release.chart ? release : plan.find((r) => r.chart === spec.crdChart);
     if (!owner) {
-      problems.push(problem("crd")({ path: spec.at, message: `cannot check: the plan has no ${spec.crdChart} release, whose crds/ hold the ${spec.kind} CRD` }));
+      problems.push(
+        problem("crd")({
+          path: spec.at,
+          message: `cannot check: the plan has no ${spec.crdChart} release, whose crds/ hold the ${spec.kind} CRD`,
+        }),
+      );
       continue;
     }
     const crdLabel = `${owner.chart}@${owner.version}`;
-    const r = renderedProblems(spec, release.values, path.join(chartDir(chartsDir, owner.chart, owner.version), "crds"), crdLabel);
+    const r = renderedProblems(
+      spec,
+      release.values,
+      path.join(chartDir(chartsDir, owner.chart, owner.version), "crds"),
+      crdLabel,
+    );
     checked.push(...r.checked);
     problems.push(...r.findings.map(problem("crd")));
   }
@@ -202,6 +259,9 @@ export function renderReport(reports: readonly ReleaseReport[]): string[] {
   return reports.flatMap((r) => {
     const head = `${r.problems.length === 0 ? "OK  " : "FAIL"}  ${r.release.padEnd(w1)}  ${r.chart.padEnd(w2)}  `;
     if (r.problems.length === 0) return [`${head}${r.checked.join("; ")}`];
-    return [`${head}${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}`, ...r.problems.map((p) => `      [${p.check}] ${p.path || "(release)"}: ${p.message}`)];
+    return [
+      `${head}${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}`,
+      ...r.problems.map((p) => `      [${p.check}] ${p.path || "(release)"}: ${p.message}`),
+    ];
   });
 }

@@ -4,7 +4,10 @@ import { isMap, type Schema } from "./values";
 function resolveRef(root: Schema, ref: string): unknown {
   if (!ref.startsWith("#")) return undefined; // remote refs: not followed
   let node: unknown = root;
-  for (const raw of ref.slice(1).split("/").filter((s) => s !== "")) {
+  for (const raw of ref
+    .slice(1)
+    .split("/")
+    .filter((s) => s !== "")) {
     const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
     node = isMap(node) ? node[key] : undefined;
   }
@@ -44,7 +47,8 @@ export function propertySchemas(nodes: readonly Schema[], root: Schema, key: str
         }
       }
     }
-    if (isMap(n.additionalProperties) && Object.keys(n.additionalProperties).length > 0) found.push(n.additionalProperties);
+    if (isMap(n.additionalProperties) && Object.keys(n.additionalProperties).length > 0)
+      found.push(n.additionalProperties);
     // `true` is the schema that allows anything: declared, with nothing below it.
     return found.flatMap((s) => expand(s === true ? {} : s, root));
   });
@@ -58,5 +62,10 @@ export function itemSchemas(nodes: readonly Schema[], root: Schema): Schema[] {
 
 /** Whether any of `nodes` names keys: properties, patterns, or a typed free-form map. */
 export function declaresKeys(nodes: readonly Schema[]): boolean {
-  return nodes.some((n) => (isMap(n.properties) && Object.keys(n.properties).length > 0) || isMap(n.patternProperties) || (isMap(n.additionalProperties) && Object.keys(n.additionalProperties).length > 0));
+  return nodes.some(
+    (n) =>
+      (isMap(n.properties) && Object.keys(n.properties).length > 0) ||
+      isMap(n.patternProperties) ||
+      (isMap(n.additionalProperties) && Object.keys(n.additionalProperties).length > 0),
+  );
 }

@@ -66,18 +66,34 @@ export function schemaValidator(schema: Schema): (value: unknown) => Finding[] {
   // checked (that needs ajv-formats, which is not a dependency); `checks()` says so when
   // a schema uses `format`.
   const options = { strict: false, allErrors: true, validateFormats: false } as const;
-  const ajv = /2020-12/.test(declared) ? new Ajv2020(options) : /2019-09/.test(declared) ? new Ajv2019(options) : new Ajv(options);
+  const ajv = /2020-12/.test(declared)
+    ? new Ajv2020(options)
+    : /2019-09/.test(declared)
+      ? new Ajv2019(options)
+      : new Ajv(options);
   // Draft-04/06 meta-schemas are not bundled with ajv: validate those as draft-07.
   const known = declared === "" || /draft-07|2019-09|2020-12/.test(declared);
-  const validate = ajv.compile(known ? schema : Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")));
+  const validate = ajv.compile(
+    known ? schema : Object.fromEntries(Object.entries(schema).filter(([k]) => k !== "$schema")),
+  );
   return (value) => {
     if (validate(value)) return [];
     const placeholders = placeholderPointers(value);
     return (validate.errors ?? [])
-      .filter((e) => !placeholders.some((p) => p === e.instancePath || (COMPOSITE.has(e.keyword) && p.startsWith(`${e.instancePath}/`))))
+      .filter(
+        (e) =>
+          !placeholders.some(
+            (p) => p === e.instancePath || (COMPOSITE.has(e.keyword) && p.startsWith(`${e.instancePath}/`)),
+          ),
+      )
       .map((e) => {
         const p = e.params as Record<string, unknown>;
-        const sub = e.keyword === "additionalProperties" ? p.additionalProperty : e.keyword === "required" ? p.missingProperty : undefined;
+        const sub =
+          e.keyword === "additionalProperties"
+            ? p.additionalProperty
+            : e.keyword === "required"
+              ? p.missingProperty
+              : undefined;
         const at = pointerToPath(value, e.instancePath);
         return { path: typeof sub === "string" ? join(at, sub) : at, message: describeError(e) };
       });

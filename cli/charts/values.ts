@@ -29,8 +29,14 @@ export function isPlaceholder(v: unknown): boolean {
 /** JSON pointers of every placeholder value in a document. */
 export function placeholderPointers(value: unknown, pointer = ""): string[] {
   if (isPlaceholder(value)) return [pointer];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : isMap(value) ? Object.entries(value) : [];
-  return entries.flatMap(([k, v]) => placeholderPointers(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`));
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v] as const)
+    : isMap(value)
+      ? Object.entries(value)
+      : [];
+  return entries.flatMap(([k, v]) =>
+    placeholderPointers(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`),
+  );
 }
 
 /** A key path below `prefix`. */

@@ -21,7 +21,11 @@ interface DeployOptions {
 
 async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Promise<number> {
   const root = deps.root();
-  const [{ Planner }, { projects }, { listStacks }] = await Promise.all([import("../plan/planner"), import("../stacks/projects"), import("../stacks/stackFile")]);
+  const [{ Planner }, { projects }, { listStacks }] = await Promise.all([
+    import("../plan/planner"),
+    import("../stacks/projects"),
+    import("../stacks/stackFile"),
+  ]);
   const dirs = projects(root);
   const planner = new Planner(root);
   // The platform's plan names the storage stack it reads; it is deployed first when it
@@ -29,12 +33,15 @@ async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Pr
   const plan = await planner.planPlatform({ stack: opts.stack });
   const storageName = (plan.outputs.backupStorage as { storage?: unknown } | undefined)?.storage;
   const storageStack = typeof storageName === "string" ? parseStackName(storageName)?.stack : undefined;
-  const ownStorage = storageStack !== undefined && listStacks(dirs.storage.dir).includes(storageStack) ? storageStack : undefined;
+  const ownStorage =
+    storageStack !== undefined && listStacks(dirs.storage.dir).includes(storageStack) ? storageStack : undefined;
   // A stack `replicate --write-only` made still holds its source's ciphertexts: the
   // engine could not decrypt them. `replicate --resume` re-encrypts them first.
   const { NOT_REENCRYPTED } = await import("../replicate/derive");
   if (fs.readFileSync(path.join(dirs.platform.dir, `Pulumi.${opts.stack}.yaml`), "utf8").includes(NOT_REENCRYPTED)) {
-    throw new UsageError(`Pulumi.${opts.stack}.yaml: holds secrets ${NOT_REENCRYPTED}: run \`phoenix replicate --from <source> --stack ${opts.stack} --resume --yes\` (it copies them re-encrypted, then deploys)`);
+    throw new UsageError(
+      `Pulumi.${opts.stack}.yaml: holds secrets ${NOT_REENCRYPTED}: run \`phoenix replicate --from <source> --stack ${opts.stack} --resume --yes\` (it copies them re-encrypted, then deploys)`,
+    );
   }
   const result: RegionResult = {};
   const engine = deps.engine();
@@ -43,20 +50,38 @@ async function deploy(op: "preview" | "up", opts: DeployOptions, deps: Deps): Pr
   await checkNoLegacyBucket(engine, platform, `Pulumi.${opts.stack}.yaml`);
   // `up` creates missing stacks; a preview never creates anything.
   const create = op === "up";
-  const failed = await engineFailure(() => withProgress(
-    regionSteps(engine, op, {
-      ...(ownStorage ? { storage: { stack: { project: "storage" as const, workDir: dirs.storage.dir, stack: ownStorage }, create } } : {}),
-      platform: { stack: platform, create },
-    }, result),
+  const failed = await engineFailure(
+    () =>
+      withProgress(
+        regionSteps(
+          engine,
+          op,
+          {
+            ...(ownStorage
+              ? {
+                  storage: {
+                    stack: { project: "storage" as const, workDir: dirs.storage.dir, stack: ownStorage },
+                    create,
+                  },
+                }
+              : {}),
+            platform: { stack: platform, create },
+          },
+          result,
+        ),
+        deps.io,
+      ),
     deps.io,
-  ), deps.io);
+  );
   if (failed) return 1;
   if (formatOf(opts, deps.io, op) === "json") {
     deps.io.out(JSON.stringify({ stack: opts.stack, operation: op, ...result }, null, 2) + "\n");
     return 0;
   }
   const lines = [`${op} of region stack ${opts.stack} (${plan.region}):`];
-  lines.push(`  backup storage: ${ownStorage ? (result.storage ? formatChanges(result.storage) : "-") : `not in this repository (${String(storageName)}): not touched`}`);
+  lines.push(
+    `  backup storage: ${ownStorage ? (result.storage ? formatChanges(result.storage) : "-") : `not in this repository (${String(storageName)}): not touched`}`,
+  );
   lines.push(`  platform: ${result.platform ? formatChanges(result.platform) : (result.platformSkipped ?? "-")}`);
   deps.io.out(lines.join("\n") + "\n");
   return 0;
@@ -67,7 +92,9 @@ export function registerDeploy(program: Command, act: Act, deps: Deps): void {
   for (const op of ["preview", "up"] as const) {
     program
       .command(op)
-      .description(`${op === "up" ? "Deploy" : "Preview"} one region: its backup storage stack first, then its platform stack (Automation API; needs the pulumi CLI and AWS credentials)`)
+      .description(
+        `${op === "up" ? "Deploy" : "Preview"} one region: its backup storage stack first, then its platform stack (Automation API; needs the pulumi CLI and AWS credentials)`,
+      )
       .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
       .addOption(outputFlag(["table", "json"], "the change summary"))
       .addOption(legacyJsonFlag())

@@ -44,8 +44,11 @@ async function destroy(opts: DestroyOptions, deps: Deps): Promise<number> {
   const keep = `backup storage stack ${storage} is never destroyed here: its bucket, keys and replica stay (protect and retainOnDelete)`;
 
   if (!opts.yes) {
-    if (!canAsk(deps.io)) throw new UsageError(`destroy of platform stack ${opts.stack} needs --yes when no terminal can confirm it`);
-    deps.io.err(`This deletes platform stack ${opts.stack} (${plan.region}): its cluster, plugins, apps and network, and the load balancers Kubernetes made. The ${keep}.\n`);
+    if (!canAsk(deps.io))
+      throw new UsageError(`destroy of platform stack ${opts.stack} needs --yes when no terminal can confirm it`);
+    deps.io.err(
+      `This deletes platform stack ${opts.stack} (${plan.region}): its cluster, plugins, apps and network, and the load balancers Kubernetes made. The ${keep}.\n`,
+    );
     if (!(await confirmByTyping(deps.io, `Type the stack name (${opts.stack}) to destroy it:`, opts.stack))) {
       deps.io.err("Not confirmed: nothing was destroyed.\n");
       return EXIT.failed;
@@ -80,11 +83,24 @@ async function destroy(opts: DestroyOptions, deps: Deps): Promise<number> {
     deps.io,
   );
   if (failed) {
-    deps.io.err(`The ${keep}. Fix the cause and run \`phoenix destroy --stack ${opts.stack}\` again: it goes on from where it stopped.\n`);
+    deps.io.err(
+      `The ${keep}. Fix the cause and run \`phoenix destroy --stack ${opts.stack}\` again: it goes on from where it stopped.\n`,
+    );
     return EXIT.failed;
   }
   if (formatOf(opts, deps.io, "destroy") === "json") {
-    deps.io.out(JSON.stringify({ stack: opts.stack, operation: "destroy", platform: summary ?? {}, storage: { stack: storage, destroyed: false } }, null, 2) + "\n");
+    deps.io.out(
+      JSON.stringify(
+        {
+          stack: opts.stack,
+          operation: "destroy",
+          platform: summary ?? {},
+          storage: { stack: storage, destroyed: false },
+        },
+        null,
+        2,
+      ) + "\n",
+    );
     return EXIT.ok;
   }
   deps.io.out(
@@ -103,7 +119,9 @@ async function destroy(opts: DestroyOptions, deps: Deps): Promise<number> {
 export function registerDestroy(program: Command, act: Act, deps: Deps): void {
   program
     .command("destroy")
-    .description("Destroy one region's platform stack (pulumi destroy --run-program, so load balancers Kubernetes made are released first); never its backup storage")
+    .description(
+      "Destroy one region's platform stack (pulumi destroy --run-program, so load balancers Kubernetes made are released first); never its backup storage",
+    )
     .requiredOption("-s, --stack <name>", "the region's stack (Pulumi.<name>.yaml)")
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
     .addOption(outputFlag(["table", "json"], "the change summary"))

@@ -49,7 +49,12 @@ export function formatChanges(summary: ChangeSummary): string {
  * preview is skipped when the storage was never deployed, because its StackReference
  * would have no outputs to read (say so instead of failing).
  */
-export function regionSteps(engine: EngineAdapter, op: "preview" | "up", region: { readonly storage?: RegionStack; readonly platform: RegionStack }, result: { -readonly [K in keyof RegionResult]: RegionResult[K] }): ProgressStep[] {
+export function regionSteps(
+  engine: EngineAdapter,
+  op: "preview" | "up",
+  region: { readonly storage?: RegionStack; readonly platform: RegionStack },
+  result: { -readonly [K in keyof RegionResult]: RegionResult[K] },
+): ProgressStep[] {
   const prepare = (s: RegionStack): ProgressStep => ({
     title: `${s.stack.project} stack ${s.stack.stack}: select or create${s.copySecrets ? `, copy ${s.copySecrets.paths.length} secret setting(s) re-encrypted` : ""}`,
     run: async (update) => {
@@ -118,12 +123,16 @@ const LEGACY_BUCKET_URN = /::plugins-velero-backups(-replica)?$/;
  * from its state, and Velero would move to the empty one, which is the very loss the
  * storage project exists to prevent.
  */
-export async function checkNoLegacyBucket(engine: EngineAdapter, platform: EngineStack, stackFile: string): Promise<void> {
+export async function checkNoLegacyBucket(
+  engine: EngineAdapter,
+  platform: EngineStack,
+  stackFile: string,
+): Promise<void> {
   const legacy = (await engine.resourceUrns(platform)).filter((u) => LEGACY_BUCKET_URN.test(u));
   if (legacy.length > 0) {
     throw new UsageError(
       `${stackFile}: stack ${platform.stack} still holds its backup bucket (${legacy.length} resource${legacy.length === 1 ? "" : "s"} such as ${legacy[0]}): ` +
-        "move it into the backup storage project first (docs/operations/destroy-and-recreate.md, \"Moving an existing bucket\"), or this run would point Velero at a new, empty bucket",
+        'move it into the backup storage project first (docs/operations/destroy-and-recreate.md, "Moving an existing bucket"), or this run would point Velero at a new, empty bucket',
     );
   }
 }

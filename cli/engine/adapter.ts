@@ -49,7 +49,11 @@ export interface EngineAdapter {
    * flight, then stops and unlocks the stack); `refresh` reads the cloud first, as a
    * rebuild after a disaster needs (the state still lists what was lost).
    */
-  up(stack: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }): Promise<ChangeSummary>;
+  up(
+    stack: EngineStack,
+    progress: EngineProgress,
+    opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean },
+  ): Promise<ChangeSummary>;
   /**
    * `pulumi destroy --run-program`: the program runs, so its `beforeDelete` resource
    * hooks (the platform's teardown of what Kubernetes made in AWS) run too.

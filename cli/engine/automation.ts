@@ -21,7 +21,8 @@ export function describeEvent(e: EngineEvent): string | undefined {
     return `${e.diagnosticEvent.severity}: ${e.diagnosticEvent.message.trim().split("\n")[0]}`;
   }
   // The teardown hook's progress: a destroy waits on it for minutes.
-  if (e.diagnosticEvent?.severity === "info" && e.diagnosticEvent.message.startsWith(TEARDOWN_LOG_PREFIX)) return e.diagnosticEvent.message.trim();
+  if (e.diagnosticEvent?.severity === "info" && e.diagnosticEvent.message.startsWith(TEARDOWN_LOG_PREFIX))
+    return e.diagnosticEvent.message.trim();
   return undefined;
 }
 
@@ -62,14 +63,21 @@ export class AutomationEngine implements EngineAdapter {
   constructor(private readonly env: Readonly<Record<string, string>> = {}) {}
 
   /** Opens a stack once: `create` creates it when missing; otherwise it must exist (`pulumi stack select`). */
-  private async open(stack: EngineStack, opts: { readonly create?: boolean; readonly secretsProvider?: string } = {}): Promise<Stack> {
+  private async open(
+    stack: EngineStack,
+    opts: { readonly create?: boolean; readonly secretsProvider?: string } = {},
+  ): Promise<Stack> {
     const id = `${stack.workDir}\0${stack.stack}`;
     let opened = this.stacks.get(id);
     if (!opened) {
       opened = (async () => {
         const { LocalWorkspace, pulumiCommand } = await this.load();
         const args = { workDir: stack.workDir, stackName: stack.stack };
-        const ws = { pulumiCommand, envVars: { ...this.env }, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) };
+        const ws = {
+          pulumiCommand,
+          envVars: { ...this.env },
+          ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}),
+        };
         // A stack that is only read (the source of a replica) or previewed is never created by accident.
         return opts.create ? LocalWorkspace.createOrSelectStack(args, ws) : LocalWorkspace.selectStack(args, ws);
       })();
@@ -78,7 +86,10 @@ export class AutomationEngine implements EngineAdapter {
     return opened;
   }
 
-  async ensureStack(stack: EngineStack, opts: { readonly secretsProvider?: string; readonly create: boolean }): Promise<void> {
+  async ensureStack(
+    stack: EngineStack,
+    opts: { readonly secretsProvider?: string; readonly create: boolean },
+  ): Promise<void> {
     await this.open(stack, opts);
   }
 
@@ -116,7 +127,12 @@ export class AutomationEngine implements EngineAdapter {
     const s = await this.open(stack);
     // Delete hooks run only when the program runs (Pulumi docs, "Resource hooks").
     // Refreshed first: a drill interrupted mid-`up` may hold resources the state has not caught up with.
-    const result = await s.destroy({ onEvent: (e) => report(e, progress), color: "never", runProgram: true, refresh: true });
+    const result = await s.destroy({
+      onEvent: (e) => report(e, progress),
+      color: "never",
+      runProgram: true,
+      refresh: true,
+    });
     return result.summary.resourceChanges ?? {};
   }
 
@@ -143,9 +159,18 @@ export class AutomationEngine implements EngineAdapter {
     return result.changeSummary;
   }
 
-  async up(stack: EngineStack, progress: EngineProgress, opts: { readonly signal?: AbortSignal; readonly refresh?: boolean } = {}): Promise<ChangeSummary> {
+  async up(
+    stack: EngineStack,
+    progress: EngineProgress,
+    opts: { readonly signal?: AbortSignal; readonly refresh?: boolean } = {},
+  ): Promise<ChangeSummary> {
     const s = await this.open(stack);
-    const result = await s.up({ onEvent: (e) => report(e, progress), color: "never", ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.refresh ? { refresh: true } : {}) });
+    const result = await s.up({
+      onEvent: (e) => report(e, progress),
+      color: "never",
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.refresh ? { refresh: true } : {}),
+    });
     return result.summary.resourceChanges ?? {};
   }
 }

@@ -45,15 +45,33 @@ function readPlan(file: string): PlanDocument {
   try {
     doc = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new UsageError(`--against ${file}: cannot read it as JSON (${(err as Error).message.split("\n")[0]}): give a file written by \`phoenix plan --json\``);
+    throw new UsageError(
+      `--against ${file}: cannot read it as JSON (${(err as Error).message.split("\n")[0]}): give a file written by \`phoenix plan --json\``,
+    );
   }
   const d = doc as Partial<PlanDocument> | null;
-  if (!d || typeof d.stack !== "string" || !Array.isArray(d.resources) || !Array.isArray(d.namespaces) || !Array.isArray(d.backupSchedules)) {
-    throw new UsageError(`--against ${file}: not a Phoenix plan (no stack, resources, namespaces and backupSchedules): give a file written by \`phoenix plan --json\``);
+  if (
+    !d ||
+    typeof d.stack !== "string" ||
+    !Array.isArray(d.resources) ||
+    !Array.isArray(d.namespaces) ||
+    !Array.isArray(d.backupSchedules)
+  ) {
+    throw new UsageError(
+      `--against ${file}: not a Phoenix plan (no stack, resources, namespaces and backupSchedules): give a file written by \`phoenix plan --json\``,
+    );
   }
   // Plans written before dependencies were recorded have none.
   const plan = d as PlanDocument;
-  return { ...plan, resources: plan.resources.map((r: Partial<PlanDocument["resources"][number]> & Omit<PlanDocument["resources"][number], "dependencies">) => ({ ...r, dependencies: r.dependencies ?? [] })) };
+  return {
+    ...plan,
+    resources: plan.resources.map(
+      (r: Partial<PlanDocument["resources"][number]> & Omit<PlanDocument["resources"][number], "dependencies">) => ({
+        ...r,
+        dependencies: r.dependencies ?? [],
+      }),
+    ),
+  };
 }
 
 /** The plan of a stack that does not exist on the base side: nothing. */
@@ -79,7 +97,11 @@ function seconds(started: bigint): string {
 }
 
 /** Which project a `--project DIR` names: a relative DIR is read from the repository root (`--root`), as the docs' examples write it. */
-function projectOf(root: string, dir: string | undefined, projects: { platform: ProjectDir; storage: ProjectDir }): ProjectDir {
+function projectOf(
+  root: string,
+  dir: string | undefined,
+  projects: { platform: ProjectDir; storage: ProjectDir },
+): ProjectDir {
   if (dir === undefined) return projects.platform;
   const abs = path.resolve(root, dir);
   if (abs === projects.storage.dir) return projects.storage;
@@ -101,7 +123,11 @@ async function verdicts(docs: readonly PlanDocument[], markdown: boolean): Promi
 
 async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
   const root = deps.root();
-  const [{ Planner }, { projects }, { renderPlan }] = await Promise.all([import("./planner"), import("../stacks/projects"), import("./plan")]);
+  const [{ Planner }, { projects }, { renderPlan }] = await Promise.all([
+    import("./planner"),
+    import("../stacks/projects"),
+    import("./plan"),
+  ]);
   const started = process.hrtime.bigint();
   const project = projectOf(root, opts.project, projects(root));
   const planner = new Planner(project.kind === "platform" && project.dir !== root ? project.dir : root);
@@ -138,10 +164,17 @@ async function planOne(opts: PlanOptions, deps: Deps): Promise<number> {
 
 async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
   const root = deps.root();
-  const [{ Planner }, { allStacks }, { listAllStacks }] = await Promise.all([import("./planner"), import("../stacks/projects"), import("../stacks/list")]);
+  const [{ Planner }, { allStacks }, { listAllStacks }] = await Promise.all([
+    import("./planner"),
+    import("../stacks/projects"),
+    import("../stacks/list"),
+  ]);
   // Every broken stack file at once, before planning any: one fix-and-rerun, not one per file.
   const broken = listAllStacks(root).filter((s) => !s.valid);
-  if (broken.length > 0) throw new UsageError(`${broken.length} invalid stack file${broken.length === 1 ? "" : "s"}; nothing was planned:\n\n${broken.map((b) => b.error).join("\n\n")}`);
+  if (broken.length > 0)
+    throw new UsageError(
+      `${broken.length} invalid stack file${broken.length === 1 ? "" : "s"}; nothing was planned:\n\n${broken.map((b) => b.error).join("\n\n")}`,
+    );
   const started = process.hrtime.bigint();
   const planner = new Planner(root);
   const rows: string[][] = [];
@@ -156,7 +189,15 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
         docs.push(doc);
         if (opts.out) writeJson(path.join(opts.out, planFileName(doc)), doc);
         const mandatory = doc.policy?.violations.filter((v) => v.enforcementLevel === "mandatory").length ?? 0;
-        rows.push([doc.project, doc.stack, doc.region, String(doc.resources.length), mandatory === 0 ? "pass" : `${mandatory} mandatory`, `${seconds(t)} s`, opts.out ? path.join(opts.out, planFileName(doc)) : "-"]);
+        rows.push([
+          doc.project,
+          doc.stack,
+          doc.region,
+          String(doc.resources.length),
+          mandatory === 0 ? "pass" : `${mandatory} mandatory`,
+          `${seconds(t)} s`,
+          opts.out ? path.join(opts.out, planFileName(doc)) : "-",
+        ]);
         update(`${doc.resources.length} resources`);
       },
     })),
@@ -171,31 +212,60 @@ async function planAll(opts: PlanOptions, deps: Deps): Promise<number> {
     deps.io.out(JSON.stringify(docs, null, 2) + "\n");
     return policyStatus(docs);
   }
-  deps.io.out(table(["PROJECT", "STACK", "REGION", "RESOURCES", "POLICY", "TIME", "PLAN FILE"], rows).join("\n") + "\n\n");
+  deps.io.out(
+    table(["PROJECT", "STACK", "REGION", "RESOURCES", "POLICY", "TIME", "PLAN FILE"], rows).join("\n") + "\n\n",
+  );
   deps.io.out(await verdicts(docs, false));
-  deps.io.out(`Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`);
+  deps.io.out(
+    `Planned ${stacks.length} stack${stacks.length === 1 ? "" : "s"} of both projects in ${seconds(started)} s (one process, offline).\n`,
+  );
   return policyStatus(docs);
 }
 
 /** Every stack's diff against the base plans in `dir` (`<project>.<stack>.json`); a stack new on either side shows whole. */
-async function diffAll(dir: string, heads: readonly PlanDocument[], output: string, deps: Deps): Promise<import("./diff").PlanDiff[]> {
+async function diffAll(
+  dir: string,
+  heads: readonly PlanDocument[],
+  output: string,
+  deps: Deps,
+): Promise<import("./diff").PlanDiff[]> {
   const markdown = output === "markdown";
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--against ${dir}: not a folder: with --all, give the folder \`phoenix plan --all --json\` wrote on the base`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new UsageError(
+      `--against ${dir}: not a folder: with --all, give the folder \`phoenix plan --all --json\` wrote on the base`,
+    );
   const { diffPlans, renderDiff } = await import("./diff");
   const headFiles = new Set(heads.map(planFileName));
-  const bases = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
-  const out: string[] = markdown ? [PLAN_DIFF_MARKER, "## Phoenix offline plan diff", "", "Planned without cloud credentials (a fork's pull request gets it too); values only AWS knows read `<computed: ...>`.", ""] : [];
+  const bases = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
+  const out: string[] = markdown
+    ? [
+        PLAN_DIFF_MARKER,
+        "## Phoenix offline plan diff",
+        "",
+        "Planned without cloud credentials (a fork's pull request gets it too); values only AWS knows read `<computed: ...>`.",
+        "",
+      ]
+    : [];
   const diffs: import("./diff").PlanDiff[] = [];
   for (const head of heads) {
     const file = path.join(dir, planFileName(head));
     const base = fs.existsSync(file) ? readPlan(file) : emptyLike(head);
     diffs.push(diffPlans(base, head));
-    out.push(renderDiff(diffs[diffs.length - 1], markdown ? "markdown" : "text") + (fs.existsSync(file) ? "" : "(a new stack: everything is added)\n"));
+    out.push(
+      renderDiff(diffs[diffs.length - 1], markdown ? "markdown" : "text") +
+        (fs.existsSync(file) ? "" : "(a new stack: everything is added)\n"),
+    );
   }
   for (const f of bases.filter((b) => !headFiles.has(b))) {
     const base = readPlan(path.join(dir, f));
     diffs.push(diffPlans(base, emptyLike(base)));
-    out.push(renderDiff(diffs[diffs.length - 1], markdown ? "markdown" : "text") + "(the stack file is removed: everything goes)\n");
+    out.push(
+      renderDiff(diffs[diffs.length - 1], markdown ? "markdown" : "text") +
+        "(the stack file is removed: everything goes)\n",
+    );
   }
   deps.io.out(output === "json" ? JSON.stringify(diffs, null, 2) + "\n" : out.join("\n"));
   return diffs;
@@ -206,7 +276,8 @@ function run(opts: PlanOptions, deps: Deps): Promise<number> {
   if (Boolean(opts.stack) === Boolean(opts.all)) throw new UsageError("give exactly one of --stack <name> and --all");
   if (opts.all && opts.project) throw new UsageError("--all plans every project: drop --project");
   if (opts.all && opts.timeline) throw new UsageError("--timeline models one stack: use it with --stack");
-  if (opts.output === "markdown" && !opts.against) throw new UsageError("-o markdown formats a diff: use phoenix plan diff");
+  if (opts.output === "markdown" && !opts.against)
+    throw new UsageError("-o markdown formats a diff: use phoenix plan diff");
   return opts.all ? planAll(opts, deps) : planOne(opts, deps);
 }
 
@@ -217,9 +288,11 @@ function fromOldSpelling(opts: PlanOptions & { json?: string; markdown?: boolean
     deprecated(deps.io, "plan --json PATH", "plan --out PATH");
     next.out = opts.json;
   }
-  if (opts.against !== undefined) deprecated(deps.io, "plan --against BASE [--markdown]", "plan diff --against BASE [-o markdown]");
+  if (opts.against !== undefined)
+    deprecated(deps.io, "plan --against BASE [--markdown]", "plan diff --against BASE [-o markdown]");
   if (opts.markdown) {
-    if (!opts.against) throw new UsageError("--markdown formats a diff: use phoenix plan diff --against BASE -o markdown");
+    if (!opts.against)
+      throw new UsageError("--markdown formats a diff: use phoenix plan diff --against BASE -o markdown");
     next.output = "markdown";
   }
   delete next.json;
@@ -231,14 +304,25 @@ function fromOldSpelling(opts: PlanOptions & { json?: string; markdown?: boolean
 export function registerPlan(program: Command, act: Act, deps: Deps): void {
   const plan = program
     .command("plan")
-    .description("Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces, what Velero backs up and the policy verdict")
+    .description(
+      "Plan stacks offline under Pulumi's mock runtime: resources, Helm releases, namespaces, what Velero backs up and the policy verdict",
+    )
     // `plan diff --stack S`: the verb parses its own options.
     .enablePositionalOptions()
     .option("-s, --stack <name>", "the stack to plan (reads Pulumi.<name>.yaml of the project); this or --all")
     .option("--all", "plan every stack of both projects (backup storage and platform) in one process")
-    .option("--out <path>", "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all")
-    .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
-    .option("--timeline", "with --stack: the modeled critical path of a fresh `pulumi up`, from published durations per resource type")
+    .option(
+      "--out <path>",
+      "write the plan as JSON: a file with --stack, a folder (one <project>.<stack>.json per stack) with --all",
+    )
+    .option(
+      "--project <dir>",
+      "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage",
+    )
+    .option(
+      "--timeline",
+      "with --stack: the modeled critical path of a fresh `pulumi up`, from published durations per resource type",
+    )
     .addOption(outputFlag(["table", "json"], "the plan document on stdout"))
     .addOption(new Option("--json <path>", "deprecated: use --out").hideHelp())
     .addOption(new Option("--against <path>", "deprecated: use plan diff").hideHelp())
@@ -260,18 +344,28 @@ export function registerPlan(program: Command, act: Act, deps: Deps): void {
         "2 usage error or a bad stack file (nothing written).",
       ].join("\n"),
     )
-    .action(act(async (opts: PlanOptions & { json?: string; markdown?: boolean }) => run(fromOldSpelling(opts, deps), deps)));
+    .action(
+      act(async (opts: PlanOptions & { json?: string; markdown?: boolean }) => run(fromOldSpelling(opts, deps), deps)),
+    );
   optionsAfterVerb(plan);
   outputOption(
     plan
       .command("diff")
-      .description("What a change does to the offline plan: namespaces leaving or joining the backups first, then schedules, resources and inputs path by path")
+      .description(
+        "What a change does to the offline plan: namespaces leaving or joining the backups first, then schedules, resources and inputs path by path",
+      )
       .option("-s, --stack <name>", "the stack to plan and compare; this or --all")
       .option("--all", "every stack, against the folder `phoenix plan --all --out` wrote on the base")
       .requiredOption("--against <path>", "the base: a plan JSON with --stack, a folder of them with --all (required)")
-      .option("--project <dir>", "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage")
+      .option(
+        "--project <dir>",
+        "the project folder of --stack: the repository root (platform, default) or stacks/backup-storage",
+      )
       .option("--out <path>", "also write the head plan(s) as JSON")
-      .option("--fail-on-danger", "exit 1 when something stops being backed up (a namespace leaves the backups, a ttl shrinks)"),
+      .option(
+        "--fail-on-danger",
+        "exit 1 when something stops being backed up (a namespace leaves the backups, a ttl shrinks)",
+      ),
     ["table", "markdown", "json"],
   )
     .addHelpText(

@@ -32,7 +32,12 @@ export interface PlanResource {
   /** Tree depth below the layer component (0 for the component itself). */
   readonly depth: number;
   /** Delete and update options, only where set (e.g. a bucket that survives destroy). */
-  readonly options?: { protect?: true; retainOnDelete?: true; ignoreChanges?: readonly string[]; hooks?: Readonly<Record<string, readonly string[]>> };
+  readonly options?: {
+    protect?: true;
+    retainOnDelete?: true;
+    ignoreChanges?: readonly string[];
+    hooks?: Readonly<Record<string, readonly string[]>>;
+  };
   /**
    * What the engine waits for before creating it, as `type::name`: its explicit
    * `dependsOn` and the resources whose outputs its inputs use (as the SDK sends them
@@ -109,7 +114,14 @@ export function resourceKey(r: Pick<RecordedResource, "type" | "name">): string 
 /** A resource's dependencies (explicit, through inputs, and its provider) as plan keys. */
 function dependencyKeys(r: RecordedResource, byUrn: ReadonlyMap<string, RecordedResource>): string[] {
   const urns = [...r.dependencies, ...(r.providerUrn ? [r.providerUrn] : [])];
-  return [...new Set(urns.map((u) => byUrn.get(u)).filter((d): d is RecordedResource => d !== undefined).map(resourceKey))].sort();
+  return [
+    ...new Set(
+      urns
+        .map((u) => byUrn.get(u))
+        .filter((d): d is RecordedResource => d !== undefined)
+        .map(resourceKey),
+    ),
+  ].sort();
 }
 
 /** Orders the recorded resources as a tree (layers in order, siblings by type then name) and tags each with its layer. */
@@ -185,7 +197,9 @@ export function planBackupSchedules(releases: readonly PlanHelmRelease[]): PlanB
         excludedNamespaces: strings(t.excludedNamespaces),
         ttl: str(t.ttl),
         storageLocation: str(t.storageLocation),
-        hookNamespaces: (Array.isArray(record(t.hooks).resources) ? (record(t.hooks).resources as unknown[]) : []).flatMap((h) => strings(record(h).includedNamespaces)).sort(),
+        hookNamespaces: (Array.isArray(record(t.hooks).resources) ? (record(t.hooks).resources as unknown[]) : [])
+          .flatMap((h) => strings(record(h).includedNamespaces))
+          .sort(),
       };
     });
 }
@@ -202,10 +216,16 @@ export function buildPlan(input: PlanInput): PlanDocument {
     stack: input.stack,
     region: input.region,
     project: input.project,
-    placeholders: "Values only AWS or the cluster knows (ids, ARNs, endpoints, availability zones, kubeconfig) read <computed: ...>; secrets read [secret].",
+    placeholders:
+      "Values only AWS or the cluster knows (ids, ARNs, endpoints, availability zones, kubeconfig) read <computed: ...>; secrets read [secret].",
     resources,
     helmReleases,
-    namespaces: input.namespaces.map((n) => ({ name: n.name, class: n.class, backedUp: scheduled.has(n.name), sources: [...n.sources] })),
+    namespaces: input.namespaces.map((n) => ({
+      name: n.name,
+      class: n.class,
+      backedUp: scheduled.has(n.name),
+      sources: [...n.sources],
+    })),
     backupSchedules,
     outputs: input.outputs,
   };
@@ -219,7 +239,11 @@ function renderOutputs(doc: PlanDocument): string {
 
 /** Renders the plan for a terminal. */
 export function renderPlan(doc: PlanDocument): string {
-  const lines: string[] = [`Phoenix offline plan: stack ${doc.stack}, region ${doc.region} (project ${doc.project})`, doc.placeholders, ""];
+  const lines: string[] = [
+    `Phoenix offline plan: stack ${doc.stack}, region ${doc.region} (project ${doc.project})`,
+    doc.placeholders,
+    "",
+  ];
   for (const l of [...LAYERS, { layer: "stack", title: "Outside the layers" } as const]) {
     const rs = doc.resources.filter((r) => r.layer === l.layer);
     if (rs.length === 0) continue;
@@ -230,14 +254,38 @@ export function renderPlan(doc: PlanDocument): string {
   // A storage stack has no releases, namespaces or schedules: those sections are the platform's.
   if (doc.helmReleases.length === 0 && doc.namespaces.length === 0) return lines.join("\n") + renderOutputs(doc);
   lines.push("Helm releases");
-  lines.push(...table(["RELEASE", "CHART", "VERSION", "REPOSITORY", "NAMESPACE", "LAYER"], doc.helmReleases.map((h) => [h.name, h.chart, h.version, h.repository, h.namespace, h.layer]), "  "));
+  lines.push(
+    ...table(
+      ["RELEASE", "CHART", "VERSION", "REPOSITORY", "NAMESPACE", "LAYER"],
+      doc.helmReleases.map((h) => [h.name, h.chart, h.version, h.repository, h.namespace, h.layer]),
+      "  ",
+    ),
+  );
   lines.push("", "Namespaces");
-  lines.push(...table(["NAMESPACE", "CLASS", "BACKED UP", "FROM"], doc.namespaces.map((n) => [n.name, n.class, n.backedUp ? "yes" : "no", n.sources.join(", ")]), "  "));
+  lines.push(
+    ...table(
+      ["NAMESPACE", "CLASS", "BACKED UP", "FROM"],
+      doc.namespaces.map((n) => [n.name, n.class, n.backedUp ? "yes" : "no", n.sources.join(", ")]),
+      "  ",
+    ),
+  );
   lines.push("", "Backup schedules (Velero)");
   if (doc.backupSchedules.length === 0) {
     lines.push("  none: no imperative namespace, or phoenix:backups.enabled is false");
   } else {
-    lines.push(...table(["SCHEDULE", "CRON", "TTL", "INCLUDED NAMESPACES", "HOOKS IN"], doc.backupSchedules.map((s) => [s.name, s.schedule, s.ttl, s.includedNamespaces.join(", "), s.hookNamespaces.join(", ") || "-"]), "  "));
+    lines.push(
+      ...table(
+        ["SCHEDULE", "CRON", "TTL", "INCLUDED NAMESPACES", "HOOKS IN"],
+        doc.backupSchedules.map((s) => [
+          s.name,
+          s.schedule,
+          s.ttl,
+          s.includedNamespaces.join(", "),
+          s.hookNamespaces.join(", ") || "-",
+        ]),
+        "  ",
+      ),
+    );
   }
   return lines.join("\n") + "\n";
 }

@@ -7,7 +7,14 @@
  */
 import * as path from "node:path";
 import { regionInfo } from "../../components/regions";
-import { BACKUP_STORAGE_PROJECT, ConfigError, type ConfigProblem, LOCK_OUTPUTS, parseStackName, REPLICA_OUTPUTS } from "../stacks/names";
+import {
+  BACKUP_STORAGE_PROJECT,
+  ConfigError,
+  type ConfigProblem,
+  LOCK_OUTPUTS,
+  parseStackName,
+  REPLICA_OUTPUTS,
+} from "../stacks/names";
 import { buildPlan, type PlanDocument, type PlanInput } from "./plan";
 import { evaluatePolicies } from "./policy";
 import { backupLock, platformComposition, platformProgram, platformStorage, storageProgram } from "../stacks/programs";
@@ -45,11 +52,22 @@ export class Planner {
     const cached = this.storagePlans.get(loaded.stack);
     if (cached && "stack" in source) return cached;
     const { parseStorageConfig } = await import("../stacks/config");
-    const cfg = parseStorageConfig(loaded.config, { project: loaded.project, stack: loaded.stack, stackFile: this.display(loaded) });
+    const cfg = parseStorageConfig(loaded.config, {
+      project: loaded.project,
+      stack: loaded.stack,
+      stackFile: this.display(loaded),
+    });
     const program = await storageProgram();
     const result = await evaluateOffline(loaded, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
-    const doc = await judgedPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: [], outputs });
+    const doc = await judgedPlan({
+      project: loaded.project,
+      stack: loaded.stack,
+      region: cfg.region,
+      resources: result.resources,
+      namespaces: [],
+      outputs,
+    });
     this.storagePlans.set(loaded.stack, doc);
     return doc;
   }
@@ -66,7 +84,12 @@ export class Planner {
     const stackFile = this.display(loaded);
     // Validate and classify before the mock runtime starts: a bad stack file fails here,
     // before anything is planned.
-    const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack: loaded.stack, stackFile, isSecret: (k) => loaded.secretKeys.includes(k) });
+    const cfg = parseStackConfig(loaded.config, {
+      project: loaded.project,
+      stack: loaded.stack,
+      stackFile,
+      isSecret: (k) => loaded.secretKeys.includes(k),
+    });
     planPlatform(cfg);
     const refs = storageStacks(cfg, DIY_ORGANIZATION);
     const stackOutputs: Record<string, Record<string, unknown>> = {};
@@ -75,7 +98,10 @@ export class Planner {
       const parts = parseStackName(name);
       const storageDir = path.relative(this.root, projects(this.root).storage.dir);
       if (parts?.project !== BACKUP_STORAGE_PROJECT) {
-        problems.push({ key, message: `names ${name}, which is not a stack of the backup storage project (${BACKUP_STORAGE_PROJECT}, in ${storageDir})` });
+        problems.push({
+          key,
+          message: `names ${name}, which is not a stack of the backup storage project (${BACKUP_STORAGE_PROJECT}, in ${storageDir})`,
+        });
         return;
       }
       const known = this.pending.storage?.find((s) => s.stack === parts.stack);
@@ -92,12 +118,18 @@ export class Planner {
       }
       const replicaRegion = doc.outputs[REPLICA_OUTPUTS.region];
       if (replica && typeof replicaRegion !== "string") {
-        problems.push({ key, message: `names ${name}, which has no DR replica to restore from: set phoenix-backup-storage:replication.region in its stack file` });
+        problems.push({
+          key,
+          message: `names ${name}, which has no DR replica to restore from: set phoenix-backup-storage:replication.region in its stack file`,
+        });
         return;
       }
       const region = replica ? String(replicaRegion) : doc.region;
       if (regionInfo(region)?.partition !== regionInfo(cfg.region)?.partition) {
-        problems.push({ key, message: `names ${name}, whose bucket is in ${region}, another AWS partition than ${cfg.region}: backups cannot be read across partitions` });
+        problems.push({
+          key,
+          message: `names ${name}, whose bucket is in ${region}, another AWS partition than ${cfg.region}: backups cannot be read across partitions`,
+        });
         return;
       }
       stackOutputs[name] = doc.outputs;
@@ -115,7 +147,14 @@ export class Planner {
     const program = await platformProgram();
     const result = await evaluateOffline({ ...loaded, stackOutputs }, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
-    return judgedPlan({ project: loaded.project, stack: loaded.stack, region: cfg.region, resources: result.resources, namespaces: result.outputs.namespaces, outputs });
+    return judgedPlan({
+      project: loaded.project,
+      stack: loaded.stack,
+      region: cfg.region,
+      resources: result.resources,
+      namespaces: result.outputs.namespaces,
+      outputs,
+    });
   }
 
   private load(project: ProjectDir, source: StackSource): LoadedStack {

@@ -4,7 +4,13 @@
  * `StackValidationArgs`), so the very code `pulumi preview --policy-pack policy` runs
  * gives a team without the Pulumi CLI the same verdict.
  */
-import type { PolicyResource, PolicyResourceOptions, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  PolicyResourceOptions,
+  ReportViolation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+} from "@pulumi/policy";
 import { PHOENIX_POLICIES, type PhoenixPolicy } from "../../policy/rules";
 import type { PlanDocument, PlanResource } from "./plan";
 import { resourceKey } from "./plan";
@@ -63,8 +69,19 @@ export function policyResources(doc: Pick<PlanDocument, "resources">): PolicyRes
 }
 
 /** Runs one validation, collecting what it reports; a rule that is not applicable reports nothing. */
-async function collect(run: (report: ReportViolation) => Promise<void> | void, policy: PhoenixPolicy, resource: string | undefined, out: PolicyViolation[]): Promise<void> {
-  const report: ReportViolation = (message, urn) => out.push({ policy: policy.name, enforcementLevel: policy.enforcementLevel, ...((urn ?? resource) ? { resource: urn ?? resource } : {}), message });
+async function collect(
+  run: (report: ReportViolation) => Promise<void> | void,
+  policy: PhoenixPolicy,
+  resource: string | undefined,
+  out: PolicyViolation[],
+): Promise<void> {
+  const report: ReportViolation = (message, urn) =>
+    out.push({
+      policy: policy.name,
+      enforcementLevel: policy.enforcementLevel,
+      ...((urn ?? resource) ? { resource: urn ?? resource } : {}),
+      message,
+    });
   try {
     await run(report);
   } catch (err) {
@@ -73,9 +90,16 @@ async function collect(run: (report: ReportViolation) => Promise<void> | void, p
 }
 
 /** Every rule over one plan. */
-export async function evaluatePolicies(doc: Pick<PlanDocument, "resources">, policies: readonly PhoenixPolicy[] = PHOENIX_POLICIES): Promise<PolicyVerdict> {
+export async function evaluatePolicies(
+  doc: Pick<PlanDocument, "resources">,
+  policies: readonly PhoenixPolicy[] = PHOENIX_POLICIES,
+): Promise<PolicyVerdict> {
   const resources = policyResources(doc);
-  const common = { stackTags: new Map<string, string>(), getConfig: <T extends object>(): T => ({}) as T, notApplicable };
+  const common = {
+    stackTags: new Map<string, string>(),
+    getConfig: <T extends object>(): T => ({}) as T,
+    notApplicable,
+  };
   const violations: PolicyViolation[] = [];
   for (const policy of policies) {
     if ("validateStack" in policy) {
@@ -85,19 +109,45 @@ export async function evaluatePolicies(doc: Pick<PlanDocument, "resources">, pol
     }
     const validations = [policy.validateResource ?? []].flat();
     for (const r of resources) {
-      const args: ResourceValidationArgs = { ...common, type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, isType: (cls) => r.isType(cls), asType: (cls) => r.asType(cls) as never };
-      for (const validate of validations) await collect((report) => validate(args, (message) => report(message)), policy, r.urn, violations);
+      const args: ResourceValidationArgs = {
+        ...common,
+        type: r.type,
+        props: r.props,
+        urn: r.urn,
+        name: r.name,
+        opts: r.opts,
+        isType: (cls) => r.isType(cls),
+        asType: (cls) => r.asType(cls) as never,
+      };
+      for (const validate of validations)
+        await collect((report) => validate(args, (message) => report(message)), policy, r.urn, violations);
     }
   }
-  return { passed: !violations.some((v) => v.enforcementLevel === "mandatory"), policies: policies.map((p) => p.name), violations };
+  return {
+    passed: !violations.some((v) => v.enforcementLevel === "mandatory"),
+    policies: policies.map((p) => p.name),
+    violations,
+  };
 }
 
 /** The verdict as text: one line a violation, mandatory first. */
 export function renderVerdict(verdict: PolicyVerdict, title: string): string {
-  const order = [...verdict.violations].sort((a, b) => (a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1));
+  const order = [...verdict.violations].sort((a, b) =>
+    a.enforcementLevel === b.enforcementLevel ? 0 : a.enforcementLevel === "mandatory" ? -1 : 1,
+  );
   const mandatory = verdict.violations.filter((v) => v.enforcementLevel === "mandatory").length;
   const head = `Policy (${verdict.policies.length} rules of policy/) on ${title}: ${
-    verdict.violations.length === 0 ? "every rule passes" : `${mandatory} mandatory, ${verdict.violations.length - mandatory} advisory violation${verdict.violations.length === 1 ? "" : "s"}`
+    verdict.violations.length === 0
+      ? "every rule passes"
+      : `${mandatory} mandatory, ${verdict.violations.length - mandatory} advisory violation${verdict.violations.length === 1 ? "" : "s"}`
   }`;
-  return [head, ...order.map((v) => `  ${v.enforcementLevel === "mandatory" ? "MANDATORY" : "advisory "} ${v.policy}: ${v.resource ? `${v.resource}: ` : ""}${v.message}`)].join("\n") + "\n";
+  return (
+    [
+      head,
+      ...order.map(
+        (v) =>
+          `  ${v.enforcementLevel === "mandatory" ? "MANDATORY" : "advisory "} ${v.policy}: ${v.resource ? `${v.resource}: ` : ""}${v.message}`,
+      ),
+    ].join("\n") + "\n"
+  );
 }

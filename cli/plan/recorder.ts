@@ -19,7 +19,11 @@ export interface RecordedResource {
   /** Whether a provider manages it (false for component resources). */
   readonly custom: boolean;
   /** Resource options that decide what happens on delete and update. */
-  readonly options: { readonly protect: boolean; readonly retainOnDelete: boolean; readonly ignoreChanges: readonly string[] };
+  readonly options: {
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: readonly string[];
+  };
   /** Names of the resource hooks bound to it, by hook type (`beforeDelete`, ...), only when it has any. */
   readonly hooks?: Readonly<Record<string, readonly string[]>>;
   /** Names it was known by before (aliases that name one), `<name>@root` for one without a parent. */
@@ -64,7 +68,14 @@ interface MonitorLike {
 }
 
 /** The hook types a registration can bind, as the SDK's binding message names their getters. */
-const HOOK_TYPES = ["beforeCreate", "afterCreate", "beforeUpdate", "afterUpdate", "beforeDelete", "afterDelete"] as const;
+const HOOK_TYPES = [
+  "beforeCreate",
+  "afterCreate",
+  "beforeUpdate",
+  "afterUpdate",
+  "beforeDelete",
+  "afterDelete",
+] as const;
 
 /** The hooks a registration binds, by type; undefined when it binds none. */
 function hookNames(req: RegisterRequest): Record<string, string[]> | undefined {
@@ -79,13 +90,16 @@ function hookNames(req: RegisterRequest): Record<string, string[]> | undefined {
   return Object.keys(found).length > 0 ? found : undefined;
 }
 
-const withHooks = (hooks: Record<string, string[]> | undefined): { hooks?: Record<string, string[]> } => (hooks ? { hooks } : {});
+const withHooks = (hooks: Record<string, string[]> | undefined): { hooks?: Record<string, string[]> } =>
+  hooks ? { hooks } : {};
 
 /** The named aliases of a registration (the SDK adds unnamed ones for its own type renames). */
 function aliasNames(req: RegisterRequest): string[] {
   return (req.getAliasesList?.() ?? [])
     .map((a) => a.getSpec?.())
-    .filter((spec): spec is { getName(): string; getNoparent(): boolean } => spec !== undefined && spec.getName() !== "")
+    .filter(
+      (spec): spec is { getName(): string; getNoparent(): boolean } => spec !== undefined && spec.getName() !== "",
+    )
     .map((spec) => (spec.getNoparent() ? `${spec.getName()}@root` : spec.getName()));
 }
 
@@ -129,7 +143,11 @@ export function recordRegistrations(resources: RecordedResource[]): void {
           providerUrn: provider ? provider.split("::").slice(0, -1).join("::") : undefined,
           dependencies: [...req.getDependenciesList()].sort(),
           custom: req.getCustom(),
-          options: { protect: req.getProtect(), retainOnDelete: req.getRetainondelete(), ignoreChanges: req.getIgnorechangesList() },
+          options: {
+            protect: req.getProtect(),
+            retainOnDelete: req.getRetainondelete(),
+            ignoreChanges: req.getIgnorechangesList(),
+          },
           ...withHooks(hookNames(req)),
           aliases: aliasNames(req),
           inputs: sanitize(pulumi.runtime.deserializeProperties(req.getObject(), true)) as Record<string, unknown>,

@@ -85,8 +85,13 @@ export type StackOutputs = Readonly<Record<string, Readonly<Record<string, unkno
 
 /** A stack reference the offline run has no outputs for. */
 export class UnknownStackReferenceError extends Error {
-  constructor(readonly stackName: string, known: readonly string[]) {
-    super(`the program reads stack ${stackName}, which the offline run was not given (known: ${known.join(", ") || "none"})`);
+  constructor(
+    readonly stackName: string,
+    known: readonly string[],
+  ) {
+    super(
+      `the program reads stack ${stackName}, which the offline run was not given (known: ${known.join(", ") || "none"})`,
+    );
     this.name = "UnknownStackReferenceError";
   }
 }
@@ -108,7 +113,8 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
     const inputs = args.inputs as State;
-    if (args.type === STACK_REFERENCE) return { id: String(inputs.name), state: stackReferenceState(inputs, this.stackOutputs) };
+    if (args.type === STACK_REFERENCE)
+      return { id: String(inputs.name), state: stackReferenceState(inputs, this.stackOutputs) };
     return {
       id: args.custom === false ? undefined : computed(`${args.type} ${args.name}.id`),
       state: { ...inputs, ...computedOutputs(args.type, args.name, inputs, this.region) },
@@ -126,23 +132,45 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
         return { id: p.partition, ...p, reverseDnsPrefix: p.dnsSuffix.split(".").reverse().join(".") };
       }
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { id: computed("account id"), accountId: computed("account id"), arn: computed("caller arn"), userId: computed("user id") };
+        return {
+          id: computed("account id"),
+          accountId: computed("account id"),
+          arn: computed("caller arn"),
+          userId: computed("user id"),
+        };
       case "aws:index/getRegion:getRegion":
         return { id: this.region, name: this.region, region: this.region };
       case "aws:iam/getSessionContext:getSessionContext": {
         // The role behind the deploying session: whoever runs `pulumi up`.
         const arn = String((args.inputs as Record<string, unknown>).arn);
-        return { id: arn, arn, issuerArn: computed("role of the deploying session"), issuerId: computed("issuer id"), issuerName: computed("issuer name"), sessionName: computed("session name") };
+        return {
+          id: arn,
+          arn,
+          issuerArn: computed("role of the deploying session"),
+          issuerId: computed("issuer id"),
+          issuerName: computed("issuer name"),
+          sessionName: computed("session name"),
+        };
       }
       case "aws:secretsmanager/getSecretVersion:getSecretVersion": {
         // The value only AWS holds: a placeholder, which the program marks secret, so a
         // plan shows [secret] and never a value.
         const id = String((args.inputs as Record<string, unknown>).secretId);
-        return { id, arn: id, secretId: id, secretString: computed(`value of secret ${id}`), versionId: computed("version id"), versionStages: ["AWSCURRENT"], createdDate: computed("created date") };
+        return {
+          id,
+          arn: id,
+          secretId: id,
+          secretString: computed(`value of secret ${id}`),
+          versionId: computed("version id"),
+          versionStages: ["AWSCURRENT"],
+          createdDate: computed("created date"),
+        };
       }
       default:
         // A new data source must be taught here, not silently answered with nothing.
-        throw new Error(`the offline runtime has no answer for data source ${args.token}: add it to cli/plan/runtime.ts`);
+        throw new Error(
+          `the offline runtime has no answer for data source ${args.token}: add it to cli/plan/runtime.ts`,
+        );
     }
   }
 }
@@ -218,7 +246,13 @@ export async function evaluateOffline<T>(run: OfflineRun, program: () => T): Pro
   // Settled only through the race below; a failure after it is not an error of its own.
   failed.catch(() => undefined);
   const guarded = failFast(run.wrapMocks ? run.wrapMocks(chosen) : chosen, (err) => fail(err));
-  await pulumi.runtime.setMocks(guarded, run.project, run.stack, run.preview ?? false, run.organization ?? DIY_ORGANIZATION);
+  await pulumi.runtime.setMocks(
+    guarded,
+    run.project,
+    run.stack,
+    run.preview ?? false,
+    run.organization ?? DIY_ORGANIZATION,
+  );
   pulumi.runtime.setAllConfig(run.config, [...(run.secretKeys ?? [])]);
 
   const resources: RecordedResource[] = [];

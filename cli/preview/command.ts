@@ -16,7 +16,8 @@ export function notADigest(doc: unknown): string | undefined {
   const foreign = keys.filter((k) => !DIGEST_KEYS.includes(k));
   if (foreign.length > 0) return `not a preview digest: unknown top-level key(s) ${foreign.join(", ")}`;
   const d = doc as Record<string, unknown>;
-  if (!Array.isArray(d.steps) && !Array.isArray(d.diagnostics)) return "not a preview digest: it has neither steps[] nor diagnostics[] (every preview has its stack's step, every failed one its error)";
+  if (!Array.isArray(d.steps) && !Array.isArray(d.diagnostics))
+    return "not a preview digest: it has neither steps[] nor diagnostics[] (every preview has its stack's step, every failed one its error)";
   return undefined;
 }
 
@@ -25,7 +26,9 @@ function readDigest(file: string): PreviewDigest {
   try {
     doc = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new UsageError(`${file}: not the JSON of \`pulumi preview --json\` (${(err as Error).message.split("\n")[0]})`);
+    throw new UsageError(
+      `${file}: not the JSON of \`pulumi preview --json\` (${(err as Error).message.split("\n")[0]})`,
+    );
   }
   const problem = notADigest(doc);
   if (problem) throw new UsageError(`${file}: ${problem}: give the output of \`pulumi preview --json\``);
@@ -36,9 +39,14 @@ function readDigest(file: string): PreviewDigest {
 export function registerPreviewSummary(program: Command, act: Act, deps: Deps): void {
   program
     .command("preview-summary")
-    .description("Summarize `pulumi preview --json` outputs (one per stack) as one Markdown document: dangerous steps first, then a table per stack")
+    .description(
+      "Summarize `pulumi preview --json` outputs (one per stack) as one Markdown document: dangerous steps first, then a table per stack",
+    )
     .argument("<files...>", "preview JSON files, one per stack")
-    .option("--fail-on-danger", "exit 1 when any dangerous step is present (a workflow then requires an explicit approval)")
+    .option(
+      "--fail-on-danger",
+      "exit 1 when any dangerous step is present (a workflow then requires an explicit approval)",
+    )
     .addHelpText(
       "after",
       [

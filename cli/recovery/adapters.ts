@@ -7,7 +7,15 @@
  */
 import type { Rewrite } from "../backup/portability";
 import type { LiveObject, VolumeRestore } from "./compare";
-import type { BackupObject, BackupSummary, ListedItem, PodVolumeBackupEntry, RestoreMessages, RestoredItem, StoredBlob } from "./velero";
+import type {
+  BackupObject,
+  BackupSummary,
+  ListedItem,
+  PodVolumeBackupEntry,
+  RestoreMessages,
+  RestoredItem,
+  StoredBlob,
+} from "./velero";
 
 /** A Velero backup storage location's bucket, read-only. */
 export interface BackupStore {
@@ -29,7 +37,9 @@ export interface BackupStore {
   /** The objects of one backup (`backups/<b>/<b>.tar.gz`). */
   backupObjects(name: string): Promise<BackupObject[]>;
   /** A restore's results and resource list, when Velero could write them (never to a read-only location). */
-  restoreRecord(restore: string): Promise<{ readonly messages?: RestoreMessages; readonly items?: readonly RestoredItem[] }>;
+  restoreRecord(
+    restore: string,
+  ): Promise<{ readonly messages?: RestoreMessages; readonly items?: readonly RestoredItem[] }>;
 }
 
 /** Where a backup store is. */
@@ -99,7 +109,13 @@ export interface RecoveryCluster {
   /** Live objects of the given resources (`apiVersion` and plural) in the given namespaces; a resource the server does not serve has none. */
   listObjects(namespaces: readonly string[], resources: readonly ResourceType[]): Promise<LiveObject[]>;
   /** Runs a command in one running pod matching `pods` (any pod when empty) in `namespace`. */
-  exec(namespace: string, pods: Readonly<Record<string, string>>, container: string, command: readonly string[], timeoutSeconds: number): Promise<ExecResult>;
+  exec(
+    namespace: string,
+    pods: Readonly<Record<string, string>>,
+    container: string,
+    command: readonly string[],
+    timeoutSeconds: number,
+  ): Promise<ExecResult>;
 }
 
 /** What recovery asks of AWS directly. */
@@ -109,4 +125,8 @@ export interface AwsAccess {
 }
 
 /** Releases what Kubernetes made in AWS (load balancers, their interfaces) before a stack is destroyed. */
-export type ReleaseExternal = (kubeconfig: string, target: { readonly clusterName: string; readonly region: string; readonly vpcId?: string }, wait: Wait) => Promise<string>;
+export type ReleaseExternal = (
+  kubeconfig: string,
+  target: { readonly clusterName: string; readonly region: string; readonly vpcId?: string },
+  wait: Wait,
+) => Promise<string>;

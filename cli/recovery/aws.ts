@@ -14,7 +14,9 @@ export function awsAccess(): AwsAccess {
         // The value is read (proving decrypt rights) and dropped at once.
         await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: secretArn }));
       } catch (err) {
-        throw new Error(`cannot read the kopia repository password ${secretArn} in ${region}: ${(err as Error).message}`);
+        throw new Error(
+          `cannot read the kopia repository password ${secretArn} in ${region}: ${(err as Error).message}`,
+        );
       }
     },
   };

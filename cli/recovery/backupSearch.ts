@@ -13,7 +13,12 @@ import type { PassedOver, RecoveryEnv } from "./types";
  * Completed (a PartiallyFailed one lost a volume or a hook, a Failed one holds nothing
  * whole), or not all on the replica yet.
  */
-export function passedOver(backups: readonly BackupSummary[], chosen: BackupSummary, namespaces: readonly string[], incomplete: ReadonlyMap<string, string>): PassedOver[] {
+export function passedOver(
+  backups: readonly BackupSummary[],
+  chosen: BackupSummary,
+  namespaces: readonly string[],
+  incomplete: ReadonlyMap<string, string>,
+): PassedOver[] {
   return backups
     .filter((b) => b.name !== chosen.name && covers(b, namespaces) && startOf(b) > startOf(chosen))
     .sort((a, b) => startOf(b) - startOf(a))
@@ -44,7 +49,13 @@ export const startOf = (b: BackupSummary): number => Date.parse(b.startedAt ?? b
  * by one, so the newest metadata on a replica can arrive before its tarball). Its age is
  * the RPO; with the primary readable, the part of it that is replication lag is named.
  */
-export async function findBackup(env: RecoveryEnv, location: StoreLocation, primary: StoreLocation | undefined, namespaces: readonly string[], name: string | undefined): Promise<Found> {
+export async function findBackup(
+  env: RecoveryEnv,
+  location: StoreLocation,
+  primary: StoreLocation | undefined,
+  namespaces: readonly string[],
+  name: string | undefined,
+): Promise<Found> {
   const store = env.store(location);
   const source = primary ? env.store(primary) : undefined;
   const blobs = listingsOnce();
@@ -56,14 +67,20 @@ export async function findBackup(env: RecoveryEnv, location: StoreLocation, prim
     const picked = pickBackup(backups, namespaces, name);
     if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}`);
     const c = await completeness(store, source, picked.backup, blobs);
-    if (c.missing.length > 0) throw new Error(`${store.location}: backup ${name} is not all there yet (missing ${c.missing.join("; ")}): replication may still be copying it`);
+    if (c.missing.length > 0)
+      throw new Error(
+        `${store.location}: backup ${name} is not all there yet (missing ${c.missing.join("; ")}): replication may still be copying it`,
+      );
     backup = picked.backup;
     notes = c.notes;
   } else {
     let rest = backups;
     for (;;) {
       const picked = pickBackup(rest, namespaces);
-      if (!picked.backup) throw new Error(`${store.location}: ${picked.reason}${incomplete.size ? ` (not all there yet: ${[...incomplete.keys()].join(", ")})` : ""}`);
+      if (!picked.backup)
+        throw new Error(
+          `${store.location}: ${picked.reason}${incomplete.size ? ` (not all there yet: ${[...incomplete.keys()].join(", ")})` : ""}`,
+        );
       const c = await completeness(store, source, picked.backup, blobs);
       if (c.missing.length === 0) {
         backup = picked.backup;
@@ -77,13 +94,38 @@ export async function findBackup(env: RecoveryEnv, location: StoreLocation, prim
   const ageSeconds = Math.max(0, (env.now() - startOf(backup)) / 1000);
   const over = name === undefined ? passedOver(backups, backup, namespaces, incomplete) : [];
   const skipped = `${incomplete.size ? `; newer but not all replicated yet: ${[...incomplete.keys()].join(", ")}` : ""}${notes.length ? `; ${notes.join("; ")}` : ""}`;
-  if (!primary || name !== undefined) return { backup, ageSeconds, passedOver: over, lagNote: name !== undefined ? `backup ${name} chosen with --backup${skipped}` : `restoring from the primary${skipped}` };
+  if (!primary || name !== undefined)
+    return {
+      backup,
+      ageSeconds,
+      passedOver: over,
+      lagNote:
+        name !== undefined ? `backup ${name} chosen with --backup${skipped}` : `restoring from the primary${skipped}`,
+    };
   try {
     const newest = pickBackup(await env.store(primary).listBackups(), namespaces).backup;
-    if (!newest || startOf(newest) <= startOf(backup)) return { backup, ageSeconds, passedOver: over, lagSeconds: 0, lagNote: `the replica holds the primary's newest backup${skipped}` };
+    if (!newest || startOf(newest) <= startOf(backup))
+      return {
+        backup,
+        ageSeconds,
+        passedOver: over,
+        lagSeconds: 0,
+        lagNote: `the replica holds the primary's newest backup${skipped}`,
+      };
     const lagSeconds = (startOf(newest) - startOf(backup)) / 1000;
-    return { backup, ageSeconds, passedOver: over, lagSeconds, lagNote: `the primary's newest backup ${newest.name} is not on the replica yet${skipped}` };
+    return {
+      backup,
+      ageSeconds,
+      passedOver: over,
+      lagSeconds,
+      lagNote: `the primary's newest backup ${newest.name} is not on the replica yet${skipped}`,
+    };
   } catch (err) {
-    return { backup, ageSeconds, passedOver: over, lagNote: `replication lag unknown: the primary cannot be read (${(err as Error).message.split("\n")[0]})${skipped}` };
+    return {
+      backup,
+      ageSeconds,
+      passedOver: over,
+      lagNote: `replication lag unknown: the primary cannot be read (${(err as Error).message.split("\n")[0]})${skipped}`,
+    };
   }
 }

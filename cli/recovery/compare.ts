@@ -66,7 +66,12 @@ export interface NamespaceVerification {
 /** The comparison of a backup with the live cluster. */
 export interface Comparison {
   readonly namespaces: readonly NamespaceVerification[];
-  readonly totals: { readonly present: number; readonly missing: number; readonly changed: number; readonly ignored: number };
+  readonly totals: {
+    readonly present: number;
+    readonly missing: number;
+    readonly changed: number;
+    readonly ignored: number;
+  };
   /**
    * Objects back without the owner references they had: Velero resets them on every
    * restore (resetMetadata, pkg/restore/restore.go:2102@v1.18.1), so garbage collection
@@ -128,13 +133,29 @@ export function expectedBack(o: { kind: string; name: string; object: Record<str
  * Metadata a restore resets (resetMetadata, pkg/restore/restore.go:2102@v1.18.1: it
  * deletes generateName and every ownerReference too) or the API server sets anew.
  */
-const DROPPED_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generateName", "ownerReferences"];
+const DROPPED_METADATA = [
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "managedFields",
+  "selfLink",
+  "generateName",
+  "ownerReferences",
+];
 /** A Job's controller-uid labels: Velero's Job action strips them and the API server sets new ones (pkg/restore/actions/job_action.go:55-60@v1.18.1). */
 const JOB_UID_LABELS = ["batch.kubernetes.io/controller-uid", "controller-uid"];
 /** Labels a restore legitimately adds or strips: Velero's own, and Argo CD's stripped tracking (velero #7848). */
 const DROPPED_LABELS = ["velero.io/backup-name", "velero.io/restore-name", "argocd.argoproj.io/instance"];
 const DROPPED_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "argocd.argoproj.io/tracking-id"];
-const DROPPED_ANNOTATION_PREFIXES = ["pv.kubernetes.io/", "volume.beta.kubernetes.io/", "volume.kubernetes.io/", "velero.io/"];
+const DROPPED_ANNOTATION_PREFIXES = [
+  "pv.kubernetes.io/",
+  "volume.beta.kubernetes.io/",
+  "volume.kubernetes.io/",
+  "velero.io/",
+];
 
 function pruned(map: unknown, drop: (k: string) => boolean): Record<string, unknown> | undefined {
   if (!isRecord(map)) return undefined;
@@ -149,7 +170,11 @@ export function checksum(v: unknown): string {
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(",")}}`;
+  if (isRecord(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v) ?? "null";
 }
 
@@ -169,7 +194,10 @@ export function normalize(kind: string, obj: Record<string, unknown>): Record<st
     const meta: Record<string, unknown> = { ...obj.metadata };
     for (const k of DROPPED_METADATA) delete meta[k];
     const labels = pruned(meta.labels, (k) => DROPPED_LABELS.includes(k));
-    const annotations = pruned(meta.annotations, (k) => DROPPED_ANNOTATIONS.includes(k) || DROPPED_ANNOTATION_PREFIXES.some((p) => k.startsWith(p)));
+    const annotations = pruned(
+      meta.annotations,
+      (k) => DROPPED_ANNOTATIONS.includes(k) || DROPPED_ANNOTATION_PREFIXES.some((p) => k.startsWith(p)),
+    );
     if (labels) meta.labels = labels;
     else delete meta.labels;
     if (annotations) meta.annotations = annotations;
@@ -189,7 +217,8 @@ export function normalize(kind: string, obj: Record<string, unknown>): Record<st
     if (kind === "Pod") {
       delete spec.nodeName;
       // Velero's file-system restore waits for kopia in an init container it adds.
-      if (Array.isArray(spec.initContainers)) spec.initContainers = spec.initContainers.filter((c) => !(isRecord(c) && c.name === "restore-wait"));
+      if (Array.isArray(spec.initContainers))
+        spec.initContainers = spec.initContainers.filter((c) => !(isRecord(c) && c.name === "restore-wait"));
     }
     out.spec = spec;
   }
@@ -198,7 +227,8 @@ export function normalize(kind: string, obj: Record<string, unknown>): Record<st
 
 /** A Job spec without the controller-uid labels of its selector and pod template (in place, on a copy). */
 function withoutJobUids(spec: Record<string, unknown>): void {
-  const drop = (labels: unknown): Record<string, unknown> | undefined => pruned(labels, (k) => JOB_UID_LABELS.includes(k));
+  const drop = (labels: unknown): Record<string, unknown> | undefined =>
+    pruned(labels, (k) => JOB_UID_LABELS.includes(k));
   if (isRecord(spec.selector)) {
     const matchLabels = drop(spec.selector.matchLabels);
     spec.selector = { ...spec.selector, ...(matchLabels ? { matchLabels } : {}) };
@@ -247,9 +277,11 @@ function optedOutClaims(backup: readonly BackupObject[]): Set<string> {
   const optedOut = new Set<string>();
   const copied = new Set<string>();
   for (const pod of backup.filter((o) => o.kind === "Pod")) {
-    const annotations = isRecord(pod.object.metadata) && isRecord(pod.object.metadata.annotations) ? pod.object.metadata.annotations : {};
+    const annotations =
+      isRecord(pod.object.metadata) && isRecord(pod.object.metadata.annotations) ? pod.object.metadata.annotations : {};
     const excluded = typeof annotations[VOLUMES_EXCLUDED] === "string" ? annotations[VOLUMES_EXCLUDED].split(",") : [];
-    for (const [volume, claim] of podClaims(pod)) (excluded.includes(volume) ? optedOut : copied).add(`${pod.namespace}/${claim}`);
+    for (const [volume, claim] of podClaims(pod))
+      (excluded.includes(volume) ? optedOut : copied).add(`${pod.namespace}/${claim}`);
   }
   return new Set([...optedOut].filter((c) => !copied.has(c)));
 }
@@ -264,10 +296,14 @@ function podClaims(pod: BackupObject): [string, string][] {
 }
 
 /** Which pod volume restore put back each claim: through the backed-up pods that mounted it. */
-function claimRestores(backup: readonly BackupObject[], restores: readonly VolumeRestore[]): Map<string, VolumeRestore[]> {
+function claimRestores(
+  backup: readonly BackupObject[],
+  restores: readonly VolumeRestore[],
+): Map<string, VolumeRestore[]> {
   const claimOf = new Map<string, string>();
   for (const pod of backup.filter((o) => o.kind === "Pod")) {
-    for (const [volume, claim] of podClaims(pod)) claimOf.set(`${pod.namespace}/${pod.name}/${volume}`, `${pod.namespace}/${claim}`);
+    for (const [volume, claim] of podClaims(pod))
+      claimOf.set(`${pod.namespace}/${pod.name}/${volume}`, `${pod.namespace}/${claim}`);
   }
   const byClaim = new Map<string, VolumeRestore[]>();
   for (const r of restores) {
@@ -277,7 +313,13 @@ function claimRestores(backup: readonly BackupObject[], restores: readonly Volum
   return byClaim;
 }
 
-function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: readonly VolumeRestore[], fsBackup: boolean, optedOut: boolean): PvcFinding {
+function pvcFinding(
+  pvc: BackupObject,
+  live: LiveObject | undefined,
+  restores: readonly VolumeRestore[],
+  fsBackup: boolean,
+  optedOut: boolean,
+): PvcFinding {
   const status = live && isRecord(live.object.status) ? live.object.status.phase : undefined;
   const phase = live ? (typeof status === "string" ? status : "Unknown") : "missing";
   const volumeRestore: PvcFinding["volumeRestore"] =
@@ -290,15 +332,27 @@ function pvcFinding(pvc: BackupObject, live: LiveObject | undefined, restores: r
         : // Canceled is terminal for a pod volume restore since Velero 1.17 (pkg/apis/velero/v1/pod_volume_restore_type.go:77@v1.18.1): over, and not restored.
           restores.some((r) => r.phase === "Canceled")
           ? "canceled"
-        : restores.every((r) => r.phase === "Completed")
-          ? "completed"
-          : "running";
+          : restores.every((r) => r.phase === "Completed")
+            ? "completed"
+            : "running";
   // A snapshot-backed volume comes back with its claim (from the snapshot): Bound is the proof there is.
-  return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore: fsBackup ? volumeRestore : "snapshot", ok: phase === "Bound" && (!fsBackup || volumeRestore === "completed" || volumeRestore === "excluded") };
+  return {
+    namespace: pvc.namespace ?? "",
+    name: pvc.name,
+    phase,
+    volumeRestore: fsBackup ? volumeRestore : "snapshot",
+    ok: phase === "Bound" && (!fsBackup || volumeRestore === "completed" || volumeRestore === "excluded"),
+  };
 }
 
 /** Compares a backup's objects in `namespaces` with the live ones. */
-export function compareBackup(backup: readonly BackupObject[], live: readonly LiveObject[], namespaces: readonly string[], volumeRestores: readonly VolumeRestore[], fsBackup = true): Comparison {
+export function compareBackup(
+  backup: readonly BackupObject[],
+  live: readonly LiveObject[],
+  namespaces: readonly string[],
+  volumeRestores: readonly VolumeRestore[],
+  fsBackup = true,
+): Comparison {
   const inScope = backup.filter((o) => o.namespace !== undefined && namespaces.includes(o.namespace));
   const expected = inScope.filter(expectedBack);
   const liveById = new Map(live.map((o) => [id(o), o]));
@@ -315,11 +369,26 @@ export function compareBackup(backup: readonly BackupObject[], live: readonly Li
       }
       const diff = differences(normalize(o.kind, o.object), normalize(found.kind, found.object));
       if (diff.length === 0) present++;
-      else findings.push({ kind: o.kind, namespace, name: o.name, verdict: "changed", differences: diff.map((d) => (d === "data" ? "data (checksum differs)" : d)) });
+      else
+        findings.push({
+          kind: o.kind,
+          namespace,
+          name: o.name,
+          verdict: "changed",
+          differences: diff.map((d) => (d === "data" ? "data (checksum differs)" : d)),
+        });
     }
     const pvcs = expected
       .filter((o) => o.namespace === namespace && o.kind === "PersistentVolumeClaim")
-      .map((pvc) => pvcFinding(pvc, liveById.get(id(pvc)), byClaim.get(`${namespace}/${pvc.name}`) ?? [], fsBackup, optedOut.has(`${namespace}/${pvc.name}`)));
+      .map((pvc) =>
+        pvcFinding(
+          pvc,
+          liveById.get(id(pvc)),
+          byClaim.get(`${namespace}/${pvc.name}`) ?? [],
+          fsBackup,
+          optedOut.has(`${namespace}/${pvc.name}`),
+        ),
+      );
     return {
       namespace,
       present,
@@ -336,7 +405,18 @@ export function compareBackup(backup: readonly BackupObject[], live: readonly Li
     ignored: inScope.length - expected.length,
   };
   const ownerReferencesReset = expected
-    .filter((o) => liveById.has(id(o)) && isRecord(o.object.metadata) && Array.isArray(o.object.metadata.ownerReferences) && o.object.metadata.ownerReferences.length > 0)
+    .filter(
+      (o) =>
+        liveById.has(id(o)) &&
+        isRecord(o.object.metadata) &&
+        Array.isArray(o.object.metadata.ownerReferences) &&
+        o.object.metadata.ownerReferences.length > 0,
+    )
     .map((o) => `${o.kind} ${o.namespace ?? ""}/${o.name}`);
-  return { namespaces: result, totals, ownerReferencesReset, passed: totals.missing === 0 && totals.changed === 0 && result.every((r) => r.pvcs.every((p) => p.ok)) };
+  return {
+    namespaces: result,
+    totals,
+    ownerReferencesReset,
+    passed: totals.missing === 0 && totals.changed === 0 && result.every((r) => r.pvcs.every((p) => p.ok)),
+  };
 }

@@ -27,8 +27,14 @@ export interface Completeness {
  * when the backup completed must be on the replica; without it (the region is lost),
  * only the repository itself can be checked, and a note says so.
  */
-export async function completeness(replica: BackupStore, primary: BackupStore | undefined, backup: BackupSummary, blobs: (store: BackupStore, namespace: string) => Promise<StoredBlob[]> = (s, ns) => s.kopiaBlobs(ns)): Promise<Completeness> {
-  if (!(await replica.isComplete(backup.name))) return { missing: ["its tarball, resource list, pod volume backups list or volume info"], notes: [] };
+export async function completeness(
+  replica: BackupStore,
+  primary: BackupStore | undefined,
+  backup: BackupSummary,
+  blobs: (store: BackupStore, namespace: string) => Promise<StoredBlob[]> = (s, ns) => s.kopiaBlobs(ns),
+): Promise<Completeness> {
+  if (!(await replica.isComplete(backup.name)))
+    return { missing: ["its tarball, resource list, pod volume backups list or volume info"], notes: [] };
   const volumes = (await replica.podVolumeBackups(backup.name)).filter((v) => v.phase === "Completed" && v.snapshotID);
   const namespaces = [...new Set(volumes.map((v) => v.namespace))].sort();
   const missing: string[] = [];
@@ -44,11 +50,23 @@ export async function completeness(replica: BackupStore, primary: BackupStore | 
     try {
       source = await blobs(primary, ns);
     } catch (err) {
-      notes.push(`kopia content of ${ns} not compared with the primary, which cannot be read (${(err as Error).message.split("\n")[0]}): only its repository is known to be on the replica`);
+      notes.push(
+        `kopia content of ${ns} not compared with the primary, which cannot be read (${(err as Error).message.split("\n")[0]}): only its repository is known to be on the replica`,
+      );
       continue;
     }
-    const gaps = kopiaGaps(source, there, new Date(Date.parse(backup.completedAt ?? backup.startedAt ?? "") + SKEW_MS).toISOString());
-    if (gaps.length > 0) missing.push(`${gaps.length} kopia blob(s) of ${ns} written by ${backup.completedAt ?? "its end"} (${gaps.slice(0, 3).map((g) => g.key.split("/").pop()).join(", ")}${gaps.length > 3 ? ", ..." : ""})`);
+    const gaps = kopiaGaps(
+      source,
+      there,
+      new Date(Date.parse(backup.completedAt ?? backup.startedAt ?? "") + SKEW_MS).toISOString(),
+    );
+    if (gaps.length > 0)
+      missing.push(
+        `${gaps.length} kopia blob(s) of ${ns} written by ${backup.completedAt ?? "its end"} (${gaps
+          .slice(0, 3)
+          .map((g) => g.key.split("/").pop())
+          .join(", ")}${gaps.length > 3 ? ", ..." : ""})`,
+      );
   }
   return { missing, notes };
 }

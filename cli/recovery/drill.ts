@@ -25,7 +25,17 @@ import { type RecoveryReport } from "./report";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "./state";
 import type { DrillRequest, Progress, RecoveryEnv } from "./types";
 import type { StoreLocation } from "./adapters";
-import { asText, checksOf, configString, deriveDrillStack, drillId, readSource, replicaRegion, str, type Source } from "./source";
+import {
+  asText,
+  checksOf,
+  configString,
+  deriveDrillStack,
+  drillId,
+  readSource,
+  replicaRegion,
+  str,
+  type Source,
+} from "./source";
 import { findBackup } from "./backupSearch";
 import { finish, restorePhases } from "./restorePhases";
 
@@ -70,7 +80,19 @@ async function startDrill(env: RecoveryEnv, req: DrillRequest): Promise<DrillRun
   const dirs = projects(env.root);
   const platform: EngineStack = { project: "platform", workDir: dirs.platform.dir, stack };
   const stackFile = path.join(dirs.platform.dir, stackFileName(stack));
-  return { env, req, id, startedAt, source, region, project: source.loaded.project, stack, stackFile, platform, p: { stackCreated: false } };
+  return {
+    env,
+    req,
+    id,
+    startedAt,
+    source,
+    region,
+    project: source.loaded.project,
+    stack,
+    stackFile,
+    platform,
+    p: { stackCreated: false },
+  };
 }
 
 /** Updates the drill's record, once the cluster phase has written it. */
@@ -82,7 +104,12 @@ function recordDrill(run: DrillRun, patch: Partial<DrillRecord>): void {
 function deriveStack(run: DrillRun, update: (s: string) => void): Derivation {
   update("deriving the ephemeral stack as replicate does");
   const sourceText = fs.readFileSync(run.source.loaded.stackFile, "utf8");
-  const derived = deriveReplica({ from: run.req.from, stack: run.stack, region: run.region }, existingStacks(run.env.root), sourceText, undefined);
+  const derived = deriveReplica(
+    { from: run.req.from, stack: run.stack, region: run.region },
+    existingStacks(run.env.root),
+    sourceText,
+    undefined,
+  );
   return { derived, text: deriveDrillStack(derived, run.project, run.id) };
 }
 
@@ -96,9 +123,17 @@ async function planOffline(run: DrillRun, text: string, update: (s: string) => v
   // A real recovery into another region deploys a storage stack like the source's first; the drill links to the source's.
   const storagePlan = await planner.planStorage({ stack: source.storage.stack });
   const size = { dataGiB: source.cfg.recovery.expectedDataGiB, items: source.cfg.recovery.expectedItems };
-  p.modeled = modelRecovery(plan.resources, { size, applications: source.cfg.gitops.applications.length, storage: storagePlan.resources });
+  p.modeled = modelRecovery(plan.resources, {
+    size,
+    applications: source.cfg.gitops.applications.length,
+    storage: storagePlan.resources,
+  });
   p.storageSeconds = modelTimeline(storagePlan.resources).total;
-  p.modeledRpo = modelRpo(source.cfg.backups.schedules.map((s) => s.cron), new Date(env.now()), size);
+  p.modeledRpo = modelRpo(
+    source.cfg.backups.schedules.map((s) => s.cron),
+    new Date(env.now()),
+    size,
+  );
   return plan;
 }
 
@@ -106,7 +141,10 @@ async function planOffline(run: DrillRun, text: string, update: (s: string) => v
 function wouldRestore(run: DrillRun, plan: PlanDocument): NonNullable<Progress["wouldRestore"]> {
   // As a shell would read it: an argument with spaces or quotes is single-quoted.
   const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const checks = checksOf(plan.outputs, run.source.cfg).map((c) => ({ namespace: c.namespace, command: c.command.map(quote).join(" ") }));
+  const checks = checksOf(plan.outputs, run.source.cfg).map((c) => ({
+    namespace: c.namespace,
+    command: c.command.map(quote).join(" "),
+  }));
   return { namespaces: run.source.imperative, checks };
 }
 
@@ -116,7 +154,10 @@ function refuseRunning(run: DrillRun, update: (s: string) => void): DrillRecord[
   update("looking for running and leftover drills");
   const records = env.state.list().filter((r) => r.source === req.from);
   const running = records.filter((r) => stillRunning(r, env.now()));
-  if (running.length > 0) throw new UsageError(`drill ${running[0].id} of ${req.from} is running (${running[0].host}, process ${running[0].pid}, since ${running[0].startedAt}): let it finish, or stop it with Ctrl-C (it tears down)`);
+  if (running.length > 0)
+    throw new UsageError(
+      `drill ${running[0].id} of ${req.from} is running (${running[0].host}, process ${running[0].pid}, since ${running[0].startedAt}): let it finish, or stop it with Ctrl-C (it tears down)`,
+    );
   return records;
 }
 
@@ -125,7 +166,9 @@ async function refuseLeftovers(run: DrillRun, engine: EngineAdapter, records: re
   const { env, req } = run;
   const left = leftovers(records);
   // An ephemeral stack in the backend that no record here knows: a drill run elsewhere, or one whose record was lost.
-  const strays = (await engine.listStacks(run.platform)).filter((s) => s.startsWith(`${req.from}-drill-`) && !env.state.list().some((r) => r.stack === s));
+  const strays = (await engine.listStacks(run.platform)).filter(
+    (s) => s.startsWith(`${req.from}-drill-`) && !env.state.list().some((r) => r.stack === s),
+  );
   if (left.length > 0 || strays.length > 0) {
     throw new UsageError(
       `a drill of ${req.from} left resources behind: ${[...left.map((r) => `${r.id} (stack ${r.stack}, ${r.status} at ${r.phase})`), ...strays.map((s) => `stack ${s} (no record)`)].join(", ")}; ` +
@@ -135,40 +178,66 @@ async function refuseLeftovers(run: DrillRun, engine: EngineAdapter, records: re
 }
 
 /** Reads the source storage's outputs: where its DR replica is (the drill's backup location) and its primary. */
-async function readReplicaStorage(run: DrillRun, engine: EngineAdapter, update: (s: string) => void): Promise<ReplicaStorage> {
+async function readReplicaStorage(
+  run: DrillRun,
+  engine: EngineAdapter,
+  update: (s: string) => void,
+): Promise<ReplicaStorage> {
   const { source } = run;
   update(`reading ${source.storage.stack}'s storage outputs`);
   const outputs = await engine.outputs(source.storage);
   const region = str(outputs.replicaRegion, "replicaRegion", `${BACKUP_STORAGE_PROJECT}/${source.storage.stack}`);
   const location = { bucket: str(outputs.replicaBucket, "replicaBucket", source.storage.stack), region };
-  const primary = typeof outputs.bucket === "string" && typeof outputs.region === "string" ? { bucket: outputs.bucket, region: outputs.region } : undefined;
+  const primary =
+    typeof outputs.bucket === "string" && typeof outputs.region === "string"
+      ? { bucket: outputs.bucket, region: outputs.region }
+      : undefined;
   return { outputs, location, ...(primary ? { primary } : {}) };
 }
 
 /** Finds the backup to restore on the replica and checks it for references bound to the source region; answers what it found. */
-async function chooseBackup(run: DrillRun, storage: ReplicaStorage, plan: PlanDocument, update: (s: string) => void): Promise<string[]> {
+async function chooseBackup(
+  run: DrillRun,
+  storage: ReplicaStorage,
+  plan: PlanDocument,
+  update: (s: string) => void,
+): Promise<string[]> {
   const { env, req, source, p } = run;
   update(`finding the backup on ${storage.location.bucket} (${storage.location.region})`);
   const b = await findBackup(env, storage.location, storage.primary, source.imperative, req.backup);
   p.backup = b.backup;
-  p.rpo = { ageSeconds: b.ageSeconds, ...(b.lagSeconds !== undefined ? { lagSeconds: b.lagSeconds } : {}), lagNote: b.lagNote };
+  p.rpo = {
+    ageSeconds: b.ageSeconds,
+    ...(b.lagSeconds !== undefined ? { lagSeconds: b.lagSeconds } : {}),
+    lagNote: b.lagNote,
+  };
   p.passedOver = b.passedOver;
   const found = [`backup ${b.backup.name}, ${Math.round(b.ageSeconds / 60)} min old`];
   update(`checking ${b.backup.name} for references bound to ${source.cfg.region}`);
-  p.portability = await checkBackup(env.store(storage.location), b.backup.name, source.imperative, { sourceRegion: source.cfg.region, targetRegion: run.region, ...plannedStorageClasses(plan.resources) });
+  p.portability = await checkBackup(env.store(storage.location), b.backup.name, source.imperative, {
+    sourceRegion: source.cfg.region,
+    targetRegion: run.region,
+    ...plannedStorageClasses(plan.resources),
+  });
   refuseUnportable(p.portability, req.acceptUnportable === true);
   found.push(portabilitySummary(p.portability));
   return found;
 }
 
 /** Proves the kopia repository password can be read in the DR region; answers what that proves. */
-async function readRepositoryPassword(run: DrillRun, storage: ReplicaStorage, update: (s: string) => void): Promise<string> {
+async function readRepositoryPassword(
+  run: DrillRun,
+  storage: ReplicaStorage,
+  update: (s: string) => void,
+): Promise<string> {
   const { source } = run;
   const replicaRegion = storage.location.region;
   // A repository keeps the password it was made with (velero #6443): the DR region must read the same one.
   const secret = storage.outputs.replicaRepositoryPasswordSecretArn;
   if (typeof secret !== "string") {
-    throw new Error(`${BACKUP_STORAGE_PROJECT}/${source.storage.stack} exports no replicaRepositoryPasswordSecretArn: without Phoenix's own kopia repository password, volume data would be under Velero's published default (velero #6443); run \`phoenix up --stack ${source.storage.stack}\``);
+    throw new Error(
+      `${BACKUP_STORAGE_PROJECT}/${source.storage.stack} exports no replicaRepositoryPasswordSecretArn: without Phoenix's own kopia repository password, volume data would be under Velero's published default (velero #6443); run \`phoenix up --stack ${source.storage.stack}\``,
+    );
   }
   update(`reading the kopia repository password in ${replicaRegion}`);
   await run.env.aws().readSecret(secret, replicaRegion);
@@ -180,7 +249,9 @@ function preflightPhase(run: DrillRun): Phase {
   const { req, stack, region } = run;
   return {
     name: "preflight",
-    title: req.rehearse ? `Preflight (offline): derive ${stack} in ${region} and plan it` : `Preflight: derive ${stack} in ${region}, plan it offline, find the backup, check access`,
+    title: req.rehearse
+      ? `Preflight (offline): derive ${stack} in ${region} and plan it`
+      : `Preflight: derive ${stack} in ${region}, plan it offline, find the backup, check access`,
     run: async (update) => {
       run.derivation = deriveStack(run, update);
       const plan = await planOffline(run, run.derivation.text, update);
@@ -209,10 +280,28 @@ async function createDrillStack(run: DrillRun, engine: EngineAdapter, update: (s
   // Recorded before anything is created, as "may exist": a drill killed at any point
   // can be found and finished, its cluster's name known before `up` makes anything.
   const clusterName = configString(text, [`${project}:cluster`, "name"]) ?? `${project}-${stack}`;
-  p.record = env.state.write({ id, source: req.from, stack, region, startedAt: new Date(run.startedAt).toISOString(), host: os.hostname(), pid: process.pid, phase: "cluster", status: "running", stackCreated: true, files: [stackFile], stackText: text, keep: req.keep, clusterName });
+  p.record = env.state.write({
+    id,
+    source: req.from,
+    stack,
+    region,
+    startedAt: new Date(run.startedAt).toISOString(),
+    host: os.hostname(),
+    pid: process.pid,
+    phase: "cluster",
+    status: "running",
+    stackCreated: true,
+    files: [stackFile],
+    stackText: text,
+    keep: req.keep,
+    clusterName,
+  });
   fs.writeFileSync(stackFile, text);
   p.stackCreated = true;
-  await engine.ensureStack(platform, { create: true, ...(derived?.secretsProvider ? { secretsProvider: derived.secretsProvider } : {}) });
+  await engine.ensureStack(platform, {
+    create: true,
+    ...(derived?.secretsProvider ? { secretsProvider: derived.secretsProvider } : {}),
+  });
   const source_: EngineStack = { ...platform, stack: req.from };
   for (const key of derived?.secretPaths ?? []) {
     update(`copying secret ${key} re-encrypted`);
@@ -232,8 +321,13 @@ function clusterPhase(run: DrillRun): Phase {
       const changes = await engine.up(platform, update, { signal: env.engineSignal });
       p.outputs = await engine.outputs(platform);
       p.kubeconfig = asText(await engine.secretOutput(platform, "kubeconfig"));
-      recordDrill(run, { ...(asText(p.outputs.clusterName) ? { clusterName: asText(p.outputs.clusterName) } : {}), ...(typeof p.outputs.vpcId === "string" ? { vpcId: p.outputs.vpcId } : {}) });
-      return `${stack} up: ${Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", ")}`;
+      recordDrill(run, {
+        ...(asText(p.outputs.clusterName) ? { clusterName: asText(p.outputs.clusterName) } : {}),
+        ...(typeof p.outputs.vpcId === "string" ? { vpcId: p.outputs.vpcId } : {}),
+      });
+      return `${stack} up: ${Object.entries(changes)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`;
     },
   };
 }
@@ -260,16 +354,36 @@ export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<Recove
   const run = await startDrill(env, req);
   const { id, source, stack, region, startedAt, p } = run;
   const reportDir = path.resolve(req.reportDir ?? path.join(env.root, ".phoenix", "reports", id));
-  const base = { id, source: req.from, stack, region, startedAt, reportDir, targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes } };
-  const restore = (): Phase[] => restorePhases(env, source.cfg, source.imperative, () => `${p.location?.bucket} (${p.location?.region})`, p, id);
-  const phases: Phase[] = req.rehearse ? [preflightPhase(run)] : [preflightPhase(run), clusterPhase(run), ...restore(), teardownPhase(run)];
-  const report = await finish(req.rehearse ? "rehearsal" : "drill", env, base, phases, p, (name) => recordDrill(run, { phase: name }));
-  recordDrill(run, { status: report.outcome === "passed" ? "passed" : report.outcome === "interrupted" ? "interrupted" : "failed" });
+  const base = {
+    id,
+    source: req.from,
+    stack,
+    region,
+    startedAt,
+    reportDir,
+    targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
+  };
+  const restore = (): Phase[] =>
+    restorePhases(env, source.cfg, source.imperative, () => `${p.location?.bucket} (${p.location?.region})`, p, id);
+  const phases: Phase[] = req.rehearse
+    ? [preflightPhase(run)]
+    : [preflightPhase(run), clusterPhase(run), ...restore(), teardownPhase(run)];
+  const report = await finish(req.rehearse ? "rehearsal" : "drill", env, base, phases, p, (name) =>
+    recordDrill(run, { phase: name }),
+  );
+  recordDrill(run, {
+    status: report.outcome === "passed" ? "passed" : report.outcome === "interrupted" ? "interrupted" : "failed",
+  });
   return report;
 }
 
 /** Tears a drill's stack down: what Kubernetes made in AWS, the stack's resources, the stack, its file. */
-export async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: string | undefined, update: (s: string) => void): Promise<string> {
+export async function tearDown(
+  env: RecoveryEnv,
+  rec: DrillRecord,
+  kubeconfig: string | undefined,
+  update: (s: string) => void,
+): Promise<string> {
   const engine = env.engine();
   const dirs = projects(env.root);
   const platform: EngineStack = { project: "platform", workDir: dirs.platform.dir, stack: rec.stack };
@@ -292,9 +406,17 @@ export async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: s
       // Teardown must finish even after Ctrl-C: it gets no signal of its own. A release
       // that fails does not stop it: the platform's own delete hook tries again in destroy.
       try {
-        steps.push(await env.release(config, { clusterName: rec.clusterName, region: rec.region, ...(rec.vpcId ? { vpcId: rec.vpcId } : {}) }, { timeoutSeconds: 20 * 60, progress: update }));
+        steps.push(
+          await env.release(
+            config,
+            { clusterName: rec.clusterName, region: rec.region, ...(rec.vpcId ? { vpcId: rec.vpcId } : {}) },
+            { timeoutSeconds: 20 * 60, progress: update },
+          ),
+        );
       } catch (err) {
-        steps.push(`releasing what Kubernetes made in AWS failed (${(err as Error).message}); destroy's delete hook tries again`);
+        steps.push(
+          `releasing what Kubernetes made in AWS failed (${(err as Error).message}); destroy's delete hook tries again`,
+        );
       }
     }
     update(`pulumi destroy --run-program ${rec.stack}`);
@@ -304,15 +426,25 @@ export async function tearDown(env: RecoveryEnv, rec: DrillRecord, kubeconfig: s
     steps.push(`stack ${rec.stack} removed`);
   }
   for (const f of new Set([...rec.files, file])) fs.rmSync(f, { force: true });
-  env.state.update(rec.id, { stackCreated: false, files: [], phase: "teardown", ...(rec.status === "running" ? {} : { status: "cleaned" }) });
+  env.state.update(rec.id, {
+    stackCreated: false,
+    files: [],
+    phase: "teardown",
+    ...(rec.status === "running" ? {} : { status: "cleaned" }),
+  });
   return steps.join("; ") || "nothing to tear down";
 }
 
 /** `phoenix drill cleanup ID`: finishes the teardown of a drill that was killed. */
-export async function cleanupDrill(env: RecoveryEnv, id: string, update: (s: string) => void = () => undefined): Promise<string> {
+export async function cleanupDrill(
+  env: RecoveryEnv,
+  id: string,
+  update: (s: string) => void = () => undefined,
+): Promise<string> {
   const rec = env.state.get(id);
   if (!rec) throw new UsageError(`no drill ${id} in ${env.state.dir}: \`phoenix drill list\` shows the recorded ones`);
-  if (rec.status === "running" && rec.pid !== process.pid && leftovers([rec]).length === 0) throw new UsageError(`drill ${id} is still running (process ${rec.pid}): stop it with Ctrl-C, which tears it down`);
+  if (rec.status === "running" && rec.pid !== process.pid && leftovers([rec]).length === 0)
+    throw new UsageError(`drill ${id} is still running (process ${rec.pid}): stop it with Ctrl-C, which tears it down`);
   const done = await tearDown(env, { ...rec, status: "cleaned" }, undefined, update);
   env.state.update(id, { status: "cleaned" });
   return done;
@@ -324,13 +456,15 @@ export function listDrills(state: DrillState): { record: DrillRecord; leftover: 
   return state.list().map((r) => ({ record: r, leftover: left.has(r.id) }));
 }
 
-
 /**
  * Raises an interrupt (the command's signal handlers): every wait stops; a running
  * `pulumi up` is cancelled only on SIGTERM, because a terminal's Ctrl-C has reached it
  * already and a second SIGINT would make it stop at once, leaving pending operations.
  */
-export function interrupt(interrupts: { readonly waits: AbortController; readonly engine: AbortController }, signal: string): void {
+export function interrupt(
+  interrupts: { readonly waits: AbortController; readonly engine: AbortController },
+  signal: string,
+): void {
   if (!interrupts.waits.signal.aborted) interrupts.waits.abort(new Interrupted(signal));
   if (signal === "SIGTERM" && !interrupts.engine.signal.aborted) interrupts.engine.abort(new Interrupted(signal));
 }

@@ -28,13 +28,22 @@ export interface Interrupts {
 }
 
 /** Builds the environment; `stateDir` defaults to `.phoenix/drills` in the repository. */
-export async function recoveryEnv(root: string, engine: () => EngineAdapter, io: Io, given: RecoveryAdapters = {}, stateDir?: string): Promise<{ env: RecoveryEnv; interrupts: Interrupts }> {
+export async function recoveryEnv(
+  root: string,
+  engine: () => EngineAdapter,
+  io: Io,
+  given: RecoveryAdapters = {},
+  stateDir?: string,
+): Promise<{ env: RecoveryEnv; interrupts: Interrupts }> {
   const controller = given.controller ?? new AbortController();
   const engineController = new AbortController();
   // The SDKs load only when a real adapter is needed.
   const store = given.store ?? (await import("./s3")).openBackupStore;
   const kube = given.cluster ? undefined : await import("./kube");
-  const cluster = given.cluster ?? ((kubeconfig: string, context?: string) => (kube as typeof import("./kube")).openRecoveryCluster(kubeconfig, context === undefined ? {} : { context }));
+  const cluster =
+    given.cluster ??
+    ((kubeconfig: string, context?: string) =>
+      (kube as typeof import("./kube")).openRecoveryCluster(kubeconfig, context === undefined ? {} : { context }));
   const aws = given.aws ?? (await import("./aws")).awsAccess;
   const env: RecoveryEnv = {
     root,
@@ -43,7 +52,9 @@ export async function recoveryEnv(root: string, engine: () => EngineAdapter, io:
     store: (loc) => store(loc),
     cluster: (kubeconfig, context) => cluster(kubeconfig, context),
     aws,
-    release: given.release ?? (async (kubeconfig, target, wait) => (await import("./release")).releaseExternal(kubeconfig, target, wait)),
+    release:
+      given.release ??
+      (async (kubeconfig, target, wait) => (await import("./release")).releaseExternal(kubeconfig, target, wait)),
     state: new DrillState(stateDir ?? path.join(root, ".phoenix", "drills")),
     now: given.now ?? (() => Date.now()),
     signal: controller.signal,

@@ -41,13 +41,19 @@ export function pause(seconds: number, signal?: AbortSignal): Promise<void> {
  * Polls `check` until it answers a value, the wait times out (an error naming `what`
  * and the last status), or the signal fires.
  */
-export async function poll<T>(what: string, wait: Wait, check: () => Promise<{ done: T } | { status: string }>, pollSeconds = POLL_SECONDS): Promise<T> {
+export async function poll<T>(
+  what: string,
+  wait: Wait,
+  check: () => Promise<{ done: T } | { status: string }>,
+  pollSeconds = POLL_SECONDS,
+): Promise<T> {
   const deadline = Date.now() + wait.timeoutSeconds * 1000;
   for (;;) {
     const r = await check();
     if ("done" in r) return r.done;
     wait.progress?.(r.status);
-    if (Date.now() >= deadline) throw new Error(`timed out after ${wait.timeoutSeconds}s waiting for ${what}: ${r.status}`);
+    if (Date.now() >= deadline)
+      throw new Error(`timed out after ${wait.timeoutSeconds}s waiting for ${what}: ${r.status}`);
     await pause(Math.min(pollSeconds, Math.max(0, (deadline - Date.now()) / 1000)), wait.signal);
   }
 }
@@ -78,31 +84,73 @@ async function listOr404(client: KubeClient, p: string, query: Query = {}): Prom
 
 /** Waits until every Argo CD Application is Synced and Healthy. */
 function waitApplications({ client, pollSeconds }: RecoveryKube, wait: Wait): Promise<{ total: number }> {
-  return poll<{ total: number }>("Argo CD Applications to be Synced and Healthy", wait, async () => {
-    const apps = await listOr404(client, "/apis/argoproj.io/v1alpha1/applications");
-    const notReady = apps
-      .map((a) => ({ name: `${text(a, "metadata", "namespace") ?? ""}/${text(a, "metadata", "name") ?? ""}`, sync: (text(a, "status", "sync", "status") ?? "Unknown"), health: (text(a, "status", "health", "status") ?? "Unknown") }))
-      .filter((a) => a.sync !== "Synced" || a.health !== "Healthy");
-    if (apps.length > 0 && notReady.length === 0) return { done: { total: apps.length } };
-    return { status: apps.length === 0 ? "no Application yet" : `${apps.length - notReady.length}/${apps.length} ready; waiting for ${notReady.slice(0, 5).map((a) => `${a.name} (${a.sync}, ${a.health})`).join(", ")}` };
-  }, pollSeconds);
+  return poll<{ total: number }>(
+    "Argo CD Applications to be Synced and Healthy",
+    wait,
+    async () => {
+      const apps = await listOr404(client, "/apis/argoproj.io/v1alpha1/applications");
+      const notReady = apps
+        .map((a) => ({
+          name: `${text(a, "metadata", "namespace") ?? ""}/${text(a, "metadata", "name") ?? ""}`,
+          sync: text(a, "status", "sync", "status") ?? "Unknown",
+          health: text(a, "status", "health", "status") ?? "Unknown",
+        }))
+        .filter((a) => a.sync !== "Synced" || a.health !== "Healthy");
+      if (apps.length > 0 && notReady.length === 0) return { done: { total: apps.length } };
+      return {
+        status:
+          apps.length === 0
+            ? "no Application yet"
+            : `${apps.length - notReady.length}/${apps.length} ready; waiting for ${notReady
+                .slice(0, 5)
+                .map((a) => `${a.name} (${a.sync}, ${a.health})`)
+                .join(", ")}`,
+      };
+    },
+    pollSeconds,
+  );
 }
 
 /** Waits until Velero has synced the backup, then its pod volume backups (RecoveryCluster.waitBackup). */
-async function waitBackup({ client, pollSeconds }: RecoveryKube, ns: string, backup: string, podVolumeBackups: number, wait: Wait): Promise<void> {
-  await poll<undefined>(`Velero to sync backup ${backup} from its location`, wait, async () => {
-    try {
-      await client.request("GET", path(VELERO, "backups", ns, backup));
-      return { done: undefined };
-    } catch (err) {
-      if (isStatus(err, 404)) return { status: `backup ${backup} not synced yet (Velero's backupSyncPeriod, 1 minute by default)` };
-      throw err;
-    }
-  }, pollSeconds);
-  await poll<undefined>(`Velero to sync the ${podVolumeBackups} pod volume backups of ${backup}`, wait, async () => {
-    const synced = (await listOr404(client, path(VELERO, "podvolumebackups", ns), { labelSelector: `velero.io/backup-name=${backup}` })).length;
-    return synced >= podVolumeBackups ? { done: undefined } : { status: `${synced}/${podVolumeBackups} pod volume backups of ${backup} synced: a restore before all are would bring volumes back empty` };
-  }, pollSeconds);
+async function waitBackup(
+  { client, pollSeconds }: RecoveryKube,
+  ns: string,
+  backup: string,
+  podVolumeBackups: number,
+  wait: Wait,
+): Promise<void> {
+  await poll<undefined>(
+    `Velero to sync backup ${backup} from its location`,
+    wait,
+    async () => {
+      try {
+        await client.request("GET", path(VELERO, "backups", ns, backup));
+        return { done: undefined };
+      } catch (err) {
+        if (isStatus(err, 404))
+          return { status: `backup ${backup} not synced yet (Velero's backupSyncPeriod, 1 minute by default)` };
+        throw err;
+      }
+    },
+    pollSeconds,
+  );
+  await poll<undefined>(
+    `Velero to sync the ${podVolumeBackups} pod volume backups of ${backup}`,
+    wait,
+    async () => {
+      const synced = (
+        await listOr404(client, path(VELERO, "podvolumebackups", ns), {
+          labelSelector: `velero.io/backup-name=${backup}`,
+        })
+      ).length;
+      return synced >= podVolumeBackups
+        ? { done: undefined }
+        : {
+            status: `${synced}/${podVolumeBackups} pod volume backups of ${backup} synced: a restore before all are would bring volumes back empty`,
+          };
+    },
+    pollSeconds,
+  );
 }
 
 /** Creates a Velero Restore. */
@@ -138,25 +186,52 @@ async function restoreRewrites(client: KubeClient, ns: string, restore: string):
 }
 
 /** Waits until the Restore and its pod volume restores are over, within one deadline for both. */
-async function waitRestore({ client, pollSeconds }: RecoveryKube, ns: string, restore: string, given: Wait): Promise<RestoreOutcome> {
+async function waitRestore(
+  { client, pollSeconds }: RecoveryKube,
+  ns: string,
+  restore: string,
+  given: Wait,
+): Promise<RestoreOutcome> {
   // One deadline for the restore and its pod volumes together.
   const deadline = Date.now() + given.timeoutSeconds * 1000;
-  const wait = { ...given, get timeoutSeconds(): number {
-    return Math.max(0, (deadline - Date.now()) / 1000);
-  } };
-  const done = await poll<unknown>(`restore ${restore}`, wait, async () => {
-    const r = await client.request("GET", path(VELERO, "restores", ns, restore));
-    const phase = (text(r, "status", "phase") ?? "New");
-    return restorePhase(phase) === "running" ? { status: `restore ${phase}` } : { done: r };
-  }, pollSeconds);
+  const wait = {
+    ...given,
+    get timeoutSeconds(): number {
+      return Math.max(0, (deadline - Date.now()) / 1000);
+    },
+  };
+  const done = await poll<unknown>(
+    `restore ${restore}`,
+    wait,
+    async () => {
+      const r = await client.request("GET", path(VELERO, "restores", ns, restore));
+      const phase = text(r, "status", "phase") ?? "New";
+      return restorePhase(phase) === "running" ? { status: `restore ${phase}` } : { done: r };
+    },
+    pollSeconds,
+  );
   // Pod volume data comes back after the Restore's own items: wait for kopia too.
-  const volumeRestores = await poll<VolumeRestore[]>(`pod volume restores of ${restore}`, wait, async () => {
-    const pvrs = (await listOr404(client, path(VELERO, "podvolumerestores", ns), { labelSelector: `velero.io/restore-name=${restore}` })).map(
-      (p): VolumeRestore => ({ podNamespace: (text(p, "spec", "pod", "namespace") ?? ""), podName: (text(p, "spec", "pod", "name") ?? ""), volume: (text(p, "spec", "volume") ?? ""), phase: (text(p, "status", "phase") ?? "New") }),
-    );
-    const running = pvrs.filter((p) => restorePhase(p.phase) === "running");
-    return running.length === 0 ? { done: pvrs } : { status: `${pvrs.length - running.length}/${pvrs.length} pod volumes restored` };
-  }, pollSeconds);
+  const volumeRestores = await poll<VolumeRestore[]>(
+    `pod volume restores of ${restore}`,
+    wait,
+    async () => {
+      const pvrs = (
+        await listOr404(client, path(VELERO, "podvolumerestores", ns), {
+          labelSelector: `velero.io/restore-name=${restore}`,
+        })
+      ).map((p): VolumeRestore => ({
+        podNamespace: text(p, "spec", "pod", "namespace") ?? "",
+        podName: text(p, "spec", "pod", "name") ?? "",
+        volume: text(p, "spec", "volume") ?? "",
+        phase: text(p, "status", "phase") ?? "New",
+      }));
+      const running = pvrs.filter((p) => restorePhase(p.phase) === "running");
+      return running.length === 0
+        ? { done: pvrs }
+        : { status: `${pvrs.length - running.length}/${pvrs.length} pod volumes restored` };
+    },
+    pollSeconds,
+  );
   return restoreOutcome(done, volumeRestores);
 }
 
@@ -167,27 +242,43 @@ function restoreOutcome(done: unknown, volumeRestores: readonly VolumeRestore[])
     warnings: Number(at(done, "status", "warnings") ?? 0),
     errors: Number(at(done, "status", "errors") ?? 0),
     ...(text(done, "status", "failureReason") ? { failureReason: text(done, "status", "failureReason") } : {}),
-    ...(Array.isArray(at(done, "status", "validationErrors")) ? { validationErrors: (at(done, "status", "validationErrors") as unknown[]).map(String) } : {}),
+    ...(Array.isArray(at(done, "status", "validationErrors"))
+      ? { validationErrors: (at(done, "status", "validationErrors") as unknown[]).map(String) }
+      : {}),
     volumeRestores,
   };
 }
 
 /** The Restores of a backup, newest first. */
 async function restoresOf(client: KubeClient, ns: string, backup: string): Promise<readonly string[]> {
-  const restores = (await listOr404(client, path(VELERO, "restores", ns))).filter((r) => at(r, "spec", "backupName") === backup);
+  const restores = (await listOr404(client, path(VELERO, "restores", ns))).filter(
+    (r) => at(r, "spec", "backupName") === backup,
+  );
   return restores
-    .sort((a, b) => (text(b, "metadata", "creationTimestamp") ?? "").localeCompare((text(a, "metadata", "creationTimestamp") ?? "")))
+    .sort((a, b) =>
+      (text(b, "metadata", "creationTimestamp") ?? "").localeCompare(text(a, "metadata", "creationTimestamp") ?? ""),
+    )
     .map((r) => text(r, "metadata", "name") ?? "");
 }
 
 /** Live objects of the resources in the namespaces; a resource not served has none. */
-async function listObjects(client: KubeClient, namespaces: readonly string[], resources: readonly ResourceType[]): Promise<LiveObject[]> {
+async function listObjects(
+  client: KubeClient,
+  namespaces: readonly string[],
+  resources: readonly ResourceType[],
+): Promise<LiveObject[]> {
   const out: LiveObject[] = [];
   for (const ns of namespaces) {
     for (const r of resources) {
       for (const o of await listOr404(client, path(r.apiVersion, r.plural, ns))) {
         // List items carry no kind or apiVersion of their own: the list's are theirs.
-        out.push({ apiVersion: r.apiVersion, kind: r.kind, namespace: ns, name: text(o, "metadata", "name") ?? "", object: { apiVersion: r.apiVersion, kind: r.kind, ...o } });
+        out.push({
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+          namespace: ns,
+          name: text(o, "metadata", "name") ?? "",
+          object: { apiVersion: r.apiVersion, kind: r.kind, ...o },
+        });
       }
     }
   }
@@ -196,16 +287,34 @@ async function listObjects(client: KubeClient, namespaces: readonly string[], re
 
 /** The first running, ready pod matching the selector. */
 async function readyPod(client: KubeClient, ns: string, pods: Readonly<Record<string, string>>): Promise<string> {
-  const selector = Object.entries(pods).map(([k, v]) => `${k}=${v}`).join(",");
+  const selector = Object.entries(pods)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   // A Ready pod: a running one may still be replaying its data (a database in recovery).
-  const ready = (o: unknown): boolean => Array.isArray(at(o, "status", "conditions")) && (at(o, "status", "conditions") as unknown[]).some((c) => text(c, "type") === "Ready" && text(c, "status") === "True");
-  const running = (await client.list(path("v1", "pods", ns), selector ? { labelSelector: selector } : {})).filter((p) => at(p, "status", "phase") === "Running" && ready(p));
-  if (running.length === 0) throw new Error(`no running, ready pod in ${ns}${selector ? ` matching ${selector}` : ""} to run the verify command in`);
+  const ready = (o: unknown): boolean =>
+    Array.isArray(at(o, "status", "conditions")) &&
+    (at(o, "status", "conditions") as unknown[]).some(
+      (c) => text(c, "type") === "Ready" && text(c, "status") === "True",
+    );
+  const running = (await client.list(path("v1", "pods", ns), selector ? { labelSelector: selector } : {})).filter(
+    (p) => at(p, "status", "phase") === "Running" && ready(p),
+  );
+  if (running.length === 0)
+    throw new Error(
+      `no running, ready pod in ${ns}${selector ? ` matching ${selector}` : ""} to run the verify command in`,
+    );
   return text(running[0], "metadata", "name") ?? "";
 }
 
 /** Runs a verify command in a running, ready pod and reads its exit code and the end of its output. */
-async function execIn(client: KubeClient, ns: string, pods: Readonly<Record<string, string>>, container: string, command: readonly string[], timeoutSeconds: number): Promise<ExecResult> {
+async function execIn(
+  client: KubeClient,
+  ns: string,
+  pods: Readonly<Record<string, string>>,
+  container: string,
+  command: readonly string[],
+  timeoutSeconds: number,
+): Promise<ExecResult> {
   const pod = await readyPod(client, ns, pods);
   let output = "";
   const sink = new Writable({
@@ -239,8 +348,14 @@ async function execIn(client: KubeClient, ns: string, pods: Readonly<Record<stri
 }
 
 /** Opens the cluster a kubeconfig (its text) points at; `pollSeconds` paces every wait. */
-export async function openRecoveryCluster(kubeconfig: string, opts: { readonly context?: string; readonly pollSeconds?: number } = {}): Promise<RecoveryCluster> {
-  const client = await openKubeClient({ text: kubeconfig }, opts.context === undefined ? {} : { context: opts.context });
+export async function openRecoveryCluster(
+  kubeconfig: string,
+  opts: { readonly context?: string; readonly pollSeconds?: number } = {},
+): Promise<RecoveryCluster> {
+  const client = await openKubeClient(
+    { text: kubeconfig },
+    opts.context === undefined ? {} : { context: opts.context },
+  );
   const kube: RecoveryKube = { client, pollSeconds: opts.pollSeconds ?? POLL_SECONDS };
   return {
     waitApplications: (wait) => waitApplications(kube, wait),
@@ -251,12 +366,17 @@ export async function openRecoveryCluster(kubeconfig: string, opts: { readonly c
     waitRestore: (ns, restore, wait) => waitRestore(kube, ns, restore, wait),
     restoresOf: (ns, backup) => restoresOf(client, ns, backup),
     listObjects: (namespaces, resources) => listObjects(client, namespaces, resources),
-    exec: (ns, pods, container, command, timeoutSeconds) => execIn(client, ns, pods, container, command, timeoutSeconds),
+    exec: (ns, pods, container, command, timeoutSeconds) =>
+      execIn(client, ns, pods, container, command, timeoutSeconds),
   };
 }
 
 /** The exit code in an exec's final Status: 0 on Success, the NonZeroExitCode cause otherwise. */
-export function exitCode(status: { status?: string; reason?: string; details?: { causes?: { reason?: string; message?: string }[] } }): number {
+export function exitCode(status: {
+  status?: string;
+  reason?: string;
+  details?: { causes?: { reason?: string; message?: string }[] };
+}): number {
   if (status.status === "Success") return 0;
   const cause = status.details?.causes?.find((c) => c.reason === "ExitCode");
   const code = Number(cause?.message);

@@ -54,7 +54,9 @@ export interface RecoverySize {
 
 /** Seconds to restore `size` at one kopia rate: the location sync, the items, the data. */
 function restoreSeconds(size: RecoverySize, mbPerSecond: number): number {
-  return Math.round(BSL_SYNC_SECONDS + size.items / RESTORE_ITEMS_PER_SECOND + (size.dataGiB * MB_PER_GIB) / mbPerSecond);
+  return Math.round(
+    BSL_SYNC_SECONDS + size.items / RESTORE_ITEMS_PER_SECOND + (size.dataGiB * MB_PER_GIB) / mbPerSecond,
+  );
 }
 
 /** The modeled recovery: its phases at the published low kopia rate, and the restore at both rates. */
@@ -72,14 +74,26 @@ export interface ModeledRecovery {
  * recovery). The restore is modeled at the published low rate: the worst case is what
  * the target is checked against.
  */
-export function modelRecovery(resources: readonly PlanResource[], opts: { readonly size: RecoverySize; readonly applications: number; readonly storage?: readonly PlanResource[] }): ModeledRecovery {
+export function modelRecovery(
+  resources: readonly PlanResource[],
+  opts: { readonly size: RecoverySize; readonly applications: number; readonly storage?: readonly PlanResource[] },
+): ModeledRecovery {
   const timeline = modelTimeline(resources);
   const storage = opts.storage ? modelTimeline(opts.storage).total : 0;
   const { size } = opts;
-  const restore = { low: restoreSeconds(size, FS_RESTORE_MB_PER_SECOND.low), high: restoreSeconds(size, FS_RESTORE_MB_PER_SECOND.high) };
-  const storageBasis = opts.storage ? `${Math.round(storage)} s for the backup storage stack a recovery into another region deploys first (${opts.storage.length} resources), then ` : "";
+  const restore = {
+    low: restoreSeconds(size, FS_RESTORE_MB_PER_SECOND.low),
+    high: restoreSeconds(size, FS_RESTORE_MB_PER_SECOND.high),
+  };
+  const storageBasis = opts.storage
+    ? `${Math.round(storage)} s for the backup storage stack a recovery into another region deploys first (${opts.storage.length} resources), then `
+    : "";
   const phases: ModeledPhase[] = [
-    { name: "cluster", seconds: storage + timeline.total, basis: `${storageBasis}the critical path of the plan's ${resources.length} resources (${timeline.critical.length} steps), durations per type from \`phoenix plan --timeline\`'s cited table` },
+    {
+      name: "cluster",
+      seconds: storage + timeline.total,
+      basis: `${storageBasis}the critical path of the plan's ${resources.length} resources (${timeline.critical.length} steps), durations per type from \`phoenix plan --timeline\`'s cited table`,
+    },
     {
       name: "gitops",
       seconds: 120 + 30 * opts.applications,
@@ -92,8 +106,16 @@ export function modelRecovery(resources: readonly PlanResource[], opts: { readon
         `published: backup location sync ${BSL_SYNC_SECONDS} s (Velero's default backupSyncPeriod) + ${size.items} items at 865 per 90 s (velero #4524) + ${size.dataGiB} GiB by kopia file-system restore at ${FS_RESTORE_MB_PER_SECOND.low} MB/s, the low end of the 6-30 MB/s users report (velero #5920); ` +
         `${minutes(restore.high)} at ${FS_RESTORE_MB_PER_SECOND.high} MB/s. Items and data are the stack's phoenix:recovery.expectedItems and expectedDataGiB`,
     },
-    { name: "verify", seconds: 60, basis: "assumption: one list call per resource type and namespace, then each verify command" },
-    { name: "teardown", seconds: 600, basis: 'published: EKS deletion is "similarly slow" to its ~10 min creation (pulumi/pulumi-aws #846)' },
+    {
+      name: "verify",
+      seconds: 60,
+      basis: "assumption: one list call per resource type and namespace, then each verify command",
+    },
+    {
+      name: "teardown",
+      seconds: 600,
+      basis: 'published: EKS deletion is "similarly slow" to its ~10 min creation (pulumi/pulumi-aws #846)',
+    },
   ];
   return { phases, timeline, restore };
 }

@@ -58,7 +58,17 @@ export interface PhaseRun {
  * their order; a failure among those is reported too, and does not stop the next.
  * `onPhase` hears each phase before it starts (the drill records it).
  */
-export async function runPhases(phases: readonly Phase[], opts: { readonly io: Pick<Io, "progress">; readonly signal?: AbortSignal; readonly clock?: () => number; readonly onPhase?: (name: PhaseName) => void; readonly onResult?: (r: PhaseResult) => void; readonly startedAt?: number }): Promise<PhaseRun> {
+export async function runPhases(
+  phases: readonly Phase[],
+  opts: {
+    readonly io: Pick<Io, "progress">;
+    readonly signal?: AbortSignal;
+    readonly clock?: () => number;
+    readonly onPhase?: (name: PhaseName) => void;
+    readonly onResult?: (r: PhaseResult) => void;
+    readonly startedAt?: number;
+  },
+): Promise<PhaseRun> {
   const clock = opts.clock ?? (() => Date.now());
   // The recovery's own start (before it read and planned the source), so RTO counts it.
   const t0 = opts.startedAt ?? clock();
@@ -77,15 +87,33 @@ export async function runPhases(phases: readonly Phase[], opts: { readonly io: P
       opts.onPhase?.(p.name);
       try {
         // An interrupt before a phase starts stops it as surely as one during it.
-        if (!p.always && opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Interrupted("a signal");
+        if (!p.always && opts.signal?.aborted)
+          throw opts.signal.reason instanceof Error ? opts.signal.reason : new Interrupted("a signal");
         const detail = await p.run(update);
-        add({ name: p.name, status: "passed", start: (started - t0) / 1000, seconds: (clock() - started) / 1000, detail });
+        add({
+          name: p.name,
+          status: "passed",
+          start: (started - t0) / 1000,
+          seconds: (clock() - started) / 1000,
+          detail,
+        });
       } catch (err) {
         const stopped = !p.always && (err instanceof Interrupted || opts.signal?.aborted === true);
         const message = err instanceof Error ? err.message : String(err);
-        add({ name: p.name, status: stopped ? "interrupted" : "failed", start: (started - t0) / 1000, seconds: (clock() - started) / 1000, detail: message });
+        add({
+          name: p.name,
+          status: stopped ? "interrupted" : "failed",
+          start: (started - t0) / 1000,
+          seconds: (clock() - started) / 1000,
+          detail: message,
+        });
         // A refused request (a usage error: a leftover drill, a bad stack file) exits 2, not 1.
-        if (!failure) failure = { phase: p.name, message, ...(err instanceof Error && err.name === "UsageError" ? { refused: true } : {}) };
+        if (!failure)
+          failure = {
+            phase: p.name,
+            message,
+            ...(err instanceof Error && err.name === "UsageError" ? { refused: true } : {}),
+          };
         if (stopped) interrupted = true;
         throw err;
       }
@@ -99,7 +127,14 @@ export async function runPhases(phases: readonly Phase[], opts: { readonly io: P
     // Recorded above; the phases after it are skipped.
   }
   for (const p of main) {
-    if (!results.some((r) => r.name === p.name)) add({ name: p.name, status: "skipped", start: (clock() - t0) / 1000, seconds: 0, detail: failure ? `skipped: ${failure.phase} did not pass` : "skipped" });
+    if (!results.some((r) => r.name === p.name))
+      add({
+        name: p.name,
+        status: "skipped",
+        start: (clock() - t0) / 1000,
+        seconds: 0,
+        detail: failure ? `skipped: ${failure.phase} did not pass` : "skipped",
+      });
   }
   for (const p of phases.filter((q) => q.always)) {
     try {

@@ -24,15 +24,25 @@ import { finish, restorePhases } from "./restorePhases";
  * `replicate` gives the new storage in the source's region: that is the region that was
  * lost, so replication stays off until a new DR region is chosen.
  */
-export async function writeReplica(env: RecoveryEnv, from: string, target: string, region: string, lostRegion: string): Promise<void> {
+export async function writeReplica(
+  env: RecoveryEnv,
+  from: string,
+  target: string,
+  region: string,
+  lostRegion: string,
+): Promise<void> {
   const { replicate } = await import("../replicate");
-  await replicate(env.root, { from, stack: target, region }, "write-only", env.engine, { out: () => undefined, err: env.io.err });
+  await replicate(env.root, { from, stack: target, region }, "write-only", env.engine, {
+    out: () => undefined,
+    err: env.io.err,
+  });
   const storageFile = path.join(projects(env.root).storage.dir, stackFileName(target));
   const written = fs.readFileSync(storageFile, "utf8");
   const doc = parseDocument(written);
   doc.deleteIn(["config", `${BACKUP_STORAGE_PROJECT}:replication`]);
   const config = doc.get("config", true) as { commentBefore?: string | null } | undefined;
-  if (config) config.commentBefore = ` recover: replication to ${lostRegion} (the lost region) left out; set ${BACKUP_STORAGE_PROJECT}:replication.region to a new DR region`;
+  if (config)
+    config.commentBefore = ` recover: replication to ${lostRegion} (the lost region) left out; set ${BACKUP_STORAGE_PROJECT}:replication.region to a new DR region`;
   fs.writeFileSync(storageFile, stackFileText(doc, written));
 }
 
@@ -47,19 +57,35 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
   const dirs = projects(env.root);
   const reportDir = path.resolve(req.reportDir ?? path.join(env.root, ".phoenix", "reports", id));
   const p: Progress = { stackCreated: false };
-  const base = { id, source: req.stack, stack: target, region, startedAt, reportDir, targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes } };
+  const base = {
+    id,
+    source: req.stack,
+    stack: target,
+    region,
+    startedAt,
+    reportDir,
+    targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
+  };
   const platform: EngineStack = { project: "platform", workDir: dirs.platform.dir, stack: target };
 
   const preflight: Phase = {
     name: "preflight",
-    title: inPlace ? `Preflight: ${req.stack} in place, find the backup` : `Preflight: write ${target} in ${region}, find the backup`,
+    title: inPlace
+      ? `Preflight: ${req.stack} in place, find the backup`
+      : `Preflight: write ${target} in ${region}, find the backup`,
     run: async (update) => {
       const engine = env.engine();
       const storage = await engine.outputs(source.storage);
       if (inPlace) {
-        p.location = { bucket: str(storage.bucket, "bucket", source.storage.stack), region: str(storage.region, "region", source.storage.stack) };
+        p.location = {
+          bucket: str(storage.bucket, "bucket", source.storage.stack),
+          region: str(storage.region, "region", source.storage.stack),
+        };
       } else {
-        p.location = { bucket: str(storage.replicaBucket, "replicaBucket", source.storage.stack), region: str(storage.replicaRegion, "replicaRegion", source.storage.stack) };
+        p.location = {
+          bucket: str(storage.replicaBucket, "replicaBucket", source.storage.stack),
+          region: str(storage.replicaRegion, "replicaRegion", source.storage.stack),
+        };
         const storageFile = path.join(dirs.storage.dir, stackFileName(target));
         if (fs.existsSync(storageFile) && fs.existsSync(path.join(dirs.platform.dir, stackFileName(target)))) {
           // A second run goes on from the files the first wrote (and the person may have edited).
@@ -70,14 +96,23 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
         }
       }
       // From another region the backup comes from the replica: the primary (when it still answers) shows whether its kopia data has all arrived.
-      const primary = inPlace ? undefined : { bucket: str(storage.bucket, "bucket", source.storage.stack), region: str(storage.region, "region", source.storage.stack) };
+      const primary = inPlace
+        ? undefined
+        : {
+            bucket: str(storage.bucket, "bucket", source.storage.stack),
+            region: str(storage.region, "region", source.storage.stack),
+          };
       const b = await findBackup(env, p.location, primary, source.imperative, req.backup);
       p.backup = b.backup;
       p.rpo = { ageSeconds: b.ageSeconds, lagNote: b.lagNote };
       p.passedOver = b.passedOver;
       update(`checking ${b.backup.name} for references bound to ${source.cfg.region} or to the lost cluster`);
       const plan = await new Planner(env.root).planPlatform({ stack: target });
-      p.portability = await checkBackup(env.store(p.location), b.backup.name, source.imperative, { sourceRegion: source.cfg.region, targetRegion: region, ...plannedStorageClasses(plan.resources) });
+      p.portability = await checkBackup(env.store(p.location), b.backup.name, source.imperative, {
+        sourceRegion: source.cfg.region,
+        targetRegion: region,
+        ...plannedStorageClasses(plan.resources),
+      });
       refuseUnportable(p.portability, req.acceptUnportable === true);
       return `${portabilitySummary(p.portability)}; restoring ${b.backup.name} (${Math.round(b.ageSeconds / 60)} min old) from ${p.location.bucket} (${p.location.region})`;
     },
@@ -87,20 +122,47 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
     title: `Cluster: \`pulumi up\` backup storage, then ${target}`,
     run: async (update) => {
       const engine = env.engine();
-      const storage: EngineStack = inPlace ? source.storage : { project: "storage", workDir: dirs.storage.dir, stack: target };
+      const storage: EngineStack = inPlace
+        ? source.storage
+        : { project: "storage", workDir: dirs.storage.dir, stack: target };
       await engine.ensureStack(storage, { create: !inPlace });
       // In place, the state still lists what the disaster took: refresh before rebuilding.
       await engine.up(storage, update, { signal: env.engineSignal, refresh: inPlace });
       await engine.ensureStack(platform, { create: !inPlace });
       if (!inPlace) {
         const file = fs.readFileSync(path.join(dirs.platform.dir, stackFileName(target)), "utf8");
-        for (const key of securePaths(parseDocument(file))) await engine.setConfig(platform, key, await engine.getConfig({ ...platform, stack: req.stack }, key, true), true);
+        for (const key of securePaths(parseDocument(file)))
+          await engine.setConfig(
+            platform,
+            key,
+            await engine.getConfig({ ...platform, stack: req.stack }, key, true),
+            true,
+          );
       }
       const changes = await engine.up(platform, update, { signal: env.engineSignal, refresh: inPlace });
       p.outputs = await engine.outputs(platform);
       p.kubeconfig = asText(await engine.secretOutput(platform, "kubeconfig"));
-      return `${target} up: ${Object.entries(changes).map(([k, v]) => `${v} ${k}`).join(", ")}`;
+      return `${target} up: ${Object.entries(changes)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ")}`;
     },
   };
-  return finish("recover", env, base, [preflight, clusterPhase, ...restorePhases(env, source.cfg, source.imperative, () => `${p.location?.bucket} (${p.location?.region})`, p, id)], p);
+  return finish(
+    "recover",
+    env,
+    base,
+    [
+      preflight,
+      clusterPhase,
+      ...restorePhases(
+        env,
+        source.cfg,
+        source.imperative,
+        () => `${p.location?.bucket} (${p.location?.region})`,
+        p,
+        id,
+      ),
+    ],
+    p,
+  );
 }

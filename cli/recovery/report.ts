@@ -59,16 +59,33 @@ export interface RecoveryReport {
   /** The backup checked against the target region before the restore. */
   readonly portability?: ReturnType<typeof reportable<PortabilityCheck>>;
   /** A rehearsal's modeled longest chain of `pulumi up`. */
-  readonly criticalPath?: readonly { readonly key: string; readonly start: number; readonly end: number; readonly basis: string }[];
+  readonly criticalPath?: readonly {
+    readonly key: string;
+    readonly start: number;
+    readonly end: number;
+    readonly basis: string;
+  }[];
   /** A rehearsal's restore as a drill would run it: the namespaces, and each one's verify command. */
-  readonly wouldRestore?: { readonly namespaces: readonly string[]; readonly checks: readonly { readonly namespace: string; readonly command: string }[] };
+  readonly wouldRestore?: {
+    readonly namespaces: readonly string[];
+    readonly checks: readonly { readonly namespace: string; readonly command: string }[];
+  };
 }
 
 /** Whether a phase's time was measured or modeled: never both on one axis. */
 export const isModeled = (p: Pick<PhaseResult, "status">): boolean => p.status === "modeled";
 
 /** Builds the report from the phases' results and what they found. */
-export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; finishedAt: number; phases: readonly PhaseResult[]; progress: RecoveryProgress; failure?: RecoveryReport["failure"]; interrupted?: boolean }): RecoveryReport {
+export function buildReport(
+  input: ReportBase & {
+    kind: RecoveryReport["kind"];
+    finishedAt: number;
+    phases: readonly PhaseResult[];
+    progress: RecoveryProgress;
+    failure?: RecoveryReport["failure"];
+    interrupted?: boolean;
+  },
+): RecoveryReport {
   const p = input.progress;
   let phases = [...input.phases];
   if (input.kind === "rehearsal" && p.modeled) {
@@ -76,19 +93,32 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
     // measured seconds are not a real preflight's, and are never added to modeled time.
     let at = 0;
     const modeled = p.modeled.phases.map((m): PhaseResult => {
-      const r = { name: m.name, status: "modeled" as const, start: at, seconds: m.seconds, detail: "modeled", basis: m.basis };
+      const r = {
+        name: m.name,
+        status: "modeled" as const,
+        start: at,
+        seconds: m.seconds,
+        detail: "modeled",
+        basis: m.basis,
+      };
       at += m.seconds;
       return r;
     });
-    phases = [...phases.filter((r) => !modeled.some((m) => m.name === r.name)), ...modeled].sort((a, b) => PHASES.indexOf(a.name) - PHASES.indexOf(b.name));
+    phases = [...phases.filter((r) => !modeled.some((m) => m.name === r.name)), ...modeled].sort(
+      (a, b) => PHASES.indexOf(a.name) - PHASES.indexOf(b.name),
+    );
   }
   const verify = phases.find((r) => r.name === "verify");
-  const verified = verify && (verify.status === "passed" || verify.status === "modeled") ? verify.start + verify.seconds : undefined;
+  const verified =
+    verify && (verify.status === "passed" || verify.status === "modeled") ? verify.start + verify.seconds : undefined;
   // A drill links to the source's backup storage; a real recovery into another region deploys its own first.
   const storage = input.kind === "drill" ? (p.storageSeconds ?? 0) : 0;
   const rtoSeconds = verified === undefined ? undefined : verified + storage;
   // The same recovery with the restore at kopia's published high rate.
-  const atHighRate = input.kind === "rehearsal" && rtoSeconds !== undefined && p.modeled ? rtoSeconds - (p.modeled.restore.low - p.modeled.restore.high) : undefined;
+  const atHighRate =
+    input.kind === "rehearsal" && rtoSeconds !== undefined && p.modeled
+      ? rtoSeconds - (p.modeled.restore.low - p.modeled.restore.high)
+      : undefined;
   const rto: Objective = {
     ...(rtoSeconds !== undefined ? { seconds: rtoSeconds } : {}),
     targetMinutes: input.targets.rtoMinutes,
@@ -111,8 +141,14 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
           ? `one sample, not the worst case: the age of the restored backup's data (from its start) at this moment${p.rpo.lagSeconds ? `, of which ${minutes(p.rpo.lagSeconds)} is replication lag` : ""}; ${p.rpo.lagNote}${p.modeledRpo ? `. Worst case, modeled: ${minutes(p.modeledRpo.seconds)} (${p.modeledRpo.basis})` : ""}`
           : "not measured: no backup was found",
   };
-  const missed = [rto.met === false ? `RTO ${minutes(rto.seconds ?? 0)} is over its ${rto.targetMinutes} min target` : "", rpo.met === false ? `RPO ${rpo.seconds === undefined ? "unbounded" : minutes(rpo.seconds)} is over its ${rpo.targetMinutes} min target` : ""].filter(Boolean);
-  const failure = input.failure ?? (missed.length > 0 ? { phase: "report" as const, message: missed.join("; ") } : undefined);
+  const missed = [
+    rto.met === false ? `RTO ${minutes(rto.seconds ?? 0)} is over its ${rto.targetMinutes} min target` : "",
+    rpo.met === false
+      ? `RPO ${rpo.seconds === undefined ? "unbounded" : minutes(rpo.seconds)} is over its ${rpo.targetMinutes} min target`
+      : "",
+  ].filter(Boolean);
+  const failure =
+    input.failure ?? (missed.length > 0 ? { phase: "report" as const, message: missed.join("; ") } : undefined);
   return {
     kind: input.kind,
     id: input.id,
@@ -125,24 +161,47 @@ export function buildReport(input: ReportBase & { kind: RecoveryReport["kind"]; 
     ...(failure ? { failure } : {}),
     rto,
     rpo,
-    ...(p.backup && p.location ? { backup: { name: p.backup.name, ...(p.backup.completedAt ? { completedAt: p.backup.completedAt } : {}), location: `s3://${p.location.bucket} (${p.location.region})` } } : {}),
+    ...(p.backup && p.location
+      ? {
+          backup: {
+            name: p.backup.name,
+            ...(p.backup.completedAt ? { completedAt: p.backup.completedAt } : {}),
+            location: `s3://${p.location.bucket} (${p.location.region})`,
+          },
+        }
+      : {}),
     ...(p.passedOver && p.passedOver.length > 0 ? { passedOver: p.passedOver } : {}),
     phases,
     ...(p.verification ? { verification: p.verification } : {}),
     ...(p.portability ? { portability: reportable(p.portability) } : {}),
-    ...(input.kind === "rehearsal" && p.modeled ? { criticalPath: p.modeled.timeline.critical.map((e) => ({ key: e.key, start: e.start, end: e.end, basis: e.basis })) } : {}),
+    ...(input.kind === "rehearsal" && p.modeled
+      ? {
+          criticalPath: p.modeled.timeline.critical.map((e) => ({
+            key: e.key,
+            start: e.start,
+            end: e.end,
+            basis: e.basis,
+          })),
+        }
+      : {}),
     ...(input.kind === "rehearsal" && p.wouldRestore ? { wouldRestore: p.wouldRestore } : {}),
   };
 }
 
-function rtoNote(kind: RecoveryReport["kind"], seconds: number | undefined, storage: number, atHighRate: number | undefined): string {
+function rtoNote(
+  kind: RecoveryReport["kind"],
+  seconds: number | undefined,
+  storage: number,
+  atHighRate: number | undefined,
+): string {
   if (seconds === undefined) return "not measured: the recovery stopped before it was verified";
   if (kind === "rehearsal") {
     const rates = FS_RESTORE_MB_PER_SECOND;
     const high = atHighRate !== undefined ? `; ${minutes(atHighRate)} at the high rate (${rates.high} MB/s)` : "";
     return `modeled: start to verified, phases back to back, the restore at kopia's published low file-system rate (${rates.low} MB/s, velero #5920)${high}`;
   }
-  if (storage > 0) return `measured start to verified, plus ${minutes(storage)} modeled for the backup storage stack a real recovery into another region deploys first (the drill links to the source's)`;
+  if (storage > 0)
+    return `measured start to verified, plus ${minutes(storage)} modeled for the backup storage stack a real recovery into another region deploys first (the drill links to the source's)`;
   return "measured: start to verified";
 }
 
@@ -158,7 +217,11 @@ export function marginText(o: Objective): string {
   return margin < 60 ? "met with NO MARGIN (any delay misses it)" : `met, ${minutes(margin)} to spare`;
 }
 
-const TITLES: Record<RecoveryReport["kind"], string> = { drill: "DR drill", recover: "Recovery", rehearsal: "DR drill rehearsal (modeled)" };
+const TITLES: Record<RecoveryReport["kind"], string> = {
+  drill: "DR drill",
+  recover: "Recovery",
+  rehearsal: "DR drill rehearsal (modeled)",
+};
 
 function mdCell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -176,22 +239,51 @@ export function renderMarkdown(r: RecoveryReport): string {
     `| RTO | ${objectiveText(r.rto)} | ${mdCell(r.rto.note)} |`,
     `| RPO | ${objectiveText(r.rpo)} | ${mdCell(r.rpo.note)} |`,
     "",
-    ...(r.backup ? [`Backup: \`${r.backup.name}\`${r.backup.completedAt ? `, completed ${r.backup.completedAt}` : ""}, from ${r.backup.location}.`, ""] : []),
-    ...(r.passedOver ? ["Newer backups passed over:", ...r.passedOver.map((b) => `- \`${b.name}\`: ${mdCell(b.why)}`), ""] : []),
-    ...phaseTable("Measured", r.phases.filter((ph) => !isModeled(ph))),
-    ...phaseTable("Modeled (from published durations, back to back from 0; never added to measured time)", r.phases.filter(isModeled)),
+    ...(r.backup
+      ? [
+          `Backup: \`${r.backup.name}\`${r.backup.completedAt ? `, completed ${r.backup.completedAt}` : ""}, from ${r.backup.location}.`,
+          "",
+        ]
+      : []),
+    ...(r.passedOver
+      ? ["Newer backups passed over:", ...r.passedOver.map((b) => `- \`${b.name}\`: ${mdCell(b.why)}`), ""]
+      : []),
+    ...phaseTable(
+      "Measured",
+      r.phases.filter((ph) => !isModeled(ph)),
+    ),
+    ...phaseTable(
+      "Modeled (from published durations, back to back from 0; never added to measured time)",
+      r.phases.filter(isModeled),
+    ),
     ...wouldRestoreLines(r),
   ];
   if (r.portability) lines.push("", ...portabilityLines(r.portability));
   if (r.verification) lines.push("", ...renderVerification(r.verification));
-  if (r.criticalPath) lines.push("", "Modeled longest chain of `pulumi up`:", "", ...r.criticalPath.map((e) => `- ${minutes(e.start)} → ${minutes(e.end)} ${e.key} (${e.basis})`));
+  if (r.criticalPath)
+    lines.push(
+      "",
+      "Modeled longest chain of `pulumi up`:",
+      "",
+      ...r.criticalPath.map((e) => `- ${minutes(e.start)} → ${minutes(e.end)} ${e.key} (${e.basis})`),
+    );
   return lines.join("\n") + "\n";
 }
 
 /** One table of phases that share an axis: all measured, or all modeled. */
 function phaseTable(title: string, phases: readonly PhaseResult[]): string[] {
   if (phases.length === 0) return [];
-  return [`${title}:`, "", "| phase | status | start | took | detail |", "|---|---|---|---|---|", ...phases.map((ph) => `| ${ph.name} | ${ph.status} | ${minutes(ph.start)} | ${minutes(ph.seconds)} | ${mdCell(ph.basis ? `${ph.detail}: ${ph.basis}` : ph.detail)} |`), ""];
+  return [
+    `${title}:`,
+    "",
+    "| phase | status | start | took | detail |",
+    "|---|---|---|---|---|",
+    ...phases.map(
+      (ph) =>
+        `| ${ph.name} | ${ph.status} | ${minutes(ph.start)} | ${minutes(ph.seconds)} | ${mdCell(ph.basis ? `${ph.detail}: ${ph.basis}` : ph.detail)} |`,
+    ),
+    "",
+  ];
 }
 
 /** A rehearsal's restore, as a drill would run it. */
@@ -203,7 +295,9 @@ function wouldRestoreLines(r: RecoveryReport): string[] {
     "",
     ...w.namespaces.map((n) => {
       const c = w.checks.find((x) => x.namespace === n);
-      return c ? `- \`${n}\`: \`${mdCell(c.command)}\`` : `- \`${n}\`: no verify command declared (phoenix:namespaces.imperative[].verify); objects and volumes are still compared`;
+      return c
+        ? `- \`${n}\`: \`${mdCell(c.command)}\``
+        : `- \`${n}\`: no verify command declared (phoenix:namespaces.imperative[].verify); objects and volumes are still compared`;
     }),
     "",
   ];
@@ -213,7 +307,16 @@ function wouldRestoreLines(r: RecoveryReport): string[] {
 function portabilityLines(c: NonNullable<RecoveryReport["portability"]>): string[] {
   const head = `Region- and cluster-bound references (${c.sourceRegion} → ${c.targetRegion}): ${c.references.length} found, ${c.rewrites.length} field(s) rewritten by the restore's modifiers, ${c.unresolved.length} unresolved.`;
   if (c.references.length === 0) return [head];
-  return [head, "", "| object | field | found | action | why |", "|---|---|---|---|---|", ...c.references.map((x) => `| ${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name} | \`${x.path}\` | \`${mdCell(x.found)}\` | ${x.action === "rewrite" ? `rewrite to \`${mdCell(x.to ?? "")}\`` : x.action === "remove" ? "remove" : "**STOP**"} | ${mdCell(x.why)} |`)];
+  return [
+    head,
+    "",
+    "| object | field | found | action | why |",
+    "|---|---|---|---|---|",
+    ...c.references.map(
+      (x) =>
+        `| ${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name} | \`${x.path}\` | \`${mdCell(x.found)}\` | ${x.action === "rewrite" ? `rewrite to \`${mdCell(x.to ?? "")}\`` : x.action === "remove" ? "remove" : "**STOP**"} | ${mdCell(x.why)} |`,
+    ),
+  ];
 }
 
 /** A namespace's claims in a line: how many came back with their data, and how many empty because their pods opted out. */
@@ -243,37 +346,95 @@ function pvcText(x: PvcFinding): string {
 /** The verification as Markdown lines (the drill's report and `restore verify`). */
 export function renderVerification(v: Verification): string[] {
   const lines: string[] = [];
-  lines.push(`### Verification of ${v.backup}${v.restore ? ` (restore ${v.restore})` : ""}: ${v.passed ? "passed" : "FAILED"}`, "");
-  lines.push("| namespace | present | missing | changed | volumes | hooks (pre/post) | verify command |", "|---|---|---|---|---|---|---|");
+  lines.push(
+    `### Verification of ${v.backup}${v.restore ? ` (restore ${v.restore})` : ""}: ${v.passed ? "passed" : "FAILED"}`,
+    "",
+  );
+  lines.push(
+    "| namespace | present | missing | changed | volumes | hooks (pre/post) | verify command |",
+    "|---|---|---|---|---|---|---|",
+  );
   for (const ns of v.comparison.namespaces) {
     const check = v.checks.find((c) => c.namespace === ns.namespace);
     const hooks = v.hooks.find((h) => h.namespace === ns.namespace);
     const volumes = volumesCell(ns.pvcs);
-    lines.push(`| ${ns.namespace} | ${ns.present} | ${ns.missing} | ${ns.changed} | ${volumes} | ${hooks ? `${hooks.declared.pre}/${hooks.declared.post}` : "0/0"} | ${check ? `${check.passed ? "passed" : "FAILED"} (exit ${check.exitCode ?? "none"})` : "none declared"} |`);
+    lines.push(
+      `| ${ns.namespace} | ${ns.present} | ${ns.missing} | ${ns.changed} | ${volumes} | ${hooks ? `${hooks.declared.pre}/${hooks.declared.post}` : "0/0"} | ${check ? `${check.passed ? "passed" : "FAILED"} (exit ${check.exitCode ?? "none"})` : "none declared"} |`,
+    );
   }
-  if (v.backupHooks) lines.push("", `Velero ran ${v.backupHooks.attempted} backup hooks for this backup; ${v.backupHooks.failed} failed.`);
+  if (v.backupHooks)
+    lines.push(
+      "",
+      `Velero ran ${v.backupHooks.attempted} backup hooks for this backup; ${v.backupHooks.failed} failed.`,
+    );
   const findings = v.comparison.namespaces.flatMap((ns) => ns.findings);
-  if (findings.length > 0) lines.push("", "Objects not back as backed up:", ...findings.slice(0, 50).map((f) => `- ${f.verdict}: ${f.kind} ${f.namespace}/${f.name}${f.differences.length ? ` (${f.differences.join(", ")})` : ""}`));
+  if (findings.length > 0)
+    lines.push(
+      "",
+      "Objects not back as backed up:",
+      ...findings
+        .slice(0, 50)
+        .map(
+          (f) =>
+            `- ${f.verdict}: ${f.kind} ${f.namespace}/${f.name}${f.differences.length ? ` (${f.differences.join(", ")})` : ""}`,
+        ),
+    );
   if (v.comparison.ownerReferencesReset.length > 0) {
-    lines.push("", "Back without their owner references (Velero resets them on restore; garbage collection no longer ties them to their owners):", ...v.comparison.ownerReferencesReset.map((o) => `- ${o}`));
+    lines.push(
+      "",
+      "Back without their owner references (Velero resets them on restore; garbage collection no longer ties them to their owners):",
+      ...v.comparison.ownerReferencesReset.map((o) => `- ${o}`),
+    );
   }
   const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter(withoutData);
-  if (pvcs.length > 0) lines.push("", "Volumes without their data:", ...pvcs.map((x) => `- PVC ${x.namespace}/${x.name}: ${pvcText(x)}`));
+  if (pvcs.length > 0)
+    lines.push("", "Volumes without their data:", ...pvcs.map((x) => `- PVC ${x.namespace}/${x.name}: ${pvcText(x)}`));
   const failedChecks = v.checks.filter((c) => !c.passed);
-  if (failedChecks.length > 0) lines.push("", "Verify commands that failed:", ...failedChecks.map((c) => `- ${c.namespace}: \`${c.command}\`: ${mdCell(c.output)}`));
-  if (v.notInTarball.length > 0) lines.push("", "Listed in the backup's resource list but not in its tarball (a damaged backup):", ...v.notInTarball.map((m) => `- ${m}`));
+  if (failedChecks.length > 0)
+    lines.push(
+      "",
+      "Verify commands that failed:",
+      ...failedChecks.map((c) => `- ${c.namespace}: \`${c.command}\`: ${mdCell(c.output)}`),
+    );
+  if (v.notInTarball.length > 0)
+    lines.push(
+      "",
+      "Listed in the backup's resource list but not in its tarball (a damaged backup):",
+      ...v.notInTarball.map((m) => `- ${m}`),
+    );
   if (v.messagesNote) lines.push("", v.messagesNote);
-  if (v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length + v.existedDifferent.length > 0) {
-    lines.push("", "Velero reported:", ...v.veleroMessages.errors.map((m) => `- error: ${m}`), ...v.failed.map((m) => `- failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `- warning: ${m}`), ...v.skipped.map((m) => `- skipped (already existed): ${m}`), ...v.existedDifferent.map((m) => `- left as it was (already existed, different; compared above): ${m}`));
+  if (
+    v.veleroMessages.errors.length +
+      v.veleroMessages.warnings.length +
+      v.skipped.length +
+      v.failed.length +
+      v.existedDifferent.length >
+    0
+  ) {
+    lines.push(
+      "",
+      "Velero reported:",
+      ...v.veleroMessages.errors.map((m) => `- error: ${m}`),
+      ...v.failed.map((m) => `- failed: ${m}`),
+      ...v.veleroMessages.warnings.map((m) => `- warning: ${m}`),
+      ...v.skipped.map((m) => `- skipped (already existed): ${m}`),
+      ...v.existedDifferent.map((m) => `- left as it was (already existed, different; compared above): ${m}`),
+    );
   }
-    return lines;
+  return lines;
 }
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-const COLORS: Record<string, string> = { passed: "#2e7d32", failed: "#c62828", interrupted: "#ef6c00", skipped: "#9e9e9e", modeled: "#1565c0" };
+const COLORS: Record<string, string> = {
+  passed: "#2e7d32",
+  failed: "#c62828",
+  interrupted: "#ef6c00",
+  skipped: "#9e9e9e",
+  modeled: "#1565c0",
+};
 
 /**
  * The phase timeline as SVG: one bar per phase on one time axis, the RTO target as a line.
@@ -296,8 +457,14 @@ export function timelineSvg(r: RecoveryReport): string {
   const target = x(r.rto.targetMinutes * 60);
   const axisY = phases.length * row + 18;
   const used = [...new Set(phases.map((p) => p.status))];
-  const legend = used.map((s, i) => `<rect x="${left + i * 110}" y="${axisY + 28}" width="12" height="12" rx="2" fill="${COLORS[s]}"${s === "modeled" ? ' fill-opacity="0.55"' : ""}/><text x="${left + i * 110 + 16}" y="${axisY + 38}" class="small">${esc(s)}</text>`);
-  const ticks = Array.from({ length: 6 }, (_, i) => (span * i) / 5).map((s) => `<text x="${x(s).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" class="small">${esc(minutes(s))}</text>`);
+  const legend = used.map(
+    (s, i) =>
+      `<rect x="${left + i * 110}" y="${axisY + 28}" width="12" height="12" rx="2" fill="${COLORS[s]}"${s === "modeled" ? ' fill-opacity="0.55"' : ""}/><text x="${left + i * 110 + 16}" y="${axisY + 38}" class="small">${esc(s)}</text>`,
+  );
+  const ticks = Array.from({ length: 6 }, (_, i) => (span * i) / 5).map(
+    (s) =>
+      `<text x="${x(s).toFixed(1)}" y="${axisY + 16}" text-anchor="middle" class="small">${esc(minutes(s))}</text>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="phase timeline">`,
     `<style>text{font:13px system-ui,sans-serif;fill:#222}.small{font-size:11px;fill:#555}</style>`,
@@ -321,7 +488,8 @@ ${phases.map((p) => `<tr><td>${esc(p.name)}</td><td style="color:${COLORS[p.stat
 
 /** The report as one self-contained HTML page. */
 export function renderHtml(r: RecoveryReport): string {
-  const badge = (ok: boolean | undefined, text: string): string => `<span class="badge ${ok === undefined ? "unknown" : ok ? "ok" : "bad"}">${esc(text)}</span>`;
+  const badge = (ok: boolean | undefined, text: string): string =>
+    `<span class="badge ${ok === undefined ? "unknown" : ok ? "ok" : "bad"}">${esc(text)}</span>`;
   const v = r.verification;
   const verification = v
     ? `<h2>Verification of ${esc(v.backup)} ${badge(v.passed, v.passed ? "passed" : "failed")}</h2>
@@ -337,13 +505,33 @@ ${v.comparison.namespaces
 </table>
 ${(() => {
   const findings = v.comparison.namespaces.flatMap((ns) => ns.findings);
-  return findings.length ? `<h3>Objects not back as backed up</h3><ul>${findings.slice(0, 100).map((f) => `<li><b>${f.verdict}</b> ${esc(`${f.kind} ${f.namespace}/${f.name}`)}${f.differences.length ? `: ${esc(f.differences.join(", "))}` : ""}</li>`).join("")}</ul>` : "";
+  return findings.length
+    ? `<h3>Objects not back as backed up</h3><ul>${findings
+        .slice(0, 100)
+        .map(
+          (f) =>
+            `<li><b>${f.verdict}</b> ${esc(`${f.kind} ${f.namespace}/${f.name}`)}${f.differences.length ? `: ${esc(f.differences.join(", "))}` : ""}</li>`,
+        )
+        .join("")}</ul>`
+    : "";
 })()}
 ${(() => {
   const pvcs = v.comparison.namespaces.flatMap((ns) => ns.pvcs).filter(withoutData);
-  return pvcs.length ? `<h3>Volumes without their data</h3><ul>${pvcs.map((x) => `<li>PVC ${esc(`${x.namespace}/${x.name}`)}: ${esc(pvcText(x))}</li>`).join("")}</ul>` : "";
+  return pvcs.length
+    ? `<h3>Volumes without their data</h3><ul>${pvcs.map((x) => `<li>PVC ${esc(`${x.namespace}/${x.name}`)}: ${esc(pvcText(x))}</li>`).join("")}</ul>`
+    : "";
 })()}
-${v.checks.some((c) => !c.passed) ? `<h3>Verify commands that failed</h3><ul>${v.checks.filter((c) => !c.passed).map((c) => `<li>${esc(c.namespace)}: <code>${esc(c.command)}</code>${c.pod ? ` in ${esc(c.pod)}` : ""}: exit ${esc(String(c.exitCode ?? "none"))}<pre>${esc(c.output)}</pre></li>`).join("")}</ul>` : ""}
+${
+  v.checks.some((c) => !c.passed)
+    ? `<h3>Verify commands that failed</h3><ul>${v.checks
+        .filter((c) => !c.passed)
+        .map(
+          (c) =>
+            `<li>${esc(c.namespace)}: <code>${esc(c.command)}</code>${c.pod ? ` in ${esc(c.pod)}` : ""}: exit ${esc(String(c.exitCode ?? "none"))}<pre>${esc(c.output)}</pre></li>`,
+        )
+        .join("")}</ul>`
+    : ""
+}
 ${v.notInTarball.length ? `<h3>Listed in the backup but not in its tarball</h3><ul>${v.notInTarball.map((m) => `<li>${esc(m)}</li>`).join("")}</ul>` : ""}
 ${v.messagesNote ? `<p class="muted">${esc(v.messagesNote)}</p>` : ""}
 ${v.veleroMessages.errors.length + v.veleroMessages.warnings.length + v.skipped.length + v.failed.length ? `<h3>Velero reported</h3><ul>${[...v.veleroMessages.errors.map((m) => `error: ${m}`), ...v.failed.map((m) => `failed: ${m}`), ...v.veleroMessages.warnings.map((m) => `warning: ${m}`), ...v.skipped.map((m) => `skipped (already existed): ${m}`)].map((m) => `<li>${esc(m)}</li>`).join("")}</ul>` : ""}`
@@ -371,7 +559,10 @@ ${r.backup ? `<div class="card"><div class="muted">Backup restored</div><div><b>
 </div>
 <h2>Phases</h2>
 ${timelineSvg(r)}
-${phaseTableHtml("Measured", r.phases.filter((p) => !isModeled(p)))}
+${phaseTableHtml(
+  "Measured",
+  r.phases.filter((p) => !isModeled(p)),
+)}
 ${phaseTableHtml("Modeled: from published durations, back to back from 0, never added to measured time", r.phases.filter(isModeled))}
 ${r.wouldRestore ? `<h2>What a drill would restore and check</h2><p>${r.wouldRestore.namespaces.length ? r.wouldRestore.namespaces.map((n) => `<code>${esc(n)}</code>`).join(", ") : "No namespace (none is imperative)"}, from the newest complete backup on the replica, then:</p><ul>${r.wouldRestore.checks.length ? r.wouldRestore.checks.map((c) => `<li><code>${esc(c.namespace)}</code>: <code>${esc(c.command)}</code></li>`).join("") : "<li>no verify command declared</li>"}</ul>` : ""}
 ${r.portability ? `<h2>Region- and cluster-bound references</h2><p class="muted">${esc(`${r.portability.sourceRegion} → ${r.portability.targetRegion}: ${r.portability.references.length} found, ${r.portability.rewrites.length} field(s) rewritten, ${r.portability.unresolved.length} unresolved`)}</p>${r.portability.references.length ? `<table><tr><th>object</th><th>field</th><th>found</th><th>action</th><th>why</th></tr>${r.portability.references.map((x) => `<tr><td>${esc(`${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`)}</td><td><code>${esc(x.path)}</code></td><td><code>${esc(x.found)}</code></td><td${x.action === "stop" ? ' class="bad"' : ""}>${esc(x.action === "rewrite" ? `rewrite to ${x.to ?? ""}` : x.action)}</td><td>${esc(x.why)}</td></tr>`).join("")}</table>` : ""}` : ""}

@@ -15,13 +15,23 @@ import type { Progress, RecoveryEnv } from "./types";
 import { checksOf, hookResults } from "./source";
 import { RESTORE_MODIFIERS_CONFIGMAP, VELERO_NAMESPACE } from "../../components/plugins/velero/names";
 
-
-export function waitFor(minutes: number, env: RecoveryEnv, update: (s: string) => void): { timeoutSeconds: number; signal: AbortSignal; progress: (s: string) => void } {
+export function waitFor(
+  minutes: number,
+  env: RecoveryEnv,
+  update: (s: string) => void,
+): { timeoutSeconds: number; signal: AbortSignal; progress: (s: string) => void } {
   return { timeoutSeconds: minutes * 60, signal: env.signal, progress: update };
 }
 
 /** The phases after the cluster exists: gitops, restore, verify (the e2e harness runs the last two against real Velero). */
-export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: readonly string[], location: () => string, p: Progress, id: string): Phase[] {
+export function restorePhases(
+  env: RecoveryEnv,
+  cfg: PhoenixConfig,
+  namespaces: readonly string[],
+  location: () => string,
+  p: Progress,
+  id: string,
+): Phase[] {
   const cluster = async (): Promise<RecoveryCluster> => env.cluster(p.kubeconfig ?? "");
   return [
     {
@@ -43,15 +53,26 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
         update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
         await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);
         const name = `${backup.name}-${id}`.slice(0, 63).replace(/-+$/, "");
-        let modifiers = typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : RESTORE_MODIFIERS_CONFIGMAP;
+        let modifiers =
+          typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : RESTORE_MODIFIERS_CONFIGMAP;
         const rewrites = p.portability?.rewrites ?? [];
         if (rewrites.length > 0) {
           // This restore's own modifiers: the standing ones plus this backup's rewrites into this region.
           modifiers = `phoenix-restore-${id}`.slice(0, 63).replace(/-+$/, "");
           update(`writing ${modifiers}: ${rewrites.length} field(s) rewritten for ${p.portability?.targetRegion}`);
-          await c.applyConfigMap(restoreModifiersConfigMap({ name: modifiers, veleroNamespace: VELERO_NAMESPACE, namespaces, rewrites }));
+          await c.applyConfigMap(
+            restoreModifiersConfigMap({ name: modifiers, veleroNamespace: VELERO_NAMESPACE, namespaces, rewrites }),
+          );
         }
-        await c.createRestore(restoreManifest({ name, veleroNamespace: VELERO_NAMESPACE, backup: backup.name, namespaces, modifiersConfigMap: modifiers }));
+        await c.createRestore(
+          restoreManifest({
+            name,
+            veleroNamespace: VELERO_NAMESPACE,
+            backup: backup.name,
+            namespaces,
+            modifiersConfigMap: modifiers,
+          }),
+        );
         const outcome = await c.waitRestore(VELERO_NAMESPACE, name, wait);
         p.restore = { name, outcome };
         const summary = `restore ${name} from ${location()}: ${outcome.phase}, ${outcome.warnings} warnings, ${outcome.errors} errors, ${outcome.volumeRestores.length} pod volumes`;
@@ -86,7 +107,14 @@ export function restorePhases(env: RecoveryEnv, cfg: PhoenixConfig, namespaces: 
 }
 
 /** Runs the phases, then writes the report (once in its phase, again after teardown); returns it. */
-export async function finish(kind: RecoveryReport["kind"], env: RecoveryEnv, base: ReportBase, phases: Phase[], p: Progress, onPhase?: (name: PhaseName) => void): Promise<RecoveryReport> {
+export async function finish(
+  kind: RecoveryReport["kind"],
+  env: RecoveryEnv,
+  base: ReportBase,
+  phases: Phase[],
+  p: Progress,
+  onPhase?: (name: PhaseName) => void,
+): Promise<RecoveryReport> {
   const soFar: PhaseResult[] = [];
   const reportPhase: Phase = {
     name: "report",
@@ -98,9 +126,28 @@ export async function finish(kind: RecoveryReport["kind"], env: RecoveryEnv, bas
       return Promise.resolve(`written to ${base.reportDir} (report.json, report.md, report.html)`);
     },
   };
-  const all = [...phases.filter((x) => x.name !== "teardown"), reportPhase, ...phases.filter((x) => x.name === "teardown")];
-  const done = await runPhases(all, { io: env.io, signal: env.signal, clock: env.now, startedAt: base.startedAt, onPhase, onResult: (r) => soFar.push(r) });
-  const report = buildReport({ kind, ...base, finishedAt: env.now(), phases: done.results, progress: p, ...(done.failure ? { failure: done.failure } : {}), interrupted: done.interrupted });
+  const all = [
+    ...phases.filter((x) => x.name !== "teardown"),
+    reportPhase,
+    ...phases.filter((x) => x.name === "teardown"),
+  ];
+  const done = await runPhases(all, {
+    io: env.io,
+    signal: env.signal,
+    clock: env.now,
+    startedAt: base.startedAt,
+    onPhase,
+    onResult: (r) => soFar.push(r),
+  });
+  const report = buildReport({
+    kind,
+    ...base,
+    finishedAt: env.now(),
+    phases: done.results,
+    progress: p,
+    ...(done.failure ? { failure: done.failure } : {}),
+    interrupted: done.interrupted,
+  });
   try {
     writeReport(base.reportDir, report);
   } catch (err) {

@@ -5,7 +5,14 @@
  * kms:Decrypt on the bucket's key, so a listing that succeeds proves the key opens here.
  */
 import { gunzipSync } from "node:zlib";
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, paginateListObjectsV2, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  paginateListObjectsV2,
+  S3Client,
+  type S3ClientConfig,
+} from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
 import type { BackupStore, StoreLocation } from "./adapters";
 import {
@@ -59,15 +66,21 @@ class S3BackupStore implements BackupStore {
   async listBackups(): Promise<BackupSummary[]> {
     const names: string[] = [];
     try {
-      for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.loc.bucket, Prefix: `${this.prefix}backups/`, Delimiter: "/" })) {
-        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.push(p.Prefix.slice(`${this.prefix}backups/`.length).replace(/\/$/, ""));
+      for await (const page of paginateListObjectsV2(
+        { client: this.s3 },
+        { Bucket: this.loc.bucket, Prefix: `${this.prefix}backups/`, Delimiter: "/" },
+      )) {
+        for (const p of page.CommonPrefixes ?? [])
+          if (p.Prefix) names.push(p.Prefix.slice(`${this.prefix}backups/`.length).replace(/\/$/, ""));
       }
     } catch (err) {
       throw new Error(`${this.location}: cannot list backups: ${(err as Error).message}`);
     }
     const out: BackupSummary[] = [];
     for (let i = 0; i < names.length; i += PARALLEL) {
-      const batch = await Promise.all(names.slice(i, i + PARALLEL).map(async (name) => this.body(backupKeys(this.loc.prefix ?? "", name).metadata)));
+      const batch = await Promise.all(
+        names.slice(i, i + PARALLEL).map(async (name) => this.body(backupKeys(this.loc.prefix ?? "", name).metadata)),
+      );
       for (const body of batch) if (body) out.push(backupSummary(JSON.parse(body.toString("utf8"))));
     }
     return out;
@@ -98,8 +111,13 @@ class S3BackupStore implements BackupStore {
   async kopiaBlobs(namespace: string): Promise<StoredBlob[]> {
     const out: StoredBlob[] = [];
     try {
-      for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.loc.bucket, Prefix: kopiaPrefix(this.loc.prefix ?? "", namespace) })) {
-        for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).toISOString() });
+      for await (const page of paginateListObjectsV2(
+        { client: this.s3 },
+        { Bucket: this.loc.bucket, Prefix: kopiaPrefix(this.loc.prefix ?? "", namespace) },
+      )) {
+        for (const o of page.Contents ?? [])
+          if (o.Key)
+            out.push({ key: o.Key, size: o.Size ?? 0, lastModified: (o.LastModified ?? new Date(0)).toISOString() });
       }
     } catch (err) {
       throw new Error(`${this.location}: cannot list the kopia repository of ${namespace}: ${(err as Error).message}`);
@@ -126,7 +144,10 @@ class S3BackupStore implements BackupStore {
     return readBackupTarball(stream);
   }
 
-  async restoreRecord(restore: string): Promise<{ messages?: ReturnType<typeof parseRestoreResults>; items?: ReturnType<typeof parseRestoreResourceList> }> {
+  async restoreRecord(restore: string): Promise<{
+    messages?: ReturnType<typeof parseRestoreResults>;
+    items?: ReturnType<typeof parseRestoreResourceList>;
+  }> {
     const keys = restoreKeys(this.loc.prefix ?? "", restore);
     const [results, list] = await Promise.all([this.body(keys.results), this.body(keys.resourceList)]);
     return {

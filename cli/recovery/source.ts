@@ -35,7 +35,11 @@ export async function readSource(root: string, stack: string): Promise<Source> {
   const dirs = projects(root);
   const loaded = loadStack(dirs.platform.dir, stack);
   const { parseStackConfig } = await import("../stacks/config");
-  const cfg = parseStackConfig(loaded.config, { project: loaded.project, stack, stackFile: path.relative(root, loaded.stackFile) || loaded.stackFile });
+  const cfg = parseStackConfig(loaded.config, {
+    project: loaded.project,
+    stack,
+    stackFile: path.relative(root, loaded.stackFile) || loaded.stackFile,
+  });
   const plan = await new Planner(root).planPlatform({ loaded });
   const storageRef = cfg.backups.storage.stack ?? `${BACKUP_STORAGE_PROJECT}/${stack}`;
   const storageName = parseStackName(storageRef)?.stack ?? stack;
@@ -63,15 +67,21 @@ export function deriveDrillStack(derived: DerivedReplica, project: string, id: s
     doc.setIn(["config", ...p], node);
   };
   doc.commentBefore = ` Ephemeral stack of drill ${id}: written by \`phoenix drill\`, removed by its teardown.\n${doc.commentBefore ?? ""}`;
-  set([`${project}:backups`, "storage", "stack"], derived.restoreFrom, "linked to the source's backup storage: no buckets of its own");
+  set(
+    [`${project}:backups`, "storage", "stack"],
+    derived.restoreFrom,
+    "linked to the source's backup storage: no buckets of its own",
+  );
   set([`${project}:backups`, "enabled"], false, "an ephemeral cluster never writes backups");
   set([`${project}:cluster`, "deletionProtection"], false, "torn down when the drill ends");
   // Nothing of a drill may reach the source's DNS zones: external-dns would write records
   // there that teardown never removes, and DNS-01 challenges would use them.
-  if (doc.hasIn(["config", `${project}:plugins`, "externalDns"])) set([`${project}:plugins`, "externalDns", "enabled"], false, "a drill never writes the source's DNS records");
+  if (doc.hasIn(["config", `${project}:plugins`, "externalDns"]))
+    set([`${project}:plugins`, "externalDns", "enabled"], false, "a drill never writes the source's DNS records");
   if (doc.hasIn(["config", `${project}:plugins`, "certManager", "dns01"])) {
     doc.deleteIn(["config", `${project}:plugins`, "certManager", "dns01"]);
-    const cm = doc.getIn(["config", `${project}:plugins`, "certManager"], true) as { commentBefore?: string | null } | undefined;
+    const cm = doc.getIn(["config", `${project}:plugins`, "certManager"], true) as
+      { commentBefore?: string | null } | undefined;
     if (cm) cm.commentBefore = " drill: dns01 left out: no ACME challenge in the source's zones";
   }
   return stackFileText(doc, derived.platformText);
@@ -89,7 +99,9 @@ export function replicaRegion(root: string, source: Source): string {
   const replication = config[`${BACKUP_STORAGE_PROJECT}:replication`];
   const region = isRecord(replication) ? replication.region : undefined;
   if (typeof region !== "string") {
-    throw new UsageError(`${path.relative(root, file) || file}: ${BACKUP_STORAGE_PROJECT}:replication.region is not set, so ${source.loaded.stack}'s backups have no DR replica to drill from: set it, or give --region`);
+    throw new UsageError(
+      `${path.relative(root, file) || file}: ${BACKUP_STORAGE_PROJECT}:replication.region is not set, so ${source.loaded.stack}'s backups have no DR replica to drill from: set it, or give --region`,
+    );
   }
   return region;
 }
@@ -103,7 +115,10 @@ export function drillId(now: number, host = os.hostname(), pid = process.pid): s
 }
 
 export function hookResults(cfg: PhoenixConfig): HookResult[] {
-  return cfg.namespaces.imperative.map((n) => ({ namespace: n.name, declared: { pre: n.backupHooks?.pre.length ?? 0, post: n.backupHooks?.post.length ?? 0 } }));
+  return cfg.namespaces.imperative.map((n) => ({
+    namespace: n.name,
+    declared: { pre: n.backupHooks?.pre.length ?? 0, post: n.backupHooks?.post.length ?? 0 },
+  }));
 }
 
 export function checksOf(outputs: Readonly<Record<string, unknown>>, cfg: PhoenixConfig): RestoreCheck[] {
@@ -125,6 +140,7 @@ export function asText(v: unknown): string {
 }
 
 export function str(v: unknown, what: string, stack: string): string {
-  if (typeof v !== "string" || v === "") throw new Error(`stack ${stack} has no output "${what}": run \`phoenix up --stack ${stack}\` first`);
+  if (typeof v !== "string" || v === "")
+    throw new Error(`stack ${stack} has no output "${what}": run \`phoenix up --stack ${stack}\` first`);
   return v;
 }

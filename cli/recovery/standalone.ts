@@ -17,7 +17,18 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** Verifies the latest restore of a backup into the cluster a kubeconfig points at. */
-export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string; kubeconfigText: string; context?: string; stack: string; bucket?: string; bucketRegion?: string; report?: string }): Promise<{ verification: Verification; text: string }> {
+export async function verifyStandalone(
+  env: RecoveryEnv,
+  opts: {
+    backup: string;
+    kubeconfigText: string;
+    context?: string;
+    stack: string;
+    bucket?: string;
+    bucketRegion?: string;
+    report?: string;
+  },
+): Promise<{ verification: Verification; text: string }> {
   const source = await readSource(env.root, opts.stack);
   let location: StoreLocation;
   if (opts.bucket && opts.bucketRegion) location = { bucket: opts.bucket, region: opts.bucketRegion };
@@ -25,9 +36,14 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
     // A stack that restores from another region reads that region's replica; otherwise its own bucket.
     const from = source.cfg.backups.restoreFrom?.stack;
     const storageStack = from ? (parseStackName(from)?.stack ?? from) : source.storage.stack;
-    const outputs = await env.engine().outputs({ project: "storage", workDir: projects(env.root).storage.dir, stack: storageStack });
+    const outputs = await env
+      .engine()
+      .outputs({ project: "storage", workDir: projects(env.root).storage.dir, stack: storageStack });
     location = from
-      ? { bucket: str(outputs.replicaBucket, "replicaBucket", storageStack), region: str(outputs.replicaRegion, "replicaRegion", storageStack) }
+      ? {
+          bucket: str(outputs.replicaBucket, "replicaBucket", storageStack),
+          region: str(outputs.replicaRegion, "replicaRegion", storageStack),
+        }
       : { bucket: str(outputs.bucket, "bucket", storageStack), region: str(outputs.region, "region", storageStack) };
   }
   const store = env.store(location);
@@ -58,8 +74,16 @@ export async function verifyStandalone(env: RecoveryEnv, opts: { backup: string;
     rewrites,
   });
   const lines = renderVerification(verification);
-  if (!restore) lines.unshift(`No Velero Restore of ${backup.name} found in the cluster: objects compared, pod volume restores unknown.`, "");
-  if (running) lines.unshift(`Restore ${restore ?? ""} is not over yet (${running}): compared as it stands; run phoenix restore verify again when it ends.`, "");
+  if (!restore)
+    lines.unshift(
+      `No Velero Restore of ${backup.name} found in the cluster: objects compared, pod volume restores unknown.`,
+      "",
+    );
+  if (running)
+    lines.unshift(
+      `Restore ${restore ?? ""} is not over yet (${running}): compared as it stands; run phoenix restore verify again when it ends.`,
+      "",
+    );
   const text = lines.join("\n") + "\n";
   if (opts.report) {
     fs.mkdirSync(opts.report, { recursive: true });

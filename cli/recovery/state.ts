@@ -101,6 +101,11 @@ export function stillRunning(r: Pick<DrillRecord, "host" | "pid" | "startedAt" |
 }
 
 /** Records that left something behind: not cleaned, not kept, and not still running. */
-export function leftovers(records: readonly DrillRecord[], running: (r: DrillRecord) => boolean = (r) => stillRunning(r)): DrillRecord[] {
-  return records.filter((r) => r.status !== "cleaned" && !r.keep && (r.stackCreated || r.files.length > 0) && !running(r));
+export function leftovers(
+  records: readonly DrillRecord[],
+  running: (r: DrillRecord) => boolean = (r) => stillRunning(r),
+): DrillRecord[] {
+  return records.filter(
+    (r) => r.status !== "cleaned" && !r.keep && (r.stackCreated || r.files.length > 0) && !running(r),
+  );
 }

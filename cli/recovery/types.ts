@@ -5,7 +5,14 @@
  */
 import type { EngineAdapter } from "../engine/adapter";
 import type { Io } from "../shared/io";
-import type { AwsAccess, BackupStore, RecoveryCluster, ReleaseExternal, RestoreOutcome, StoreLocation } from "./adapters";
+import type {
+  AwsAccess,
+  BackupStore,
+  RecoveryCluster,
+  ReleaseExternal,
+  RestoreOutcome,
+  StoreLocation,
+} from "./adapters";
 import { modelRecovery } from "./model";
 import { type BackupCheck } from "../backup/check";
 import { DrillState, type DrillRecord } from "./state";

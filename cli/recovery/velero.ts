@@ -13,7 +13,10 @@ import { isRecord, record } from "../shared/data";
 export const VELERO_API = { group: "velero.io", version: "v1" } as const;
 
 /** The object keys of a backup under a location's prefix (`""` when the location has none). */
-export function backupKeys(prefix: string, backup: string): { metadata: string; contents: string; resourceList: string; podVolumeBackups: string; volumeInfo: string } {
+export function backupKeys(
+  prefix: string,
+  backup: string,
+): { metadata: string; contents: string; resourceList: string; podVolumeBackups: string; volumeInfo: string } {
   const base = `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}backups/${backup}/`;
   return {
     metadata: `${base}velero-backup.json`,
@@ -68,7 +71,13 @@ export function parsePodVolumeBackups(list: unknown): PodVolumeBackupEntry[] {
     const spec = record(record(item).spec);
     const pod = record(spec.pod);
     const status = record(record(item).status);
-    return { namespace: str(pod.namespace) ?? "", pod: str(pod.name) ?? "", volume: str(spec.volume) ?? "", phase: str(status.phase) ?? "", ...(str(status.snapshotID) ? { snapshotID: str(status.snapshotID) } : {}) };
+    return {
+      namespace: str(pod.namespace) ?? "",
+      pod: str(pod.name) ?? "",
+      volume: str(spec.volume) ?? "",
+      phase: str(status.phase) ?? "",
+      ...(str(status.snapshotID) ? { snapshotID: str(status.snapshotID) } : {}),
+    };
   });
 }
 
@@ -97,7 +106,10 @@ export function kopiaGaps(primary: readonly StoredBlob[], replica: readonly Stor
 /** The object keys of a restore's results (written only to a location Velero may write). */
 export function restoreKeys(prefix: string, restore: string): { results: string; resourceList: string } {
   const base = `${prefix ? `${prefix.replace(/\/+$/, "")}/` : ""}restores/${restore}/`;
-  return { results: `${base}restore-${restore}-results.gz`, resourceList: `${base}restore-${restore}-resource-list.json.gz` };
+  return {
+    results: `${base}restore-${restore}-results.gz`,
+    resourceList: `${base}restore-${restore}-resource-list.json.gz`,
+  };
 }
 
 /** What recovery needs of a Backup (`velero-backup.json` in the bucket, or the object in a cluster). */
@@ -144,11 +156,15 @@ export function backupSummary(obj: unknown): BackupSummary {
     ...(str(status.startTimestamp) ? { startedAt: str(status.startTimestamp) } : {}),
     ...(str(status.expiration) ? { expiresAt: str(status.expiration) } : {}),
     includedNamespaces: strings(spec.includedNamespaces),
-    ...(str(record(meta.labels)["velero.io/schedule-name"]) ? { scheduleName: str(record(meta.labels)["velero.io/schedule-name"]) } : {}),
+    ...(str(record(meta.labels)["velero.io/schedule-name"])
+      ? { scheduleName: str(record(meta.labels)["velero.io/schedule-name"]) }
+      : {}),
     ...(isRecord(status.progress) ? { itemsBackedUp: num(status.progress.itemsBackedUp) } : {}),
     warnings: num(status.warnings),
     errors: num(status.errors),
-    ...(isRecord(status.hookStatus) ? { hooks: { attempted: num(hooks.hooksAttempted), failed: num(hooks.hooksFailed) } } : {}),
+    ...(isRecord(status.hookStatus)
+      ? { hooks: { attempted: num(hooks.hooksAttempted), failed: num(hooks.hooksFailed) } }
+      : {}),
     fsBackup: spec.defaultVolumesToFsBackup === true,
   };
 }
@@ -165,16 +181,29 @@ export function covers(backup: BackupSummary, namespaces: readonly string[]): bo
  * every namespace to restore. PartiallyFailed backups are never picked by default: a
  * failed hook or volume makes them exactly the backups a restore must not trust blindly.
  */
-export function pickBackup(backups: readonly BackupSummary[], namespaces: readonly string[], name?: string): { backup?: BackupSummary; reason?: string } {
+export function pickBackup(
+  backups: readonly BackupSummary[],
+  namespaces: readonly string[],
+  name?: string,
+): { backup?: BackupSummary; reason?: string } {
   if (name !== undefined) {
     const named = backups.find((b) => b.name === name);
     if (!named) return { reason: `backup ${name} is not in the location (${backups.length} backups there)` };
-    if (named.phase !== "Completed" && named.phase !== "PartiallyFailed") return { reason: `backup ${name} is ${named.phase}, not Completed` };
-    if (!covers(named, namespaces)) return { reason: `backup ${name} does not hold ${namespaces.filter((n) => !named.includedNamespaces.includes(n)).join(", ")}` };
+    if (named.phase !== "Completed" && named.phase !== "PartiallyFailed")
+      return { reason: `backup ${name} is ${named.phase}, not Completed` };
+    if (!covers(named, namespaces))
+      return {
+        reason: `backup ${name} does not hold ${namespaces.filter((n) => !named.includedNamespaces.includes(n)).join(", ")}`,
+      };
     return { backup: named };
   }
-  const candidates = backups.filter((b) => b.phase === "Completed" && b.completedAt !== undefined && covers(b, namespaces));
-  if (candidates.length === 0) return { reason: `no Completed backup holding ${namespaces.join(", ") || "the imperative namespaces"} among ${backups.length} in the location` };
+  const candidates = backups.filter(
+    (b) => b.phase === "Completed" && b.completedAt !== undefined && covers(b, namespaces),
+  );
+  if (candidates.length === 0)
+    return {
+      reason: `no Completed backup holding ${namespaces.join(", ") || "the imperative namespaces"} among ${backups.length} in the location`,
+    };
   return { backup: candidates.reduce((a, b) => ((b.completedAt ?? "") > (a.completedAt ?? "") ? b : a)) };
 }
 
@@ -217,7 +246,14 @@ export async function readBackupTarball(gzipped: Buffer | Readable): Promise<Bac
           if (!known || (preferredVersion !== undefined && !known.preferred)) {
             found.set(key, {
               preferred: preferredVersion !== undefined,
-              obj: { apiVersion: str(object.apiVersion) ?? "", kind: str(object.kind) ?? "", resource, ...(namespace ? { namespace } : {}), name, object },
+              obj: {
+                apiVersion: str(object.apiVersion) ?? "",
+                kind: str(object.kind) ?? "",
+                resource,
+                ...(namespace ? { namespace } : {}),
+                name,
+                object,
+              },
             });
           }
           next();
@@ -232,7 +268,11 @@ export async function readBackupTarball(gzipped: Buffer | Readable): Promise<Bac
   const source = Buffer.isBuffer(gzipped) ? Readable.from([gzipped]) : gzipped;
   // pipeline, not pipe: an error anywhere (a truncated download, bad gzip) ends the read.
   await Promise.all([pipeline(source, createGunzip(), ex), done]);
-  return [...found.values()].map((f) => f.obj).sort((a, b) => `${a.resource}/${a.namespace ?? ""}/${a.name}`.localeCompare(`${b.resource}/${b.namespace ?? ""}/${b.name}`));
+  return [...found.values()]
+    .map((f) => f.obj)
+    .sort((a, b) =>
+      `${a.resource}/${a.namespace ?? ""}/${a.name}`.localeCompare(`${b.resource}/${b.namespace ?? ""}/${b.name}`),
+    );
 }
 
 /** One entry of a backup's resource list (`<b>-resource-list.json.gz`): `group/version/Kind` and `ns/name`. */
@@ -248,7 +288,12 @@ export function parseBackupResourceList(obj: unknown): ListedItem[] {
   return Object.entries(record(obj)).flatMap(([key, entries]) =>
     strings(entries).map((entry) => {
       const slash = entry.indexOf("/");
-      return { key, kind: key.split("/").pop() ?? key, ...(slash >= 0 ? { namespace: entry.slice(0, slash) } : {}), name: slash >= 0 ? entry.slice(slash + 1) : entry };
+      return {
+        key,
+        kind: key.split("/").pop() ?? key,
+        ...(slash >= 0 ? { namespace: entry.slice(0, slash) } : {}),
+        name: slash >= 0 ? entry.slice(slash + 1) : entry,
+      };
     }),
   );
 }
@@ -269,7 +314,12 @@ export function parseRestoreResourceList(obj: unknown): RestoredItem[] {
       const m = /^(.*?)(?:\((created|updated|failed|skipped)\))?$/.exec(entry) as RegExpExecArray;
       const [nsName, result] = [m[1], m[2]];
       const slash = nsName.indexOf("/");
-      items.push({ key, ...(slash >= 0 ? { namespace: nsName.slice(0, slash) } : {}), name: slash >= 0 ? nsName.slice(slash + 1) : nsName, result: (result ?? "unknown") as RestoredItem["result"] });
+      items.push({
+        key,
+        ...(slash >= 0 ? { namespace: nsName.slice(0, slash) } : {}),
+        name: slash >= 0 ? nsName.slice(slash + 1) : nsName,
+        result: (result ?? "unknown") as RestoredItem["result"],
+      });
     }
   }
   return items;
@@ -303,11 +353,21 @@ export function parseRestoreResults(obj: unknown): RestoreMessages {
 export const EXISTING_RESOURCE_POLICY = "none";
 
 /** The Restore Phoenix creates: the imperative namespaces of one backup, with the restore modifiers. */
-export function restoreManifest(opts: { name: string; veleroNamespace: string; backup: string; namespaces: readonly string[]; modifiersConfigMap: string }): Record<string, unknown> {
+export function restoreManifest(opts: {
+  name: string;
+  veleroNamespace: string;
+  backup: string;
+  namespaces: readonly string[];
+  modifiersConfigMap: string;
+}): Record<string, unknown> {
   return {
     apiVersion: `${VELERO_API.group}/${VELERO_API.version}`,
     kind: "Restore",
-    metadata: { name: opts.name, namespace: opts.veleroNamespace, labels: { "app.kubernetes.io/managed-by": "phoenix" } },
+    metadata: {
+      name: opts.name,
+      namespace: opts.veleroNamespace,
+      labels: { "app.kubernetes.io/managed-by": "phoenix" },
+    },
     spec: {
       backupName: opts.backup,
       // Only the imperative namespaces, even from a backup that holds more.

@@ -71,7 +71,10 @@ export interface Verification {
 export function existedAndDiffered(warnings: readonly string[]): Set<string> {
   const found = new Set<string>();
   for (const w of warnings) {
-    const m = /^([^:]+): could not restore, (?:(\S+) "([^"]+)"|([^\s:]+):(\S+)) already exists\. Warning: the in-cluster version is different/.exec(w);
+    const m =
+      /^([^:]+): could not restore, (?:(\S+) "([^"]+)"|([^\s:]+):(\S+)) already exists\. Warning: the in-cluster version is different/.exec(
+        w,
+      );
     if (m) found.add(`${m[2] ?? m[4]}/${m[1]}/${m[3] ?? m[5]}`);
   }
   return found;
@@ -102,8 +105,21 @@ export async function runChecks(cluster: RecoveryCluster, checks: readonly Resto
   for (const c of checks) {
     const command = c.command.join(" ");
     try {
-      const r: ExecResult = await cluster.exec(c.namespace, c.pods ?? {}, c.container, c.command, durationSeconds(c.timeout));
-      out.push({ namespace: c.namespace, command, passed: r.exitCode === 0, pod: r.pod, exitCode: r.exitCode, output: r.output });
+      const r: ExecResult = await cluster.exec(
+        c.namespace,
+        c.pods ?? {},
+        c.container,
+        c.command,
+        durationSeconds(c.timeout),
+      );
+      out.push({
+        namespace: c.namespace,
+        command,
+        passed: r.exitCode === 0,
+        pod: r.pod,
+        exitCode: r.exitCode,
+        output: r.output,
+      });
     } catch (err) {
       out.push({ namespace: c.namespace, command, passed: false, output: (err as Error).message });
     }
@@ -126,23 +142,45 @@ export async function verifyRestore(input: {
   readonly progress?: (status: string) => void;
 }): Promise<Verification> {
   input.progress?.(`reading backup ${input.backup.name} from ${input.store.location}`);
-  const [stored, listed] = await Promise.all([input.store.backupObjects(input.backup.name), input.store.resourceList(input.backup.name)]);
+  const [stored, listed] = await Promise.all([
+    input.store.backupObjects(input.backup.name),
+    input.store.resourceList(input.backup.name),
+  ]);
   const objects = applyRewrites(stored, input.rewrites ?? []);
   const inTarball = new Set(objects.map((o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`));
   const notInTarball = listed
-    .filter((i) => i.namespace !== undefined && input.namespaces.includes(i.namespace) && !inTarball.has(`${i.kind}/${i.namespace}/${i.name}`))
+    .filter(
+      (i) =>
+        i.namespace !== undefined &&
+        input.namespaces.includes(i.namespace) &&
+        !inTarball.has(`${i.kind}/${i.namespace}/${i.name}`),
+    )
     .map((i) => `${i.key} ${i.namespace}/${i.name}`);
   const types = resourceTypes(objects, input.namespaces);
   input.progress?.(`listing ${types.length} resource types in ${input.namespaces.length} namespaces`);
   const live = await input.cluster.listObjects(input.namespaces, types);
-  const comparison = compareBackup(objects, live, input.namespaces, input.outcome?.volumeRestores ?? [], input.backup.fsBackup);
+  const comparison = compareBackup(
+    objects,
+    live,
+    input.namespaces,
+    input.outcome?.volumeRestores ?? [],
+    input.backup.fsBackup,
+  );
   input.progress?.("running the namespaces' verify commands");
-  const checks = await runChecks(input.cluster, input.checks.filter((c) => input.namespaces.includes(c.namespace)));
-  const record: { messages?: RestoreMessages; items?: readonly RestoredItem[] } = input.restore ? await input.store.restoreRecord(input.restore) : {};
+  const checks = await runChecks(
+    input.cluster,
+    input.checks.filter((c) => input.namespaces.includes(c.namespace)),
+  );
+  const record: { messages?: RestoreMessages; items?: readonly RestoredItem[] } = input.restore
+    ? await input.store.restoreRecord(input.restore)
+    : {};
   const inScope = (i: RestoredItem): boolean => i.namespace !== undefined && input.namespaces.includes(i.namespace);
-  const skipped = (record.items ?? []).filter((i) => i.result === "skipped" && inScope(i)).map((i) => `${i.key} ${i.namespace}/${i.name}`);
+  const skipped = (record.items ?? [])
+    .filter((i) => i.result === "skipped" && inScope(i))
+    .map((i) => `${i.key} ${i.namespace}/${i.name}`);
   const differed = existedAndDiffered(record.messages?.warnings ?? []);
-  const leftAsItWas = (i: RestoredItem): boolean => differed.has(`${i.key.split("/").pop() ?? ""}/${i.namespace ?? ""}/${i.name}`);
+  const leftAsItWas = (i: RestoredItem): boolean =>
+    differed.has(`${i.key.split("/").pop() ?? ""}/${i.namespace ?? ""}/${i.name}`);
   const failedItems = (record.items ?? []).filter((i) => i.result === "failed" && inScope(i));
   const label = (i: RestoredItem): string => `${i.key} ${i.namespace}/${i.name}`;
   const failed = failedItems.filter((i) => !leftAsItWas(i)).map(label);
@@ -154,7 +192,15 @@ export async function verifyRestore(input: {
     namespaces: input.namespaces,
     comparison,
     ...(input.outcome
-      ? { restoreOutcome: { phase: input.outcome.phase, warnings: input.outcome.warnings, errors: input.outcome.errors, ...(input.outcome.failureReason ? { failureReason: input.outcome.failureReason } : {}), ...(input.outcome.validationErrors ? { validationErrors: input.outcome.validationErrors } : {}) } }
+      ? {
+          restoreOutcome: {
+            phase: input.outcome.phase,
+            warnings: input.outcome.warnings,
+            errors: input.outcome.errors,
+            ...(input.outcome.failureReason ? { failureReason: input.outcome.failureReason } : {}),
+            ...(input.outcome.validationErrors ? { validationErrors: input.outcome.validationErrors } : {}),
+          },
+        }
       : {}),
     veleroMessages: record.messages ?? { warnings: [], errors: [] },
     skipped,
@@ -164,11 +210,24 @@ export async function verifyRestore(input: {
     hooks: input.hooks,
     ...(input.backup.hooks ? { backupHooks: input.backup.hooks } : {}),
     objectsInBackup: objects.length,
-    ...(input.rewrites && input.rewrites.length > 0 ? { rewritten: input.rewrites.map((r) => `${r.kind} ${r.namespace ?? ""}/${r.name} ${r.path} ${r.to === undefined ? "removed" : "rewritten"}`) } : {}),
+    ...(input.rewrites && input.rewrites.length > 0
+      ? {
+          rewritten: input.rewrites.map(
+            (r) => `${r.kind} ${r.namespace ?? ""}/${r.name} ${r.path} ${r.to === undefined ? "removed" : "rewritten"}`,
+          ),
+        }
+      : {}),
     notInTarball,
     ...(input.restore && !record.messages
-      ? { messagesNote: `Velero's messages for ${input.restore} are not in the bucket (its Velero could not write the restore's results there: a restoring role needs s3:PutObject on restores/): the Restore reports ${input.outcome?.warnings ?? "?"} warnings and ${input.outcome?.errors ?? "?"} errors; \`velero restore describe ${input.restore} --details\` in the cluster lists them` }
+      ? {
+          messagesNote: `Velero's messages for ${input.restore} are not in the bucket (its Velero could not write the restore's results there: a restoring role needs s3:PutObject on restores/): the Restore reports ${input.outcome?.warnings ?? "?"} warnings and ${input.outcome?.errors ?? "?"} errors; \`velero restore describe ${input.restore} --details\` in the cluster lists them`,
+        }
       : {}),
-    passed: comparison.passed && checks.every((c) => c.passed) && failed.length === 0 && restoreErrors === 0 && notInTarball.length === 0,
+    passed:
+      comparison.passed &&
+      checks.every((c) => c.passed) &&
+      failed.length === 0 &&
+      restoreErrors === 0 &&
+      notInTarball.length === 0,
   };
 }

@@ -22,15 +22,26 @@ interface ReplicateOptions {
 export function registerReplicate(program: Command, act: Act, deps: Deps): void {
   program
     .command("replicate")
-    .description("Write a new region's stack files (platform and backup storage) derived from a source stack, check them offline, then optionally preview or deploy them")
+    .description(
+      "Write a new region's stack files (platform and backup storage) derived from a source stack, check them offline, then optionally preview or deploy them",
+    )
     .requiredOption("--from <stack>", "the source platform stack, such as prod")
-    .option("--region <region>", "the new stack's AWS region (same partition, not the source's); required unless --resume")
+    .option(
+      "--region <region>",
+      "the new stack's AWS region (same partition, not the source's); required unless --resume",
+    )
     .requiredOption("-s, --stack <name>", "the new stack's name (new in both projects)")
-    .option("--cidr <block>", "the new VPC block (default: the first free block of the source's size overlapping no stack file)")
+    .option(
+      "--cidr <block>",
+      "the new VPC block (default: the first free block of the source's size overlapping no stack file)",
+    )
     .option("--write-only", "write and check the files, touch no cloud (the default)")
     .option("--preview", "then `pulumi preview` backup storage and platform through the Automation API")
     .option("--yes", "then `pulumi up` backup storage, then platform, through the Automation API")
-    .option("--resume", "go on from files an earlier replicate wrote (--write-only, or an engine failure): check them, then --preview or --yes")
+    .option(
+      "--resume",
+      "go on from files an earlier replicate wrote (--write-only, or an engine failure): check them, then --preview or --yes",
+    )
     .addOption(outputFlag(["table", "json"]))
     .addOption(legacyJsonFlag())
     .addHelpText(
@@ -49,12 +60,22 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
     )
     .action(
       act(async (opts: ReplicateOptions) => {
-        if ([opts.writeOnly, opts.preview, opts.yes].filter(Boolean).length > 1) throw new UsageError("give at most one of --write-only, --preview and --yes");
+        if ([opts.writeOnly, opts.preview, opts.yes].filter(Boolean).length > 1)
+          throw new UsageError("give at most one of --write-only, --preview and --yes");
         const mode = opts.yes ? "yes" : opts.preview ? "preview" : "write-only";
-        if (!opts.resume && opts.region === undefined) throw new UsageError("--region <region> is required (unless --resume goes on from files already written)");
-        if (opts.resume && (opts.region !== undefined || opts.cidr !== undefined)) throw new UsageError("--resume uses the files already written: drop --region and --cidr");
+        if (!opts.resume && opts.region === undefined)
+          throw new UsageError("--region <region> is required (unless --resume goes on from files already written)");
+        if (opts.resume && (opts.region !== undefined || opts.cidr !== undefined))
+          throw new UsageError("--resume uses the files already written: drop --region and --cidr");
         const { replicate } = await import(".");
-        const result = await replicate(deps.root(), { from: opts.from, region: opts.region ?? "", stack: opts.stack, cidr: opts.cidr }, mode, deps.engine, deps.io, opts.resume === true);
+        const result = await replicate(
+          deps.root(),
+          { from: opts.from, region: opts.region ?? "", stack: opts.stack, cidr: opts.cidr },
+          mode,
+          deps.engine,
+          deps.io,
+          opts.resume === true,
+        );
         const status = result.engineFailed ? 1 : 0;
         if (formatOf(opts, deps.io, "replicate") === "json") {
           deps.io.out(JSON.stringify(result, null, 2) + "\n");

@@ -79,35 +79,54 @@ export function freeBlock(prefix: number, taken: readonly string[]): string | un
 /** Checks the request against the repository; throws the usage error that names the fix. */
 export function checkRequest(req: ReplicaRequest, existing: ExistingStacks, sourceRegion: string): void {
   const names = existing.platform.map((p) => p.stack);
-  if (!/^[A-Za-z0-9_.-]+$/.test(req.stack)) throw new UsageError(`--stack ${req.stack}: not a stack name: use letters, digits, '-', '_' and '.'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(req.stack))
+    throw new UsageError(`--stack ${req.stack}: not a stack name: use letters, digits, '-', '_' and '.'`);
   if (!names.includes(req.from)) {
-    throw new UsageError(`--from ${req.from}: no such stack (no Pulumi.${req.from}.yaml). Known stacks: ${names.join(", ") || "none"}`);
+    throw new UsageError(
+      `--from ${req.from}: no such stack (no Pulumi.${req.from}.yaml). Known stacks: ${names.join(", ") || "none"}`,
+    );
   }
-  if (names.includes(req.stack)) throw new UsageError(`--stack ${req.stack}: Pulumi.${req.stack}.yaml exists already: choose a new stack name, such as ${req.stack}-2`);
+  if (names.includes(req.stack))
+    throw new UsageError(
+      `--stack ${req.stack}: Pulumi.${req.stack}.yaml exists already: choose a new stack name, such as ${req.stack}-2`,
+    );
   if (existing.storage.includes(req.stack)) {
-    throw new UsageError(`--stack ${req.stack}: stacks/backup-storage/Pulumi.${req.stack}.yaml exists already (another region's backups): choose a new stack name`);
+    throw new UsageError(
+      `--stack ${req.stack}: stacks/backup-storage/Pulumi.${req.stack}.yaml exists already (another region's backups): choose a new stack name`,
+    );
   }
   const target = regionInfo(req.region);
   if (target === undefined) {
-    throw new UsageError(`--region ${req.region}: not a region AWS lists (checked against the AWS SDK's partitions table): check the spelling, such as us-east-1`);
+    throw new UsageError(
+      `--region ${req.region}: not a region AWS lists (checked against the AWS SDK's partitions table): check the spelling, such as us-east-1`,
+    );
   }
   if (req.region === sourceRegion) {
-    throw new UsageError(`--region ${req.region}: that is ${req.from}'s own region: a replica must live in another region, such as ${req.region.startsWith("us-") ? "eu-west-1" : "us-east-1"}`);
+    throw new UsageError(
+      `--region ${req.region}: that is ${req.from}'s own region: a replica must live in another region, such as ${req.region.startsWith("us-") ? "eu-west-1" : "us-east-1"}`,
+    );
   }
   const home = regionInfo(sourceRegion);
   if (home !== undefined && home.partition !== target.partition) {
-    throw new UsageError(`--region ${req.region}: in partition ${target.partition}, but ${req.from} is in ${home.partition}: backups and IAM cannot cross partitions; choose a region of ${home.partition}`);
+    throw new UsageError(
+      `--region ${req.region}: in partition ${target.partition}, but ${req.from} is in ${home.partition}: backups and IAM cannot cross partitions; choose a region of ${home.partition}`,
+    );
   }
   if (req.cidr !== undefined) {
     const block = parseCidr(req.cidr);
     if (block === undefined || block.prefix < 16 || block.prefix > 20) {
-      throw new UsageError(`--cidr ${req.cidr}: must be an IPv4 block from /16 to /20 with no host bits set, such as 10.30.0.0/16`);
+      throw new UsageError(
+        `--cidr ${req.cidr}: must be an IPv4 block from /16 to /20 with no host bits set, such as 10.30.0.0/16`,
+      );
     }
     const clash = existing.platform.find((p) => {
       const other = parseCidr(p.cidr);
       return other !== undefined && overlaps(other, block);
     });
-    if (clash) throw new UsageError(`--cidr ${req.cidr}: overlaps ${clash.cidr} of Pulumi.${clash.stack}.yaml: leave --cidr out for a free block, or choose one that overlaps no stack`);
+    if (clash)
+      throw new UsageError(
+        `--cidr ${req.cidr}: overlaps ${clash.cidr} of Pulumi.${clash.stack}.yaml: leave --cidr out for a free block, or choose one that overlaps no stack`,
+      );
   }
 }
 
@@ -137,7 +156,8 @@ function derive(doc: Document, path: readonly string[], value: string, why: stri
   const index = parent.items.findIndex((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
   const key = parent.items[index]?.key;
   for (const holder of [isScalar(key) ? key : undefined, index === 0 ? parent : undefined]) {
-    if (holder?.commentBefore && word.test(holder.commentBefore)) holder.commentBefore = `${holder.commentBefore.replace(word, value)}\n (${old} in the source: rewritten with the value above)`;
+    if (holder?.commentBefore && word.test(holder.commentBefore))
+      holder.commentBefore = `${holder.commentBefore.replace(word, value)}\n (${old} in the source: rewritten with the value above)`;
     word.lastIndex = 0;
   }
 }
@@ -151,7 +171,13 @@ export function securePaths(doc: Document): string[] {
         out.push(path);
         return;
       }
-      for (const item of node.items) walk(item.value, path ? `${path}.${String(isScalar(item.key) ? item.key.value : item.key)}` : String(isScalar(item.key) ? item.key.value : item.key));
+      for (const item of node.items)
+        walk(
+          item.value,
+          path
+            ? `${path}.${String(isScalar(item.key) ? item.key.value : item.key)}`
+            : String(isScalar(item.key) ? item.key.value : item.key),
+        );
     }
   };
   walk(doc.get("config", true), "");
@@ -167,7 +193,12 @@ function configValue(doc: Document, path: readonly string[]): unknown {
  * Derives the new stack's platform and backup storage files.
  * `sourceStorageText` is the source's storage stack file, when the repository has it.
  */
-export function deriveReplica(req: ReplicaRequest, existing: ExistingStacks, sourceText: string, sourceStorageText: string | undefined): DerivedReplica {
+export function deriveReplica(
+  req: ReplicaRequest,
+  existing: ExistingStacks,
+  sourceText: string,
+  sourceStorageText: string | undefined,
+): DerivedReplica {
   const doc = parseDocument(sourceText);
   const region = configValue(doc, ["aws:region"]);
   const sourceRegion = typeof region === "string" ? region : "";
@@ -176,7 +207,12 @@ export function deriveReplica(req: ReplicaRequest, existing: ExistingStacks, sou
   const cidrValue = configValue(doc, [`${p}:network`, "cidr"]);
   const sourceCidr = typeof cidrValue === "string" ? cidrValue : DEFAULT_VPC_CIDR;
   const prefix = parseCidr(sourceCidr)?.prefix ?? 16;
-  const cidr = req.cidr ?? freeBlock(prefix, existing.platform.map((s) => s.cidr));
+  const cidr =
+    req.cidr ??
+    freeBlock(
+      prefix,
+      existing.platform.map((s) => s.cidr),
+    );
   if (cidr === undefined) throw new UsageError(`no free /${prefix} block left in 10.0.0.0/8: give --cidr`);
 
   dropHeader(doc);
@@ -186,27 +222,50 @@ export function deriveReplica(req: ReplicaRequest, existing: ExistingStacks, sou
 
   derive(doc, ["aws:region"], req.region, `--region (${req.from}: ${sourceRegion})`);
   const sourceName = configValue(doc, [`${p}:cluster`, "name"]);
-  derive(doc, [`${p}:cluster`, "name"], `${p}-${req.stack}`, `<project>-<stack> (${req.from}: ${typeof sourceName === "string" ? sourceName : `${p}-${req.from}`})`);
-  derive(doc, [`${p}:network`, "cidr"], cidr, req.cidr ? "--cidr" : `first free /${prefix} in 10.0.0.0/8 overlapping no stack file (${req.from}: ${sourceCidr})`);
+  derive(
+    doc,
+    [`${p}:cluster`, "name"],
+    `${p}-${req.stack}`,
+    `<project>-<stack> (${req.from}: ${typeof sourceName === "string" ? sourceName : `${p}-${req.from}`})`,
+  );
+  derive(
+    doc,
+    [`${p}:network`, "cidr"],
+    cidr,
+    req.cidr ? "--cidr" : `first free /${prefix} in 10.0.0.0/8 overlapping no stack file (${req.from}: ${sourceCidr})`,
+  );
   const gitopsPath = configValue(doc, [`${p}:gitops`, "path"]);
   if (typeof gitopsPath === "string" && gitopsPath.includes(sourceRegion)) {
-    derive(doc, [`${p}:gitops`, "path"], gitopsPath.split(sourceRegion).join(req.region), `follows the region (${req.from}: ${gitopsPath})`);
+    derive(
+      doc,
+      [`${p}:gitops`, "path"],
+      gitopsPath.split(sourceRegion).join(req.region),
+      `follows the region (${req.from}: ${gitopsPath})`,
+    );
   }
   // The source's own backups: read-only, from its DR replica (outside the source's region).
   // Named as the source names its storage; by default `<project>/<stack>`, in whatever
   // organization the backend has (Pulumi Cloud or the DIY backends' `organization`).
   const sourceStorageRef = configValue(doc, [`${p}:backups`, "storage", "stack"]);
   const restoreFrom = typeof sourceStorageRef === "string" ? sourceStorageRef : `${BACKUP_STORAGE_PROJECT}/${req.from}`;
-  derive(doc, [`${p}:backups`, "restoreFrom", "stack"], restoreFrom, `${req.from}'s backup storage, read-only through its DR replica`);
+  derive(
+    doc,
+    [`${p}:backups`, "restoreFrom", "stack"],
+    restoreFrom,
+    `${req.from}'s backup storage, read-only through its DR replica`,
+  );
   if (typeof sourceStorageRef === "string") {
     const parts = parseStackName(sourceStorageRef);
-    const own = parts?.organization ? storageStackName(parts.organization, req.stack) : `${BACKUP_STORAGE_PROJECT}/${req.stack}`;
+    const own = parts?.organization
+      ? storageStackName(parts.organization, req.stack)
+      : `${BACKUP_STORAGE_PROJECT}/${req.stack}`;
     derive(doc, [`${p}:backups`, "storage", "stack"], own, "this stack's own backup storage");
   }
   const secretPaths = securePaths(doc);
   for (const path of secretPaths) {
     const node = doc.getIn(["config", ...splitPath(path)], true);
-    if (isMap(node)) node.comment = ` ${req.from}'s ciphertext: ${NOT_REENCRYPTED} (phoenix replicate --from ${req.from} --stack ${req.stack} --resume --yes)`;
+    if (isMap(node))
+      node.comment = ` ${req.from}'s ciphertext: ${NOT_REENCRYPTED} (phoenix replicate --from ${req.from} --stack ${req.stack} --resume --yes)`;
   }
 
   return {
@@ -234,6 +293,11 @@ function deriveStorage(req: ReplicaRequest, sourceRegion: string, sourceStorageT
   // Only a moved stack has old names to alias; a new one has none.
   doc.deleteIn(["config", `${s}:movedFromPrefix`]);
   derive(doc, ["aws:region"], req.region, "--region");
-  derive(doc, [`${s}:replication`, "region"], sourceRegion, `${req.from}'s region: this region's backups survive its loss too`);
+  derive(
+    doc,
+    [`${s}:replication`, "region"],
+    sourceRegion,
+    `${req.from}'s region: this region's backups survive its loss too`,
+  );
   return stackFileText(doc, sourceStorageText);
 }

@@ -16,7 +16,14 @@ import { listStacks, projectName, readStackDocument, StackFileError, stackFromDo
 import type { Io } from "../shared/io";
 import { withProgress } from "../shared/progress";
 import { UsageError } from "../shared/errors";
-import { DEFAULT_VPC_CIDR, deriveReplica, NOT_REENCRYPTED, securePaths, type ExistingStacks, type ReplicaRequest } from "./derive";
+import {
+  DEFAULT_VPC_CIDR,
+  deriveReplica,
+  NOT_REENCRYPTED,
+  securePaths,
+  type ExistingStacks,
+  type ReplicaRequest,
+} from "./derive";
 
 /** How far `replicate` goes. */
 export type ReplicateMode = "write-only" | "preview" | "yes";
@@ -57,7 +64,9 @@ export function existingStacks(root: string): ExistingStacks {
         doc = readStackDocument(file);
       } catch (err) {
         // Said as what it is: replicate reads every stack's VPC block to pick a free one.
-        throw new StackFileError(`replicate reads every platform stack's VPC block to choose a free one, and ${stackFileName(stack)} cannot be read: ${err instanceof Error ? err.message : String(err)}\nFix or remove that file, then run replicate again.`);
+        throw new StackFileError(
+          `replicate reads every platform stack's VPC block to choose a free one, and ${stackFileName(stack)} cannot be read: ${err instanceof Error ? err.message : String(err)}\nFix or remove that file, then run replicate again.`,
+        );
       }
       const network = config(doc)[`${project}:network`];
       const cidr = typeof network === "object" && network !== null ? (network as { cidr?: unknown }).cidr : undefined;
@@ -87,7 +96,10 @@ function writtenBefore(root: string, project: string, req: Pick<ReplicaRequest, 
   const storageFile = path.join(dirs.storage.dir, stackFileName(req.stack));
   const platformFile = path.join(dirs.platform.dir, stackFileName(req.stack));
   const missing = [storageFile, platformFile].filter((f) => !fs.existsSync(f));
-  if (missing.length > 0) throw new UsageError(`--resume: ${missing.map((f) => path.relative(root, f)).join(" and ")} not found: run replicate without --resume to write them first`);
+  if (missing.length > 0)
+    throw new UsageError(
+      `--resume: ${missing.map((f) => path.relative(root, f)).join(" and ")} not found: run replicate without --resume to write them first`,
+    );
   const platformText = fs.readFileSync(platformFile, "utf8");
   const doc = parseDocument(platformText);
   const network = doc.getIn(["config", `${project}:network`, "cidr"]);
@@ -104,10 +116,19 @@ function writtenBefore(root: string, project: string, req: Pick<ReplicaRequest, 
 }
 
 /** Runs `replicate`. `engine` is only called for `--preview` and `--yes`; `resume` goes on from files written before. */
-export async function replicate(root: string, req: ReplicaRequest, mode: ReplicateMode, engine: () => EngineAdapter, io: Io, resume = false): Promise<ReplicateResult> {
+export async function replicate(
+  root: string,
+  req: ReplicaRequest,
+  mode: ReplicateMode,
+  engine: () => EngineAdapter,
+  io: Io,
+  resume = false,
+): Promise<ReplicateResult> {
   const existing = existingStacks(root);
-  if (resume && mode === "write-only") throw new UsageError("--resume goes on with the engine: give --preview or --yes");
-  if (resume && !existing.platform.some((p) => p.stack === req.from)) throw new UsageError(`--from ${req.from}: no such stack (no Pulumi.${req.from}.yaml)`);
+  if (resume && mode === "write-only")
+    throw new UsageError("--resume goes on with the engine: give --preview or --yes");
+  if (resume && !existing.platform.some((p) => p.stack === req.from))
+    throw new UsageError(`--from ${req.from}: no such stack (no Pulumi.${req.from}.yaml)`);
   const derived = resume ? writtenBefore(root, existing.project, req) : deriveFromSource(root, req, existing);
   return checkWriteAndRun(root, req, mode, engine, io, derived, !resume);
 }
@@ -118,10 +139,17 @@ function deriveFromSource(root: string, req: ReplicaRequest, existing: ExistingS
   const sourceFile = path.join(dirs.platform.dir, stackFileName(req.from));
   const sourceText = fs.existsSync(sourceFile) ? fs.readFileSync(sourceFile, "utf8") : "";
   // The source's storage stack file, when it is one of this repository's.
-  const storageRef = (config(parse(sourceText || "{}"))[`${existing.project}:backups`] as { storage?: { stack?: unknown } } | undefined)?.storage?.stack;
+  const storageRef = (
+    config(parse(sourceText || "{}"))[`${existing.project}:backups`] as { storage?: { stack?: unknown } } | undefined
+  )?.storage?.stack;
   const sourceStorage = (typeof storageRef === "string" ? parseStackName(storageRef)?.stack : undefined) ?? req.from;
   const sourceStorageFile = path.join(dirs.storage.dir, stackFileName(sourceStorage));
-  return deriveReplica(req, existing, sourceText, fs.existsSync(sourceStorageFile) ? fs.readFileSync(sourceStorageFile, "utf8") : undefined);
+  return deriveReplica(
+    req,
+    existing,
+    sourceText,
+    fs.existsSync(sourceStorageFile) ? fs.readFileSync(sourceStorageFile, "utf8") : undefined,
+  );
 }
 
 /**
@@ -140,13 +168,26 @@ function dropReencryptionMarks(file: string): void {
 }
 
 /** Plans both files offline, writes them (unless they are there already), then runs the engine if asked. */
-async function checkWriteAndRun(root: string, req: ReplicaRequest, mode: ReplicateMode, engine: () => EngineAdapter, io: Io, derived: Written, write: boolean): Promise<ReplicateResult> {
+async function checkWriteAndRun(
+  root: string,
+  req: ReplicaRequest,
+  mode: ReplicateMode,
+  engine: () => EngineAdapter,
+  io: Io,
+  derived: Written,
+  write: boolean,
+): Promise<ReplicateResult> {
   const dirs = projects(root);
   const project = projectName(dirs.platform.dir);
   // The offline plan checks both files before anything is written or touches the cloud.
   const storageFile = path.join(dirs.storage.dir, stackFileName(req.stack));
   const platformFile = path.join(dirs.platform.dir, stackFileName(req.stack));
-  const storageLoaded = stackFromDocument(projectName(dirs.storage.dir), req.stack, storageFile, parse(derived.storageText));
+  const storageLoaded = stackFromDocument(
+    projectName(dirs.storage.dir),
+    req.stack,
+    storageFile,
+    parse(derived.storageText),
+  );
   const platformLoaded = stackFromDocument(project, req.stack, platformFile, parse(derived.platformText));
   const planner = new Planner(root, { storage: [storageLoaded] });
   const storagePlan = await planner.planStorage({ loaded: storageLoaded });
@@ -168,22 +209,38 @@ async function checkWriteAndRun(root: string, req: ReplicaRequest, mode: Replica
   if (mode === "write-only") return result;
 
   const adapter = engine();
-  const stack = (project: "storage" | "platform", name: string): EngineStack => ({ project, workDir: dirs[project].dir, stack: name });
+  const stack = (project: "storage" | "platform", name: string): EngineStack => ({
+    project,
+    workDir: dirs[project].dir,
+    stack: name,
+  });
   const region: RegionResult = {};
-  const failed = await engineFailure(() => withProgress(
-    regionSteps(adapter, mode === "yes" ? "up" : "preview", {
-      // The storage stack has no secrets of Phoenix's; it takes the source's provider too.
-      storage: { stack: stack("storage", req.stack), secretsProvider: derived.secretsProvider, create: true },
-      platform: {
-        stack: stack("platform", req.stack),
-        secretsProvider: derived.secretsProvider,
-        create: true,
-        ...(derived.secretPaths.length > 0
-          ? { copySecrets: { from: stack("platform", req.from), paths: derived.secretPaths }, onSecretsCopied: () => dropReencryptionMarks(platformFile) }
-          : {}),
-      },
-    }, region),
+  const failed = await engineFailure(
+    () =>
+      withProgress(
+        regionSteps(
+          adapter,
+          mode === "yes" ? "up" : "preview",
+          {
+            // The storage stack has no secrets of Phoenix's; it takes the source's provider too.
+            storage: { stack: stack("storage", req.stack), secretsProvider: derived.secretsProvider, create: true },
+            platform: {
+              stack: stack("platform", req.stack),
+              secretsProvider: derived.secretsProvider,
+              create: true,
+              ...(derived.secretPaths.length > 0
+                ? {
+                    copySecrets: { from: stack("platform", req.from), paths: derived.secretPaths },
+                    onSecretsCopied: () => dropReencryptionMarks(platformFile),
+                  }
+                : {}),
+            },
+          },
+          region,
+        ),
+        io,
+      ),
     io,
-  ), io);
+  );
   return { ...result, engine: region, engineFailed: failed };
 }

@@ -14,7 +14,11 @@ export function canAsk(io: Pick<Io, "input">): boolean {
  * Asks (on stderr, so stdout stays data) for `expected` to be typed, and answers whether
  * it was, exactly. End of input counts as no.
  */
-export async function confirmByTyping(io: Pick<Io, "input" | "err">, question: string, expected: string): Promise<boolean> {
+export async function confirmByTyping(
+  io: Pick<Io, "input" | "err">,
+  question: string,
+  expected: string,
+): Promise<boolean> {
   const input = io.input;
   if (!input) return false;
   const rl = readline.createInterface({ input, terminal: false });

@@ -11,7 +11,9 @@ export type Format = "table" | "json" | "markdown";
 
 /** `-o, --output <format>` with `formats` as its only choices (commander refuses any other, exit 2); `what` says what the data is. */
 export function outputFlag(formats: readonly Format[] = ["table", "json"], what?: string): Option {
-  return new Option("-o, --output <format>", `output format: ${formats.join(", ")}${what ? ` (${what})` : ""}`).choices([...formats]).default(formats[0]);
+  return new Option("-o, --output <format>", `output format: ${formats.join(", ")}${what ? ` (${what})` : ""}`)
+    .choices([...formats])
+    .default(formats[0]);
 }
 
 /** Adds `-o, --output <format>` (outputFlag). */
@@ -52,13 +54,23 @@ export function deprecated(io: Io, old: string, now: string): void {
  */
 export function optionsAfterVerb(noun: Command): Command {
   return noun.hook("preSubcommand", (cmd, verb) => {
-    const given = cmd.options.filter((o) => cmd.getOptionValueSource(o.attributeName()) === "cli").map((o) => o.long ?? o.short ?? o.name());
-    if (given.length > 0) cmd.error(`${given.join(", ")} must follow the verb: phoenix ${cmd.name()} ${verb.name()} ${given.join(" ")} ...`, { exitCode: 2, code: "phoenix.optionBeforeVerb" });
+    const given = cmd.options
+      .filter((o) => cmd.getOptionValueSource(o.attributeName()) === "cli")
+      .map((o) => o.long ?? o.short ?? o.name());
+    if (given.length > 0)
+      cmd.error(
+        `${given.join(", ")} must follow the verb: phoenix ${cmd.name()} ${verb.name()} ${given.join(" ")} ...`,
+        { exitCode: 2, code: "phoenix.optionBeforeVerb" },
+      );
   });
 }
 
 /** The file to write: `--out`, or the old `--json FILE` (announced as deprecated). */
-export function outFileOf(opts: { readonly out?: string; readonly json?: string }, io: Io, command: string): string | undefined {
+export function outFileOf(
+  opts: { readonly out?: string; readonly json?: string },
+  io: Io,
+  command: string,
+): string | undefined {
   if (opts.out === undefined && opts.json !== undefined) {
     deprecated(io, `${command} --json FILE`, `${command} --out FILE`);
     return opts.json;

@@ -94,16 +94,25 @@ export function loadKubeconfig(k8s: typeof K8s, source: KubeconfigSource): K8s.K
  * A context the kubeconfig lacks, or no usable current one, is a `KubeConfigError` that
  * names the kubeconfig, the contexts it has, and the fix (`--context`).
  */
-export function selectContext(kc: K8s.KubeConfig, name: string, context?: string): { readonly context: string; readonly server: string } {
+export function selectContext(
+  kc: K8s.KubeConfig,
+  name: string,
+  context?: string,
+): { readonly context: string; readonly server: string } {
   const contexts = kc.getContexts().map((c) => c.name);
   if (context !== undefined) {
-    if (!kc.getContextObject(context)) throw new KubeConfigError(`context "${context}" is not in ${name}; it has: ${contexts.join(", ") || "no contexts"}`);
+    if (!kc.getContextObject(context))
+      throw new KubeConfigError(
+        `context "${context}" is not in ${name}; it has: ${contexts.join(", ") || "no contexts"}`,
+      );
     kc.setCurrentContext(context);
   }
   const current = kc.getCurrentContext();
   const server = kc.getCurrentCluster()?.server;
   if (!current || !kc.getContextObject(current) || !server) {
-    throw new KubeConfigError(`${name} has no usable current context${current ? ` ("${current}" names no cluster)` : ""}; pass --context, one of: ${contexts.join(", ") || "none"}`);
+    throw new KubeConfigError(
+      `${name} has no usable current context${current ? ` ("${current}" names no cluster)` : ""}; pass --context, one of: ${contexts.join(", ") || "none"}`,
+    );
   }
   return { context: current, server };
 }
@@ -121,11 +130,18 @@ function parseBody(text: string): unknown {
 export function kubeRequest(kc: K8s.KubeConfig, server: string): KubeClient["request"] {
   return async (method, p, body) => {
     const url = new URL(p, server);
-    const options: https.RequestOptions = { method, headers: { accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) } };
+    const options: https.RequestOptions = {
+      method,
+      headers: { accept: "application/json", ...(body ? { "content-type": "application/json" } : {}) },
+    };
     try {
       await kc.applyToHTTPSOptions(options);
     } catch (err) {
-      throw new KubeError(`cannot reach the API server ${server}: ${(err as Error).message}`, undefined, (err as Error).message);
+      throw new KubeError(
+        `cannot reach the API server ${server}: ${(err as Error).message}`,
+        undefined,
+        (err as Error).message,
+      );
     }
     const lib = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
@@ -140,14 +156,20 @@ export function kubeRequest(kc: K8s.KubeConfig, server: string): KubeClient["req
           reject(new KubeError(`${method} ${p}: HTTP ${code}: ${message}`, code, message || `HTTP ${code}`));
         });
       });
-      req.on("error", (err) => reject(new KubeError(`cannot reach the API server ${server}: ${err.message}`, undefined, err.message)));
+      req.on("error", (err) =>
+        reject(new KubeError(`cannot reach the API server ${server}: ${err.message}`, undefined, err.message)),
+      );
       req.end(body ? JSON.stringify(body) : undefined);
     });
   };
 }
 
 /** Every item of a list at `p`, following `metadata.continue` from page to page. */
-export async function listAll(request: KubeClient["request"], p: string, query: Query = {}): Promise<Record<string, unknown>[]> {
+export async function listAll(
+  request: KubeClient["request"],
+  p: string,
+  query: Query = {},
+): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let cont: string | undefined;
   do {
@@ -165,7 +187,10 @@ export async function listAll(request: KubeClient["request"], p: string, query: 
  * `KubeConfigError` when the kubeconfig cannot be read or names no usable context;
  * nothing is requested until a request is made.
  */
-export async function openKubeClient(source: KubeconfigSource, opts: { readonly context?: string } = {}): Promise<KubeClient> {
+export async function openKubeClient(
+  source: KubeconfigSource,
+  opts: { readonly context?: string } = {},
+): Promise<KubeClient> {
   // ESM-only package from CommonJS: a dynamic import (see the file comment).
   const k8s: typeof K8s = await import("@kubernetes/client-node");
   const name = kubeconfigName(source);

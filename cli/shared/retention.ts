@@ -23,7 +23,10 @@ function longest(schedules: readonly Retaining[]): Map<string, { text: string; s
 }
 
 /** The namespaces still backed up after the change whose longest ttl shrinks, with both values. */
-export function shorterRetention(before: readonly Retaining[], after: readonly Retaining[]): { namespace: string; before: string; after: string }[] {
+export function shorterRetention(
+  before: readonly Retaining[],
+  after: readonly Retaining[],
+): { namespace: string; before: string; after: string }[] {
   const [a, b] = [longest(before), longest(after)];
   return [...a]
     .flatMap(([ns, was]) => {

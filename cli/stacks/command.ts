@@ -14,9 +14,23 @@ async function list(opts: { output?: string; json?: boolean }, deps: Deps, comma
   const { listAllStacks } = await import("./list");
   const stacks = listAllStacks(deps.root());
   const json = formatOf(opts, deps.io, command) === "json";
-  const rows = stacks.map((s) => [s.kind, s.project, s.dir, s.stack, s.region, s.runner.join(","), s.valid ? "valid" : "INVALID"]);
-  deps.io.out(json ? JSON.stringify(stacks) + "\n" : table(["KIND", "PROJECT", "DIR", "STACK", "REGION", "RUNNER", "FILE"], rows).join("\n") + "\n");
-  if (!json) for (const s of stacks.filter((x) => !x.valid)) deps.io.err(`${s.dir}/Pulumi.${s.stack}.yaml is invalid:\n${s.error ?? ""}\n`);
+  const rows = stacks.map((s) => [
+    s.kind,
+    s.project,
+    s.dir,
+    s.stack,
+    s.region,
+    s.runner.join(","),
+    s.valid ? "valid" : "INVALID",
+  ]);
+  deps.io.out(
+    json
+      ? JSON.stringify(stacks) + "\n"
+      : table(["KIND", "PROJECT", "DIR", "STACK", "REGION", "RUNNER", "FILE"], rows).join("\n") + "\n",
+  );
+  if (!json)
+    for (const s of stacks.filter((x) => !x.valid))
+      deps.io.err(`${s.dir}/Pulumi.${s.stack}.yaml is invalid:\n${s.error ?? ""}\n`);
   return EXIT.ok;
 }
 
@@ -26,8 +40,24 @@ export function registerStacks(program: Command, act: Act, deps: Deps): void {
     .command("stack")
     .description("The stacks of both projects (backup storage and platform)")
     .addHelpText("after", ["", "Examples:", "  $ phoenix stack list", "  $ phoenix stack list -o json"].join("\n"));
-  legacyJson(outputOption(stack.command("list").description("List every stack with its folder, region and runner, and whether its stack file is valid")))
-    .addHelpText("after", ["", "Examples:", "  $ phoenix stack list", "  $ phoenix stack list -o json      # the workflows' matrix", "", "An invalid stack file is listed with its error (on stderr for the table) and exits 0: other stacks are unaffected."].join("\n"))
+  legacyJson(
+    outputOption(
+      stack
+        .command("list")
+        .description("List every stack with its folder, region and runner, and whether its stack file is valid"),
+    ),
+  )
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  $ phoenix stack list",
+        "  $ phoenix stack list -o json      # the workflows' matrix",
+        "",
+        "An invalid stack file is listed with its error (on stderr for the table) and exits 0: other stacks are unaffected.",
+      ].join("\n"),
+    )
     .action(act(async (opts: { output?: string; json?: boolean }) => list(opts, deps, "stack list")));
   legacyJson(program.command("stacks", { hidden: true }).description("deprecated: phoenix stack list"))
     .addHelpText("after", ["", "Examples:", "  $ phoenix stack list -o json   # its replacement"].join("\n"))

@@ -34,7 +34,11 @@ export interface StackEntry {
 const GITHUB_HOSTED = ["ubuntu-latest"];
 
 /** The runner labels a stack file names, unvalidated. */
-function runnerLabels(kind: StackEntry["kind"], config: Record<string, unknown> | undefined, project: string): string[] {
+function runnerLabels(
+  kind: StackEntry["kind"],
+  config: Record<string, unknown> | undefined,
+  project: string,
+): string[] {
   const runner = config?.[`${project}:runner`];
   const labels = typeof runner === "object" && runner !== null ? (runner as { labels?: unknown }).labels : undefined;
   const valid = Array.isArray(labels) && labels.length > 0 && labels.every((l) => typeof l === "string");
@@ -45,7 +49,12 @@ function runnerLabels(kind: StackEntry["kind"], config: Record<string, unknown> 
 function problemOf(root: string, kind: StackEntry["kind"], dir: string, stack: string): string | undefined {
   try {
     const loaded = loadStack(dir, stack);
-    const id = { project: loaded.project, stack, stackFile: path.relative(root, loaded.stackFile), isSecret: (k: string) => loaded.secretKeys.includes(k) };
+    const id = {
+      project: loaded.project,
+      stack,
+      stackFile: path.relative(root, loaded.stackFile),
+      isSecret: (k: string) => loaded.secretKeys.includes(k),
+    };
     if (kind === "platform") parseStackConfig(loaded.config, id);
     else parseStorageConfig(loaded.config, id);
     return undefined;
@@ -61,7 +70,9 @@ export function listAllStacks(root: string): StackEntry[] {
   return allStacks(root).map(({ project, stack }) => {
     let doc: { config?: Record<string, unknown> } | null = null;
     try {
-      doc = readStackDocument(path.join(project.dir, stackFileName(stack))) as { config?: Record<string, unknown> } | null;
+      doc = readStackDocument(path.join(project.dir, stackFileName(stack))) as {
+        config?: Record<string, unknown>;
+      } | null;
     } catch {
       // Unreadable YAML: problemOf says what is wrong with it.
     }

@@ -28,7 +28,8 @@ export const STORAGE_DIR = path.join("stacks", "backup-storage");
 export function repositoryRoot(from: string = __dirname): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "package.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no Phoenix repository (Pulumi.yaml beside package.json) above ${from}`);
+    if (path.dirname(dir) === dir)
+      throw new Error(`no Phoenix repository (Pulumi.yaml beside package.json) above ${from}`);
   }
 }
 
@@ -40,5 +41,8 @@ export function projects(root: string): { platform: ProjectDir; storage: Project
 /** Every stack of both projects: storage first (the platform reads it). */
 export function allStacks(root: string): { project: ProjectDir; stack: string }[] {
   const { platform, storage } = projects(root);
-  return [...listStacks(storage.dir).map((stack) => ({ project: storage, stack })), ...listStacks(platform.dir).map((stack) => ({ project: platform, stack }))];
+  return [
+    ...listStacks(storage.dir).map((stack) => ({ project: storage, stack })),
+    ...listStacks(platform.dir).map((stack) => ({ project: platform, stack })),
+  ];
 }

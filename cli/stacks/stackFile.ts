@@ -101,13 +101,21 @@ export function loadStack(projectDir: string, stack: string): LoadedStack {
 }
 
 /** Top-level keys of a Pulumi stack file (Pulumi's ProjectStack: config, the secrets provider's settings, ESC environments). */
-export const STACK_FILE_KEYS: readonly string[] = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
+export const STACK_FILE_KEYS: readonly string[] = [
+  "config",
+  "secretsprovider",
+  "encryptedkey",
+  "encryptionsalt",
+  "environment",
+];
 
 /** A stack's config from its parsed stack file (a file on disk, or one `phoenix replicate` is about to write). */
 export function stackFromDocument(project: string, stack: string, file: string, doc: unknown): LoadedStack {
   const name = path.basename(file);
   if (!isRecord(doc) || !("config" in doc)) {
-    throw new StackFileError(`${name}: has no \`config:\` map: a stack file holds its settings under config:, as Pulumi writes them`);
+    throw new StackFileError(
+      `${name}: has no \`config:\` map: a stack file holds its settings under config:, as Pulumi writes them`,
+    );
   }
   // Besides config:, a stack file holds only the secrets provider's settings and
   // environments. Anything else is a setting at the wrong level: Pulumi ignores it.
@@ -169,8 +177,11 @@ function locate(text: string): Located[] {
   const out: Located[] = [];
   const walk = (node: unknown, path: string, inFlow: boolean): void => {
     const flow = (isMap(node) || isSeq(node)) && node.flow === true;
-    if ((isScalar(node) || flow) && !inFlow && node.range) out.push({ path, json: JSON.stringify(node.toJSON()), range: [node.range[0], node.range[1]] });
-    if (isMap(node)) for (const item of node.items) walk(item.value, `${path}.${isScalar(item.key) ? String(item.key.value) : "?"}`, inFlow || flow);
+    if ((isScalar(node) || flow) && !inFlow && node.range)
+      out.push({ path, json: JSON.stringify(node.toJSON()), range: [node.range[0], node.range[1]] });
+    if (isMap(node))
+      for (const item of node.items)
+        walk(item.value, `${path}.${isScalar(item.key) ? String(item.key.value) : "?"}`, inFlow || flow);
     if (isSeq(node)) node.items.forEach((item, i) => walk(item, `${path}[${i}]`, inFlow || flow));
   };
   walk(parseDocument(text).contents, "", false);
@@ -186,7 +197,11 @@ function restoreUnchanged(source: string, out: string): string {
     if (!src || src.json !== l.json) continue;
     // A span over several lines is pasted only where it starts at the same column.
     const column = (text: string, at: number): number => at - (text.lastIndexOf("\n", at - 1) + 1);
-    if (source.slice(src.range[0], src.range[1]).includes("\n") && column(source, src.range[0]) !== column(result, l.range[0])) continue;
+    if (
+      source.slice(src.range[0], src.range[1]).includes("\n") &&
+      column(source, src.range[0]) !== column(result, l.range[0])
+    )
+      continue;
     result = result.slice(0, l.range[0]) + source.slice(src.range[0], src.range[1]) + result.slice(l.range[1]);
   }
   return result;

@@ -22,14 +22,31 @@ export function ownPackageJson(from: string = __dirname): PackageJson {
 
 /** Registers `phoenix version`, and `--version` on the program. */
 export function registerVersion(program: Command, act: Act, deps: Deps): void {
-  program.version(`phoenix ${ownPackageJson().version}`, "-V, --version", "print Phoenix's version (`phoenix version` adds every pin)");
-  outputOption(program.command("version").description("Phoenix's version, the Pulumi packages and every version the catalog pins (add-ons, charts, images, CRDs)"))
+  program.version(
+    `phoenix ${ownPackageJson().version}`,
+    "-V, --version",
+    "print Phoenix's version (`phoenix version` adds every pin)",
+  );
+  outputOption(
+    program
+      .command("version")
+      .description(
+        "Phoenix's version, the Pulumi packages and every version the catalog pins (add-ons, charts, images, CRDs)",
+      ),
+  )
     .addHelpText("after", ["", "Examples:", "  $ phoenix version", "  $ phoenix version -o json"].join("\n"))
     .action(
       act(async (opts: { output?: string }) => {
         const pins = versions(ownPackageJson());
         const json = formatOf(opts, deps.io, "version") === "json";
-        deps.io.out(json ? JSON.stringify(pins, null, 2) + "\n" : table(["KIND", "NAME", "VERSION", "SOURCE"], pins.map((p) => [p.kind, p.name, p.version, p.source ?? ""])).join("\n") + "\n");
+        deps.io.out(
+          json
+            ? JSON.stringify(pins, null, 2) + "\n"
+            : table(
+                ["KIND", "NAME", "VERSION", "SOURCE"],
+                pins.map((p) => [p.kind, p.name, p.version, p.source ?? ""]),
+              ).join("\n") + "\n",
+        );
         return Promise.resolve(EXIT.ok);
       }),
     );

@@ -28,11 +28,21 @@ export function versions(pkg: PackageJson): Pin[] {
     ...packages.map(([name, version]): Pin => ({ kind: "package", name, version })),
     { kind: "kubernetes", name: "EKS control plane", version: kubernetesVersion },
     ...Object.values(addons).map((a): Pin => ({ kind: "add-on", name: a.name, version: a.version })),
-    ...Object.values(charts).map((c): Pin => ({ kind: "chart", name: c.chart, version: c.version, source: c.repository })),
+    ...Object.values(charts).map((c): Pin => ({
+      kind: "chart",
+      name: c.chart,
+      version: c.version,
+      source: c.repository,
+    })),
     ...Object.values(images).map((ref): Pin => {
       const at = ref.lastIndexOf(":");
       return { kind: "image", name: ref.slice(0, at), version: ref.slice(at + 1) };
     }),
-    ...Object.entries(crdManifests).map(([name, url]): Pin => ({ kind: "crd", name, version: /\/(v\d+\.\d+\.\d+)\//.exec(url)?.[1] ?? "?", source: url })),
+    ...Object.entries(crdManifests).map(([name, url]): Pin => ({
+      kind: "crd",
+      name,
+      version: /\/(v\d+\.\d+\.\d+)\//.exec(url)?.[1] ?? "?",
+      source: url,
+    })),
   ];
 }

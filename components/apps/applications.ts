@@ -130,7 +130,9 @@ function syncPolicyOf(p: SyncPolicy | undefined): Record<string, unknown> {
  * never own it; the apps layer empties it with a patch (`LOCKED_DEFAULT_PROJECT`).
  */
 export function appProjects(input: BootstrapInput): Record<string, unknown> {
-  const repos = [...new Set([input.root.repoURL, ...input.applications.map((a) => a.repoURL ?? input.root.repoURL)])].sort();
+  const repos = [
+    ...new Set([input.root.repoURL, ...input.applications.map((a) => a.repoURL ?? input.root.repoURL)]),
+  ].sort();
   const namespaces = [...new Set(input.applications.map((a) => a.namespace))].sort();
   return {
     [ROOT_PROJECT]: {
@@ -156,7 +158,10 @@ export function appProjects(input: BootstrapInput): Record<string, unknown> {
       clusterResourceWhitelist: namespaces.map((name) => ({ group: "", kind: "Namespace", name })),
       // Only the kinds a workload is made of (Argo CD docs, "Projects": a non-empty
       // namespaceResourceWhitelist allows nothing else).
-      namespaceResourceWhitelist: [...WORKLOAD_KINDS, ...(input.allowedKinds ?? [])].map((k) => ({ group: k.group, kind: k.kind })),
+      namespaceResourceWhitelist: [...WORKLOAD_KINDS, ...(input.allowedKinds ?? [])].map((k) => ({
+        group: k.group,
+        kind: k.kind,
+      })),
       // Argo CD's own objects would let an app escape its project, whatever is whitelisted.
       namespaceResourceBlacklist: [{ group: "argoproj.io", kind: "*" }],
     },
@@ -192,7 +197,17 @@ export const BOOTSTRAP_RENDERED_RESOURCES: readonly RenderedResources[] = [
     version: "v1alpha1",
     crdChart: charts.argocd.chart,
     ownKeys: ["namespace", "additionalLabels", "additionalAnnotations", "finalizers"],
-    specKeys: ["project", "source", "sources", "sourceHydrator", "destination", "syncPolicy", "revisionHistoryLimit", "ignoreDifferences", "info"],
+    specKeys: [
+      "project",
+      "source",
+      "sources",
+      "sourceHydrator",
+      "destination",
+      "syncPolicy",
+      "revisionHistoryLimit",
+      "ignoreDifferences",
+      "info",
+    ],
   },
   {
     // argocd-apps 2.x templates/projects.yaml, limited to the keys the 2.0.5 values.yaml
@@ -231,7 +246,12 @@ export function bootstrapValues(input: BootstrapInput): HelmValues {
     [ROOT_APP]: {
       namespace: input.argocdNamespace,
       project: ROOT_PROJECT,
-      source: { repoURL: input.root.repoURL, targetRevision: input.root.targetRevision, path: input.root.path, directory: { recurse: true } },
+      source: {
+        repoURL: input.root.repoURL,
+        targetRevision: input.root.targetRevision,
+        path: input.root.path,
+        directory: { recurse: true },
+      },
       // The root only holds Application manifests, which live in Argo CD's namespace.
       destination: { server: IN_CLUSTER, namespace: input.argocdNamespace },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
@@ -292,5 +312,7 @@ export function credentialPrefix(repoURL: string): string {
 /** `stringData` of the Argo CD credential-template Secret. */
 export function repoCredentialData(repoURL: string, creds: RepoCredentials): Record<string, string> {
   const base = { type: "git", url: credentialPrefix(repoURL) };
-  return creds.type === "https" ? { ...base, username: creds.username, password: creds.token } : { ...base, sshPrivateKey: creds.sshPrivateKey };
+  return creds.type === "https"
+    ? { ...base, username: creds.username, password: creds.token }
+    : { ...base, sshPrivateKey: creds.sshPrivateKey };
 }

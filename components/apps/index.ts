@@ -65,7 +65,12 @@ export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySp
     policyTypes: ["Ingress", "Egress"],
     egress: [
       {
-        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        to: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+          },
+        ],
         ports: [
           { protocol: "UDP", port: 53 },
           { protocol: "TCP", port: 53 },
@@ -98,9 +103,14 @@ export interface AppsArgs {
 }
 
 /** The Pod Security labels of every namespace the apps layer makes or has Argo CD make. */
-export function plannedPodSecurity(applications: readonly DeclaredApplication[], imperative: readonly ImperativeNamespace[]): GuardedNamespaces {
+export function plannedPodSecurity(
+  applications: readonly DeclaredApplication[],
+  imperative: readonly ImperativeNamespace[],
+): GuardedNamespaces {
   return Object.fromEntries([
-    ...applications.map((a) => [a.namespace, podSecurityLabels(a.podSecurity ?? "restricted", kubernetesVersion)] as const),
+    ...applications.map(
+      (a) => [a.namespace, podSecurityLabels(a.podSecurity ?? "restricted", kubernetesVersion)] as const,
+    ),
     ...imperative.map((n) => [n.name, podSecurityLabels(n.podSecurity, kubernetesVersion)] as const),
   ]);
 }
@@ -127,7 +137,11 @@ export class Apps extends pulumi.ComponentResource {
           new k8s.core.v1.Secret(
             "repo-credentials",
             {
-              metadata: { name: "phoenix-repo-credentials", namespace: args.argocdNamespace, labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds" } },
+              metadata: {
+                name: "phoenix-repo-credentials",
+                namespace: args.argocdNamespace,
+                labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds" },
+              },
               stringData: pulumi.secret(repoCredentialData(args.root.repoURL, args.credentials)),
             },
             // The namespace and Argo CD's secret watch come with the Argo CD release.
@@ -136,7 +150,11 @@ export class Apps extends pulumi.ComponentResource {
           new k8s.core.v1.Secret(
             "root-repository",
             {
-              metadata: { name: "phoenix-root-repository", namespace: args.argocdNamespace, labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repository" } },
+              metadata: {
+                name: "phoenix-root-repository",
+                namespace: args.argocdNamespace,
+                labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repository" },
+              },
               stringData: { type: "git", url: args.root.repoURL },
             },
             { ...k8sOpts, dependsOn: [args.argocdRelease] },
@@ -153,7 +171,13 @@ export class Apps extends pulumi.ComponentResource {
         repositoryOpts: { repo: charts.argocdApps.repository },
         namespace: args.argocdNamespace,
         createNamespace: false,
-        values: bootstrapValues({ argocdNamespace: args.argocdNamespace, root: args.root, applications: args.applications, labels: args.labels, allowedKinds: args.allowedKinds }),
+        values: bootstrapValues({
+          argocdNamespace: args.argocdNamespace,
+          root: args.root,
+          applications: args.applications,
+          labels: args.labels,
+          allowedKinds: args.allowedKinds,
+        }),
         atomic: true,
         cleanupOnFail: true,
         maxHistory: 10,
@@ -170,7 +194,11 @@ export class Apps extends pulumi.ComponentResource {
       {
         apiVersion: "argoproj.io/v1alpha1",
         kind: "AppProject",
-        metadata: { name: "default", namespace: args.argocdNamespace, annotations: { "pulumi.com/patchForce": "true" } },
+        metadata: {
+          name: "default",
+          namespace: args.argocdNamespace,
+          annotations: { "pulumi.com/patchForce": "true" },
+        },
         spec: LOCKED_DEFAULT_PROJECT,
       },
       { ...k8sOpts, dependsOn: [args.argocdRelease] },
@@ -182,7 +210,11 @@ export class Apps extends pulumi.ComponentResource {
         {
           metadata: {
             name: ns.name,
-            labels: { [args.labels.namespaceClass]: "imperative", [args.labels.owner]: ns.owner, ...podSecurityLabels(ns.podSecurity, kubernetesVersion) },
+            labels: {
+              [args.labels.namespaceClass]: "imperative",
+              [args.labels.owner]: ns.owner,
+              ...podSecurityLabels(ns.podSecurity, kubernetesVersion),
+            },
           },
         },
         // Deleting the stack must not delete the only copy of imperative state with it.
@@ -191,15 +223,34 @@ export class Apps extends pulumi.ComponentResource {
       );
       const inNs = { ...k8sOpts, dependsOn: [namespace] };
       if (ns.defaultDeny) {
-        new k8s.networking.v1.NetworkPolicy(`${ns.name}-default-deny`, { metadata: { name: DEFAULT_DENY_POLICY, namespace: ns.name }, spec: defaultDenySpec() }, inNs);
+        new k8s.networking.v1.NetworkPolicy(
+          `${ns.name}-default-deny`,
+          { metadata: { name: DEFAULT_DENY_POLICY, namespace: ns.name }, spec: defaultDenySpec() },
+          inNs,
+        );
       }
       if (ns.resourceQuota) {
-        new k8s.core.v1.ResourceQuota(ns.name, { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } }, inNs);
+        new k8s.core.v1.ResourceQuota(
+          ns.name,
+          { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } },
+          inNs,
+        );
       }
       if (ns.limitRange) {
         new k8s.core.v1.LimitRange(
           ns.name,
-          { metadata: { name: "phoenix", namespace: ns.name }, spec: { limits: [{ type: "Container", default: setQuantities(ns.limitRange.default), defaultRequest: setQuantities(ns.limitRange.defaultRequest) }] } },
+          {
+            metadata: { name: "phoenix", namespace: ns.name },
+            spec: {
+              limits: [
+                {
+                  type: "Container",
+                  default: setQuantities(ns.limitRange.default),
+                  defaultRequest: setQuantities(ns.limitRange.defaultRequest),
+                },
+              ],
+            },
+          },
           inNs,
         );
       }
@@ -215,6 +266,12 @@ export class Apps extends pulumi.ComponentResource {
     if (Object.keys(planned).length === 0) return [];
     const { policy, binding } = podSecurityGuard(planned);
     const vap = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy("pod-security-guard", policy, k8sOpts);
-    return [vap, new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding("pod-security-guard", binding, { ...k8sOpts, dependsOn: [vap] })];
+    return [
+      vap,
+      new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding("pod-security-guard", binding, {
+        ...k8sOpts,
+        dependsOn: [vap],
+      }),
+    ];
   }
 }

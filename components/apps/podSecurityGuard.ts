@@ -23,8 +23,14 @@ export type GuardedNamespaces = Readonly<Record<string, Readonly<Record<string, 
 
 /** The Kubernetes objects of the guard. */
 export interface PodSecurityGuardObjects {
-  readonly policy: { readonly metadata: { readonly name: string }; readonly spec: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec };
-  readonly binding: { readonly metadata: { readonly name: string }; readonly spec: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec };
+  readonly policy: {
+    readonly metadata: { readonly name: string };
+    readonly spec: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicySpec;
+  };
+  readonly binding: {
+    readonly metadata: { readonly name: string };
+    readonly spec: k8s.types.input.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec;
+  };
 }
 
 const POD_SECURITY_PREFIX = POD_SECURITY_ENFORCE_LABEL.slice(0, POD_SECURITY_ENFORCE_LABEL.lastIndexOf("/") + 1);
@@ -57,14 +63,19 @@ export function podSecurityGuard(namespaces: GuardedNamespaces): PodSecurityGuar
     spec: {
       failurePolicy: "Fail",
       matchConstraints: {
-        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["namespaces"] }],
+        resourceRules: [
+          { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["namespaces"] },
+        ],
       },
       // Evaluated before anything else, so other namespaces cost one list lookup.
       matchConditions: [{ name: "guarded-namespace", expression: `object.metadata.name in ${cel(names)}` }],
       variables: [
         { name: "expected", expression: `${cel(expected)}[object.metadata.name]` },
         { name: "labels", expression: "has(object.metadata.labels) ? object.metadata.labels : {}" },
-        { name: "oldLabels", expression: "oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}" },
+        {
+          name: "oldLabels",
+          expression: "oldObject != null && has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}",
+        },
       ],
       validations: [
         {
@@ -80,6 +91,9 @@ export function podSecurityGuard(namespaces: GuardedNamespaces): PodSecurityGuar
       ],
     },
   };
-  const binding = { metadata: { name: POD_SECURITY_GUARD }, spec: { policyName: POD_SECURITY_GUARD, validationActions: ["Deny"] } };
+  const binding = {
+    metadata: { name: POD_SECURITY_GUARD },
+    spec: { policyName: POD_SECURITY_GUARD, validationActions: ["Deny"] },
+  };
   return { policy, binding };
 }

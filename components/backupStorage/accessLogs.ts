@@ -12,20 +12,47 @@ import { accessLogBucketPolicy } from "./policies";
  * "Enabling Amazon S3 server access logging"). The log bucket is encrypted with SSE-S3:
  * that is the default encryption the S3 user guide documents for a log destination.
  */
-export function accessLogs(parent: pulumi.ComponentResource, side: Side, source: aws.s3.Bucket, args: BackupStorageArgs, who: Principals): pulumi.Resource {
+export function accessLogs(
+  parent: pulumi.ComponentResource,
+  side: Side,
+  source: aws.s3.Bucket,
+  args: BackupStorageArgs,
+  who: Principals,
+): pulumi.Resource {
   const name = `${side.name}-access-logs`;
   const keep = { parent, retainOnDelete: true, provider: side.provider };
-  const logs = new aws.s3.Bucket(name, { forceDestroy: false, tags: { ...args.tags, "phoenix:purpose": `${side.purpose}-access-logs` } }, keep);
-  const ownership = new aws.s3.BucketOwnershipControls(name, { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, keep);
-  const block = new aws.s3.BucketPublicAccessBlock(
+  const logs = new aws.s3.Bucket(
     name,
-    { bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    { forceDestroy: false, tags: { ...args.tags, "phoenix:purpose": `${side.purpose}-access-logs` } },
     keep,
   );
-  const sse = new aws.s3.BucketServerSideEncryptionConfiguration(name, { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, keep);
+  const ownership = new aws.s3.BucketOwnershipControls(
+    name,
+    { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    keep,
+  );
+  const block = new aws.s3.BucketPublicAccessBlock(
+    name,
+    {
+      bucket: logs.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    keep,
+  );
+  const sse = new aws.s3.BucketServerSideEncryptionConfiguration(
+    name,
+    { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    keep,
+  );
   const lifecycle = new aws.s3.BucketLifecycleConfiguration(
     name,
-    { bucket: logs.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogDays } }] },
+    {
+      bucket: logs.id,
+      rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.accessLogDays } }],
+    },
     keep,
   );
   const policy = new aws.s3.BucketPolicy(
@@ -34,7 +61,9 @@ export function accessLogs(parent: pulumi.ComponentResource, side: Side, source:
       bucket: logs.id,
       policy: pulumi
         .all([logs.arn, source.arn, who.accountId, who.dnsSuffix])
-        .apply(([logArn, sourceArn, accountId, dnsSuffix]) => JSON.stringify(accessLogBucketPolicy(logArn, [sourceArn], accountId, dnsSuffix))),
+        .apply(([logArn, sourceArn, accountId, dnsSuffix]) =>
+          JSON.stringify(accessLogBucketPolicy(logArn, [sourceArn], accountId, dnsSuffix)),
+        ),
     },
     { ...keep, dependsOn: [block] },
   );

@@ -34,21 +34,53 @@ export function secureBucket(
   const { name, purpose, provider, aliases } = side;
   const keep = { parent, retainOnDelete: true, provider, aliases };
   const tags = { ...args.tags, "phoenix:purpose": purpose };
-  const key = new aws.kms.Key(name, { description: `SSE-KMS key of the ${purpose} bucket`, enableKeyRotation: true, deletionWindowInDays: 30, policy: keyPolicy(who, keyUsers), tags }, keep);
+  const key = new aws.kms.Key(
+    name,
+    {
+      description: `SSE-KMS key of the ${purpose} bucket`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: keyPolicy(who, keyUsers),
+      tags,
+    },
+    keep,
+  );
   const bucket = new aws.s3.Bucket(name, { forceDestroy: false, tags }, keep);
-  const versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, keep);
+  const versioning = new aws.s3.BucketVersioning(
+    name,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    keep,
+  );
   const settings: pulumi.Resource[] = [
-    new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, keep),
+    new aws.s3.BucketOwnershipControls(
+      name,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      keep,
+    ),
     new aws.s3.BucketPublicAccessBlock(
       name,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       keep,
     ),
     versioning,
     new aws.s3.BucketServerSideEncryptionConfiguration(
       name,
       // The bucket key cuts KMS requests (and cost) for kopia's many small objects.
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
+      },
       keep,
     ),
     lifecycle(name, bucket, versioning, args, keep),
@@ -67,7 +99,11 @@ export function secureBucket(
       // modes"); a stack file may choose it.
       new aws.s3.BucketObjectLockConfiguration(
         name,
-        { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } } },
+        {
+          bucket: bucket.id,
+          objectLockEnabled: "Enabled",
+          rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
+        },
         // Object Lock needs versioning on (S3 user guide, "Object Lock considerations").
         // New with Object Lock: no older name to alias.
         { ...keep, aliases: undefined, dependsOn: [versioning] },
@@ -78,7 +114,11 @@ export function secureBucket(
   // administrators, so it goes on once everything it guards is in place.
   const policy = pulumi
     .all([bucket.arn, who.velero, who.admins, replicationRole?.arn])
-    .apply(([bucketArn, readers, admins, replicationRoleArn]) => JSON.stringify(backupBucketPolicy({ bucketArn, readers: [...readers, ...who.restoreReaders], admins, replicationRoleArn })));
+    .apply(([bucketArn, readers, admins, replicationRoleArn]) =>
+      JSON.stringify(
+        backupBucketPolicy({ bucketArn, readers: [...readers, ...who.restoreReaders], admins, replicationRoleArn }),
+      ),
+    );
   settings.push(new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy }, { ...keep, dependsOn: [...settings] }));
   return { bucket, key, settings };
 }
@@ -86,14 +126,24 @@ export function secureBucket(
 /** The key's policy: the administrators administer it, each of `keyUsers` uses it as its statement says. */
 function keyPolicy(who: Principals, keyUsers: readonly KeyUse[]): pulumi.Output<string> {
   return pulumi
-    .all([who.partition, who.accountId, who.admins, pulumi.all(keyUsers.map((u) => pulumi.all([u.principals, u.viaService])))])
+    .all([
+      who.partition,
+      who.accountId,
+      who.admins,
+      pulumi.all(keyUsers.map((u) => pulumi.all([u.principals, u.viaService]))),
+    ])
     .apply(([partition, accountId, admins, users]) =>
       JSON.stringify(
         storageKeyPolicy({
           partition,
           accountId,
           admins,
-          users: keyUsers.map((u, i) => ({ sid: u.sid, actions: u.actions, principals: users[i][0], viaService: users[i][1] })),
+          users: keyUsers.map((u, i) => ({
+            sid: u.sid,
+            actions: u.actions,
+            principals: users[i][0],
+            viaService: users[i][1],
+          })),
         }),
       ),
     );
@@ -123,7 +173,12 @@ function lifecycle(
           abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
         },
         // Delete markers left once all their noncurrent versions have expired.
-        { id: "expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
+        {
+          id: "expired-delete-markers",
+          status: "Enabled",
+          filter: {},
+          expiration: { expiredObjectDeleteMarker: true },
+        },
       ],
     },
     // Lifecycle rules on a versioned bucket act on versions: versioning comes first.
@@ -133,5 +188,7 @@ function lifecycle(
 
 /** The key use of the restore readers, when there are any: decrypt through S3, nothing else. */
 export function restoreReading(who: Principals, viaService: pulumi.Output<string>): KeyUse[] {
-  return who.restoreReaders.length > 0 ? [{ sid: "RestoreReadersDecrypt", principals: [...who.restoreReaders], actions: ["kms:Decrypt"], viaService }] : [];
+  return who.restoreReaders.length > 0
+    ? [{ sid: "RestoreReadersDecrypt", principals: [...who.restoreReaders], actions: ["kms:Decrypt"], viaService }]
+    : [];
 }

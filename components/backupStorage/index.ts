@@ -53,7 +53,9 @@ export class BackupStorage extends pulumi.ComponentResource {
     // person unprotects it on purpose (`pulumi state unprotect`).
     super(BACKUP_STORAGE_TYPE, name, {}, { protect: true, ...opts });
     const alias: LegacyAlias = (legacy) =>
-      args.movedFromPrefix ? [{ name: `${args.movedFromPrefix}-${legacy}`, parent: pulumi.rootStackResource }] : undefined;
+      args.movedFromPrefix
+        ? [{ name: `${args.movedFromPrefix}-${legacy}`, parent: pulumi.rootStackResource }]
+        : undefined;
     const who = principals(this, args);
     this.objectLock = args.objectLock;
 
@@ -65,14 +67,34 @@ export class BackupStorage extends pulumi.ComponentResource {
         { region: args.replicaRegion as aws.Region, defaultTags: { tags: { ...args.tags } } },
         { parent: this, aliases: alias(`backups-replica-${args.replicaRegion}`) },
       );
-      replicaSide = { name: `${name}-replica`, purpose: "velero-backups-replica", region: args.replicaRegion, provider, aliases: alias("backups-replica") };
+      replicaSide = {
+        name: `${name}-replica`,
+        purpose: "velero-backups-replica",
+        region: args.replicaRegion,
+        provider,
+        aliases: alias("backups-replica"),
+      };
     }
     // The replication role exists before the keys and buckets whose policies name it.
     const replicationRole = replicaSide ? makeReplicationRole(this, name, who, args, alias) : undefined;
     const s3Via = (region: string): pulumi.Output<string> => pulumi.interpolate`s3.${region}.${who.dnsSuffix}`;
     const primary = secureBucket(this, primarySide, args, who, replicationRole, [
-      { sid: "VeleroUse", principals: who.velero, actions: ["kms:GenerateDataKey", "kms:Decrypt"], viaService: s3Via(args.region) },
-      ...(replicationRole ? [{ sid: "ReplicationReadsSource", principals: replicationRole.arn.apply((a) => [a]), actions: ["kms:Decrypt" as const], viaService: s3Via(args.region) }] : []),
+      {
+        sid: "VeleroUse",
+        principals: who.velero,
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        viaService: s3Via(args.region),
+      },
+      ...(replicationRole
+        ? [
+            {
+              sid: "ReplicationReadsSource",
+              principals: replicationRole.arn.apply((a) => [a]),
+              actions: ["kms:Decrypt" as const],
+              viaService: s3Via(args.region),
+            },
+          ]
+        : []),
       ...restoreReading(who, s3Via(args.region)),
     ]);
     this.bucket = primary.bucket.bucket;
@@ -87,8 +109,18 @@ export class BackupStorage extends pulumi.ComponentResource {
       // A DR region's Velero only reads the replica's backups (its location is read-only).
       const replica = secureBucket(this, replicaSide, args, who, replicationRole, [
         // GenerateDataKey: a restore from the replica writes its results under restores/ (components/plugins/velero/iam.ts, restoreResults).
-        { sid: "VeleroUse", principals: who.velero, actions: ["kms:Decrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
-        { sid: "ReplicationWritesReplica", principals: replicationRole.arn.apply((a) => [a]), actions: ["kms:Encrypt", "kms:GenerateDataKey"], viaService: s3Via(replicaRegion) },
+        {
+          sid: "VeleroUse",
+          principals: who.velero,
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          viaService: s3Via(replicaRegion),
+        },
+        {
+          sid: "ReplicationWritesReplica",
+          principals: replicationRole.arn.apply((a) => [a]),
+          actions: ["kms:Encrypt", "kms:GenerateDataKey"],
+          viaService: s3Via(replicaRegion),
+        },
         ...restoreReading(who, s3Via(replicaRegion)),
       ]);
       replicate(this, name, { primary, replica, role: replicationRole, replicaRegion }, args, who, alias);
@@ -98,7 +130,10 @@ export class BackupStorage extends pulumi.ComponentResource {
         kmsKeyArn: replica.key.arn,
         repositoryPasswordSecretArn: secret.arn.apply((arn) => {
           const replicaArn = replicaSecretArn(arn, replicaRegion);
-          if (replicaArn === undefined) throw new Error(`backup storage ${name}: ${arn} is not a Secrets Manager ARN, so its replica in ${replicaRegion} cannot be named`);
+          if (replicaArn === undefined)
+            throw new Error(
+              `backup storage ${name}: ${arn} is not a Secrets Manager ARN, so its replica in ${replicaRegion} cannot be named`,
+            );
           return replicaArn;
         }),
       };

@@ -48,14 +48,25 @@ export function replicationPolicy(s: ReplicationScope): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "SourceBucket", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: s.sourceBucketArn },
+      {
+        Sid: "SourceBucket",
+        Effect: "Allow",
+        Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+        Resource: s.sourceBucketArn,
+      },
       {
         Sid: "SourceVersions",
         Effect: "Allow",
         // With Object Lock on the source, replication also reads each version's retention
         // and legal hold, so the replica keeps the same lock (S3 user guide, "Setting up
         // permissions for live replication").
-        Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+        Action: [
+          "s3:GetObjectVersionForReplication",
+          "s3:GetObjectVersionAcl",
+          "s3:GetObjectVersionTagging",
+          "s3:GetObjectRetention",
+          "s3:GetObjectLegalHold",
+        ],
         Resource: `${s.sourceBucketArn}/*`,
       },
       {
@@ -64,7 +75,13 @@ export function replicationPolicy(s: ReplicationScope): PolicyDocument {
         Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
         Resource: `${s.replicaBucketArn}/*`,
       },
-      { Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: s.sourceKeyArn, Condition: viaS3(s.sourceRegion, s.sourceBucketArn) },
+      {
+        Sid: "DecryptSource",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: s.sourceKeyArn,
+        Condition: viaS3(s.sourceRegion, s.sourceBucketArn),
+      },
       {
         Sid: "EncryptReplica",
         Effect: "Allow",
@@ -122,7 +139,13 @@ export const PROTECTION_ACTIONS = [
 ] as const;
 
 /** Actions that read a backup's content (the data itself, any version, or its replica copy). */
-export const READ_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectVersionForReplication", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"] as const;
+export const READ_ACTIONS = [
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:GetObjectVersionForReplication",
+  "s3:GetObjectAttributes",
+  "s3:GetObjectVersionAttributes",
+] as const;
 
 /** Who may do what to one backup bucket. */
 export interface BucketAccess {
@@ -177,7 +200,12 @@ export function backupBucketPolicy(a: BucketAccess): PolicyDocument {
  * "Enabling Amazon S3 server access logging": with BucketOwnerEnforced the grant is a
  * bucket policy for `logging.s3.amazonaws.com`, conditioned on the source).
  */
-export function accessLogBucketPolicy(logBucketArn: string, sourceBucketArns: readonly string[], accountId: string, dnsSuffix: string): PolicyDocument {
+export function accessLogBucketPolicy(
+  logBucketArn: string,
+  sourceBucketArns: readonly string[],
+  accountId: string,
+  dnsSuffix: string,
+): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -188,7 +216,10 @@ export function accessLogBucketPolicy(logBucketArn: string, sourceBucketArns: re
         Principal: { Service: `logging.s3.${dnsSuffix}` },
         Action: "s3:PutObject",
         Resource: `${logBucketArn}/*`,
-        Condition: { ArnLike: { "aws:SourceArn": [...sourceBucketArns] }, StringEquals: { "aws:SourceAccount": accountId } },
+        Condition: {
+          ArnLike: { "aws:SourceArn": [...sourceBucketArns] },
+          StringEquals: { "aws:SourceAccount": accountId },
+        },
       },
     ],
   };
@@ -218,7 +249,9 @@ export interface KeyUser {
   readonly sid: string;
   /** ARN patterns (`ArnLike` on `aws:PrincipalArn`). */
   readonly principals: readonly string[];
-  readonly actions: readonly ("kms:Encrypt" | "kms:Decrypt" | "kms:GenerateDataKey" | "kms:ReEncrypt*" | "kms:DescribeKey")[];
+  readonly actions: readonly (
+    "kms:Encrypt" | "kms:Decrypt" | "kms:GenerateDataKey" | "kms:ReEncrypt*" | "kms:DescribeKey"
+  )[];
   /** The service endpoint the use must come through, such as `s3.eu-west-1.amazonaws.com`. */
   readonly viaService: string;
 }
@@ -250,16 +283,17 @@ export function storageKeyPolicy(k: KeyPolicyScope): PolicyDocument {
       Resource: "*",
       Condition: { ArnLike: { "aws:PrincipalArn": [...k.admins] } },
     },
-    ...k.users.map(
-      (u): PolicyStatement => ({
-        Sid: u.sid,
-        Effect: "Allow",
-        Principal: account,
-        Action: [...u.actions],
-        Resource: "*",
-        Condition: { ArnLike: { "aws:PrincipalArn": [...u.principals] }, StringEquals: { "kms:ViaService": u.viaService } },
-      }),
-    ),
+    ...k.users.map((u): PolicyStatement => ({
+      Sid: u.sid,
+      Effect: "Allow",
+      Principal: account,
+      Action: [...u.actions],
+      Resource: "*",
+      Condition: {
+        ArnLike: { "aws:PrincipalArn": [...u.principals] },
+        StringEquals: { "kms:ViaService": u.viaService },
+      },
+    })),
   ];
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -318,7 +352,9 @@ export function replicaSecretArn(arn: string, replicaRegion: string): string | u
 
 /** Whether an ARN matches an ARN pattern as `ArnLike` does (`*` and `?` wildcards). */
 export function arnMatches(pattern: string, arn: string): boolean {
-  const escaped = pattern.split("").map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")));
+  const escaped = pattern
+    .split("")
+    .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&")));
   return new RegExp(`^${escaped.join("")}$`).test(arn);
 }
 
@@ -328,7 +364,11 @@ export function arnMatches(pattern: string, arn: string): boolean {
  * lock itself out of its own stack. An issuer that is not an ARN (the offline plan's
  * placeholder) is not checked.
  */
-export function deployerProblem(deployer: string | undefined, admins: readonly string[], setting = "the administrators"): string | undefined {
+export function deployerProblem(
+  deployer: string | undefined,
+  admins: readonly string[],
+  setting = "the administrators",
+): string | undefined {
   if (!deployer?.startsWith("arn:") || admins.some((a) => arnMatches(a, deployer))) return undefined;
   return `the role deploying this stack, ${deployer}, is not among the backup storage administrators (${admins.join(", ")}): the bucket, key and secret policies would refuse it every later change. Add it to ${setting}, or deploy as one of them`;
 }

@@ -24,11 +24,22 @@ export function principals(parent: pulumi.ComponentResource, args: BackupStorage
     // A preview writes nothing, and a pull request's runs as the read-only preview
     // role, never an admin: it is told, and the update that would write is refused.
     if (problem && !pulumi.runtime.isDryRun()) throw new Error(problem);
-    if (problem) void pulumi.log.warn(`${problem} (an update by this role is refused; a preview writes nothing, so it goes on)`, parent);
+    if (problem)
+      void pulumi.log.warn(
+        `${problem} (an update by this role is refused; a preview writes nothing, so it goes on)`,
+        parent,
+      );
     return list;
   });
   const velero = args.veleroRoles
     ? pulumi.output([...args.veleroRoles])
     : pulumi.all([partition.partition, caller.accountId]).apply(([p, account]) => [veleroRolePattern(p, account)]);
-  return { partition: partition.partition, accountId: caller.accountId, dnsSuffix: partition.dnsSuffix, admins, velero, restoreReaders: [...(args.restoreReaders ?? [])] };
+  return {
+    partition: partition.partition,
+    accountId: caller.accountId,
+    dnsSuffix: partition.dnsSuffix,
+    admins,
+    velero,
+    restoreReaders: [...(args.restoreReaders ?? [])],
+  };
 }

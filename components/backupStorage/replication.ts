@@ -7,13 +7,22 @@ import type { LegacyAlias, Principals } from "./build";
 import { replicationPolicy } from "./policies";
 
 /** The S3 replication role: S3 assumes it, and the keys and bucket policies name it. */
-export function makeReplicationRole(parent: pulumi.ComponentResource, name: string, who: Principals, args: BackupStorageArgs, alias: LegacyAlias): aws.iam.Role {
+export function makeReplicationRole(
+  parent: pulumi.ComponentResource,
+  name: string,
+  who: Principals,
+  args: BackupStorageArgs,
+  alias: LegacyAlias,
+): aws.iam.Role {
   return new aws.iam.Role(
     `${name}-replication`,
     {
       description: "S3 replication of the Velero backup bucket to its DR replica",
       assumeRolePolicy: who.dnsSuffix.apply((suffix) =>
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: `s3.${suffix}` }, Action: "sts:AssumeRole" }] }),
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: `s3.${suffix}` }, Action: "sts:AssumeRole" }],
+        }),
       ),
       tags: { ...args.tags },
     },
@@ -34,7 +43,14 @@ export interface Replication {
  * objects written before the rule existed (S3 user guide, "Replicating objects"): the
  * docs/operations/backups.md says what that means for the first backups.
  */
-export function replicate(parent: pulumi.ComponentResource, name: string, { primary, replica, role, replicaRegion }: Replication, args: BackupStorageArgs, who: Principals, alias: LegacyAlias): void {
+export function replicate(
+  parent: pulumi.ComponentResource,
+  name: string,
+  { primary, replica, role, replicaRegion }: Replication,
+  args: BackupStorageArgs,
+  who: Principals,
+  alias: LegacyAlias,
+): void {
   const policy = new aws.iam.RolePolicy(
     `${name}-replication`,
     {
@@ -42,7 +58,17 @@ export function replicate(parent: pulumi.ComponentResource, name: string, { prim
       policy: pulumi
         .all([primary.bucket.arn, primary.key.arn, replica.bucket.arn, replica.key.arn, who.dnsSuffix])
         .apply(([sourceBucketArn, sourceKeyArn, replicaBucketArn, replicaKeyArn, suffix]) =>
-          JSON.stringify(replicationPolicy({ sourceBucketArn, sourceKeyArn, sourceRegion: args.region, replicaBucketArn, replicaKeyArn, replicaRegion, dnsSuffix: suffix })),
+          JSON.stringify(
+            replicationPolicy({
+              sourceBucketArn,
+              sourceKeyArn,
+              sourceRegion: args.region,
+              replicaBucketArn,
+              replicaKeyArn,
+              replicaRegion,
+              dnsSuffix: suffix,
+            }),
+          ),
         ),
     },
     { parent, retainOnDelete: true, aliases: alias("replication") },
@@ -70,6 +96,11 @@ export function replicate(parent: pulumi.ComponentResource, name: string, { prim
     // Replication needs versioning on both sides, Object Lock on the destination when
     // the source has it (S3 replication failure reasons, DstBucketObjectLockConfigMissing),
     // and the role's permissions in place.
-    { parent, retainOnDelete: true, dependsOn: [...primary.settings, ...replica.settings, policy], aliases: alias("backups") },
+    {
+      parent,
+      retainOnDelete: true,
+      dependsOn: [...primary.settings, ...replica.settings, policy],
+      aliases: alias("backups"),
+    },
   );
 }

@@ -14,14 +14,20 @@ import { repositorySecretPolicy } from "./policies";
  * would lock every existing backup away. Replicated to the DR region, where a DR
  * cluster's deployment reads it. Only the administrators may read it.
  */
-export function repositoryPassword(parent: pulumi.ComponentResource, name: string, args: BackupStorageArgs, who: Principals): aws.secretsmanager.Secret {
+export function repositoryPassword(
+  parent: pulumi.ComponentResource,
+  name: string,
+  args: BackupStorageArgs,
+  who: Principals,
+): aws.secretsmanager.Secret {
   const secretName = `${name}-repository-password`;
   // Letters and digits only: the value travels through a Kubernetes Secret and a shell.
   const password = new random.RandomPassword(secretName, { length: 48, special: false }, { parent });
   const secret = new aws.secretsmanager.Secret(
     secretName,
     {
-      description: "Kopia repository password of the Velero backups (never rotate: existing backups keep the password they were written with)",
+      description:
+        "Kopia repository password of the Velero backups (never rotate: existing backups keep the password they were written with)",
       recoveryWindowInDays: 30,
       policy: who.admins.apply((admins) => JSON.stringify(repositorySecretPolicy(admins, who.restoreReaders))),
       ...(args.replicaRegion ? { replicas: [{ region: args.replicaRegion }] } : {}),

@@ -45,7 +45,11 @@ export function eksAccessEntries<A>(
 ): Record<string, EksAccessEntry<A>> {
   const result: Record<string, EksAccessEntry<A>> = {};
   for (const e of entries) {
-    const readable = e.principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9-]/g, "-");
+    const readable = e.principalArn
+      .split(":")
+      .slice(4)
+      .join("-")
+      .replace(/[^A-Za-z0-9-]/g, "-");
     const key = `${readable}-${createHash("sha256").update(e.principalArn).digest("hex").slice(0, 8)}`;
     const entry = (result[key] ??= { principalArn: e.principalArn, accessPolicies: {} });
     if (entry.accessPolicies[e.policy]) {

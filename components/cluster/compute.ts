@@ -26,13 +26,28 @@ function addonOf(b: Build, cp: ControlPlane): Addon {
   return (pin, dependsOn, extra = {}) =>
     new aws.eks.Addon(
       `${b.name}-${pin.name}`,
-      { clusterName: cp.eksName, addonName: pin.name, addonVersion: pin.version, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE", tags: b.tags, ...extra },
+      {
+        clusterName: cp.eksName,
+        addonName: pin.name,
+        addonVersion: pin.version,
+        resolveConflictsOnCreate: "OVERWRITE",
+        resolveConflictsOnUpdate: "PRESERVE",
+        tags: b.tags,
+        ...extra,
+      },
       { ...b.parent, dependsOn },
     );
 }
 
 /** An add-on's own AWS identity in kube-system, with an AWS managed policy. */
-function addonIdentity(b: Build, cp: ControlPlane, id: string, what: string, serviceAccount: string, policy: string): WorkloadIdentity {
+function addonIdentity(
+  b: Build,
+  cp: ControlPlane,
+  id: string,
+  what: string,
+  serviceAccount: string,
+  policy: string,
+): WorkloadIdentity {
   return workloadIdentity(
     `${b.name}-${id}`,
     {
@@ -80,7 +95,10 @@ function nodeRoleOf(b: Build): { role: aws.iam.Role; attachments: aws.iam.RolePo
     {
       description: `Managed node groups of EKS cluster ${args.clusterName}`,
       assumeRolePolicy: partition.dnsSuffix.apply((suffix) =>
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: `ec2.${suffix}` }, Action: "sts:AssumeRole" }] }),
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: `ec2.${suffix}` }, Action: "sts:AssumeRole" }],
+        }),
       ),
       tags,
     },
@@ -88,13 +106,31 @@ function nodeRoleOf(b: Build): { role: aws.iam.Role; attachments: aws.iam.RolePo
   );
   // AmazonEC2ContainerRegistryPullOnly is the narrower successor of ReadOnly for nodes.
   // No AmazonEKS_CNI_Policy: the CNI has its own identity.
-  const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"];
-  const attachments = nodePolicies.map((policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: managed(policy) }, parent));
+  const nodePolicies = [
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+  ];
+  const attachments = nodePolicies.map(
+    (policy) =>
+      new aws.iam.RolePolicyAttachment(
+        `${name}-node-${policy}`,
+        { role: role.name, policyArn: managed(policy) },
+        parent,
+      ),
+  );
   return { role, attachments };
 }
 
 /** One managed node group on its hardened launch template. */
-function nodeGroupOf(b: Build, net: Network, cp: ControlPlane, g: NodeGroupArgs, role: aws.iam.Role, after: pulumi.Resource[]): aws.eks.NodeGroup {
+function nodeGroupOf(
+  b: Build,
+  net: Network,
+  cp: ControlPlane,
+  g: NodeGroupArgs,
+  role: aws.iam.Role,
+  after: pulumi.Resource[],
+): aws.eks.NodeGroup {
   const { name, args, parent, tags } = b;
   // A launch template without an AMI or user data: EKS still picks the AMI of amiType
   // and bootstraps the node (EKS user guide, "Customize managed nodes with launch
@@ -104,7 +140,10 @@ function nodeGroupOf(b: Build, net: Network, cp: ControlPlane, g: NodeGroupArgs,
     {
       description: `Nodes of group ${g.name} of EKS cluster ${args.clusterName}: IMDSv2 only, hop limit 1, encrypted gp3`,
       metadataOptions: { ...NODE_METADATA_OPTIONS },
-      blockDeviceMappings: nodeBlockDevices(g.amiType, g.diskSizeGiB).map((d) => ({ deviceName: d.deviceName, ebs: { ...d.ebs } })),
+      blockDeviceMappings: nodeBlockDevices(g.amiType, g.diskSizeGiB).map((d) => ({
+        deviceName: d.deviceName,
+        ebs: { ...d.ebs },
+      })),
       updateDefaultVersion: true,
       tags,
     },
@@ -144,7 +183,9 @@ export function buildCompute(b: Build, net: Network, cp: ControlPlane): pulumi.R
   const addon = addonOf(b, cp);
   const beforeNodes = networkAddons(b, cp, addon);
   const node = nodeRoleOf(b);
-  const nodeGroups = b.args.compute.nodeGroups.map((g) => nodeGroupOf(b, net, cp, g, node.role, [...beforeNodes, ...node.attachments, ...net.privateEgress]));
+  const nodeGroups = b.args.compute.nodeGroups.map((g) =>
+    nodeGroupOf(b, net, cp, g, node.role, [...beforeNodes, ...node.attachments, ...net.privateEgress]),
+  );
   // The EBS CSI controller gets its own role. Its policy is AWS's V2 managed policy: it
   // only touches volumes and snapshots tagged ebs.csi.aws.com/cluster=true, and AWS keeps
   // it in step with what each driver release calls.

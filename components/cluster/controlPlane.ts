@@ -11,7 +11,13 @@ import { kubernetesVersion } from "../catalog";
 import type { WorkloadIdentityProvider } from "../identity";
 import { eksAccessEntries } from "./access";
 import type { Build } from "./build";
-import { clusterRolePolicies, clusterRoleTrust, controlPlaneLogGroup, logsKeyPolicy, secretsKeyPolicy } from "./hardening";
+import {
+  clusterRolePolicies,
+  clusterRoleTrust,
+  controlPlaneLogGroup,
+  logsKeyPolicy,
+  secretsKeyPolicy,
+} from "./hardening";
 import type { Network } from "./vpc";
 
 /** What compute and the layers above need of the control plane. */
@@ -24,7 +30,12 @@ export interface ControlPlane {
 }
 
 /** What the cluster needs before it exists: its service role, the secrets key naming it, and the log group under a key of the stack. */
-function prerequisites(b: Build): { clusterRole: aws.iam.Role; clusterRoleAttachments: aws.iam.RolePolicyAttachment[]; secretsKey: aws.kms.Key; logGroup: aws.cloudwatch.LogGroup } {
+function prerequisites(b: Build): {
+  clusterRole: aws.iam.Role;
+  clusterRoleAttachments: aws.iam.RolePolicyAttachment[];
+  secretsKey: aws.kms.Key;
+  logGroup: aws.cloudwatch.LogGroup;
+} {
   const { name, args, parent, tags, partition, region, accountId, autoMode, managed } = b;
   // The cluster role is Phoenix's own, not the one the remote component would make
   // inside its plugin: the secrets key's policy must name it before the cluster exists.
@@ -38,7 +49,12 @@ function prerequisites(b: Build): { clusterRole: aws.iam.Role; clusterRoleAttach
     parent,
   );
   const clusterRoleAttachments = clusterRolePolicies(autoMode).map(
-    (policy) => new aws.iam.RolePolicyAttachment(`${name}-cluster-${policy}`, { role: clusterRole.name, policyArn: managed(policy) }, parent),
+    (policy) =>
+      new aws.iam.RolePolicyAttachment(
+        `${name}-cluster-${policy}`,
+        { role: clusterRole.name, policyArn: managed(policy) },
+        parent,
+      ),
   );
   const secretsKey = new aws.kms.Key(
     `${name}-secrets`,
@@ -48,12 +64,18 @@ function prerequisites(b: Build): { clusterRole: aws.iam.Role; clusterRoleAttach
       deletionWindowInDays: 30,
       policy: pulumi
         .all([partition.partition, partition.dnsSuffix, accountId, region, clusterRole.arn])
-        .apply(([p, dnsSuffix, account, r, clusterRoleArn]) => JSON.stringify(secretsKeyPolicy({ partition: p, dnsSuffix, accountId: account, region: r, clusterRoleArn }))),
+        .apply(([p, dnsSuffix, account, r, clusterRoleArn]) =>
+          JSON.stringify(secretsKeyPolicy({ partition: p, dnsSuffix, accountId: account, region: r, clusterRoleArn })),
+        ),
       tags,
     },
     parent,
   );
-  new aws.kms.Alias(`${name}-secrets`, { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId }, parent);
+  new aws.kms.Alias(
+    `${name}-secrets`,
+    { name: `alias/${args.clusterName}-eks-secrets`, targetKeyId: secretsKey.keyId },
+    parent,
+  );
   // The control plane's audit logs name users, roles and objects: encrypted with a key
   // of the stack, usable by CloudWatch Logs for this log group only.
   const logsKey = new aws.kms.Key(
@@ -64,7 +86,17 @@ function prerequisites(b: Build): { clusterRole: aws.iam.Role; clusterRoleAttach
       deletionWindowInDays: 30,
       policy: pulumi
         .all([partition.partition, partition.dnsSuffix, accountId, region])
-        .apply(([p, dnsSuffix, account, r]) => JSON.stringify(logsKeyPolicy({ partition: p, dnsSuffix, accountId: account, region: r, logGroup: controlPlaneLogGroup(args.clusterName) }))),
+        .apply(([p, dnsSuffix, account, r]) =>
+          JSON.stringify(
+            logsKeyPolicy({
+              partition: p,
+              dnsSuffix,
+              accountId: account,
+              region: r,
+              logGroup: controlPlaneLogGroup(args.clusterName),
+            }),
+          ),
+        ),
       tags,
     },
     parent,
@@ -73,7 +105,12 @@ function prerequisites(b: Build): { clusterRole: aws.iam.Role; clusterRoleAttach
   // retention, keeping audit logs (and their cost) forever.
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-control-plane`,
-    { name: controlPlaneLogGroup(args.clusterName), retentionInDays: args.logRetentionDays, kmsKeyId: logsKey.arn, tags },
+    {
+      name: controlPlaneLogGroup(args.clusterName),
+      retentionInDays: args.logRetentionDays,
+      kmsKeyId: logsKey.arn,
+      tags,
+    },
     parent,
   );
 
@@ -137,7 +174,10 @@ export function buildControlPlane(b: Build, net: Network): ControlPlane {
       corednsAddonOptions: { enabled: false },
       kubeProxyAddonOptions: { enabled: false },
       useDefaultVpcCni: true,
-      autoMode: args.compute.mode === "autoMode" ? { enabled: true, computeConfig: { nodePools: [...args.compute.nodePools] } } : undefined,
+      autoMode:
+        args.compute.mode === "autoMode"
+          ? { enabled: true, computeConfig: { nodePools: [...args.compute.nodePools] } }
+          : undefined,
       // Pod Identity (the default) needs no OIDC provider; IRSA does.
       createOidcProvider: irsa,
       // Managed node groups and Auto Mode use the EKS-created cluster security group;
@@ -149,6 +189,8 @@ export function buildControlPlane(b: Build, net: Network): ControlPlane {
   );
   const eksName = cluster.eksCluster.name;
   apiClientRules(b, cluster);
-  const identity: WorkloadIdentityProvider = irsa ? { mode: "irsa", oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer } : { mode: "podIdentity" };
+  const identity: WorkloadIdentityProvider = irsa
+    ? { mode: "irsa", oidcProviderArn: cluster.oidcProviderArn, oidcIssuer: cluster.oidcIssuer }
+    : { mode: "podIdentity" };
   return { cluster, eksName, irsa, identity };
 }

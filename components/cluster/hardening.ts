@@ -58,15 +58,30 @@ export function secretsKeyPolicy(s: SecretsKeyScope): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: account }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
-      { Sid: "ClusterRoleUse", Effect: "Allow", Principal: { AWS: s.clusterRoleArn }, Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
+      {
+        Sid: "KeyAdministration",
+        Effect: "Allow",
+        Principal: { AWS: account },
+        Action: [...KEY_ADMIN_ACTIONS],
+        Resource: "*",
+      },
+      {
+        Sid: "ClusterRoleUse",
+        Effect: "Allow",
+        Principal: { AWS: s.clusterRoleArn },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"],
+        Resource: "*",
+      },
       {
         Sid: "GrantThroughEks",
         Effect: "Allow",
         Principal: { AWS: account },
         Action: "kms:CreateGrant",
         Resource: "*",
-        Condition: { StringEquals: { "kms:ViaService": `eks.${s.region}.${s.dnsSuffix}` }, Bool: { "kms:GrantIsForAWSResource": "true" } },
+        Condition: {
+          StringEquals: { "kms:ViaService": `eks.${s.region}.${s.dnsSuffix}` },
+          Bool: { "kms:GrantIsForAWSResource": "true" },
+        },
       },
     ],
   };
@@ -78,14 +93,30 @@ export function secretsKeyPolicy(s: SecretsKeyScope): PolicyDocument {
  * (EKS user guide, "Amazon EKS Auto Mode cluster IAM role").
  */
 export function clusterRolePolicies(autoMode: boolean): string[] {
-  return ["AmazonEKSClusterPolicy", ...(autoMode ? ["AmazonEKSComputePolicy", "AmazonEKSBlockStoragePolicy", "AmazonEKSLoadBalancingPolicy", "AmazonEKSNetworkingPolicy"] : [])];
+  return [
+    "AmazonEKSClusterPolicy",
+    ...(autoMode
+      ? [
+          "AmazonEKSComputePolicy",
+          "AmazonEKSBlockStoragePolicy",
+          "AmazonEKSLoadBalancingPolicy",
+          "AmazonEKSNetworkingPolicy",
+        ]
+      : []),
+  ];
 }
 
 /** The cluster role's trust: EKS only; Auto Mode also tags sessions (EKS user guide, Auto Mode cluster role). */
 export function clusterRoleTrust(dnsSuffix: string, autoMode: boolean): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: `eks.${dnsSuffix}` }, Action: autoMode ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole" }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: `eks.${dnsSuffix}` },
+        Action: autoMode ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
+      },
+    ],
   };
 }
 
@@ -96,12 +127,21 @@ export function clusterRoleTrust(dnsSuffix: string, autoMode: boolean): PolicyDo
  * identities through Pod Identity or IRSA instead; the node agents that need IMDS run on
  * the host network.
  */
-export const NODE_METADATA_OPTIONS = { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 } as const;
+export const NODE_METADATA_OPTIONS = {
+  httpEndpoint: "enabled",
+  httpTokens: "required",
+  httpPutResponseHopLimit: 1,
+} as const;
 
 /** One EBS block device mapping of a launch template. */
 export interface BlockDevice {
   readonly deviceName: string;
-  readonly ebs: { readonly volumeType: "gp3"; readonly encrypted: "true"; readonly deleteOnTermination: "true"; readonly volumeSize?: number };
+  readonly ebs: {
+    readonly volumeType: "gp3";
+    readonly encrypted: "true";
+    readonly deleteOnTermination: "true";
+    readonly volumeSize?: number;
+  };
 }
 
 /**
@@ -112,9 +152,16 @@ export interface BlockDevice {
 export function nodeBlockDevices(amiType: string, sizeGiB: number): BlockDevice[] {
   const volume = (deviceName: string, volumeSize?: number): BlockDevice => ({
     deviceName,
-    ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", ...(volumeSize !== undefined ? { volumeSize } : {}) },
+    ebs: {
+      volumeType: "gp3",
+      encrypted: "true",
+      deleteOnTermination: "true",
+      ...(volumeSize !== undefined ? { volumeSize } : {}),
+    },
   });
-  return amiType.startsWith("BOTTLEROCKET") ? [volume("/dev/xvda"), volume("/dev/xvdb", sizeGiB)] : [volume("/dev/xvda", sizeGiB)];
+  return amiType.startsWith("BOTTLEROCKET")
+    ? [volume("/dev/xvda"), volume("/dev/xvdb", sizeGiB)]
+    : [volume("/dev/xvda", sizeGiB)];
 }
 
 /**
@@ -124,19 +171,31 @@ export function nodeBlockDevices(amiType: string, sizeGiB: number): BlockDevice[
  * Key Management Service": the service principal, with the log group's ARN as the
  * encryption context).
  */
-export function logsKeyPolicy(s: Omit<SecretsKeyScope, "clusterRoleArn"> & { readonly logGroup: string }): PolicyDocument {
+export function logsKeyPolicy(
+  s: Omit<SecretsKeyScope, "clusterRoleArn"> & { readonly logGroup: string },
+): PolicyDocument {
   const account = `arn:${s.partition}:iam::${s.accountId}:root`;
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: account }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" },
+      {
+        Sid: "KeyAdministration",
+        Effect: "Allow",
+        Principal: { AWS: account },
+        Action: [...KEY_ADMIN_ACTIONS],
+        Resource: "*",
+      },
       {
         Sid: "CloudWatchLogsUse",
         Effect: "Allow",
         Principal: { Service: `logs.${s.region}.${s.dnsSuffix}` },
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${s.partition}:logs:${s.region}:${s.accountId}:log-group:${s.logGroup}` } },
+        Condition: {
+          ArnEquals: {
+            "kms:EncryptionContext:aws:logs:arn": `arn:${s.partition}:logs:${s.region}:${s.accountId}:log-group:${s.logGroup}`,
+          },
+        },
       },
     ],
   };
@@ -148,7 +207,9 @@ export function controlPlaneLogGroup(clusterName: string): string {
 }
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy, retentionInDays). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** Name of the default StorageClass Phoenix creates. */
 export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
@@ -160,7 +221,13 @@ export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
  * on clusters created at 1.30 or later (EKS Kubernetes versions, 1.30 release notes),
  * so this is the only default.
  */
-export function defaultStorageClass(autoMode: boolean): { provisioner: string; parameters: Record<string, string>; volumeBindingMode: string; allowVolumeExpansion: boolean; reclaimPolicy: string } {
+export function defaultStorageClass(autoMode: boolean): {
+  provisioner: string;
+  parameters: Record<string, string>;
+  volumeBindingMode: string;
+  allowVolumeExpansion: boolean;
+  reclaimPolicy: string;
+} {
   return {
     provisioner: autoMode ? "ebs.csi.eks.amazonaws.com" : "ebs.csi.aws.com",
     parameters: { type: "gp3", encrypted: "true" },

@@ -64,12 +64,19 @@ export class Cluster extends pulumi.ComponentResource {
     // (pulumi-kubernetes #1794, #2236, #2985).
     // It waits for the API server only: namespaces, secrets and ConfigMaps need nothing
     // more, and what needs nodes waits for `workloadsReady` itself.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true }, parent);
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: cluster.kubeconfigJson, enableServerSideApply: true },
+      parent,
+    );
     // The cluster's default StorageClass: a claim that names none gets an encrypted gp3 volume.
     new k8s.storage.v1.StorageClass(
       `${name}-${DEFAULT_STORAGE_CLASS}`,
       {
-        metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+        metadata: {
+          name: DEFAULT_STORAGE_CLASS,
+          annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
+        },
         ...defaultStorageClass(autoMode),
       },
       { parent: this, provider: this.provider },

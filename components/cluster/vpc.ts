@@ -22,7 +22,10 @@ export function buildNetwork(b: Build): Network {
   const { name, args, parent, tags } = b;
   // Looked up at run time, never hard-coded: the same code serves every region. The
   // opt-in filter keeps Local and Wavelength Zones out of "the first three".
-  const azs = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, parent);
+  const azs = aws.getAvailabilityZonesOutput(
+    { state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] },
+    parent,
+  );
   const azName = (i: number): pulumi.Output<string> =>
     azs.names.apply((names) => {
       if (names.length < AZ_COUNT) {
@@ -32,10 +35,19 @@ export function buildNetwork(b: Build): Network {
     });
   const vpc = new aws.ec2.Vpc(
     `${name}-vpc`,
-    { cidrBlock: args.vpcCidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: args.clusterName } },
+    {
+      cidrBlock: args.vpcCidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { ...tags, Name: args.clusterName },
+    },
     parent,
   );
-  const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: { ...tags, Name: args.clusterName } }, parent);
+  const igw = new aws.ec2.InternetGateway(
+    `${name}-igw`,
+    { vpcId: vpc.id, tags: { ...tags, Name: args.clusterName } },
+    parent,
+  );
   const plans = planSubnets(args.vpcCidr);
   const subnets = plans.map(
     (p) =>
@@ -46,7 +58,11 @@ export function buildNetwork(b: Build): Network {
           cidrBlock: p.cidrBlock,
           availabilityZone: azName(p.azIndex),
           mapPublicIpOnLaunch: false,
-          tags: { ...tags, ...subnetTags(p.tier, args.clusterName), Name: `${args.clusterName}-${p.tier}-${p.azIndex}` },
+          tags: {
+            ...tags,
+            ...subnetTags(p.tier, args.clusterName),
+            Name: `${args.clusterName}-${p.tier}-${p.azIndex}`,
+          },
         },
         parent,
       ),
@@ -57,16 +73,29 @@ export function buildNetwork(b: Build): Network {
 
   const publicRoutes = new aws.ec2.RouteTable(
     `${name}-public`,
-    { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: { ...tags, Name: `${args.clusterName}-public` } },
+    {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+      tags: { ...tags, Name: `${args.clusterName}-public` },
+    },
     parent,
   );
   publicSubnets.forEach(
-    (s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: s.id, routeTableId: publicRoutes.id }, parent),
+    (s, i) =>
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${i}`,
+        { subnetId: s.id, routeTableId: publicRoutes.id },
+        parent,
+      ),
   );
 
   const natCount = args.natGateways === "perAz" ? publicSubnets.length : 1;
   const nats = publicSubnets.slice(0, natCount).map((s, i) => {
-    const eip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: "vpc", tags: { ...tags, Name: `${args.clusterName}-nat-${i}` } }, parent);
+    const eip = new aws.ec2.Eip(
+      `${name}-nat-${i}`,
+      { domain: "vpc", tags: { ...tags, Name: `${args.clusterName}-nat-${i}` } },
+      parent,
+    );
     return new aws.ec2.NatGateway(
       `${name}-nat-${i}`,
       { subnetId: s.id, allocationId: eip.id, tags: { ...tags, Name: `${args.clusterName}-nat-${i}` } },
@@ -84,7 +113,10 @@ export function buildNetwork(b: Build): Network {
       },
       parent,
     );
-    return [rt, new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent)];
+    return [
+      rt,
+      new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent),
+    ];
   });
   return { vpc, publicSubnets, privateSubnets, privateEgress };
 }

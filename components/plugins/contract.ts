@@ -11,7 +11,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ChartPin } from "../catalog";
 import type { PodSecurityLevel } from "../labels";
-import { workloadIdentity, type PolicyDocument, type WorkloadIdentity, type WorkloadIdentityProvider } from "../identity";
+import {
+  workloadIdentity,
+  type PolicyDocument,
+  type WorkloadIdentity,
+  type WorkloadIdentityProvider,
+} from "../identity";
 import type { HelmValues, RenderedResources } from "../types";
 
 export type { HelmValues } from "../types";
@@ -100,7 +105,15 @@ export interface Plugin<S extends z.ZodType, I, O> {
  * service account (annotations, labels, scheduling, resources): their keys are the
  * user's, never the chart's.
  */
-export const POD_PASS_THROUGH = ["serviceAccount.annotations", "podAnnotations", "podLabels", "nodeSelector", "tolerations", "affinity", "resources"] as const;
+export const POD_PASS_THROUGH = [
+  "serviceAccount.annotations",
+  "podAnnotations",
+  "podLabels",
+  "nodeSelector",
+  "tolerations",
+  "affinity",
+  "resources",
+] as const;
 
 /** A plugin service account that calls AWS. */
 export interface PluginServiceAccount {
@@ -116,5 +129,17 @@ export interface PluginServiceAccount {
 
 /** The plugin's role for one service account, bound the cluster's way (Pod Identity or IRSA), tagged and parented like the plugin's other AWS resources. */
 export function pluginIdentity(ctx: PluginContext, sa: PluginServiceAccount): WorkloadIdentity {
-  return workloadIdentity(ctx.name, { ...sa, clusterName: ctx.clusterName, partition: ctx.partition, region: ctx.region, accountId: ctx.accountId, provider: ctx.identity, tags: ctx.tags }, { parent: ctx.parent });
+  return workloadIdentity(
+    ctx.name,
+    {
+      ...sa,
+      clusterName: ctx.clusterName,
+      partition: ctx.partition,
+      region: ctx.region,
+      accountId: ctx.accountId,
+      provider: ctx.identity,
+      tags: ctx.tags,
+    },
+    { parent: ctx.parent },
+  );
 }

@@ -10,11 +10,27 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityProvider } from "../identity";
 import { kubernetesVersion } from "../catalog";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, podSecurityLabels } from "../labels";
-import { PLUGIN_IDS, PLUGINS, type AnyPlugin, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
+import {
+  PLUGIN_IDS,
+  PLUGINS,
+  type AnyPlugin,
+  type PluginId,
+  type PluginInputs,
+  type PluginOutputs,
+  type PluginSettings,
+} from "./registry";
 import { TYPE_TOKENS } from "../typeTokens";
 
 export { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL } from "../labels";
-export { PLUGINS, PLUGIN_IDS, pluginNamespaces, type PluginId, type PluginInputs, type PluginOutputs, type PluginSettings } from "./registry";
+export {
+  PLUGINS,
+  PLUGIN_IDS,
+  pluginNamespaces,
+  type PluginId,
+  type PluginInputs,
+  type PluginOutputs,
+  type PluginSettings,
+} from "./registry";
 
 /** Arguments of the core plugins layer. */
 export interface PluginsArgs {

@@ -38,7 +38,9 @@ export type PluginSettings = { readonly [K in PluginId]: SettingsOf<(typeof PLUG
 
 /** What the composition hands the plugins that need more than the shared context. */
 export type PluginInputs = {
-  readonly [K in PluginId as InputsOf<(typeof PLUGINS)[K]> extends undefined ? never : K]: InputsOf<(typeof PLUGINS)[K]>;
+  readonly [K in PluginId as InputsOf<(typeof PLUGINS)[K]> extends undefined ? never : K]: InputsOf<
+    (typeof PLUGINS)[K]
+  >;
 };
 
 /** Typed outputs of every plugin; absent when the stack disables it. */
@@ -54,12 +56,17 @@ export function plugins(): AnyPlugin[] {
 
 /** The settings schemas, keyed by plugin id (what `phoenix:plugins` validates against). */
 export function pluginSettingsShape(): { [K in PluginId]: (typeof PLUGINS)[K]["settings"] } {
-  return Object.fromEntries(PLUGIN_IDS.map((id) => [id, PLUGINS[id].settings])) as { [K in PluginId]: (typeof PLUGINS)[K]["settings"] };
+  return Object.fromEntries(PLUGIN_IDS.map((id) => [id, PLUGINS[id].settings])) as {
+    [K in PluginId]: (typeof PLUGINS)[K]["settings"];
+  };
 }
 
 /** The namespaces the enabled plugins live in, with the plugin that owns each: all classified `platform`. */
 export function pluginNamespaces(settings: PluginSettings): { name: string; plugin: PluginId }[] {
-  return PLUGIN_IDS.filter((id) => (PLUGINS[id] as AnyPlugin).enabled(settings[id])).map((id) => ({ name: PLUGINS[id].namespace, plugin: id }));
+  return PLUGIN_IDS.filter((id) => (PLUGINS[id] as AnyPlugin).enabled(settings[id])).map((id) => ({
+    name: PLUGINS[id].namespace,
+    plugin: id,
+  }));
 }
 
 /** Free-form value paths per chart name, for chart conformance. */

@@ -10,7 +10,10 @@ export const hostedZoneSchema = strictSettings({
     .meta({ description: "Hosted zone id, as Route 53 shows it, such as `Z0123456789ABCDEFGHIJ`." }),
   domain: z
     .string()
-    .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS domain such as example.com")
+    .regex(
+      /^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      "must be a lower-case DNS domain such as example.com",
+    )
     .meta({ description: "The zone's domain, such as `example.com`." }),
 });
 

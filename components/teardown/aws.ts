@@ -4,9 +4,22 @@
  * endpoints come from the SDK's default chain, as for the Pulumi AWS provider of the
  * same run.
  */
-import { DescribeTagsCommand as DescribeClassicTagsCommand, ElasticLoadBalancingClient, paginateDescribeLoadBalancers as paginateClassicLoadBalancers } from "@aws-sdk/client-elastic-load-balancing";
-import { DescribeTagsCommand, ElasticLoadBalancingV2Client, paginateDescribeLoadBalancers } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DeleteSecurityGroupCommand, EC2Client, paginateDescribeNetworkInterfaces, paginateDescribeSecurityGroups } from "@aws-sdk/client-ec2";
+import {
+  DescribeTagsCommand as DescribeClassicTagsCommand,
+  ElasticLoadBalancingClient,
+  paginateDescribeLoadBalancers as paginateClassicLoadBalancers,
+} from "@aws-sdk/client-elastic-load-balancing";
+import {
+  DescribeTagsCommand,
+  ElasticLoadBalancingV2Client,
+  paginateDescribeLoadBalancers,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DeleteSecurityGroupCommand,
+  EC2Client,
+  paginateDescribeNetworkInterfaces,
+  paginateDescribeSecurityGroups,
+} from "@aws-sdk/client-ec2";
 import {
   inTreeClusterTag,
   isClusterOwned,
@@ -38,7 +51,10 @@ function batches<T>(items: readonly T[]): T[][] {
  * (LoadBalancerNotFound, AccessPointNotFound): then each is asked alone, and one that
  * is gone is left out.
  */
-async function tagsOf<T>(batch: readonly T[], describe: (items: readonly T[]) => Promise<readonly { key: T; tags: Record<string, string> }[]>): Promise<readonly { key: T; tags: Record<string, string> }[]> {
+async function tagsOf<T>(
+  batch: readonly T[],
+  describe: (items: readonly T[]) => Promise<readonly { key: T; tags: Record<string, string> }[]>,
+): Promise<readonly { key: T; tags: Record<string, string> }[]> {
   try {
     return await describe(batch);
   } catch (err) {
@@ -50,7 +66,8 @@ async function tagsOf<T>(batch: readonly T[], describe: (items: readonly T[]) =>
 
 const isNotFound = (err: unknown): boolean => err instanceof Error && /NotFound/.test(err.name);
 
-const v2Kind = (type: string | undefined): AwsLoadBalancer["kind"] => (type === "network" ? "network" : type === "gateway" ? "gateway" : "application");
+const v2Kind = (type: string | undefined): AwsLoadBalancer["kind"] =>
+  type === "network" ? "network" : type === "gateway" ? "gateway" : "application";
 
 /** The SDK clients of one region. */
 export function openAws(region: string): TeardownAws {
@@ -70,7 +87,10 @@ export function openAws(region: string): TeardownAws {
     const owned = new Set<string>();
     for (const batch of batches(all.map((lb) => lb.id))) {
       const described = await tagsOf(batch, async (arns) =>
-        ((await elbv2.send(new DescribeTagsCommand({ ResourceArns: [...arns] }))).TagDescriptions ?? []).map((d) => ({ key: d.ResourceArn ?? "", tags: tagMap(d.Tags) })),
+        ((await elbv2.send(new DescribeTagsCommand({ ResourceArns: [...arns] }))).TagDescriptions ?? []).map((d) => ({
+          key: d.ResourceArn ?? "",
+          tags: tagMap(d.Tags),
+        })),
       );
       for (const d of described) if (isClusterOwned(d.tags, target.clusterName)) owned.add(d.key);
     }
@@ -88,9 +108,12 @@ export function openAws(region: string): TeardownAws {
     const owned: AwsLoadBalancer[] = [];
     for (const batch of batches(names)) {
       const described = await tagsOf(batch, async (lbs) =>
-        ((await elb.send(new DescribeClassicTagsCommand({ LoadBalancerNames: [...lbs] }))).TagDescriptions ?? []).map((d) => ({ key: d.LoadBalancerName ?? "", tags: tagMap(d.Tags) })),
+        ((await elb.send(new DescribeClassicTagsCommand({ LoadBalancerNames: [...lbs] }))).TagDescriptions ?? []).map(
+          (d) => ({ key: d.LoadBalancerName ?? "", tags: tagMap(d.Tags) }),
+        ),
       );
-      for (const d of described) if (isClusterOwned(d.tags, target.clusterName)) owned.push({ kind: "classic", name: d.key, id: d.key });
+      for (const d of described)
+        if (isClusterOwned(d.tags, target.clusterName)) owned.push({ kind: "classic", name: d.key, id: d.key });
     }
     return owned;
   }
@@ -108,7 +131,8 @@ export function openAws(region: string): TeardownAws {
       ];
       for await (const page of paginateDescribeNetworkInterfaces({ client: ec2 }, { Filters: filters })) {
         for (const eni of page.NetworkInterfaces ?? []) {
-          if (eni.NetworkInterfaceId && isLoadBalancerInterface(eni.Description ?? "")) out.push({ id: eni.NetworkInterfaceId, description: eni.Description ?? "", status: eni.Status });
+          if (eni.NetworkInterfaceId && isLoadBalancerInterface(eni.Description ?? ""))
+            out.push({ id: eni.NetworkInterfaceId, description: eni.Description ?? "", status: eni.Status });
         }
       }
       return out;
@@ -121,7 +145,8 @@ export function openAws(region: string): TeardownAws {
       ];
       for await (const page of paginateDescribeSecurityGroups({ client: ec2 }, { Filters: filters })) {
         for (const sg of page.SecurityGroups ?? []) {
-          if (sg.GroupId && isLoadBalancerSecurityGroup(sg.GroupName ?? "", tagMap(sg.Tags), target.clusterName)) out.push({ id: sg.GroupId, name: sg.GroupName ?? "" });
+          if (sg.GroupId && isLoadBalancerSecurityGroup(sg.GroupName ?? "", tagMap(sg.Tags), target.clusterName))
+            out.push({ id: sg.GroupId, name: sg.GroupName ?? "" });
         }
       }
       return out;
@@ -132,7 +157,8 @@ export function openAws(region: string): TeardownAws {
         return true;
       } catch (err) {
         // Still referred to (retried on the next look), or already gone.
-        if (err instanceof Error && (err.name === "DependencyViolation" || err.name === "InvalidGroup.NotFound")) return false;
+        if (err instanceof Error && (err.name === "DependencyViolation" || err.name === "InvalidGroup.NotFound"))
+          return false;
         throw err;
       }
     },

@@ -16,7 +16,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { openTeardownAws, openTeardownKube } from "./open";
-import { releaseClusterResources, TEARDOWN_LOG_PREFIX, type TeardownAws, type TeardownKube, type TeardownOptions, type TeardownTarget } from "./release";
+import {
+  releaseClusterResources,
+  TEARDOWN_LOG_PREFIX,
+  type TeardownAws,
+  type TeardownKube,
+  type TeardownOptions,
+  type TeardownTarget,
+} from "./release";
 import { TYPE_TOKENS } from "../typeTokens";
 
 /** Type token of the marker. */
@@ -70,26 +77,52 @@ export function teardownHookCallback(deps: TeardownHookDeps): (args: pulumi.Reso
       ["clusterName", "region", "vpcId", "kubeconfig", "timeoutSeconds", "pollSeconds"].map(read),
     );
     const skip = `to skip the teardown and delete load balancers by hand instead: pulumi state delete '${args.urn}'`;
-    const missing = [["clusterName", clusterName], ["region", region], ["kubeconfig", kubeconfig]].filter(([, v]) => typeof v !== "string" || v === "").map(([k]) => k);
-    if (missing.length > 0) throw new Error(`teardown marker ${args.urn} has no ${missing.join(", ")} in its state; run \`pulumi up\` once to record them, or ${skip}`);
-    const target: TeardownTarget = { clusterName: clusterName as string, region: region as string, ...(typeof vpcId === "string" && vpcId ? { vpcId } : {}) };
+    const missing = [
+      ["clusterName", clusterName],
+      ["region", region],
+      ["kubeconfig", kubeconfig],
+    ]
+      .filter(([, v]) => typeof v !== "string" || v === "")
+      .map(([k]) => k);
+    if (missing.length > 0)
+      throw new Error(
+        `teardown marker ${args.urn} has no ${missing.join(", ")} in its state; run \`pulumi up\` once to record them, or ${skip}`,
+      );
+    const target: TeardownTarget = {
+      clusterName: clusterName as string,
+      region: region as string,
+      ...(typeof vpcId === "string" && vpcId ? { vpcId } : {}),
+    };
     const opts: TeardownOptions = {
       progress: deps.log,
       ...(typeof timeoutSeconds === "number" ? { timeoutSeconds } : {}),
       ...(typeof pollSeconds === "number" ? { pollSeconds } : {}),
     };
     try {
-      const summary = await releaseClusterResources(target, await deps.openKube(kubeconfig as string), deps.openAws(target.region), opts);
-      deps.log(`released what the cluster made in AWS in ${summary.seconds.toFixed(0)}s: ${summary.phases.map((p) => `${p.phase} ${p.awaited.length}`).join(", ")}`);
+      const summary = await releaseClusterResources(
+        target,
+        await deps.openKube(kubeconfig as string),
+        deps.openAws(target.region),
+        opts,
+      );
+      deps.log(
+        `released what the cluster made in AWS in ${summary.seconds.toFixed(0)}s: ${summary.phases.map((p) => `${p.phase} ${p.awaited.length}`).join(", ")}`,
+      );
     } catch (err) {
       // Nothing has been deleted by Pulumi yet: the controllers, Argo CD and the network are all still there.
-      throw new Error(`${err instanceof Error ? err.message : String(err)} (the destroy stopped before deleting anything the teardown needs: fix this and run it again; ${skip})`);
+      throw new Error(
+        `${err instanceof Error ? err.message : String(err)} (the destroy stopped before deleting anything the teardown needs: fix this and run it again; ${skip})`,
+      );
     }
   };
 }
 
 /** The real dependencies: `@kubernetes/client-node`, the AWS SDK, Pulumi's log. */
-const REAL: TeardownHookDeps = { openKube: openTeardownKube, openAws: openTeardownAws, log: (line) => void pulumi.log.info(`${TEARDOWN_LOG_PREFIX}${line}`) };
+const REAL: TeardownHookDeps = {
+  openKube: openTeardownKube,
+  openAws: openTeardownAws,
+  log: (line) => void pulumi.log.info(`${TEARDOWN_LOG_PREFIX}${line}`),
+};
 
 /** The marker component: its `beforeDelete` hook releases the cluster's AWS leftovers (file comment). */
 export class Teardown extends pulumi.ComponentResource {
@@ -98,7 +131,12 @@ export class Teardown extends pulumi.ComponentResource {
 
   constructor(name: string, args: TeardownArgs, opts?: pulumi.ComponentResourceOptions, deps: TeardownHookDeps = REAL) {
     const hook = new pulumi.ResourceHook(`${name}-release-cluster-resources`, teardownHookCallback(deps));
-    super(TEARDOWN_TYPE, name, {}, { ...opts, hooks: { ...opts?.hooks, beforeDelete: [...(opts?.hooks?.beforeDelete ?? []), hook] } });
+    super(
+      TEARDOWN_TYPE,
+      name,
+      {},
+      { ...opts, hooks: { ...opts?.hooks, beforeDelete: [...(opts?.hooks?.beforeDelete ?? []), hook] } },
+    );
     this.hook = hook;
     this.registerOutputs({
       clusterName: args.clusterName,

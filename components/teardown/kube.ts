@@ -26,7 +26,9 @@ const safeJson = (v: string): unknown => {
 /** Reduces a listed object (typed model or raw JSON: both name the fields alike) to a `KubeItem`. */
 export function toKubeItem(o: unknown): KubeItem {
   const meta = obj(obj(o).metadata);
-  const finalizers = Array.isArray(meta.finalizers) ? meta.finalizers.filter((f): f is string => typeof f === "string") : [];
+  const finalizers = Array.isArray(meta.finalizers)
+    ? meta.finalizers.filter((f): f is string => typeof f === "string")
+    : [];
   const serviceType = text(obj(obj(o).spec).type);
   return {
     namespace: text(meta.namespace) ?? "",
@@ -44,16 +46,27 @@ export async function openKube(kubeconfig: string): Promise<TeardownKube> {
   const kc = new k8s.KubeConfig();
   kc.loadFromString(kubeconfig);
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error(`the kubeconfig has no usable current context (contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"})`);
+  if (!cluster)
+    throw new Error(
+      `the kubeconfig has no usable current context (contexts: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(", ") || "none"
+      })`,
+    );
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-  const notFound = (err: unknown): boolean => err instanceof k8s.ApiException && (err as K8s.ApiException<unknown>).code === 404;
+  const notFound = (err: unknown): boolean =>
+    err instanceof k8s.ApiException && (err as K8s.ApiException<unknown>).code === 404;
   /** A failed call, named: what was asked, of which server, and the API server's own reason. */
   const failed = (what: string, err: unknown): Error => {
     if (err instanceof k8s.ApiException) {
       const e = err as K8s.ApiException<unknown>;
       const reason = text(obj(typeof e.body === "string" ? safeJson(e.body) : e.body).message) ?? `HTTP ${e.code}`;
-      return new Error(`${what} on ${cluster.server} failed: ${reason}${e.code === 401 || e.code === 403 ? " (the teardown needs list and delete on these kinds cluster-wide)" : ""}`);
+      return new Error(
+        `${what} on ${cluster.server} failed: ${reason}${e.code === 401 || e.code === 403 ? " (the teardown needs list and delete on these kinds cluster-wide)" : ""}`,
+      );
     }
     return new Error(`${what} on ${cluster.server} failed: ${err instanceof Error ? err.message : String(err)}`);
   };
@@ -91,7 +104,8 @@ export async function openKube(kubeconfig: string): Promise<TeardownKube> {
     async delete(kind: KubeKind, ref: KubeRef): Promise<boolean> {
       try {
         if (kind === "Service") await core.deleteNamespacedService({ namespace: ref.namespace, name: ref.name });
-        else await custom.deleteNamespacedCustomObject({ ...KUBE_APIS[kind], namespace: ref.namespace, name: ref.name });
+        else
+          await custom.deleteNamespacedCustomObject({ ...KUBE_APIS[kind], namespace: ref.namespace, name: ref.name });
         return true;
       } catch (err) {
         if (notFound(err)) return false;
@@ -102,7 +116,12 @@ export async function openKube(kubeconfig: string): Promise<TeardownKube> {
       if (kind === "Service") throw new Error("teardown never changes a Service's finalizers");
       try {
         await custom.patchNamespacedCustomObject(
-          { ...KUBE_APIS[kind], namespace: ref.namespace, name: ref.name, body: { metadata: { finalizers: [...finalizers] } } },
+          {
+            ...KUBE_APIS[kind],
+            namespace: ref.namespace,
+            name: ref.name,
+            body: { metadata: { finalizers: [...finalizers] } },
+          },
           k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
         );
       } catch (err) {

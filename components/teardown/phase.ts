@@ -70,7 +70,11 @@ export function note(notes: string[], text: string): void {
 }
 
 function aborted(run: PhaseClock, name: TeardownPhase, remaining: readonly string[]): TeardownAbortedError {
-  return new TeardownAbortedError(name, remaining, `teardown of ${run.where} aborted in phase ${name}${remaining.length > 0 ? `; still there: ${remaining.join(", ")}` : ""}`);
+  return new TeardownAbortedError(
+    name,
+    remaining,
+    `teardown of ${run.where} aborted in phase ${name}${remaining.length > 0 ? `; still there: ${remaining.join(", ")}` : ""}`,
+  );
 }
 
 /** Runs a phase: `sweep` acts and answers what is still pending, until nothing is or the time runs out. */

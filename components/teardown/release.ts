@@ -23,7 +23,13 @@
  */
 import { note, runPhase, type Pending, type PhaseClock, type PhaseSummary } from "./phase";
 
-export { TeardownAbortedError, TeardownIncompleteError, TeardownTimeoutError, type PhaseSummary, type TeardownPhase } from "./phase";
+export {
+  TeardownAbortedError,
+  TeardownIncompleteError,
+  TeardownTimeoutError,
+  type PhaseSummary,
+  type TeardownPhase,
+} from "./phase";
 
 /** The cluster whose AWS leftovers are released. */
 export interface TeardownTarget {
@@ -38,7 +44,9 @@ export interface TeardownTarget {
 export type KubeKind = "ApplicationSet" | "Application" | "Service" | "Ingress" | "Gateway";
 
 /** Where each kind is served: the API group, version and plural a 404 on a list refers to. */
-export const KUBE_APIS: Readonly<Record<KubeKind, { readonly group: string; readonly version: string; readonly plural: string }>> = {
+export const KUBE_APIS: Readonly<
+  Record<KubeKind, { readonly group: string; readonly version: string; readonly plural: string }>
+> = {
   ApplicationSet: { group: "argoproj.io", version: "v1alpha1", plural: "applicationsets" },
   Application: { group: "argoproj.io", version: "v1alpha1", plural: "applications" },
   Service: { group: "", version: "v1", plural: "services" },
@@ -62,7 +70,8 @@ export interface KubeItem extends KubeRef {
 }
 
 /** Every object of a kind in every namespace, or `installed: false` when its API is not served (a CRD that is absent). */
-export type KubeListing = { readonly installed: true; readonly items: readonly KubeItem[] } | { readonly installed: false };
+export type KubeListing =
+  { readonly installed: true; readonly items: readonly KubeItem[] } | { readonly installed: false };
 
 /** All teardown asks of Kubernetes. */
 export interface TeardownKube {
@@ -103,7 +112,9 @@ export interface TeardownAws {
   /** Network interfaces of load balancers in the VPC (`isLoadBalancerInterface`). */
   loadBalancerInterfaces(vpcId: string): Promise<readonly AwsNetworkInterface[]>;
   /** Security groups the controllers made for load balancers in the VPC (`isLoadBalancerSecurityGroup`); not checked when absent. */
-  loadBalancerSecurityGroups?(target: TeardownTarget & { readonly vpcId: string }): Promise<readonly AwsSecurityGroup[]>;
+  loadBalancerSecurityGroups?(
+    target: TeardownTarget & { readonly vpcId: string },
+  ): Promise<readonly AwsSecurityGroup[]>;
   /** Deletes a security group; resolves false when AWS refuses because something still uses it (DependencyViolation) or it is gone. */
   deleteSecurityGroup?(id: string): Promise<boolean>;
 }
@@ -145,7 +156,11 @@ export const inTreeClusterTag = (clusterName: string): string => `kubernetes.io/
 
 /** Whether a load balancer's tags say this cluster's controllers made it. */
 export function isClusterOwned(tags: Readonly<Record<string, string>>, clusterName: string): boolean {
-  return tags[LBC_CLUSTER_TAG] === clusterName || tags[LEGACY_LBC_CLUSTER_TAG] === clusterName || tags[inTreeClusterTag(clusterName)] === "owned";
+  return (
+    tags[LBC_CLUSTER_TAG] === clusterName ||
+    tags[LEGACY_LBC_CLUSTER_TAG] === clusterName ||
+    tags[inTreeClusterTag(clusterName)] === "owned"
+  );
 }
 
 /**
@@ -156,8 +171,15 @@ export function isClusterOwned(tags: Readonly<Record<string, string>>, clusterNa
  * EKS cluster security group is tagged owned as well, but EKS deletes it with the
  * cluster: it is never waited for.
  */
-export function isLoadBalancerSecurityGroup(name: string, tags: Readonly<Record<string, string>>, clusterName: string): boolean {
-  return tags[LBC_CLUSTER_TAG] === clusterName || (name.startsWith("k8s-elb-") && tags[inTreeClusterTag(clusterName)] === "owned");
+export function isLoadBalancerSecurityGroup(
+  name: string,
+  tags: Readonly<Record<string, string>>,
+  clusterName: string,
+): boolean {
+  return (
+    tags[LBC_CLUSTER_TAG] === clusterName ||
+    (name.startsWith("k8s-elb-") && tags[inTreeClusterTag(clusterName)] === "owned")
+  );
 }
 
 /**
@@ -227,7 +249,13 @@ async function listed(kube: TeardownKube, kind: KubeKind, notes: string[]): Prom
 }
 
 /** Deletes every listed object not yet being deleted (again, should a controller have made it anew). */
-async function deleteAll(run: TeardownRun, kube: TeardownKube, kind: KubeKind, items: readonly KubeItem[], deleted: string[]): Promise<void> {
+async function deleteAll(
+  run: TeardownRun,
+  kube: TeardownKube,
+  kind: KubeKind,
+  items: readonly KubeItem[],
+  deleted: string[],
+): Promise<void> {
   for (const item of items.filter((i) => !i.deleting)) {
     if (await kube.delete(kind, item)) {
       const label = `${kind} ${ref(item)}`;
@@ -238,10 +266,16 @@ async function deleteAll(run: TeardownRun, kube: TeardownKube, kind: KubeKind, i
 }
 
 /** What of the kinds is still there (those `keep` takes), with how to delete each by hand. */
-async function remaining(kube: TeardownKube, kinds: readonly KubeKind[], notes: string[], keep: (kind: KubeKind, i: KubeItem) => boolean = () => true): Promise<Pending[]> {
+async function remaining(
+  kube: TeardownKube,
+  kinds: readonly KubeKind[],
+  notes: string[],
+  keep: (kind: KubeKind, i: KubeItem) => boolean = () => true,
+): Promise<Pending[]> {
   const out: Pending[] = [];
   for (const kind of kinds) {
-    for (const i of await listed(kube, kind, notes)) if (keep(kind, i)) out.push({ label: `${kind} ${ref(i)}`, byHand: kubeByHand(kind, i) });
+    for (const i of await listed(kube, kind, notes))
+      if (keep(kind, i)) out.push({ label: `${kind} ${ref(i)}`, byHand: kubeByHand(kind, i) });
   }
   return out;
 }
@@ -255,7 +289,9 @@ async function remaining(kube: TeardownKube, kinds: readonly KubeKind[], notes: 
 function releaseApplications(run: TeardownRun, kube: TeardownKube): Promise<void> {
   return runPhase(run, "applications", "deleting Argo CD Applications with their resources", async (deleted, notes) => {
     const apps = await listed(kube, "Application", notes);
-    for (const app of apps.filter((a) => !a.deleting && !a.finalizers.some((f) => f.startsWith(ARGOCD_CASCADE_FINALIZER)))) {
+    for (const app of apps.filter(
+      (a) => !a.deleting && !a.finalizers.some((f) => f.startsWith(ARGOCD_CASCADE_FINALIZER)),
+    )) {
       await kube.setFinalizers("Application", app, [...app.finalizers, ARGOCD_CASCADE_FINALIZER]);
     }
     await deleteAll(run, kube, "ApplicationSet", await listed(kube, "ApplicationSet", notes), deleted);
@@ -269,7 +305,14 @@ function releaseTraffic(run: TeardownRun, kube: TeardownKube): Promise<void> {
   const isTraffic = (kind: KubeKind, i: KubeItem): boolean => kind !== "Service" || i.serviceType === "LoadBalancer";
   const trafficKinds: readonly KubeKind[] = ["Service", "Ingress", "Gateway"];
   return runPhase(run, "traffic", "deleting LoadBalancer Services, Ingresses and Gateways", async (deleted, notes) => {
-    for (const kind of trafficKinds) await deleteAll(run, kube, kind, (await listed(kube, kind, notes)).filter((i) => isTraffic(kind, i)), deleted);
+    for (const kind of trafficKinds)
+      await deleteAll(
+        run,
+        kube,
+        kind,
+        (await listed(kube, kind, notes)).filter((i) => isTraffic(kind, i)),
+        deleted,
+      );
     return remaining(kube, trafficKinds, notes, isTraffic);
   });
 }
@@ -282,7 +325,10 @@ function releaseTraffic(run: TeardownRun, kube: TeardownKube): Promise<void> {
 function awaitLoadBalancers(run: TeardownRun, aws: TeardownAws): Promise<void> {
   const { target } = run;
   return runPhase(run, "load-balancers", "waiting for the cluster's AWS load balancers to be deleted", async () =>
-    (await aws.clusterLoadBalancers(target)).map((lb) => ({ label: `${lb.kind} load balancer ${lb.name}`, byHand: loadBalancerByHand(lb, target.region) })),
+    (await aws.clusterLoadBalancers(target)).map((lb) => ({
+      label: `${lb.kind} load balancer ${lb.name}`,
+      byHand: loadBalancerByHand(lb, target.region),
+    })),
   );
 }
 
@@ -292,16 +338,21 @@ function awaitLoadBalancers(run: TeardownRun, aws: TeardownAws): Promise<void> {
  */
 function awaitNetworkInterfaces(run: TeardownRun, aws: TeardownAws): Promise<void> {
   const { target } = run;
-  return runPhase(run, "network-interfaces", "waiting for load balancer network interfaces to be released", async (_deleted, notes) => {
-    if (!target.vpcId) {
-      note(notes, "no VPC id given: load balancer network interfaces not checked");
-      return [];
-    }
-    return (await aws.loadBalancerInterfaces(target.vpcId)).map((eni) => ({
-      label: `network interface ${eni.id} (${interfaceOwner(eni.description)})`,
-      byHand: `aws ec2 delete-network-interface --region ${target.region} --network-interface-id ${eni.id} (once its load balancer is gone)`,
-    }));
-  });
+  return runPhase(
+    run,
+    "network-interfaces",
+    "waiting for load balancer network interfaces to be released",
+    async (_deleted, notes) => {
+      if (!target.vpcId) {
+        note(notes, "no VPC id given: load balancer network interfaces not checked");
+        return [];
+      }
+      return (await aws.loadBalancerInterfaces(target.vpcId)).map((eni) => ({
+        label: `network interface ${eni.id} (${interfaceOwner(eni.description)})`,
+        byHand: `aws ec2 delete-network-interface --region ${target.region} --network-interface-id ${eni.id} (once its load balancer is gone)`,
+      }));
+    },
+  );
 }
 
 /**
@@ -314,27 +365,37 @@ function awaitNetworkInterfaces(run: TeardownRun, aws: TeardownAws): Promise<voi
  */
 function deleteSecurityGroups(run: TeardownRun, aws: TeardownAws): Promise<void> {
   const { target } = run;
-  return runPhase(run, "security-groups", "deleting the load balancers' leftover security groups", async (deleted, notes) => {
-    const vpcId = target.vpcId;
-    const list = aws.loadBalancerSecurityGroups?.bind(aws);
-    if (!vpcId || !list) {
-      note(notes, vpcId ? "security groups not checked (the AWS adapter cannot list them)" : "no VPC id given: load balancer security groups not checked");
-      return [];
-    }
-    const label = (sg: AwsSecurityGroup): string => `security group ${sg.id} (${sg.name})`;
-    const groups = await list({ ...target, vpcId });
-    if (groups.length === 0) return [];
-    for (const sg of groups) {
-      if (aws.deleteSecurityGroup && (await aws.deleteSecurityGroup(sg.id)) && !deleted.includes(label(sg))) {
-        deleted.push(label(sg));
-        run.progress(`  deleted ${label(sg)}`);
+  return runPhase(
+    run,
+    "security-groups",
+    "deleting the load balancers' leftover security groups",
+    async (deleted, notes) => {
+      const vpcId = target.vpcId;
+      const list = aws.loadBalancerSecurityGroups?.bind(aws);
+      if (!vpcId || !list) {
+        note(
+          notes,
+          vpcId
+            ? "security groups not checked (the AWS adapter cannot list them)"
+            : "no VPC id given: load balancer security groups not checked",
+        );
+        return [];
       }
-    }
-    return (await list({ ...target, vpcId })).map((sg) => ({
-      label: label(sg),
-      byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id} (after removing the rules of other groups that refer to it)`,
-    }));
-  });
+      const label = (sg: AwsSecurityGroup): string => `security group ${sg.id} (${sg.name})`;
+      const groups = await list({ ...target, vpcId });
+      if (groups.length === 0) return [];
+      for (const sg of groups) {
+        if (aws.deleteSecurityGroup && (await aws.deleteSecurityGroup(sg.id)) && !deleted.includes(label(sg))) {
+          deleted.push(label(sg));
+          run.progress(`  deleted ${label(sg)}`);
+        }
+      }
+      return (await list({ ...target, vpcId })).map((sg) => ({
+        label: label(sg),
+        byHand: `aws ec2 delete-security-group --region ${target.region} --group-id ${sg.id} (after removing the rules of other groups that refer to it)`,
+      }));
+    },
+  );
 }
 
 /**
@@ -342,7 +403,12 @@ function deleteSecurityGroups(run: TeardownRun, aws: TeardownAws): Promise<void>
  * gives, and waits until each phase's leftovers are gone. Throws `TeardownTimeoutError`
  * naming what is left and how to delete it by hand when the time runs out.
  */
-export async function releaseClusterResources(target: TeardownTarget, kube: TeardownKube, aws: TeardownAws, opts: TeardownOptions = {}): Promise<TeardownSummary> {
+export async function releaseClusterResources(
+  target: TeardownTarget,
+  kube: TeardownKube,
+  aws: TeardownAws,
+  opts: TeardownOptions = {},
+): Promise<TeardownSummary> {
   const run = startRun(target, opts);
   await releaseApplications(run, kube);
   await releaseTraffic(run, kube);

@@ -7,13 +7,16 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 /** Whether a property value is a map (not null, not a list). */
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A property value as a map, or an empty one: the pack loads nothing of the command (cli/). */
 export const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
 /** A Phoenix rule: every one states its enforcement level and, in its description, why. */
-export type PhoenixPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { readonly enforcementLevel: "mandatory" | "advisory" };
+export type PhoenixPolicy = (ResourceValidationPolicy | StackValidationPolicy) & {
+  readonly enforcementLevel: "mandatory" | "advisory";
+};
 
 /**
  * Prefix of a value only the cloud knows, as the offline plan shows it. A real preview
@@ -59,7 +62,8 @@ export function conditionKeys(statement: Record<string, unknown>, operators: rea
   const out = new Map<string, string[]>();
   for (const [op, entries] of Object.entries(record(statement.Condition))) {
     if (!operators.includes(op)) continue;
-    for (const [k, v] of Object.entries(record(entries))) out.set(k.toLowerCase(), [...(out.get(k.toLowerCase()) ?? []), ...strings(v)]);
+    for (const [k, v] of Object.entries(record(entries)))
+      out.set(k.toLowerCase(), [...(out.get(k.toLowerCase()) ?? []), ...strings(v)]);
   }
   return out;
 }
@@ -70,6 +74,10 @@ export function dependenciesOfType(r: PolicyResource, types: readonly string[]):
 }
 
 /** The resources of a stack of one of the given types that depend on `target`. */
-export function dependents(resources: readonly PolicyResource[], target: PolicyResource, types: readonly string[]): PolicyResource[] {
+export function dependents(
+  resources: readonly PolicyResource[],
+  target: PolicyResource,
+  types: readonly string[],
+): PolicyResource[] {
   return resources.filter((r) => types.includes(r.type) && r.dependencies.some((d) => d.urn === target.urn));
 }

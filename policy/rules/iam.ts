@@ -3,10 +3,34 @@
  * workload roles conditioned on who may assume them.
  */
 import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
-import { conditionKeys, isComputed, isRecord, list, policyDocument, statementsOf, strings, type PhoenixPolicy } from "./common";
+import {
+  conditionKeys,
+  isComputed,
+  isRecord,
+  list,
+  policyDocument,
+  statementsOf,
+  strings,
+  type PhoenixPolicy,
+} from "./common";
 
 /** Services where one wildcard grants control of data, keys, identities or the network. */
-export const SENSITIVE_SERVICES = ["iam", "sts", "kms", "s3", "secretsmanager", "ssm", "ec2", "eks", "route53", "organizations", "lambda", "cloudtrail", "logs", "elasticloadbalancing"];
+export const SENSITIVE_SERVICES = [
+  "iam",
+  "sts",
+  "kms",
+  "s3",
+  "secretsmanager",
+  "ssm",
+  "ec2",
+  "eks",
+  "route53",
+  "organizations",
+  "lambda",
+  "cloudtrail",
+  "logs",
+  "elasticloadbalancing",
+];
 
 /**
  * Actions that take a resource scope (IAM Service Authorization Reference, per service),
@@ -17,13 +41,37 @@ export const SENSITIVE_SERVICES = ["iam", "sts", "kms", "s3", "secretsmanager", 
 const lower = (names: readonly string[]): string[] => names.map((n) => n.toLowerCase());
 // Called with the action's name lower-cased: IAM compares action names case-insensitively.
 const SCOPED_ACTION: Readonly<Record<string, (action: string) => boolean>> = {
-  s3: (a) => !lower(["ListAllMyBuckets", "GetAccountPublicAccessBlock", "PutAccountPublicAccessBlock", "ListAccessPoints", "ListJobs", "CreateJob", "ListMultiRegionAccessPoints", "ListStorageLensConfigurations"]).includes(a),
-  kms: (a) => !lower(["CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", "CreateCustomKeyStore", "DescribeCustomKeyStores", "ConnectCustomKeyStore", "DisconnectCustomKeyStore", "DeleteCustomKeyStore", "UpdateCustomKeyStore"]).includes(a),
+  s3: (a) =>
+    !lower([
+      "ListAllMyBuckets",
+      "GetAccountPublicAccessBlock",
+      "PutAccountPublicAccessBlock",
+      "ListAccessPoints",
+      "ListJobs",
+      "CreateJob",
+      "ListMultiRegionAccessPoints",
+      "ListStorageLensConfigurations",
+    ]).includes(a),
+  kms: (a) =>
+    !lower([
+      "CreateKey",
+      "ListKeys",
+      "ListAliases",
+      "GenerateRandom",
+      "ListRetirableGrants",
+      "CreateCustomKeyStore",
+      "DescribeCustomKeyStores",
+      "ConnectCustomKeyStore",
+      "DisconnectCustomKeyStore",
+      "DeleteCustomKeyStore",
+      "UpdateCustomKeyStore",
+    ]).includes(a),
   secretsmanager: (a) => !lower(["GetRandomPassword", "ListSecrets", "BatchGetSecretValue"]).includes(a),
   ssm: (a) => /^(GetParameters?|GetParametersByPath|PutParameter|DeleteParameters?|SendCommand|StartSession)$/i.test(a),
   iam: (a) => /^(PassRole|Create|Delete|Attach|Detach|Put|Update|Add|Remove|Tag|Untag)/i.test(a),
   sts: (a) => a === "assumerole",
-  route53: (a) => lower(["ChangeResourceRecordSets", "ListResourceRecordSets", "GetHostedZone", "DeleteHostedZone"]).includes(a),
+  route53: (a) =>
+    lower(["ChangeResourceRecordSets", "ListResourceRecordSets", "GetHostedZone", "DeleteHostedZone"]).includes(a),
 };
 
 /** Identity policy documents of a resource: inline role, user and group policies, managed policies, a role's inline policies. */
@@ -36,7 +84,10 @@ function identityPolicies(args: Pick<ResourceValidationArgs, "type" | "props">):
     case "aws:iam/policy:Policy":
       return [policyDocument(p.policy)].filter(isRecord);
     case "aws:iam/role:Role":
-      return list(p.inlinePolicies).filter(isRecord).map((ip) => policyDocument(ip.policy)).filter(isRecord);
+      return list(p.inlinePolicies)
+        .filter(isRecord)
+        .map((ip) => policyDocument(ip.policy))
+        .filter(isRecord);
     default:
       return [];
   }
@@ -48,8 +99,10 @@ export function wildcardProblems(statement: Record<string, unknown>): string[] {
   const label = typeof statement.Sid === "string" ? `statement ${statement.Sid}` : "a statement";
   const problems: string[] = [];
   // NotAction and NotResource allow everything but what they list: wildcards in all but name.
-  if (statement.NotAction !== undefined) problems.push(`${label} allows everything but its NotAction: list the actions it needs`);
-  if (statement.NotResource !== undefined) problems.push(`${label} allows every resource but its NotResource: name the ARNs it needs`);
+  if (statement.NotAction !== undefined)
+    problems.push(`${label} allows everything but its NotAction: list the actions it needs`);
+  if (statement.NotResource !== undefined)
+    problems.push(`${label} allows every resource but its NotResource: name the ARNs it needs`);
   if (problems.length > 0) return problems;
   const actions = strings(statement.Action);
   const wideResource = strings(statement.Resource).includes("*");
@@ -61,8 +114,12 @@ export function wildcardProblems(statement: Record<string, unknown>): string[] {
     }
     const [rawService, rawName = ""] = action.split(":");
     const [service, name] = [rawService.toLowerCase(), rawName.toLowerCase()];
-    if (SENSITIVE_SERVICES.includes(service) && name.includes("*")) problems.push(`${label} allows ${action}, a wildcard on the sensitive service ${service}: list the actions it needs`);
-    else if (wideResource && SCOPED_ACTION[service]?.(name)) problems.push(`${label} allows ${action} on every resource (*), though IAM can scope it: name the ARNs`);
+    if (SENSITIVE_SERVICES.includes(service) && name.includes("*"))
+      problems.push(
+        `${label} allows ${action}, a wildcard on the sensitive service ${service}: list the actions it needs`,
+      );
+    else if (wideResource && SCOPED_ACTION[service]?.(name))
+      problems.push(`${label} allows ${action} on every resource (*), though IAM can scope it: name the ARNs`);
   }
   return problems;
 }
@@ -98,7 +155,8 @@ const ATTACHMENT_TYPES = [
 /** The policy ARNs a resource attaches: an attachment's, an exclusive attachment's list, a role's managedPolicyArns. */
 function attachedPolicyArns(args: Pick<ResourceValidationArgs, "type" | "props">): string[] {
   if (ATTACHMENT_TYPES.includes(args.type)) return strings(args.props.policyArn);
-  if (args.type === "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive") return strings(args.props.policyArns);
+  if (args.type === "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive")
+    return strings(args.props.policyArns);
   if (args.type === "aws:iam/role:Role") return strings(args.props.managedPolicyArns);
   return [];
 }
@@ -114,7 +172,8 @@ export function attachmentProblem(arn: string): string | undefined {
   if (isComputed(arn)) return undefined;
   const managed = /^arn:[a-z-]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
   if (!managed) return undefined;
-  if (!MANAGED_POLICY_ALLOW_LIST.includes(managed[1])) return `attaches the AWS managed policy ${managed[1]}, which is not on the allow-list (policy/rules/iam.ts, MANAGED_POLICY_ALLOW_LIST): write the actions the component calls instead`;
+  if (!MANAGED_POLICY_ALLOW_LIST.includes(managed[1]))
+    return `attaches the AWS managed policy ${managed[1]}, which is not on the allow-list (policy/rules/iam.ts, MANAGED_POLICY_ALLOW_LIST): write the actions the component calls instead`;
   return undefined;
 }
 
@@ -122,10 +181,11 @@ export function attachmentProblem(arn: string): string | undefined {
 export const iamNoWildcards: PhoenixPolicy = {
   name: "iam-no-wildcards",
   description:
-    "No IAM statement grants a wildcard action on a sensitive service (iam, sts, kms, s3, secrets, ec2, eks, ...), everything but a NotAction or NotResource, or Resource \"*\" for an action IAM can scope to named ARNs; no role gets an AWS managed policy off the allow-list: each workload role holds exactly what its component calls.",
+    'No IAM statement grants a wildcard action on a sensitive service (iam, sts, kms, s3, secrets, ec2, eks, ...), everything but a NotAction or NotResource, or Resource "*" for an action IAM can scope to named ARNs; no role gets an AWS managed policy off the allow-list: each workload role holds exactly what its component calls.',
   enforcementLevel: "mandatory",
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    for (const doc of identityPolicies(args)) for (const s of statementsOf(doc)) for (const p of wildcardProblems(s)) report(p);
+    for (const doc of identityPolicies(args))
+      for (const s of statementsOf(doc)) for (const p of wildcardProblems(s)) report(p);
     for (const arn of attachedPolicyArns(args)) {
       const problem = attachmentProblem(arn);
       if (problem) report(problem);
@@ -149,7 +209,10 @@ export function trustProblems(statement: Record<string, unknown>): string[] {
   // "*" (or AWS "*") is every principal of every account: conditions narrow it, but one
   // mistake in them and anyone may assume the role (IAM user guide, "AWS JSON policy
   // elements: Principal", anonymous users).
-  if (statement.Principal === "*" || (isRecord(statement.Principal) && strings(statement.Principal.AWS).includes("*"))) {
+  if (
+    statement.Principal === "*" ||
+    (isRecord(statement.Principal) && strings(statement.Principal.AWS).includes("*"))
+  ) {
     return ['lets any AWS principal of any account assume it (Principal "*"): name the roles or accounts that may'];
   }
   if (!isRecord(statement.Principal)) return [];
@@ -157,17 +220,28 @@ export function trustProblems(statement: Record<string, unknown>): string[] {
   const exact = conditionKeys(statement, ["StringEquals"]);
   if (strings(principal.Service).includes(POD_IDENTITY_SERVICE)) {
     const problems: string[] = [];
-    if (!strings(statement.Action).includes("sts:TagSession")) problems.push("lacks sts:TagSession, which Pod Identity needs to pass its session tags");
+    if (!strings(statement.Action).includes("sts:TagSession"))
+      problems.push("lacks sts:TagSession, which Pod Identity needs to pass its session tags");
     // The cluster's ARN, not its name: a same-named cluster in another region or account would match a name.
-    const need = [POD_IDENTITY_TAGS.clusterArn, POD_IDENTITY_TAGS.namespace, POD_IDENTITY_TAGS.serviceAccount, "aws:SourceAccount"];
+    const need = [
+      POD_IDENTITY_TAGS.clusterArn,
+      POD_IDENTITY_TAGS.namespace,
+      POD_IDENTITY_TAGS.serviceAccount,
+      "aws:SourceAccount",
+    ];
     const missing: string[] = need.filter((k) => !exact.has(k.toLowerCase()));
-    if (missing.length > 0) problems.push(`lets any Pod Identity association in the account assume it: add StringEquals conditions on ${missing.join(", ")}`);
+    if (missing.length > 0)
+      problems.push(
+        `lets any Pod Identity association in the account assume it: add StringEquals conditions on ${missing.join(", ")}`,
+      );
     return problems;
   }
   if (strings(principal.Federated).length > 0 && strings(statement.Action).includes("sts:AssumeRoleWithWebIdentity")) {
     const keys = [...exact.keys()];
     if (!keys.some((k) => k.endsWith(":sub")) || !keys.some((k) => k.endsWith(":aud"))) {
-      return ["lets any service account of the OIDC issuer assume it: add StringEquals conditions on <issuer>:sub and <issuer>:aud"];
+      return [
+        "lets any service account of the OIDC issuer assume it: add StringEquals conditions on <issuer>:sub and <issuer>:aud",
+      ];
     }
   }
   return [];
@@ -177,10 +251,11 @@ export function trustProblems(statement: Record<string, unknown>): string[] {
 export const podIdentityTrustConditioned: PhoenixPolicy = {
   name: "pod-identity-trust-conditioned",
   description:
-    "A role EKS Pod Identity (or IRSA) assumes is conditioned on the cluster, namespace and service account (the session tags EKS sets; IRSA's sub and aud): otherwise any association in the account can hand its credentials to any pod. No role trusts every principal (Principal \"*\").",
+    'A role EKS Pod Identity (or IRSA) assumes is conditioned on the cluster, namespace and service account (the session tags EKS sets; IRSA\'s sub and aud): otherwise any association in the account can hand its credentials to any pod. No role trusts every principal (Principal "*").',
   enforcementLevel: "mandatory",
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== "aws:iam/role:Role") return;
-    for (const s of statementsOf(policyDocument(args.props.assumeRolePolicy))) for (const p of trustProblems(s)) report(`trust policy ${p}`);
+    for (const s of statementsOf(policyDocument(args.props.assumeRolePolicy)))
+      for (const p of trustProblems(s)) report(`trust policy ${p}`);
   },
 };

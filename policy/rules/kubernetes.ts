@@ -60,9 +60,13 @@ export const helmReleasesPinned: PhoenixPolicy = {
       report(`installs chart ${String(p.chart)}, which the catalog does not pin: add it to components/catalog.ts`);
       return;
     }
-    if (p.version !== pin.version) report(`installs ${pin.chart} version ${String(p.version ?? "(latest)")}; the catalog pins ${pin.version}`);
+    if (p.version !== pin.version)
+      report(`installs ${pin.chart} version ${String(p.version ?? "(latest)")}; the catalog pins ${pin.version}`);
     const repo = record(p.repositoryOpts).repo;
-    if (repo !== pin.repository) report(`installs ${pin.chart} from ${typeof repo === "string" ? repo : "(no repository)"}; the catalog pins ${pin.repository}`);
+    if (repo !== pin.repository)
+      report(
+        `installs ${pin.chart} from ${typeof repo === "string" ? repo : "(no repository)"}; the catalog pins ${pin.repository}`,
+      );
   },
 };
 
@@ -86,31 +90,58 @@ function namespaceClasses(resources: readonly PolicyResource[]): Map<string, str
 }
 
 /** Every schedule of the stack with its backup template: in Velero's chart values, and as Schedule objects. */
-function schedulesOf(resources: readonly PolicyResource[]): { name: string; template: Record<string, unknown>; urn: string }[] {
+function schedulesOf(
+  resources: readonly PolicyResource[],
+): { name: string; template: Record<string, unknown>; urn: string }[] {
   const fromValues = resources
     .filter((r) => r.type === HELM_RELEASE && r.props.chart === charts.velero.chart)
-    .flatMap((r) => Object.entries(record(record(r.props.values).schedules)).map(([name, sc]) => ({ name, template: record(record(sc).template), urn: r.urn })));
+    .flatMap((r) =>
+      Object.entries(record(record(r.props.values).schedules)).map(([name, sc]) => ({
+        name,
+        template: record(record(sc).template),
+        urn: r.urn,
+      })),
+    );
   const objects = resources
     .filter((r) => r.type === SCHEDULE)
-    .map((r) => ({ name: strings(record(r.props.metadata).name)[0] ?? r.name, template: record(record(r.props.spec).template), urn: r.urn }));
+    .map((r) => ({
+      name: strings(record(r.props.metadata).name)[0] ?? r.name,
+      template: record(record(r.props.spec).template),
+      urn: r.urn,
+    }));
   return [...fromValues, ...objects];
 }
 
 /** What is wrong with one schedule's scope. */
-function scheduleProblems(name: string, template: Record<string, unknown>, classes: ReadonlyMap<string, string>): string[] {
+function scheduleProblems(
+  name: string,
+  template: Record<string, unknown>,
+  classes: ReadonlyMap<string, string>,
+): string[] {
   const included = list(template.includedNamespaces);
   const problems: string[] = [];
   if (included.length === 0) problems.push(`schedule ${name} names no namespace, so Velero backs up all of them`);
   for (const ns of included) {
     const cls = typeof ns === "string" ? classes.get(ns) : undefined;
-    if (typeof ns !== "string" || /[*?[\]]/.test(ns)) problems.push(`schedule ${name} includes ${String(ns)}: name imperative namespaces one by one, never a pattern`);
-    else if (cls === "gitops") problems.push(`schedule ${name} includes ${ns}, a GitOps namespace: Argo CD recreates it from Git, and a restore over it fights the sync`);
-    else if (cls === "platform") problems.push(`schedule ${name} includes ${ns}, a platform namespace: Pulumi recreates it, and a restore over it fights the release`);
-    else if (cls !== "imperative") problems.push(`schedule ${name} includes ${ns}, which is not an imperative namespace of this stack`);
+    if (typeof ns !== "string" || /[*?[\]]/.test(ns))
+      problems.push(`schedule ${name} includes ${String(ns)}: name imperative namespaces one by one, never a pattern`);
+    else if (cls === "gitops")
+      problems.push(
+        `schedule ${name} includes ${ns}, a GitOps namespace: Argo CD recreates it from Git, and a restore over it fights the sync`,
+      );
+    else if (cls === "platform")
+      problems.push(
+        `schedule ${name} includes ${ns}, a platform namespace: Pulumi recreates it, and a restore over it fights the release`,
+      );
+    else if (cls !== "imperative")
+      problems.push(`schedule ${name} includes ${ns}, which is not an imperative namespace of this stack`);
   }
   // Velero's default already takes the cluster-scoped objects the namespaced ones use (PVs);
   // true takes every CRD, ClusterRole and webhook, which Pulumi owns.
-  if (template.includeClusterResources === true) problems.push(`schedule ${name} sets includeClusterResources: true, which backs up every cluster-scoped object Pulumi owns: leave it unset`);
+  if (template.includeClusterResources === true)
+    problems.push(
+      `schedule ${name} sets includeClusterResources: true, which backs up every cluster-scoped object Pulumi owns: leave it unset`,
+    );
   return problems;
 }
 

@@ -14,7 +14,9 @@ const HELP_WIDTH = 100;
 /** The help text of one command, as `--help` prints it. */
 function helpOf(cmd: Command): string {
   let text = "";
-  cmd.configureHelp({ helpWidth: HELP_WIDTH }).configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
+  cmd
+    .configureHelp({ helpWidth: HELP_WIDTH })
+    .configureOutput({ writeOut: (s) => (text += s), writeErr: (s) => (text += s) });
   cmd.outputHelp();
   return text.trimEnd();
 }
@@ -31,7 +33,13 @@ function visible(cmd: Command, prefix: string): { name: string; cmd: Command }[]
 
 /** The Markdown of the reference. */
 export function commandsMarkdown(): string {
-  const program = buildProgram(() => undefined, { root: () => process.cwd(), engine: () => { throw new Error("no engine in docs"); }, io: processIo });
+  const program = buildProgram(() => undefined, {
+    root: () => process.cwd(),
+    engine: () => {
+      throw new Error("no engine in docs");
+    },
+    io: processIo,
+  });
   const out = [
     "# Command reference",
     "",
@@ -45,6 +53,7 @@ export function commandsMarkdown(): string {
     "```",
     "",
   ];
-  for (const { name, cmd } of visible(program, "phoenix")) out.push(`## ${name}`, "", "```text", helpOf(cmd), "```", "");
+  for (const { name, cmd } of visible(program, "phoenix"))
+    out.push(`## ${name}`, "", "```text", helpOf(cmd), "```", "");
   return out.join("\n");
 }

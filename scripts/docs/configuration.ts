@@ -88,11 +88,13 @@ function unwrap(schema: Schema): Unwrapped {
     const def = defOf(s);
     if (def.type === "optional") optional = true;
     else if (def.type === "nonoptional") optional = false;
-    else if ((def.type === "default" || def.type === "prefault") && value === undefined) value = { v: def.defaultValue };
+    else if ((def.type === "default" || def.type === "prefault") && value === undefined)
+      value = { v: def.defaultValue };
     else if (def.type === "pipe") {
       s = defOf(def.in as Schema).type === "custom" ? (def.out as Schema) : (def.in as Schema);
       continue;
-    } else if (!["default", "prefault", "readonly", "nullable"].includes(def.type)) return { core: s, def, meta, optional, value };
+    } else if (!["default", "prefault", "readonly", "nullable"].includes(def.type))
+      return { core: s, def, meta, optional, value };
     s = def.innerType as Schema;
   }
 }
@@ -100,7 +102,10 @@ function unwrap(schema: Schema): Unwrapped {
 /** A value as a stack file would write it (YAML flow style), for the default column. */
 function flow(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(flow).join(", ")}]`;
-  if (typeof v === "object" && v !== null) return `{${Object.entries(v).map(([k, x]) => `${k}: ${flow(x)}`).join(", ")}}`;
+  if (typeof v === "object" && v !== null)
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${k}: ${flow(x)}`)
+      .join(", ")}}`;
   if (v === "") return '""';
   return String(v);
 }
@@ -139,7 +144,10 @@ function row(place: Place, u: Unwrapped, extra = ""): ConfigRow {
  * The sentence naming the allowed values of an enum (or a list of one), unless the
  * description already names each as code. `values` for a union's discriminator.
  */
-function valuesNote(u: Unwrapped, values = allowedValues(u.def.type === "array" ? unwrap(u.def.element as Schema).def : u.def)): string {
+function valuesNote(
+  u: Unwrapped,
+  values = allowedValues(u.def.type === "array" ? unwrap(u.def.element as Schema).def : u.def),
+): string {
   if (!values || values.every((v) => u.meta.description?.includes(`\`${String(v)}\``))) return "";
   return u.def.type === "array" ? `Any of ${either(values)}.` : `One of ${either(values)}.`;
 }
@@ -169,19 +177,29 @@ function walk(schema: Schema, place: Place): ConfigRow[] {
 function fields(def: Def, place: Place, dflt: unknown): ConfigRow[] {
   const at = (name: string): Place => ({
     key: `${place.key}.${name}`,
-    inherited: typeof dflt === "object" && dflt !== null && name in dflt ? { v: (dflt as Record<string, unknown>)[name] } : undefined,
+    inherited:
+      typeof dflt === "object" && dflt !== null && name in dflt
+        ? { v: (dflt as Record<string, unknown>)[name] }
+        : undefined,
   });
   if (def.type === "object") return Object.entries(def.shape ?? {}).flatMap(([name, s]) => walk(s, at(name)));
   const disc = def.discriminator as string;
-  const variants = (def.options ?? []).map((o) => ({ shape: defOf(o).shape ?? {}, values: allowedValues(unwrap((defOf(o).shape ?? {})[disc]).def) ?? [] }));
-  const discriminator = unwrap(variants.map((v) => v.shape[disc]).find((s) => unwrap(s).meta.description) ?? variants[0].shape[disc]);
+  const variants = (def.options ?? []).map((o) => ({
+    shape: defOf(o).shape ?? {},
+    values: allowedValues(unwrap((defOf(o).shape ?? {})[disc]).def) ?? [],
+  }));
+  const discriminator = unwrap(
+    variants.map((v) => v.shape[disc]).find((s) => unwrap(s).meta.description) ?? variants[0].shape[disc],
+  );
   const values = variants.flatMap((v) => v.values);
   return [
     row(at(disc), discriminator, valuesNote(discriminator, values)),
     ...variants.flatMap((v) =>
       Object.entries(v.shape)
         .filter(([name]) => name !== disc)
-        .flatMap(([name, s]) => walk(s, { ...at(name), only: `Only with \`${disc}: ${v.values.map(String).join(" | ")}\`.` })),
+        .flatMap(([name, s]) =>
+          walk(s, { ...at(name), only: `Only with \`${disc}: ${v.values.map(String).join(" | ")}\`.` }),
+        ),
     ),
   ];
 }
@@ -189,7 +207,9 @@ function fields(def: Def, place: Place, dflt: unknown): ConfigRow[] {
 /** The rows of a project's stack-file keys: `region` is `aws:region`, every other key `<project>:<key>`. */
 export function configRows(schema: Schema, project: string): ConfigRow[] {
   const def = unwrap(schema).def;
-  return Object.entries(def.shape ?? {}).flatMap(([name, s]) => walk(s, { key: name === "region" ? "aws:region" : `${project}:${name}` }));
+  return Object.entries(def.shape ?? {}).flatMap(([name, s]) =>
+    walk(s, { key: name === "region" ? "aws:region" : `${project}:${name}` }),
+  );
 }
 
 /** A Markdown table cell: one line, its pipes escaped. */
@@ -199,7 +219,11 @@ function cell(text: string): string {
 
 /** The Markdown table of some rows, in the doc's style. */
 export function configTable(rows: readonly ConfigRow[]): string {
-  return ["| key | default | meaning |", "|---|---|---|", ...rows.map((r) => `| \`${r.key}\` | ${cell(r.default)} | ${cell(r.meaning)} |`)].join("\n");
+  return [
+    "| key | default | meaning |",
+    "|---|---|---|",
+    ...rows.map((r) => `| \`${r.key}\` | ${cell(r.default)} | ${cell(r.meaning)} |`),
+  ].join("\n");
 }
 
 /** The generated blocks of docs/reference/configuration.md, by name, with the rows each holds. */
@@ -221,7 +245,10 @@ export function withGeneratedBlocks(doc: string): string {
   return configurationBlocks().reduce((text, { name, rows }) => {
     const start = text.indexOf(BEGIN(name));
     const end = start < 0 ? -1 : text.indexOf(END, start);
-    if (end < 0) throw new Error(`docs/reference/configuration.md: no block "${BEGIN(name)}" ... "${END}" to write the ${name} into`);
+    if (end < 0)
+      throw new Error(
+        `docs/reference/configuration.md: no block "${BEGIN(name)}" ... "${END}" to write the ${name} into`,
+      );
     // Blank lines around the table, so no Markdown renderer takes a marker for a row.
     return `${text.slice(0, start)}${BEGIN(name)}\n\n${configTable(rows)}\n\n${text.slice(end)}`;
   }, doc);

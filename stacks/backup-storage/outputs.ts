@@ -34,7 +34,12 @@ export interface BackupStorageOutputs {
 }
 
 /** Output names of the primary bucket and of the replica, as a reader asks for them. */
-export const PRIMARY_OUTPUTS = { bucket: "bucket", region: "region", kmsKeyArn: "kmsKeyArn", repositoryPasswordSecretArn: "repositoryPasswordSecretArn" } as const;
+export const PRIMARY_OUTPUTS = {
+  bucket: "bucket",
+  region: "region",
+  kmsKeyArn: "kmsKeyArn",
+  repositoryPasswordSecretArn: "repositoryPasswordSecretArn",
+} as const;
 export const REPLICA_OUTPUTS = {
   bucket: "replicaBucket",
   region: "replicaRegion",

@@ -9,11 +9,16 @@ import { parseStorageConfig } from "./config";
 import type { BackupStorageOutputs } from "./outputs";
 
 /** The storage stack's outputs, as Pulumi outputs. */
-export type StorageProgramOutputs = { readonly [K in keyof BackupStorageOutputs]: pulumi.Input<BackupStorageOutputs[K]> };
+export type StorageProgramOutputs = {
+  readonly [K in keyof BackupStorageOutputs]: pulumi.Input<BackupStorageOutputs[K]>;
+};
 
 /** Runs the program for the current stack and returns its stack outputs. */
 export function program(): StorageProgramOutputs {
-  const cfg = parseStorageConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+  const cfg = parseStorageConfig(pulumi.runtime.allConfig(), {
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+  });
   const storage = new BackupStorage("backups", {
     region: cfg.region,
     replicaRegion: cfg.replication?.region,

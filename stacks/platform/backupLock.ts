@@ -24,7 +24,10 @@ export function storageStackFile(stack: string): string {
 /** What the check needs of the platform stack. */
 export interface ScheduledTtls {
   readonly project: string;
-  readonly backups: { readonly enabled: boolean; readonly schedules: readonly { readonly name: string; readonly ttl: string }[] };
+  readonly backups: {
+    readonly enabled: boolean;
+    readonly schedules: readonly { readonly name: string; readonly ttl: string }[];
+  };
 }
 
 /**
@@ -32,7 +35,11 @@ export interface ScheduledTtls {
  * schedule's key and both fixes. None when the storage has no default retention
  * (`lockDays` undefined) or backups are off.
  */
-export function lockRetentionProblems(cfg: ScheduledTtls, storageStack: string, lockDays: number | undefined): ConfigProblem[] {
+export function lockRetentionProblems(
+  cfg: ScheduledTtls,
+  storageStack: string,
+  lockDays: number | undefined,
+): ConfigProblem[] {
   if (lockDays === undefined || !cfg.backups.enabled) return [];
   const limit = lockDays * 24;
   const file = storageStackFile(storageStack);

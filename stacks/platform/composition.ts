@@ -11,7 +11,14 @@ import { Teardown } from "../../components/teardown";
 import { readBackupStorage } from "./storage";
 import type { BackupScope } from "../../components/types";
 import type { PhoenixConfig } from "./config";
-import { backupScopeWithHooks, classifyNamespaces, CLUSTER_NAMESPACES, isBackedUp, namespacesOf, type Inventory } from "./inventory";
+import {
+  backupScopeWithHooks,
+  classifyNamespaces,
+  CLUSTER_NAMESPACES,
+  isBackedUp,
+  namespacesOf,
+  type Inventory,
+} from "./inventory";
 
 /** A row of the namespace table. */
 export interface NamespaceRow {
@@ -34,7 +41,11 @@ export function planPlatform(cfg: PhoenixConfig): PlatformPlan {
     {
       platform: [
         ...CLUSTER_NAMESPACES.map((name) => ({ name, source: "eks" })),
-        ...pluginNamespaces(cfg.plugins).map((p) => ({ name: p.name, source: `plugin:${p.plugin}`, key: `${cfg.project}:plugins.${p.plugin}` })),
+        ...pluginNamespaces(cfg.plugins).map((p) => ({
+          name: p.name,
+          source: `plugin:${p.plugin}`,
+          key: `${cfg.project}:plugins.${p.plugin}`,
+        })),
       ],
       gitops: cfg.gitops.applications.map((a) => ({ name: a.namespace, source: `application:${a.name}`, key: a.key })),
       imperative: cfg.namespaces.imperative.map((n) => ({ name: n.name, source: "inventory", key: n.key })),
@@ -44,12 +55,28 @@ export function planPlatform(cfg: PhoenixConfig): PlatformPlan {
   const backup = backupScopeWithHooks(
     inventory,
     cfg.backups,
-    cfg.namespaces.imperative.flatMap((n) => (n.backupHooks ? [{ namespace: n.name, ...(n.backupHooks.pods ? { pods: n.backupHooks.pods } : {}), pre: n.backupHooks.pre, post: n.backupHooks.post }] : [])),
+    cfg.namespaces.imperative.flatMap((n) =>
+      n.backupHooks
+        ? [
+            {
+              namespace: n.name,
+              ...(n.backupHooks.pods ? { pods: n.backupHooks.pods } : {}),
+              pre: n.backupHooks.pre,
+              post: n.backupHooks.post,
+            },
+          ]
+        : [],
+    ),
   );
   return {
     inventory,
     backup,
-    namespaces: inventory.namespaces.map((n) => ({ name: n.name, class: n.class, backedUp: isBackedUp(n, backup), sources: n.sources })),
+    namespaces: inventory.namespaces.map((n) => ({
+      name: n.name,
+      class: n.class,
+      backedUp: isBackedUp(n, backup),
+      sources: n.sources,
+    })),
   };
 }
 
@@ -85,7 +112,10 @@ export interface RestoreCheck {
  * What the run says of a stack whose backups are off. One that only restores (a drill's,
  * one read-only beside its source) is told what it is, not warned as a primary would be.
  */
-export function backupsOffWarning(cfg: Pick<PhoenixConfig, "stackFile" | "backups">, imperative: readonly string[]): string {
+export function backupsOffWarning(
+  cfg: Pick<PhoenixConfig, "stackFile" | "backups">,
+  imperative: readonly string[],
+): string {
   const namespaces = imperative.join(", ");
   return cfg.backups.restoreFrom
     ? `${cfg.stackFile}: phoenix:backups.enabled is false: this stack writes no backups; its Velero only reads ${cfg.backups.restoreFrom.stack}'s replica, and what ${namespaces} hold here is not backed up again`
@@ -106,7 +136,10 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     natGateways: cfg.network.natGateways,
     // A self-hosted runner's ranges reach the private endpoint; a static-egress runner's
     // addresses are already in publicAccessCidrs (config/runner.ts checks both).
-    endpoint: { ...cfg.cluster.endpoint, privateClientCidrs: cfg.runner.kind === "self-hosted" ? cfg.runner.cidrs : [] },
+    endpoint: {
+      ...cfg.cluster.endpoint,
+      privateClientCidrs: cfg.runner.kind === "self-hosted" ? cfg.runner.cidrs : [],
+    },
     deletionProtection: cfg.cluster.deletionProtection,
     logTypes: cfg.cluster.logTypes,
     logRetentionDays: cfg.cluster.logRetentionDays,
@@ -125,13 +158,21 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     identity: cluster.identity,
     workloadsReady: cluster.workloadsReady,
     settings: cfg.plugins,
-    inputs: { velero: { backup: plan.backup, storage: storage.storage, restoreFrom: storage.restoreFrom, repositoryPassword: storage.repositoryPassword } },
+    inputs: {
+      velero: {
+        backup: plan.backup,
+        storage: storage.storage,
+        restoreFrom: storage.restoreFrom,
+        repositoryPassword: storage.repositoryPassword,
+      },
+    },
     tags,
   });
   const argocd = plugins.outputs.argocd;
   const argocdRelease = plugins.releases.argocd;
   const velero = plugins.outputs.velero;
-  if (!argocd || !argocdRelease || !velero) throw new Error("Argo CD and Velero are always on: the plugins layer must have installed them");
+  if (!argocd || !argocdRelease || !velero)
+    throw new Error("Argo CD and Velero are always on: the plugins layer must have installed them");
 
   const imperative = namespacesOf(plan.inventory, "imperative");
   const apps = new Apps("apps", {
@@ -144,7 +185,14 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     // In the inventory's order (by name), each with the settings its stack entry gives.
     imperativeNamespaces: [...cfg.namespaces.imperative]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((n) => ({ name: n.name, owner: n.owner, resourceQuota: n.resourceQuota, limitRange: n.limitRange, podSecurity: n.podSecurity, defaultDeny: n.defaultDeny })),
+      .map((n) => ({
+        name: n.name,
+        owner: n.owner,
+        resourceQuota: n.resourceQuota,
+        limitRange: n.limitRange,
+        podSecurity: n.podSecurity,
+        defaultDeny: n.defaultDeny,
+      })),
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
     allowedKinds: cfg.gitops.allowedKinds,
   });

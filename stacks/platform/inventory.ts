@@ -108,7 +108,11 @@ export function classifyNamespaces(input: InventoryInput, stackFile: string): In
       conflicts.push(`namespace "${name}" is classified twice (${who}). Fix: ${fix}`);
     }
     const cls = classes[0];
-    namespaces.push({ name, class: cls, sources: [...new Set(classes.flatMap((c) => byClass.get(c)!.map((x) => x.source)))].sort() });
+    namespaces.push({
+      name,
+      class: cls,
+      sources: [...new Set(classes.flatMap((c) => byClass.get(c)!.map((x) => x.source)))].sort(),
+    });
   }
   if (conflicts.length > 0) throw new InventoryError(stackFile, conflicts);
   return { namespaces };
@@ -126,7 +130,11 @@ export interface BackupSettings {
 }
 
 /** Derives the backup scope from the inventory, with the imperative namespaces' backup hooks. */
-export function backupScopeWithHooks(inventory: Inventory, settings: BackupSettings, hooks: readonly NamespaceHooks[]): BackupScope {
+export function backupScopeWithHooks(
+  inventory: Inventory,
+  settings: BackupSettings,
+  hooks: readonly NamespaceHooks[],
+): BackupScope {
   const imperative = new Set(namespacesOf(inventory, "imperative"));
   const scoped = hooks.filter((h) => imperative.has(h.namespace)).sort((a, b) => (a.namespace < b.namespace ? -1 : 1));
   return { ...backupScope(inventory, settings), ...(scoped.length > 0 ? { hooks: scoped } : {}) };
@@ -144,5 +152,10 @@ export function backupScope(inventory: Inventory, settings: BackupSettings): Bac
 
 /** Whether a namespace ends up in a scheduled backup. */
 export function isBackedUp(entry: NamespaceEntry, scope: BackupScope): boolean {
-  return scope.enabled && scope.schedules.length > 0 && entry.class === "imperative" && scope.includedNamespaces.includes(entry.name);
+  return (
+    scope.enabled &&
+    scope.schedules.length > 0 &&
+    entry.class === "imperative" &&
+    scope.includedNamespaces.includes(entry.name)
+  );
 }

@@ -6,7 +6,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupLocation } from "../../components/plugins/velero";
-import { LOCK_OUTPUTS, PRIMARY_OUTPUTS, qualifyStackName, REPLICA_OUTPUTS, storageStackName } from "../backup-storage/outputs";
+import {
+  LOCK_OUTPUTS,
+  PRIMARY_OUTPUTS,
+  qualifyStackName,
+  REPLICA_OUTPUTS,
+  storageStackName,
+} from "../backup-storage/outputs";
 import { ConfigError } from "../config";
 import { lockRetentionProblems } from "./backupLock";
 import type { PhoenixConfig } from "./config";
@@ -22,7 +28,8 @@ export function storageStacks(cfg: PhoenixConfig, organization: string): { stora
 /** A string output of a storage stack; a missing one fails the run with the stack and output named. */
 function stringOutput(ref: pulumi.StackReference, stack: string, name: string): pulumi.Output<string> {
   return ref.requireOutput(name).apply((v: unknown) => {
-    if (typeof v !== "string") throw new Error(`backup storage stack ${stack} has no string output "${name}": run \`phoenix up\` for it first`);
+    if (typeof v !== "string")
+      throw new Error(`backup storage stack ${stack} has no string output "${name}": run \`phoenix up\` for it first`);
     return v;
   });
 }
@@ -53,18 +60,29 @@ export function readBackupStorage(cfg: PhoenixConfig, opts?: pulumi.CustomResour
     // changes once made (components/plugins/velero/index.ts ignores changes to it).
     const password = pulumi.runtime.isDryRun()
       ? pulumi.output<string>(pulumi.unknown as unknown as string)
-      : aws.secretsmanager.getSecretVersionOutput({ secretId: secretArn, region }, { parent: opts?.parent }).secretString;
-    return { ref, location: { bucket: stringOutput(ref, stack, names.bucket), region, kmsKeyArn: stringOutput(ref, stack, names.kmsKeyArn) }, password: pulumi.secret(password) };
+      : aws.secretsmanager.getSecretVersionOutput({ secretId: secretArn, region }, { parent: opts?.parent })
+          .secretString;
+    return {
+      ref,
+      location: {
+        bucket: stringOutput(ref, stack, names.bucket),
+        region,
+        kmsKeyArn: stringOutput(ref, stack, names.kmsKeyArn),
+      },
+      password: pulumi.secret(password),
+    };
   };
   const own = read("backup-storage", stacks.storage, PRIMARY_OUTPUTS);
   // Refused at deploy time too (the offline plan refuses it first): a schedule whose
   // backups outlive the storage's lock. The bucket name carries the check, so nothing
   // that writes there is declared when it fails.
-  const bucket = pulumi.all([own.location.bucket, own.ref.getOutput(LOCK_OUTPUTS.days)]).apply(([name, days]: [string, unknown]) => {
-    const problems = lockRetentionProblems(cfg, stacks.storage, typeof days === "number" ? days : undefined);
-    if (problems.length > 0) throw new ConfigError(cfg.stackFile, problems);
-    return name;
-  });
+  const bucket = pulumi
+    .all([own.location.bucket, own.ref.getOutput(LOCK_OUTPUTS.days)])
+    .apply(([name, days]: [string, unknown]) => {
+      const problems = lockRetentionProblems(cfg, stacks.storage, typeof days === "number" ? days : undefined);
+      if (problems.length > 0) throw new ConfigError(cfg.stackFile, problems);
+      return name;
+    });
   // The replica, not the primary bucket: it lives outside the lost region.
   const source = stacks.restoreFrom ? read("restore-source", stacks.restoreFrom, REPLICA_OUTPUTS) : undefined;
   return {

@@ -26,7 +26,12 @@ export function runWithoutPulumi(argv: readonly string[]): { status: number | nu
   const root = unprotectedCopy();
   try {
     const env = { ...process.env, PATH: path.dirname(process.execPath), PULUMI_HOME: path.join(root, ".pulumi-home") };
-    const run = spawnSync(process.execPath, [BUNDLE, "--root", root, ...argv], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync(process.execPath, [BUNDLE, "--root", root, ...argv], {
+      cwd: root,
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     return { status: run.status, stderr: run.stderr };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -16,9 +16,14 @@ function allCommands(c: Command): Command[] {
 
 describe("phoenix", () => {
   it("has --help with examples on every command and subcommand", async () => {
-    const program = buildProgram(() => undefined, { root: () => ROOT, engine: () => assert.fail("no engine"), io: { out: () => undefined, err: () => undefined } });
+    const program = buildProgram(() => undefined, {
+      root: () => ROOT,
+      engine: () => assert.fail("no engine"),
+      io: { out: () => undefined, err: () => undefined },
+    });
     const names = allCommands(program).map((c) => c.name());
-    for (const expected of ["plan", "charts", "verify", "audit", "replicate", "preview", "up"]) assert.ok(names.includes(expected), expected);
+    for (const expected of ["plan", "charts", "verify", "audit", "replicate", "preview", "up"])
+      assert.ok(names.includes(expected), expected);
     for (const c of allCommands(program)) {
       const argv = [...ancestry(c), "--help"];
       const r = await phoenix(argv, ROOT);
@@ -44,17 +49,31 @@ describe("phoenix", () => {
   });
 
   it("runs as `npx phoenix` from the built bin, without tsx", () => {
-    assert.ok(fs.existsSync(path.join(ROOT, "dist", "cli", "run.js")), "npm ci (prepare) or npm run build made dist/cli/run.js");
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string>; scripts: Record<string, string> };
+    assert.ok(
+      fs.existsSync(path.join(ROOT, "dist", "cli", "run.js")),
+      "npm ci (prepare) or npm run build made dist/cli/run.js",
+    );
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     assert.equal(pkg.bin.phoenix, "cli/phoenix.cjs");
     assert.match(pkg.scripts.prepare, /scripts\/build\.mjs/);
-    for (const alias of ["plan", "charts:verify", "audit"]) assert.match(pkg.scripts[alias], /^node cli\/phoenix\.cjs /, `npm run ${alias} calls the same entry`);
+    for (const alias of ["plan", "charts:verify", "audit"])
+      assert.match(pkg.scripts[alias], /^node cli\/phoenix\.cjs /, `npm run ${alias} calls the same entry`);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-bin-")), "p.json");
-    const r = spawnSync(process.execPath, [path.join(ROOT, "cli", "phoenix.cjs"), "plan", "--stack", "prod", "--out", file], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, "cli", "phoenix.cjs"), "plan", "--stack", "prod", "--out", file],
+      { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } },
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Planned \d+ resources/);
     // The build (bundled, deferred start-up, no stack capture) plans exactly what the sources plan.
-    assert.equal(fs.readFileSync(file, "utf8"), fs.readFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), "utf8"));
+    assert.equal(
+      fs.readFileSync(file, "utf8"),
+      fs.readFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), "utf8"),
+    );
   });
 });
 

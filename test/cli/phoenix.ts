@@ -3,7 +3,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
-import type { ChangeSummary, EngineAdapter, EngineConfigValue, EngineProgress, EngineStack } from "../../cli/engine/adapter";
+import type {
+  ChangeSummary,
+  EngineAdapter,
+  EngineConfigValue,
+  EngineProgress,
+  EngineStack,
+} from "../../cli/engine/adapter";
 import { main } from "../../cli/main";
 import type { RecoveryAdapters } from "../../cli/recovery/env";
 import { ROOT } from "../helpers";
@@ -16,7 +22,12 @@ export interface PhoenixRun {
 }
 
 /** Runs `phoenix argv` against the repository at `root`. */
-export async function phoenix(argv: readonly string[], root: string, engine?: EngineAdapter, recovery?: RecoveryAdapters): Promise<PhoenixRun> {
+export async function phoenix(
+  argv: readonly string[],
+  root: string,
+  engine?: EngineAdapter,
+  recovery?: RecoveryAdapters,
+): Promise<PhoenixRun> {
   let stdout = "";
   let stderr = "";
   const status = await main(argv, {
@@ -41,8 +52,10 @@ export function repositoryCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-repo-"));
   const storage = path.join("stacks", "backup-storage");
   fs.mkdirSync(path.join(dir, storage), { recursive: true });
-  for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
-  for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(ROOT, storage, f), path.join(dir, storage, f));
+  for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "package.json"])
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml"])
+    fs.copyFileSync(path.join(ROOT, storage, f), path.join(dir, storage, f));
   return dir;
 }
 
@@ -58,7 +71,18 @@ export function unprotectedCopy(): string {
 
 /** One call the scripted engine received. */
 export interface EngineCall {
-  readonly op: "ensureStack" | "resourceUrns" | "getConfig" | "setConfig" | "outputs" | "preview" | "up" | "destroy" | "removeStack" | "listStacks" | "secretOutput";
+  readonly op:
+    | "ensureStack"
+    | "resourceUrns"
+    | "getConfig"
+    | "setConfig"
+    | "outputs"
+    | "preview"
+    | "up"
+    | "destroy"
+    | "removeStack"
+    | "listStacks"
+    | "secretOutput";
   /** `<project>/<stack>`. */
   readonly stack: string;
   readonly detail?: Record<string, unknown>;
@@ -94,7 +118,11 @@ export class ScriptedEngine implements EngineAdapter {
   private readonly created = new Map<EngineStack["project"], Set<string>>();
 
   ensureStack(s: EngineStack, opts: { readonly secretsProvider?: string; readonly create: boolean }): Promise<void> {
-    this.record("ensureStack", s, { workDir: s.workDir, create: opts.create, ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}) });
+    this.record("ensureStack", s, {
+      workDir: s.workDir,
+      create: opts.create,
+      ...(opts.secretsProvider ? { secretsProvider: opts.secretsProvider } : {}),
+    });
     if (opts.create) this.created.set(s.project, new Set([...(this.created.get(s.project) ?? []), s.stack]));
     return Promise.resolve();
   }
@@ -128,7 +156,11 @@ export class ScriptedEngine implements EngineAdapter {
     return Promise.resolve({ create: 3 });
   }
 
-  up(s: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }): Promise<ChangeSummary> {
+  up(
+    s: EngineStack,
+    progress: EngineProgress,
+    opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean },
+  ): Promise<ChangeSummary> {
     this.record("up", s, opts?.refresh ? { refresh: true } : undefined);
     progress(`create aws:s3/bucket:Bucket ${s.stack}`);
     return Promise.resolve({ create: 3, same: 1 });
@@ -148,7 +180,9 @@ export class ScriptedEngine implements EngineAdapter {
 
   listStacks(p: Pick<EngineStack, "project" | "workDir">): Promise<readonly string[]> {
     this.record("listStacks", { ...p, stack: "*" });
-    return Promise.resolve([...new Set([...(this.script.stacks?.[p.project] ?? []), ...(this.created.get(p.project) ?? [])])]);
+    return Promise.resolve([
+      ...new Set([...(this.script.stacks?.[p.project] ?? []), ...(this.created.get(p.project) ?? [])]),
+    ]);
   }
 
   secretOutput(s: EngineStack, name: string): Promise<unknown> {

@@ -7,16 +7,32 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BACKUP_STORAGE_TYPE, BackupStorage, type BackupStorageArgs } from "../../components/backupStorage";
-import { arnMatches, backupBucketPolicy, deployerProblem, replicationPolicy, tlsOnlyBucketPolicy } from "../../components/backupStorage/policies";
+import {
+  arnMatches,
+  backupBucketPolicy,
+  deployerProblem,
+  replicationPolicy,
+  tlsOnlyBucketPolicy,
+} from "../../components/backupStorage/policies";
 import type { PolicyDocument } from "../../components/identity";
 import { COMPUTED, evaluateOffline, resolve, type RecordedResource } from "../../cli/plan/runtime";
 import { at, grants, ofType, one } from "../helpers";
 
 const DEPLOY_ROLE = "arn:aws:iam::111122223333:role/platform-deploy";
-const args: BackupStorageArgs = { region: "ap-southeast-2", noncurrentVersionDays: 45, accessLogDays: 90, objectLock: { mode: "GOVERNANCE", days: 14 }, tags: { team: "platform" }, admins: [DEPLOY_ROLE] };
+const args: BackupStorageArgs = {
+  region: "ap-southeast-2",
+  noncurrentVersionDays: 45,
+  accessLogDays: 90,
+  objectLock: { mode: "GOVERNANCE", days: 14 },
+  tags: { team: "platform" },
+  admins: [DEPLOY_ROLE],
+};
 
 const run = (a: BackupStorageArgs = args) =>
-  evaluateOffline({ project: "phoenix-backup-storage", stack: "unit", config: { "aws:region": a.region } }, () => new BackupStorage("backups", a));
+  evaluateOffline(
+    { project: "phoenix-backup-storage", stack: "unit", config: { "aws:region": a.region } },
+    () => new BackupStorage("backups", a),
+  );
 
 const computedOf = (type: string, name: string, prop: string): string => `${COMPUTED} ${type} ${name}.${prop}>`;
 /** The account id as the offline runtime answers it. */
@@ -26,7 +42,12 @@ const KEY = "aws:kms/key:Key";
 
 /** The types below `aws:s3/` of a bucket's settings (everything but the bucket itself). */
 function bucketSettings(resources: readonly RecordedResource[], name: string): string[] {
-  return resources.filter((r) => r.type.startsWith("aws:s3/") && r.type !== BUCKET && r.name === name && !r.type.includes("Replication")).map((r) => r.type.split(":")[2]).sort();
+  return resources
+    .filter(
+      (r) => r.type.startsWith("aws:s3/") && r.type !== BUCKET && r.name === name && !r.type.includes("Replication"),
+    )
+    .map((r) => r.type.split(":")[2])
+    .sort();
 }
 
 describe("backup storage", () => {
@@ -44,14 +65,47 @@ describe("backup storage", () => {
     ]);
     const key = one(resources, KEY, "backups").inputs;
     assert.deepEqual([key.enableKeyRotation, key.deletionWindowInDays], [true, 30]);
-    assert.equal(one(resources, BUCKET, "backups").inputs.forceDestroy, false, "a bucket holding backups is never emptied by a delete");
-    const sse = one(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups").inputs;
-    assert.deepEqual(at(sse, "rules", 0), { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: computedOf(KEY, "backups", "arn") }, bucketKeyEnabled: true });
-    assert.equal(at(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "backups").inputs, "versioningConfiguration", "status"), "Enabled");
+    assert.equal(
+      one(resources, BUCKET, "backups").inputs.forceDestroy,
+      false,
+      "a bucket holding backups is never emptied by a delete",
+    );
+    const sse = one(
+      resources,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "backups",
+    ).inputs;
+    assert.deepEqual(at(sse, "rules", 0), {
+      applyServerSideEncryptionByDefault: {
+        sseAlgorithm: "aws:kms",
+        kmsMasterKeyId: computedOf(KEY, "backups", "arn"),
+      },
+      bucketKeyEnabled: true,
+    });
+    assert.equal(
+      at(
+        one(resources, "aws:s3/bucketVersioning:BucketVersioning", "backups").inputs,
+        "versioningConfiguration",
+        "status",
+      ),
+      "Enabled",
+    );
     const block = one(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backups").inputs;
-    assert.deepEqual([block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets], [true, true, true, true]);
-    assert.equal(at(one(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "backups").inputs, "rule", "objectOwnership"), "BucketOwnerEnforced");
-    const policy = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy)) as PolicyDocument;
+    assert.deepEqual(
+      [block.blockPublicAcls, block.blockPublicPolicy, block.ignorePublicAcls, block.restrictPublicBuckets],
+      [true, true, true, true],
+    );
+    assert.equal(
+      at(
+        one(resources, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "backups").inputs,
+        "rule",
+        "objectOwnership",
+      ),
+      "BucketOwnerEnforced",
+    );
+    const policy = JSON.parse(
+      String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy),
+    ) as PolicyDocument;
     assert.deepEqual(
       policy,
       backupBucketPolicy({
@@ -61,10 +115,21 @@ describe("backup storage", () => {
         admins: [`arn:aws:iam::${ACCOUNT}:root`, DEPLOY_ROLE],
       }),
     );
-    assert.deepEqual(policy.Statement[0], tlsOnlyBucketPolicy(computedOf(BUCKET, "backups", "arn")).Statement[0], "still TLS only");
+    assert.deepEqual(
+      policy.Statement[0],
+      tlsOnlyBucketPolicy(computedOf(BUCKET, "backups", "arn")).Statement[0],
+      "still TLS only",
+    );
     const lifecycle = one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups");
-    assert.deepEqual(at(lifecycle.inputs, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 45 }, "the stack's noncurrentVersionDays");
-    assert.ok(lifecycle.dependencies.includes(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "backups").urn), "lifecycle rules act on versions: versioning first");
+    assert.deepEqual(
+      at(lifecycle.inputs, "rules", 0, "noncurrentVersionExpiration"),
+      { noncurrentDays: 45 },
+      "the stack's noncurrentVersionDays",
+    );
+    assert.ok(
+      lifecycle.dependencies.includes(one(resources, "aws:s3/bucketVersioning:BucketVersioning", "backups").urn),
+      "lifecycle rules act on versions: versioning first",
+    );
     // No replica asked for: no second region, no replication.
     assert.equal(ofType(resources, "pulumi:providers:aws").length, 0);
     assert.equal(ofType(resources, "aws:s3/bucketReplicationConfig:BucketReplicationConfig").length, 0);
@@ -81,7 +146,8 @@ describe("backup storage", () => {
     assert.equal(component.options.protect, true);
     for (const r of resources) {
       assert.equal(r.options.protect, true, `${r.type} ${r.name} is protected`);
-      if (r.type.startsWith("aws:")) assert.equal(r.options.retainOnDelete, true, `${r.type} ${r.name} outlives even an unprotected destroy`);
+      if (r.type.startsWith("aws:"))
+        assert.equal(r.options.retainOnDelete, true, `${r.type} ${r.name} outlives even an unprotected destroy`);
       if (r !== component) assert.equal(r.parentUrn, component.urn, `${r.type} ${r.name} sits under the component`);
     }
   });
@@ -100,7 +166,11 @@ describe("backup storage", () => {
     }
     // Provider inputs reach the engine as JSON text.
     const defaultTags = one(resources, "pulumi:providers:aws", "backups-replica-ap-southeast-4").inputs.defaultTags;
-    assert.deepEqual(JSON.parse(String(defaultTags)), { tags: { team: "platform" } }, "the DR region's resources carry the tags too");
+    assert.deepEqual(
+      JSON.parse(String(defaultTags)),
+      { tags: { team: "platform" } },
+      "the DR region's resources carry the tags too",
+    );
   });
 });
 
@@ -109,11 +179,20 @@ describe("the DR replica", () => {
     const { resources, outputs } = await run({ ...args, replicaRegion: "ap-southeast-4" });
     const dr = one(resources, "pulumi:providers:aws", "backups-replica-ap-southeast-4");
     assert.equal(dr.inputs.region, "ap-southeast-4");
-    for (const r of resources.filter((x) => x.name === "backups-replica")) assert.equal(r.providerUrn, dr.urn, `${r.type} lives in the DR region`);
+    for (const r of resources.filter((x) => x.name === "backups-replica"))
+      assert.equal(r.providerUrn, dr.urn, `${r.type} lives in the DR region`);
     assert.equal(one(resources, KEY, "backups").providerUrn, undefined, "the primary stays in the stack's region");
     assert.deepEqual(bucketSettings(resources, "backups-replica"), bucketSettings(resources, "backups"));
-    const sse = one(resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backups-replica").inputs;
-    assert.equal(at(sse, "rules", 0, "applyServerSideEncryptionByDefault", "kmsMasterKeyId"), computedOf(KEY, "backups-replica", "arn"), "its own key");
+    const sse = one(
+      resources,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "backups-replica",
+    ).inputs;
+    assert.equal(
+      at(sse, "rules", 0, "applyServerSideEncryptionByDefault", "kmsMasterKeyId"),
+      computedOf(KEY, "backups-replica", "arn"),
+      "its own key",
+    );
     assert.ok(outputs.replica);
     assert.deepEqual(
       [await resolve(outputs.replica.bucket), outputs.replica.region, await resolve(outputs.replica.kmsKeyArn)],
@@ -130,7 +209,9 @@ describe("the DR replica", () => {
       bucket: computedOf(BUCKET, "backups-replica", "arn"),
       encryptionConfiguration: { replicaKmsKeyId: computedOf(KEY, "backups-replica", "arn") },
     });
-    assert.deepEqual(at(rule.inputs, "rules", 0, "sourceSelectionCriteria"), { sseKmsEncryptedObjects: { status: "Enabled" } });
+    assert.deepEqual(at(rule.inputs, "rules", 0, "sourceSelectionCriteria"), {
+      sseKmsEncryptedObjects: { status: "Enabled" },
+    });
     assert.deepEqual(at(rule.inputs, "rules", 0, "deleteMarkerReplication"), { status: "Enabled" });
     for (const [type, name] of [
       ["aws:s3/bucketVersioning:BucketVersioning", "backups"],
@@ -139,9 +220,16 @@ describe("the DR replica", () => {
     ]) {
       assert.ok(rule.dependencies.includes(one(resources, type, name).urn), `replication waits for ${type} ${name}`);
     }
-    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy)) as PolicyDocument;
-    assert.deepEqual(trust.Statement.map((s) => [s.Effect, s.Principal, s.Action]), [["Allow", { Service: "s3.amazonaws.com" }, "sts:AssumeRole"]]);
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy)) as PolicyDocument;
+    const trust = JSON.parse(
+      String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy),
+    ) as PolicyDocument;
+    assert.deepEqual(
+      trust.Statement.map((s) => [s.Effect, s.Principal, s.Action]),
+      [["Allow", { Service: "s3.amazonaws.com" }, "sts:AssumeRole"]],
+    );
+    const policy = JSON.parse(
+      String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy),
+    ) as PolicyDocument;
     assert.deepEqual(
       policy,
       replicationPolicy({
@@ -157,11 +245,23 @@ describe("the DR replica", () => {
   });
 
   it("trusts and reaches S3 through the partition's own DNS suffix", async () => {
-    const { resources } = await run({ region: "cn-north-1", replicaRegion: "cn-northwest-1", noncurrentVersionDays: 30, accessLogDays: 30, admins: ["arn:aws-cn:iam::111122223333:role/platform-deploy"] });
-    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy)) as PolicyDocument;
+    const { resources } = await run({
+      region: "cn-north-1",
+      replicaRegion: "cn-northwest-1",
+      noncurrentVersionDays: 30,
+      accessLogDays: 30,
+      admins: ["arn:aws-cn:iam::111122223333:role/platform-deploy"],
+    });
+    const trust = JSON.parse(
+      String(one(resources, "aws:iam/role:Role", "backups-replication").inputs.assumeRolePolicy),
+    ) as PolicyDocument;
     assert.deepEqual(trust.Statement[0].Principal, { Service: "s3.amazonaws.com.cn" });
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy)) as PolicyDocument;
-    const viaService = policy.Statement.filter((s) => s.Action === "kms:Decrypt" || [s.Action].flat().includes("kms:Encrypt")).map((s) => at(s, "Condition", "StringEquals", "kms:ViaService"));
+    const policy = JSON.parse(
+      String(one(resources, "aws:iam/rolePolicy:RolePolicy", "backups-replication").inputs.policy),
+    ) as PolicyDocument;
+    const viaService = policy.Statement.filter(
+      (s) => s.Action === "kms:Decrypt" || [s.Action].flat().includes("kms:Encrypt"),
+    ).map((s) => at(s, "Condition", "StringEquals", "kms:ViaService"));
     assert.deepEqual(viaService, ["s3.cn-north-1.amazonaws.com.cn", "s3.cn-northwest-1.amazonaws.com.cn"]);
   });
 });
@@ -170,7 +270,14 @@ describe("backup bucket policies", () => {
   it("denies every request without TLS, to the bucket and its objects, whoever sends it", () => {
     const doc = tlsOnlyBucketPolicy("arn:aws:s3:::b");
     assert.deepEqual(doc.Statement, [
-      { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
     ]);
   });
 
@@ -201,7 +308,9 @@ describe("backup bucket policies", () => {
     });
     const decrypt = doc.Statement.find((s) => s.Action === "kms:Decrypt");
     assert.deepEqual(at(decrypt, "Condition", "StringEquals"), { "kms:ViaService": "s3.eu-west-1.amazonaws.com" });
-    assert.deepEqual(at(decrypt, "Condition", "StringLike"), { "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::src", "arn:aws:s3:::src/*"] });
+    assert.deepEqual(at(decrypt, "Condition", "StringLike"), {
+      "kms:EncryptionContext:aws:s3:arn": ["arn:aws:s3:::src", "arn:aws:s3:::src/*"],
+    });
     const encrypt = doc.Statement.find((s) => [s.Action].flat().includes("kms:Encrypt"));
     assert.deepEqual(at(encrypt, "Condition", "StringEquals"), { "kms:ViaService": "s3.eu-central-1.amazonaws.com" });
   });
@@ -237,24 +346,44 @@ describe("moving a bucket out of an older platform stack", () => {
   ];
 
   it("gives every resource an alias to its moved root-level name, so the move replaces nothing", async () => {
-    const { resources } = await run({ ...args, region: "eu-west-1", replicaRegion: "eu-central-1", movedFromPrefix: "plugins-velero" });
+    const { resources } = await run({
+      ...args,
+      region: "eu-west-1",
+      replicaRegion: "eu-central-1",
+      movedFromPrefix: "plugins-velero",
+    });
     const children = resources.filter((r) => r.type !== BACKUP_STORAGE_TYPE);
-    const aliased = children.flatMap((r) => (r.aliases ?? []).filter((a) => a.endsWith("@root")).map((a) => `${r.type} ${a.slice(0, -"@root".length)}`)).sort();
+    const aliased = children
+      .flatMap((r) =>
+        (r.aliases ?? []).filter((a) => a.endsWith("@root")).map((a) => `${r.type} ${a.slice(0, -"@root".length)}`),
+      )
+      .sort();
     assert.deepEqual(aliased, [...MOVED].sort(), "one alias per moved resource, each to exactly its old name");
   });
 
   it("adds no alias to a storage stack that was never moved", async () => {
     const { resources } = await run({ ...args, replicaRegion: "eu-central-1" });
-    assert.deepEqual(resources.flatMap((r) => r.aliases ?? []), []);
+    assert.deepEqual(
+      resources.flatMap((r) => r.aliases ?? []),
+      [],
+    );
   });
 });
 
 describe("the administrators", () => {
   it("match ARN patterns as ArnLike does", () => {
-    assert.ok(arnMatches("arn:aws:iam::111122223333:role/phoenix/velero/*", "arn:aws:iam::111122223333:role/phoenix/velero/prod-velero"));
+    assert.ok(
+      arnMatches(
+        "arn:aws:iam::111122223333:role/phoenix/velero/*",
+        "arn:aws:iam::111122223333:role/phoenix/velero/prod-velero",
+      ),
+    );
     assert.ok(arnMatches("arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::111122223333:role/deploy"));
     assert.ok(!arnMatches("arn:aws:iam::111122223333:role/deploy", "arn:aws:iam::111122223333:role/deployer"));
-    assert.ok(!arnMatches("arn:aws:iam::111122223333:role/a.b", "arn:aws:iam::111122223333:role/aXb"), "a dot is a dot");
+    assert.ok(
+      !arnMatches("arn:aws:iam::111122223333:role/a.b", "arn:aws:iam::111122223333:role/aXb"),
+      "a dot is a dot",
+    );
   });
 
   it("let the read-only preview role preview (an update by it is refused), and the deploy role update", async () => {
@@ -267,22 +396,42 @@ describe("the administrators", () => {
           preview,
           wrapMocks: (mocks) => ({
             newResource: (a) => mocks.newResource(a),
-            call: (a) => (a.token === "aws:iam/getSessionContext:getSessionContext" ? { arn: String((a.inputs as Record<string, unknown>).arn), issuerArn } : mocks.call(a)),
+            call: (a) =>
+              a.token === "aws:iam/getSessionContext:getSessionContext"
+                ? { arn: String((a.inputs as Record<string, unknown>).arn), issuerArn }
+                : mocks.call(a),
           }),
         },
         () => new BackupStorage("backups", args),
       );
     const preview = await as("arn:aws:iam::111122223333:role/phoenix-preview", true);
-    assert.ok(preview.resources.some((r) => r.type === BUCKET), "the preview goes on under the preview role");
+    assert.ok(
+      preview.resources.some((r) => r.type === BUCKET),
+      "the preview goes on under the preview role",
+    );
     // The update's refusal is the same deployerProblem, thrown where the preview warns: the test below.
     const update = await as(DEPLOY_ROLE, false);
-    assert.ok(update.resources.some((r) => r.type === BUCKET), "the deploy role, an admin, updates");
+    assert.ok(
+      update.resources.some((r) => r.type === BUCKET),
+      "the deploy role, an admin, updates",
+    );
   });
 
   it("refuse a deployer who is not one of them, before its policies lock it out", () => {
     const admins = ["arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:role/platform-deploy"];
     assert.equal(deployerProblem("arn:aws:iam::111122223333:role/platform-deploy", admins), undefined);
-    assert.match(deployerProblem("arn:aws:iam::111122223333:role/laptop", admins, "phoenix-backup-storage:access.admins in stacks/backup-storage/Pulumi.prod.yaml") ?? "", /role\/laptop, is not among the backup storage administrators .* Add it to phoenix-backup-storage:access.admins in stacks\/backup-storage\/Pulumi.prod.yaml/);
-    assert.equal(deployerProblem("<computed: role of the deploying session>", admins), undefined, "offline, not checked");
+    assert.match(
+      deployerProblem(
+        "arn:aws:iam::111122223333:role/laptop",
+        admins,
+        "phoenix-backup-storage:access.admins in stacks/backup-storage/Pulumi.prod.yaml",
+      ) ?? "",
+      /role\/laptop, is not among the backup storage administrators .* Add it to phoenix-backup-storage:access.admins in stacks\/backup-storage\/Pulumi.prod.yaml/,
+    );
+    assert.equal(
+      deployerProblem("<computed: role of the deploying session>", admins),
+      undefined,
+      "offline, not checked",
+    );
   });
 });

@@ -31,8 +31,28 @@ const clusterArgs: ClusterArgs = {
   compute: {
     mode: "managedNodeGroups",
     nodeGroups: [
-      { name: "system", instanceTypes: ["m7i.large"], capacityType: "ON_DEMAND", amiType: "AL2023_x86_64_STANDARD", minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 50, labels: {} },
-      { name: "batch", instanceTypes: ["c7i.xlarge"], capacityType: "SPOT", amiType: "AL2023_x86_64_STANDARD", minSize: 0, desiredSize: 0, maxSize: 10, diskSizeGiB: 100, labels: { pool: "batch" } },
+      {
+        name: "system",
+        instanceTypes: ["m7i.large"],
+        capacityType: "ON_DEMAND",
+        amiType: "AL2023_x86_64_STANDARD",
+        minSize: 3,
+        desiredSize: 3,
+        maxSize: 6,
+        diskSizeGiB: 50,
+        labels: {},
+      },
+      {
+        name: "batch",
+        instanceTypes: ["c7i.xlarge"],
+        capacityType: "SPOT",
+        amiType: "AL2023_x86_64_STANDARD",
+        minSize: 0,
+        desiredSize: 0,
+        maxSize: 10,
+        diskSizeGiB: 100,
+        labels: { pool: "batch" },
+      },
     ],
   },
   accessEntries: [{ principalArn: "arn:aws:iam::111122223333:role/admins", policy: "cluster-admin" }],
@@ -49,9 +69,16 @@ describe("cluster layer", () => {
     assert.equal(subnets.length, 6);
     for (const s of subnets) {
       const az = String(at(s.inputs, "availabilityZone"));
-      assert.ok(az.startsWith(COMPUTED) && az.includes("ap-southeast-2"), `AZ comes from the lookup, not from code: ${az}`);
+      assert.ok(
+        az.startsWith(COMPUTED) && az.includes("ap-southeast-2"),
+        `AZ comes from the lookup, not from code: ${az}`,
+      );
       const tags = at(s.inputs, "tags") as Record<string, string>;
-      assert.equal(tags[s.name.includes("public") ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"], "1", s.name);
+      assert.equal(
+        tags[s.name.includes("public") ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"],
+        "1",
+        s.name,
+      );
       assert.equal(tags.team, "platform");
     }
     const azs = new Set(subnets.filter((s) => s.name.includes("private")).map((s) => at(s.inputs, "availabilityZone")));
@@ -65,11 +92,21 @@ describe("cluster layer", () => {
     assert.equal(nats.length, 1);
     const privateTables = ofType(resources, "aws:ec2/routeTable:RouteTable").filter((r) => r.name.includes("private"));
     assert.equal(privateTables.length, 3);
-    for (const rt of privateTables) assert.equal(at(rt.inputs, "routes", 0, "natGatewayId"), `${COMPUTED} aws:ec2/natGateway:NatGateway c1-nat-0.id>`);
+    for (const rt of privateTables)
+      assert.equal(
+        at(rt.inputs, "routes", 0, "natGatewayId"),
+        `${COMPUTED} aws:ec2/natGateway:NatGateway c1-nat-0.id>`,
+      );
   });
 
   it("opens the cluster security group on 443 to a self-hosted runner's ranges, and to nothing without them", async () => {
-    const withRunner = await run(() => new Cluster("c1", { ...clusterArgs, endpoint: { ...clusterArgs.endpoint, privateClientCidrs: ["10.100.0.0/24"] } }));
+    const withRunner = await run(
+      () =>
+        new Cluster("c1", {
+          ...clusterArgs,
+          endpoint: { ...clusterArgs.endpoint, privateClientCidrs: ["10.100.0.0/24"] },
+        }),
+    );
     const rules = ofType(withRunner.resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
     assert.deepEqual(
       rules.map((r) => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort, r.inputs.securityGroupId]),
@@ -88,12 +125,22 @@ describe("cluster layer", () => {
     assert.equal(eks.encryptionConfigKeyArn, `${COMPUTED} aws:kms/key:Key c1-secrets.arn>`);
     assert.equal(at(one(resources, "aws:kms/key:Key", "c1-secrets").inputs, "enableKeyRotation"), true);
     assert.deepEqual(eks.enabledClusterLogTypes, ["api", "audit"]);
-    assert.deepEqual([eks.endpointPrivateAccess, eks.endpointPublicAccess, eks.publicAccessCidrs], [true, false, undefined]);
+    assert.deepEqual(
+      [eks.endpointPrivateAccess, eks.endpointPublicAccess, eks.publicAccessCidrs],
+      [true, false, undefined],
+    );
     assert.equal(eks.deletionProtection, true);
     const [entry] = Object.values(eks.accessEntries as Record<string, unknown>);
     assert.equal(at(entry, "principalArn"), "arn:aws:iam::111122223333:role/admins");
-    assert.equal(at(entry, "accessPolicies", "cluster-admin", "policyArn"), "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
-    assert.deepEqual([eks.skipDefaultNodeGroup, eks.bootstrapSelfManagedAddons], [true, false], "compute and add-ons are Phoenix's, visible in the plan");
+    assert.equal(
+      at(entry, "accessPolicies", "cluster-admin", "policyArn"),
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+    );
+    assert.deepEqual(
+      [eks.skipDefaultNodeGroup, eks.bootstrapSelfManagedAddons],
+      [true, false],
+      "compute and add-ons are Phoenix's, visible in the plan",
+    );
     assert.equal(eks.skipDefaultSecurityGroups, true);
   });
 
@@ -102,31 +149,55 @@ describe("cluster layer", () => {
     const found = ofType(resources, "aws:eks/addon:Addon");
     assert.deepEqual(
       found.map((a) => `${String(a.inputs.addonName)}@${String(a.inputs.addonVersion)}`).sort(),
-      Object.values(addons).map((p) => `${p.name}@${p.version}`).sort(),
+      Object.values(addons)
+        .map((p) => `${p.name}@${p.version}`)
+        .sort(),
     );
     const addonUrn = (n: string): string => urnOf(resources, "aws:eks/addon:Addon", `c1-${n}`);
     for (const ng of ["c1-system", "c1-batch"]) {
       const deps = one(resources, "aws:eks/nodeGroup:NodeGroup", ng).dependencies;
-      for (const before of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"]) assert.ok(deps.includes(addonUrn(before)), `${ng} waits for ${before}`);
-      assert.ok(one(resources, "aws:eks/addon:Addon", "c1-coredns").dependencies.includes(urnOf(resources, "aws:eks/nodeGroup:NodeGroup", ng)), `coredns waits for ${ng}`);
+      for (const before of ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"])
+        assert.ok(deps.includes(addonUrn(before)), `${ng} waits for ${before}`);
+      assert.ok(
+        one(resources, "aws:eks/addon:Addon", "c1-coredns").dependencies.includes(
+          urnOf(resources, "aws:eks/nodeGroup:NodeGroup", ng),
+        ),
+        `coredns waits for ${ng}`,
+      );
     }
     const ebs = one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver");
     const ebsAssoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "c1-ebs-csi");
-    assert.deepEqual([ebsAssoc.inputs.namespace, ebsAssoc.inputs.serviceAccount], ["kube-system", "ebs-csi-controller-sa"]);
+    assert.deepEqual(
+      [ebsAssoc.inputs.namespace, ebsAssoc.inputs.serviceAccount],
+      ["kube-system", "ebs-csi-controller-sa"],
+    );
     assert.ok(ebs.dependencies.includes(ebsAssoc.urn), "the EBS CSI add-on starts with its identity in place");
-    assert.equal(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-ebs-csi").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2");
+    assert.equal(
+      one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-ebs-csi").inputs.policyArn,
+      "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2",
+    );
     // The provider waits for the API server alone; what needs nodes waits for workloadsReady.
     const provider = one(resources, "pulumi:providers:kubernetes", "c1-k8s");
-    for (const a of found) assert.ok(!provider.dependencies.includes(a.urn), `the provider does not wait for ${a.name}`);
+    for (const a of found)
+      assert.ok(!provider.dependencies.includes(a.urn), `the provider does not wait for ${a.name}`);
     assert.ok(provider.dependencies.includes(urnOf(resources, "eks:index:Cluster", "c1-eks")));
   });
 
   it("offers workloadsReady: node groups and the add-ons nodes need, not the add-ons that need nodes", async () => {
     let cluster: Cluster | undefined;
     const { resources } = await run(() => (cluster = new Cluster("c1", clusterArgs)));
-    const urns = await Promise.all((cluster?.workloadsReady ?? []).map((r) => new Promise<string>((ok) => r.urn.apply(ok))));
+    const urns = await Promise.all(
+      (cluster?.workloadsReady ?? []).map((r) => new Promise<string>((ok) => r.urn.apply(ok))),
+    );
     const named = urns.map((u) => u.split("::").pop()).sort();
-    assert.deepEqual(named, ["c1-batch", "c1-eks", "c1-eks-pod-identity-agent", "c1-kube-proxy", "c1-system", "c1-vpc-cni"]);
+    assert.deepEqual(named, [
+      "c1-batch",
+      "c1-eks",
+      "c1-eks-pod-identity-agent",
+      "c1-kube-proxy",
+      "c1-system",
+      "c1-vpc-cni",
+    ]);
     assert.ok(resources.length > 0);
   });
 
@@ -137,13 +208,17 @@ describe("cluster layer", () => {
     assert.deepEqual(batch.inputs.scalingConfig, { minSize: 0, desiredSize: 0, maxSize: 10 });
     assert.ok((batch.inputs.subnetIds as string[]).every((s) => s.includes("private")));
     assert.deepEqual(batch.options.ignoreChanges, [], "no autoscaler yet: the stack file owns desiredSize");
-    const policies = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) => String(r.inputs.policyArn));
+    const policies = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((r) =>
+      String(r.inputs.policyArn),
+    );
     assert.ok(policies.includes("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly"));
     assert.ok(!policies.some((p) => p.endsWith("/AdministratorAccess")));
   });
 
   it("in Auto Mode declares no node groups and no add-ons: EKS runs them", async () => {
-    const { resources } = await run(() => new Cluster("c1", { ...clusterArgs, compute: { mode: "autoMode", nodePools: ["system"] } }));
+    const { resources } = await run(
+      () => new Cluster("c1", { ...clusterArgs, compute: { mode: "autoMode", nodePools: ["system"] } }),
+    );
     assert.equal(ofType(resources, "aws:eks/nodeGroup:NodeGroup").length, 0);
     assert.equal(ofType(resources, "aws:eks/addon:Addon").length, 0);
     const autoMode = at(one(resources, "eks:index:Cluster", "c1-eks").inputs, "autoMode");
@@ -155,37 +230,75 @@ describe("cluster layer", () => {
     const { resources, outputs } = await run(() => new Cluster("c1", { ...clusterArgs, identityMode: "irsa" }));
     assert.equal(one(resources, "eks:index:Cluster", "c1-eks").inputs.createOidcProvider, true);
     assert.equal(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
-    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "c1-ebs-csi").inputs.assumeRolePolicy)) as { Statement: { Principal: unknown; Condition: { StringEquals: Record<string, string> } }[] };
-    assert.deepEqual(trust.Statement[0].Principal, { Federated: `${COMPUTED} eks:index:Cluster c1-eks.oidcProviderArn>` });
-    assert.ok(Object.values(trust.Statement[0].Condition.StringEquals).includes("system:serviceaccount:kube-system:ebs-csi-controller-sa"));
-    assert.equal(one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver").inputs.serviceAccountRoleArn, `${COMPUTED} aws:iam/role:Role c1-ebs-csi.arn>`);
+    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "c1-ebs-csi").inputs.assumeRolePolicy)) as {
+      Statement: { Principal: unknown; Condition: { StringEquals: Record<string, string> } }[];
+    };
+    assert.deepEqual(trust.Statement[0].Principal, {
+      Federated: `${COMPUTED} eks:index:Cluster c1-eks.oidcProviderArn>`,
+    });
+    assert.ok(
+      Object.values(trust.Statement[0].Condition.StringEquals).includes(
+        "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+      ),
+    );
+    assert.equal(
+      one(resources, "aws:eks/addon:Addon", "c1-aws-ebs-csi-driver").inputs.serviceAccountRoleArn,
+      `${COMPUTED} aws:iam/role:Role c1-ebs-csi.arn>`,
+    );
     assert.equal(outputs.identity.mode, "irsa");
   });
 
   it("boots every node group from its own launch template: IMDSv2 only, hop limit 1, encrypted gp3 of the group's size", async () => {
     const { resources } = await run(() => new Cluster("c1", clusterArgs));
-    for (const [group, size] of [["system", 50], ["batch", 100]] as const) {
+    for (const [group, size] of [
+      ["system", 50],
+      ["batch", 100],
+    ] as const) {
       const template = one(resources, "aws:ec2/launchTemplate:LaunchTemplate", `c1-${group}`);
-      assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-      assert.deepEqual(template.inputs.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", volumeSize: size } }]);
+      assert.deepEqual(template.inputs.metadataOptions, {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+      });
+      assert.deepEqual(template.inputs.blockDeviceMappings, [
+        {
+          deviceName: "/dev/xvda",
+          ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true", volumeSize: size },
+        },
+      ]);
       const ng = one(resources, "aws:eks/nodeGroup:NodeGroup", `c1-${group}`);
-      assert.deepEqual(ng.inputs.launchTemplate, { id: `${COMPUTED} aws:ec2/launchTemplate:LaunchTemplate c1-${group}.id>`, version: `${COMPUTED} aws:ec2/launchTemplate:LaunchTemplate c1-${group}.latestVersion>` });
+      assert.deepEqual(ng.inputs.launchTemplate, {
+        id: `${COMPUTED} aws:ec2/launchTemplate:LaunchTemplate c1-${group}.id>`,
+        version: `${COMPUTED} aws:ec2/launchTemplate:LaunchTemplate c1-${group}.latestVersion>`,
+      });
       assert.equal(ng.inputs.diskSize, undefined, "EKS refuses diskSize beside a launch template");
     }
   });
 
   it("gives the VPC CNI its own identity with the CNI policy, takes that policy off the node role, and turns network policy enforcement on", async () => {
     const { resources } = await run(() => new Cluster("c1", clusterArgs));
-    const node = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.name.startsWith("c1-node-")).map((a) => String(a.inputs.policyArn).split("/").pop());
-    assert.deepEqual(node.sort(), ["AmazonEC2ContainerRegistryPullOnly", "AmazonEKSWorkerNodePolicy", "AmazonSSMManagedInstanceCore"]);
-    assert.equal(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-vpc-cni").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy");
+    const node = ofType(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+      .filter((a) => a.name.startsWith("c1-node-"))
+      .map((a) => String(a.inputs.policyArn).split("/").pop());
+    assert.deepEqual(node.sort(), [
+      "AmazonEC2ContainerRegistryPullOnly",
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonSSMManagedInstanceCore",
+    ]);
+    assert.equal(
+      one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "c1-vpc-cni").inputs.policyArn,
+      "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    );
     const assoc = one(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "c1-vpc-cni");
     assert.deepEqual([assoc.inputs.namespace, assoc.inputs.serviceAccount], ["kube-system", "aws-node"]);
     const cni = one(resources, "aws:eks/addon:Addon", "c1-vpc-cni");
     assert.ok(cni.dependencies.includes(assoc.urn), "the CNI starts with its identity in place");
     assert.deepEqual(JSON.parse(String(cni.inputs.configurationValues)), { enableNetworkPolicy: "true" });
     const irsa = await run(() => new Cluster("c1", { ...clusterArgs, identityMode: "irsa" }));
-    assert.equal(one(irsa.resources, "aws:eks/addon:Addon", "c1-vpc-cni").inputs.serviceAccountRoleArn, `${COMPUTED} aws:iam/role:Role c1-vpc-cni.arn>`);
+    assert.equal(
+      one(irsa.resources, "aws:eks/addon:Addon", "c1-vpc-cni").inputs.serviceAccountRoleArn,
+      `${COMPUTED} aws:iam/role:Role c1-vpc-cni.arn>`,
+    );
   });
 
   it("names its own cluster role in the secrets key's policy, and creates the control-plane log group with its retention before the cluster", async () => {
@@ -196,20 +309,43 @@ describe("cluster layer", () => {
     const eks = one(resources, "eks:index:Cluster", "c1-eks");
     assert.equal(eks.inputs.serviceRole, "<resource reference>");
     const logs = one(resources, "aws:cloudwatch/logGroup:LogGroup", "c1-control-plane");
-    assert.deepEqual([logs.inputs.name, logs.inputs.retentionInDays, logs.inputs.kmsKeyId], ["/aws/eks/c1/cluster", 365, `${COMPUTED} aws:kms/key:Key c1-logs.arn>`]);
+    assert.deepEqual(
+      [logs.inputs.name, logs.inputs.retentionInDays, logs.inputs.kmsKeyId],
+      ["/aws/eks/c1/cluster", 365, `${COMPUTED} aws:kms/key:Key c1-logs.arn>`],
+    );
     const logsKey = JSON.parse(String(one(resources, "aws:kms/key:Key", "c1-logs").inputs.policy)) as PolicyDocument;
     const logsUse = logsKey.Statement.find((s) => s.Sid === "CloudWatchLogsUse");
     assert.match(JSON.stringify(logsUse?.Principal), /"Service":"logs\.[a-z0-9-]+\.amazonaws\.com"/);
-    assert.match(JSON.stringify(logsUse?.Condition), /"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:[a-z0-9-]+:.+:log-group:\/aws\/eks\/c1\/cluster"/, "this log group only");
-    assert.ok(!logsKey.Statement.some((s) => s.Sid === "KeyAdministration" && [s.Action].flat().some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a))), "administration apart from use");
+    assert.match(
+      JSON.stringify(logsUse?.Condition),
+      /"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:[a-z0-9-]+:.+:log-group:\/aws\/eks\/c1\/cluster"/,
+      "this log group only",
+    );
+    assert.ok(
+      !logsKey.Statement.some(
+        (s) =>
+          s.Sid === "KeyAdministration" && [s.Action].flat().some((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a)),
+      ),
+      "administration apart from use",
+    );
     assert.ok(eks.dependencies.includes(logs.urn));
     const sc = one(resources, "kubernetes:storage.k8s.io/v1:StorageClass", "c1-gp3-encrypted");
-    assert.deepEqual([at(sc.inputs, "metadata", "annotations"), sc.inputs.provisioner, sc.inputs.parameters], [{ "storageclass.kubernetes.io/is-default-class": "true" }, "ebs.csi.aws.com", { type: "gp3", encrypted: "true" }]);
+    assert.deepEqual(
+      [at(sc.inputs, "metadata", "annotations"), sc.inputs.provisioner, sc.inputs.parameters],
+      [
+        { "storageclass.kubernetes.io/is-default-class": "true" },
+        "ebs.csi.aws.com",
+        { type: "gp3", encrypted: "true" },
+      ],
+    );
   });
 
   it("builds the Kubernetes provider from the cluster's kubeconfig and exports it as a secret", async () => {
     const { resources, outputs } = await run(() => new Cluster("c1", clusterArgs));
-    assert.equal(one(resources, "pulumi:providers:kubernetes", "c1-k8s").inputs.kubeconfig, `${COMPUTED} eks:index:Cluster c1-eks.kubeconfigJson>`);
+    assert.equal(
+      one(resources, "pulumi:providers:kubernetes", "c1-k8s").inputs.kubeconfig,
+      `${COMPUTED} eks:index:Cluster c1-eks.kubeconfigJson>`,
+    );
     const { isSecret } = await import("@pulumi/pulumi");
     assert.equal(await isSecret(outputs.kubeconfig), true);
   });
@@ -223,7 +359,11 @@ const scope: BackupScope = {
 };
 
 /** This region's backup storage, as a storage stack exports it: in another region than the cluster, to tell the two apart. */
-const storage = { bucket: "phoenix-backups-unit", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/unit-primary" };
+const storage = {
+  bucket: "phoenix-backups-unit",
+  region: "ap-southeast-4",
+  kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/unit-primary",
+};
 
 /** The plugins layer alone, against a provider of some other cluster named `providerName`. */
 const runPlugins = (
@@ -241,7 +381,9 @@ const runPlugins = (
       vpcId: "vpc-1",
       identity,
       settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...settings }),
-      inputs: { velero: { backup: scope, storage, repositoryPassword: pulumi.secret("unit-test-password"), ...velero } },
+      inputs: {
+        velero: { backup: scope, storage, repositoryPassword: pulumi.secret("unit-test-password"), ...velero },
+      },
     });
   });
 
@@ -252,7 +394,8 @@ describe("core plugins layer", () => {
     const { resources } = await runPlugins("some-other-cluster");
     const providerUrn = urnOf(resources, "pulumi:providers:kubernetes", "some-other-cluster");
     const k8sResources = resources.filter((r) => r.type.startsWith("kubernetes:"));
-    for (const r of k8sResources) assert.equal(r.providerUrn, providerUrn, `${r.type} ${r.name} uses the given provider`);
+    for (const r of k8sResources)
+      assert.equal(r.providerUrn, providerUrn, `${r.type} ${r.name} uses the given provider`);
     // Built from the registry: every plugin its defaults enable (external-dns is opt-in:
     // it needs hosted zones). No ingress-nginx, ever.
     const defaults = parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } });
@@ -260,16 +403,45 @@ describe("core plugins layer", () => {
       .filter((p) => p.enabled(defaults[p.id as PluginId]))
       .map((p) => [p.id, p.chart, p.namespace] as const);
     assert.ok(expected.length >= 5 && !expected.some(([id]) => id === "externalDns"));
-    assert.deepEqual(ofType(resources, RELEASE).map((r) => r.name).sort(), expected.map(([id]) => id).sort());
+    assert.deepEqual(
+      ofType(resources, RELEASE)
+        .map((r) => r.name)
+        .sort(),
+      expected.map(([id]) => id).sort(),
+    );
     for (const [id, pin, ns] of expected) {
       const rel = one(resources, RELEASE, id).inputs;
-      assert.deepEqual([rel.chart, rel.version, at(rel, "repositoryOpts", "repo"), rel.namespace], [pin.chart, pin.version, pin.repository, ns]);
+      assert.deepEqual(
+        [rel.chart, rel.version, at(rel, "repositoryOpts", "repo"), rel.namespace],
+        [pin.chart, pin.version, pin.repository, ns],
+      );
       assert.equal(rel.createNamespace, false, "the namespace is Phoenix's, labelled platform");
-      assert.equal(at(one(resources, "kubernetes:core/v1:Namespace", ns).inputs, "metadata", "labels", "phoenix.platform/namespace-class"), "platform");
+      assert.equal(
+        at(
+          one(resources, "kubernetes:core/v1:Namespace", ns).inputs,
+          "metadata",
+          "labels",
+          "phoenix.platform/namespace-class",
+        ),
+        "platform",
+      );
     }
     // The Gateway API CRDs, pinned by URL, go through the same provider.
-    assert.deepEqual(ofType(resources, "kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file), [crdManifests.gatewayApiStandard, crdManifests.lbcGateway]);
-    assert.deepEqual(at(one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs, "values", "schedules", "daily", "template", "includedNamespaces"), ["ledger"]);
+    assert.deepEqual(
+      ofType(resources, "kubernetes:yaml/v2:ConfigFile").map((r) => r.inputs.file),
+      [crdManifests.gatewayApiStandard, crdManifests.lbcGateway],
+    );
+    assert.deepEqual(
+      at(
+        one(resources, "kubernetes:helm.sh/v3:Release", "velero").inputs,
+        "values",
+        "schedules",
+        "daily",
+        "template",
+        "includedNamespaces",
+      ),
+      ["ledger"],
+    );
   });
 
   it("offers each enabled plugin's release and typed outputs by id, and nothing for a disabled one", async () => {
@@ -283,9 +455,18 @@ describe("core plugins layer", () => {
     assert.equal(await resolve(plugins.outputs.velero?.restoreModifiers), "phoenix-restore-modifiers");
     assert.equal(plugins.outputs.externalDns, undefined);
     const modifiers = one(resources, "kubernetes:core/v1:ConfigMap", "plugins-velero-restore-modifiers");
-    assert.deepEqual([at(modifiers.inputs, "metadata", "name"), at(modifiers.inputs, "metadata", "namespace")], ["phoenix-restore-modifiers", "velero"]);
-    assert.ok(modifiers.dependencies.includes(urnOf(resources, "kubernetes:core/v1:Namespace", "velero")), "the ConfigMap waits for Velero's namespace");
-    assert.ok(!modifiers.dependencies.includes(urnOf(resources, RELEASE, "velero")), "and not for the release: it needs only the API server");
+    assert.deepEqual(
+      [at(modifiers.inputs, "metadata", "name"), at(modifiers.inputs, "metadata", "namespace")],
+      ["phoenix-restore-modifiers", "velero"],
+    );
+    assert.ok(
+      modifiers.dependencies.includes(urnOf(resources, "kubernetes:core/v1:Namespace", "velero")),
+      "the ConfigMap waits for Velero's namespace",
+    );
+    assert.ok(
+      !modifiers.dependencies.includes(urnOf(resources, RELEASE, "velero")),
+      "and not for the release: it needs only the API server",
+    );
   });
 
   it("puts Argo CD's admin hash in a Pulumi-secret argocd-secret before the release, and leaves the values visible", async () => {
@@ -305,13 +486,21 @@ describe("core plugins layer", () => {
     for (const r of ofType(resources, RELEASE).filter((x) => x.name !== "loadBalancerController")) {
       assert.ok(r.dependencies.includes(lbc), `${r.name} waits for the load balancer controller`);
     }
-    assert.ok(!one(resources, RELEASE, "loadBalancerController").dependencies.includes(urnOf(resources, RELEASE, "argocd")));
+    assert.ok(
+      !one(resources, RELEASE, "loadBalancerController").dependencies.includes(urnOf(resources, RELEASE, "argocd")),
+    );
   });
 
   it("gives external-dns and cert-manager DNS-01 identities only when enabled, and a ClusterIssuer after cert-manager", async () => {
     const zones = [{ id: "Z111", domain: "example.com" }];
-    const { resources } = await runPlugins("p", { externalDns: { enabled: true, hostedZones: zones }, certManager: { dns01: { email: "ops@example.com", hostedZones: zones } } });
-    const assocs = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => [r.inputs.namespace, r.inputs.serviceAccount]);
+    const { resources } = await runPlugins("p", {
+      externalDns: { enabled: true, hostedZones: zones },
+      certManager: { dns01: { email: "ops@example.com", hostedZones: zones } },
+    });
+    const assocs = ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => [
+      r.inputs.namespace,
+      r.inputs.serviceAccount,
+    ]);
     assert.deepEqual(assocs.sort(), [
       ["aws-load-balancer-controller", "aws-load-balancer-controller"],
       ["cert-manager", "cert-manager"],
@@ -319,32 +508,63 @@ describe("core plugins layer", () => {
       ["velero", "velero-server"],
     ]);
     const issuer = one(resources, "kubernetes:cert-manager.io/v1:ClusterIssuer", "plugins-certManager-issuer");
-    assert.ok(issuer.dependencies.includes(urnOf(resources, RELEASE, "certManager")), "the ClusterIssuer needs the chart's CRDs first");
+    assert.ok(
+      issuer.dependencies.includes(urnOf(resources, RELEASE, "certManager")),
+      "the ClusterIssuer needs the chart's CRDs first",
+    );
     assert.equal(at(one(resources, RELEASE, "externalDns").inputs, "values", "txtOwnerId"), "c1.ap-southeast-2");
     const withoutDns = await runPlugins("q");
-    assert.deepEqual(ofType(withoutDns.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").map((r) => r.inputs.namespace).sort(), ["aws-load-balancer-controller", "velero"]);
+    assert.deepEqual(
+      ofType(withoutDns.resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+        .map((r) => r.inputs.namespace)
+        .sort(),
+      ["aws-load-balancer-controller", "velero"],
+    );
   });
 
   it("with IRSA annotates each service account with its role and makes no Pod Identity association", async () => {
-    const { resources } = await runPlugins("p", {}, { mode: "irsa", oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.x", oidcIssuer: "https://oidc.eks.x" });
+    const { resources } = await runPlugins(
+      "p",
+      {},
+      {
+        mode: "irsa",
+        oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.x",
+        oidcIssuer: "https://oidc.eks.x",
+      },
+    );
     assert.equal(ofType(resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation").length, 0);
     const lbc = one(resources, RELEASE, "loadBalancerController").inputs;
-    assert.deepEqual(at(lbc, "values", "serviceAccount", "annotations"), { [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-loadBalancerController.arn>` });
+    assert.deepEqual(at(lbc, "values", "serviceAccount", "annotations"), {
+      [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-loadBalancerController.arn>`,
+    });
     const velero = one(resources, RELEASE, "velero").inputs;
-    assert.deepEqual(at(velero, "values", "serviceAccount", "server", "annotations"), { [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-velero.arn>` });
-    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "plugins-velero").inputs.assumeRolePolicy)) as { Statement: { Condition: { StringEquals: Record<string, string> } }[] };
-    assert.deepEqual(trust.Statement[0].Condition.StringEquals, { "oidc.eks.x:sub": "system:serviceaccount:velero:velero-server", "oidc.eks.x:aud": "sts.amazonaws.com" });
+    assert.deepEqual(at(velero, "values", "serviceAccount", "server", "annotations"), {
+      [IRSA_ROLE_ANNOTATION]: `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`,
+    });
+    const trust = JSON.parse(String(one(resources, "aws:iam/role:Role", "plugins-velero").inputs.assumeRolePolicy)) as {
+      Statement: { Condition: { StringEquals: Record<string, string> } }[];
+    };
+    assert.deepEqual(trust.Statement[0].Condition.StringEquals, {
+      "oidc.eks.x:sub": "system:serviceaccount:velero:velero-server",
+      "oidc.eks.x:aud": "sts.amazonaws.com",
+    });
   });
 
   it("creates no bucket and no key: Velero writes to the backup storage it is handed, in the bucket's region", async () => {
     const { resources } = await runPlugins("p");
-    assert.deepEqual(resources.filter((r) => /^aws:(s3|kms)\//.test(r.type)).map((r) => `${r.type} ${r.name}`), [], "the backups' bucket and key belong to the storage stack");
+    assert.deepEqual(
+      resources.filter((r) => /^aws:(s3|kms)\//.test(r.type)).map((r) => `${r.type} ${r.name}`),
+      [],
+      "the backups' bucket and key belong to the storage stack",
+    );
     const velero = one(resources, RELEASE, "velero").inputs;
     assert.deepEqual(at(velero, "values", "configuration", "backupStorageLocation"), [
       { name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: storage.region } },
     ]);
     // EBS snapshots stay in the cluster's region, whatever the bucket's.
-    assert.deepEqual(at(velero, "values", "configuration", "volumeSnapshotLocation"), [{ name: "default", provider: "aws", config: { region: "ap-southeast-2" } }]);
+    assert.deepEqual(at(velero, "values", "configuration", "volumeSnapshotLocation"), [
+      { name: "default", provider: "aws", config: { region: "ap-southeast-2" } },
+    ]);
   });
 });
 
@@ -355,9 +575,16 @@ describe("Velero's AWS identity", () => {
     const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
     assert.deepEqual(
       [assoc.clusterName, assoc.namespace, assoc.serviceAccount, assoc.roleArn],
-      ["c1", "velero", at(release.inputs, "values", "serviceAccount", "server", "name"), `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`],
+      [
+        "c1",
+        "velero",
+        at(release.inputs, "values", "serviceAccount", "server", "name"),
+        `${COMPUTED} aws:iam/role:Role plugins-velero.arn>`,
+      ],
     );
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Effect: string; Resource: string }[] };
+    const policy = JSON.parse(
+      String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy),
+    ) as { Statement: { Effect: string; Resource: string }[] };
     const bucketArn = `arn:aws:s3:::${storage.bucket}`;
     assert.deepEqual(
       policy.Statement.filter((s) => s.Effect === "Allow").map((s) => s.Resource),
@@ -370,43 +597,79 @@ describe("Velero's AWS identity", () => {
   });
 
   it("builds the bucket ARNs in the cluster's partition", async () => {
-    const { resources } = await evaluateOffline({ project: "phoenix", stack: "unit", config: { "aws:region": "cn-north-1" } }, () => {
-      const provider = new k8s.Provider("p", { kubeconfig: "{}" });
-      return new Plugins("plugins", {
-        provider,
-        clusterName: "c1",
-        region: "cn-north-1",
-        vpcId: "vpc-1",
-        identity: { mode: "podIdentity" },
-        settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } }),
-        inputs: {
-          velero: { backup: scope, storage: { bucket: "cn-backups", region: "cn-north-1", kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k" }, repositoryPassword: pulumi.secret("unit-test-password") },
-        },
-      });
-    });
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as { Statement: { Resource: string }[] };
-    assert.deepEqual(policy.Statement.map((s) => s.Resource).slice(0, 2), ["arn:aws-cn:s3:::cn-backups/*", "arn:aws-cn:s3:::cn-backups"]);
+    const { resources } = await evaluateOffline(
+      { project: "phoenix", stack: "unit", config: { "aws:region": "cn-north-1" } },
+      () => {
+        const provider = new k8s.Provider("p", { kubeconfig: "{}" });
+        return new Plugins("plugins", {
+          provider,
+          clusterName: "c1",
+          region: "cn-north-1",
+          vpcId: "vpc-1",
+          identity: { mode: "podIdentity" },
+          settings: parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } } }),
+          inputs: {
+            velero: {
+              backup: scope,
+              storage: {
+                bucket: "cn-backups",
+                region: "cn-north-1",
+                kmsKeyArn: "arn:aws-cn:kms:cn-north-1:111122223333:key/k",
+              },
+              repositoryPassword: pulumi.secret("unit-test-password"),
+            },
+          },
+        });
+      },
+    );
+    const policy = JSON.parse(
+      String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy),
+    ) as { Statement: { Resource: string }[] };
+    assert.deepEqual(policy.Statement.map((s) => s.Resource).slice(0, 2), [
+      "arn:aws-cn:s3:::cn-backups/*",
+      "arn:aws-cn:s3:::cn-backups",
+    ]);
   });
 });
 
 describe("restoring another region's backups", () => {
   it("grants Velero read access to the named replica and its key, in the cluster's partition, and mounts it read-only", async () => {
-    const restoreFrom = { bucket: "prod-replica", region: "ap-southeast-4", kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const restoreFrom = {
+      bucket: "prod-replica",
+      region: "ap-southeast-4",
+      kmsKeyArn: "arn:aws:kms:ap-southeast-4:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    };
     const { resources } = await runPlugins("p", {}, undefined, { restoreFrom });
-    const policy = JSON.parse(String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy)) as PolicyDocument;
-    const onReplica = policy.Statement.filter((s) => s.Effect === "Allow" && [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn));
-    assert.deepEqual(onReplica.map((s) => [s.Action, s.Resource]), [
-      [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
-      [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
-      [["kms:Decrypt"], restoreFrom.kmsKeyArn],
-      // A restore's results, which Velero writes even to a read-only location (velero #1978, #6753).
-      [["s3:PutObject"], "arn:aws:s3:::prod-replica/restores/*"],
-      [["kms:GenerateDataKey"], restoreFrom.kmsKeyArn],
-    ]);
+    const policy = JSON.parse(
+      String(one(resources, "aws:iam/rolePolicy:RolePolicy", "plugins-velero").inputs.policy),
+    ) as PolicyDocument;
+    const onReplica = policy.Statement.filter(
+      (s) =>
+        s.Effect === "Allow" &&
+        [s.Resource].flat().some((r) => String(r).includes("prod-replica") || r === restoreFrom.kmsKeyArn),
+    );
+    assert.deepEqual(
+      onReplica.map((s) => [s.Action, s.Resource]),
+      [
+        [["s3:GetObject"], "arn:aws:s3:::prod-replica/*"],
+        [["s3:ListBucket"], "arn:aws:s3:::prod-replica"],
+        [["kms:Decrypt"], restoreFrom.kmsKeyArn],
+        // A restore's results, which Velero writes even to a read-only location (velero #1978, #6753).
+        [["s3:PutObject"], "arn:aws:s3:::prod-replica/restores/*"],
+        [["kms:GenerateDataKey"], restoreFrom.kmsKeyArn],
+      ],
+    );
     const locations = at(one(resources, RELEASE, "velero").inputs, "values", "configuration", "backupStorageLocation");
     assert.deepEqual(locations, [
       { name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: storage.region } },
-      { name: "restore-source", provider: "aws", bucket: "prod-replica", default: false, accessMode: "ReadOnly", config: { region: "ap-southeast-4" } },
+      {
+        name: "restore-source",
+        provider: "aws",
+        bucket: "prod-replica",
+        default: false,
+        accessMode: "ReadOnly",
+        config: { region: "ap-southeast-4" },
+      },
     ]);
   });
 });

@@ -5,7 +5,12 @@ import { irsaTrustPolicy } from "../../components/identity";
 
 describe("IRSA trust", () => {
   it("trusts one service account of one issuer, for STS only", () => {
-    const doc = irsaTrustPolicy("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC", "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "velero", "velero-server");
+    const doc = irsaTrustPolicy(
+      "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+      "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+      "velero",
+      "velero-server",
+    );
     assert.deepEqual(doc.Statement[0].Condition, {
       StringEquals: {
         "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:velero:velero-server",

@@ -5,7 +5,11 @@ import { partitionOf, regionInfo } from "../../components/regions";
 
 describe("regions", () => {
   it("names the partition, DNS suffix and AWS's own name of every region AWS lists", () => {
-    assert.deepEqual(regionInfo("eu-west-1"), { partition: "aws", dnsSuffix: "amazonaws.com", description: "Europe (Ireland)" });
+    assert.deepEqual(regionInfo("eu-west-1"), {
+      partition: "aws",
+      dnsSuffix: "amazonaws.com",
+      description: "Europe (Ireland)",
+    });
     assert.deepEqual(regionInfo("cn-northwest-1")?.partition, "aws-cn");
     assert.deepEqual(partitionOf("cn-northwest-1"), { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" });
     assert.deepEqual(partitionOf("us-gov-east-1"), { partition: "aws-us-gov", dnsSuffix: "amazonaws.com" });

@@ -10,7 +10,11 @@ import { describe, it } from "node:test";
 import { ROOT } from "../helpers";
 
 function markdownFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? markdownFiles(path.join(dir, e.name)) : e.name.endsWith(".md") ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? markdownFiles(path.join(dir, e.name)) : e.name.endsWith(".md") ? [path.join(dir, e.name)] : [],
+    );
 }
 
 const files = [path.join(ROOT, "README.md"), ...markdownFiles(path.join(ROOT, "docs"))];
@@ -33,7 +37,10 @@ describe("README and docs/", () => {
     assert.ok(rows.length >= 10, "the table of documents");
     const missing = rows.flatMap(([, file, text]) => {
       const doc = fs.readFileSync(path.join(ROOT, file), "utf8");
-      return [...text.matchAll(/"([^"]+)"/g)].map((m) => m[1]).filter((title) => !new RegExp(`^#+ ${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m").test(doc)).map((title) => `${file}: "${title}"`);
+      return [...text.matchAll(/"([^"]+)"/g)]
+        .map((m) => m[1])
+        .filter((title) => !new RegExp(`^#+ ${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m").test(doc))
+        .map((title) => `${file}: "${title}"`);
     });
     assert.deepEqual(missing, []);
   });

@@ -7,7 +7,10 @@ import { describe, it } from "node:test";
 import { ROOT } from "../helpers";
 
 // semver comes with npm's own dependencies; only its satisfies() is used.
-const semver = createRequire(path.join(ROOT, "package.json"))("semver") as { satisfies: (version: string, range: string) => boolean; minVersion: (range: string) => { version: string } | null };
+const semver = createRequire(path.join(ROOT, "package.json"))("semver") as {
+  satisfies: (version: string, range: string) => boolean;
+  minVersion: (range: string) => { version: string } | null;
+};
 
 function enginesOfDependencies(dir: string, out = new Map<string, string>()): Map<string, string> {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -28,7 +31,8 @@ function enginesOfDependencies(dir: string, out = new Map<string, string>()): Ma
 }
 
 describe("the Node version", () => {
-  const range = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+  const range = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } })
+    .engines.node;
 
   it("the README states package.json's engines.node", () => {
     assert.ok(fs.readFileSync(path.join(ROOT, "README.md"), "utf8").includes(`\`${range}\``), range);
@@ -36,8 +40,13 @@ describe("the Node version", () => {
 
   it("every installed dependency accepts the lowest version of each line the range allows", () => {
     const lowest = range.split("||").map((r) => semver.minVersion(r.trim())?.version ?? r);
-    const refused = [...enginesOfDependencies(path.join(ROOT, "node_modules"))].flatMap(([name, engines]) => lowest.filter((v) => !semver.satisfies(v, engines)).map((v) => `${name} (${engines}) refuses Node ${v}`));
+    const refused = [...enginesOfDependencies(path.join(ROOT, "node_modules"))].flatMap(([name, engines]) =>
+      lowest.filter((v) => !semver.satisfies(v, engines)).map((v) => `${name} (${engines}) refuses Node ${v}`),
+    );
     assert.deepEqual(refused, []);
-    assert.ok(semver.satisfies(process.versions.node, range), `this machine's Node ${process.versions.node} is in ${range}`);
+    assert.ok(
+      semver.satisfies(process.versions.node, range),
+      `this machine's Node ${process.versions.node} is in ${range}`,
+    );
   });
 });

@@ -40,40 +40,76 @@ function main(): number {
     return 0;
   }
   console.log("Upstream programs pinned (components/catalog.ts):");
-  for (const [name, p] of Object.entries(upstreamPrograms)) console.log(`  ${name.padEnd(11)} ${p.module}@${p.version}`);
+  for (const [name, p] of Object.entries(upstreamPrograms))
+    console.log(`  ${name.padEnd(11)} ${p.module}@${p.version}`);
   const built = Date.now();
   buildAll();
   const buildSeconds = Math.round((Date.now() - built) / 1000);
   const upstream = Object.fromEntries(
-    (Object.keys(upstreamPrograms) as ProgramName[]).map((name) => [name, { module: upstreamPrograms[name].module, version: upstreamPrograms[name].version, reported: reportedVersion(name) }]),
+    (Object.keys(upstreamPrograms) as ProgramName[]).map((name) => [
+      name,
+      {
+        module: upstreamPrograms[name].module,
+        version: upstreamPrograms[name].version,
+        reported: reportedVersion(name),
+      },
+    ]),
   );
   console.log("Upstream programs under test, as each reports itself:");
-  for (const [name, u] of Object.entries(upstream)) console.log(`  ${name.padEnd(11)} ${u.module}@${u.version}  (${u.reported})`);
+  for (const [name, u] of Object.entries(upstream))
+    console.log(`  ${name.padEnd(11)} ${u.module}@${u.version}  (${u.reported})`);
   const scenarios = path.join(__dirname, "scenarios");
-  const files = fs.readdirSync(scenarios).filter((f) => f.endsWith(".e2e.ts")).sort().map((f) => path.join(scenarios, f));
+  const files = fs
+    .readdirSync(scenarios)
+    .filter((f) => f.endsWith(".e2e.ts"))
+    .sort()
+    .map((f) => path.join(scenarios, f));
   const events = path.join(reportDir, "events.jsonl");
   fs.rmSync(events, { force: true });
   const run = spawnSync(
     process.execPath,
-    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=1200000", "--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${path.join(__dirname, "harness", "reporter.mjs")}`, `--test-reporter-destination=${events}`, ...files],
+    [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-concurrency=1",
+      "--test-timeout=1200000",
+      "--test-reporter=spec",
+      "--test-reporter-destination=stdout",
+      `--test-reporter=${path.join(__dirname, "harness", "reporter.mjs")}`,
+      `--test-reporter-destination=${events}`,
+      ...files,
+    ],
     { cwd: ROOT, stdio: "inherit", env: process.env },
   );
-  const results = fs.existsSync(events) ? fs.readFileSync(events, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { file?: string; type: string }) : [];
+  const results = fs.existsSync(events)
+    ? fs
+        .readFileSync(events, "utf8")
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { file?: string; type: string })
+    : [];
   // Every harness process runs a binary from the cache: any still running was left behind.
   const ps = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
   const leftover = ps.stdout.split("\n").filter((l) => l.includes(cacheRoot()) && !l.includes("ps -eo"));
-  if (leftover.length > 0) console.log(`!!! the e2e run left ${leftover.length} processes behind:\n${leftover.join("\n")}`);
+  if (leftover.length > 0)
+    console.log(`!!! the e2e run left ${leftover.length} processes behind:\n${leftover.join("\n")}`);
   const report = {
     startedAt: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),
     buildSeconds,
     upstream,
-    scenarios: results.filter((r) => r.type === "suite" || r.type === "test").map((r) => ({ ...r, file: r.file ? path.relative(ROOT, r.file) : undefined })),
+    scenarios: results
+      .filter((r) => r.type === "suite" || r.type === "test")
+      .map((r) => ({ ...r, file: r.file ? path.relative(ROOT, r.file) : undefined })),
     status: run.status,
     leftoverProcesses: leftover.length,
   };
   fs.writeFileSync(reportFile, JSON.stringify(report, null, 2) + "\n");
-  console.log(`e2e report: ${path.relative(process.cwd(), reportFile)} (${report.scenarios.length} tests and suites, ${report.durationSeconds} s)`);
+  console.log(
+    `e2e report: ${path.relative(process.cwd(), reportFile)} (${report.scenarios.length} tests and suites, ${report.durationSeconds} s)`,
+  );
   return leftover.length > 0 ? 1 : (run.status ?? 1);
 }
 

@@ -37,7 +37,11 @@ describe("the upstream programs of the e2e harness", () => {
   for (const [name, program] of Object.entries(upstreamPrograms)) {
     it(`${name}: test/e2e/upstream/${name}/go.mod requires ${program.module}@${program.version} and builds each binary`, () => {
       const mod = goMod(name);
-      assert.equal(mod.requires.get(program.module), program.version, `go.mod requires ${program.module} at ${mod.requires.get(program.module) ?? "nothing"}`);
+      assert.equal(
+        mod.requires.get(program.module),
+        program.version,
+        `go.mod requires ${program.module} at ${mod.requires.get(program.module) ?? "nothing"}`,
+      );
       for (const pkg of Object.values(program.binaries)) {
         const own = pkg.startsWith("phoenix.e2e/");
         assert.ok(own || mod.tools.has(pkg), `${pkg} is not a tool of test/e2e/upstream/${name}/go.mod`);
@@ -47,7 +51,10 @@ describe("the upstream programs of the e2e harness", () => {
 
   it("Kubernetes is at the catalog's minor, and the AWS plugin at the image Phoenix deploys", () => {
     assert.match(upstreamPrograms.kubernetes.version, new RegExp(`^v${kubernetesVersion.replace(".", "\\.")}\\.\\d+$`));
-    assert.equal(goMod("velero").requires.get("github.com/vmware-tanzu/velero-plugin-for-aws"), images.veleroPluginForAws.split(":")[1]);
+    assert.equal(
+      goMod("velero").requires.get("github.com/vmware-tanzu/velero-plugin-for-aws"),
+      images.veleroPluginForAws.split(":")[1],
+    );
   });
 
   it("Velero is the velero chart's appVersion", (t) => {

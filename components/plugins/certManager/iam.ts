@@ -13,7 +13,12 @@ export function certManagerPolicy(partition: string, zones: readonly HostedZone[
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ChangeStatus", Effect: "Allow", Action: "route53:GetChange", Resource: `arn:${partition}:route53:::change/*` },
+      {
+        Sid: "ChangeStatus",
+        Effect: "Allow",
+        Action: "route53:GetChange",
+        Resource: `arn:${partition}:route53:::change/*`,
+      },
       {
         Sid: "ChallengeRecordsOnly",
         Effect: "Allow",

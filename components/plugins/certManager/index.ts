@@ -10,7 +10,13 @@ import { charts } from "../../catalog";
 import { pluginIdentity, POD_PASS_THROUGH, type Plugin } from "../contract";
 import { certManagerPolicy } from "./iam";
 import { certManagerSettingsSchema } from "./settings";
-import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SERVICE_ACCOUNT, certManagerValues, CLUSTER_ISSUER, clusterIssuerSpec } from "./values";
+import {
+  CERT_MANAGER_NAMESPACE,
+  CERT_MANAGER_SERVICE_ACCOUNT,
+  certManagerValues,
+  CLUSTER_ISSUER,
+  clusterIssuerSpec,
+} from "./values";
 
 export * from "./iam";
 export * from "./settings";
@@ -47,7 +53,12 @@ export const certManager: Plugin<typeof certManagerSettingsSchema, undefined, Re
       afterRelease: (release) =>
         void new k8s.apiextensions.CustomResource(
           `${ctx.name}-issuer`,
-          { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: { name: CLUSTER_ISSUER }, spec: clusterIssuerSpec(dns01, ctx.region) },
+          {
+            apiVersion: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            metadata: { name: CLUSTER_ISSUER },
+            spec: clusterIssuerSpec(dns01, ctx.region),
+          },
           { parent: ctx.parent, provider: ctx.provider, dependsOn: [release] },
         ),
     };

@@ -23,7 +23,10 @@ export function certManagerValues(serviceAccountAnnotations: pulumi.Input<Record
 }
 
 /** The ClusterIssuer spec for DNS-01 in the configured zones (one solver per zone). */
-export function clusterIssuerSpec(dns01: NonNullable<CertManagerSettings["dns01"]>, region: string): Record<string, unknown> {
+export function clusterIssuerSpec(
+  dns01: NonNullable<CertManagerSettings["dns01"]>,
+  region: string,
+): Record<string, unknown> {
   return {
     acme: {
       server: ACME_SERVERS[dns01.acmeServer],

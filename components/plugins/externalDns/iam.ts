@@ -13,7 +13,12 @@ export function externalDnsPolicy(partition: string, zones: readonly HostedZone[
     Version: "2012-10-17",
     Statement: [
       { Sid: "ChangeRecords", Effect: "Allow", Action: "route53:ChangeResourceRecordSets", Resource: zoneArns },
-      { Sid: "ReadRecords", Effect: "Allow", Action: ["route53:ListResourceRecordSets", "route53:ListTagsForResources"], Resource: zoneArns },
+      {
+        Sid: "ReadRecords",
+        Effect: "Allow",
+        Action: ["route53:ListResourceRecordSets", "route53:ListTagsForResources"],
+        Resource: zoneArns,
+      },
       { Sid: "ListZones", Effect: "Allow", Action: "route53:ListHostedZones", Resource: "*" },
     ],
   };

@@ -41,7 +41,11 @@ export const externalDns: Plugin<typeof externalDnsSettingsSchema, undefined, Re
       policy: pulumi.output(ctx.partition).apply((p) => externalDnsPolicy(p, settings.hostedZones)),
     });
     return {
-      values: externalDnsValues(settings, { clusterName: ctx.clusterName, region: ctx.region, serviceAccountAnnotations: identity.serviceAccountAnnotations }),
+      values: externalDnsValues(settings, {
+        clusterName: ctx.clusterName,
+        region: ctx.region,
+        serviceAccountAnnotations: identity.serviceAccountAnnotations,
+      }),
       dependsOn: identity.ready,
       outputs: {},
     };

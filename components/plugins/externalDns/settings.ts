@@ -14,16 +14,13 @@ export const EXTERNAL_DNS_SOURCES = ["service", "ingress", "gateway-httproute", 
 /** Stack settings of external-dns (`phoenix:plugins.externalDns`). */
 export const externalDnsSettingsSchema = strictSettings({
   enabled: z.boolean().default(false).meta({ description: "Install external-dns; needs `hostedZones`." }),
-  hostedZones: z
-    .array(hostedZoneSchema)
-    .default([])
-    .meta({ description: "The Route 53 zones it may write, each id once; its domain filters are exactly their domains." }),
-  policy: z
-    .enum(["upsert-only", "sync"])
-    .default("upsert-only")
-    .meta({
-      description: "`upsert-only` never deletes a record; `sync` also deletes records whose source is gone. Both only ever touch records this cluster's TXT owner id owns.",
-    }),
+  hostedZones: z.array(hostedZoneSchema).default([]).meta({
+    description: "The Route 53 zones it may write, each id once; its domain filters are exactly their domains.",
+  }),
+  policy: z.enum(["upsert-only", "sync"]).default("upsert-only").meta({
+    description:
+      "`upsert-only` never deletes a record; `sync` also deletes records whose source is gone. Both only ever touch records this cluster's TXT owner id owns.",
+  }),
   sources: z
     .array(z.enum(EXTERNAL_DNS_SOURCES))
     .min(1)

@@ -89,16 +89,30 @@ export function loadBalancerControllerPolicy(s: LbcScope): PolicyDocument {
 
 /** The ARNs and conditions the statements share, in this partition, region and account. */
 function arnsOf(s: LbcScope) {
-    const ec2 = (r: string): string => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${r}`;
+  const ec2 = (r: string): string => `arn:${s.partition}:ec2:${s.region}:${s.accountId}:${r}`;
   const elb = (r: string): string => `arn:${s.partition}:elasticloadbalancing:${s.region}:${s.accountId}:${r}`;
   const securityGroups = ec2("security-group/*");
   const loadBalancers = [elb("loadbalancer/app/*/*"), elb("loadbalancer/net/*/*")];
   const targetGroups = elb("targetgroup/*/*");
-  const listeners = [elb("listener/app/*/*/*"), elb("listener/net/*/*/*"), elb("listener-rule/app/*/*/*/*"), elb("listener-rule/net/*/*/*/*")];
+  const listeners = [
+    elb("listener/app/*/*/*"),
+    elb("listener/net/*/*/*"),
+    elb("listener-rule/app/*/*/*/*"),
+    elb("listener-rule/net/*/*/*/*"),
+  ];
   const ownedByThisCluster = { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: s.clusterName } };
   const taggedForThisCluster = { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: s.clusterName } };
   const webAcls = `arn:${s.partition}:wafv2:${s.region}:${s.accountId}:regional/webacl/*/*`;
-  return { ec2, securityGroups, loadBalancers, targetGroups, listeners, webAcls, ownedByThisCluster, taggedForThisCluster };
+  return {
+    ec2,
+    securityGroups,
+    loadBalancers,
+    targetGroups,
+    listeners,
+    webAcls,
+    ownedByThisCluster,
+    taggedForThisCluster,
+  };
 }
 
 type Arns = ReturnType<typeof arnsOf>;
@@ -107,35 +121,54 @@ type Arns = ReturnType<typeof arnsOf>;
 function securityGroupStatements(s: LbcScope, a: Arns): PolicyStatement[] {
   const { ec2, securityGroups, ownedByThisCluster, taggedForThisCluster } = a;
   return [
-  // CreateSecurityGroup is authorised on the VPC and on the new group: in this VPC only,
-  // and the group must be tagged for this cluster as it is created.
-  { Sid: "CreateSecurityGroupInVpc", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: ec2(`vpc/${s.vpcId}`) },
-  { Sid: "CreateTaggedSecurityGroup", Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: securityGroups, Condition: taggedForThisCluster },
-  {
-    Sid: "TagNewSecurityGroup",
-    Effect: "Allow",
-    Action: "ec2:CreateTags",
-    Resource: securityGroups,
-    Condition: { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup", [`aws:RequestTag/${CLUSTER_TAG}`]: s.clusterName } },
-  },
-  {
-    Sid: "RetagOwnSecurityGroups",
-    Effect: "Allow",
-    Action: ["ec2:CreateTags", "ec2:DeleteTags"],
-    Resource: securityGroups,
-    // The ownership tag itself can never be added or changed afterwards.
-    Condition: { ...ownedByThisCluster, Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "true" } },
-  },
-  {
-    // Rules on the node and cluster security groups too (they carry no controller
-    // tag), so limited to security groups in this VPC.
-    Sid: "SecurityGroupRulesInVpc",
-    Effect: "Allow",
-    Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-    Resource: securityGroups,
-    Condition: { ArnEquals: { "ec2:Vpc": ec2(`vpc/${s.vpcId}`) } },
-  },
-  { Sid: "DeleteOwnSecurityGroups", Effect: "Allow", Action: "ec2:DeleteSecurityGroup", Resource: securityGroups, Condition: ownedByThisCluster },
+    // CreateSecurityGroup is authorised on the VPC and on the new group: in this VPC only,
+    // and the group must be tagged for this cluster as it is created.
+    {
+      Sid: "CreateSecurityGroupInVpc",
+      Effect: "Allow",
+      Action: "ec2:CreateSecurityGroup",
+      Resource: ec2(`vpc/${s.vpcId}`),
+    },
+    {
+      Sid: "CreateTaggedSecurityGroup",
+      Effect: "Allow",
+      Action: "ec2:CreateSecurityGroup",
+      Resource: securityGroups,
+      Condition: taggedForThisCluster,
+    },
+    {
+      Sid: "TagNewSecurityGroup",
+      Effect: "Allow",
+      Action: "ec2:CreateTags",
+      Resource: securityGroups,
+      Condition: {
+        StringEquals: { "ec2:CreateAction": "CreateSecurityGroup", [`aws:RequestTag/${CLUSTER_TAG}`]: s.clusterName },
+      },
+    },
+    {
+      Sid: "RetagOwnSecurityGroups",
+      Effect: "Allow",
+      Action: ["ec2:CreateTags", "ec2:DeleteTags"],
+      Resource: securityGroups,
+      // The ownership tag itself can never be added or changed afterwards.
+      Condition: { ...ownedByThisCluster, Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "true" } },
+    },
+    {
+      // Rules on the node and cluster security groups too (they carry no controller
+      // tag), so limited to security groups in this VPC.
+      Sid: "SecurityGroupRulesInVpc",
+      Effect: "Allow",
+      Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+      Resource: securityGroups,
+      Condition: { ArnEquals: { "ec2:Vpc": ec2(`vpc/${s.vpcId}`) } },
+    },
+    {
+      Sid: "DeleteOwnSecurityGroups",
+      Effect: "Allow",
+      Action: "ec2:DeleteSecurityGroup",
+      Resource: securityGroups,
+      Condition: ownedByThisCluster,
+    },
   ];
 }
 
@@ -143,88 +176,88 @@ function securityGroupStatements(s: LbcScope, a: Arns): PolicyStatement[] {
 function loadBalancerStatements(s: LbcScope, a: Arns): PolicyStatement[] {
   const { loadBalancers, targetGroups, listeners, ownedByThisCluster, taggedForThisCluster } = a;
   return [
-  {
-    Sid: "CreateTaggedLoadBalancers",
-    Effect: "Allow",
-    Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-    Resource: [...loadBalancers, targetGroups],
-    Condition: taggedForThisCluster,
-  },
-  {
-    Sid: "TagOnCreate",
-    Effect: "Allow",
-    Action: "elasticloadbalancing:AddTags",
-    Resource: [...loadBalancers, targetGroups],
-    Condition: {
-      StringEquals: {
-        "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"],
-        [`aws:RequestTag/${CLUSTER_TAG}`]: s.clusterName,
+    {
+      Sid: "CreateTaggedLoadBalancers",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
+      Resource: [...loadBalancers, targetGroups],
+      Condition: taggedForThisCluster,
+    },
+    {
+      Sid: "TagOnCreate",
+      Effect: "Allow",
+      Action: "elasticloadbalancing:AddTags",
+      Resource: [...loadBalancers, targetGroups],
+      Condition: {
+        StringEquals: {
+          "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"],
+          [`aws:RequestTag/${CLUSTER_TAG}`]: s.clusterName,
+        },
       },
     },
-  },
-  {
-    Sid: "RetagOwnLoadBalancers",
-    Effect: "Allow",
-    Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
-    Resource: [...loadBalancers, targetGroups],
-    Condition: { ...ownedByThisCluster, Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "true" } },
-  },
-  {
-    Sid: "ManageOwnLoadBalancers",
-    Effect: "Allow",
-    Action: [
-      "elasticloadbalancing:ModifyLoadBalancerAttributes",
-      "elasticloadbalancing:SetIpAddressType",
-      "elasticloadbalancing:SetSecurityGroups",
-      "elasticloadbalancing:SetSubnets",
-      "elasticloadbalancing:DeleteLoadBalancer",
-      "elasticloadbalancing:ModifyTargetGroup",
-      "elasticloadbalancing:ModifyTargetGroupAttributes",
-      "elasticloadbalancing:DeleteTargetGroup",
-      "elasticloadbalancing:ModifyCapacityReservation",
-      "elasticloadbalancing:ModifyIpPools",
-    ],
-    Resource: [...loadBalancers, targetGroups],
-    Condition: ownedByThisCluster,
-  },
-  {
-    // Listeners are created on, and WAF ACLs set on, this cluster's load balancers only.
-    Sid: "ListenersOnOwnLoadBalancers",
-    Effect: "Allow",
-    Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:SetWebAcl"],
-    Resource: loadBalancers,
-    Condition: ownedByThisCluster,
-  },
-  {
-    // Listener and rule ARNs carry no ownership tag to condition on (upstream grants
-    // these on `*`); they are at least held to this region and account. Tagging here
-    // covers listeners and rules only: load balancer and target group tags stay under
-    // the conditions above, so no other cluster's load balancer can be claimed.
-    Sid: "ListenersAndRules",
-    Effect: "Allow",
-    Action: [
-      "elasticloadbalancing:DeleteListener",
-      "elasticloadbalancing:CreateRule",
-      "elasticloadbalancing:DeleteRule",
-      "elasticloadbalancing:ModifyListener",
-      "elasticloadbalancing:ModifyListenerAttributes",
-      "elasticloadbalancing:AddListenerCertificates",
-      "elasticloadbalancing:RemoveListenerCertificates",
-      "elasticloadbalancing:ModifyRule",
-      "elasticloadbalancing:SetRulePriorities",
-      "elasticloadbalancing:AddTags",
-      "elasticloadbalancing:RemoveTags",
-    ],
-    Resource: listeners,
-  },
-  {
-    // Only this cluster's target groups. A TargetGroupBinding to a target group made
-    // outside the cluster needs that group tagged elbv2.k8s.aws/cluster=<cluster>.
-    Sid: "Targets",
-    Effect: "Allow",
-    Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-    Resource: targetGroups,
-    Condition: ownedByThisCluster,
-  },
+    {
+      Sid: "RetagOwnLoadBalancers",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
+      Resource: [...loadBalancers, targetGroups],
+      Condition: { ...ownedByThisCluster, Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: "true" } },
+    },
+    {
+      Sid: "ManageOwnLoadBalancers",
+      Effect: "Allow",
+      Action: [
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:SetIpAddressType",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyCapacityReservation",
+        "elasticloadbalancing:ModifyIpPools",
+      ],
+      Resource: [...loadBalancers, targetGroups],
+      Condition: ownedByThisCluster,
+    },
+    {
+      // Listeners are created on, and WAF ACLs set on, this cluster's load balancers only.
+      Sid: "ListenersOnOwnLoadBalancers",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:SetWebAcl"],
+      Resource: loadBalancers,
+      Condition: ownedByThisCluster,
+    },
+    {
+      // Listener and rule ARNs carry no ownership tag to condition on (upstream grants
+      // these on `*`); they are at least held to this region and account. Tagging here
+      // covers listeners and rules only: load balancer and target group tags stay under
+      // the conditions above, so no other cluster's load balancer can be claimed.
+      Sid: "ListenersAndRules",
+      Effect: "Allow",
+      Action: [
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyListenerAttributes",
+        "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:SetRulePriorities",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+      ],
+      Resource: listeners,
+    },
+    {
+      // Only this cluster's target groups. A TargetGroupBinding to a target group made
+      // outside the cluster needs that group tagged elbv2.k8s.aws/cluster=<cluster>.
+      Sid: "Targets",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+      Resource: targetGroups,
+      Condition: ownedByThisCluster,
+    },
   ];
 }

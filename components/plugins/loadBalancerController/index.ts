@@ -16,7 +16,11 @@ export * from "./settings";
 export * from "./values";
 
 /** The load balancer controller plugin. */
-export const loadBalancerController: Plugin<typeof loadBalancerControllerSettingsSchema, undefined, Record<string, never>> = {
+export const loadBalancerController: Plugin<
+  typeof loadBalancerControllerSettingsSchema,
+  undefined,
+  Record<string, never>
+> = {
   id: "loadBalancerController",
   chart: charts.awsLoadBalancerController,
   namespace: LBC_NAMESPACE,

@@ -4,9 +4,12 @@ import { strictSettings } from "../settings";
 
 /** Stack settings of the load balancer controller (`phoenix:plugins.loadBalancerController`). */
 export const loadBalancerControllerSettingsSchema = strictSettings({
-  enabled: z.boolean().default(true).meta({ description: "Install the AWS Load Balancer Controller (off only for clusters that take no traffic from outside)." }),
+  enabled: z.boolean().default(true).meta({
+    description: "Install the AWS Load Balancer Controller (off only for clusters that take no traffic from outside).",
+  }),
   gatewayApi: z.boolean().default(true).meta({
-    description: "Gateway API: its CRDs, and the ALB (HTTP and gRPC routes) and NLB (L4 routes) gateway controllers that reconcile its objects.",
+    description:
+      "Gateway API: its CRDs, and the ALB (HTTP and gRPC routes) and NLB (L4 routes) gateway controllers that reconcile its objects.",
   }),
   replicas: z
     .number()

@@ -18,7 +18,10 @@ export interface LbcValuesInput {
 }
 
 /** Helm values for the aws-load-balancer-controller chart. */
-export function loadBalancerControllerValues(settings: LoadBalancerControllerSettings, input: LbcValuesInput): HelmValues {
+export function loadBalancerControllerValues(
+  settings: LoadBalancerControllerSettings,
+  input: LbcValuesInput,
+): HelmValues {
   return {
     clusterName: input.clusterName,
     // Set explicitly: the controller's fallback is the instance metadata service, which
@@ -31,7 +34,10 @@ export function loadBalancerControllerValues(settings: LoadBalancerControllerSet
     // add-on creates kube-dns while this release may still be starting (nothing makes one
     // wait for the other), so kube-dns is kept out of the webhook's reach: a ClusterIP
     // Service the controller would never mutate anyway.
-    serviceMutatorWebhookConfig: { failurePolicy: "Fail", objectSelector: { matchExpressions: [{ key: "k8s-app", operator: "NotIn", values: ["kube-dns"] }] } },
+    serviceMutatorWebhookConfig: {
+      failurePolicy: "Fail",
+      objectSelector: { matchExpressions: [{ key: "k8s-app", operator: "NotIn", values: ["kube-dns"] }] },
+    },
     serviceAccount: { create: true, name: LBC_SERVICE_ACCOUNT, annotations: input.serviceAccountAnnotations },
     defaultTags: { ...input.tags },
     // WAF classic and Shield Advanced are not used: their permissions are not granted.

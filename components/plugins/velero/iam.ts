@@ -47,18 +47,47 @@ export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
             {
               Sid: "BackupObjects",
               Effect: "Allow" as const,
-              Action: own === "write" ? ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"] : ["s3:GetObject"],
+              Action:
+                own === "write"
+                  ? [
+                      "s3:GetObject",
+                      "s3:DeleteObject",
+                      "s3:PutObject",
+                      "s3:AbortMultipartUpload",
+                      "s3:ListMultipartUploadParts",
+                    ]
+                  : ["s3:GetObject"],
               Resource: `${scope.bucketArn}/*`,
             },
             { Sid: "BackupBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: scope.bucketArn },
-            { Sid: "BucketKey", Effect: "Allow" as const, Action: own === "write" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"], Resource: scope.keyArn },
+            {
+              Sid: "BucketKey",
+              Effect: "Allow" as const,
+              Action: own === "write" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"],
+              Resource: scope.keyArn,
+            },
             ...(own === "read" ? restoreResults(scope.bucketArn, scope.keyArn, "Own") : []),
           ]),
       ...(scope.restoreFrom
         ? [
-            { Sid: "RestoreSourceObjects", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: `${scope.restoreFrom.bucketArn}/*` },
-            { Sid: "RestoreSourceBucket", Effect: "Allow" as const, Action: ["s3:ListBucket"], Resource: scope.restoreFrom.bucketArn },
-            { Sid: "RestoreSourceKey", Effect: "Allow" as const, Action: ["kms:Decrypt"], Resource: scope.restoreFrom.keyArn },
+            {
+              Sid: "RestoreSourceObjects",
+              Effect: "Allow" as const,
+              Action: ["s3:GetObject"],
+              Resource: `${scope.restoreFrom.bucketArn}/*`,
+            },
+            {
+              Sid: "RestoreSourceBucket",
+              Effect: "Allow" as const,
+              Action: ["s3:ListBucket"],
+              Resource: scope.restoreFrom.bucketArn,
+            },
+            {
+              Sid: "RestoreSourceKey",
+              Effect: "Allow" as const,
+              Action: ["kms:Decrypt"],
+              Resource: scope.restoreFrom.keyArn,
+            },
             ...restoreResults(scope.restoreFrom.bucketArn, scope.restoreFrom.keyArn, "Source"),
           ]
         : []),
@@ -67,12 +96,24 @@ export function veleroPolicy(scope: VeleroPolicyScope): PolicyDocument {
             {
               Sid: "VolumeSnapshots",
               Effect: "Allow" as const,
-              Action: ["ec2:DescribeVolumes", "ec2:DescribeSnapshots", "ec2:CreateTags", "ec2:CreateVolume", "ec2:CreateSnapshot", "ec2:DeleteSnapshot"],
+              Action: [
+                "ec2:DescribeVolumes",
+                "ec2:DescribeSnapshots",
+                "ec2:CreateTags",
+                "ec2:CreateVolume",
+                "ec2:CreateSnapshot",
+                "ec2:DeleteSnapshot",
+              ],
               Resource: "*",
             },
           ]
         : []),
-      { Sid: "NeverUndoBackupProtection", Effect: "Deny", Action: [...PROTECTION_ACTIONS], Resource: buckets.flatMap((b) => [b, `${b}/*`]) },
+      {
+        Sid: "NeverUndoBackupProtection",
+        Effect: "Deny",
+        Action: [...PROTECTION_ACTIONS],
+        Resource: buckets.flatMap((b) => [b, `${b}/*`]),
+      },
     ],
   };
 }
@@ -93,7 +134,9 @@ function restoreResults(bucketArn: string, keyArn: string, which: "Own" | "Sourc
 }
 
 /** What Velero may do with its own region's bucket (see `VeleroPolicyScope.ownBucket`). */
-export function ownBucketAccess(backup: Pick<BackupScope, "enabled">, restoresFromReplica: boolean): "write" | "read" | "none" {
+export function ownBucketAccess(
+  backup: Pick<BackupScope, "enabled">,
+  restoresFromReplica: boolean,
+): "write" | "read" | "none" {
   return backup.enabled ? "write" : restoresFromReplica ? "none" : "read";
 }
-

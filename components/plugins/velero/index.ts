@@ -105,13 +105,22 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
       // The backup storage's bucket and key policies admit Velero's roles by this path.
       path: VELERO_ROLE_PATH,
       policy: pulumi
-        .all([inputs.storage.bucket, inputs.storage.kmsKeyArn, ctx.partition, inputs.restoreFrom?.bucket, inputs.restoreFrom?.kmsKeyArn])
+        .all([
+          inputs.storage.bucket,
+          inputs.storage.kmsKeyArn,
+          ctx.partition,
+          inputs.restoreFrom?.bucket,
+          inputs.restoreFrom?.kmsKeyArn,
+        ])
         .apply(([bucket, keyArn, partition, sourceBucket, sourceKeyArn]) =>
           veleroPolicy({
             bucketArn: arn(bucket, partition),
             keyArn,
             ebsSnapshots: !settings.fsBackup,
-            restoreFrom: sourceBucket !== undefined && sourceKeyArn !== undefined ? { bucketArn: arn(sourceBucket, partition), keyArn: sourceKeyArn } : undefined,
+            restoreFrom:
+              sourceBucket !== undefined && sourceKeyArn !== undefined
+                ? { bucketArn: arn(sourceBucket, partition), keyArn: sourceKeyArn }
+                : undefined,
             ownBucket: ownBucketAccess(inputs.backup, inputs.restoreFrom !== undefined),
           }),
         ),

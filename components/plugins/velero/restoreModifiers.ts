@@ -41,7 +41,9 @@ export const RESTORED_GROUP_RESOURCES = [
 export function restoreModifiers(namespaces: readonly string[]): Record<string, unknown> {
   // A rule without namespaces matches every namespace: with nothing imperative, no rules.
   if (namespaces.length === 0) return { version: "v1", resourceModifierRules: [] };
-  const strip = JSON.stringify({ metadata: { annotations: { [ARGOCD_TRACKING_ANNOTATION]: null }, labels: { [ARGOCD_INSTANCE_LABEL]: null } } });
+  const strip = JSON.stringify({
+    metadata: { annotations: { [ARGOCD_TRACKING_ANNOTATION]: null }, labels: { [ARGOCD_INSTANCE_LABEL]: null } },
+  });
   return {
     version: "v1",
     resourceModifierRules: RESTORED_GROUP_RESOURCES.map((groupResource) => ({
@@ -50,4 +52,3 @@ export function restoreModifiers(namespaces: readonly string[]): Record<string, 
     })),
   };
 }
-

@@ -33,7 +33,9 @@ export interface VeleroHookResource {
 
 /** One namespace's hooks as a Backup spec's `hooks.resources` entry. */
 function hookResource(h: NamespaceHooks): VeleroHookResource {
-  const exec = (e: ExecHook) => ({ exec: { container: e.container, command: [...e.command], timeout: e.timeout, onError: e.onError } });
+  const exec = (e: ExecHook) => ({
+    exec: { container: e.container, command: [...e.command], timeout: e.timeout, onError: e.onError },
+  });
   return {
     name: `phoenix-${h.namespace}`,
     includedNamespaces: [h.namespace],
@@ -110,12 +112,28 @@ export interface VeleroValuesInput {
  * reaches the source's primary bucket. A read-only location is synced and restored from,
  * never written or garbage-collected (Velero docs, "Backup Storage Locations": accessMode).
  */
-export function backupLocations(input: Pick<VeleroValuesInput, "storage" | "restoreFrom" | "backup">): Record<string, unknown>[] {
+export function backupLocations(
+  input: Pick<VeleroValuesInput, "storage" | "restoreFrom" | "backup">,
+): Record<string, unknown>[] {
   const source = input.restoreFrom;
-  const restoreSource = (isDefault: boolean): Record<string, unknown> => ({ name: RESTORE_LOCATION, provider: "aws", bucket: source?.bucket, default: isDefault, accessMode: "ReadOnly", config: { region: source?.region } });
+  const restoreSource = (isDefault: boolean): Record<string, unknown> => ({
+    name: RESTORE_LOCATION,
+    provider: "aws",
+    bucket: source?.bucket,
+    default: isDefault,
+    accessMode: "ReadOnly",
+    config: { region: source?.region },
+  });
   if (!input.backup.enabled && source) return [restoreSource(true)];
   return [
-    { name: BACKUP_LOCATION, provider: "aws", bucket: input.storage.bucket, default: true, ...(input.backup.enabled ? {} : { accessMode: "ReadOnly" }), config: { region: input.storage.region } },
+    {
+      name: BACKUP_LOCATION,
+      provider: "aws",
+      bucket: input.storage.bucket,
+      default: true,
+      ...(input.backup.enabled ? {} : { accessMode: "ReadOnly" }),
+      config: { region: input.storage.region },
+    },
     ...(source ? [restoreSource(false)] : []),
   ];
 }

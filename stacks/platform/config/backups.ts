@@ -14,7 +14,9 @@ export const veleroTtl = z
 
 /** Five-field cron as Velero's Schedule accepts it (or a @every/@daily style macro). */
 const CRON_FIELD = "[0-9*?/,LW#-]+|[0-9*/,-]*[A-Za-z]{3}[A-Za-z0-9*/,-]*";
-const CRON_SHAPE = new RegExp(`^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \\d+[hms]|(${CRON_FIELD})(\\s+(${CRON_FIELD})){4})$`);
+const CRON_SHAPE = new RegExp(
+  `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \\d+[hms]|(${CRON_FIELD})(\\s+(${CRON_FIELD})){4})$`,
+);
 export const cron = z
   .string()
   .regex(CRON_SHAPE, 'must be a five-field cron expression such as "0 3 * * *" or a macro such as @daily')
@@ -36,7 +38,6 @@ export function cronProblem(expr: string): string | undefined {
     return `is not a schedule that can run (${(err as Error).message}): fields are minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-7, such as "0 3 * * *"`;
   }
 }
-
 
 /**
  * A stack name as `pulumi.StackReference` takes it: `<organization>/<project>/<stack>`,
@@ -68,9 +69,13 @@ export const backupsSchema = strictObject({
             "How long each backup is kept, in hours (optional minutes and seconds), such as `720h0m0s` (30 days). No longer than the Object Lock retention of the backup storage it writes to (`phoenix-backup-storage:objectLock.days`).",
         }),
         storageLocation: z
-          .enum(BACKUP_LOCATIONS, { error: `must name a backup storage location Phoenix defines: ${BACKUP_LOCATIONS.join(", ")}` })
+          .enum(BACKUP_LOCATIONS, {
+            error: `must name a backup storage location Phoenix defines: ${BACKUP_LOCATIONS.join(", ")}`,
+          })
           .default(BACKUP_LOCATION)
-          .meta({ description: `Backup storage location the schedule writes to: \`${BACKUP_LOCATION}\`, this region's bucket.` }),
+          .meta({
+            description: `Backup storage location the schedule writes to: \`${BACKUP_LOCATION}\`, this region's bucket.`,
+          }),
       }),
     )
     .min(1)
@@ -100,4 +105,3 @@ export const backupsSchema = strictObject({
         "Another region's backup storage stack, whose DR replica this region restores from: Velero gets a read-only location `restore-source` on the replica, and the rights to read it.",
     }),
 }).prefault({});
-

@@ -13,9 +13,17 @@ export function uniqueBy<T extends Record<string, unknown>>(field: keyof T & str
     list.forEach((item, i) => {
       const v = item[field];
       if (reserved.includes(String(v))) {
-        ctx.addIssue({ code: "custom", path: [i, field], message: `"${String(v)}" is reserved by Phoenix: choose another ${field}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [i, field],
+          message: `"${String(v)}" is reserved by Phoenix: choose another ${field}`,
+        });
       } else if (seen.has(v)) {
-        ctx.addIssue({ code: "custom", path: [i, field], message: `"${String(v)}" is used twice: each entry needs its own ${field}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [i, field],
+          message: `"${String(v)}" is used twice: each entry needs its own ${field}`,
+        });
       }
       seen.add(v);
     });
@@ -36,7 +44,10 @@ export const cidr = z.string().refine((v) => parseCidr(v) !== undefined, {
 /** A relative path inside a Git repository (no leading slash, no `..`). */
 export const repoPath = z
   .string()
-  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a relative path inside the repository, such as clusters/eu-west-1")
+  .regex(
+    /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/,
+    "must be a relative path inside the repository, such as clusters/eu-west-1",
+  )
   .refine((p) => !p.split("/").includes(".."), { error: "must not contain '..'" });
 
 export const gitUrl = z
@@ -46,7 +57,6 @@ export const gitUrl = z
     "must be an https://, ssh:// or git@host:org/repo Git URL (Argo CD clones it)",
   );
 
-
 export const labelKey = z
   .string()
   .regex(
@@ -54,9 +64,10 @@ export const labelKey = z
     "must be a Kubernetes label key such as team or example.com/tier",
   );
 
-
 /** A Kubernetes quantity such as 500m, 2, 4Gi. */
-export const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
+export const quantity = z
+  .string()
+  .regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, "must be a Kubernetes quantity such as 500m, 2 or 4Gi");
 export const cpuMemory = strictObject({
   cpu: quantity.optional().meta({ description: "CPU, a quantity such as `500m` or `2`." }),
   memory: quantity.optional().meta({ description: "Memory, a quantity such as `512Mi` or `4Gi`." }),

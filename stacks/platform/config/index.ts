@@ -9,7 +9,18 @@
  * up again in the config.
  */
 import { z } from "zod";
-import { ConfigError, keyOf, OFFLINE_SECRET_PREFIX, readFlatConfig, regionCode, stackFileName, valueAt, zodProblems, type ConfigProblem, type StackIdentity } from "../../config";
+import {
+  ConfigError,
+  keyOf,
+  OFFLINE_SECRET_PREFIX,
+  readFlatConfig,
+  regionCode,
+  stackFileName,
+  valueAt,
+  zodProblems,
+  type ConfigProblem,
+  type StackIdentity,
+} from "../../config";
 import { backupsSchema } from "./backups";
 import { clusterSchema } from "./cluster";
 import { gitopsSchema } from "./gitops";
@@ -28,38 +39,43 @@ export { parsePluginSettings } from "./plugins";
  * Schema of the whole stack configuration, keyed like the stack file minus namespaces
  * (`region` is `aws:region`). docs/reference/configuration.md is generated from it.
  */
-export const stackSchema = z.object({
-  region: regionCode.meta({ description: "The stack's region." }),
-  cluster: clusterSchema,
-  network: networkSchema,
-  gitops: z
-    .custom<unknown>((v) => v !== undefined, {
-      error: "is required: set phoenix:gitops.repoURL to the Git repository Argo CD syncs (and optionally targetRevision, path)",
-    })
-    .pipe(gitopsSchema),
-  namespaces: namespacesSchema,
-  backups: backupsSchema,
-  plugins: pluginsSchema,
-  identity: identitySchema,
-  recovery: recoverySchema,
-  runner: z
-    .custom<unknown>((v) => v !== undefined, {
-      error: "is required: set phoenix:runner (kind, labels, cidrs) to the runner the deploy and preview workflows use, so the plan can tell whether it reaches the API (docs/operations/previews.md, \"CI reaches the cluster\")",
-    })
-    .pipe(runnerSchema),
-  tags: z
-    .record(
-      z
-        .string()
-        .regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@")
-        .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: "the aws: tag prefix is reserved by AWS" }),
-      z.string().max(256),
-    )
-    .default({})
-    .meta({ description: "Tags on every AWS resource, alongside `phoenix:stack` and `phoenix:cluster`." }),
-}).superRefine((cfg, ctx) => {
-  for (const p of runnerReachProblems(cfg.runner, cfg.cluster.endpoint)) ctx.addIssue({ code: "custom", path: ["runner", ...p.path], message: p.message });
-});
+export const stackSchema = z
+  .object({
+    region: regionCode.meta({ description: "The stack's region." }),
+    cluster: clusterSchema,
+    network: networkSchema,
+    gitops: z
+      .custom<unknown>((v) => v !== undefined, {
+        error:
+          "is required: set phoenix:gitops.repoURL to the Git repository Argo CD syncs (and optionally targetRevision, path)",
+      })
+      .pipe(gitopsSchema),
+    namespaces: namespacesSchema,
+    backups: backupsSchema,
+    plugins: pluginsSchema,
+    identity: identitySchema,
+    recovery: recoverySchema,
+    runner: z
+      .custom<unknown>((v) => v !== undefined, {
+        error:
+          'is required: set phoenix:runner (kind, labels, cidrs) to the runner the deploy and preview workflows use, so the plan can tell whether it reaches the API (docs/operations/previews.md, "CI reaches the cluster")',
+      })
+      .pipe(runnerSchema),
+    tags: z
+      .record(
+        z
+          .string()
+          .regex(/^[\w .:/=+@-]{1,128}$/, "tag keys: 1 to 128 letters, digits, spaces and _.:/=+-@")
+          .refine((k) => !k.toLowerCase().startsWith("aws:"), { error: "the aws: tag prefix is reserved by AWS" }),
+        z.string().max(256),
+      )
+      .default({})
+      .meta({ description: "Tags on every AWS resource, alongside `phoenix:stack` and `phoenix:cluster`." }),
+  })
+  .superRefine((cfg, ctx) => {
+    for (const p of runnerReachProblems(cfg.runner, cfg.cluster.endpoint))
+      ctx.addIssue({ code: "custom", path: ["runner", ...p.path], message: p.message });
+  });
 
 type StackSchema = z.output<typeof stackSchema>;
 
@@ -78,12 +94,26 @@ export interface PhoenixConfig extends Omit<StackSchema, "cluster" | "gitops" | 
   /** The stack file this config came from, for messages. */
   readonly stackFile: string;
   readonly cluster: StackSchema["cluster"] & { readonly name: string };
-  readonly gitops: Omit<Gitops, "applications"> & { readonly path: string; readonly applications: readonly Keyed<Gitops["applications"][number]>[] };
+  readonly gitops: Omit<Gitops, "applications"> & {
+    readonly path: string;
+    readonly applications: readonly Keyed<Gitops["applications"][number]>[];
+  };
   readonly namespaces: { readonly imperative: readonly Keyed<Namespaces["imperative"][number]>[] };
 }
 
 /** Top-level keys a stack may set in the project's namespace. */
-export const PHOENIX_KEYS = ["cluster", "network", "gitops", "namespaces", "backups", "plugins", "identity", "recovery", "runner", "tags"] as const;
+export const PHOENIX_KEYS = [
+  "cluster",
+  "network",
+  "gitops",
+  "namespaces",
+  "backups",
+  "plugins",
+  "identity",
+  "recovery",
+  "runner",
+  "tags",
+] as const;
 
 /** Settings that must be Pulumi secrets, as paths below `<project>:`. */
 export const SECRET_SETTINGS: readonly (readonly string[])[] = [
@@ -109,14 +139,18 @@ function secretProblems(input: Record<string, unknown>, id: StackIdentity): Conf
     if (value === undefined) continue;
     const key = keyOf(id.project, path);
     if (id.isSecret && !id.isSecret(`${id.project}:${path[0]}`)) {
-      problems.push({ key, message: `is stored in plain text: store it as a secret with pulumi config set --secret --path '${key}' <value>` });
+      problems.push({
+        key,
+        message: `is stored in plain text: store it as a secret with pulumi config set --secret --path '${key}' <value>`,
+      });
     }
   }
   const hash = valueAt(input, SECRET_SETTINGS[0]);
   if (typeof hash === "string" && !hash.startsWith(OFFLINE_SECRET_PREFIX) && !BCRYPT.test(hash)) {
     problems.push({
       key: keyOf(id.project, SECRET_SETTINGS[0]),
-      message: "must be a bcrypt hash ($2a$10$...), not the password itself: htpasswd -nbBC 10 '' \"$PASSWORD\" | tr -d ':\\n'",
+      message:
+        "must be a bcrypt hash ($2a$10$...), not the password itself: htpasswd -nbBC 10 '' \"$PASSWORD\" | tr -d ':\\n'",
     });
   }
   return problems;
@@ -128,7 +162,10 @@ function movedKeyProblems(input: Record<string, unknown>, project: string): Conf
   if (typeof velero !== "object" || velero === null) return [];
   return Object.keys(velero)
     .filter((k) => k in MOVED_VELERO_KEYS)
-    .map((k) => ({ key: keyOf(project, ["plugins", "velero", k]), message: `moved out of the platform stack with the backups' own project: ${MOVED_VELERO_KEYS[k]}` }));
+    .map((k) => ({
+      key: keyOf(project, ["plugins", "velero", k]),
+      message: `moved out of the platform stack with the backups' own project: ${MOVED_VELERO_KEYS[k]}`,
+    }));
 }
 
 /** Drops what `movedKeyProblems` reports, so the strict schema does not report it twice. */
@@ -165,8 +202,16 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, id: Stac
     gitops: {
       ...cfg.gitops,
       path: cfg.gitops.path ?? `clusters/${cfg.region}`,
-      applications: cfg.gitops.applications.map((a, i) => ({ ...a, key: keyOf(id.project, ["gitops", "applications", i, "namespace"]) })),
+      applications: cfg.gitops.applications.map((a, i) => ({
+        ...a,
+        key: keyOf(id.project, ["gitops", "applications", i, "namespace"]),
+      })),
     },
-    namespaces: { imperative: cfg.namespaces.imperative.map((n, i) => ({ ...n, key: keyOf(id.project, ["namespaces", "imperative", i]) })) },
+    namespaces: {
+      imperative: cfg.namespaces.imperative.map((n, i) => ({
+        ...n,
+        key: keyOf(id.project, ["namespaces", "imperative", i]),
+      })),
+    },
   };
 }

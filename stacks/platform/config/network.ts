@@ -8,19 +8,18 @@ export const networkSchema = strictObject({
   cidr: cidr
     .default("10.0.0.0/16")
     .refine(
-    (c) => {
-      const p = parseCidr(c)?.prefix;
-      // A malformed block is already reported by `cidr`; report the size only for valid ones.
-      return p === undefined || (p >= VPC_PREFIX_RANGE.min && p <= VPC_PREFIX_RANGE.max);
-    },
-    { error: `must have a prefix from /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}` },
+      (c) => {
+        const p = parseCidr(c)?.prefix;
+        // A malformed block is already reported by `cidr`; report the size only for valid ones.
+        return p === undefined || (p >= VPC_PREFIX_RANGE.min && p <= VPC_PREFIX_RANGE.max);
+      },
+      { error: `must have a prefix from /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}` },
     )
     .meta({
       description: `VPC IPv4 block, /${VPC_PREFIX_RANGE.min} to /${VPC_PREFIX_RANGE.max}. Give each region its own block if regions might ever be peered.`,
     }),
-  natGateways: z
-    .enum(["perAz", "single"])
-    .default("perAz")
-    .meta({ description: "`perAz`: one NAT gateway per availability zone, so an AZ outage keeps egress; `single`: one, cheaper." }),
+  natGateways: z.enum(["perAz", "single"]).default("perAz").meta({
+    description:
+      "`perAz`: one NAT gateway per availability zone, so an AZ outage keeps egress; `single`: one, cheaper.",
+  }),
 }).prefault({});
-

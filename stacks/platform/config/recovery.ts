@@ -2,14 +2,20 @@
 import { z } from "zod";
 import { strictObject } from "../../config";
 
-const minutes = (what: string) => z.number({ error: `must be a whole number of minutes (${what})` }).int().positive();
+const minutes = (what: string) =>
+  z
+    .number({ error: `must be a whole number of minutes (${what})` })
+    .int()
+    .positive();
 
 export const recoverySchema = strictObject({
-  rtoMinutes: minutes("recovery time objective")
-    .default(60)
-    .meta({ description: "Recovery time objective, in minutes: from the start of a drill or recovery to a verified restore. A drill over it fails." }),
+  rtoMinutes: minutes("recovery time objective").default(60).meta({
+    description:
+      "Recovery time objective, in minutes: from the start of a drill or recovery to a verified restore. A drill over it fails.",
+  }),
   rpoMinutes: minutes("recovery point objective").default(1440).meta({
-    description: "Recovery point objective, in minutes: the restored backup's age plus the replication lag when it can be read. A drill over it fails.",
+    description:
+      "Recovery point objective, in minutes: the restored backup's age plus the replication lag when it can be read. A drill over it fails.",
   }),
   expectedDataGiB: z
     .number({ error: "must be a number of GiB (volume data to restore)" })
@@ -24,10 +30,13 @@ export const recoverySchema = strictObject({
     .int()
     .nonnegative()
     .default(500)
-    .meta({ description: "Objects the imperative namespaces hold, for the same model as `expectedDataGiB`: what the modeled RTO restores." }),
-  gitopsTimeoutMinutes: minutes("gitops wait")
-    .default(20)
-    .meta({ description: "How long a recovery waits, in minutes, for every Argo CD Application to be Synced and Healthy." }),
+    .meta({
+      description:
+        "Objects the imperative namespaces hold, for the same model as `expectedDataGiB`: what the modeled RTO restores.",
+    }),
+  gitopsTimeoutMinutes: minutes("gitops wait").default(20).meta({
+    description: "How long a recovery waits, in minutes, for every Argo CD Application to be Synced and Healthy.",
+  }),
   restoreTimeoutMinutes: minutes("restore wait")
     .default(60)
     .meta({ description: "How long a recovery waits, in minutes, for Velero's restore and its pod volume restores." }),

@@ -29,14 +29,13 @@ export const runnerSchema = strictObject({
   labels: z
     .array(z.string().regex(/^[\w.-]{1,100}$/, "must be a runner label such as self-hosted or phoenix-deploy"))
     .min(1)
-    .meta({ description: "The jobs' `runs-on` labels; `phoenix stack list -o json` hands them to the workflows' matrix." }),
-  cidrs: z
-    .array(cidr)
-    .default([])
     .meta({
-      description:
-        "`self-hosted`: the runner's private ranges, opened on the EKS cluster security group on 443. `static-egress`: its egress addresses, each inside `publicAccessCidrs`.",
+      description: "The jobs' `runs-on` labels; `phoenix stack list -o json` hands them to the workflows' matrix.",
     }),
+  cidrs: z.array(cidr).default([]).meta({
+    description:
+      "`self-hosted`: the runner's private ranges, opened on the EKS cluster security group on 443. `static-egress`: its egress addresses, each inside `publicAccessCidrs`.",
+  }),
 });
 
 export type RunnerConfig = z.output<typeof runnerSchema>;
@@ -57,10 +56,24 @@ function within(inner: string, outer: string): boolean {
 }
 
 /** Why the runner cannot reach the endpoint, as a key below `phoenix:runner` and a message; none when it can. */
-export function runnerReachProblems(runner: RunnerConfig, endpoint: EndpointAccess): { path: (string | number)[]; message: string }[] {
+export function runnerReachProblems(
+  runner: RunnerConfig,
+  endpoint: EndpointAccess,
+): { path: (string | number)[]; message: string }[] {
   if (runner.kind === "self-hosted") {
-    if (runner.cidrs.length === 0) return [{ path: ["cidrs"], message: "a self-hosted runner needs its private source ranges, which Phoenix opens on the cluster security group (443): list them" }];
-    return runner.cidrs.flatMap((c, i) => (parseCidr(c)?.prefix === 0 ? [{ path: ["cidrs", i], message: "0.0.0.0/0 is not a runner's range: name the runner's subnets" }] : []));
+    if (runner.cidrs.length === 0)
+      return [
+        {
+          path: ["cidrs"],
+          message:
+            "a self-hosted runner needs its private source ranges, which Phoenix opens on the cluster security group (443): list them",
+        },
+      ];
+    return runner.cidrs.flatMap((c, i) =>
+      parseCidr(c)?.prefix === 0
+        ? [{ path: ["cidrs", i], message: "0.0.0.0/0 is not a runner's range: name the runner's subnets" }]
+        : [],
+    );
   }
   if (!endpoint.publicAccess) {
     return [
@@ -75,14 +88,27 @@ export function runnerReachProblems(runner: RunnerConfig, endpoint: EndpointAcce
     return [
       {
         path: ["kind"],
-        message: "GitHub-hosted runners come from no small fixed range, so phoenix:cluster.endpoint.publicAccessCidrs cannot name them: use a runner with static egress addresses (kind: static-egress, cidrs) or a self-hosted runner",
+        message:
+          "GitHub-hosted runners come from no small fixed range, so phoenix:cluster.endpoint.publicAccessCidrs cannot name them: use a runner with static egress addresses (kind: static-egress, cidrs) or a self-hosted runner",
       },
     ];
   }
-  if (runner.cidrs.length === 0) return [{ path: ["cidrs"], message: "a static-egress runner needs its egress addresses: list them (they must be inside phoenix:cluster.endpoint.publicAccessCidrs)" }];
+  if (runner.cidrs.length === 0)
+    return [
+      {
+        path: ["cidrs"],
+        message:
+          "a static-egress runner needs its egress addresses: list them (they must be inside phoenix:cluster.endpoint.publicAccessCidrs)",
+      },
+    ];
   return runner.cidrs.flatMap((c, i) =>
     endpoint.publicAccessCidrs.some((allowed) => within(c, allowed))
       ? []
-      : [{ path: ["cidrs", i], message: `${c} is not inside phoenix:cluster.endpoint.publicAccessCidrs (${endpoint.publicAccessCidrs.join(", ")}): add it there, or the runner cannot reach the API` }],
+      : [
+          {
+            path: ["cidrs", i],
+            message: `${c} is not inside phoenix:cluster.endpoint.publicAccessCidrs (${endpoint.publicAccessCidrs.join(", ")}): add it there, or the runner cannot reach the API`,
+          },
+        ],
   );
 }

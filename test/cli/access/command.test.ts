@@ -12,7 +12,10 @@ describe("phoenix access", () => {
     assert.equal(run.status, 0, run.stderr);
     const rows = JSON.parse(run.stdout) as Judged[];
     assert.ok(rows.length > 40);
-    assert.deepEqual(rows.filter((r) => r.decision !== r.expect && !r.todo), []);
+    assert.deepEqual(
+      rows.filter((r) => r.decision !== r.expect && !r.todo),
+      [],
+    );
     assert.ok(rows.some((r) => r.who === "velero" && r.action === "s3:DeleteObjectVersion" && r.decision === "Deny"));
   });
 

@@ -28,7 +28,11 @@ import { CLUSTER_NAMESPACES, type NamespaceClass, type NamespaceEntry } from "..
 import { loadStack } from "../../../cli/stacks/stackFile";
 import { ROOT } from "../../helpers";
 
-const ns = (name: string, labels: Record<string, string> = {}, annotations: Record<string, string> = {}): LiveNamespace => ({ name, labels, annotations });
+const ns = (
+  name: string,
+  labels: Record<string, string> = {},
+  annotations: Record<string, string> = {},
+): LiveNamespace => ({ name, labels, annotations });
 const classed = (name: string, cls: string): LiveNamespace => ns(name, { [NAMESPACE_CLASS_LABEL]: cls });
 const app = (name: string, dest: string | undefined, over: Partial<LiveApplication> = {}): LiveApplication => ({
   namespace: "argocd",
@@ -47,7 +51,14 @@ const schedule = (name: string, inc: string[], exc: string[] = [], over: Partial
   objectFilters: [],
   ...over,
 });
-const obj = (kind: StateKind, namespace: string, name: string, over: Partial<LiveObject> = {}): LiveObject => ({ kind, namespace, name, labels: {}, annotations: {}, ...over });
+const obj = (kind: StateKind, namespace: string, name: string, over: Partial<LiveObject> = {}): LiveObject => ({
+  kind,
+  namespace,
+  name,
+  labels: {},
+  annotations: {},
+  ...over,
+});
 const installed = <T>(items: T[]): { installed: true; items: T[] } => ({ installed: true, items });
 
 /** A Phoenix cluster as `pulumi up` leaves it: labelled namespaces, the bootstrap Applications, the two schedules. */
@@ -71,7 +82,9 @@ function phoenixCluster(): AuditInput {
       obj("Secret", "ledger", "db-credentials", { type: "Opaque" }),
       obj("Secret", "argocd", "argocd-secret", { type: "Opaque" }),
       obj("ConfigMap", "shop", "kube-root-ca.crt"),
-      obj("Deployment", "shop", "shop", { annotations: { [ARGOCD_TRACKING_ANNOTATION]: "shop:apps/Deployment:shop/shop" } }),
+      obj("Deployment", "shop", "shop", {
+        annotations: { [ARGOCD_TRACKING_ANNOTATION]: "shop:apps/Deployment:shop/shop" },
+      }),
     ],
   };
 }
@@ -110,7 +123,9 @@ describe("Velero namespace globs (1.18)", () => {
   });
 
   it("an empty includedNamespaces or a lone * means every namespace (Velero docs, 'Resource filtering')", () => {
-    for (const inc of [[], ["*"]]) for (const n of ["kube-system", "shop", "anything"]) assert.ok(scopeCovers({ includedNamespaces: inc, excludedNamespaces: [] }, n));
+    for (const inc of [[], ["*"]])
+      for (const n of ["kube-system", "shop", "anything"])
+        assert.ok(scopeCovers({ includedNamespaces: inc, excludedNamespaces: [] }, n));
   });
 
   it("excludes win; with a lone * Velero skips glob expansion, so glob excludes match only literally", () => {
@@ -123,8 +138,14 @@ describe("Velero namespace globs (1.18)", () => {
   it("reports scopes Velero refuses", () => {
     assert.deepEqual(scopeProblems({ includedNamespaces: ["a"], excludedNamespaces: ["b"] }), []);
     assert.match(scopeProblems({ includedNamespaces: ["*", "a"], excludedNamespaces: [] }).join(), /mixes '\*'/);
-    assert.match(scopeProblems({ includedNamespaces: [], excludedNamespaces: ["*"] }).join(), /excludedNamespaces contains '\*'/);
-    assert.match(scopeProblems({ includedNamespaces: ["a"], excludedNamespaces: ["a"] }).join(), /both included and excluded/);
+    assert.match(
+      scopeProblems({ includedNamespaces: [], excludedNamespaces: ["*"] }).join(),
+      /excludedNamespaces contains '\*'/,
+    );
+    assert.match(
+      scopeProblems({ includedNamespaces: ["a"], excludedNamespaces: ["a"] }).join(),
+      /both included and excluded/,
+    );
     assert.match(scopeProblems({ includedNamespaces: ["{a,b}"], excludedNamespaces: [] }).join(), /refuses/);
   });
 });
@@ -146,7 +167,8 @@ describe("what holds state", () => {
       [obj("StatefulSet", "n", "db", tracked), false],
       [obj("CronJob", "n", "report"), true],
     ];
-    for (const [o, want] of cases) assert.equal(isState(o), want, `${o.kind}/${o.name} ${JSON.stringify(o.annotations)}`);
+    for (const [o, want] of cases)
+      assert.equal(isState(o), want, `${o.kind}/${o.name} ${JSON.stringify(o.annotations)}`);
   });
 });
 
@@ -171,7 +193,10 @@ describe("live classification", () => {
       ],
     );
     assert.deepEqual(row(phoenixCluster(), "ledger").coveredBy, ["velero-daily", "velero-hourly"]);
-    assert.deepEqual(row(phoenixCluster(), "ledger").holdsState, { PersistentVolumeClaim: ["data-db-0"], Secret: ["db-credentials"] });
+    assert.deepEqual(row(phoenixCluster(), "ledger").holdsState, {
+      PersistentVolumeClaim: ["data-db-0"],
+      Secret: ["db-credentials"],
+    });
   });
 
   it("the root app of apps does not make Argo CD's own namespace GitOps", () => {
@@ -182,17 +207,28 @@ describe("live classification", () => {
 
   it("an unknown namespace with a volume and no backup would be lost", () => {
     const input = phoenixCluster();
-    const result = audit({ ...input, namespaces: [...input.namespaces, ns("scratch")], objects: [...input.objects, obj("PersistentVolumeClaim", "scratch", "notebook")] });
+    const result = audit({
+      ...input,
+      namespaces: [...input.namespaces, ns("scratch")],
+      objects: [...input.objects, obj("PersistentVolumeClaim", "scratch", "notebook")],
+    });
     assert.equal(result.failed, true);
     assert.equal(result.failures.length, 1);
     assert.equal(result.failures[0].verdict, "lost");
-    assert.match(result.failures[0].message, /unknown namespace "scratch" holds 1 PersistentVolumeClaim that no backup and no Git repository covers: it would be lost in a disaster/);
+    assert.match(
+      result.failures[0].message,
+      /unknown namespace "scratch" holds 1 PersistentVolumeClaim that no backup and no Git repository covers: it would be lost in a disaster/,
+    );
     assert.match(result.failures[0].message, /phoenix:namespaces\.imperative/);
   });
 
   it("an empty unknown namespace is not a loss", () => {
     const input = phoenixCluster();
-    const result = audit({ ...input, namespaces: [...input.namespaces, ns("empty")], objects: [...input.objects, obj("ConfigMap", "empty", "kube-root-ca.crt")] });
+    const result = audit({
+      ...input,
+      namespaces: [...input.namespaces, ns("empty")],
+      objects: [...input.objects, obj("ConfigMap", "empty", "kube-root-ca.crt")],
+    });
     assert.equal(result.failed, false);
     assert.equal(result.rows.find((r) => r.name === "empty")?.class, "unknown");
   });
@@ -200,22 +236,31 @@ describe("live classification", () => {
   it("a schedule that reaches a GitOps namespace fails, and so does one with an empty include list (it takes everything)", () => {
     const input = phoenixCluster();
     const glob = audit({ ...input, schedules: installed([schedule("weekly", ["ledger", "sh*"])]) });
-    assert.deepEqual(glob.failures.map((f) => `${f.namespace}:${f.verdict}`), ["shop:backup-covers-gitops"]);
+    assert.deepEqual(
+      glob.failures.map((f) => `${f.namespace}:${f.verdict}`),
+      ["shop:backup-covers-gitops"],
+    );
     const everything = audit({ ...input, schedules: installed([schedule("all", [])]) });
     const verdicts = new Map(everything.failures.map((f) => [f.namespace, f.verdict]));
-    for (const n of [...CLUSTER_NAMESPACES, "argocd", "velero"]) assert.equal(verdicts.get(n), "backup-covers-platform", n);
+    for (const n of [...CLUSTER_NAMESPACES, "argocd", "velero"])
+      assert.equal(verdicts.get(n), "backup-covers-platform", n);
     for (const n of ["shop", "catalog"]) assert.equal(verdicts.get(n), "backup-covers-gitops", n);
     assert.ok(!verdicts.has("ledger"));
   });
 
   it("a paused schedule protects nothing, but its scope still counts against GitOps namespaces", () => {
     const input = phoenixCluster();
-    const result = audit({ ...input, schedules: installed([schedule("daily", ["ledger", "models", "shop"], [], { paused: true })]) });
+    const result = audit({
+      ...input,
+      schedules: installed([schedule("daily", ["ledger", "models", "shop"], [], { paused: true })]),
+    });
     const byNs = new Map(result.failures.map((f) => [f.namespace, f]));
     assert.equal(byNs.get("ledger")?.verdict, "lost");
     assert.match(byNs.get("ledger")?.message ?? "", /daily \(paused\) would cover it but take no backups/);
     assert.equal(byNs.get("shop")?.verdict, "backup-covers-gitops");
-    assert.deepEqual(result.rows.find((r) => r.name === "ledger")?.inactiveCoveredBy, [{ schedule: "daily", reason: "paused" }]);
+    assert.deepEqual(result.rows.find((r) => r.name === "ledger")?.inactiveCoveredBy, [
+      { schedule: "daily", reason: "paused" },
+    ]);
     assert.deepEqual(result.rows.find((r) => r.name === "ledger")?.coveredBy, []);
   });
 
@@ -237,8 +282,14 @@ describe("live classification", () => {
     // Its schedules now reach a GitOps namespace too: the worst verdict is shown, both are reported.
     assert.equal(r?.verdict, "backup-covers-gitops");
     // And the ledger's hand-made Secret is now state in a GitOps namespace that Git does not hold.
-    assert.deepEqual(r?.findings.map((f) => f.verdict), ["backup-covers-gitops", "conflict", "untracked-in-gitops"]);
-    assert.match(result.failures.find((f) => f.verdict === "conflict")?.message ?? "", /gitops \(Application argocd\/ledger-ui\) vs imperative \(label phoenix\.platform\/namespace-class=imperative\)/);
+    assert.deepEqual(
+      r?.findings.map((f) => f.verdict),
+      ["backup-covers-gitops", "conflict", "untracked-in-gitops"],
+    );
+    assert.match(
+      result.failures.find((f) => f.verdict === "conflict")?.message ?? "",
+      /gitops \(Application argocd\/ledger-ui\) vs imperative \(label phoenix\.platform\/namespace-class=imperative\)/,
+    );
   });
 
   it("fails a GitOps namespace holding state Argo CD does not track, but not what controllers make again", () => {
@@ -247,11 +298,19 @@ describe("live classification", () => {
     const handMade = withObjects(obj("Secret", "shop", "api-key", { type: "Opaque" }));
     const shop = handMade.rows.find((x) => x.name === "shop");
     assert.equal(shop?.verdict, "untracked-in-gitops");
-    assert.match(handMade.failures.find((f) => f.namespace === "shop")?.message ?? "", /1 Secret that Argo CD does not track \(api-key\).*would be lost in a disaster/);
+    assert.match(
+      handMade.failures.find((f) => f.namespace === "shop")?.message ?? "",
+      /1 Secret that Argo CD does not track \(api-key\).*would be lost in a disaster/,
+    );
     const regenerated = withObjects(
-      obj("Secret", "shop", "shop-tls", { type: "kubernetes.io/tls", annotations: { "cert-manager.io/certificate-name": "shop" } }),
+      obj("Secret", "shop", "shop-tls", {
+        type: "kubernetes.io/tls",
+        annotations: { "cert-manager.io/certificate-name": "shop" },
+      }),
       obj("Secret", "shop", "operator-made", { type: "Opaque", owned: true }),
-      obj("ConfigMap", "shop", "settings", { annotations: { [ARGOCD_TRACKING_ANNOTATION]: "shop:/ConfigMap:shop/settings" } }),
+      obj("ConfigMap", "shop", "settings", {
+        annotations: { [ARGOCD_TRACKING_ANNOTATION]: "shop:/ConfigMap:shop/settings" },
+      }),
     );
     assert.equal(regenerated.rows.find((x) => x.name === "shop")?.verdict, "ok");
     assert.equal(regenerated.failed, false);
@@ -259,15 +318,33 @@ describe("live classification", () => {
 
   it("ignores Applications that deploy to another cluster", () => {
     const input = phoenixCluster();
-    const remote = audit({ ...input, namespaces: [...input.namespaces, ns("edge")], applications: installed([app("edge", "edge", { destinationServer: "https://edge.example.com" }), app("edge2", "edge", { destinationServer: undefined, destinationName: "edge-cluster" })]) });
+    const remote = audit({
+      ...input,
+      namespaces: [...input.namespaces, ns("edge")],
+      applications: installed([
+        app("edge", "edge", { destinationServer: "https://edge.example.com" }),
+        app("edge2", "edge", { destinationServer: undefined, destinationName: "edge-cluster" }),
+      ]),
+    });
     assert.equal(remote.rows.find((r) => r.name === "edge")?.class, "unknown");
-    const named = audit({ ...input, namespaces: [...input.namespaces, ns("edge")], applications: installed([app("edge", "edge", { destinationServer: undefined, destinationName: "in-cluster" })]) });
+    const named = audit({
+      ...input,
+      namespaces: [...input.namespaces, ns("edge")],
+      applications: installed([app("edge", "edge", { destinationServer: undefined, destinationName: "in-cluster" })]),
+    });
     assert.equal(named.rows.find((r) => r.name === "edge")?.class, "gitops");
   });
 
   it("Argo tracking metadata on the namespace object makes it GitOps", () => {
     const input = phoenixCluster();
-    const tracked = audit({ ...input, namespaces: [...input.namespaces, ns("a", {}, { [ARGOCD_TRACKING_ANNOTATION]: "apps:/Namespace:/a" }), ns("b", { [ARGOCD_INSTANCE_LABEL]: "apps" })] });
+    const tracked = audit({
+      ...input,
+      namespaces: [
+        ...input.namespaces,
+        ns("a", {}, { [ARGOCD_TRACKING_ANNOTATION]: "apps:/Namespace:/a" }),
+        ns("b", { [ARGOCD_INSTANCE_LABEL]: "apps" }),
+      ],
+    });
     assert.equal(tracked.rows.find((r) => r.name === "a")?.class, "gitops");
     assert.equal(tracked.rows.find((r) => r.name === "b")?.class, "gitops");
   });
@@ -277,7 +354,10 @@ describe("live classification", () => {
     const result = audit({ ...input, applications: { installed: false }, schedules: { installed: false } });
     assert.ok(result.notes.some((n) => /Argo CD is not installed/.test(n)));
     assert.ok(result.notes.some((n) => /Velero is not installed/.test(n)));
-    assert.deepEqual(result.failures.map((f) => `${f.namespace}:${f.verdict}`), ["ledger:lost"]);
+    assert.deepEqual(
+      result.failures.map((f) => `${f.namespace}:${f.verdict}`),
+      ["ledger:lost"],
+    );
     assert.equal(result.rows.find((r) => r.name === "shop")?.class, "gitops", "the label still says gitops");
   });
 
@@ -288,8 +368,17 @@ describe("live classification", () => {
       { name: "gone", class: "imperative", sources: ["inventory"] },
     ];
     const stack: StackInventory = { stackFile: "Pulumi.prod.yaml", inventory: { namespaces: inventory } };
-    const result = audit({ namespaces: [ns("argocd"), ns("ledger")], applications: installed([]), schedules: installed([]), objects: [obj("PersistentVolumeClaim", "ledger", "data")], stack });
-    assert.deepEqual(result.rows.map((r) => `${r.name}:${r.class}`), ["argocd:platform", "ledger:imperative"]);
+    const result = audit({
+      namespaces: [ns("argocd"), ns("ledger")],
+      applications: installed([]),
+      schedules: installed([]),
+      objects: [obj("PersistentVolumeClaim", "ledger", "data")],
+      stack,
+    });
+    assert.deepEqual(
+      result.rows.map((r) => `${r.name}:${r.class}`),
+      ["argocd:platform", "ledger:imperative"],
+    );
     assert.deepEqual(result.rows[0].evidence, [{ class: "platform", source: "Pulumi.prod.yaml plugin:argocd" }]);
     assert.match(result.failures[0].message, /Pulumi\.prod\.yaml lists it/);
     assert.ok(result.notes.some((n) => /declares imperative namespace "gone", which does not exist/.test(n)));
@@ -297,7 +386,6 @@ describe("live classification", () => {
 });
 
 describe("stack inventory for --stack", () => {
-
   it("reads Pulumi.<stack>.yaml and classifies it as the plan does, without the Pulumi program", async () => {
     // The repository's own prod stack, whatever it holds: the assertions follow its config.
     const loaded = loadStack(ROOT, "prod");
@@ -310,7 +398,13 @@ describe("stack inventory for --stack", () => {
     for (const a of cfg.gitops.applications) assert.equal(classes.get(a.namespace), "gitops", a.namespace);
     for (const n of cfg.namespaces.imperative) assert.equal(classes.get(n.name), "imperative", n.name);
     // Live namespaces without any label: the stack alone classifies them.
-    const result = audit({ namespaces: stack.inventory.namespaces.map((n) => ns(n.name)), applications: installed([]), schedules: installed([]), objects: [], stack });
+    const result = audit({
+      namespaces: stack.inventory.namespaces.map((n) => ns(n.name)),
+      applications: installed([]),
+      schedules: installed([]),
+      objects: [],
+      stack,
+    });
     assert.deepEqual(
       result.rows.map((r) => `${r.name}:${r.class}`),
       [...stack.inventory.namespaces].sort((a, b) => a.name.localeCompare(b.name)).map((n) => `${n.name}:${n.class}`),
@@ -355,7 +449,19 @@ function refMatch(p: string, s: string): boolean {
   return p[0] === s[0] && refMatch(p.slice(1), s.slice(1));
 }
 
-const POOL = [...CLUSTER_NAMESPACES, "argocd", "velero", "shop", "catalog", "ledger", "models", "scratch", "team-a", "team-b", "tmp1"];
+const POOL = [
+  ...CLUSTER_NAMESPACES,
+  "argocd",
+  "velero",
+  "shop",
+  "catalog",
+  "ledger",
+  "models",
+  "scratch",
+  "team-a",
+  "team-b",
+  "tmp1",
+];
 const PATTERNS = ["team-*", "t??1", "[ls]*", "kube-*", "*s", "shop", "ledger", "scratch", "*"];
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
@@ -386,7 +492,10 @@ function randomInput(seed: number): AuditInput {
   );
   const scope = (): string[] => (r() < 0.2 ? [] : some(r, PATTERNS, 0.25));
   const schedules = Array.from({ length: Math.floor(r() * 4) }, (_, i) =>
-    schedule(`s${i}`, scope(), some(r, PATTERNS.slice(0, -1), 0.15), { paused: r() < 0.2, phase: pick(r, ["Enabled", "Enabled", "FailedValidation", undefined]) }),
+    schedule(`s${i}`, scope(), some(r, PATTERNS.slice(0, -1), 0.15), {
+      paused: r() < 0.2,
+      phase: pick(r, ["Enabled", "Enabled", "FailedValidation", undefined]),
+    }),
   );
   const objects = POOL.flatMap((n) =>
     Array.from({ length: Math.floor(r() * 3) }, (_, i) =>
@@ -400,7 +509,13 @@ function randomInput(seed: number): AuditInput {
     r() < 0.5
       ? {
           stackFile: "Pulumi.x.yaml",
-          inventory: { namespaces: some(r, POOL, 0.3).map((name) => ({ name, class: pick(r, ["platform", "gitops", "imperative"] as const), sources: ["random"] })) },
+          inventory: {
+            namespaces: some(r, POOL, 0.3).map((name) => ({
+              name,
+              class: pick(r, ["platform", "gitops", "imperative"] as const),
+              sources: ["random"],
+            })),
+          },
         }
       : undefined;
   return {
@@ -423,16 +538,26 @@ function expectedClass(input: AuditInput, n: LiveNamespace): LiveClass {
     (a) =>
       a.destinationNamespace === n.name &&
       a.namespace !== n.name &&
-      (a.destinationServer ? a.destinationServer === IN_CLUSTER : !a.destinationName || a.destinationName === "in-cluster"),
+      (a.destinationServer
+        ? a.destinationServer === IN_CLUSTER
+        : !a.destinationName || a.destinationName === "in-cluster"),
   );
-  if (has("gitops") || appTargets || n.labels[ARGOCD_INSTANCE_LABEL] !== undefined || n.annotations[ARGOCD_TRACKING_ANNOTATION] !== undefined) return "gitops";
+  if (
+    has("gitops") ||
+    appTargets ||
+    n.labels[ARGOCD_INSTANCE_LABEL] !== undefined ||
+    n.annotations[ARGOCD_TRACKING_ANNOTATION] !== undefined
+  )
+    return "gitops";
   if (has("imperative")) return "imperative";
   return "unknown";
 }
 
 function activeCover(input: AuditInput, name: string): boolean {
   const schedules = input.schedules.installed ? input.schedules.items : [];
-  return schedules.some((s) => !s.paused && s.phase !== "FailedValidation" && scopeProblems(s).length === 0 && scopeCovers(s, name));
+  return schedules.some(
+    (s) => !s.paused && s.phase !== "FailedValidation" && scopeProblems(s).length === 0 && scopeCovers(s, name),
+  );
 }
 
 describe("classification properties", () => {
@@ -441,14 +566,25 @@ describe("classification properties", () => {
       const input = randomInput(seed);
       const result = audit(input);
       const live = input.namespaces.map((n) => n.name).sort();
-      assert.deepEqual(result.rows.map((r) => r.name), live, `seed ${seed}: coverage`);
+      assert.deepEqual(
+        result.rows.map((r) => r.name),
+        live,
+        `seed ${seed}: coverage`,
+      );
       const byClass = new Map<LiveClass, string[]>();
       for (const r of result.rows) byClass.set(r.class, [...(byClass.get(r.class) ?? []), r.name]);
       const union = [...byClass.values()].flat().sort();
       assert.deepEqual(union, live, `seed ${seed}: the classes partition the namespaces`);
-      assert.ok([...byClass.keys()].every((c) => ["platform", "gitops", "imperative", "unknown"].includes(c)), `seed ${seed}`);
+      assert.ok(
+        [...byClass.keys()].every((c) => ["platform", "gitops", "imperative", "unknown"].includes(c)),
+        `seed ${seed}`,
+      );
       for (const n of input.namespaces) {
-        assert.equal(result.rows.find((r) => r.name === n.name)?.class, expectedClass(input, n), `seed ${seed}: ${n.name}`);
+        assert.equal(
+          result.rows.find((r) => r.name === n.name)?.class,
+          expectedClass(input, n),
+          `seed ${seed}: ${n.name}`,
+        );
       }
     }
   });
@@ -459,7 +595,8 @@ describe("classification properties", () => {
       const result = audit(input);
       for (const r of result.rows) {
         const holds = input.objects.some((o) => o.namespace === r.name && isState(o));
-        const shouldBeLost = (r.class === "imperative" || r.class === "unknown") && holds && !activeCover(input, r.name);
+        const shouldBeLost =
+          (r.class === "imperative" || r.class === "unknown") && holds && !activeCover(input, r.name);
         const lost = result.failures.find((f) => f.namespace === r.name && f.verdict === "lost");
         assert.equal(lost !== undefined, shouldBeLost, `seed ${seed}: ${r.name} (${r.class}, state ${holds})`);
         if (lost) assert.match(lost.message, /would be lost in a disaster/);
@@ -475,11 +612,26 @@ describe("classification properties", () => {
       for (const r of result.rows) {
         const reached = schedules.some((s) => scopeCovers(s, r.name));
         const verdicts = r.findings.map((f) => f.verdict);
-        assert.equal(verdicts.includes("backup-covers-platform"), r.class === "platform" && reached, `seed ${seed}: ${r.name}`);
-        assert.equal(verdicts.includes("backup-covers-gitops"), r.class === "gitops" && reached, `seed ${seed}: ${r.name}`);
-        assert.equal(verdicts.includes("conflict"), new Set(r.evidence.map((e) => e.class)).size > 1, `seed ${seed}: ${r.name}`);
+        assert.equal(
+          verdicts.includes("backup-covers-platform"),
+          r.class === "platform" && reached,
+          `seed ${seed}: ${r.name}`,
+        );
+        assert.equal(
+          verdicts.includes("backup-covers-gitops"),
+          r.class === "gitops" && reached,
+          `seed ${seed}: ${r.name}`,
+        );
+        assert.equal(
+          verdicts.includes("conflict"),
+          new Set(r.evidence.map((e) => e.class)).size > 1,
+          `seed ${seed}: ${r.name}`,
+        );
         assert.equal(r.verdict, VERDICTS.find((v) => verdicts.includes(v)) ?? "ok", `seed ${seed}: worst verdict`);
-        assert.ok(r.coveredBy.every((c) => !r.inactiveCoveredBy.some((i) => i.schedule === c)), `seed ${seed}: active and inactive overlap`);
+        assert.ok(
+          r.coveredBy.every((c) => !r.inactiveCoveredBy.some((i) => i.schedule === c)),
+          `seed ${seed}: active and inactive overlap`,
+        );
       }
       assert.ok(result.failures.every((f) => FAILING_VERDICTS.includes(f.verdict)));
       assert.equal(result.failed, result.failures.length > 0);

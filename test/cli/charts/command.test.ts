@@ -36,13 +36,18 @@ import { REFERENCE_CHARTS, ROOT } from "../../helpers";
 const FIXTURES = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-charts-"));
 after(() => fs.rmSync(FIXTURES, { recursive: true, force: true }));
 
-function writeChart(chart: string, version: string, files: { values: unknown; schema?: Schema; crds?: Record<string, unknown> }): void {
+function writeChart(
+  chart: string,
+  version: string,
+  files: { values: unknown; schema?: Schema; crds?: Record<string, unknown> },
+): void {
   const dir = path.join(FIXTURES, chart, version);
   fs.mkdirSync(path.join(dir, "crds"), { recursive: true });
   fs.writeFileSync(path.join(dir, "Chart.yaml"), stringify({ apiVersion: "v2", name: chart, version }));
   fs.writeFileSync(path.join(dir, "values.yaml"), stringify(files.values));
   if (files.schema) fs.writeFileSync(path.join(dir, "values.schema.json"), JSON.stringify(files.schema, null, 2));
-  for (const [name, doc] of Object.entries(files.crds ?? {})) fs.writeFileSync(path.join(dir, "crds", name), stringify(doc));
+  for (const [name, doc] of Object.entries(files.crds ?? {}))
+    fs.writeFileSync(path.join(dir, "crds", name), stringify(doc));
 }
 
 /** A CRD with one version whose `spec` has the given schema. */
@@ -55,7 +60,14 @@ function crd(kind: string, version: string, spec: Schema): Schema {
       group: "example.io",
       names: { kind, plural: `${kind.toLowerCase()}s` },
       scope: "Namespaced",
-      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec } } } }],
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", properties: { spec } } },
+        },
+      ],
     },
   };
 }
@@ -67,7 +79,10 @@ writeChart("velero", FIXTURE_VERSION, {
   values: {
     image: { repository: "velero/velero", tag: "main" },
     deployNodeAgent: false,
-    configuration: { backupStorageLocation: [{ name: null, provider: "", bucket: "", config: {} }], uploaderType: null },
+    configuration: {
+      backupStorageLocation: [{ name: null, provider: "", bucket: "", config: {} }],
+      uploaderType: null,
+    },
     initContainers: null,
     schedules: {},
   },
@@ -76,7 +91,11 @@ writeChart("velero", FIXTURE_VERSION, {
     type: "object",
     required: ["image"],
     properties: {
-      image: { type: "object", properties: { repository: { type: "string" }, tag: { type: "string" } }, required: ["repository"] },
+      image: {
+        type: "object",
+        properties: { repository: { type: "string" }, tag: { type: "string" } },
+        required: ["repository"],
+      },
       deployNodeAgent: { type: "boolean" },
       // Declared by the schema only (values.yaml has no `metrics`), as cert-manager does.
       metrics: { type: "object", properties: { enabled: { type: "boolean" } } },
@@ -87,7 +106,12 @@ writeChart("velero", FIXTURE_VERSION, {
             type: "array",
             items: {
               type: "object",
-              properties: { name: { type: ["string", "null"] }, provider: { type: "string" }, bucket: { type: "string" }, config: { type: "object" } },
+              properties: {
+                name: { type: ["string", "null"] },
+                provider: { type: "string" },
+                bucket: { type: "string" },
+                config: { type: "object" },
+              },
               required: ["provider", "bucket"],
             },
           },
@@ -112,7 +136,10 @@ writeChart("velero", FIXTURE_VERSION, {
             includedNamespaces: { type: "array", items: { type: "string" }, nullable: true },
             storageLocation: { type: "string" },
             ttl: { type: "string" },
-            metadata: { type: "object", properties: { labels: { type: "object", additionalProperties: { type: "string" } } } },
+            metadata: {
+              type: "object",
+              properties: { labels: { type: "object", additionalProperties: { type: "string" } } },
+            },
           },
         },
       },
@@ -122,7 +149,11 @@ writeChart("velero", FIXTURE_VERSION, {
 
 // An Argo CD-like chart without a schema, shipping the Application CRD.
 writeChart("argo-cd", FIXTURE_VERSION, {
-  values: { crds: { install: true, keep: false }, configs: { cm: { create: true } }, server: { replicas: 1, extraArgs: [] } },
+  values: {
+    crds: { install: true, keep: false },
+    configs: { cm: { create: true } },
+    server: { replicas: 1, extraArgs: [] },
+  },
   crds: {
     "crd-application.yaml": crd("Application", "v1alpha1", {
       type: "object",
@@ -131,7 +162,10 @@ writeChart("argo-cd", FIXTURE_VERSION, {
         project: { type: "string" },
         destination: { type: "object", properties: { server: { type: "string" }, namespace: { type: "string" } } },
         source: { type: "object", properties: { repoURL: { type: "string" }, path: { type: "string" } } },
-        syncPolicy: { type: "object", properties: { automated: { type: "object", properties: { prune: { type: "boolean" } } } } },
+        syncPolicy: {
+          type: "object",
+          properties: { automated: { type: "object", properties: { prune: { type: "boolean" } } } },
+        },
       },
     }),
     "crd-appproject.yaml": crd("AppProject", "v1alpha1", {
@@ -147,10 +181,17 @@ function release(chart: string, values: unknown, version = FIXTURE_VERSION): Rel
   return { name: chart, chart, version, repository: "https://charts.example.com", values };
 }
 
-const goodSchedule = { schedule: "0 3 * * *", useOwnerReferencesInBackup: false, template: { includedNamespaces: ["ledger"], storageLocation: "default", ttl: "720h0m0s" } };
+const goodSchedule = {
+  schedule: "0 3 * * *",
+  useOwnerReferencesInBackup: false,
+  template: { includedNamespaces: ["ledger"], storageLocation: "default", ttl: "720h0m0s" },
+};
 const goodVelero = {
   deployNodeAgent: true,
-  configuration: { backupStorageLocation: [{ name: "default", provider: "aws", bucket: "b", config: { region: "r" } }], uploaderType: "kopia" },
+  configuration: {
+    backupStorageLocation: [{ name: "default", provider: "aws", bucket: "b", config: { region: "r" } }],
+    uploaderType: "kopia",
+  },
   initContainers: [{ name: "velero-plugin-for-aws", image: "velero/velero-plugin-for-aws:main" }],
   schedules: { daily: goodSchedule },
 };
@@ -170,19 +211,33 @@ describe("chart conformance against fixture charts", () => {
   it("passes values that conform, and says what it checked", () => {
     const report = verifyRelease(release("velero", goodVelero), FIXTURES);
     assert.deepEqual(report.problems, []);
-    assert.deepEqual(report.checked, ["key paths against values.yaml and the schema", "values.schema.json", "1 Schedule against the velero@0.0.1-fixture CRD"]);
+    assert.deepEqual(report.checked, [
+      "key paths against values.yaml and the schema",
+      "values.schema.json",
+      "1 Schedule against the velero@0.0.1-fixture CRD",
+    ]);
   });
 
   it("catches a misspelled key (key path), even where the chart's schema leaves objects open", () => {
-    const list = problems(release("velero", { ...goodVelero, configuration: { ...goodVelero.configuration, uploaderTyp: "kopia" } }));
-    assert.match(at(list, "keys", "configuration.uploaderTyp"), /unknown key: not in the chart's values\.yaml nor in its values\.schema\.json/);
+    const list = problems(
+      release("velero", { ...goodVelero, configuration: { ...goodVelero.configuration, uploaderTyp: "kopia" } }),
+    );
+    assert.match(
+      at(list, "keys", "configuration.uploaderTyp"),
+      /unknown key: not in the chart's values\.yaml nor in its values\.schema\.json/,
+    );
     assert.equal(list.length, 1, list.join("\n"));
     // In a chart without a schema too.
     assert.match(at(problems(release("argo-cd", { crds: { instal: true } })), "keys", "crds.instal"), /unknown key/);
   });
 
   it("checks list items against the chart's example item", () => {
-    const list = problems(release("velero", { ...goodVelero, configuration: { backupStorageLocation: [{ name: "default", provider: "aws", bukcet: "b" }] } }));
+    const list = problems(
+      release("velero", {
+        ...goodVelero,
+        configuration: { backupStorageLocation: [{ name: "default", provider: "aws", bukcet: "b" }] },
+      }),
+    );
     at(list, "keys", "configuration.backupStorageLocation[].bukcet");
     // The list replaces the default one as a whole, so the schema misses the bucket too.
     assert.match(at(list, "schema", "configuration.backupStorageLocation[0].bucket"), /required/);
@@ -195,18 +250,30 @@ describe("chart conformance against fixture charts", () => {
 
   it("accepts any key below a FREE_FORM path, and only there", () => {
     assert.ok(FREE_FORM["argo-cd"].includes("configs.cm"));
-    assert.deepEqual(problems(release("argo-cd", { configs: { cm: { "application.resourceTrackingMethod": "annotation" } } })), []);
+    assert.deepEqual(
+      problems(release("argo-cd", { configs: { cm: { "application.resourceTrackingMethod": "annotation" } } })),
+      [],
+    );
     at(problems(release("argo-cd", { configs: { cmm: {} } })), "keys", "configs.cmm");
   });
 
   it("catches a wrong type (schema), validated on the values merged over the defaults as Helm does", () => {
-    assert.match(at(problems(release("velero", { ...goodVelero, deployNodeAgent: "yes" })), "schema", "deployNodeAgent"), /must be boolean/);
+    assert.match(
+      at(problems(release("velero", { ...goodVelero, deployNodeAgent: "yes" })), "schema", "deployNodeAgent"),
+      /must be boolean/,
+    );
     // `image` is required: the defaults satisfy it, unless Phoenix deletes it with null.
-    assert.match(at(problems(release("velero", { ...goodVelero, image: null })), "schema", "image"), /required, but not set/);
+    assert.match(
+      at(problems(release("velero", { ...goodVelero, image: null })), "schema", "image"),
+      /required, but not set/,
+    );
   });
 
   it("catches a map where a chart without a schema has a list (kinds against the defaults)", () => {
-    assert.match(at(problems(release("argo-cd", { server: { extraArgs: "--insecure" } })), "keys", "server.extraArgs"), /is a string, but the chart's default here is a list/);
+    assert.match(
+      at(problems(release("argo-cd", { server: { extraArgs: "--insecure" } })), "keys", "server.extraArgs"),
+      /is a string, but the chart's default here is a list/,
+    );
   });
 
   it("treats computed and secret placeholders as unknown, not as type errors", () => {
@@ -220,23 +287,39 @@ describe("chart conformance against fixture charts", () => {
 
   it("checks every Velero schedule against the Schedule CRD: misspelled, wrong-typed and dropped keys", () => {
     const bad = { ...goodSchedule, template: { includedNamespace: ["ledger"], ttl: 720 } };
-    const list = problems(release("velero", { ...goodVelero, schedules: { daily: goodSchedule, weekly: bad, hourly: { scheduel: "0 * * * *", template: {} } } }));
+    const list = problems(
+      release("velero", {
+        ...goodVelero,
+        schedules: { daily: goodSchedule, weekly: bad, hourly: { scheduel: "0 * * * *", template: {} } },
+      }),
+    );
     assert.match(at(list, "crd", "schedules.weekly.template.includedNamespace"), /Schedule spec: unknown field/);
     assert.match(at(list, "crd", "schedules.weekly.template.ttl"), /Schedule spec: must be string/);
-    assert.match(at(list, "crd", "schedules.hourly.scheduel"), /the chart's template does not render it into the Schedule/);
+    assert.match(
+      at(list, "crd", "schedules.hourly.scheduel"),
+      /the chart's template does not render it into the Schedule/,
+    );
     assert.match(at(list, "crd", "schedules.hourly.schedule"), /required/);
     assert.equal(list.length, 4, list.join("\n"));
   });
 
   it("checks argocd-apps Applications and AppProjects against the CRDs of the plan's argo-cd release", () => {
-    const app = { namespace: "argocd", project: "default", destination: { server: "https://kubernetes.default.svc", namespace: "shop" }, source: { repoURL: "r", path: "p" } };
+    const app = {
+      namespace: "argocd",
+      project: "default",
+      destination: { server: "https://kubernetes.default.svc", namespace: "shop" },
+      source: { repoURL: "r", path: "p" },
+    };
     const apps = release("argocd-apps", {
       applications: { shop: app, typo: { ...app, syncPolicy: { automatd: {} } } },
       projects: { ok: { namespace: "argocd", sourceRepos: ["r"] }, typo: { sourceRepo: ["r"], description: 5 } },
     });
     const argocd = release("argo-cd", {});
     const report = verifyReleases([argocd, apps], FIXTURES)[1];
-    assert.deepEqual(report.problems.map((p) => p.path), ["applications.typo.syncPolicy.automatd", "projects.typo.sourceRepo", "projects.typo.description"]);
+    assert.deepEqual(
+      report.problems.map((p) => p.path),
+      ["applications.typo.syncPolicy.automatd", "projects.typo.sourceRepo", "projects.typo.description"],
+    );
     assert.ok(report.checked.includes("2 Application against the argo-cd@0.0.1-fixture CRD"));
     assert.ok(report.checked.includes("2 AppProject against the argo-cd@0.0.1-fixture CRD"));
     assert.match(problems(apps).join("\n"), /crd applications: cannot check: the plan has no argo-cd release/);
@@ -254,7 +337,10 @@ describe("chart conformance against fixture charts", () => {
 
 describe("conformance helpers", () => {
   it("merges values over defaults as Helm does: maps merge, lists replace, null deletes", () => {
-    assert.deepEqual(helmMerge({ a: { b: 1, c: 2 }, l: [1, 2], d: 1 }, { a: { c: 3 }, l: [9], d: null }), { a: { b: 1, c: 3 }, l: [9] });
+    assert.deepEqual(helmMerge({ a: { b: 1, c: 2 }, l: [1, 2], d: 1 }, { a: { c: 3 }, l: [9], d: null }), {
+      a: { b: 1, c: 3 },
+      l: [9],
+    });
   });
 
   it("names schema errors by key path, list indexes included", () => {
@@ -262,14 +348,21 @@ describe("conformance helpers", () => {
   });
 
   it("validates draft 2020-12 schemas and older drafts", () => {
-    const schema = (draft: string): Schema => ({ $schema: draft, type: "object", properties: { a: { type: "integer" } } });
+    const schema = (draft: string): Schema => ({
+      $schema: draft,
+      type: "object",
+      properties: { a: { type: "integer" } },
+    });
     for (const draft of ["https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-04/schema#"]) {
       assert.deepEqual(schemaValidator(schema(draft))({ a: "x" }), [{ path: "a", message: "must be integer" }], draft);
     }
   });
 
   it("reports an array of maps the chart gives no example for, unless FREE_FORM lists it", () => {
-    assert.deepEqual(keyProblems({ extra: [{ name: "x" }] }, { extra: [] }, []).map((f) => f.path), ["extra[]"]);
+    assert.deepEqual(
+      keyProblems({ extra: [{ name: "x" }] }, { extra: [] }, []).map((f) => f.path),
+      ["extra[]"],
+    );
     assert.deepEqual(keyProblems({ extra: [{ name: "x" }] }, { extra: [] }, ["extra"]), []);
   });
 });
@@ -281,7 +374,11 @@ const run = promisify(execFile);
 /** Runs `phoenix charts verify` as a process, from its sources, as `npm run charts:verify` does from the build. */
 async function cli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   try {
-    const r = await run(process.execPath, ["--import", "tsx", path.join(ROOT, "cli", "run.ts"), "charts", "verify", ...args], { cwd: ROOT, encoding: "utf8" });
+    const r = await run(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "cli", "run.ts"), "charts", "verify", ...args],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     return { status: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -291,9 +388,13 @@ async function cli(...args: string[]): Promise<{ status: number; stdout: string;
 
 const present = fs.existsSync(REFERENCE_CHARTS);
 if (!present) {
-  process.stderr.write(`\n!!! SKIPPED: ${REFERENCE_CHARTS} not found: charts verify against the reference charts did not run !!!\n\n`);
+  process.stderr.write(
+    `\n!!! SKIPPED: ${REFERENCE_CHARTS} not found: charts verify against the reference charts did not run !!!\n\n`,
+  );
 }
-const skip = present ? false : `SKIPPED: ${REFERENCE_CHARTS} not found; charts verify against the reference charts did not run`;
+const skip = present
+  ? false
+  : `SKIPPED: ${REFERENCE_CHARTS} not found; charts verify against the reference charts did not run`;
 
 // The CLI runs are independent processes: run them side by side.
 describe("phoenix charts verify, the command", { concurrency: true }, () => {
@@ -304,17 +405,29 @@ describe("phoenix charts verify, the command", { concurrency: true }, () => {
       const r = await cli("--stack", "prod", "--charts", empty, "--out", json);
       assert.equal(r.status, 1, r.stderr);
       assert.match(r.stdout, /^FAIL\s+velero\s+velero@/m);
-      assert.ok(r.stdout.includes(`${path.join(empty, charts.velero.chart, charts.velero.version)} is missing`), r.stdout);
+      assert.ok(
+        r.stdout.includes(`${path.join(empty, charts.velero.chart, charts.velero.version)} is missing`),
+        r.stdout,
+      );
       assert.match(r.stdout, /helm pull velero --repo /);
       // The JSON report holds the same verdicts: every release, each with its missing chart.
-      const report = JSON.parse(fs.readFileSync(json, "utf8")) as { stack: string; charts: string; releases: { release: string; problems: Problem[] }[] };
+      const report = JSON.parse(fs.readFileSync(json, "utf8")) as {
+        stack: string;
+        charts: string;
+        releases: { release: string; problems: Problem[] }[];
+      };
       assert.deepEqual([report.stack, report.charts], ["prod", empty]);
       assert.ok(report.releases.length > 0);
       // The old --json FILE still writes it, for one release, and says what replaces it.
       const old = await cli("--stack", "prod", "--charts", empty, "--json", path.join(empty, "old.json"));
       assert.ok(fs.existsSync(path.join(empty, "old.json")));
       assert.match(old.stderr, /"charts verify --json FILE" is deprecated .* use "phoenix charts verify --out FILE"/);
-      for (const rel of report.releases) assert.deepEqual(rel.problems.map((p) => p.check), ["chart"], rel.release);
+      for (const rel of report.releases)
+        assert.deepEqual(
+          rel.problems.map((p) => p.check),
+          ["chart"],
+          rel.release,
+        );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
@@ -329,22 +442,34 @@ describe("phoenix charts verify, the command", { concurrency: true }, () => {
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /required option '--charts <dir>' not specified/);
     assert.equal(unknown.status, 2);
-    assert.match(unknown.stderr, new RegExp(`Pulumi\\.nowhere\\.yaml: no such stack file.*Known stacks: ${listStacks(ROOT).join(", ")}`));
+    assert.match(
+      unknown.stderr,
+      new RegExp(`Pulumi\\.nowhere\\.yaml: no such stack file.*Known stacks: ${listStacks(ROOT).join(", ")}`),
+    );
     assert.equal(notDir.status, 2);
     assert.match(notDir.stderr, /--charts .*package\.json: not a directory/);
-    for (const r of [usage, unknown, notDir]) assert.doesNotMatch(r.stdout, /Chart conformance|checked/, "nothing was checked");
+    for (const r of [usage, unknown, notDir])
+      assert.doesNotMatch(r.stdout, /Chart conformance|checked/, "nothing was checked");
   });
 
   it("exits 2 on a bad stack file of --project, naming the file and the key, checking nothing", async () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-charts-project-"));
     try {
       fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
-      const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
-      doc.config["phoenix:plugins"] = { ...(doc.config["phoenix:plugins"] as object), velero: { replication: { region: "eu-central-1" } } };
+      const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
+        config: Record<string, unknown>;
+      };
+      doc.config["phoenix:plugins"] = {
+        ...(doc.config["phoenix:plugins"] as object),
+        velero: { replication: { region: "eu-central-1" } },
+      };
       fs.writeFileSync(path.join(project, "Pulumi.old.yaml"), stringify(doc));
       const r = await cli("--stack", "old", "--charts", FIXTURES, "--project", project);
       assert.equal(r.status, 2, r.stdout);
-      assert.match(r.stderr, /Pulumi\.old\.yaml: invalid stack configuration \(1 problem\):\n {2}- phoenix:plugins\.velero\.replication: moved out of the platform stack/);
+      assert.match(
+        r.stderr,
+        /Pulumi\.old\.yaml: invalid stack configuration \(1 problem\):\n {2}- phoenix:plugins\.velero\.replication: moved out of the platform stack/,
+      );
       assert.equal(r.stdout, "");
     } finally {
       fs.rmSync(project, { recursive: true, force: true });
@@ -363,7 +488,11 @@ describe("phoenix charts verify, the command", { concurrency: true }, () => {
 describe("FREE_FORM", () => {
   it("holds each plugin's own free-form paths, from its registry entry, and the bootstrap chart's", () => {
     const registered = Object.values(PLUGINS).map((p) => p.chart.chart);
-    assert.deepEqual(Object.keys(FREE_FORM).sort(), [...registered, charts.argocdApps.chart].sort(), "one entry per chart Phoenix installs");
+    assert.deepEqual(
+      Object.keys(FREE_FORM).sort(),
+      [...registered, charts.argocdApps.chart].sort(),
+      "one entry per chart Phoenix installs",
+    );
     for (const p of Object.values(PLUGINS)) assert.deepEqual(FREE_FORM[p.chart.chart], p.freeFormValues, p.id);
     assert.deepEqual(FREE_FORM[charts.argocdApps.chart], BOOTSTRAP_FREE_FORM_VALUES);
   });
@@ -371,19 +500,26 @@ describe("FREE_FORM", () => {
   // A listed path the chart does not have is a typo in the allow-list itself.
   for (const [chart, paths] of Object.entries(FREE_FORM)) {
     it(`every ${chart} path exists in the reference chart`, { skip }, () => {
-      const dirs = fs.existsSync(path.join(REFERENCE_CHARTS, chart)) ? fs.readdirSync(path.join(REFERENCE_CHARTS, chart)) : [];
+      const dirs = fs.existsSync(path.join(REFERENCE_CHARTS, chart))
+        ? fs.readdirSync(path.join(REFERENCE_CHARTS, chart))
+        : [];
       assert.ok(dirs.length > 0, `${chart} is not in ${REFERENCE_CHARTS}`);
       for (const version of dirs) {
         const dir = path.join(REFERENCE_CHARTS, chart, version);
         const defaults = parse(fs.readFileSync(path.join(dir, "values.yaml"), "utf8")) as unknown;
         const schemaFile = path.join(dir, "values.schema.json");
-        const schema = fs.existsSync(schemaFile) ? (JSON.parse(fs.readFileSync(schemaFile, "utf8")) as Schema) : undefined;
+        const schema = fs.existsSync(schemaFile)
+          ? (JSON.parse(fs.readFileSync(schemaFile, "utf8")) as Schema)
+          : undefined;
         for (const p of paths) {
           // The path as values, ending in null (Helm's "delete": no kind to compare).
           const value = p
             .split(".")
             .reverse()
-            .reduce<unknown>((inner, seg) => (seg.endsWith("[]") ? { [seg.slice(0, -2)]: [inner] } : { [seg]: inner }), null);
+            .reduce<unknown>(
+              (inner, seg) => (seg.endsWith("[]") ? { [seg.slice(0, -2)]: [inner] } : { [seg]: inner }),
+              null,
+            );
           assert.deepEqual(keyProblems(value, defaults, [], schema), [], `${chart} ${version}: ${p}`);
         }
       }

@@ -14,7 +14,15 @@ import { parse } from "yaml";
 import { bootstrapValues } from "../../../components/apps/applications";
 import { charts, type ChartPin } from "../../../components/catalog";
 import { veleroSchedules } from "../../../components/plugins/velero";
-import { closedSpecSchema, findCrd, schemaValidator, unknownPaths, verifyReleases, type ReleaseValues, type Schema } from "../../../cli/charts/conformance";
+import {
+  closedSpecSchema,
+  findCrd,
+  schemaValidator,
+  unknownPaths,
+  verifyReleases,
+  type ReleaseValues,
+  type Schema,
+} from "../../../cli/charts/conformance";
 import { REFERENCE_CHARTS } from "../../helpers";
 
 const present = fs.existsSync(REFERENCE_CHARTS);
@@ -28,13 +36,21 @@ function chartDir(pin: ChartPin): string {
 }
 
 const sample = {
-  scope: { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }], includedNamespaces: ["a"], excludedNamespaces: ["b"] },
+  scope: {
+    enabled: true,
+    schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }],
+    includedNamespaces: ["a"],
+    excludedNamespaces: ["b"],
+  },
 };
 
 describe("the pinned reference charts", () => {
   for (const pin of Object.values(charts)) {
     it(`${pin.chart} ${pin.version}: the reference chart is that version`, { skip }, () => {
-      const chartYaml = parse(fs.readFileSync(path.join(chartDir(pin), "Chart.yaml"), "utf8")) as { name: string; version: string };
+      const chartYaml = parse(fs.readFileSync(path.join(chartDir(pin), "Chart.yaml"), "utf8")) as {
+        name: string;
+        version: string;
+      };
       assert.equal(chartYaml.name, pin.chart);
       assert.equal(chartYaml.version, pin.version);
     });
@@ -58,11 +74,24 @@ describe("custom resources against the pinned CRDs", () => {
   it("every Velero Schedule Phoenix writes is a valid Schedule spec (template included)", { skip }, () => {
     const check = crdValidator(charts.velero, "Schedule", "v1");
     for (const fs_ of [true, false]) {
-      const schedules = veleroSchedules({ ...sample.scope, schedules: [{ name: "h", cron: "0 * * * *", ttl: "72h0m0s", storageLocation: "default" }, ...sample.scope.schedules] }, fs_);
+      const schedules = veleroSchedules(
+        {
+          ...sample.scope,
+          schedules: [
+            { name: "h", cron: "0 * * * *", ttl: "72h0m0s", storageLocation: "default" },
+            ...sample.scope.schedules,
+          ],
+        },
+        fs_,
+      );
       assert.equal(Object.keys(schedules).length, 2);
       for (const [name, spec] of Object.entries(schedules)) assert.deepEqual(check(spec), [], name);
     }
-    assert.notDeepEqual(check({ schedule: "@daily", template: { includedNamespace: ["a"] } }), [], "a misspelled template key is caught");
+    assert.notDeepEqual(
+      check({ schedule: "@daily", template: { includedNamespace: ["a"] } }),
+      [],
+      "a misspelled template key is caught",
+    );
     assert.notDeepEqual(check({ schedule: "@daily", template: { ttl: 720 } }), [], "a wrong type is caught");
   });
 
@@ -73,12 +102,33 @@ describe("custom resources against the pinned CRDs", () => {
       applications: [{ name: "shop", path: "apps/shop", namespace: "shop" }],
       labels: { namespaceClass: "phoenix.platform/namespace-class", owner: "phoenix.platform/owner" },
     });
-    const release = (pin: ChartPin, name: string, v: unknown): ReleaseValues => ({ name, chart: pin.chart, version: pin.version, repository: pin.repository, values: v });
+    const release = (pin: ChartPin, name: string, v: unknown): ReleaseValues => ({
+      name,
+      chart: pin.chart,
+      version: pin.version,
+      repository: pin.repository,
+      values: v,
+    });
     // The Application and AppProject CRDs ship with the argo-cd chart.
-    const [, report] = verifyReleases([release(charts.argocd, "argocd", {}), release(charts.argocdApps, "bootstrap", values)], REFERENCE_CHARTS);
+    const [, report] = verifyReleases(
+      [release(charts.argocd, "argocd", {}), release(charts.argocdApps, "bootstrap", values)],
+      REFERENCE_CHARTS,
+    );
     assert.deepEqual(report.problems, []);
-    assert.ok(report.checked.some((c) => /^2 Application against/.test(c)), report.checked.join("; "));
+    assert.ok(
+      report.checked.some((c) => /^2 Application against/.test(c)),
+      report.checked.join("; "),
+    );
     const check = crdValidator(charts.argocd, "Application", "v1alpha1");
-    assert.notDeepEqual(check({ project: "default", destination: { server: "x" }, source: { repoURL: "r", path: "p" }, syncPolicy: { automatic: {} } }), [], "a misspelled key is caught");
+    assert.notDeepEqual(
+      check({
+        project: "default",
+        destination: { server: "x" },
+        source: { repoURL: "r", path: "p" },
+        syncPolicy: { automatic: {} },
+      }),
+      [],
+      "a misspelled key is caught",
+    );
   });
 });

@@ -13,12 +13,21 @@ import { main } from "../../../cli/main";
 import { phoenix, repositoryCopy, ScriptedEngine, unprotectedCopy, type PhoenixRun } from "../phoenix";
 
 /** Runs `phoenix` with a terminal on stdin that types `answer`. */
-async function atTerminal(argv: readonly string[], root: string, engine: ScriptedEngine, answer: string): Promise<PhoenixRun> {
+async function atTerminal(
+  argv: readonly string[],
+  root: string,
+  engine: ScriptedEngine,
+  answer: string,
+): Promise<PhoenixRun> {
   let stdout = "";
   let stderr = "";
   const input = Object.assign(new PassThrough(), { isTTY: true });
   input.end(answer);
-  const status = await main(argv, { root: () => root, engine: () => engine, io: { out: (t) => void (stdout += t), err: (t) => void (stderr += t), input } });
+  const status = await main(argv, {
+    root: () => root,
+    engine: () => engine,
+    io: { out: (t) => void (stdout += t), err: (t) => void (stderr += t), input },
+  });
   return { status, stdout, stderr };
 }
 
@@ -45,11 +54,24 @@ describe("phoenix destroy", () => {
   });
 
   it("prints JSON with -o json (and with --json, for one release, announcing -o json)", async () => {
-    const expected = { stack: "prod", operation: "destroy", platform: { delete: 3 }, storage: { stack: "organization/phoenix-backup-storage/prod", destroyed: false } };
-    const r = await phoenix(["destroy", "--stack", "prod", "--yes", "-o", "json"], unprotectedCopy(), new ScriptedEngine());
+    const expected = {
+      stack: "prod",
+      operation: "destroy",
+      platform: { delete: 3 },
+      storage: { stack: "organization/phoenix-backup-storage/prod", destroyed: false },
+    };
+    const r = await phoenix(
+      ["destroy", "--stack", "prod", "--yes", "-o", "json"],
+      unprotectedCopy(),
+      new ScriptedEngine(),
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), expected);
-    const old = await phoenix(["destroy", "--stack", "prod", "--yes", "--json"], unprotectedCopy(), new ScriptedEngine());
+    const old = await phoenix(
+      ["destroy", "--stack", "prod", "--yes", "--json"],
+      unprotectedCopy(),
+      new ScriptedEngine(),
+    );
     assert.deepEqual(JSON.parse(old.stdout), expected);
     assert.match(old.stderr, /"destroy --json" is deprecated .* use "phoenix destroy -o json"/);
   });
@@ -58,7 +80,10 @@ describe("phoenix destroy", () => {
     const engine = new ScriptedEngine();
     const r = await atTerminal(["destroy", "--stack", "prod"], unprotectedCopy(), engine, "prod\n");
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /This deletes platform stack prod \(eu-west-1\): .* The backup storage stack organization\/phoenix-backup-storage\/prod is never destroyed here/);
+    assert.match(
+      r.stderr,
+      /This deletes platform stack prod \(eu-west-1\): .* The backup storage stack organization\/phoenix-backup-storage\/prod is never destroyed here/,
+    );
     assert.match(r.stderr, /Type the stack name \(prod\) to destroy it:/);
     assert.deepEqual(ops(engine), ["ensureStack platform/prod", "resourceUrns platform/prod", "destroy platform/prod"]);
   });
@@ -83,7 +108,10 @@ describe("phoenix destroy", () => {
   it("refuses (exit 2) a stack whose cluster has deletion protection, naming the key and the fix", async () => {
     const r = await phoenix(["destroy", "--stack", "prod", "--yes"], repositoryCopy());
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /^Pulumi\.prod\.yaml: phoenix:cluster\.deletionProtection is true, .* set it to false, run `phoenix up --stack prod`, then destroy\n$/);
+    assert.match(
+      r.stderr,
+      /^Pulumi\.prod\.yaml: phoenix:cluster\.deletionProtection is true, .* set it to false, run `phoenix up --stack prod`, then destroy\n$/,
+    );
   });
 
   it("refuses (exit 2) an unknown stack, and one that still holds its backup bucket, before destroying anything", async () => {
@@ -91,7 +119,13 @@ describe("phoenix destroy", () => {
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /Pulumi\.nowhere\.yaml/);
 
-    const engine = new ScriptedEngine({ urns: { "platform/prod": ["urn:pulumi:prod::phoenix::phoenix:plugins:Plugins$aws:s3/bucket:Bucket::plugins-velero-backups"] } });
+    const engine = new ScriptedEngine({
+      urns: {
+        "platform/prod": [
+          "urn:pulumi:prod::phoenix::phoenix:plugins:Plugins$aws:s3/bucket:Bucket::plugins-velero-backups",
+        ],
+      },
+    });
     const legacy = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotectedCopy(), engine);
     assert.equal(legacy.status, 2);
     assert.match(legacy.stderr, /Pulumi\.prod\.yaml: stack prod still holds its backup bucket/);
@@ -103,7 +137,10 @@ describe("phoenix destroy", () => {
     const r = await phoenix(["destroy", "--stack", "prod", "--yes"], unprotectedCopy(), engine);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /engine operation failed: scripted failure of destroy platform\/prod\n/);
-    assert.match(r.stderr, /backup storage stack organization\/phoenix-backup-storage\/prod is never destroyed here.* run `phoenix destroy --stack prod` again/);
+    assert.match(
+      r.stderr,
+      /backup storage stack organization\/phoenix-backup-storage\/prod is never destroyed here.* run `phoenix destroy --stack prod` again/,
+    );
     assert.equal(r.stdout, "");
   });
 

@@ -27,7 +27,12 @@ describe("deferred @pulumi/pulumi start-up", () => {
   it("keeps typescript and arborist unloaded through a plan, and loads them when a deferred function is called", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", "-e", probe], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { deferred: string[]; resources: number; during: Record<string, boolean>; afterCall: { arborist: boolean; computed: string } };
+    const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
+      deferred: string[];
+      resources: number;
+      during: Record<string, boolean>;
+      afterCall: { arborist: boolean; computed: string };
+    };
     assert.deepEqual(out.deferred.sort(), ["codePaths.js", "serializeClosure.js"]);
     assert.ok(out.resources > 50);
     assert.deepEqual(out.during, { typescript: false, arborist: false });

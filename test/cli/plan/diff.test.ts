@@ -12,7 +12,8 @@ import type { PlanDocument } from "../../../cli/plan/plan";
 import { ROOT } from "../../helpers";
 import { phoenix, repositoryCopy } from "../phoenix";
 
-const golden = (): PlanDocument => JSON.parse(fs.readFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), "utf8")) as PlanDocument;
+const golden = (): PlanDocument =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), "utf8")) as PlanDocument;
 
 describe("plan diff", () => {
   it("finds nothing between a plan and itself", () => {
@@ -24,7 +25,13 @@ describe("plan diff", () => {
   it("puts a namespace leaving the backups first, with its schedules, and diffs Helm values key by key", async () => {
     const root = repositoryCopy();
     const file = path.join(root, "Pulumi.prod.yaml");
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("      - name: ml-models\n        description: Model artefacts uploaded by data scientists\n", "").replace("ha: true", "ha: false"));
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, "utf8")
+        .replace("      - name: ml-models\n        description: Model artefacts uploaded by data scientists\n", "")
+        .replace("ha: true", "ha: false"),
+    );
     const base = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-base-")), "prod.json");
     fs.copyFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), base);
     const r = await phoenix(["plan", "diff", "--stack", "prod", "--against", base, "-o", "markdown"], root);
@@ -33,7 +40,10 @@ describe("plan diff", () => {
     const danger = text.indexOf("DANGER: something stops being backed up");
     assert.ok(danger > 0 && danger < text.indexOf("Inputs changed"), "coverage comes first");
     assert.match(text, /- ml-models leaves the backups: its state would no longer survive a disaster\n/);
-    assert.match(text, /`ml-models` removed \(was imperative, backed up\): its objects stay in the cluster \(retainOnDelete\), unmanaged; no backup of it is taken any more/);
+    assert.match(
+      text,
+      /`ml-models` removed \(was imperative, backed up\): its objects stay in the cluster \(retainOnDelete\), unmanaged; no backup of it is taken any more/,
+    );
     assert.match(text, /`daily`: changed; namespaces lost: ml-models/);
     assert.match(text, /removed `kubernetes:core\/v1:Namespace::ml-models`/);
     // Helm values path by path, not one blob.
@@ -43,13 +53,33 @@ describe("plan diff", () => {
   });
 
   it("shows secrets only as [secret], and a long value around where it changes", () => {
-    const changes = changedPaths({ a: { token: "[secret]", big: "x".repeat(200) + "OLD" } }, { a: { token: "<secret: encrypted in the stack file, not decrypted offline>", big: "x".repeat(200) + "NEW" } });
-    assert.deepEqual(changes.map((c) => c.path), ["a.big"], "two secret placeholders compare equal");
+    const changes = changedPaths(
+      { a: { token: "[secret]", big: "x".repeat(200) + "OLD" } },
+      { a: { token: "<secret: encrypted in the stack file, not decrypted offline>", big: "x".repeat(200) + "NEW" } },
+    );
+    assert.deepEqual(
+      changes.map((c) => c.path),
+      ["a.big"],
+      "two secret placeholders compare equal",
+    );
     const base = golden();
-    const head: PlanDocument = { ...base, resources: base.resources.map((r) => (r.name === "argocd" && r.type.endsWith("Release") ? { ...r, inputs: { ...r.inputs, values: { secret: "[secret]" } } } : r)) };
+    const head: PlanDocument = {
+      ...base,
+      resources: base.resources.map((r) =>
+        r.name === "argocd" && r.type.endsWith("Release")
+          ? { ...r, inputs: { ...r.inputs, values: { secret: "[secret]" } } }
+          : r,
+      ),
+    };
     const text = renderDiff(diffPlans(base, head), "text");
     assert.match(text, /values\.secret: \(absent\) -> "\[secret\]"/);
-    const long = renderDiff(diffPlans({ ...base, resources: [{ ...base.resources[0], inputs: { s: "y".repeat(300) + "A" } }] }, { ...base, resources: [{ ...base.resources[0], inputs: { s: "y".repeat(300) + "B" } }] }), "text");
+    const long = renderDiff(
+      diffPlans(
+        { ...base, resources: [{ ...base.resources[0], inputs: { s: "y".repeat(300) + "A" } }] },
+        { ...base, resources: [{ ...base.resources[0], inputs: { s: "y".repeat(300) + "B" } }] },
+      ),
+      "text",
+    );
     assert.match(long, /…y+A" -> …y+B"/);
   });
 
@@ -57,7 +87,10 @@ describe("plan diff", () => {
     const root = repositoryCopy();
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-base-"));
     assert.equal((await phoenix(["plan", "--all", "--out", base], root)).status, 0);
-    assert.equal((await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1"], root)).status, 0);
+    assert.equal(
+      (await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1"], root)).status,
+      0,
+    );
     const r = await phoenix(["plan", "diff", "--all", "--against", base, "-o", "markdown"], root);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^<!-- phoenix-plan-diff -->/);
@@ -74,23 +107,47 @@ describe("plan diff", () => {
 describe("plan diff: what a reviewer needs", () => {
   it("shows a multi-line value (a ConfigMap's file) as a line diff, not an escaped string", () => {
     const base = golden();
-    const cm = (text: string): PlanDocument => ({ ...base, resources: [{ ...base.resources[0], type: "kubernetes:core/v1:ConfigMap", name: "cfg", inputs: { data: { "app.yaml": text } } }] });
+    const cm = (text: string): PlanDocument => ({
+      ...base,
+      resources: [
+        {
+          ...base.resources[0],
+          type: "kubernetes:core/v1:ConfigMap",
+          name: "cfg",
+          inputs: { data: { "app.yaml": text } },
+        },
+      ],
+    });
     const before = "server:\n  port: 8080\n  replicas: 2\nlog: info\n";
     const after = "server:\n  port: 8080\n  replicas: 3\nlog: info\n";
     const md = renderDiff(diffPlans(cm(before), cm(after)), "markdown");
-    assert.match(md, /`data\.app\.yaml`:\n\n```diff\n {2}server:\n {4}port: 8080\n- {3}replicas: 2\n\+ {3}replicas: 3\n {2}log: info\n/);
+    assert.match(
+      md,
+      /`data\.app\.yaml`:\n\n```diff\n {2}server:\n {4}port: 8080\n- {3}replicas: 2\n\+ {3}replicas: 3\n {2}log: info\n/,
+    );
     assert.doesNotMatch(md, /\\n/, "no escaped newline");
     assert.deepEqual(lineDiff("a\nb\nc", "a\nc\nd"), ["  a", "- b", "  c", "+ d"]);
   });
 
   it("says a shortened ttl is DANGER, and --fail-on-danger exits 1 on it", async () => {
     const base = golden();
-    const shorter: PlanDocument = { ...base, backupSchedules: base.backupSchedules.map((sc) => ({ ...sc, ttl: "24h0m0s" })) };
+    const shorter: PlanDocument = {
+      ...base,
+      backupSchedules: base.backupSchedules.map((sc) => ({ ...sc, ttl: "24h0m0s" })),
+    };
     const d = diffPlans(base, shorter);
-    assert.ok(diffDangers(d).some((x) => /'s backups are kept for less \(ttl: \d+h0m0s -> 24h0m0s\)/.test(x)), diffDangers(d).join("\n"));
+    assert.ok(
+      diffDangers(d).some((x) => /'s backups are kept for less \(ttl: \d+h0m0s -> 24h0m0s\)/.test(x)),
+      diffDangers(d).join("\n"),
+    );
     const root = repositoryCopy();
     const file = path.join(root, "Pulumi.prod.yaml");
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("      - name: ml-models\n        description: Model artefacts uploaded by data scientists\n", ""));
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, "utf8")
+        .replace("      - name: ml-models\n        description: Model artefacts uploaded by data scientists\n", ""),
+    );
     const basePlan = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-base-")), "prod.json");
     fs.copyFileSync(path.join(ROOT, "test", "golden", "prod.plan.json"), basePlan);
     const failing = await phoenix(["plan", "diff", "--stack", "prod", "--against", basePlan, "--fail-on-danger"], root);
@@ -108,7 +165,10 @@ describe("plan diff: what a reviewer needs", () => {
     assert.match(old.stderr, /"plan --json PATH" is deprecated .* use "phoenix plan --out PATH"/);
     const diff = await phoenix(["plan", "--stack", "prod", "--against", base, "--markdown"], root);
     assert.equal(diff.status, 0, diff.stderr);
-    assert.match(diff.stderr, /"plan --against BASE \[--markdown\]" is deprecated .* use "phoenix plan diff --against BASE \[-o markdown\]"/);
+    assert.match(
+      diff.stderr,
+      /"plan --against BASE \[--markdown\]" is deprecated .* use "phoenix plan diff --against BASE \[-o markdown\]"/,
+    );
     assert.match(diff.stdout, /### Offline plan diff: phoenix \/ prod\n\nNo change to the plan\./);
   });
 });

@@ -7,7 +7,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildPlan } from "../../../cli/plan/plan";
 import { partitionOf } from "../../../components/regions";
-import { OfflineMocks, sanitize, SECRET, STACK_REFERENCE, UnknownStackReferenceError, type RecordedResource } from "../../../cli/plan/runtime";
+import {
+  OfflineMocks,
+  sanitize,
+  SECRET,
+  STACK_REFERENCE,
+  UnknownStackReferenceError,
+  type RecordedResource,
+} from "../../../cli/plan/runtime";
 import { listStacks, loadStack, SECRET_PLACEHOLDER, StackFileError } from "../../../cli/stacks/stackFile";
 
 function project(files: Record<string, string>): string {
@@ -47,7 +54,10 @@ describe("stack file loading", () => {
     assert.throws(() => loadStack(dir, "../etc"), /is not a stack name/);
     assert.throws(() => loadStack(dir, "x"), /Pulumi\.yaml: the project file must set `name`/);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: phoenix\n");
-    assert.throws(() => loadStack(dir, "x"), (e: unknown) => e instanceof StackFileError && /`config` must be a map/.test(e.message));
+    assert.throws(
+      () => loadStack(dir, "x"),
+      (e: unknown) => e instanceof StackFileError && /`config` must be a map/.test(e.message),
+    );
   });
 });
 
@@ -62,13 +72,24 @@ describe("placeholders and masking", () => {
 
   it("masks secrets, names unknowns and drops undefined leaves", () => {
     const secret = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: "hunter2" };
-    assert.deepEqual(sanitize({ a: secret, b: [1, secret], c: undefined, d: { e: "x" } }), { a: SECRET, b: [1, SECRET], d: { e: "x" } });
+    assert.deepEqual(sanitize({ a: secret, b: [1, secret], c: undefined, d: { e: "x" } }), {
+      a: SECRET,
+      b: [1, SECRET],
+      d: { e: "x" },
+    });
     assert.equal(sanitize(pulumi.unknown), "<computed: unknown during preview>");
   });
 });
 
 describe("stack references", () => {
-  const reference = (name: string) => ({ type: STACK_REFERENCE, name: "backup-storage", inputs: { name }, provider: "", custom: true, id: name });
+  const reference = (name: string) => ({
+    type: STACK_REFERENCE,
+    name: "backup-storage",
+    inputs: { name },
+    provider: "",
+    custom: true,
+    id: name,
+  });
 
   it("answers a StackReference with the outputs of the stack it names, as the engine reads them", () => {
     const outputs = { bucket: "b", region: "eu-west-1" };
@@ -86,13 +107,20 @@ describe("stack references", () => {
       (e: unknown) =>
         e instanceof UnknownStackReferenceError &&
         e.stackName === "organization/phoenix-backup-storage/dr" &&
-        /reads stack organization\/phoenix-backup-storage\/dr, which the offline run was not given \(known: organization\/phoenix-backup-storage\/prod\)/.test(e.message),
+        /reads stack organization\/phoenix-backup-storage\/dr, which the offline run was not given \(known: organization\/phoenix-backup-storage\/prod\)/.test(
+          e.message,
+        ),
     );
   });
 });
 
 describe("plan document", () => {
-  const rec = (type: string, name: string, parent: string | undefined, inputs: Record<string, unknown>): RecordedResource => ({
+  const rec = (
+    type: string,
+    name: string,
+    parent: string | undefined,
+    inputs: Record<string, unknown>,
+  ): RecordedResource => ({
     urn: `urn:${type}::${name}`,
     type,
     name,
@@ -110,7 +138,19 @@ describe("plan document", () => {
       version: "12.1.0",
       repositoryOpts: { repo: "https://charts" },
       namespace: "velero",
-      values: { schedules: { daily: { schedule: "@daily", template: { includedNamespaces: included, excludedNamespaces: ["velero"], ttl: "24h", storageLocation: "default" } } } },
+      values: {
+        schedules: {
+          daily: {
+            schedule: "@daily",
+            template: {
+              includedNamespaces: included,
+              excludedNamespaces: ["velero"],
+              ttl: "24h",
+              storageLocation: "default",
+            },
+          },
+        },
+      },
     });
   const namespaces = [
     { name: "ledger", class: "imperative", backedUp: true, sources: ["inventory"] },
@@ -118,19 +158,69 @@ describe("plan document", () => {
   ];
 
   it("reads 'backed up' from the schedules Velero will really get, not from the intent", () => {
-    const doc = buildPlan({ project: "p", stack: "s", region: "r", resources: [plugins, velero([])], namespaces, outputs: {} });
-    assert.deepEqual(doc.namespaces.map((n) => [n.name, n.backedUp]), [["ledger", false], ["velero", false]], "no schedule includes ledger");
-    const ok = buildPlan({ project: "p", stack: "s", region: "r", resources: [plugins, velero(["ledger"])], namespaces, outputs: {} });
-    assert.deepEqual(ok.namespaces.map((n) => [n.name, n.backedUp]), [["ledger", true], ["velero", false]]);
-    assert.deepEqual(ok.backupSchedules, [{ name: "daily", schedule: "@daily", includedNamespaces: ["ledger"], excludedNamespaces: ["velero"], ttl: "24h", storageLocation: "default", hookNamespaces: [] }]);
+    const doc = buildPlan({
+      project: "p",
+      stack: "s",
+      region: "r",
+      resources: [plugins, velero([])],
+      namespaces,
+      outputs: {},
+    });
+    assert.deepEqual(
+      doc.namespaces.map((n) => [n.name, n.backedUp]),
+      [
+        ["ledger", false],
+        ["velero", false],
+      ],
+      "no schedule includes ledger",
+    );
+    const ok = buildPlan({
+      project: "p",
+      stack: "s",
+      region: "r",
+      resources: [plugins, velero(["ledger"])],
+      namespaces,
+      outputs: {},
+    });
+    assert.deepEqual(
+      ok.namespaces.map((n) => [n.name, n.backedUp]),
+      [
+        ["ledger", true],
+        ["velero", false],
+      ],
+    );
+    assert.deepEqual(ok.backupSchedules, [
+      {
+        name: "daily",
+        schedule: "@daily",
+        includedNamespaces: ["ledger"],
+        excludedNamespaces: ["velero"],
+        ttl: "24h",
+        storageLocation: "default",
+        hookNamespaces: [],
+      },
+    ]);
   });
 
   it("places each resource in its layer with its parent", () => {
-    const doc = buildPlan({ project: "p", stack: "s", region: "r", resources: [velero(["ledger"]), plugins], namespaces, outputs: {} });
-    assert.deepEqual(doc.resources.map((r) => [r.type, r.layer, r.parent, r.depth]), [
-      ["phoenix:plugins:Plugins", "plugins", null, 0],
-      ["kubernetes:helm.sh/v3:Release", "plugins", "phoenix:plugins:Plugins::plugins", 1],
-    ]);
-    assert.deepEqual(doc.helmReleases.map((h) => [h.name, h.chart, h.version, h.repository, h.namespace, h.layer]), [["velero", "velero", "12.1.0", "https://charts", "velero", "plugins"]]);
+    const doc = buildPlan({
+      project: "p",
+      stack: "s",
+      region: "r",
+      resources: [velero(["ledger"]), plugins],
+      namespaces,
+      outputs: {},
+    });
+    assert.deepEqual(
+      doc.resources.map((r) => [r.type, r.layer, r.parent, r.depth]),
+      [
+        ["phoenix:plugins:Plugins", "plugins", null, 0],
+        ["kubernetes:helm.sh/v3:Release", "plugins", "phoenix:plugins:Plugins::plugins", 1],
+      ],
+    );
+    assert.deepEqual(
+      doc.helmReleases.map((h) => [h.name, h.chart, h.version, h.repository, h.namespace, h.layer]),
+      [["velero", "velero", "12.1.0", "https://charts", "velero", "plugins"]],
+    );
   });
 });

@@ -12,7 +12,8 @@ import { ROOT } from "../../helpers";
 
 const mocks = new OfflineMocks("eu-west-1");
 const call = (token: string, inputs: Record<string, unknown>) => mocks.call({ token, inputs, provider: "" });
-const create = (type: string, name: string, inputs: Record<string, unknown>) => mocks.newResource({ type, name, inputs, custom: true });
+const create = (type: string, name: string, inputs: Record<string, unknown>) =>
+  mocks.newResource({ type, name, inputs, custom: true });
 
 describe("the offline runtime's answers about secrets and principals", () => {
   it("answers the deploying session's role with a placeholder, never an invented ARN", () => {
@@ -29,17 +30,26 @@ describe("the offline runtime's answers about secrets and principals", () => {
 
   it("gives a secret an ARN with its partition and region spelt out and placeholders for the rest", () => {
     const { state } = create("aws:secretsmanager/secret:Secret", "s", {});
-    assert.equal(state.arn, `arn:aws:secretsmanager:eu-west-1:${COMPUTED} account id>:secret:${COMPUTED} name of secret s>`);
+    assert.equal(
+      state.arn,
+      `arn:aws:secretsmanager:eu-west-1:${COMPUTED} account id>:secret:${COMPUTED} name of secret s>`,
+    );
     const elsewhere = create("aws:secretsmanager/secret:Secret", "t", { region: "cn-north-1" }).state;
     assert.match(String(elsewhere.arn), /^arn:aws-cn:secretsmanager:cn-north-1:/);
   });
 
   it("never invents a generated password", () => {
-    assert.equal(create("random:index/randomPassword:RandomPassword", "p", { length: 48 }).state.result, `${COMPUTED} random:index/randomPassword:RandomPassword p.result>`);
+    assert.equal(
+      create("random:index/randomPassword:RandomPassword", "p", { length: 48 }).state.result,
+      `${COMPUTED} random:index/randomPassword:RandomPassword p.result>`,
+    );
   });
 
   it("still refuses a data source it was not taught", () => {
-    assert.throws(() => call("aws:secretsmanager/getRandomPassword:getRandomPassword", {}), /no answer for data source aws:secretsmanager\/getRandomPassword/);
+    assert.throws(
+      () => call("aws:secretsmanager/getRandomPassword:getRandomPassword", {}),
+      /no answer for data source aws:secretsmanager\/getRandomPassword/,
+    );
   });
 });
 
@@ -51,11 +61,16 @@ describe("the prod plans", () => {
     for (const doc of [storage, platform]) {
       const text = JSON.stringify(doc);
       assert.ok(!text.includes("value of secret"), `${doc.project}: no secret value`);
-      assert.ok(!text.includes("randomPassword:RandomPassword backups-repository-password.result"), `${doc.project}: no generated password`);
+      assert.ok(
+        !text.includes("randomPassword:RandomPassword backups-repository-password.result"),
+        `${doc.project}: no generated password`,
+      );
     }
     const version = storage.resources.find((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion");
     assert.equal(version?.inputs.secretString, SECRET);
-    const repo = platform.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.name === "plugins-velero-repo-credentials");
+    const repo = platform.resources.find(
+      (r) => r.type === "kubernetes:core/v1:Secret" && r.name === "plugins-velero-repo-credentials",
+    );
     assert.equal(repo?.inputs.stringData, SECRET);
   });
 });

@@ -4,7 +4,12 @@ import { describe, it } from "node:test";
 import type { PlanResource } from "../../../cli/plan/plan";
 import { DURATIONS, durationOf, minutes, modelTimeline, renderTimeline } from "../../../cli/plan/timeline";
 
-function res(type: string, name: string, dependencies: string[] = [], inputs: Record<string, unknown> = {}): PlanResource {
+function res(
+  type: string,
+  name: string,
+  dependencies: string[] = [],
+  inputs: Record<string, unknown> = {},
+): PlanResource {
   return { type, name, parent: null, layer: "cluster", depth: 0, dependencies, inputs };
 }
 
@@ -23,11 +28,15 @@ describe("modeled timeline", () => {
     assert.equal(at("aws:eks/nodeGroup:NodeGroup::nodes").start, 24 + 900 + 60);
     assert.equal(at("kubernetes:core/v1:Namespace::ns").start, 924);
     assert.equal(t.total, 24 + 900 + 60 + 300);
-    assert.deepEqual(t.critical.map((e) => e.name), ["vpc", "eks", "cni", "nodes"]);
+    assert.deepEqual(
+      t.critical.map((e) => e.name),
+      ["vpc", "eks", "cni", "nodes"],
+    );
   });
 
   it("labels every figure published (with its source) or assumption, and takes the slow add-ons from their own row", () => {
-    for (const d of DURATIONS) assert.ok(d.source.length > 10 && (d.basis === "published" || d.basis === "assumption"), d.what);
+    for (const d of DURATIONS)
+      assert.ok(d.source.length > 10 && (d.basis === "published" || d.basis === "assumption"), d.what);
     assert.equal(durationOf(res("aws:eks/addon:Addon", "x", [], { addonName: "coredns" })).seconds, 900);
     assert.equal(durationOf(res("aws:eks/addon:Addon", "x", [], { addonName: "kube-proxy" })).basis, "assumption");
     const text = renderTimeline(modelTimeline([res("aws:ec2/vpc:Vpc", "vpc")]), "p/s");
@@ -37,6 +46,9 @@ describe("modeled timeline", () => {
   });
 
   it("refuses a dependency cycle instead of looping", () => {
-    assert.throws(() => modelTimeline([res("aws:x:X", "a", ["aws:x:X::b"]), res("aws:x:X", "b", ["aws:x:X::a"])]), /dependency cycle/);
+    assert.throws(
+      () => modelTimeline([res("aws:x:X", "a", ["aws:x:X::b"]), res("aws:x:X", "b", ["aws:x:X::a"])]),
+      /dependency cycle/,
+    );
   });
 });

@@ -8,29 +8,66 @@ import { pack } from "tar-stream";
 import type { BackupObject } from "../../../cli/recovery/velero";
 
 /** A namespaced object of the backup. */
-export function obj(apiVersion: string, kind: string, resource: string, namespace: string, name: string, extra: Record<string, unknown> = {}): BackupObject {
+export function obj(
+  apiVersion: string,
+  kind: string,
+  resource: string,
+  namespace: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+): BackupObject {
   return {
     apiVersion,
     kind,
     resource,
     namespace,
     name,
-    object: { apiVersion, kind, metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: "1", creationTimestamp: "2026-11-01T00:00:00Z", labels: { app: name } }, ...extra },
+    object: {
+      apiVersion,
+      kind,
+      metadata: {
+        name,
+        namespace,
+        uid: `uid-${name}`,
+        resourceVersion: "1",
+        creationTimestamp: "2026-11-01T00:00:00Z",
+        labels: { app: name },
+      },
+      ...extra,
+    },
   };
 }
 
 /** The objects of the ledger namespace: a database with its volume, config and password. */
 export function ledgerObjects(namespace = "payments-ledger"): BackupObject[] {
   return [
-    obj("apps/v1", "StatefulSet", "statefulsets.apps", namespace, "ledger-db", { spec: { replicas: 1, serviceName: "ledger-db" } }),
+    obj("apps/v1", "StatefulSet", "statefulsets.apps", namespace, "ledger-db", {
+      spec: { replicas: 1, serviceName: "ledger-db" },
+    }),
     obj("v1", "Pod", "pods", namespace, "ledger-db-0", {
-      metadata: { name: "ledger-db-0", namespace, ownerReferences: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "ledger-db", uid: "x", controller: true }] },
+      metadata: {
+        name: "ledger-db-0",
+        namespace,
+        ownerReferences: [
+          { apiVersion: "apps/v1", kind: "StatefulSet", name: "ledger-db", uid: "x", controller: true },
+        ],
+      },
       spec: { volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data-ledger-db-0" } }] },
     }),
-    obj("v1", "PersistentVolumeClaim", "persistentvolumeclaims", namespace, "data-ledger-db-0", { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, volumeName: "pvc-old" }, status: { phase: "Bound" } }),
-    obj("v1", "ConfigMap", "configmaps", namespace, "ledger-config", { data: { "postgresql.conf": "max_connections = 50" } }),
-    obj("v1", "Secret", "secrets", namespace, "ledger-password", { type: "Opaque", data: { password: Buffer.from("hunter2-ledger").toString("base64") } }),
-    obj("v1", "Service", "services", namespace, "ledger-db", { spec: { clusterIP: "10.0.0.12", clusterIPs: ["10.0.0.12"], ports: [{ port: 5432 }] } }),
+    obj("v1", "PersistentVolumeClaim", "persistentvolumeclaims", namespace, "data-ledger-db-0", {
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } }, volumeName: "pvc-old" },
+      status: { phase: "Bound" },
+    }),
+    obj("v1", "ConfigMap", "configmaps", namespace, "ledger-config", {
+      data: { "postgresql.conf": "max_connections = 50" },
+    }),
+    obj("v1", "Secret", "secrets", namespace, "ledger-password", {
+      type: "Opaque",
+      data: { password: Buffer.from("hunter2-ledger").toString("base64") },
+    }),
+    obj("v1", "Service", "services", namespace, "ledger-db", {
+      spec: { clusterIP: "10.0.0.12", clusterIPs: ["10.0.0.12"], ports: [{ port: 5432 }] },
+    }),
     obj("v1", "Event", "events", namespace, "ledger-db-0.17a", { reason: "Started" }),
     obj("v1", "ConfigMap", "configmaps", namespace, "kube-root-ca.crt", { data: { "ca.crt": "old cluster CA" } }),
   ];
@@ -49,7 +86,10 @@ export async function tarball(objects: readonly BackupObject[], opts: { staleCop
     // The plain copy can be older than the preferred one; the preferred one must win.
     const plain = opts.staleCopy ? { ...o.object, stale: true } : o.object;
     p.entry({ name: `resources/${o.resource}/${where}/${o.name}.json` }, JSON.stringify(plain));
-    p.entry({ name: `resources/${o.resource}/${version}-preferredversion/${where}/${o.name}.json` }, JSON.stringify(o.object));
+    p.entry(
+      { name: `resources/${o.resource}/${version}-preferredversion/${where}/${o.name}.json` },
+      JSON.stringify(o.object),
+    );
   }
   p.finalize();
   await ended;
@@ -57,12 +97,25 @@ export async function tarball(objects: readonly BackupObject[], opts: { staleCop
 }
 
 /** `velero-backup.json` of a backup. */
-export function backupJson(name: string, opts: { phase?: string; completed?: string; namespaces?: string[]; hooks?: { attempted: number; failed: number }; fsBackup?: boolean } = {}): Record<string, unknown> {
+export function backupJson(
+  name: string,
+  opts: {
+    phase?: string;
+    completed?: string;
+    namespaces?: string[];
+    hooks?: { attempted: number; failed: number };
+    fsBackup?: boolean;
+  } = {},
+): Record<string, unknown> {
   return {
     kind: "Backup",
     apiVersion: "velero.io/v1",
     metadata: { name, namespace: "velero", labels: { "velero.io/schedule-name": "velero-hourly" } },
-    spec: { includedNamespaces: opts.namespaces ?? ["ml-models", "payments-ledger"], ttl: "72h0m0s", defaultVolumesToFsBackup: opts.fsBackup ?? true },
+    spec: {
+      includedNamespaces: opts.namespaces ?? ["ml-models", "payments-ledger"],
+      ttl: "72h0m0s",
+      defaultVolumesToFsBackup: opts.fsBackup ?? true,
+    },
     status: {
       phase: opts.phase ?? "Completed",
       formatVersion: "1.1.0",

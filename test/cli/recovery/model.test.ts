@@ -5,12 +5,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { interrupt } from "../../../cli/recovery/drill";
-import { backupSeconds, BSL_SYNC_SECONDS, modelRecovery, modelRpo, REPLICATION_SECONDS } from "../../../cli/recovery/model";
+import {
+  backupSeconds,
+  BSL_SYNC_SECONDS,
+  modelRecovery,
+  modelRpo,
+  REPLICATION_SECONDS,
+} from "../../../cli/recovery/model";
 import { durationSeconds } from "../../../cli/recovery/verify";
 import { DrillState, leftovers, stillRunning, type DrillRecord } from "../../../cli/recovery/state";
 import type { PlanResource } from "../../../cli/plan/plan";
 
-const res = (type: string, name: string, dependencies: string[] = []): PlanResource => ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
+const res = (type: string, name: string, dependencies: string[] = []): PlanResource =>
+  ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
 
 describe("the modeled recovery", () => {
   const none = { dataGiB: 0, items: 0 };
@@ -19,13 +26,19 @@ describe("the modeled recovery", () => {
     const plan = [res("aws:ec2/vpc:Vpc", "vpc"), res("eks:index:Cluster", "eks", ["aws:ec2/vpc:Vpc::vpc"])];
     const m = modelRecovery(plan, { size: none, applications: 2 });
     assert.equal(m.phases.find((p) => p.name === "cluster")?.seconds, 24 + 900);
-    assert.deepEqual(m.phases.map((p) => p.name), ["cluster", "gitops", "restore", "verify", "teardown"]);
+    assert.deepEqual(
+      m.phases.map((p) => p.name),
+      ["cluster", "gitops", "restore", "verify", "teardown"],
+    );
     assert.ok(m.phases.every((p) => /published|assumption|critical path/.test(p.basis)));
   });
 
   it("counts the backup storage stack a recovery into another region deploys before the platform", () => {
     const plan = [res("eks:index:Cluster", "eks")];
-    const storage = [res("aws:iam/role:Role", "replication"), res("aws:s3/bucket:Bucket", "b", ["aws:iam/role:Role::replication"])];
+    const storage = [
+      res("aws:iam/role:Role", "replication"),
+      res("aws:s3/bucket:Bucket", "b", ["aws:iam/role:Role::replication"]),
+    ];
     const m = modelRecovery(plan, { size: none, applications: 0, storage });
     assert.equal(m.phases[0].seconds, 900 + 7 + 5);
     assert.match(m.phases[0].basis, /12 s for the backup storage stack/);
@@ -36,7 +49,11 @@ describe("the modeled recovery", () => {
     const bytes = 10 * 1024 ** 3;
     assert.equal(m.restore.low, Math.round(BSL_SYNC_SECONDS + bytes / 6e6));
     assert.equal(m.restore.high, Math.round(BSL_SYNC_SECONDS + bytes / 30e6));
-    assert.equal(m.phases.find((p) => p.name === "restore")?.seconds, m.restore.low, "the target is checked against the low rate");
+    assert.equal(
+      m.phases.find((p) => p.name === "restore")?.seconds,
+      m.restore.low,
+      "the target is checked against the low rate",
+    );
     assert.match(m.phases.find((p) => p.name === "restore")?.basis ?? "", /6 MB\/s.*velero #5920/);
   });
 
@@ -71,7 +88,21 @@ describe("interrupts", () => {
 });
 
 describe("drill records", () => {
-  const rec = (patch: Partial<DrillRecord>): DrillRecord => ({ id: "drill-a", source: "prod", stack: "prod-drill-a", region: "eu-central-1", startedAt: "2026-11-27T08:00:00Z", host: os.hostname(), pid: 1, phase: "cluster", status: "running", stackCreated: true, files: [], keep: false, ...patch });
+  const rec = (patch: Partial<DrillRecord>): DrillRecord => ({
+    id: "drill-a",
+    source: "prod",
+    stack: "prod-drill-a",
+    region: "eu-central-1",
+    startedAt: "2026-11-27T08:00:00Z",
+    host: os.hostname(),
+    pid: 1,
+    phase: "cluster",
+    status: "running",
+    stackCreated: true,
+    files: [],
+    keep: false,
+    ...patch,
+  });
 
   it("a leftover created something, is not cleaned or kept, and is not running in a live process", () => {
     const alive = (r: DrillRecord): boolean => r.status === "running" && r.pid === 42;
@@ -80,7 +111,11 @@ describe("drill records", () => {
     assert.deepEqual(leftovers([rec({ status: "failed", pid: 42 })], alive).length, 1, "failed, its stack still there");
     assert.deepEqual(leftovers([rec({ keep: true, status: "passed" })], alive).length, 0, "kept on purpose");
     assert.deepEqual(leftovers([rec({ status: "cleaned" })], alive).length, 0);
-    assert.deepEqual(leftovers([rec({ stackCreated: false, status: "failed" })], alive).length, 0, "nothing was created");
+    assert.deepEqual(
+      leftovers([rec({ stackCreated: false, status: "failed" })], alive).length,
+      0,
+      "nothing was created",
+    );
   });
 
   it("a running record is alive while its process is, on this machine; from another machine, until it is older than any drill", () => {
@@ -97,7 +132,10 @@ describe("drill records", () => {
     state.write(rec({ id: "drill-b", startedAt: "2026-11-27T09:00:00Z" }));
     state.write(rec({}));
     state.update("drill-a", { phase: "gitops" });
-    assert.deepEqual(state.list().map((r) => `${r.id}:${r.phase}`), ["drill-a:gitops", "drill-b:cluster"]);
+    assert.deepEqual(
+      state.list().map((r) => `${r.id}:${r.phase}`),
+      ["drill-a:gitops", "drill-b:cluster"],
+    );
     assert.throws(() => state.get("../etc/passwd"), /not a drill id/);
     assert.throws(() => state.update("drill-zz", {}), /no drill drill-zz/);
   });

@@ -4,7 +4,16 @@
  * chooses. The real adapters are tested against local servers (s3.test.ts, kube.test.ts).
  */
 import type { Rewrite } from "../../../cli/backup/portability";
-import type { AwsAccess, BackupStore, ExecResult, RecoveryCluster, ReleaseExternal, RestoreOutcome, StoreLocation, Wait } from "../../../cli/recovery/adapters";
+import type {
+  AwsAccess,
+  BackupStore,
+  ExecResult,
+  RecoveryCluster,
+  ReleaseExternal,
+  RestoreOutcome,
+  StoreLocation,
+  Wait,
+} from "../../../cli/recovery/adapters";
 import type { LiveObject } from "../../../cli/recovery/compare";
 import { expectedBack } from "../../../cli/recovery/compare";
 import type { RecoveryAdapters } from "../../../cli/recovery/env";
@@ -16,7 +25,14 @@ import { ScriptedEngine } from "../phoenix";
 import { backupJson, ledgerObjects } from "./fixtures";
 
 /** Where a scripted step fails or is interrupted: `<adapter>.<method>`. */
-export type Step = "store.listBackups" | "aws.readSecret" | "engine.up" | "cluster.waitApplications" | "cluster.waitRestore" | "cluster.listObjects" | "release";
+export type Step =
+  | "store.listBackups"
+  | "aws.readSecret"
+  | "engine.up"
+  | "cluster.waitApplications"
+  | "cluster.waitRestore"
+  | "cluster.listObjects"
+  | "release";
 
 /** A fixed start (2026-11-27T08:00:00Z), one second per clock reading. */
 export const T0 = Date.parse("2026-11-27T08:00:00Z");
@@ -29,7 +45,19 @@ export class Script {
   tick = 1;
 
   constructor(
-    readonly opts: { fail?: Step; interrupt?: Step; signalDuring?: Step; newerIncomplete?: boolean; newerPartiallyFailed?: boolean; objects?: BackupObject[]; live?: (objects: BackupObject[]) => LiveObject[]; checkExit?: number; backupCompleted?: string; rewrites?: Rewrite[]; newerKopiaBehind?: boolean } = {},
+    readonly opts: {
+      fail?: Step;
+      interrupt?: Step;
+      signalDuring?: Step;
+      newerIncomplete?: boolean;
+      newerPartiallyFailed?: boolean;
+      objects?: BackupObject[];
+      live?: (objects: BackupObject[]) => LiveObject[];
+      checkExit?: number;
+      backupCompleted?: string;
+      rewrites?: Rewrite[];
+      newerKopiaBehind?: boolean;
+    } = {},
   ) {}
 
   /** The drill id a drill started now, in this process, gets. */
@@ -50,67 +78,137 @@ export class Script {
     return Promise.resolve();
   }
 
-  readonly objects = (): BackupObject[] => this.opts.objects ?? [...ledgerObjects(), ...ledgerObjects("ml-models").filter((o) => o.kind === "ConfigMap")];
+  readonly objects = (): BackupObject[] =>
+    this.opts.objects ?? [...ledgerObjects(), ...ledgerObjects("ml-models").filter((o) => o.kind === "ConfigMap")];
 
   store = (loc?: StoreLocation): BackupStore => ({
     location: loc ? `s3://${loc.bucket} (${loc.region})` : "s3://replica (eu-central-1)",
     listBackups: async () => {
       await this.step("store.listBackups");
       return [
-        backupSummary(backupJson("velero-hourly-20261127070000", { completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z", hooks: { attempted: 2, failed: 0 } })),
+        backupSummary(
+          backupJson("velero-hourly-20261127070000", {
+            completed: this.opts.backupCompleted ?? "2026-11-27T07:00:30Z",
+            hooks: { attempted: 2, failed: 0 },
+          }),
+        ),
         // A newer backup whose metadata replicated before its tarball did.
-        ...(this.opts.newerIncomplete || this.opts.newerKopiaBehind ? [backupSummary(backupJson("velero-hourly-20261127075900", { completed: "2026-11-27T07:59:30Z" }))] : []),
+        ...(this.opts.newerIncomplete || this.opts.newerKopiaBehind
+          ? [backupSummary(backupJson("velero-hourly-20261127075900", { completed: "2026-11-27T07:59:30Z" }))]
+          : []),
         // A newer backup whose hook or volume failed.
-        ...(this.opts.newerPartiallyFailed ? [backupSummary({ ...backupJson("velero-hourly-20261127073000", { completed: "2026-11-27T07:30:30Z", phase: "PartiallyFailed" }), status: { phase: "PartiallyFailed", errors: 2, startTimestamp: "2026-11-27T07:30:00Z", completionTimestamp: "2026-11-27T07:30:30Z" } })] : []),
+        ...(this.opts.newerPartiallyFailed
+          ? [
+              backupSummary({
+                ...backupJson("velero-hourly-20261127073000", {
+                  completed: "2026-11-27T07:30:30Z",
+                  phase: "PartiallyFailed",
+                }),
+                status: {
+                  phase: "PartiallyFailed",
+                  errors: 2,
+                  startTimestamp: "2026-11-27T07:30:00Z",
+                  completionTimestamp: "2026-11-27T07:30:30Z",
+                },
+              }),
+            ]
+          : []),
       ];
     },
-    isComplete: (name: string) => Promise.resolve(!(this.opts.newerIncomplete && name === "velero-hourly-20261127075900")),
+    isComplete: (name: string) =>
+      Promise.resolve(!(this.opts.newerIncomplete && name === "velero-hourly-20261127075900")),
     // The ledger database's one volume (the fixtures' pod mounts one claim).
-    podVolumeBackups: (name: string) => Promise.resolve([{ namespace: "payments-ledger", pod: "ledger-db-0", volume: "data", phase: "Completed", snapshotID: `snap-${name}` }]),
+    podVolumeBackups: (name: string) =>
+      Promise.resolve([
+        {
+          namespace: "payments-ledger",
+          pod: "ledger-db-0",
+          volume: "data",
+          phase: "Completed",
+          snapshotID: `snap-${name}`,
+        },
+      ]),
     // kopia/payments-ledger/ as each bucket holds it: the blob the newer backup wrote is not on the replica with newerKopiaBehind.
     kopiaBlobs: (ns: string) => {
       const blob = (id: string, at: string): StoredBlob => ({ key: `kopia/${ns}/${id}`, size: 4096, lastModified: at });
-      const all = [blob("kopia.repository", "2026-11-01T00:00:00Z"), blob("p0700", "2026-11-27T07:00:20Z"), blob("p0759", "2026-11-27T07:59:20Z")];
-      return Promise.resolve(loc?.bucket === "replica" && this.opts.newerKopiaBehind ? all.filter((b) => !b.key.endsWith("p0759")) : all);
+      const all = [
+        blob("kopia.repository", "2026-11-01T00:00:00Z"),
+        blob("p0700", "2026-11-27T07:00:20Z"),
+        blob("p0759", "2026-11-27T07:59:20Z"),
+      ];
+      return Promise.resolve(
+        loc?.bucket === "replica" && this.opts.newerKopiaBehind ? all.filter((b) => !b.key.endsWith("p0759")) : all,
+      );
     },
-    resourceList: () => Promise.resolve(this.objects().map((o) => ({ key: `${o.apiVersion}/${o.kind}`, kind: o.kind, ...(o.namespace ? { namespace: o.namespace } : {}), name: o.name }))),
+    resourceList: () =>
+      Promise.resolve(
+        this.objects().map((o) => ({
+          key: `${o.apiVersion}/${o.kind}`,
+          kind: o.kind,
+          ...(o.namespace ? { namespace: o.namespace } : {}),
+          name: o.name,
+        })),
+      ),
     backupObjects: () => Promise.resolve(this.objects()),
-    restoreRecord: () => Promise.resolve({ messages: { warnings: ["payments-ledger: could not restore, LimitRange \"defaults\" already exists"], errors: [] }, items: [] }),
+    restoreRecord: () =>
+      Promise.resolve({
+        messages: {
+          warnings: ['payments-ledger: could not restore, LimitRange "defaults" already exists'],
+          errors: [],
+        },
+        items: [],
+      }),
   });
 
-  readonly cluster = (): Promise<RecoveryCluster> => Promise.resolve({
-    waitApplications: async (_w: Wait) => {
-      await this.step("cluster.waitApplications");
-      return { total: 3 };
-    },
-    waitBackup: (_ns: string, _backup: string, podVolumeBackups: number) => {
-      this.calls.push(`waitBackup with ${podVolumeBackups} pod volume backups`);
-      return Promise.resolve();
-    },
-    createRestore: (m) => {
-      this.calls.push(`createRestore ${JSON.stringify((m as { spec: unknown }).spec)}`);
-      return Promise.resolve();
-    },
-    applyConfigMap: (m) => {
-      this.calls.push(`applyConfigMap ${JSON.stringify(m)}`);
-      return Promise.resolve();
-    },
-    restoreRewrites: () => Promise.resolve(this.opts.rewrites ?? []),
-    waitRestore: async (): Promise<RestoreOutcome> => {
-      await this.step("cluster.waitRestore");
-      return { phase: "Completed", warnings: 1, errors: 0, volumeRestores: [{ podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: "Completed" }] };
-    },
-    restoresOf: () => Promise.resolve(["velero-hourly-20261127070000-r"]),
-    listObjects: async (namespaces) => {
-      await this.step("cluster.listObjects");
-      const objects = this.objects().filter((o) => namespaces.includes(o.namespace ?? ""));
-      return this.opts.live ? this.opts.live(objects) : objects.filter(expectedBack).map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name, object: { ...o.object, status: { phase: "Bound" } } }));
-    },
-    exec: (ns, _pods, container, command): Promise<ExecResult> => {
-      this.calls.push(`exec ${ns} ${container} ${command[0]}`);
-      return Promise.resolve({ pod: "ledger-db-0", exitCode: this.opts.checkExit ?? 0, output: "42" });
-    },
-  });
+  readonly cluster = (): Promise<RecoveryCluster> =>
+    Promise.resolve({
+      waitApplications: async (_w: Wait) => {
+        await this.step("cluster.waitApplications");
+        return { total: 3 };
+      },
+      waitBackup: (_ns: string, _backup: string, podVolumeBackups: number) => {
+        this.calls.push(`waitBackup with ${podVolumeBackups} pod volume backups`);
+        return Promise.resolve();
+      },
+      createRestore: (m) => {
+        this.calls.push(`createRestore ${JSON.stringify((m as { spec: unknown }).spec)}`);
+        return Promise.resolve();
+      },
+      applyConfigMap: (m) => {
+        this.calls.push(`applyConfigMap ${JSON.stringify(m)}`);
+        return Promise.resolve();
+      },
+      restoreRewrites: () => Promise.resolve(this.opts.rewrites ?? []),
+      waitRestore: async (): Promise<RestoreOutcome> => {
+        await this.step("cluster.waitRestore");
+        return {
+          phase: "Completed",
+          warnings: 1,
+          errors: 0,
+          volumeRestores: [
+            { podNamespace: "payments-ledger", podName: "ledger-db-0", volume: "data", phase: "Completed" },
+          ],
+        };
+      },
+      restoresOf: () => Promise.resolve(["velero-hourly-20261127070000-r"]),
+      listObjects: async (namespaces) => {
+        await this.step("cluster.listObjects");
+        const objects = this.objects().filter((o) => namespaces.includes(o.namespace ?? ""));
+        return this.opts.live
+          ? this.opts.live(objects)
+          : objects.filter(expectedBack).map((o) => ({
+              apiVersion: o.apiVersion,
+              kind: o.kind,
+              namespace: o.namespace,
+              name: o.name,
+              object: { ...o.object, status: { phase: "Bound" } },
+            }));
+      },
+      exec: (ns, _pods, container, command): Promise<ExecResult> => {
+        this.calls.push(`exec ${ns} ${container} ${command[0]}`);
+        return Promise.resolve({ pod: "ledger-db-0", exitCode: this.opts.checkExit ?? 0, output: "42" });
+      },
+    });
 
   aws = (): AwsAccess => ({
     readSecret: async (arn, region) => {
@@ -132,7 +230,14 @@ export class Script {
   };
 
   adapters(): RecoveryAdapters {
-    return { store: (loc) => this.store(loc), cluster: this.cluster, aws: this.aws, release: this.release, now: this.now, controller: this.controller };
+    return {
+      store: (loc) => this.store(loc),
+      cluster: this.cluster,
+      aws: this.aws,
+      release: this.release,
+      now: this.now,
+      controller: this.controller,
+    };
   }
 
   /** An engine with prod's storage outputs and the drill stack's, failing or interrupting `up` when scripted. */
@@ -141,15 +246,32 @@ export class Script {
     const script = {
       ...extra,
       outputs: {
-        "storage/prod": { bucket: "primary", region: "eu-west-1", replicaBucket: "replica", replicaRegion: "eu-central-1", replicaRepositoryPasswordSecretArn: "arn:aws:secretsmanager:eu-central-1:111122223333:secret:kopia" },
-        [drillStack]: { clusterName: `phoenix-prod-${this.drillId}`, restoreModifiers: "phoenix-restore-modifiers", kubeconfig: "apiVersion: v1\nkind: Config\n", restoreChecks: [{ namespace: "payments-ledger", container: "postgres", command: ["pg_isready"], timeout: "2m" }] },
+        "storage/prod": {
+          bucket: "primary",
+          region: "eu-west-1",
+          replicaBucket: "replica",
+          replicaRegion: "eu-central-1",
+          replicaRepositoryPasswordSecretArn: "arn:aws:secretsmanager:eu-central-1:111122223333:secret:kopia",
+        },
+        [drillStack]: {
+          clusterName: `phoenix-prod-${this.drillId}`,
+          restoreModifiers: "phoenix-restore-modifiers",
+          kubeconfig: "apiVersion: v1\nkind: Config\n",
+          restoreChecks: [
+            { namespace: "payments-ledger", container: "postgres", command: ["pg_isready"], timeout: "2m" },
+          ],
+        },
         "platform/prod": { clusterName: "phoenix-prod", kubeconfig: "apiVersion: v1\nkind: Config\n" },
         ...(extra.outputs ?? {}),
       },
     };
     const step = (s: Step): Promise<void> => this.step(s);
     return new (class extends ScriptedEngine {
-      async up(s: EngineStack, progress: EngineProgress, opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean }): Promise<ChangeSummary> {
+      async up(
+        s: EngineStack,
+        progress: EngineProgress,
+        opts?: { readonly signal?: AbortSignal; readonly refresh?: boolean },
+      ): Promise<ChangeSummary> {
         if (s.project === "platform") await step("engine.up");
         return super.up(s, progress, opts);
       }

@@ -31,7 +31,13 @@ export interface LocalS3 {
 /** Starts s3rver with the given buckets. */
 export async function localS3(buckets: readonly string[]): Promise<LocalS3> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-s3-"));
-  const server = new S3rver({ port: 0, address: "127.0.0.1", silent: true, directory: dir, configureBuckets: buckets.map((name) => ({ name })) });
+  const server = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory: dir,
+    configureBuckets: buckets.map((name) => ({ name })),
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = { endpoint, forcePathStyle: true as const, credentials: S3_CREDENTIALS };
@@ -39,7 +45,8 @@ export async function localS3(buckets: readonly string[]): Promise<LocalS3> {
   return {
     endpoint,
     client,
-    put: async (bucket, key, body) => void (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+    put: async (bucket, key, body) =>
+      void (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
     close: async () => {
       s3.destroy();
       await server.close();
@@ -49,7 +56,13 @@ export async function localS3(buckets: readonly string[]): Promise<LocalS3> {
 }
 
 /** Writes one backup into a bucket exactly where Velero writes it. */
-export async function putBackup(s3: LocalS3, bucket: string, name: string, objects: readonly BackupObject[], opts: Parameters<typeof backupJson>[1] = {}): Promise<void> {
+export async function putBackup(
+  s3: LocalS3,
+  bucket: string,
+  name: string,
+  objects: readonly BackupObject[],
+  opts: Parameters<typeof backupJson>[1] = {},
+): Promise<void> {
   const keys = backupKeys("", name);
   const list: Record<string, string[]> = {};
   for (const o of objects) {
@@ -66,7 +79,13 @@ export async function putBackup(s3: LocalS3, bucket: string, name: string, objec
 }
 
 /** Writes a restore's results and resource list where Velero writes them. */
-export async function putRestoreRecord(s3: LocalS3, bucket: string, restore: string, results: unknown, list: unknown): Promise<void> {
+export async function putRestoreRecord(
+  s3: LocalS3,
+  bucket: string,
+  restore: string,
+  results: unknown,
+  list: unknown,
+): Promise<void> {
   const keys = restoreKeys("", restore);
   await s3.put(bucket, keys.results, gzipSync(JSON.stringify(results)));
   await s3.put(bucket, keys.resourceList, gzipSync(JSON.stringify(list)));
@@ -115,11 +134,24 @@ export async function fakeKube(store: Store = new Map(), pageSize = 2): Promise<
     if (req.method === "GET" && items) {
       const selector = url.searchParams.get("labelSelector");
       const matching = selector
-        ? items.filter((o) => selector.split(",").every((kv) => ((o.metadata as { labels?: Record<string, string> }).labels ?? {})[kv.split("=")[0]] === kv.split("=")[1]))
+        ? items.filter((o) =>
+            selector
+              .split(",")
+              .every(
+                (kv) =>
+                  ((o.metadata as { labels?: Record<string, string> }).labels ?? {})[kv.split("=")[0]] ===
+                  kv.split("=")[1],
+              ),
+          )
         : items;
       const from = Number(url.searchParams.get("continue") ?? "0");
       const next = from + pageSize < matching.length ? String(from + pageSize) : "";
-      return send(200, { kind: "List", apiVersion: "v1", metadata: { resourceVersion: "1", continue: next }, items: matching.slice(from, from + pageSize) });
+      return send(200, {
+        kind: "List",
+        apiVersion: "v1",
+        metadata: { resourceVersion: "1", continue: next },
+        items: matching.slice(from, from + pageSize),
+      });
     }
     const parent = url.pathname.slice(0, url.pathname.lastIndexOf("/"));
     const name = decodeURIComponent(url.pathname.slice(url.pathname.lastIndexOf("/") + 1));
@@ -142,7 +174,10 @@ export async function fakeKube(store: Store = new Map(), pageSize = 2): Promise<
     send(404, status(404, "the server could not find the requested resource"));
   });
   // exec: the real API server upgrades to a websocket and frames each stream with its channel byte.
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has("v4.channel.k8s.io") ? "v4.channel.k8s.io" : false) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (protocols) => (protocols.has("v4.channel.k8s.io") ? "v4.channel.k8s.io" : false),
+  });
   server.on("upgrade", (req, socket, head) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
@@ -156,7 +191,15 @@ export async function fakeKube(store: Store = new Map(), pageSize = 2): Promise<
       const code = exitCodes.get(`${m[1]}/${m[2]}/${container}`) ?? 0;
       const command = url.searchParams.getAll("command").join(" ");
       ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(`ran: ${command}\n`)]));
-      const st = code === 0 ? { status: "Success", metadata: {} } : { status: "Failure", reason: "NonZeroExitCode", message: `command terminated with non-zero exit code: ${code}`, details: { causes: [{ reason: "ExitCode", message: String(code) }] } };
+      const st =
+        code === 0
+          ? { status: "Success", metadata: {} }
+          : {
+              status: "Failure",
+              reason: "NonZeroExitCode",
+              message: `command terminated with non-zero exit code: ${code}`,
+              details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+            };
       ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(st))]));
       ws.close();
     });
@@ -196,7 +239,16 @@ export function restoredCollections(objects: readonly BackupObject[], keep: (o: 
     const collection = `${base}/namespaces/${o.namespace ?? ""}/${plural}`;
     const item = Object.fromEntries(Object.entries(o.object).filter(([k]) => k !== "kind" && k !== "apiVersion"));
     const meta = item.metadata as Record<string, unknown>;
-    const restored = { ...item, metadata: { ...meta, uid: `new-${o.name}`, resourceVersion: "777", labels: { ...(meta.labels as object), "velero.io/restore-name": "r1" } }, ...(o.kind === "PersistentVolumeClaim" ? { status: { phase: "Bound" } } : {}) };
+    const restored = {
+      ...item,
+      metadata: {
+        ...meta,
+        uid: `new-${o.name}`,
+        resourceVersion: "777",
+        labels: { ...(meta.labels as object), "velero.io/restore-name": "r1" },
+      },
+      ...(o.kind === "PersistentVolumeClaim" ? { status: { phase: "Bound" } } : {}),
+    };
     store.set(collection, [...(store.get(collection) ?? []), restored]);
   }
   return store;

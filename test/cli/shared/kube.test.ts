@@ -11,14 +11,24 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { apiPath, isStatus, KubeConfigError, KubeError, openKubeClient, type KubeClient } from "../../../cli/shared/kube";
+import {
+  apiPath,
+  isStatus,
+  KubeConfigError,
+  KubeError,
+  openKubeClient,
+  type KubeClient,
+} from "../../../cli/shared/kube";
 
 const TOKEN = "shared-kube-test-token";
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-shared-kube-"));
 after(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
 /** A kubeconfig's text: one plain-HTTP cluster (client-node needs insecure-skip-tls-verify for http://) and a token user. */
-function kubeconfigText(server: string, opts: { current?: string; contexts?: readonly string[]; token?: string } = {}): string {
+function kubeconfigText(
+  server: string,
+  opts: { current?: string; contexts?: readonly string[]; token?: string } = {},
+): string {
   const contexts = opts.contexts ?? ["local", "other"];
   return [
     "apiVersion: v1",
@@ -28,7 +38,9 @@ function kubeconfigText(server: string, opts: { current?: string; contexts?: rea
     "users:",
     `- name: tester\n  user:\n    token: ${opts.token ?? TOKEN}`,
     contexts.length > 0 ? "contexts:" : "contexts: []",
-    ...contexts.map((c) => `- name: ${c}\n  context:\n    cluster: ${c === "dangling" ? "gone" : "local"}\n    user: tester`),
+    ...contexts.map(
+      (c) => `- name: ${c}\n  context:\n    cluster: ${c === "dangling" ? "gone" : "local"}\n    user: tester`,
+    ),
     ...(opts.current ? [`current-context: ${opts.current}`] : []),
     "",
   ].join("\n");
@@ -62,7 +74,9 @@ describe("choosing the context", () => {
     assert.ok(err instanceof KubeConfigError);
     assert.equal(err.message, `context "nope" is not in kubeconfig ${file}; it has: local, other`);
     assert.equal(err.code, undefined);
-    const none = await rejection(openKubeClient({ text: kubeconfigText(server, { contexts: [] }) }, { context: "nope" }));
+    const none = await rejection(
+      openKubeClient({ text: kubeconfigText(server, { contexts: [] }) }, { context: "nope" }),
+    );
     assert.equal(none.message, 'context "nope" is not in the kubeconfig; it has: no contexts');
   });
 
@@ -71,23 +85,40 @@ describe("choosing the context", () => {
     fs.writeFileSync(file, kubeconfigText(server));
     const unset = await rejection(openKubeClient({ file }));
     assert.ok(unset instanceof KubeConfigError);
-    assert.equal(unset.message, `kubeconfig ${file} has no usable current context; pass --context, one of: local, other`);
-    const dangling = await rejection(openKubeClient({ text: kubeconfigText(server, { current: "dangling", contexts: ["local", "dangling"] }) }));
-    assert.equal(dangling.message, 'the kubeconfig has no usable current context ("dangling" names no cluster); pass --context, one of: local, dangling');
+    assert.equal(
+      unset.message,
+      `kubeconfig ${file} has no usable current context; pass --context, one of: local, other`,
+    );
+    const dangling = await rejection(
+      openKubeClient({ text: kubeconfigText(server, { current: "dangling", contexts: ["local", "dangling"] }) }),
+    );
+    assert.equal(
+      dangling.message,
+      'the kubeconfig has no usable current context ("dangling" names no cluster); pass --context, one of: local, dangling',
+    );
     const missing = await rejection(openKubeClient({ text: kubeconfigText(server, { current: "elsewhere" }) }));
-    assert.match(missing.message, /^the kubeconfig has no usable current context \("elsewhere" names no cluster\); pass --context, one of: local, other$/);
+    assert.match(
+      missing.message,
+      /^the kubeconfig has no usable current context \("elsewhere" names no cluster\); pass --context, one of: local, other$/,
+    );
   });
 
   it("refuses a kubeconfig file it cannot read, naming it", async () => {
     const file = path.join(TMP, "absent.kubeconfig");
     const err = await rejection(openKubeClient({ file }));
     assert.ok(err instanceof KubeConfigError);
-    assert.match(err.message, new RegExp(`^cannot read kubeconfig ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*ENOENT`));
+    assert.match(
+      err.message,
+      new RegExp(`^cannot read kubeconfig ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*ENOENT`),
+    );
   });
 
   it("spells API paths as the API server serves them", () => {
     assert.equal(apiPath("v1", "namespaces"), "/api/v1/namespaces");
-    assert.equal(apiPath("velero.io/v1", "restores", "velero", "r 1"), "/apis/velero.io/v1/namespaces/velero/restores/r%201");
+    assert.equal(
+      apiPath("velero.io/v1", "restores", "velero", "r 1"),
+      "/apis/velero.io/v1/namespaces/velero/restores/r%201",
+    );
   });
 });
 
@@ -111,23 +142,43 @@ describe("requests against a local API server", () => {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const u = new URL(req.url ?? "/", "http://127.0.0.1");
-        seen.push({ line: `${req.method} ${u.pathname}${u.search}`, authorization: req.headers.authorization, contentType: req.headers["content-type"], body: Buffer.concat(chunks).toString("utf8") });
+        seen.push({
+          line: `${req.method} ${u.pathname}${u.search}`,
+          authorization: req.headers.authorization,
+          contentType: req.headers["content-type"],
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
         const send = (code: number, body: unknown): void => {
           res.writeHead(code, { "content-type": "application/json" });
           res.end(typeof body === "string" ? body : JSON.stringify(body));
         };
-        if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { kind: "Status", status: "Failure", message: "Unauthorized", code: 401 });
+        if (req.headers.authorization !== `Bearer ${TOKEN}`)
+          return send(401, { kind: "Status", status: "Failure", message: "Unauthorized", code: 401 });
         if (u.pathname === "/api/v1/namespaces/demo/configmaps" && req.method === "GET") {
           // Pages of two, as the API server pages: a continue token on each page but the last.
           const from = Number(u.searchParams.get("continue") ?? "0");
           const next = from + 2 < ITEMS.length ? String(from + 2) : "";
           return send(200, { kind: "ConfigMapList", metadata: { continue: next }, items: ITEMS.slice(from, from + 2) });
         }
-        if (u.pathname === "/api/v1/namespaces/demo/configmaps" && req.method === "POST") return send(409, { kind: "Status", status: "Failure", reason: "AlreadyExists", message: 'configmaps "x" already exists', code: 409 });
-        if (u.pathname === "/api/v1/namespaces/demo/configmaps/x" && req.method === "PUT") return send(200, JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
+        if (u.pathname === "/api/v1/namespaces/demo/configmaps" && req.method === "POST")
+          return send(409, {
+            kind: "Status",
+            status: "Failure",
+            reason: "AlreadyExists",
+            message: 'configmaps "x" already exists',
+            code: 409,
+          });
+        if (u.pathname === "/api/v1/namespaces/demo/configmaps/x" && req.method === "PUT")
+          return send(200, JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown);
         if (u.pathname === "/broken") return send(500, "upstream connect error");
         if (u.pathname === "/empty") return send(200, "");
-        send(404, { kind: "Status", status: "Failure", reason: "NotFound", message: "the server could not find the requested resource", code: 404 });
+        send(404, {
+          kind: "Status",
+          status: "Failure",
+          reason: "NotFound",
+          message: "the server could not find the requested resource",
+          code: 404,
+        });
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -135,20 +186,26 @@ describe("requests against a local API server", () => {
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const open = (token?: string): Promise<KubeClient> => openKubeClient({ text: kubeconfigText(url, { current: "local", ...(token ? { token } : {}) }) });
+  const open = (token?: string): Promise<KubeClient> =>
+    openKubeClient({ text: kubeconfigText(url, { current: "local", ...(token ? { token } : {}) }) });
 
   it("sends JSON with the kubeconfig's credentials and answers the parsed body", async () => {
     const c = await open();
     const body = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "demo" }, data: { a: "1" } };
     assert.deepEqual(await c.request("PUT", "/api/v1/namespaces/demo/configmaps/x", body), body);
     const put = seen[seen.length - 1];
-    assert.deepEqual([put.line, put.authorization, put.contentType, JSON.parse(put.body)], ["PUT /api/v1/namespaces/demo/configmaps/x", `Bearer ${TOKEN}`, "application/json", body]);
+    assert.deepEqual(
+      [put.line, put.authorization, put.contentType, JSON.parse(put.body)],
+      ["PUT /api/v1/namespaces/demo/configmaps/x", `Bearer ${TOKEN}`, "application/json", body],
+    );
     assert.deepEqual(await c.request("GET", "/empty"), {}, "an empty body is an empty object");
   });
 
   it("makes a non-2xx answer a KubeError carrying the status and the API server's message", async () => {
     const c = await open();
-    const conflict = await rejection(c.request("POST", "/api/v1/namespaces/demo/configmaps", { metadata: { name: "x" } }));
+    const conflict = await rejection(
+      c.request("POST", "/api/v1/namespaces/demo/configmaps", { metadata: { name: "x" } }),
+    );
     assert.equal(conflict.code, 409);
     assert.equal(conflict.message, 'POST /api/v1/namespaces/demo/configmaps: HTTP 409: configmaps "x" already exists');
     assert.equal(conflict.detail, 'configmaps "x" already exists');
@@ -167,12 +224,18 @@ describe("requests against a local API server", () => {
     const c = await open();
     const from = seen.length;
     const items = await c.list("/api/v1/namespaces/demo/configmaps", { labelSelector: "app=x" });
-    assert.deepEqual(items.map((i) => (i.metadata as { name: string }).name), ["cm-1", "cm-2", "cm-3", "cm-4", "cm-5"]);
-    assert.deepEqual(seen.slice(from).map((s) => s.line), [
-      "GET /api/v1/namespaces/demo/configmaps?labelSelector=app%3Dx&limit=500",
-      "GET /api/v1/namespaces/demo/configmaps?labelSelector=app%3Dx&limit=500&continue=2",
-      "GET /api/v1/namespaces/demo/configmaps?labelSelector=app%3Dx&limit=500&continue=4",
-    ]);
+    assert.deepEqual(
+      items.map((i) => (i.metadata as { name: string }).name),
+      ["cm-1", "cm-2", "cm-3", "cm-4", "cm-5"],
+    );
+    assert.deepEqual(
+      seen.slice(from).map((s) => s.line),
+      [
+        "GET /api/v1/namespaces/demo/configmaps?labelSelector=app%3Dx&limit=500",
+        "GET /api/v1/namespaces/demo/configmaps?labelSelector=app%3Dx&limit=500&continue=2",
+        "GET /api/v1/namespaces/demo/configmaps?labelSelector=app%3Dx&limit=500&continue=4",
+      ],
+    );
   });
 
   it("an API server that cannot be reached is a KubeError without a status, naming the server", async () => {

@@ -47,8 +47,14 @@ describe("phoenix stack list, with broken stack files", () => {
 
   it("replicate, which reads every stack's VPC block, says so when one cannot be read", async () => {
     const root = withBrokenStacks();
-    const run = await phoenix(["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--write-only"], root);
+    const run = await phoenix(
+      ["replicate", "--from", "prod", "--region", "us-east-1", "--stack", "use1", "--write-only"],
+      root,
+    );
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /replicate reads every platform stack's VPC block to choose a free one, and Pulumi\.yamlbad\.yaml cannot be read/);
+    assert.match(
+      run.stderr,
+      /replicate reads every platform stack's VPC block to choose a free one, and Pulumi\.yamlbad\.yaml cannot be read/,
+    );
   });
 });

@@ -11,19 +11,34 @@ import { podSecurityLabels } from "../../../components/labels";
 const restricted = podSecurityLabels("restricted", "1.34");
 
 describe("podSecurityGuard", () => {
-  const { policy, binding } = podSecurityGuard({ shop: { owner: "team", ...restricted }, ledger: podSecurityLabels("baseline", "1.34") });
+  const { policy, binding } = podSecurityGuard({
+    shop: { owner: "team", ...restricted },
+    ledger: podSecurityLabels("baseline", "1.34"),
+  });
 
   it("matches writes of the guarded namespaces only, and denies through its binding", () => {
-    assert.deepEqual(policy.spec.matchConditions, [{ name: "guarded-namespace", expression: 'object.metadata.name in ["ledger","shop"]' }]);
-    assert.deepEqual(binding, { metadata: { name: POD_SECURITY_GUARD }, spec: { policyName: POD_SECURITY_GUARD, validationActions: ["Deny"] } });
+    assert.deepEqual(policy.spec.matchConditions, [
+      { name: "guarded-namespace", expression: 'object.metadata.name in ["ledger","shop"]' },
+    ]);
+    assert.deepEqual(binding, {
+      metadata: { name: POD_SECURITY_GUARD },
+      spec: { policyName: POD_SECURITY_GUARD, validationActions: ["Deny"] },
+    });
     assert.equal(policy.spec.failurePolicy, "Fail");
   });
 
   it("holds each namespace to its own Pod Security labels, and to nothing else", () => {
     const variables = policy.spec.variables as { name: string; expression: string }[];
     const expected = variables.find((v) => v.name === "expected")?.expression ?? "";
-    const literal = JSON.parse(expected.slice(0, expected.lastIndexOf("[object.metadata.name]"))) as Record<string, Record<string, string>>;
-    assert.deepEqual(literal, { ledger: podSecurityLabels("baseline", "1.34"), shop: restricted }, "the owner label is not held");
+    const literal = JSON.parse(expected.slice(0, expected.lastIndexOf("[object.metadata.name]"))) as Record<
+      string,
+      Record<string, string>
+    >;
+    assert.deepEqual(
+      literal,
+      { ledger: podSecurityLabels("baseline", "1.34"), shop: restricted },
+      "the owner label is not held",
+    );
   });
 
   it("refuses to guard nothing", () => {

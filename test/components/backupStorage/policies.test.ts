@@ -31,10 +31,25 @@ const sid = (doc: { Statement: readonly PolicyStatement[] }, id: string): Policy
   assert.ok(st, `statement ${id}`);
   return st;
 };
-const crypto = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant", "kms:Create*"];
+const crypto = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKey*",
+  "kms:ReEncrypt*",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:CreateGrant",
+  "kms:Create*",
+];
 
 describe("the backup bucket's policy", () => {
-  const doc = backupBucketPolicy({ bucketArn: BUCKET, readers: [VELERO], replicationRoleArn: REPLICATION, admins: ADMINS });
+  const doc = backupBucketPolicy({
+    bucketArn: BUCKET,
+    readers: [VELERO],
+    replicationRoleArn: REPLICATION,
+    admins: ADMINS,
+  });
 
   it("keeps the TLS-only deny and adds only denies: it grants nothing by itself", () => {
     assert.equal(doc.Statement[0].Sid, "DenyInsecureTransport");
@@ -45,14 +60,20 @@ describe("the backup bucket's policy", () => {
   it("denies reading backup content to everyone but Velero, the replication role and the administrators", () => {
     const reads = sid(doc, "DenyReadsButVeleroReplicationAdmins");
     assert.deepEqual(reads.Action, [...READ_ACTIONS]);
-    assert.ok(READ_ACTIONS.includes("s3:GetObject") && READ_ACTIONS.includes("s3:GetObjectVersion"), "current and older versions alike");
+    assert.ok(
+      READ_ACTIONS.includes("s3:GetObject") && READ_ACTIONS.includes("s3:GetObjectVersion"),
+      "current and older versions alike",
+    );
     assert.equal(reads.Resource, `${BUCKET}/*`);
     assert.deepEqual(reads.Condition, { ArnNotLike: { "aws:PrincipalArn": [VELERO, REPLICATION, ...ADMINS] } });
   });
 
   it("without a replication role names no replication principal", () => {
     const alone = backupBucketPolicy({ bucketArn: BUCKET, readers: [VELERO], admins: ADMINS });
-    assert.deepEqual(at(sid(alone, "DenyReadsButVeleroReplicationAdmins"), "Condition", "ArnNotLike", "aws:PrincipalArn"), [VELERO, ...ADMINS]);
+    assert.deepEqual(
+      at(sid(alone, "DenyReadsButVeleroReplicationAdmins"), "Condition", "ArnNotLike", "aws:PrincipalArn"),
+      [VELERO, ...ADMINS],
+    );
   });
 
   it("denies every change of the protection to all but the administrators: Velero and the replication role included", () => {
@@ -62,24 +83,44 @@ describe("the backup bucket's policy", () => {
     const exempt = at(changes, "Condition", "ArnNotLike", "aws:PrincipalArn") as string[];
     assert.deepEqual(exempt, ADMINS);
     assert.ok(!exempt.includes(VELERO) && !exempt.includes(REPLICATION));
-    for (const action of ["s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutBucketObjectLockConfiguration", "s3:DeleteObjectVersion", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning"]) {
+    for (const action of [
+      "s3:BypassGovernanceRetention",
+      "s3:PutObjectRetention",
+      "s3:PutBucketObjectLockConfiguration",
+      "s3:DeleteObjectVersion",
+      "s3:PutBucketPolicy",
+      "s3:PutLifecycleConfiguration",
+      "s3:PutBucketVersioning",
+    ]) {
       assert.ok((changes.Action as readonly string[]).includes(action), action);
     }
   });
 
   it("leaves Velero what it needs: writing, listing and DeleteObject (a delete marker on a versioned bucket)", () => {
     const denied = doc.Statement.slice(1).flatMap((s) => [s.Action].flat());
-    for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:AbortMultipartUpload"]) assert.ok(!denied.includes(action), `${action} is not denied`);
+    for (const action of ["s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:AbortMultipartUpload"])
+      assert.ok(!denied.includes(action), `${action} is not denied`);
   });
 });
 
 describe("the access-log bucket's policy", () => {
   it("lets only S3's logging service write, only for the given source buckets of this account, over TLS", () => {
-    const doc = accessLogBucketPolicy("arn:aws-cn:s3:::logs", ["arn:aws-cn:s3:::backups"], "111122223333", "amazonaws.com.cn");
+    const doc = accessLogBucketPolicy(
+      "arn:aws-cn:s3:::logs",
+      ["arn:aws-cn:s3:::backups"],
+      "111122223333",
+      "amazonaws.com.cn",
+    );
     assert.equal(doc.Statement[0].Sid, "DenyInsecureTransport");
     const write = sid(doc, "S3ServerAccessLogs");
-    assert.deepEqual([write.Effect, write.Principal, write.Action, write.Resource], ["Allow", { Service: "logging.s3.amazonaws.com.cn" }, "s3:PutObject", "arn:aws-cn:s3:::logs/*"]);
-    assert.deepEqual(write.Condition, { ArnLike: { "aws:SourceArn": ["arn:aws-cn:s3:::backups"] }, StringEquals: { "aws:SourceAccount": "111122223333" } });
+    assert.deepEqual(
+      [write.Effect, write.Principal, write.Action, write.Resource],
+      ["Allow", { Service: "logging.s3.amazonaws.com.cn" }, "s3:PutObject", "arn:aws-cn:s3:::logs/*"],
+    );
+    assert.deepEqual(write.Condition, {
+      ArnLike: { "aws:SourceArn": ["arn:aws-cn:s3:::backups"] },
+      StringEquals: { "aws:SourceAccount": "111122223333" },
+    });
   });
 });
 
@@ -89,8 +130,18 @@ describe("a storage key's policy", () => {
     accountId: "111122223333",
     admins: ADMINS,
     users: [
-      { sid: "VeleroUse", principals: [VELERO], actions: ["kms:GenerateDataKey", "kms:Decrypt"], viaService: "s3.us-gov-west-1.amazonaws.com" },
-      { sid: "ReplicationReadsSource", principals: [REPLICATION], actions: ["kms:Decrypt"], viaService: "s3.us-gov-west-1.amazonaws.com" },
+      {
+        sid: "VeleroUse",
+        principals: [VELERO],
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        viaService: "s3.us-gov-west-1.amazonaws.com",
+      },
+      {
+        sid: "ReplicationReadsSource",
+        principals: [REPLICATION],
+        actions: ["kms:Decrypt"],
+        viaService: "s3.us-gov-west-1.amazonaws.com",
+      },
     ],
   });
 
@@ -110,8 +161,15 @@ describe("a storage key's policy", () => {
 
   it("lets each user group use the key only for its own actions, only through S3 in the key's region", () => {
     assert.deepEqual(sid(doc, "VeleroUse").Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-    assert.deepEqual(sid(doc, "VeleroUse").Condition, { ArnLike: { "aws:PrincipalArn": [VELERO] }, StringEquals: { "kms:ViaService": "s3.us-gov-west-1.amazonaws.com" } });
-    assert.deepEqual(sid(doc, "ReplicationReadsSource").Action, ["kms:Decrypt"], "the source key: replication only decrypts");
+    assert.deepEqual(sid(doc, "VeleroUse").Condition, {
+      ArnLike: { "aws:PrincipalArn": [VELERO] },
+      StringEquals: { "kms:ViaService": "s3.us-gov-west-1.amazonaws.com" },
+    });
+    assert.deepEqual(
+      sid(doc, "ReplicationReadsSource").Action,
+      ["kms:Decrypt"],
+      "the source key: replication only decrypts",
+    );
     assert.equal(doc.Statement.length, 3, "nobody else");
   });
 });
@@ -123,11 +181,22 @@ describe("the repository password secret's policy", () => {
     assert.equal(doc.Statement.length, 2);
     const [read, change] = doc.Statement;
     assert.deepEqual([read.Effect, read.Principal, read.Action], ["Deny", "*", "secretsmanager:GetSecretValue"]);
-    assert.deepEqual(read.Condition, { ArnNotLike: { "aws:PrincipalArn": [...ADMINS, ...readers] } }, "the restore readers read the value");
-    assert.ok((change.Action as readonly string[]).includes("secretsmanager:PutSecretValue"), "nobody else rotates it either");
+    assert.deepEqual(
+      read.Condition,
+      { ArnNotLike: { "aws:PrincipalArn": [...ADMINS, ...readers] } },
+      "the restore readers read the value",
+    );
+    assert.ok(
+      (change.Action as readonly string[]).includes("secretsmanager:PutSecretValue"),
+      "nobody else rotates it either",
+    );
     assert.ok(!(change.Action as readonly string[]).includes("secretsmanager:GetSecretValue"));
     assert.deepEqual(change.Condition, { ArnNotLike: { "aws:PrincipalArn": ADMINS } }, "only the admins change it");
-    assert.deepEqual(repositorySecretPolicy(ADMINS).Statement[0].Condition, { ArnNotLike: { "aws:PrincipalArn": ADMINS } }, "no reader: the admins only");
+    assert.deepEqual(
+      repositorySecretPolicy(ADMINS).Statement[0].Condition,
+      { ArnNotLike: { "aws:PrincipalArn": ADMINS } },
+      "no reader: the admins only",
+    );
   });
 });
 
@@ -140,8 +209,14 @@ describe("principal ARNs", () => {
 
   it("names a secret's replica by swapping the region, and nothing that is not a Secrets Manager ARN", () => {
     const arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:backups-repository-password-a1b2c3-AbCdEf";
-    assert.equal(replicaSecretArn(arn, "eu-central-1"), "arn:aws:secretsmanager:eu-central-1:111122223333:secret:backups-repository-password-a1b2c3-AbCdEf");
-    assert.equal(replicaSecretArn("arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:x-AbCdEf", "cn-northwest-1"), "arn:aws-cn:secretsmanager:cn-northwest-1:111122223333:secret:x-AbCdEf");
+    assert.equal(
+      replicaSecretArn(arn, "eu-central-1"),
+      "arn:aws:secretsmanager:eu-central-1:111122223333:secret:backups-repository-password-a1b2c3-AbCdEf",
+    );
+    assert.equal(
+      replicaSecretArn("arn:aws-cn:secretsmanager:cn-north-1:111122223333:secret:x-AbCdEf", "cn-northwest-1"),
+      "arn:aws-cn:secretsmanager:cn-northwest-1:111122223333:secret:x-AbCdEf",
+    );
     assert.equal(replicaSecretArn("arn:aws:kms:eu-west-1:111122223333:key/k", "eu-central-1"), undefined);
     assert.equal(replicaSecretArn("backups-repository-password", "eu-central-1"), undefined);
   });

@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ACCESS_POLICIES, eksAccessEntries } from "../../../components/cluster/access";
 
-
 describe("EKS access entries", () => {
   const arn = (policy: string): string => `arn:aws-cn:eks::aws:cluster-access-policy/${policy}`;
   it("maps short policy names to EKS access policies with cluster or namespace scope", () => {
@@ -15,7 +14,9 @@ describe("EKS access entries", () => {
       ],
       arn,
     );
-    const byPrincipal = Object.fromEntries(Object.values(entries).map((e) => [e.principalArn.split("/").pop() ?? "", e] as const));
+    const byPrincipal = Object.fromEntries(
+      Object.values(entries).map((e) => [e.principalArn.split("/").pop() ?? "", e] as const),
+    );
     assert.equal(Object.keys(entries).length, 2, "one entry per principal");
     assert.equal(byPrincipal.admins.accessPolicies["cluster-admin"].policyArn, arn(ACCESS_POLICIES["cluster-admin"]));
     assert.deepEqual(byPrincipal.devs.accessPolicies.edit.accessScope, { type: "namespace", namespaces: ["shop"] });
@@ -27,7 +28,11 @@ describe("EKS access entries", () => {
       ],
       arn,
     );
-    assert.deepEqual(Object.keys(entries).sort(), Object.keys(reordered).sort(), "keys depend on the principal, not on list order");
+    assert.deepEqual(
+      Object.keys(entries).sort(),
+      Object.keys(reordered).sort(),
+      "keys depend on the principal, not on list order",
+    );
   });
   it("never merges two principals whose ARNs read alike", () => {
     const entries = eksAccessEntries(

@@ -43,20 +43,31 @@ describe("subnet plan", () => {
     });
     for (let i = 0; i < ranges.length; i++) {
       for (let j = i + 1; j < ranges.length; j++) {
-        assert.ok(ranges[i][1] < ranges[j][0] || ranges[j][1] < ranges[i][0], `${plan[i].cidrBlock} overlaps ${plan[j].cidrBlock}`);
+        assert.ok(
+          ranges[i][1] < ranges[j][0] || ranges[j][1] < ranges[i][0],
+          `${plan[i].cidrBlock} overlaps ${plan[j].cidrBlock}`,
+        );
       }
     }
   });
   it("scales with the VPC prefix and rejects prefixes it cannot split", () => {
     assert.deepEqual(
-      planSubnets("10.1.0.0/20").filter((p) => p.azIndex === 0).map((p) => p.cidrBlock),
+      planSubnets("10.1.0.0/20")
+        .filter((p) => p.azIndex === 0)
+        .map((p) => p.cidrBlock),
       ["10.1.0.0/22", "10.1.12.0/25"],
     );
     assert.throws(() => planSubnets("10.0.0.0/8"), /prefix from \/16 to \/20/);
     assert.throws(() => planSubnets("10.0.0.0/24"), /prefix from \/16 to \/20/);
   });
   it("tags public subnets for internet-facing and private ones for internal load balancers", () => {
-    assert.deepEqual(subnetTags("public", "c1"), { "kubernetes.io/role/elb": "1", "kubernetes.io/cluster/c1": "shared" });
-    assert.deepEqual(subnetTags("private", "c1"), { "kubernetes.io/role/internal-elb": "1", "kubernetes.io/cluster/c1": "shared" });
+    assert.deepEqual(subnetTags("public", "c1"), {
+      "kubernetes.io/role/elb": "1",
+      "kubernetes.io/cluster/c1": "shared",
+    });
+    assert.deepEqual(subnetTags("private", "c1"), {
+      "kubernetes.io/role/internal-elb": "1",
+      "kubernetes.io/cluster/c1": "shared",
+    });
   });
 });

@@ -9,17 +9,29 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { charts } from "../../../components/catalog";
-import { PLUGIN_IDS, PLUGINS, pluginFreeFormValues, pluginNamespaces, plugins, pluginSettingsShape, type PluginSettings } from "../../../components/plugins/registry";
+import {
+  PLUGIN_IDS,
+  PLUGINS,
+  pluginFreeFormValues,
+  pluginNamespaces,
+  plugins,
+  pluginSettingsShape,
+  type PluginSettings,
+} from "../../../components/plugins/registry";
 import { parsePluginSettings } from "../../../stacks/platform/config";
 import { ROOT, TEST_BCRYPT } from "../../helpers";
 
-const settings = (extra: Record<string, unknown> = {}): PluginSettings => parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...extra });
+const settings = (extra: Record<string, unknown> = {}): PluginSettings =>
+  parsePluginSettings({ argocd: { admin: { passwordBcrypt: TEST_BCRYPT } }, ...extra });
 
 describe("plugin registry", () => {
   it("lists each plugin under its own id, the admission gates first: every other release waits for them", () => {
     for (const id of PLUGIN_IDS) assert.equal(PLUGINS[id].id, id);
     const gates = plugins().map((p) => p.gatesAdmission === true);
-    assert.ok(gates.indexOf(false) === -1 || gates.lastIndexOf(true) < gates.indexOf(false), `gates first: ${PLUGIN_IDS.join(", ")}`);
+    assert.ok(
+      gates.indexOf(false) === -1 || gates.lastIndexOf(true) < gates.indexOf(false),
+      `gates first: ${PLUGIN_IDS.join(", ")}`,
+    );
     assert.equal(PLUGIN_IDS[0], "loadBalancerController", "its Service webhook fails closed");
   });
 
@@ -53,9 +65,15 @@ describe("plugin registry", () => {
 
   it("has, for every plugin, its folder, its own tests and its page in docs/plugins/", () => {
     for (const id of PLUGIN_IDS) {
-      assert.ok(fs.existsSync(path.join(ROOT, "components", "plugins", id, "index.ts")), `components/plugins/${id}/index.ts`);
+      assert.ok(
+        fs.existsSync(path.join(ROOT, "components", "plugins", id, "index.ts")),
+        `components/plugins/${id}/index.ts`,
+      );
       const tests = path.join(ROOT, "test", "components", "plugins", id);
-      assert.ok(fs.existsSync(tests) && fs.readdirSync(tests).some((f) => f.endsWith(".test.ts")), `test/components/plugins/${id}/*.test.ts`);
+      assert.ok(
+        fs.existsSync(tests) && fs.readdirSync(tests).some((f) => f.endsWith(".test.ts")),
+        `test/components/plugins/${id}/*.test.ts`,
+      );
       const doc = path.join(ROOT, "docs", "plugins", `${id}.md`);
       assert.ok(fs.existsSync(doc), `docs/plugins/${id}.md`);
       const text = fs.readFileSync(doc, "utf8");

@@ -9,7 +9,15 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { KUBE_APIS, type AwsLoadBalancer, type AwsNetworkInterface, type AwsSecurityGroup, type KubeKind, type TeardownAws, type TeardownTarget } from "../../../components/teardown";
+import {
+  KUBE_APIS,
+  type AwsLoadBalancer,
+  type AwsNetworkInterface,
+  type AwsSecurityGroup,
+  type KubeKind,
+  type TeardownAws,
+  type TeardownTarget,
+} from "../../../components/teardown";
 
 export const TOKEN = "teardown-test-token";
 
@@ -44,7 +52,15 @@ export interface FakeKubeApi {
   close(): Promise<void>;
 }
 
-const status = (code: number, reason: string, message: string): unknown => ({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
+const status = (code: number, reason: string, message: string): unknown => ({
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  message,
+  reason,
+  code,
+});
 
 function basePath(kind: KubeKind): string {
   const api = KUBE_APIS[kind];
@@ -57,19 +73,34 @@ function basePath(kind: KubeKind): string {
  */
 export async function fakeKubeApi(
   initial: readonly FakeObject[],
-  opts: { absent?: readonly KubeKind[]; pageSize?: number; events?: string[]; /** `METHOD Kind` calls refused with 403, as RBAC would. */ forbidden?: readonly string[] } = {},
+  opts: {
+    absent?: readonly KubeKind[];
+    pageSize?: number;
+    events?: string[];
+    /** `METHOD Kind` calls refused with 403, as RBAC would. */ forbidden?: readonly string[];
+  } = {},
 ): Promise<FakeKubeApi> {
   const requests: string[] = [];
   const events = opts.events ?? [];
-  const live: Live[] = initial.map((o) => ({ ...o, finalizers: [...(o.finalizers ?? [])], countdown: o.settleAfter ?? 1 }));
+  const live: Live[] = initial.map((o) => ({
+    ...o,
+    finalizers: [...(o.finalizers ?? [])],
+    countdown: o.settleAfter ?? 1,
+  }));
   const kinds = Object.keys(KUBE_APIS) as KubeKind[];
-  const find = (kind: KubeKind, ns: string, name: string): Live | undefined => live.find((o) => o.kind === kind && o.namespace === ns && o.name === name);
+  const find = (kind: KubeKind, ns: string, name: string): Live | undefined =>
+    live.find((o) => o.kind === kind && o.namespace === ns && o.name === name);
   const remove = (o: Live): void => void live.splice(live.indexOf(o), 1);
 
   const toJson = (o: Live): unknown => ({
     apiVersion: KUBE_APIS[o.kind].group ? `${KUBE_APIS[o.kind].group}/${KUBE_APIS[o.kind].version}` : "v1",
     kind: o.kind,
-    metadata: { namespace: o.namespace, name: o.name, ...(o.finalizers && o.finalizers.length > 0 ? { finalizers: o.finalizers } : {}), ...(o.deletionTimestamp ? { deletionTimestamp: o.deletionTimestamp } : {}) },
+    metadata: {
+      namespace: o.namespace,
+      name: o.name,
+      ...(o.finalizers && o.finalizers.length > 0 ? { finalizers: o.finalizers } : {}),
+      ...(o.deletionTimestamp ? { deletionTimestamp: o.deletionTimestamp } : {}),
+    },
     spec: o.type ? { type: o.type } : {},
   });
 
@@ -101,21 +132,39 @@ export async function fakeKubeApi(
     let body = "";
     req.on("data", (d: Buffer) => (body += d.toString()));
     req.on("end", () => {
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, status(401, "Unauthorized", "Unauthorized"));
+      if (req.headers.authorization !== `Bearer ${TOKEN}`)
+        return send(401, status(401, "Unauthorized", "Unauthorized"));
       for (const kind of kinds) {
         const base = basePath(kind);
-        if (opts.forbidden?.includes(`${req.method} ${kind}`) && url.pathname.startsWith(`${base}/`) && url.pathname.includes(`/${KUBE_APIS[kind].plural}`)) {
-          return send(403, status(403, "Forbidden", `${KUBE_APIS[kind].plural} is forbidden: User "phoenix" cannot ${req.method === "GET" ? "list" : "delete"} resource "${KUBE_APIS[kind].plural}"`));
+        if (
+          opts.forbidden?.includes(`${req.method} ${kind}`) &&
+          url.pathname.startsWith(`${base}/`) &&
+          url.pathname.includes(`/${KUBE_APIS[kind].plural}`)
+        ) {
+          return send(
+            403,
+            status(
+              403,
+              "Forbidden",
+              `${KUBE_APIS[kind].plural} is forbidden: User "phoenix" cannot ${req.method === "GET" ? "list" : "delete"} resource "${KUBE_APIS[kind].plural}"`,
+            ),
+          );
         }
         const plural = KUBE_APIS[kind].plural;
         if (url.pathname === `${base}/${plural}` && req.method === "GET") {
-          if (opts.absent?.includes(kind)) return send(404, status(404, "NotFound", "the server could not find the requested resource"));
+          if (opts.absent?.includes(kind))
+            return send(404, status(404, "NotFound", "the server could not find the requested resource"));
           settle(kind);
           const items = live.filter((o) => o.kind === kind).map(toJson);
           const from = Number(url.searchParams.get("continue") ?? "0");
           const size = opts.pageSize ?? items.length;
           const next = from + size < items.length ? String(from + size) : undefined;
-          return send(200, { kind: `${kind}List`, apiVersion: "v1", metadata: next ? { continue: next } : {}, items: items.slice(from, from + Math.max(size, 1)) });
+          return send(200, {
+            kind: `${kind}List`,
+            apiVersion: "v1",
+            metadata: next ? { continue: next } : {},
+            items: items.slice(from, from + Math.max(size, 1)),
+          });
         }
         const m = new RegExp(`^${base}/namespaces/([^/]+)/${plural}/([^/]+)$`).exec(url.pathname);
         if (!m) continue;
@@ -131,9 +180,12 @@ export async function fakeKubeApi(
           return send(200, toJson(o));
         }
         if (req.method === "PATCH") {
-          if (req.headers["content-type"] !== "application/merge-patch+json") return send(415, status(415, "UnsupportedMediaType", String(req.headers["content-type"])));
+          if (req.headers["content-type"] !== "application/merge-patch+json")
+            return send(415, status(415, "UnsupportedMediaType", String(req.headers["content-type"])));
           const patch = JSON.parse(body) as { metadata?: { finalizers?: string[] } };
-          events.push(`kube patch ${kind} ${o.namespace}/${o.name} finalizers=${(patch.metadata?.finalizers ?? []).join(",")}`);
+          events.push(
+            `kube patch ${kind} ${o.namespace}/${o.name} finalizers=${(patch.metadata?.finalizers ?? []).join(",")}`,
+          );
           o.finalizers = patch.metadata?.finalizers ?? [];
           return send(200, toJson(o));
         }
@@ -208,7 +260,9 @@ export class ScriptedAws implements TeardownAws {
     return Promise.resolve(found);
   }
 
-  loadBalancerSecurityGroups(target: TeardownTarget & { readonly vpcId: string }): Promise<readonly AwsSecurityGroup[]> {
+  loadBalancerSecurityGroups(
+    target: TeardownTarget & { readonly vpcId: string },
+  ): Promise<readonly AwsSecurityGroup[]> {
     const found = this.look(this.sgs);
     this.events.push(`aws security groups in ${target.vpcId}: ${found.map((g) => g.id).join(",") || "none"}`);
     return Promise.resolve(found);

@@ -37,9 +37,18 @@ function nodeManifest(name: string, zone: string): Record<string, unknown> {
       name,
       // kwok manages the nodes that carry this annotation (--manage-nodes-with-annotation-selector).
       annotations: { "kwok.x-k8s.io/node": "fake" },
-      labels: { "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone, type: "kwok" },
+      labels: {
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "topology.kubernetes.io/zone": zone,
+        type: "kwok",
+      },
     },
-    status: { allocatable: { cpu: "64", memory: "256Gi", pods: "250" }, capacity: { cpu: "64", memory: "256Gi", pods: "250" } },
+    status: {
+      allocatable: { cpu: "64", memory: "256Gi", pods: "250" },
+      capacity: { cpu: "64", memory: "256Gi", pods: "250" },
+    },
   };
 }
 
@@ -58,18 +67,26 @@ function kubeconfigText(name: string, server: string, token: string): string {
 /** GET `p` on the API server with the admin token; resolves the status code and body. */
 export function apiGet(server: string, token: string, p: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get(`${server}${p}`, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = https.get(
+      `${server}${p}`,
+      { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false, timeout: 5_000 },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("error", reject);
     req.on("timeout", () => req.destroy(new Error("timeout")));
   });
 }
 
 /** Starts a cluster named `name` in `dir` with `nodeCount` fake nodes in `zone`. */
-export async function startCluster(name: string, dir: string, opts: { nodeCount?: number; zone?: string } = {}): Promise<Cluster> {
+export async function startCluster(
+  name: string,
+  dir: string,
+  opts: { nodeCount?: number; zone?: string } = {},
+): Promise<Cluster> {
   fs.mkdirSync(dir, { recursive: true });
   const started: Managed[] = [];
   const stop = async (): Promise<void> => {
@@ -77,17 +94,22 @@ export async function startCluster(name: string, dir: string, opts: { nodeCount?
   };
   try {
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-    const etcd = start(`${name}-etcd`, binary("etcd", "etcd"), [
-      `--name=${name}`,
-      `--data-dir=${path.join(dir, "etcd")}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=${name}=http://127.0.0.1:${peerPort}`,
-      "--unsafe-no-fsync",
-      "--log-level=warn",
-    ], { logDir: dir });
+    const etcd = start(
+      `${name}-etcd`,
+      binary("etcd", "etcd"),
+      [
+        `--name=${name}`,
+        `--data-dir=${path.join(dir, "etcd")}`,
+        `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+        `--initial-cluster=${name}=http://127.0.0.1:${peerPort}`,
+        "--unsafe-no-fsync",
+        "--log-level=warn",
+      ],
+      { logDir: dir },
+    );
     started.push(etcd);
     await waitFor("etcd to answer", async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, etcd);
 
@@ -97,63 +119,110 @@ export async function startCluster(name: string, dir: string, opts: { nodeCount?
     fs.writeFileSync(path.join(dir, "sa.key"), privateKey.export({ type: "pkcs1", format: "pem" }));
     fs.writeFileSync(path.join(dir, "sa.pub"), publicKey.export({ type: "spki", format: "pem" }));
     const certDir = path.join(dir, "certs");
-    const apiserver = start(`${name}-kube-apiserver`, binary("kubernetes", "kube-apiserver"), [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      "--bind-address=127.0.0.1",
-      "--advertise-address=127.0.0.1",
-      `--secure-port=${apiPort}`,
-      `--cert-dir=${certDir}`,
-      `--token-auth-file=${path.join(dir, "tokens.csv")}`,
-      "--authorization-mode=RBAC",
-      "--service-account-issuer=https://kubernetes.default.svc",
-      `--service-account-key-file=${path.join(dir, "sa.pub")}`,
-      `--service-account-signing-key-file=${path.join(dir, "sa.key")}`,
-      "--service-cluster-ip-range=10.96.0.0/16",
-      "--service-node-port-range=30000-32767",
-      "--allow-privileged=true",
-      "--enable-priority-and-fairness=false",
-    ], { logDir: dir });
+    const apiserver = start(
+      `${name}-kube-apiserver`,
+      binary("kubernetes", "kube-apiserver"),
+      [
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        "--bind-address=127.0.0.1",
+        "--advertise-address=127.0.0.1",
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${certDir}`,
+        `--token-auth-file=${path.join(dir, "tokens.csv")}`,
+        "--authorization-mode=RBAC",
+        "--service-account-issuer=https://kubernetes.default.svc",
+        `--service-account-key-file=${path.join(dir, "sa.pub")}`,
+        `--service-account-signing-key-file=${path.join(dir, "sa.key")}`,
+        "--service-cluster-ip-range=10.96.0.0/16",
+        "--service-node-port-range=30000-32767",
+        "--allow-privileged=true",
+        "--enable-priority-and-fairness=false",
+      ],
+      { logDir: dir },
+    );
     started.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
-    await waitFor("the API server to be ready", async () => (await apiGet(server, token, "/readyz")).status === 200, apiserver, 120_000);
+    await waitFor(
+      "the API server to be ready",
+      async () => (await apiGet(server, token, "/readyz")).status === 200,
+      apiserver,
+      120_000,
+    );
     const kubeconfig = kubeconfigText(name, server, token);
     const kubeconfigPath = path.join(dir, "kubeconfig");
     fs.writeFileSync(kubeconfigPath, kubeconfig);
 
     // The controller manager publishes kube-root-ca.crt into every namespace from --root-ca-file.
-    started.push(start(`${name}-kube-controller-manager`, binary("kubernetes", "kube-controller-manager"), [
-      `--kubeconfig=${kubeconfigPath}`,
-      `--service-account-private-key-file=${path.join(dir, "sa.key")}`,
-      `--root-ca-file=${path.join(certDir, "apiserver.crt")}`,
-      "--leader-elect=false",
-      "--bind-address=127.0.0.1",
-      `--secure-port=${await freePort()}`,
-      "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route",
-    ], { logDir: dir }));
-    started.push(start(`${name}-kube-scheduler`, binary("kubernetes", "kube-scheduler"), [
-      `--kubeconfig=${kubeconfigPath}`,
-      "--leader-elect=false",
-      "--bind-address=127.0.0.1",
-      `--secure-port=${await freePort()}`,
-    ], { logDir: dir }));
-    started.push(start(`${name}-kwok`, binary("kwok", "kwok"), [
-      `--kubeconfig=${kubeconfigPath}`,
-      "--manage-all-nodes=false",
-      "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-      "--node-ip=127.0.0.1",
-      "--cidr=10.244.0.0/16",
-      "--server-address=",
-      ...KWOK_STAGES.map((s) => `--config=${path.join(programDir("kwok"), "stages", path.basename(s))}`),
-    ], { logDir: dir }));
+    started.push(
+      start(
+        `${name}-kube-controller-manager`,
+        binary("kubernetes", "kube-controller-manager"),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          `--service-account-private-key-file=${path.join(dir, "sa.key")}`,
+          `--root-ca-file=${path.join(certDir, "apiserver.crt")}`,
+          "--leader-elect=false",
+          "--bind-address=127.0.0.1",
+          `--secure-port=${await freePort()}`,
+          "--controllers=*,-nodeipam,-cloud-node-lifecycle,-service-lb-controller,-route",
+        ],
+        { logDir: dir },
+      ),
+    );
+    started.push(
+      start(
+        `${name}-kube-scheduler`,
+        binary("kubernetes", "kube-scheduler"),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          "--leader-elect=false",
+          "--bind-address=127.0.0.1",
+          `--secure-port=${await freePort()}`,
+        ],
+        { logDir: dir },
+      ),
+    );
+    started.push(
+      start(
+        `${name}-kwok`,
+        binary("kwok", "kwok"),
+        [
+          `--kubeconfig=${kubeconfigPath}`,
+          "--manage-all-nodes=false",
+          "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+          "--node-ip=127.0.0.1",
+          "--cidr=10.244.0.0/16",
+          "--server-address=",
+          ...KWOK_STAGES.map((s) => `--config=${path.join(programDir("kwok"), "stages", path.basename(s))}`),
+        ],
+        { logDir: dir },
+      ),
+    );
 
     const nodes = Array.from({ length: opts.nodeCount ?? 1 }, (_, i) => `${name}-node-${i + 1}`);
-    applyObjects(kubeconfigPath, nodes.map((n) => nodeManifest(n, opts.zone ?? "zone-a")));
-    await waitFor("the fake nodes to be Ready", async () => {
-      const { body } = await apiGet(server, token, "/api/v1/nodes");
-      const items = (JSON.parse(body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }).items;
-      return items.length === nodes.length && items.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
-    }, started[started.length - 1]);
-    await waitFor("the default ServiceAccount", async () => (await apiGet(server, token, "/api/v1/namespaces/default/serviceaccounts/default")).status === 200, undefined);
+    applyObjects(
+      kubeconfigPath,
+      nodes.map((n) => nodeManifest(n, opts.zone ?? "zone-a")),
+    );
+    await waitFor(
+      "the fake nodes to be Ready",
+      async () => {
+        const { body } = await apiGet(server, token, "/api/v1/nodes");
+        const items = (
+          JSON.parse(body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] }
+        ).items;
+        return (
+          items.length === nodes.length &&
+          items.every((n) => n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))
+        );
+      },
+      started[started.length - 1],
+    );
+    await waitFor(
+      "the default ServiceAccount",
+      async () => (await apiGet(server, token, "/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
+      undefined,
+    );
     return { name, kubeconfigPath, kubeconfig, server, nodes, dir, stop };
   } catch (err) {
     await stop();

@@ -18,7 +18,10 @@ interface Statement {
 }
 
 /** The MinIO policy of `policy` (a JSON document), its computed bucket names replaced by `buckets`, and what was dropped. */
-export function minioPolicy(policy: string, buckets: Readonly<Record<string, string>>): { policy: Record<string, unknown>; dropped: string[] } {
+export function minioPolicy(
+  policy: string,
+  buckets: Readonly<Record<string, string>>,
+): { policy: Record<string, unknown>; dropped: string[] } {
   let text = policy;
   for (const [planned, actual] of Object.entries(buckets)) text = text.split(planned).join(actual);
   const doc = JSON.parse(text) as { Version: string; Statement: Statement[] };
@@ -29,8 +32,17 @@ export function minioPolicy(policy: string, buckets: Readonly<Record<string, str
     dropped.push(...actions.filter((a) => !kept.includes(a)).map((a) => `${s.Sid ?? s.Effect}: ${a}`));
     if (kept.length === 0) return [];
     const resources = ([] as string[]).concat(s.Resource);
-    if (resources.some((r) => r.includes("<computed"))) throw new Error(`a resource of ${s.Sid ?? "a statement"} is still computed: ${resources.join(", ")}`);
-    return [{ ...(s.Sid ? { Sid: s.Sid } : {}), Effect: s.Effect, Action: kept, Resource: resources, ...(s.Condition ? { Condition: s.Condition } : {}) }];
+    if (resources.some((r) => r.includes("<computed")))
+      throw new Error(`a resource of ${s.Sid ?? "a statement"} is still computed: ${resources.join(", ")}`);
+    return [
+      {
+        ...(s.Sid ? { Sid: s.Sid } : {}),
+        Effect: s.Effect,
+        Action: kept,
+        Resource: resources,
+        ...(s.Condition ? { Condition: s.Condition } : {}),
+      },
+    ];
   });
   return { policy: { Version: doc.Version, Statement: statements }, dropped };
 }

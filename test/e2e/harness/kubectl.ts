@@ -16,7 +16,12 @@ export interface KubectlRun {
 
 /** Runs kubectl against a kubeconfig; `input` goes to stdin. */
 export function kubectl(kubeconfig: string, args: readonly string[], input?: string): KubectlRun {
-  const run = spawnSync(binary("kubernetes", "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], { input, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  const run = spawnSync(binary("kubernetes", "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], {
+    input,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120_000,
+  });
   return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -29,7 +34,11 @@ export function kubectlOk(kubeconfig: string, args: readonly string[], input?: s
 
 /** Server-side applies objects (a List), as the field manager `phoenix-e2e`. */
 export function applyObjects(kubeconfig: string, objects: readonly unknown[]): void {
-  kubectlOk(kubeconfig, ["apply", "--server-side", "--force-conflicts", "--field-manager=phoenix-e2e", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+  kubectlOk(
+    kubeconfig,
+    ["apply", "--server-side", "--force-conflicts", "--field-manager=phoenix-e2e", "-f", "-"],
+    JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }),
+  );
 }
 
 /** Reads one object or list as JSON. */
@@ -40,10 +49,15 @@ export function getJson<T = Record<string, unknown>>(kubeconfig: string, args: r
 /** kubectl without blocking the event loop (for loops that run beside the code under test). */
 export function kubectlAsync(kubeconfig: string, args: readonly string[], input?: string): Promise<KubectlRun> {
   return new Promise((resolve) => {
-    const child = execFile(binary("kubernetes", "kubectl"), [`--kubeconfig=${kubeconfig}`, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      resolve({ status: err ? (typeof code === "number" ? code : 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      binary("kubernetes", "kubectl"),
+      [`--kubeconfig=${kubeconfig}`, ...args],
+      { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = (err as { code?: unknown } | null)?.code;
+        resolve({ status: err ? (typeof code === "number" ? code : 1) : 0, stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }

@@ -14,7 +14,11 @@ import { binary } from "../upstream/paths";
 import type { PlanJson, PlannedRelease } from "./plan";
 
 /** A Kubernetes object. */
-export type KubeObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> } };
+export type KubeObject = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+};
 
 /** Resource types of the plan that are not one object (a release, a file of CRDs, a patch of an object another tool made). */
 const NOT_AN_OBJECT = /^kubernetes:(helm\.sh\/|yaml\/|kustomize\/)|Patch$/;
@@ -23,12 +27,22 @@ const NOT_AN_OBJECT = /^kubernetes:(helm\.sh\/|yaml\/|kustomize\/)|Patch$/;
  * The plan's own objects. Values the offline plan cannot know (`[secret]`, computed
  * outputs) are replaced by `secrets` for Secrets it names, else a stand-in string.
  */
-export function planObjects(plan: PlanJson, secrets: Readonly<Record<string, Record<string, string>>> = {}): KubeObject[] {
+export function planObjects(
+  plan: PlanJson,
+  secrets: Readonly<Record<string, Record<string, string>>> = {},
+): KubeObject[] {
   return plan.resources
-    .filter((r) => r.type.startsWith("kubernetes:") && !NOT_AN_OBJECT.test(r.type) && !r.type.startsWith("kubernetes:index") && !r.type.startsWith("pulumi:"))
+    .filter(
+      (r) =>
+        r.type.startsWith("kubernetes:") &&
+        !NOT_AN_OBJECT.test(r.type) &&
+        !r.type.startsWith("kubernetes:index") &&
+        !r.type.startsWith("pulumi:"),
+    )
     .map((r) => {
       const obj = JSON.parse(JSON.stringify(r.inputs)) as KubeObject;
-      if (obj.kind === "Secret" && typeof obj.stringData === "string") obj.stringData = secrets[obj.metadata.name] ?? { value: "e2e" };
+      if (obj.kind === "Secret" && typeof obj.stringData === "string")
+        obj.stringData = secrets[obj.metadata.name] ?? { value: "e2e" };
       return replaceComputed(obj) as KubeObject;
     });
 }
@@ -36,7 +50,8 @@ export function planObjects(plan: PlanJson, secrets: Readonly<Record<string, Rec
 function replaceComputed(v: unknown): unknown {
   if (typeof v === "string") return v.includes("<computed") ? v.replace(/<computed[^>]*>/g, "e2e") : v;
   if (Array.isArray(v)) return v.map(replaceComputed);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceComputed(x)]));
+  if (v !== null && typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replaceComputed(x)]));
   return v;
 }
 
@@ -47,7 +62,11 @@ export function chartDir(chartsRoot: string, release: Pick<PlannedRelease, "char
 }
 
 /** `helm template` of a release with its planned values (or `values`), CRDs included. */
-export function renderRelease(chartsRoot: string, release: PlannedRelease, values: Record<string, unknown> = release.values): KubeObject[] {
+export function renderRelease(
+  chartsRoot: string,
+  release: PlannedRelease,
+  values: Record<string, unknown> = release.values,
+): KubeObject[] {
   const dir = chartDir(chartsRoot, release);
   if (!dir) throw new Error(`${chartsRoot}/${release.chart}/${release.version} is missing`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-values-"));
@@ -56,18 +75,39 @@ export function renderRelease(chartsRoot: string, release: PlannedRelease, value
     fs.writeFileSync(file, JSON.stringify(replaceComputed(values)));
     // The server's version, so charts' kubeVersion checks and capabilities see what EKS would run.
     const kube = `${upstreamPrograms.kubernetes.version}`;
-    if (!kube.startsWith(`v${kubernetesVersion}.`)) throw new Error(`the harness's Kubernetes ${kube} is not the catalog's ${kubernetesVersion}`);
-    const run = spawnSync(binary("helm", "helm"), ["template", release.name, dir, "--namespace", release.namespace, "--values", file, "--include-crds", "--kube-version", kube], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, HELM_CACHE_HOME: tmp, HELM_CONFIG_HOME: tmp, HELM_DATA_HOME: tmp },
-    });
-    if (run.status !== 0) throw new Error(`helm template ${release.chart} ${release.version} failed: ${run.stderr.trim()}`);
+    if (!kube.startsWith(`v${kubernetesVersion}.`))
+      throw new Error(`the harness's Kubernetes ${kube} is not the catalog's ${kubernetesVersion}`);
+    const run = spawnSync(
+      binary("helm", "helm"),
+      [
+        "template",
+        release.name,
+        dir,
+        "--namespace",
+        release.namespace,
+        "--values",
+        file,
+        "--include-crds",
+        "--kube-version",
+        kube,
+      ],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, HELM_CACHE_HOME: tmp, HELM_CONFIG_HOME: tmp, HELM_DATA_HOME: tmp },
+      },
+    );
+    if (run.status !== 0)
+      throw new Error(`helm template ${release.chart} ${release.version} failed: ${run.stderr.trim()}`);
     // YAML 1.1, as Kubernetes and Helm read it (sigs.k8s.io/yaml): a chart's `0755` is octal there, decimal 755 in YAML 1.2.
     return parseAllDocuments(run.stdout, { version: "1.1" })
       .map((d) => d.toJS() as KubeObject | null)
       .filter((o): o is KubeObject => o !== null && typeof o === "object" && typeof o.kind === "string")
-      .map((o) => (o.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.kind) ? { ...o, metadata: { ...o.metadata, namespace: release.namespace } } : o));
+      .map((o) =>
+        o.metadata.namespace === undefined && !CLUSTER_SCOPED.has(o.kind)
+          ? { ...o, metadata: { ...o.metadata, namespace: release.namespace } }
+          : o,
+      );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -9,7 +9,14 @@ import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CreateBucketCommand, PutBucketReplicationCommand, PutObjectLockConfigurationCommand, S3Client, type S3ClientConfig, type ObjectLockRetentionMode } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  PutBucketReplicationCommand,
+  PutObjectLockConfigurationCommand,
+  S3Client,
+  type S3ClientConfig,
+  type ObjectLockRetentionMode,
+} from "@aws-sdk/client-s3";
 import type { PlanJson, PlannedResource } from "./plan";
 import { binary } from "../upstream/paths";
 import { freePort, start, waitFor, type Managed } from "./processes";
@@ -56,15 +63,31 @@ function s3Client(store: Store, who: S3Credentials): S3Client {
   return new S3Client(s3Config(store, who));
 }
 
-async function startServer(name: string, dir: string, region: string, root: S3Credentials): Promise<{ endpoint: string; proc: Managed }> {
+async function startServer(
+  name: string,
+  dir: string,
+  region: string,
+  root: S3Credentials,
+): Promise<{ endpoint: string; proc: Managed }> {
   const [port, console_] = [await freePort(), await freePort()];
   const data = path.join(dir, name);
   fs.mkdirSync(data, { recursive: true });
-  const proc = start(`minio-${name}`, binary("minio", "minio"), ["server", data, `--address=127.0.0.1:${port}`, `--console-address=127.0.0.1:${console_}`, "--quiet"], {
-    logDir: dir,
-    // The server's region is the bucket's region: requests signed for another are refused, as on AWS.
-    env: { MINIO_ROOT_USER: root.accessKeyId, MINIO_ROOT_PASSWORD: root.secretAccessKey, MINIO_SITE_REGION: region, MINIO_BROWSER: "off", MINIO_UPDATE: "off" },
-  });
+  const proc = start(
+    `minio-${name}`,
+    binary("minio", "minio"),
+    ["server", data, `--address=127.0.0.1:${port}`, `--console-address=127.0.0.1:${console_}`, "--quiet"],
+    {
+      logDir: dir,
+      // The server's region is the bucket's region: requests signed for another are refused, as on AWS.
+      env: {
+        MINIO_ROOT_USER: root.accessKeyId,
+        MINIO_ROOT_PASSWORD: root.secretAccessKey,
+        MINIO_SITE_REGION: region,
+        MINIO_BROWSER: "off",
+        MINIO_UPDATE: "off",
+      },
+    },
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor(`MinIO ${name} to be live`, async () => (await fetch(`${endpoint}/minio/health/live`)).ok, proc);
   return { endpoint, proc };
@@ -77,20 +100,35 @@ async function makeBucket(s3: S3Client, bucket: string, lock: PlannedResource): 
   await s3.send(
     new PutObjectLockConfigurationCommand({
       Bucket: bucket,
-      ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: retention.mode as ObjectLockRetentionMode, Days: retention.days } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: "Enabled",
+        Rule: { DefaultRetention: { Mode: retention.mode as ObjectLockRetentionMode, Days: retention.days } },
+      },
     }),
   );
 }
 
 function admin(args: readonly string[], root: S3Credentials): string {
-  const run = spawnSync(binary("minio", "minio-admin"), args, { encoding: "utf8", env: { ...process.env, MINIO_ACCESS_KEY: root.accessKeyId, MINIO_SECRET_KEY: root.secretAccessKey } });
+  const run = spawnSync(binary("minio", "minio-admin"), args, {
+    encoding: "utf8",
+    env: { ...process.env, MINIO_ACCESS_KEY: root.accessKeyId, MINIO_SECRET_KEY: root.secretAccessKey },
+  });
   if (run.status !== 0) throw new Error(`minio-admin ${args[0]} failed: ${run.stderr.trim()}`);
   return run.stdout.trim();
 }
 
 /** The plan's replication rule, on MinIO: the same id, filter, status and delete-marker replication, to the replica's target ARN. */
-async function replicate(s3: S3Client, primary: Store, replica: Store, rule: PlannedResource, root: S3Credentials): Promise<void> {
-  const arn = admin(["remote-target", primary.endpoint, primary.bucket, replica.endpoint, replica.bucket, replica.region], root);
+async function replicate(
+  s3: S3Client,
+  primary: Store,
+  replica: Store,
+  rule: PlannedResource,
+  root: S3Credentials,
+): Promise<void> {
+  const arn = admin(
+    ["remote-target", primary.endpoint, primary.bucket, replica.endpoint, replica.bucket, replica.region],
+    root,
+  );
   const rules = rule.inputs.rules as { id: string; status: string; deleteMarkerReplication?: { status: string } }[];
   await s3.send(
     new PutBucketReplicationCommand({
@@ -125,18 +163,31 @@ export async function startObjectStores(dir: string, storagePlan: PlanJson): Pro
     const r = await startServer("replica", dir, outputs.replicaRegion, root);
     procs.push(r.proc);
     const primary: Store = { endpoint: p.endpoint, bucket: `phoenix-${stack}-backups`, region: outputs.region };
-    const replica: Store = { endpoint: r.endpoint, bucket: `phoenix-${stack}-backups-replica`, region: outputs.replicaRegion };
+    const replica: Store = {
+      endpoint: r.endpoint,
+      bucket: `phoenix-${stack}-backups-replica`,
+      region: outputs.replicaRegion,
+    };
     const lockType = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration";
     await makeBucket(s3Client(primary, root), primary.bucket, planned(storagePlan, lockType, "backups"));
     await makeBucket(s3Client(replica, root), replica.bucket, planned(storagePlan, lockType, "backups-replica"));
-    await replicate(s3Client(primary, root), primary, replica, planned(storagePlan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "backups"), root);
+    await replicate(
+      s3Client(primary, root),
+      primary,
+      replica,
+      planned(storagePlan, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "backups"),
+      root,
+    );
     return {
       primary,
       replica,
       root,
       client: (store, who = root) => s3Client(store, who),
       addUser: (store, name, policy) => {
-        const who = { accessKeyId: `${name}-${randomBytes(4).toString("hex")}`, secretAccessKey: randomBytes(16).toString("hex") };
+        const who = {
+          accessKeyId: `${name}-${randomBytes(4).toString("hex")}`,
+          secretAccessKey: randomBytes(16).toString("hex"),
+        };
         const file = path.join(dir, `${who.accessKeyId}.policy.json`);
         fs.writeFileSync(file, JSON.stringify(policy, null, 2));
         admin(["user", store.endpoint, who.accessKeyId, who.secretAccessKey, name, file], root);

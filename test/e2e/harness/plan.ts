@@ -42,10 +42,21 @@ export interface PlanJson {
 export const PHOENIX = path.join(ROOT, "dist", "cli", "run.js");
 
 /** Runs the built command; fails with its output unless it exits `expect`. */
-export function phoenixCli(args: readonly string[], opts: { root?: string; env?: NodeJS.ProcessEnv; expect?: number } = {}): { status: number; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [PHOENIX, ...(opts.root ? ["--root", opts.root] : []), ...args], { encoding: "utf8", env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+export function phoenixCli(
+  args: readonly string[],
+  opts: { root?: string; env?: NodeJS.ProcessEnv; expect?: number } = {},
+): { status: number; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [PHOENIX, ...(opts.root ? ["--root", opts.root] : []), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...opts.env },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 600_000,
+  });
   const result = { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
-  if (opts.expect !== undefined && result.status !== opts.expect) throw new Error(`phoenix ${args.join(" ")} exited ${result.status}, not ${opts.expect}:\n${run.stderr}\n${run.stdout}`);
+  if (opts.expect !== undefined && result.status !== opts.expect)
+    throw new Error(
+      `phoenix ${args.join(" ")} exited ${result.status}, not ${opts.expect}:\n${run.stderr}\n${run.stdout}`,
+    );
   return result;
 }
 
@@ -53,7 +64,10 @@ export function phoenixCli(args: readonly string[], opts: { root?: string; env?:
 export function planOf(stack: string, opts: { root?: string; storage?: boolean } = {}): PlanJson {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-e2e-plan-")), "plan.json");
   try {
-    phoenixCli(["plan", "--stack", stack, ...(opts.storage ? ["--project", "stacks/backup-storage"] : []), "--out", out], { ...(opts.root ? { root: opts.root } : {}), expect: 0 });
+    phoenixCli(
+      ["plan", "--stack", stack, ...(opts.storage ? ["--project", "stacks/backup-storage"] : []), "--out", out],
+      { ...(opts.root ? { root: opts.root } : {}), expect: 0 },
+    );
     return JSON.parse(fs.readFileSync(out, "utf8")) as PlanJson;
   } finally {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
@@ -65,7 +79,10 @@ export function writeDrillStack(root: string, from: string, region: string): str
   const stack = `${from}-drill-e2e`;
   const source = fs.readFileSync(path.join(root, `Pulumi.${from}.yaml`), "utf8");
   const derived = deriveReplica({ from, stack, region }, existingStacks(root), source, undefined);
-  fs.writeFileSync(path.join(root, `Pulumi.${stack}.yaml`), deriveDrillStack(derived, existingStacks(root).project, "drill-e2e"));
+  fs.writeFileSync(
+    path.join(root, `Pulumi.${stack}.yaml`),
+    deriveDrillStack(derived, existingStacks(root).project, "drill-e2e"),
+  );
   return stack;
 }
 

@@ -34,7 +34,8 @@ function hookExit(): void {
   hooked = true;
   const killAll = (): void => {
     for (const m of running) if (m.child.pid !== undefined) killGroup(m.child.pid, "SIGKILL");
-    if (process.env.PHOENIX_E2E_KEEP === undefined) for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+    if (process.env.PHOENIX_E2E_KEEP === undefined)
+      for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
   };
   process.on("exit", killAll);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
@@ -55,11 +56,21 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Starts `command args` in its own process group, its output appended to `<logDir>/<name>.log`. */
-export function start(name: string, command: string, args: readonly string[], opts: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string }): Managed {
+export function start(
+  name: string,
+  command: string,
+  args: readonly string[],
+  opts: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string },
+): Managed {
   hookExit();
   const log = path.join(opts.logDir, `${name}.log`);
   const fd = fs.openSync(log, "a");
-  const child = spawn(command, args, { cwd: opts.cwd ?? opts.logDir, env: { ...process.env, ...opts.env }, stdio: ["ignore", fd, fd], detached: true });
+  const child = spawn(command, args, {
+    cwd: opts.cwd ?? opts.logDir,
+    env: { ...process.env, ...opts.env },
+    stdio: ["ignore", fd, fd],
+    detached: true,
+  });
   fs.closeSync(fd);
   // A binary that cannot start (missing, not executable) is reported in its log and by waitFor, not thrown at the process.
   child.on("error", (err) => fs.appendFileSync(log, `phoenix-e2e: cannot start ${command}: ${err.message}\n`));
@@ -105,12 +116,24 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `ready` every 250 ms until it is true; fails naming `what`, with the process's log, if `m` exits or time runs out. */
-export async function waitFor(what: string, ready: () => boolean | Promise<boolean>, m: Managed | undefined, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  ready: () => boolean | Promise<boolean>,
+  m: Managed | undefined,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (m && (m.child.exitCode !== null || m.child.signalCode !== null)) throw new Error(`${m.name} exited (${m.child.exitCode ?? m.child.signalCode}) before ${what}:\n${tail(m)}`);
-    if (await Promise.resolve().then(ready).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${m ? `:\n${tail(m)}` : ""}`);
+    if (m && (m.child.exitCode !== null || m.child.signalCode !== null))
+      throw new Error(`${m.name} exited (${m.child.exitCode ?? m.child.signalCode}) before ${what}:\n${tail(m)}`);
+    if (
+      await Promise.resolve()
+        .then(ready)
+        .catch(() => false)
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${m ? `:\n${tail(m)}` : ""}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

@@ -14,7 +14,12 @@ import { kubectlAsync } from "./kubectl";
 
 interface Claim {
   metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string> };
-  spec: { storageClassName?: string; accessModes: string[]; resources: { requests: { storage: string } }; volumeName?: string };
+  spec: {
+    storageClassName?: string;
+    accessModes: string[];
+    resources: { requests: { storage: string } };
+    volumeName?: string;
+  };
   status?: { phase?: string };
 }
 
@@ -40,14 +45,28 @@ export function startProvisioner(kubeconfig: string, root: string, provisioner: 
 }
 
 async function once(kubeconfig: string, root: string, provisioner: string): Promise<void> {
-  const claims = JSON.parse((await kubectlAsync(kubeconfig, ["get", "pvc", "-A", "-o", "json"])).stdout) as { items: Claim[] };
-  const classes = JSON.parse((await kubectlAsync(kubeconfig, ["get", "storageclass", "-o", "json"])).stdout) as { items: { metadata: { name: string }; provisioner: string; reclaimPolicy?: string }[] };
-  const ours = new Map(classes.items.filter((c) => c.provisioner === provisioner).map((c) => [c.metadata.name, c.reclaimPolicy ?? "Delete"]));
+  const claims = JSON.parse((await kubectlAsync(kubeconfig, ["get", "pvc", "-A", "-o", "json"])).stdout) as {
+    items: Claim[];
+  };
+  const classes = JSON.parse((await kubectlAsync(kubeconfig, ["get", "storageclass", "-o", "json"])).stdout) as {
+    items: { metadata: { name: string }; provisioner: string; reclaimPolicy?: string }[];
+  };
+  const ours = new Map(
+    classes.items
+      .filter((c) => c.provisioner === provisioner)
+      .map((c) => [c.metadata.name, c.reclaimPolicy ?? "Delete"]),
+  );
   const volumes: unknown[] = [];
   for (const c of claims.items) {
     const a = c.metadata.annotations ?? {};
     const node = a["volume.kubernetes.io/selected-node"];
-    if (c.status?.phase !== "Pending" || c.spec.volumeName || a["volume.kubernetes.io/storage-provisioner"] !== provisioner || !node) continue;
+    if (
+      c.status?.phase !== "Pending" ||
+      c.spec.volumeName ||
+      a["volume.kubernetes.io/storage-provisioner"] !== provisioner ||
+      !node
+    )
+      continue;
     const policy = ours.get(c.spec.storageClassName ?? "");
     if (!policy) continue;
     const name = `pvc-${c.metadata.uid}`;
@@ -62,16 +81,37 @@ async function once(kubeconfig: string, root: string, provisioner: string): Prom
         accessModes: c.spec.accessModes,
         persistentVolumeReclaimPolicy: policy,
         storageClassName: c.spec.storageClassName,
-        claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: c.metadata.namespace, name: c.metadata.name, uid: c.metadata.uid },
+        claimRef: {
+          apiVersion: "v1",
+          kind: "PersistentVolumeClaim",
+          namespace: c.metadata.namespace,
+          name: c.metadata.name,
+          uid: c.metadata.uid,
+        },
         local: { path: dir },
-        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] }] } },
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: [node] }] },
+            ],
+          },
+        },
       },
     });
   }
-  if (volumes.length > 0) await kubectlAsync(kubeconfig, ["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: volumes }));
+  if (volumes.length > 0)
+    await kubectlAsync(
+      kubeconfig,
+      ["create", "-f", "-"],
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: volumes }),
+    );
   const pvs = JSON.parse((await kubectlAsync(kubeconfig, ["get", "pv", "-o", "json"])).stdout) as { items: Volume[] };
   for (const v of pvs.items) {
-    if (v.status?.phase === "Released" && v.spec.persistentVolumeReclaimPolicy === "Delete" && v.metadata.annotations?.[PROVISIONED_BY] === provisioner) {
+    if (
+      v.status?.phase === "Released" &&
+      v.spec.persistentVolumeReclaimPolicy === "Delete" &&
+      v.metadata.annotations?.[PROVISIONED_BY] === provisioner
+    ) {
       await kubectlAsync(kubeconfig, ["delete", "pv", v.metadata.name, "--wait=false"]);
       fs.rmSync(path.join(root, v.metadata.name), { recursive: true, force: true });
     }

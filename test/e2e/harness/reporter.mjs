@@ -9,8 +9,11 @@ export default async function* jsonLines(source) {
   for await (const event of source) {
     if (event.type !== "test:pass" && event.type !== "test:fail") continue;
     const { name, nesting, file, details, skip, todo } = event.data;
-    const error = details.error ? String(details.error.cause?.message ?? details.error.message ?? details.error).slice(0, 4000) : undefined;
-    const result = skip !== undefined || todo !== undefined ? "skipped" : event.type === "test:pass" ? "passed" : "failed";
+    const error = details.error
+      ? String(details.error.cause?.message ?? details.error.message ?? details.error).slice(0, 4000)
+      : undefined;
+    const result =
+      skip !== undefined || todo !== undefined ? "skipped" : event.type === "test:pass" ? "passed" : "failed";
     yield `${JSON.stringify({ name, nesting, file, result, durationMs: Math.round(details.duration_ms), type: details.type ?? "test", ...(error ? { error } : {}) })}\n`;
   }
 }

@@ -45,7 +45,9 @@ function portFree(port: number): Promise<boolean> {
 
 /** Phoenix's Velero values with the bucket's S3 endpoint pointed at `store` (MinIO speaks path-style). */
 function valuesFor(values: Record<string, unknown>, store: Store): Record<string, unknown> {
-  const v = JSON.parse(JSON.stringify(values)) as { configuration: { backupStorageLocation: { bucket: string; config?: Record<string, string> }[] } };
+  const v = JSON.parse(JSON.stringify(values)) as {
+    configuration: { backupStorageLocation: { bucket: string; config?: Record<string, string> }[] };
+  };
   for (const bsl of v.configuration.backupStorageLocation) {
     bsl.bucket = store.bucket;
     bsl.config = { ...bsl.config, s3Url: store.endpoint, s3ForcePathStyle: "true" };
@@ -55,7 +57,13 @@ function valuesFor(values: Record<string, unknown>, store: Store): Record<string
 
 /** Waits until every CRD is Established. */
 async function crdsEstablished(kubeconfig: string, names: readonly string[]): Promise<void> {
-  await waitFor("Velero's CRDs to be established", () => kubectl(kubeconfig, ["wait", "--for=condition=Established", "--timeout=5s", ...names.map((n) => `crd/${n}`)]).status === 0, undefined);
+  await waitFor(
+    "Velero's CRDs to be established",
+    () =>
+      kubectl(kubeconfig, ["wait", "--for=condition=Established", "--timeout=5s", ...names.map((n) => `crd/${n}`)])
+        .status === 0,
+    undefined,
+  );
 }
 
 /**
@@ -63,17 +71,29 @@ async function crdsEstablished(kubeconfig: string, names: readonly string[]): Pr
  * as `who`. `extraArgs` are the harness's own server flags (shorter sync and GC periods),
  * appended after the rendered ones.
  */
-export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { chartsRoot: string; store: Store; who: S3Credentials; repositoryPassword: string; extraArgs?: readonly string[] }): Promise<Velero> {
+export async function startVelero(
+  cluster: Cluster,
+  plan: PlanJson,
+  opts: {
+    chartsRoot: string;
+    store: Store;
+    who: S3Credentials;
+    repositoryPassword: string;
+    extraArgs?: readonly string[];
+  },
+): Promise<Velero> {
   if (!(await portFree(METRICS_PORT))) {
-    throw new Error(`port ${METRICS_PORT} is taken: Velero's controller-runtime metrics listener is fixed there (ctrl.Options without Metrics, pkg/cmd/server/server.go:269@v1.18.1), so only one Velero runs on a machine at a time; stop the other (another e2e run?) and run again`);
+    throw new Error(
+      `port ${METRICS_PORT} is taken: Velero's controller-runtime metrics listener is fixed there (ctrl.Options without Metrics, pkg/cmd/server/server.go:269@v1.18.1), so only one Velero runs on a machine at a time; stop the other (another e2e run?) and run again`,
+    );
   }
   const release = releaseOf(plan, "velero");
   const rendered = renderRelease(opts.chartsRoot, release, valuesFor(release.values, opts.store));
   const crds = rendered.filter((o) => o.kind === "CustomResourceDefinition");
   // Phoenix's own objects of Velero's namespace, and the namespace itself with its Pod Security labels.
-  const own = planObjects(plan, { "velero-repo-credentials": { "repository-password": opts.repositoryPassword } }).filter(
-    (o) => (o.kind === "Namespace" && o.metadata.name === VELERO_NS) || o.metadata.namespace === VELERO_NS,
-  );
+  const own = planObjects(plan, {
+    "velero-repo-credentials": { "repository-password": opts.repositoryPassword },
+  }).filter((o) => (o.kind === "Namespace" && o.metadata.name === VELERO_NS) || o.metadata.namespace === VELERO_NS);
   // The server runs as a process beside its Deployment, which is applied all the same: a
   // restore reads it for the image of the helper it adds to pods (a restore without it
   // fails, "deployments.apps velero not found"). The node agent's DaemonSet is left out:
@@ -81,11 +101,18 @@ export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { char
   // Helm's upgrade machinery.
   const rest = rendered.filter((o) => !["CustomResourceDefinition", "DaemonSet", "Job", "Pod"].includes(o.kind));
   applyObjects(cluster.kubeconfigPath, crds);
-  await crdsEstablished(cluster.kubeconfigPath, crds.map((c) => c.metadata.name));
-  applyObjects(cluster.kubeconfigPath, own.filter((o) => o.kind === "Namespace"));
+  await crdsEstablished(
+    cluster.kubeconfigPath,
+    crds.map((c) => c.metadata.name),
+  );
+  applyObjects(
+    cluster.kubeconfigPath,
+    own.filter((o) => o.kind === "Namespace"),
+  );
   applyObjects(cluster.kubeconfigPath, [...own.filter((o) => o.kind !== "Namespace"), ...rest]);
 
-  const deployment = rendered.find((o) => o.kind === "Deployment" && o.metadata.name === "velero") as { spec: { template: { spec: { containers: { name: string; args: string[] }[] } } } } | undefined;
+  const deployment = rendered.find((o) => o.kind === "Deployment" && o.metadata.name === "velero") as
+    { spec: { template: { spec: { containers: { name: string; args: string[] }[] } } } } | undefined;
   const container = deployment?.spec.template.spec.containers.find((c) => c.name === "velero");
   if (!container) throw new Error("the rendered velero chart has no velero Deployment container");
   const dir = path.join(cluster.dir, "velero");
@@ -105,17 +132,39 @@ export async function startVelero(cluster: Cluster, plan: PlanJson, opts: { char
     ...(opts.extraArgs ?? []),
   ];
   // The plugin takes the process's credentials (AWS's default chain), as Pod Identity hands them to the pod on EKS.
-  const env = { AWS_ACCESS_KEY_ID: opts.who.accessKeyId, AWS_SECRET_ACCESS_KEY: opts.who.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true", HOME: dir };
-  const proc = start(`${cluster.name}-velero`, binary("velero", "velero"), args, { logDir: cluster.dir, env, cwd: dir });
+  const env = {
+    AWS_ACCESS_KEY_ID: opts.who.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: opts.who.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: "true",
+    HOME: dir,
+  };
+  const proc = start(`${cluster.name}-velero`, binary("velero", "velero"), args, {
+    logDir: cluster.dir,
+    env,
+    cwd: dir,
+  });
   const cli = (a: readonly string[]): { status: number; stdout: string; stderr: string } => {
-    const run = spawnSync(binary("velero", "velero"), [...a, `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${VELERO_NS}`], { encoding: "utf8", env: { ...process.env, HOME: dir }, timeout: 600_000 });
+    const run = spawnSync(
+      binary("velero", "velero"),
+      [...a, `--kubeconfig=${cluster.kubeconfigPath}`, `--namespace=${VELERO_NS}`],
+      { encoding: "utf8", env: { ...process.env, HOME: dir }, timeout: 600_000 },
+    );
     return { status: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
   };
   try {
-    await waitFor("Velero's backup storage location to be Available", () => {
-      const bsls = getJson<{ items: { status?: { phase?: string } }[] }>(cluster.kubeconfigPath, ["backupstoragelocations.velero.io", "-n", VELERO_NS]).items;
-      return bsls.length > 0 && bsls.every((b) => b.status?.phase === "Available");
-    }, proc, 120_000);
+    await waitFor(
+      "Velero's backup storage location to be Available",
+      () => {
+        const bsls = getJson<{ items: { status?: { phase?: string } }[] }>(cluster.kubeconfigPath, [
+          "backupstoragelocations.velero.io",
+          "-n",
+          VELERO_NS,
+        ]).items;
+        return bsls.length > 0 && bsls.every((b) => b.status?.phase === "Available");
+      },
+      proc,
+      120_000,
+    );
   } catch (err) {
     await proc.stop();
     throw err;

@@ -24,14 +24,40 @@ function container(name: string, image: string, extra: Record<string, unknown> =
  * `volumesExcluded`: the database's pod opts its volume out of file-system backup
  * (`backup.velero.io/backup-volumes-excludes`), for a cluster with no node agent to copy it.
  */
-export function workloads(ledgerNs: string, modelsNs: string, storageClass: string, volumesExcluded: boolean): KubeObject[] {
+export function workloads(
+  ledgerNs: string,
+  modelsNs: string,
+  storageClass: string,
+  volumesExcluded: boolean,
+): KubeObject[] {
   const ledger = { "app.kubernetes.io/name": "ledger-db" };
   const models = { "app.kubernetes.io/name": "model-server" };
   return [
-    { apiVersion: "v1", kind: "Secret", metadata: { name: "ledger-credentials", namespace: ledgerNs }, type: "Opaque", stringData: { password: "correct horse battery staple" } },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ledger-config", namespace: ledgerNs }, data: { "postgresql.conf": "max_connections = 50\n" } },
-    { apiVersion: "v1", kind: "Service", metadata: { name: "ledger-db", namespace: ledgerNs }, spec: { clusterIP: "None", selector: ledger, ports: [{ name: "pg", port: 5432 }] } },
-    { apiVersion: "v1", kind: "Service", metadata: { name: "ledger-api", namespace: ledgerNs }, spec: { type: "NodePort", selector: ledger, ports: [{ name: "http", port: 80, targetPort: 8080 }] } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "ledger-credentials", namespace: ledgerNs },
+      type: "Opaque",
+      stringData: { password: "correct horse battery staple" },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "ledger-config", namespace: ledgerNs },
+      data: { "postgresql.conf": "max_connections = 50\n" },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "ledger-db", namespace: ledgerNs },
+      spec: { clusterIP: "None", selector: ledger, ports: [{ name: "pg", port: 5432 }] },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "ledger-api", namespace: ledgerNs },
+      spec: { type: "NodePort", selector: ledger, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+    },
     {
       apiVersion: "apps/v1",
       kind: "StatefulSet",
@@ -41,32 +67,80 @@ export function workloads(ledgerNs: string, modelsNs: string, storageClass: stri
         replicas: 1,
         selector: { matchLabels: ledger },
         template: {
-          metadata: { labels: ledger, ...(volumesExcluded ? { annotations: { "backup.velero.io/backup-volumes-excludes": "data" } } : {}) },
-          spec: { containers: [container("postgres", "postgres:17", { volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }] })] },
+          metadata: {
+            labels: ledger,
+            ...(volumesExcluded ? { annotations: { "backup.velero.io/backup-volumes-excludes": "data" } } : {}),
+          },
+          spec: {
+            containers: [
+              container("postgres", "postgres:17", {
+                volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }],
+              }),
+            ],
+          },
         },
-        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: "1Gi" } } } }],
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data" },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              storageClassName: storageClass,
+              resources: { requests: { storage: "1Gi" } },
+            },
+          },
+        ],
       },
     },
     {
       apiVersion: "batch/v1",
       kind: "Job",
       metadata: { name: "ledger-migrate", namespace: ledgerNs },
-      spec: { backoffLimit: 0, template: { spec: { restartPolicy: "Never", containers: [container("migrate", "postgres:17")] } } },
+      spec: {
+        backoffLimit: 0,
+        template: { spec: { restartPolicy: "Never", containers: [container("migrate", "postgres:17")] } },
+      },
     },
     {
       apiVersion: "batch/v1",
       kind: "Job",
       // Still running when backed up: its pod waits on a node that never comes.
       metadata: { name: "ledger-reindex", namespace: ledgerNs },
-      spec: { backoffLimit: 0, template: { spec: { restartPolicy: "Never", nodeSelector: { "phoenix.e2e/never": "true" }, containers: [container("reindex", "postgres:17")] } } },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            nodeSelector: { "phoenix.e2e/never": "true" },
+            containers: [container("reindex", "postgres:17")],
+          },
+        },
+      },
     },
-    { apiVersion: "v1", kind: "Secret", metadata: { name: "registry-token", namespace: modelsNs }, type: "Opaque", stringData: { token: "s3cr3t" } },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "model-index", namespace: modelsNs }, data: { "index.json": '{"models":["resnet"]}' } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "registry-token", namespace: modelsNs },
+      type: "Opaque",
+      stringData: { token: "s3cr3t" },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "model-index", namespace: modelsNs },
+      data: { "index.json": '{"models":["resnet"]}' },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name: "model-server", namespace: modelsNs },
-      spec: { replicas: 2, selector: { matchLabels: models }, template: { metadata: { labels: models }, spec: { containers: [container("server", "ghcr.io/example/model-server:1.0")] } } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: models },
+        template: {
+          metadata: { labels: models },
+          spec: { containers: [container("server", "ghcr.io/example/model-server:1.0")] },
+        },
+      },
     },
   ] as KubeObject[];
 }
@@ -76,7 +150,11 @@ export function ownedUpload(modelsNs: string, ownerUid: string): KubeObject {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { generateName: "model-upload-", namespace: modelsNs, ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "model-index", uid: ownerUid }] },
+    metadata: {
+      generateName: "model-upload-",
+      namespace: modelsNs,
+      ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "model-index", uid: ownerUid }],
+    },
     data: { file: "resnet.onnx" },
   } as unknown as KubeObject;
 }
@@ -97,11 +175,39 @@ export function regionBound(ns: string, region: string): KubeObject[] {
       spec: {
         replicas: 1,
         selector: { matchLabels: app },
-        template: { metadata: { labels: app }, spec: { nodeSelector: { "topology.kubernetes.io/zone": `${region}a` }, containers: [container("sync", `111122223333.dkr.ecr.${region}.amazonaws.com/model-sync:2.1`)] } },
+        template: {
+          metadata: { labels: app },
+          spec: {
+            nodeSelector: { "topology.kubernetes.io/zone": `${region}a` },
+            containers: [container("sync", `111122223333.dkr.ecr.${region}.amazonaws.com/model-sync:2.1`)],
+          },
+        },
       },
     },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "model-sync", namespace: ns }, data: { queue: `arn:aws:sqs:${region}:111122223333:model-uploads` } },
-    { apiVersion: "v1", kind: "Service", metadata: { name: "model-sync", namespace: ns, annotations: { "service.beta.kubernetes.io/aws-load-balancer-subnets": "subnet-0abc,subnet-0def" } }, spec: { selector: app, ports: [{ port: 80 }] } },
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "model-sync", namespace: ns, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/model-sync" } } },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "model-sync", namespace: ns },
+      data: { queue: `arn:aws:sqs:${region}:111122223333:model-uploads` },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: {
+        name: "model-sync",
+        namespace: ns,
+        annotations: { "service.beta.kubernetes.io/aws-load-balancer-subnets": "subnet-0abc,subnet-0def" },
+      },
+      spec: { selector: app, ports: [{ port: 80 }] },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        name: "model-sync",
+        namespace: ns,
+        annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/model-sync" },
+      },
+    },
   ] as KubeObject[];
 }

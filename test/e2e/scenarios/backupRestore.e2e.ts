@@ -21,7 +21,14 @@ import type { Progress } from "../../../cli/recovery/types";
 import { recoveryEnv } from "../../../cli/recovery/env";
 import { runPhases } from "../../../cli/recovery/phases";
 import { openBackupStore } from "../../../cli/recovery/s3";
-import { backupSummary, KOPIA_FORMAT_BLOB, kopiaGaps, kopiaPrefix, requiredBackupKeys, restoreManifest } from "../../../cli/recovery/velero";
+import {
+  backupSummary,
+  KOPIA_FORMAT_BLOB,
+  kopiaGaps,
+  kopiaPrefix,
+  requiredBackupKeys,
+  restoreManifest,
+} from "../../../cli/recovery/velero";
 import { REFERENCE_CHARTS, ROOT } from "../../helpers";
 import { repositoryCopy } from "../../cli/phoenix";
 import { startCluster, type Cluster } from "../harness/cluster";
@@ -91,12 +98,19 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     drillPlan = planOf(drillStack, { root });
     stores = await startObjectStores(path.join(dir, "s3"), storage);
     stops.push(() => stores.stop());
-    const buckets = { "<computed: aws:s3/bucket:Bucket backups.bucket>": stores.primary.bucket, "<computed: aws:s3/bucket:Bucket backups-replica.bucket>": stores.replica.bucket };
-    const veleroPolicy = (plan: PlanJson): Record<string, unknown> => minioPolicy(String(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy", "velero").inputs.policy), buckets).policy;
+    const buckets = {
+      "<computed: aws:s3/bucket:Bucket backups.bucket>": stores.primary.bucket,
+      "<computed: aws:s3/bucket:Bucket backups-replica.bucket>": stores.replica.bucket,
+    };
+    const veleroPolicy = (plan: PlanJson): Record<string, unknown> =>
+      minioPolicy(String(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy", "velero").inputs.policy), buckets).policy;
     const writer = stores.addUser(stores.primary, "velero-primary", veleroPolicy(prod));
     restorer = stores.addUser(stores.replica, "velero-restoring", veleroPolicy(drillPlan));
     password = randomBytes(16).toString("hex");
-    const storageClass = planObjects(prod).find((o) => o.kind === "StorageClass") as unknown as { metadata: { name: string }; provisioner: string };
+    const storageClass = planObjects(prod).find((o) => o.kind === "StorageClass") as unknown as {
+      metadata: { name: string };
+      provisioner: string;
+    };
 
     a = await startCluster("a", path.join(dir, "a"));
     stops.push(() => a.stop());
@@ -107,21 +121,52 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
       stops.push(() => p.stop());
     }
     // What Pulumi makes in each cluster before Velero runs: the StorageClass, the imperative namespaces and their policies.
-    const pulumiMade = (plan: PlanJson) => planObjects(plan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name)) || o.kind === "NetworkPolicy");
+    const pulumiMade = (plan: PlanJson) =>
+      planObjects(plan).filter(
+        (o) =>
+          o.kind === "StorageClass" ||
+          (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name)) ||
+          o.kind === "NetworkPolicy",
+      );
     applyObjects(a.kubeconfigPath, pulumiMade(prod));
     applyObjects(b.kubeconfigPath, pulumiMade(drillPlan));
-    veleroA = await startVelero(a, prod, { chartsRoot: REFERENCE_CHARTS, store: stores.primary, who: writer, repositoryPassword: password, extraArgs: FAST });
+    veleroA = await startVelero(a, prod, {
+      chartsRoot: REFERENCE_CHARTS,
+      store: stores.primary,
+      who: writer,
+      repositoryPassword: password,
+      extraArgs: FAST,
+    });
     stops.push(() => veleroA.stop());
 
-    applyObjects(a.kubeconfigPath, [...workloads(ledger, models, storageClass.metadata.name, true), ...regionBound(models, prod.region)]);
+    applyObjects(a.kubeconfigPath, [
+      ...workloads(ledger, models, storageClass.metadata.name, true),
+      ...regionBound(models, prod.region),
+    ]);
     const index = getJson<{ metadata: { uid: string } }>(a.kubeconfigPath, ["configmap", "model-index", "-n", models]);
     kubectlOk(a.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(ownedUpload(models, index.metadata.uid)));
-    await waitFor("the workloads on A to run, their claim Bound and the migration Job finished", () => {
-      const pods = getJson<{ items: { status: { phase: string } }[] }>(a.kubeconfigPath, ["pods", "-n", ledger]).items;
-      const pvc = getJson<{ status: { phase: string } }>(a.kubeconfigPath, ["pvc", "data-ledger-db-0", "-n", ledger]);
-      const job = getJson<{ status: { succeeded?: number } }>(a.kubeconfigPath, ["job", "ledger-migrate", "-n", ledger]);
-      return pvc.status.phase === "Bound" && pods.some((p) => p.status.phase === "Running") && job.status.succeeded === 1;
-    }, undefined, 90_000);
+    await waitFor(
+      "the workloads on A to run, their claim Bound and the migration Job finished",
+      () => {
+        const pods = getJson<{ items: { status: { phase: string } }[] }>(a.kubeconfigPath, [
+          "pods",
+          "-n",
+          ledger,
+        ]).items;
+        const pvc = getJson<{ status: { phase: string } }>(a.kubeconfigPath, ["pvc", "data-ledger-db-0", "-n", ledger]);
+        const job = getJson<{ status: { succeeded?: number } }>(a.kubeconfigPath, [
+          "job",
+          "ledger-migrate",
+          "-n",
+          ledger,
+        ]);
+        return (
+          pvc.status.phase === "Bound" && pods.some((p) => p.status.phase === "Running") && job.status.succeeded === 1
+        );
+      },
+      undefined,
+      90_000,
+    );
   });
 
   after(async () => {
@@ -133,7 +178,11 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   });
 
   it("backs up the imperative namespaces with Phoenix's rendered Schedule into the locked primary", () => {
-    const schedules = getJson<{ items: { metadata: { name: string } }[] }>(a.kubeconfigPath, ["schedules.velero.io", "-n", VELERO_NS]).items.map((s) => s.metadata.name);
+    const schedules = getJson<{ items: { metadata: { name: string } }[] }>(a.kubeconfigPath, [
+      "schedules.velero.io",
+      "-n",
+      VELERO_NS,
+    ]).items.map((s) => s.metadata.name);
     assert.ok(schedules.length > 0, "the rendered chart made no Schedule");
     const run = veleroA.cli(["backup", "create", backupName, "--from-schedule", schedules[0], "--wait"]);
     assert.equal(run.status, 0, run.stderr + run.stdout);
@@ -144,11 +193,25 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
 
   it("replicates every object of the backup to the replica", async () => {
     const keys = async (store: typeof stores.primary): Promise<string[]> =>
-      ((await stores.client(store).send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: `backups/${backupName}/` }))).Contents ?? []).map((o) => o.Key ?? "").sort();
+      (
+        (
+          await stores
+            .client(store)
+            .send(new ListObjectsV2Command({ Bucket: store.bucket, Prefix: `backups/${backupName}/` }))
+        ).Contents ?? []
+      )
+        .map((o) => o.Key ?? "")
+        .sort();
     const primary = await keys(stores.primary);
     // What recovery waits for on a replica before it uses a backup (requiredBackupKeys): Velero writes each, even empty.
-    for (const key of requiredBackupKeys("", backupName)) assert.ok(primary.includes(key), `${key} not among ${primary.join(", ")}`);
-    await waitFor("the replica to hold every object of the backup", async () => JSON.stringify(await keys(stores.replica)) === JSON.stringify(primary), undefined, 120_000);
+    for (const key of requiredBackupKeys("", backupName))
+      assert.ok(primary.includes(key), `${key} not among ${primary.join(", ")}`);
+    await waitFor(
+      "the replica to hold every object of the backup",
+      async () => JSON.stringify(await keys(stores.replica)) === JSON.stringify(primary),
+      undefined,
+      120_000,
+    );
   });
 
   it("the kopia repository Velero makes on the primary replicates blob by blob; a blob still on its way makes the backup incomplete", async () => {
@@ -157,52 +220,156 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     // repository with kopia in the bucket. The node agent, which would write snapshots into
     // it, does not run here ("Limits" in docs/architecture/e2e.md).
     const repo = `${ledger}-default-kopia`;
-    const labels = { "velero.io/volume-namespace": ledger, "velero.io/storage-location": "default", "velero.io/repository-type": "kopia" };
-    kubectlOk(a.kubeconfigPath, ["create", "-f", "-"], JSON.stringify({ apiVersion: "velero.io/v1", kind: "BackupRepository", metadata: { name: repo, namespace: VELERO_NS, labels }, spec: { volumeNamespace: ledger, backupStorageLocation: "default", repositoryType: "kopia", resticIdentifier: "", maintenanceFrequency: "1h" } }));
-    await waitFor(`Velero to initialise the kopia repository of ${ledger}`, () => getJson<{ status?: { phase?: string } }>(a.kubeconfigPath, ["backuprepositories.velero.io", repo, "-n", VELERO_NS]).status?.phase === "Ready", veleroA.proc, 60_000);
-    const [primary, replica] = [openBackupStore(stores.primary, s3Config(stores.primary, stores.root)), openBackupStore(stores.replica, s3Config(stores.replica, stores.root))];
+    const labels = {
+      "velero.io/volume-namespace": ledger,
+      "velero.io/storage-location": "default",
+      "velero.io/repository-type": "kopia",
+    };
+    kubectlOk(
+      a.kubeconfigPath,
+      ["create", "-f", "-"],
+      JSON.stringify({
+        apiVersion: "velero.io/v1",
+        kind: "BackupRepository",
+        metadata: { name: repo, namespace: VELERO_NS, labels },
+        spec: {
+          volumeNamespace: ledger,
+          backupStorageLocation: "default",
+          repositoryType: "kopia",
+          resticIdentifier: "",
+          maintenanceFrequency: "1h",
+        },
+      }),
+    );
+    await waitFor(
+      `Velero to initialise the kopia repository of ${ledger}`,
+      () =>
+        getJson<{ status?: { phase?: string } }>(a.kubeconfigPath, [
+          "backuprepositories.velero.io",
+          repo,
+          "-n",
+          VELERO_NS,
+        ]).status?.phase === "Ready",
+      veleroA.proc,
+      60_000,
+    );
+    const [primary, replica] = [
+      openBackupStore(stores.primary, s3Config(stores.primary, stores.root)),
+      openBackupStore(stores.replica, s3Config(stores.replica, stores.root)),
+    ];
     const written = await primary.kopiaBlobs(ledger);
-    assert.ok(written.some((b) => b.key === `${kopiaPrefix("", ledger)}${KOPIA_FORMAT_BLOB}`), `Velero's kopia wrote ${written.map((b) => b.key).join(", ")}`);
+    assert.ok(
+      written.some((b) => b.key === `${kopiaPrefix("", ledger)}${KOPIA_FORMAT_BLOB}`),
+      `Velero's kopia wrote ${written.map((b) => b.key).join(", ")}`,
+    );
     const now = new Date().toISOString();
-    await waitFor("MinIO to replicate every kopia blob", async () => kopiaGaps(written, await replica.kopiaBlobs(ledger), now).length === 0, undefined, 60_000);
+    await waitFor(
+      "MinIO to replicate every kopia blob",
+      async () => kopiaGaps(written, await replica.kopiaBlobs(ledger), now).length === 0,
+      undefined,
+      60_000,
+    );
     // A blob not there yet (hidden behind a delete marker, which the replica's lock allows), then there again.
     const hidden = written.find((b) => !b.key.endsWith(KOPIA_FORMAT_BLOB)) ?? written[0];
     const admin = stores.client(stores.replica);
     const marker = await admin.send(new DeleteObjectCommand({ Bucket: stores.replica.bucket, Key: hidden.key }));
-    assert.deepEqual(kopiaGaps(written, await replica.kopiaBlobs(ledger), now).map((b) => b.key), [hidden.key]);
-    await admin.send(new DeleteObjectCommand({ Bucket: stores.replica.bucket, Key: hidden.key, VersionId: marker.VersionId }));
+    assert.deepEqual(
+      kopiaGaps(written, await replica.kopiaBlobs(ledger), now).map((b) => b.key),
+      [hidden.key],
+    );
+    await admin.send(
+      new DeleteObjectCommand({ Bucket: stores.replica.bucket, Key: hidden.key, VersionId: marker.VersionId }),
+    );
     assert.deepEqual(kopiaGaps(written, await replica.kopiaBlobs(ledger), now), []);
   });
 
   it("the drill's restore and verify phases restore B from the replica and verify it", async () => {
     await veleroA.stop();
-    veleroB = await startVelero(b, drillPlan, { chartsRoot: REFERENCE_CHARTS, store: stores.replica, who: restorer, repositoryPassword: password, extraArgs: FAST });
+    veleroB = await startVelero(b, drillPlan, {
+      chartsRoot: REFERENCE_CHARTS,
+      store: stores.replica,
+      who: restorer,
+      repositoryPassword: password,
+      extraArgs: FAST,
+    });
     stops.push(() => veleroB.stop());
-    await waitFor(`B's Velero to sync ${backupName} from the replica`, () => veleroB.cli(["backup", "get", backupName]).status === 0, veleroB.proc, 60_000);
+    await waitFor(
+      `B's Velero to sync ${backupName} from the replica`,
+      () => veleroB.cli(["backup", "get", backupName]).status === 0,
+      veleroB.proc,
+      60_000,
+    );
     Object.assign(process.env, s3Env(stores.replica, restorer));
     const source = await readSource(root, "prod");
     let progress = "";
     // No progress stream: listr2 stays silent beside the test runner's output.
     const io = { out: () => undefined, err: (t: string) => void (progress += t) };
-    const { env } = await recoveryEnv(root, () => assert.fail("no engine in this scenario"), io, {}, path.join(dir, "drills"));
+    const { env } = await recoveryEnv(
+      root,
+      () => assert.fail("no engine in this scenario"),
+      io,
+      {},
+      path.join(dir, "drills"),
+    );
     const location = { bucket: stores.replica.bucket, region: stores.replica.region };
     const backups = await env.store(location).listBackups();
     // What the drill's preflight does: the backup checked against the drill's region; the IRSA role is accepted as it is.
-    const target = { sourceRegion: prod.region, targetRegion: drillPlan.region, ...plannedStorageClasses(drillPlan.resources as unknown as PlanResource[]) };
+    const target = {
+      sourceRegion: prod.region,
+      targetRegion: drillPlan.region,
+      ...plannedStorageClasses(drillPlan.resources as unknown as PlanResource[]),
+    };
     const portability = await checkBackup(env.store(location), backupName, source.imperative, target);
-    assert.deepEqual(portability.unresolved.map((r) => `${r.kind} ${r.name} ${r.category}`), ["ServiceAccount model-sync irsa"]);
-    const p: Progress = { stackCreated: true, location, kubeconfig: b.kubeconfig, outputs: {}, backup: backups.find((x) => x.name === backupName), portability };
-    const phases = restorePhases(env, { ...source.cfg, recovery: { ...source.cfg.recovery, restoreTimeoutMinutes: 3 } }, source.imperative, () => location.bucket, p, "e2e").filter((x) => x.name !== "gitops");
+    assert.deepEqual(
+      portability.unresolved.map((r) => `${r.kind} ${r.name} ${r.category}`),
+      ["ServiceAccount model-sync irsa"],
+    );
+    const p: Progress = {
+      stackCreated: true,
+      location,
+      kubeconfig: b.kubeconfig,
+      outputs: {},
+      backup: backups.find((x) => x.name === backupName),
+      portability,
+    };
+    const phases = restorePhases(
+      env,
+      { ...source.cfg, recovery: { ...source.cfg.recovery, restoreTimeoutMinutes: 3 } },
+      source.imperative,
+      () => location.bucket,
+      p,
+      "e2e",
+    ).filter((x) => x.name !== "gitops");
     const run = await runPhases(phases, { io: env.io });
     const why = `${JSON.stringify(run.results, null, 1)}\n${progress}\n${JSON.stringify(p.verification?.comparison.namespaces, null, 1)}`;
-    assert.deepEqual(run.results.map((r) => `${r.name} ${r.status}`), ["restore passed", "verify passed"], why);
+    assert.deepEqual(
+      run.results.map((r) => `${r.name} ${r.status}`),
+      ["restore passed", "verify passed"],
+      why,
+    );
     assert.equal(p.restore?.outcome.phase, "Completed", JSON.stringify(p.restore));
     // Velero applied the generated modifiers: the objects are in B as the target region needs them.
-    const sync = getJson<{ spec: { template: { spec: { nodeSelector: Record<string, string>; containers: { image: string }[] } } } }>(b.kubeconfigPath, ["deployment", "model-sync", "-n", models]);
-    assert.equal(sync.spec.template.spec.containers[0].image, `111122223333.dkr.ecr.${drillPlan.region}.amazonaws.com/model-sync:2.1`);
+    const sync = getJson<{
+      spec: { template: { spec: { nodeSelector: Record<string, string>; containers: { image: string }[] } } };
+    }>(b.kubeconfigPath, ["deployment", "model-sync", "-n", models]);
+    assert.equal(
+      sync.spec.template.spec.containers[0].image,
+      `111122223333.dkr.ecr.${drillPlan.region}.amazonaws.com/model-sync:2.1`,
+    );
     assert.deepEqual(sync.spec.template.spec.nodeSelector, { "topology.kubernetes.io/zone": `${drillPlan.region}a` });
-    assert.equal(getJson<{ data: { queue: string } }>(b.kubeconfigPath, ["configmap", "model-sync", "-n", models]).data.queue, `arn:aws:sqs:${drillPlan.region}:111122223333:model-uploads`);
-    assert.deepEqual(getJson<{ metadata: { annotations?: Record<string, string> } }>(b.kubeconfigPath, ["service", "model-sync", "-n", models]).metadata.annotations ?? {}, {});
+    assert.equal(
+      getJson<{ data: { queue: string } }>(b.kubeconfigPath, ["configmap", "model-sync", "-n", models]).data.queue,
+      `arn:aws:sqs:${drillPlan.region}:111122223333:model-uploads`,
+    );
+    assert.deepEqual(
+      getJson<{ metadata: { annotations?: Record<string, string> } }>(b.kubeconfigPath, [
+        "service",
+        "model-sync",
+        "-n",
+        models,
+      ]).metadata.annotations ?? {},
+      {},
+    );
     assert.ok((p.verification?.rewritten ?? []).length >= 4, JSON.stringify(p.verification?.rewritten));
   });
 
@@ -213,7 +380,11 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     assert.equal(describe.status, 0, describe.stderr);
     const text = stripVTControlCharacters(describe.stdout);
     assert.match(text, /Phase:\s+Completed/);
-    assert.match(text, /ml-models:\s+could not restore, ConfigMap "kube-root-ca.crt" already exists/, "the results file, read from the replica");
+    assert.match(
+      text,
+      /ml-models:\s+could not restore, ConfigMap "kube-root-ca.crt" already exists/,
+      "the results file, read from the replica",
+    );
     assert.match(text, /Resource modifier:\s+Type:\s+ConfigMap\s+Name:\s+phoenix-restore-e2e/);
     assert.match(text, /- ml-models\/model-sync\(created\)/, "the resource list, read from the replica");
     const logs = veleroB.cli(["restore", "logs", restore]);
@@ -222,26 +393,68 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   });
 
   it("phoenix backup check (the built command) lists what is bound to the source region, through AWS_ENDPOINT_URL_S3, and exits 1 on the IRSA role", () => {
-    const args = ["backup", "check", "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region, "--backup", backupName, "--region", drillPlan.region, "--source-region", prod.region];
+    const args = [
+      "backup",
+      "check",
+      "--bucket",
+      stores.replica.bucket,
+      "--bucket-region",
+      stores.replica.region,
+      "--backup",
+      backupName,
+      "--region",
+      drillPlan.region,
+      "--source-region",
+      prod.region,
+    ];
     const run = phoenixCli([...args, "-o", "json"], { root, env: s3Env(stores.replica, restorer) });
     assert.equal(run.status, 1, run.stdout + run.stderr);
-    const check = JSON.parse(run.stdout) as { references: { kind: string; name: string; category: string; action: string }[] };
-    const sync = check.references.filter((r) => r.name === "model-sync").map((r) => `${r.kind} ${r.category} ${r.action}`).sort();
-    assert.deepEqual(sync, ["ConfigMap arn rewrite", "Deployment ecr-image rewrite", "Deployment zone rewrite", "Service load-balancer remove", "ServiceAccount irsa stop"]);
+    const check = JSON.parse(run.stdout) as {
+      references: { kind: string; name: string; category: string; action: string }[];
+    };
+    const sync = check.references
+      .filter((r) => r.name === "model-sync")
+      .map((r) => `${r.kind} ${r.category} ${r.action}`)
+      .sort();
+    assert.deepEqual(sync, [
+      "ConfigMap arn rewrite",
+      "Deployment ecr-image rewrite",
+      "Deployment zone rewrite",
+      "Service load-balancer remove",
+      "ServiceAccount irsa stop",
+    ]);
     const table = phoenixCli(args, { root, env: s3Env(stores.replica, restorer) });
     assert.match(table.stdout, /NOT PORTABLE: 1 reference/);
   });
 
   it("the restoring identity may write a restore's results on the replica, and nothing else there", async () => {
     const s3 = stores.client(stores.replica, restorer);
-    const put = (Key: string): Promise<unknown> => s3.send(new PutObjectCommand({ Bucket: stores.replica.bucket, Key, Body: "probe", ChecksumAlgorithm: "CRC32" }));
+    const put = (Key: string): Promise<unknown> =>
+      s3.send(new PutObjectCommand({ Bucket: stores.replica.bucket, Key, Body: "probe", ChecksumAlgorithm: "CRC32" }));
     await put(`restores/${backupName}-probe/probe.txt`);
     await assert.rejects(put(`backups/${backupName}/velero-backup.json`), (err: Error) => err.name === "AccessDenied");
     await assert.rejects(put("kopia/payments-ledger/probe"), (err: Error) => err.name === "AccessDenied");
   });
 
   const verify = (extra: readonly string[] = []): ReturnType<typeof phoenixCli> =>
-    phoenixCli(["restore", "verify", "--stack", "prod", "--backup", backupName, "--kubeconfig", b.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region, ...extra], { root, env: s3Env(stores.replica, restorer) });
+    phoenixCli(
+      [
+        "restore",
+        "verify",
+        "--stack",
+        "prod",
+        "--backup",
+        backupName,
+        "--kubeconfig",
+        b.kubeconfigPath,
+        "--bucket",
+        stores.replica.bucket,
+        "--bucket-region",
+        stores.replica.region,
+        ...extra,
+      ],
+      { root, env: s3Env(stores.replica, restorer) },
+    );
 
   it("phoenix restore verify (the built command) passes the good restore", () => {
     // Its report is kept with the run's (.e2e/verify-restore/verification.md), for a person to read.
@@ -257,7 +470,16 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   });
 
   it("fails when a restored Secret differs from the backup, naming it and never its value", () => {
-    kubectlOk(b.kubeconfigPath, ["patch", "secret", "registry-token", "-n", models, "--type=merge", "-p", JSON.stringify({ stringData: { token: "tampered" } })]);
+    kubectlOk(b.kubeconfigPath, [
+      "patch",
+      "secret",
+      "registry-token",
+      "-n",
+      models,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ stringData: { token: "tampered" } }),
+    ]);
     const run = verify();
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /registry-token/);
@@ -267,17 +489,68 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   it("fails when a restore left a namespace out, naming its objects", async () => {
     const c = await startCluster("c", path.join(dir, "c"));
     stops.push(() => c.stop());
-    applyObjects(c.kubeconfigPath, planObjects(drillPlan).filter((o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name))));
+    applyObjects(
+      c.kubeconfigPath,
+      planObjects(drillPlan).filter(
+        (o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name)),
+      ),
+    );
     const p = startProvisioner(c.kubeconfigPath, path.join(c.dir, "volumes"), "ebs.csi.aws.com");
     stops.push(() => p.stop());
     await veleroB.stop();
-    const veleroC = await startVelero(c, drillPlan, { chartsRoot: REFERENCE_CHARTS, store: stores.replica, who: restorer, repositoryPassword: "unused", extraArgs: FAST });
+    const veleroC = await startVelero(c, drillPlan, {
+      chartsRoot: REFERENCE_CHARTS,
+      store: stores.replica,
+      who: restorer,
+      repositoryPassword: "unused",
+      extraArgs: FAST,
+    });
     stops.push(() => veleroC.stop());
-    await waitFor(`C's Velero to sync ${backupName}`, () => veleroC.cli(["backup", "get", backupName]).status === 0, veleroC.proc, 60_000);
-    const partial = restoreManifest({ name: `${backupName}-partial`, veleroNamespace: VELERO_NS, backup: backupName, namespaces: [ledger], modifiersConfigMap: "phoenix-restore-modifiers" });
+    await waitFor(
+      `C's Velero to sync ${backupName}`,
+      () => veleroC.cli(["backup", "get", backupName]).status === 0,
+      veleroC.proc,
+      60_000,
+    );
+    const partial = restoreManifest({
+      name: `${backupName}-partial`,
+      veleroNamespace: VELERO_NS,
+      backup: backupName,
+      namespaces: [ledger],
+      modifiersConfigMap: "phoenix-restore-modifiers",
+    });
     kubectlOk(c.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
-    await waitFor("the partial restore to end", () => ["Completed", "PartiallyFailed", "Failed"].includes(getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, ["restores.velero.io", `${backupName}-partial`, "-n", VELERO_NS]).status?.phase ?? ""), veleroC.proc, 120_000);
-    const run = phoenixCli(["restore", "verify", "--stack", "prod", "--backup", backupName, "--kubeconfig", c.kubeconfigPath, "--bucket", stores.replica.bucket, "--bucket-region", stores.replica.region], { root, env: s3Env(stores.replica, restorer) });
+    await waitFor(
+      "the partial restore to end",
+      () =>
+        ["Completed", "PartiallyFailed", "Failed"].includes(
+          getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, [
+            "restores.velero.io",
+            `${backupName}-partial`,
+            "-n",
+            VELERO_NS,
+          ]).status?.phase ?? "",
+        ),
+      veleroC.proc,
+      120_000,
+    );
+    const run = phoenixCli(
+      [
+        "restore",
+        "verify",
+        "--stack",
+        "prod",
+        "--backup",
+        backupName,
+        "--kubeconfig",
+        c.kubeconfigPath,
+        "--bucket",
+        stores.replica.bucket,
+        "--bucket-region",
+        stores.replica.region,
+      ],
+      { root, env: s3Env(stores.replica, restorer) },
+    );
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /model-index/);
     assert.match(run.stdout, /registry-token/);

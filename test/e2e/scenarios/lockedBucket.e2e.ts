@@ -54,7 +54,9 @@ describe("the locked bucket on real Velero and S3 semantics", { skip }, () => {
   let asVelero: S3Client;
   const backup = `ttl-${Date.now().toString(36)}`;
   const versionsOf = async (s3: S3Client): Promise<{ key: string; version: string; marker: boolean }[]> => {
-    const out = await s3.send(new ListObjectVersionsCommand({ Bucket: stores.primary.bucket, Prefix: `backups/${backup}/` }));
+    const out = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: stores.primary.bucket, Prefix: `backups/${backup}/` }),
+    );
     return [
       ...(out.Versions ?? []).map((v) => ({ key: v.Key ?? "", version: v.VersionId ?? "", marker: false })),
       ...(out.DeleteMarkers ?? []).map((v) => ({ key: v.Key ?? "", version: v.VersionId ?? "", marker: true })),
@@ -65,17 +67,38 @@ describe("the locked bucket on real Velero and S3 semantics", { skip }, () => {
     dir = runDir("locked");
     plan = planOf("prod");
     stores = await startObjectStores(path.join(dir, "s3"), planOf("prod", { storage: true }));
-    const { policy, dropped } = minioPolicy(String(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy", "velero").inputs.policy), {
-      "<computed: aws:s3/bucket:Bucket backups.bucket>": stores.primary.bucket,
-    });
+    const { policy, dropped } = minioPolicy(
+      String(resourceOf(plan, "aws:iam/rolePolicy:RolePolicy", "velero").inputs.policy),
+      {
+        "<computed: aws:s3/bucket:Bucket backups.bucket>": stores.primary.bucket,
+      },
+    );
     console.log(`Phoenix's Velero policy on MinIO; not tried here (no MinIO counterpart): ${dropped.join(", ")}`);
     const who = stores.addUser(stores.primary, "velero", policy);
     asVelero = stores.client(stores.primary, who);
     cluster = await startCluster("locked", path.join(dir, "cluster"));
-    applyObjects(cluster.kubeconfigPath, planObjects(plan).filter((o) => o.kind === "Namespace" && ["ml-models", "payments-ledger"].includes(o.metadata.name)));
-    kubectlOk(cluster.kubeconfigPath, ["create", "configmap", "ledger-config", "-n", "payments-ledger", "--from-literal=k=v"]);
+    applyObjects(
+      cluster.kubeconfigPath,
+      planObjects(plan).filter(
+        (o) => o.kind === "Namespace" && ["ml-models", "payments-ledger"].includes(o.metadata.name),
+      ),
+    );
+    kubectlOk(cluster.kubeconfigPath, [
+      "create",
+      "configmap",
+      "ledger-config",
+      "-n",
+      "payments-ledger",
+      "--from-literal=k=v",
+    ]);
     // Garbage collection every few seconds instead of Velero's hourly default, so an expired backup goes now.
-    velero = await startVelero(cluster, plan, { chartsRoot: REFERENCE_CHARTS, store: stores.primary, who, repositoryPassword: "e2e-locked", extraArgs: ["--garbage-collection-frequency=5s"] });
+    velero = await startVelero(cluster, plan, {
+      chartsRoot: REFERENCE_CHARTS,
+      store: stores.primary,
+      who,
+      repositoryPassword: "e2e-locked",
+      extraArgs: ["--garbage-collection-frequency=5s"],
+    });
   });
 
   after(async () => {
@@ -86,24 +109,61 @@ describe("the locked bucket on real Velero and S3 semantics", { skip }, () => {
   });
 
   it("Velero backs up into the locked bucket: every object it writes carries the default retention", async () => {
-    const schedule = getJson<{ items: { spec: { template: Record<string, unknown> } }[] }>(cluster.kubeconfigPath, ["schedules.velero.io", "-n", VELERO_NS]).items[0];
+    const schedule = getJson<{ items: { spec: { template: Record<string, unknown> } }[] }>(cluster.kubeconfigPath, [
+      "schedules.velero.io",
+      "-n",
+      VELERO_NS,
+    ]).items[0];
     // The schedule's own Backup template, with a TTL of seconds so that it expires in this test.
-    const manifest = { apiVersion: "velero.io/v1", kind: "Backup", metadata: { name: backup, namespace: VELERO_NS }, spec: { ...schedule.spec.template, ttl: "10s" } };
+    const manifest = {
+      apiVersion: "velero.io/v1",
+      kind: "Backup",
+      metadata: { name: backup, namespace: VELERO_NS },
+      spec: { ...schedule.spec.template, ttl: "10s" },
+    };
     kubectlOk(cluster.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(manifest));
-    await waitFor("the backup to complete", () => getJson<{ status?: { phase?: string } }>(cluster.kubeconfigPath, ["backups.velero.io", backup, "-n", VELERO_NS]).status?.phase === "Completed", velero.proc, 120_000);
+    await waitFor(
+      "the backup to complete",
+      () =>
+        getJson<{ status?: { phase?: string } }>(cluster.kubeconfigPath, ["backups.velero.io", backup, "-n", VELERO_NS])
+          .status?.phase === "Completed",
+      velero.proc,
+      120_000,
+    );
     const versions = await versionsOf(stores.client(stores.primary));
-    assert.ok(versions.some((v) => v.key.endsWith(`${backup}.tar.gz`)), versions.map((v) => v.key).join(", "));
+    assert.ok(
+      versions.some((v) => v.key.endsWith(`${backup}.tar.gz`)),
+      versions.map((v) => v.key).join(", "),
+    );
     const tarball = versions.find((v) => v.key.endsWith(`${backup}.tar.gz`)) as { key: string; version: string };
-    const retention = await stores.client(stores.primary).send(new GetObjectRetentionCommand({ Bucket: stores.primary.bucket, Key: tarball.key, VersionId: tarball.version }));
+    const retention = await stores
+      .client(stores.primary)
+      .send(
+        new GetObjectRetentionCommand({ Bucket: stores.primary.bucket, Key: tarball.key, VersionId: tarball.version }),
+      );
     assert.equal(retention.Retention?.Mode, "GOVERNANCE");
   });
 
   it("a TTL expiry deletes the backup with delete markers; every locked version stays", async () => {
-    await waitFor("Velero's garbage collection to delete the expired backup", () => !getJson<{ items: { metadata: { name: string } }[] }>(cluster.kubeconfigPath, ["backups.velero.io", "-n", VELERO_NS]).items.some((b) => b.metadata.name === backup), velero.proc, 120_000);
+    await waitFor(
+      "Velero's garbage collection to delete the expired backup",
+      () =>
+        !getJson<{ items: { metadata: { name: string } }[] }>(cluster.kubeconfigPath, [
+          "backups.velero.io",
+          "-n",
+          VELERO_NS,
+        ]).items.some((b) => b.metadata.name === backup),
+      velero.proc,
+      120_000,
+    );
     const versions = await versionsOf(stores.client(stores.primary));
     const keys = [...new Set(versions.filter((v) => !v.marker).map((v) => v.key))];
     assert.ok(keys.length >= 3, keys.join(", "));
-    for (const key of keys) assert.ok(versions.some((v) => v.key === key && v.marker), `no delete marker on ${key}`);
+    for (const key of keys)
+      assert.ok(
+        versions.some((v) => v.key === key && v.marker),
+        `no delete marker on ${key}`,
+      );
   });
 
   it("Velero's credentials cannot delete a version, shorten or bypass a retention, or change the bucket's protection", async () => {
@@ -111,16 +171,81 @@ describe("the locked bucket on real Velero and S3 semantics", { skip }, () => {
     const bucket = stores.primary.bucket;
     const soon = new Date(Date.now() + 60_000);
     // A plain delete of a version: MinIO answers with the lock's refusal before the policy's; either stops it.
-    assert.match(await refused(asVelero.send(new DeleteObjectCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version }))), LOCKED_OR_DENIED);
+    assert.match(
+      await refused(
+        asVelero.send(new DeleteObjectCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version })),
+      ),
+      LOCKED_OR_DENIED,
+    );
     // With the bypass header the lock would give way to a principal allowed s3:BypassGovernanceRetention: the policy's deny is what stops it.
-    assert.match(await refused(asVelero.send(new DeleteObjectCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version, BypassGovernanceRetention: true }))), /^AccessDenied/);
-    assert.match(await refused(asVelero.send(new PutObjectRetentionCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version, Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon }, BypassGovernanceRetention: true }))), /^AccessDenied/);
-    assert.match(await refused(asVelero.send(new PutObjectLockConfigurationCommand({ Bucket: bucket, ObjectLockConfiguration: { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } } } }))), /^AccessDenied/);
-    assert.match(await refused(asVelero.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }))), /^AccessDenied/);
+    assert.match(
+      await refused(
+        asVelero.send(
+          new DeleteObjectCommand({
+            Bucket: bucket,
+            Key: locked.key,
+            VersionId: locked.version,
+            BypassGovernanceRetention: true,
+          }),
+        ),
+      ),
+      /^AccessDenied/,
+    );
+    assert.match(
+      await refused(
+        asVelero.send(
+          new PutObjectRetentionCommand({
+            Bucket: bucket,
+            Key: locked.key,
+            VersionId: locked.version,
+            Retention: { Mode: "GOVERNANCE", RetainUntilDate: soon },
+            BypassGovernanceRetention: true,
+          }),
+        ),
+      ),
+      /^AccessDenied/,
+    );
+    assert.match(
+      await refused(
+        asVelero.send(
+          new PutObjectLockConfigurationCommand({
+            Bucket: bucket,
+            ObjectLockConfiguration: {
+              ObjectLockEnabled: "Enabled",
+              Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1 } },
+            },
+          }),
+        ),
+      ),
+      /^AccessDenied/,
+    );
+    assert.match(
+      await refused(
+        asVelero.send(
+          new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Suspended" } }),
+        ),
+      ),
+      /^AccessDenied/,
+    );
     // A delete marker carries no retention, so only the policy's explicit deny of s3:DeleteObjectVersion keeps Velero from removing one (which would bring a deleted backup back, or hide a deletion).
-    const marker = (await versionsOf(stores.client(stores.primary))).find((v) => v.marker) as { key: string; version: string };
-    assert.match(await refused(asVelero.send(new DeleteObjectCommand({ Bucket: bucket, Key: marker.key, VersionId: marker.version }))), /^AccessDenied/);
+    const marker = (await versionsOf(stores.client(stores.primary))).find((v) => v.marker) as {
+      key: string;
+      version: string;
+    };
+    assert.match(
+      await refused(
+        asVelero.send(new DeleteObjectCommand({ Bucket: bucket, Key: marker.key, VersionId: marker.version })),
+      ),
+      /^AccessDenied/,
+    );
     // Even the servers' root, without the bypass, cannot delete a locked version: the lock itself refuses.
-    assert.match(await refused(stores.client(stores.primary).send(new DeleteObjectCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version }))), /WORM protected/);
+    assert.match(
+      await refused(
+        stores
+          .client(stores.primary)
+          .send(new DeleteObjectCommand({ Bucket: bucket, Key: locked.key, VersionId: locked.version })),
+      ),
+      /WORM protected/,
+    );
   });
 });

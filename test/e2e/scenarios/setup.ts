@@ -15,7 +15,8 @@ import type { S3Credentials, Store } from "../harness/objectStore";
 /** Why the scenarios cannot run here, or undefined when they can. */
 export function cannotRun(needsCharts: boolean): string | undefined {
   for (const name of Object.keys(upstreamPrograms) as ProgramName[]) {
-    for (const bin of Object.keys(upstreamPrograms[name].binaries)) if (!fs.existsSync(binary(name, bin))) return `${binary(name, bin)} is not built (npm run e2e:build)`;
+    for (const bin of Object.keys(upstreamPrograms[name].binaries))
+      if (!fs.existsSync(binary(name, bin))) return `${binary(name, bin)} is not built (npm run e2e:build)`;
   }
   if (needsCharts && !fs.existsSync(REFERENCE_CHARTS)) return `${REFERENCE_CHARTS} is not beside the repository`;
   return undefined;

@@ -20,7 +20,12 @@ function ldflags(name: ProgramName, version: string): string {
     // Helm's kubeVersion checks and clients read the server version: unstamped, it is v0.0.0.
     const [major, minor] = version.slice(1).split(".");
     const v = "k8s.io/component-base/version";
-    flags.push(`-X ${v}.gitVersion=${version}`, `-X ${v}.gitMajor=${major}`, `-X ${v}.gitMinor=${minor}`, `-X ${v}.gitTreeState=clean`);
+    flags.push(
+      `-X ${v}.gitVersion=${version}`,
+      `-X ${v}.gitMajor=${major}`,
+      `-X ${v}.gitMinor=${minor}`,
+      `-X ${v}.gitTreeState=clean`,
+    );
   }
   if (name === "velero") flags.push(`-X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=${version}`);
   if (name === "helm") flags.push(`-X helm.sh/helm/v3/internal/version.version=${version}`);
@@ -43,13 +48,21 @@ export function buildProgram(name: ProgramName, log: (line: string) => void = co
   const started = Date.now();
   fs.mkdirSync(bin, { recursive: true });
   // What an interrupted build left.
-  for (const f of fs.readdirSync(bin).filter((f) => f.includes(".partial-"))) fs.rmSync(path.join(bin, f), { force: true });
-  log(`${name} ${program.version}: building ${missing.map(([file]) => file).join(", ")} (first time only; minutes on 2 cores)`);
+  for (const f of fs.readdirSync(bin).filter((f) => f.includes(".partial-")))
+    fs.rmSync(path.join(bin, f), { force: true });
+  log(
+    `${name} ${program.version}: building ${missing.map(([file]) => file).join(", ")} (first time only; minutes on 2 cores)`,
+  );
   for (const [file, pkg] of missing) {
     const partial = path.join(bin, `.${file}.partial-${process.pid}`);
     const args = ["build", "-trimpath", "-ldflags", ldflags(name, program.version), "-o", partial, pkg];
-    const run = spawnSync("go", args, { cwd: path.join(__dirname, name), stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, CGO_ENABLED: "0" } });
-    if (run.status !== 0) throw new Error(`go ${args.join(" ")} failed in test/e2e/upstream/${name} (exit ${run.status})`);
+    const run = spawnSync("go", args, {
+      cwd: path.join(__dirname, name),
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, CGO_ENABLED: "0" },
+    });
+    if (run.status !== 0)
+      throw new Error(`go ${args.join(" ")} failed in test/e2e/upstream/${name} (exit ${run.status})`);
     fs.renameSync(partial, path.join(bin, file));
   }
   const seconds = Math.round((Date.now() - started) / 1000);
@@ -61,15 +74,25 @@ export function buildProgram(name: ProgramName, log: (line: string) => void = co
  * kwok's stages (what its fake kubelets do to nodes and pods) ship as YAML in its module,
  * not in the binary: copied from the module cache beside the binary, as they are.
  */
-export const KWOK_STAGES = ["node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml", "pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml"];
+export const KWOK_STAGES = [
+  "node/fast/node-initialize.yaml",
+  "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+  "pod/fast/pod-ready.yaml",
+  "pod/fast/pod-complete.yaml",
+  "pod/fast/pod-delete.yaml",
+];
 
 function copyKwokStages(): void {
   const dest = path.join(programDir("kwok"), "stages");
   if (KWOK_STAGES.every((s) => fs.existsSync(path.join(dest, path.basename(s))))) return;
-  const dir = spawnSync("go", ["list", "-m", "-f", "{{.Dir}}", upstreamPrograms.kwok.module], { cwd: path.join(__dirname, "kwok"), encoding: "utf8" });
+  const dir = spawnSync("go", ["list", "-m", "-f", "{{.Dir}}", upstreamPrograms.kwok.module], {
+    cwd: path.join(__dirname, "kwok"),
+    encoding: "utf8",
+  });
   if (dir.status !== 0) throw new Error(`go list -m ${upstreamPrograms.kwok.module} failed: ${dir.stderr}`);
   fs.mkdirSync(dest, { recursive: true });
-  for (const s of KWOK_STAGES) fs.copyFileSync(path.join(dir.stdout.trim(), "kustomize", "stage", s), path.join(dest, path.basename(s)));
+  for (const s of KWOK_STAGES)
+    fs.copyFileSync(path.join(dir.stdout.trim(), "kustomize", "stage", s), path.join(dest, path.basename(s)));
 }
 
 /** Builds every program; prints the total. */

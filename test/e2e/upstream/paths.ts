@@ -22,8 +22,14 @@ export function cacheRoot(): string {
 function inputsDigest(name: ProgramName): string {
   const dir = path.join(__dirname, name);
   const hash = createHash("sha256");
-  const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
-  for (const f of files(dir).filter((f) => /(go\.mod|go\.sum|\.go)$/.test(f)).sort()) hash.update(path.relative(dir, f)).update("\0").update(fs.readFileSync(f));
+  const files = (d: string): string[] =>
+    fs
+      .readdirSync(d, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+  for (const f of files(dir)
+    .filter((f) => /(go\.mod|go\.sum|\.go)$/.test(f))
+    .sort())
+    hash.update(path.relative(dir, f)).update("\0").update(fs.readFileSync(f));
   return hash.digest("hex").slice(0, 8);
 }
 

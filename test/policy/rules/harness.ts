@@ -3,7 +3,14 @@
  * with hand-built args): constructing a PolicyPack would start its gRPC server.
  */
 import assert from "node:assert/strict";
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import type { PhoenixPolicy } from "../../../policy/rules";
 
 class NotApplicable extends Error {}
@@ -28,7 +35,13 @@ export function resourceViolations(policy: PhoenixPolicy, type: string, props: R
     props,
     urn: `urn:pulumi:test::phoenix::${type}::r`,
     name: "r",
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     isType: () => false,
     asType: () => undefined,
   };
@@ -37,13 +50,25 @@ export function resourceViolations(policy: PhoenixPolicy, type: string, props: R
 }
 
 /** A stack resource for stack rules, with its dependencies. */
-export function res(type: string, name: string, props: Record<string, unknown>, dependencies: PolicyResource[] = [], protect = false): PolicyResource {
+export function res(
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+  dependencies: PolicyResource[] = [],
+  protect = false,
+): PolicyResource {
   return {
     type,
     name,
     props,
     urn: `urn:pulumi:test::phoenix::${type}::${name}`,
-    opts: { protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     dependencies,
     propertyDependencies: {},
     isType: () => false,
@@ -64,4 +89,3 @@ export function stackViolations(policy: PhoenixPolicy, resources: PolicyResource
   }
   return out;
 }
-

@@ -17,22 +17,34 @@ describe("the pack", () => {
       assert.ok(["mandatory", "advisory"].includes(p.enforcementLevel), p.name);
       assert.ok(p.description.length > 60, `${p.name} says why`);
     }
-    assert.deepEqual(PHOENIX_POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name), ["eks-control-plane-logs"]);
+    assert.deepEqual(
+      PHOENIX_POLICIES.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name),
+      ["eks-control-plane-logs"],
+    );
   });
 
   it("is a Node.js pack Pulumi loads from policy/, whose entry hands PolicyPack exactly these rules", () => {
-    const project = parse(fs.readFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), "utf8")) as { runtime: { name: string }; version: string };
+    const project = parse(fs.readFileSync(path.join(ROOT, "policy", "PulumiPolicy.yaml"), "utf8")) as {
+      runtime: { name: string };
+      version: string;
+    };
     assert.equal(project.runtime.name, "nodejs");
     assert.match(project.version, /^\d+\.\d+\.\d+$/);
     const entry = fs.readFileSync(path.join(ROOT, "policy", "index.ts"), "utf8");
     assert.match(entry, /new PolicyPack\("phoenix", \{ policies: \[\.\.\.PHOENIX_POLICIES\] \}\)/);
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
     assert.match(pkg.dependencies["@pulumi/policy"], /^\d+\.\d+\.\d+$/, "pinned exactly");
   });
 
   it("runs in every pull request's previews, found by an absolute path (the preview runs with --cwd in the project's folder)", () => {
     const workflow = fs.readFileSync(path.join(ROOT, ".github", "workflows", "preview.yml"), "utf8");
-    assert.ok(workflow.includes('if [ -f policy/PulumiPolicy.yaml ]; then args+=(--policy-pack "$GITHUB_WORKSPACE/policy"); fi'));
+    assert.ok(
+      workflow.includes(
+        'if [ -f policy/PulumiPolicy.yaml ]; then args+=(--policy-pack "$GITHUB_WORKSPACE/policy"); fi',
+      ),
+    );
     assert.ok(workflow.includes('args=(preview --json --non-interactive --stack "$STACK" --cwd "$WORK_DIR")'));
     assert.ok(fs.existsSync(path.join(ROOT, "policy", "PulumiPolicy.yaml")), "so the condition holds");
   });

@@ -11,7 +11,15 @@ describe("docs/reference/commands.md", () => {
     const file = fs.readFileSync(path.join(ROOT, "docs", "reference", "commands.md"), "utf8");
     const generated = commandsMarkdown();
     assert.ok(file === generated, "docs/reference/commands.md is stale: run `npm run docs`");
-    for (const c of ["phoenix drill run", "phoenix plan diff", "phoenix restore verify", "phoenix stack list", "phoenix backup check", "phoenix version"]) assert.ok(generated.includes(`## ${c}\n`), c);
+    for (const c of [
+      "phoenix drill run",
+      "phoenix plan diff",
+      "phoenix restore verify",
+      "phoenix stack list",
+      "phoenix backup check",
+      "phoenix version",
+    ])
+      assert.ok(generated.includes(`## ${c}\n`), c);
     assert.doesNotMatch(generated, /## phoenix verify-restore|## phoenix stacks\n/, "deprecated spellings stay out");
   });
 });

@@ -26,16 +26,33 @@ describe("docs/reference/configuration.md", () => {
   it("reads as a reference: each key once, a default for each, no stray values", () => {
     for (const { name, rows } of configurationBlocks()) {
       const keys = rows.map((r) => r.key);
-      assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], `${name}: keys twice`);
+      assert.deepEqual(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        [],
+        `${name}: keys twice`,
+      );
       const table = configTable(rows);
       assert.doesNotMatch(table, /undefined|\[object Object\]|NaN/, name);
-      assert.ok(rows.every((r) => r.default !== ""), name);
+      assert.ok(
+        rows.every((r) => r.default !== ""),
+        name,
+      );
     }
-    const rows = new Map(configurationBlocks().flatMap((b) => b.rows.map((r) => [`${b.name} ${r.key}`, r.default] as const)));
+    const rows = new Map(
+      configurationBlocks().flatMap((b) => b.rows.map((r) => [`${b.name} ${r.key}`, r.default] as const)),
+    );
     assert.equal(rows.get("platform keys aws:region"), "**required**");
-    assert.equal(rows.get("platform keys phoenix:cluster.name"), "`phoenix-<stack>`", "a default computed at run time, shown as written");
+    assert.equal(
+      rows.get("platform keys phoenix:cluster.name"),
+      "`phoenix-<stack>`",
+      "a default computed at run time, shown as written",
+    );
     assert.equal(rows.get("platform keys phoenix:network.cidr"), "`10.0.0.0/16`");
-    assert.equal(rows.get("platform keys phoenix:cluster.compute.mode"), "`managedNodeGroups`", "from the section's prefault");
+    assert.equal(
+      rows.get("platform keys phoenix:cluster.compute.mode"),
+      "`managedNodeGroups`",
+      "from the section's prefault",
+    );
     assert.equal(rows.get("platform keys phoenix:gitops.applications[].syncPolicy.prune"), "`true`");
     assert.equal(rows.get("platform keys phoenix:gitops.credentials"), "none");
     assert.equal(rows.get("platform keys phoenix:plugins.externalDns.sources"), "`[service, ingress]`");
@@ -50,8 +67,14 @@ describe("the configuration tables' walker", () => {
       region: z.string().meta({ description: "Region." }),
       bare: z.string(),
       wrapped: z.number().meta({ description: "Inner." }).default(3).optional(),
-      list: z.array(z.object({ kind: z.enum(["a", "b"]).meta({ description: "Kind." }) })).default([]).meta({ description: "List." }),
-      byName: z.record(z.string(), z.object({ size: z.number().optional().meta({ description: "Size." }) })).default({}).meta({ description: "Map." }),
+      list: z
+        .array(z.object({ kind: z.enum(["a", "b"]).meta({ description: "Kind." }) }))
+        .default([])
+        .meta({ description: "List." }),
+      byName: z
+        .record(z.string(), z.object({ size: z.number().optional().meta({ description: "Size." }) }))
+        .default({})
+        .meta({ description: "Map." }),
       computed: z.string().optional().meta({ description: "Computed.", default: "`<stack>`" }),
     });
     const rows = configRows(schema, "p");

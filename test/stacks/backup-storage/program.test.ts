@@ -12,7 +12,12 @@ import { BACKUP_STORAGE_TYPE } from "../../../components/backupStorage";
 import { evaluateOffline, resolve } from "../../../cli/plan/runtime";
 import { loadStack } from "../../../cli/stacks/stackFile";
 import { ConfigError } from "../../../stacks/config";
-import { BACKUP_STORAGE_PROJECT, LOCK_OUTPUTS, PRIMARY_OUTPUTS, REPLICA_OUTPUTS } from "../../../stacks/backup-storage/outputs";
+import {
+  BACKUP_STORAGE_PROJECT,
+  LOCK_OUTPUTS,
+  PRIMARY_OUTPUTS,
+  REPLICA_OUTPUTS,
+} from "../../../stacks/backup-storage/outputs";
 import { at, one, ROOT } from "../../helpers";
 
 const STORAGE_DIR = path.join(ROOT, "stacks", "backup-storage");
@@ -25,7 +30,11 @@ async function runStorage(config: Record<string, string>, stack = "unit") {
 
 describe("backup storage program", () => {
   it("is the project its Pulumi.yaml names, the one platform stacks reference", () => {
-    const project = parse(fs.readFileSync(path.join(STORAGE_DIR, "Pulumi.yaml"), "utf8")) as { name: string; runtime: { name: string }; main: string };
+    const project = parse(fs.readFileSync(path.join(STORAGE_DIR, "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      runtime: { name: string };
+      main: string;
+    };
     assert.equal(project.name, BACKUP_STORAGE_PROJECT);
     assert.equal(project.name, "phoenix-backup-storage");
     assert.equal(project.runtime.name, "nodejs");
@@ -38,10 +47,22 @@ describe("backup storage program", () => {
     const component = one(resources, BACKUP_STORAGE_TYPE, "backups");
     assert.equal(component.parentUrn, undefined, "the storage is the stack's one top-level component");
     assert.equal(one(resources, "pulumi:providers:aws", "backups-replica-eu-central-1").inputs.region, "eu-central-1");
-    assert.deepEqual(at(one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 30 });
+    assert.deepEqual(
+      at(
+        one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs,
+        "rules",
+        0,
+        "noncurrentVersionExpiration",
+      ),
+      { noncurrentDays: 30 },
+    );
     for (const name of ["backups", "backups-replica"]) {
       const tags = at(one(resources, "aws:s3/bucket:Bucket", name).inputs, "tags");
-      assert.deepEqual([at(tags, "cost-center"), at(tags, "phoenix:stack")], ["platform", "prod"], `${name}: the stack file's tags and the stack's name`);
+      assert.deepEqual(
+        [at(tags, "cost-center"), at(tags, "phoenix:stack")],
+        ["platform", "prod"],
+        `${name}: the stack file's tags and the stack's name`,
+      );
     }
     assert.deepEqual(outputs, {
       [PRIMARY_OUTPUTS.bucket]: "<computed: aws:s3/bucket:Bucket backups.bucket>",
@@ -50,36 +71,74 @@ describe("backup storage program", () => {
       [REPLICA_OUTPUTS.bucket]: "<computed: aws:s3/bucket:Bucket backups-replica.bucket>",
       [REPLICA_OUTPUTS.region]: "eu-central-1",
       [REPLICA_OUTPUTS.kmsKeyArn]: "<computed: aws:kms/key:Key backups-replica.arn>",
-      [PRIMARY_OUTPUTS.repositoryPasswordSecretArn]: "arn:aws:secretsmanager:eu-west-1:<computed: account id>:secret:<computed: name of secret backups-repository-password>",
-      [REPLICA_OUTPUTS.repositoryPasswordSecretArn]: "arn:aws:secretsmanager:eu-central-1:<computed: account id>:secret:<computed: name of secret backups-repository-password>",
+      [PRIMARY_OUTPUTS.repositoryPasswordSecretArn]:
+        "arn:aws:secretsmanager:eu-west-1:<computed: account id>:secret:<computed: name of secret backups-repository-password>",
+      [REPLICA_OUTPUTS.repositoryPasswordSecretArn]:
+        "arn:aws:secretsmanager:eu-central-1:<computed: account id>:secret:<computed: name of secret backups-repository-password>",
       [LOCK_OUTPUTS.mode]: "GOVERNANCE",
       [LOCK_OUTPUTS.days]: 30,
     });
     // The stack file's lock reaches both buckets.
     for (const name of ["backups", "backups-replica"]) {
-      assert.deepEqual(at(one(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", name).inputs, "rule", "defaultRetention"), { mode: "GOVERNANCE", days: 30 });
+      assert.deepEqual(
+        at(
+          one(resources, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", name).inputs,
+          "rule",
+          "defaultRetention",
+        ),
+        { mode: "GOVERNANCE", days: 30 },
+      );
     }
   });
 
   it("exports no replica outputs and builds no replica without replication, and takes its own noncurrent-version window", async () => {
-    const { resources, outputs } = await runStorage({ "aws:region": "sa-east-1", "phoenix-backup-storage:noncurrentVersionDays": "7", "phoenix-backup-storage:access": JSON.stringify({ admins: ["arn:aws:iam::111122223333:role/platform-deploy"] }) });
-    assert.deepEqual(Object.keys(outputs).sort(), ["bucket", "kmsKeyArn", "objectLockDays", "objectLockMode", "region", "repositoryPasswordSecretArn"]);
+    const { resources, outputs } = await runStorage({
+      "aws:region": "sa-east-1",
+      "phoenix-backup-storage:noncurrentVersionDays": "7",
+      "phoenix-backup-storage:access": JSON.stringify({ admins: ["arn:aws:iam::111122223333:role/platform-deploy"] }),
+    });
+    assert.deepEqual(Object.keys(outputs).sort(), [
+      "bucket",
+      "kmsKeyArn",
+      "objectLockDays",
+      "objectLockMode",
+      "region",
+      "repositoryPasswordSecretArn",
+    ]);
     assert.equal(outputs.region, "sa-east-1");
     assert.equal(resources.filter((r) => r.name.includes("replica")).length, 0);
-    assert.deepEqual(at(one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs, "rules", 0, "noncurrentVersionExpiration"), { noncurrentDays: 7 });
+    assert.deepEqual(
+      at(
+        one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups").inputs,
+        "rules",
+        0,
+        "noncurrentVersionExpiration",
+      ),
+      { noncurrentDays: 7 },
+    );
   });
 
   it("refuses a bad stack file before declaring a single resource", async () => {
     let caught: unknown;
     const { program } = await import("../../../stacks/backup-storage/program");
-    const { resources } = await evaluateOffline({ project: BACKUP_STORAGE_PROJECT, stack: "bad", config: { "aws:region": "eu-west-1", "phoenix-backup-storage:replication": JSON.stringify({ region: "eu-west-1" }) } }, () => {
-      try {
-        return program();
-      } catch (err) {
-        caught = err;
-        return undefined;
-      }
-    });
+    const { resources } = await evaluateOffline(
+      {
+        project: BACKUP_STORAGE_PROJECT,
+        stack: "bad",
+        config: {
+          "aws:region": "eu-west-1",
+          "phoenix-backup-storage:replication": JSON.stringify({ region: "eu-west-1" }),
+        },
+      },
+      () => {
+        try {
+          return program();
+        } catch (err) {
+          caught = err;
+          return undefined;
+        }
+      },
+    );
     assert.ok(caught instanceof ConfigError);
     assert.match(caught.message, /^stacks\/backup-storage\/Pulumi\.bad\.yaml: invalid stack configuration/);
     assert.equal(resources.length, 0, "no half-built storage");
@@ -94,12 +153,31 @@ describe("backup storage program", () => {
     });
     assert.equal(outputs[LOCK_OUTPUTS.days], undefined);
     assert.equal(outputs[LOCK_OUTPUTS.mode], undefined);
-    assert.equal(resources.filter((r) => r.type === "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length, 0);
-    const policy = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy)) as { Statement: { Sid: string }[] };
-    assert.deepEqual(at(policy.Statement.find((st) => st.Sid === "DenyProtectionChangesButAdmins"), "Condition", "ArnNotLike", "aws:PrincipalArn"), [
-      "arn:aws:iam::<computed: account id>:root",
-      "arn:aws:iam::111122223333:role/backup-admins",
-    ]);
-    assert.deepEqual(at(one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-access-logs").inputs, "rules", 0, "expiration"), { days: 30 });
+    assert.equal(
+      resources.filter((r) => r.type === "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration").length,
+      0,
+    );
+    const policy = JSON.parse(String(one(resources, "aws:s3/bucketPolicy:BucketPolicy", "backups").inputs.policy)) as {
+      Statement: { Sid: string }[];
+    };
+    assert.deepEqual(
+      at(
+        policy.Statement.find((st) => st.Sid === "DenyProtectionChangesButAdmins"),
+        "Condition",
+        "ArnNotLike",
+        "aws:PrincipalArn",
+      ),
+      ["arn:aws:iam::<computed: account id>:root", "arn:aws:iam::111122223333:role/backup-admins"],
+    );
+    assert.deepEqual(
+      at(
+        one(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-access-logs")
+          .inputs,
+        "rules",
+        0,
+        "expiration",
+      ),
+      { days: 30 },
+    );
   });
 });

@@ -31,7 +31,10 @@ describe("schedule TTLs against the storage's Object Lock", () => {
 
   it("accepts every TTL up to the retention, the boundary included", () => {
     assert.deepEqual(lockRetentionProblems(cfg(), "organization/phoenix-backup-storage/prod", 30), []);
-    assert.deepEqual(lockRetentionProblems(cfg([{ name: "long", ttl: "720h0m1s" }]), "organization/phoenix-backup-storage/prod", 31), []);
+    assert.deepEqual(
+      lockRetentionProblems(cfg([{ name: "long", ttl: "720h0m1s" }]), "organization/phoenix-backup-storage/prod", 31),
+      [],
+    );
   });
 
   it("refuses each TTL longer than the retention, naming its key, the storage stack file and both fixes", () => {
@@ -46,7 +49,15 @@ describe("schedule TTLs against the storage's Object Lock", () => {
       "is 720h0m0s, longer than the Object Lock retention of backup storage stack organization/phoenix-backup-storage/prod (7 days, 168h): schedule daily's backups would outlive their lock. " +
         "Shorten the ttl to at most 168h0m0s, or set phoenix-backup-storage:objectLock.days to at least 30 in stacks/backup-storage/Pulumi.prod.yaml",
     );
-    assert.equal(lockRetentionProblems(cfg([{ name: "x", ttl: "721h" }]), "organization/phoenix-backup-storage/prod", 30)[0].message.includes("at least 31"), true, "rounded up to whole days");
+    assert.equal(
+      lockRetentionProblems(
+        cfg([{ name: "x", ttl: "721h" }]),
+        "organization/phoenix-backup-storage/prod",
+        30,
+      )[0].message.includes("at least 31"),
+      true,
+      "rounded up to whole days",
+    );
   });
 
   it("checks nothing without a default retention, or with backups off", () => {
@@ -60,7 +71,10 @@ describe("schedule TTLs against the storage's Object Lock", () => {
   });
 });
 
-const sections = { namespaces: { imperative: [{ name: "ledger" }] }, backups: { schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }] } };
+const sections = {
+  namespaces: { imperative: [{ name: "ledger" }] },
+  backups: { schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s" }] },
+};
 const SECRET_VERSION = (arn: unknown): string => `${COMPUTED} value of secret ${String(arn)}>`;
 
 describe("the platform program and its storage's password and lock", () => {
@@ -69,7 +83,10 @@ describe("the platform program and its storage's password and lock", () => {
     const secret = one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials");
     assert.equal(secret.inputs.stringData, SECRET);
     const everything = JSON.stringify(resources.map((r) => r.inputs));
-    assert.ok(!everything.includes(SECRET_VERSION(storageOutputs("blue", "sa-east-1").repositoryPasswordSecretArn)), "the value read never shows");
+    assert.ok(
+      !everything.includes(SECRET_VERSION(storageOutputs("blue", "sa-east-1").repositoryPasswordSecretArn)),
+      "the value read never shows",
+    );
   });
 
   it("a DR stack takes the restore source's replica password (its repositories were written with it), and both stacks read from their own region", async () => {
@@ -83,17 +100,25 @@ describe("the platform program and its storage's password and lock", () => {
       {
         project: "phoenix",
         stack: "dr",
-        config: flatConfig({ ...sections, backups: { ...sections.backups, restoreFrom: { stack: primary } } }, "sa-east-1"),
+        config: flatConfig(
+          { ...sections, backups: { ...sections.backups, restoreFrom: { stack: primary } } },
+          "sa-east-1",
+        ),
         secretKeys: ["phoenix:plugins"],
-        stackOutputs: { [primary]: prod, "organization/phoenix-backup-storage/dr": storageOutputs("dr", "sa-east-1", "us-east-1") },
+        stackOutputs: {
+          [primary]: prod,
+          "organization/phoenix-backup-storage/dr": storageOutputs("dr", "sa-east-1", "us-east-1"),
+        },
         wrapMocks: (inner) => ({
           newResource: (a) => {
             // What the engine would store (a secret, which the plan masks): which secret's value it is.
-            if (a.type === "kubernetes:core/v1:Secret" && a.name === "plugins-velero-repo-credentials") handedToVelero = at(a.inputs, "stringData", "value", "repository-password");
+            if (a.type === "kubernetes:core/v1:Secret" && a.name === "plugins-velero-repo-credentials")
+              handedToVelero = at(a.inputs, "stringData", "value", "repository-password");
             return inner.newResource(a);
           },
           call: (a) => {
-            if (a.token === "aws:secretsmanager/getSecretVersion:getSecretVersion") reads.push({ secretId: at(a.inputs, "secretId"), region: at(a.inputs, "region") });
+            if (a.token === "aws:secretsmanager/getSecretVersion:getSecretVersion")
+              reads.push({ secretId: at(a.inputs, "secretId"), region: at(a.inputs, "region") });
             return inner.call(a);
           },
         }),
@@ -107,8 +132,15 @@ describe("the platform program and its storage's password and lock", () => {
         { secretId: prod.replicaRepositoryPasswordSecretArn, region: "sa-east-1" },
       ].sort((a, b) => String(a.secretId).localeCompare(String(b.secretId))),
     );
-    assert.equal(handedToVelero, SECRET_VERSION(prod.replicaRepositoryPasswordSecretArn), "the restore source's password, not the DR storage's own");
-    assert.equal(one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials").inputs.stringData, SECRET);
+    assert.equal(
+      handedToVelero,
+      SECRET_VERSION(prod.replicaRepositoryPasswordSecretArn),
+      "the restore source's password, not the DR storage's own",
+    );
+    assert.equal(
+      one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials").inputs.stringData,
+      SECRET,
+    );
   });
 
   it("a preview reads no secret: the password is read only when the engine applies, and the cluster's copy ignores changes", async () => {
@@ -134,7 +166,10 @@ describe("the platform program and its storage's password and lock", () => {
       program,
     );
     assert.deepEqual(reads, [], "the preview role never needs the password (issue 18: the secret's policy refuses it)");
-    assert.deepEqual(one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials").options?.ignoreChanges, ["stringData", "data"]);
+    assert.deepEqual(
+      one(resources, "kubernetes:core/v1:Secret", "plugins-velero-repo-credentials").options?.ignoreChanges,
+      ["stringData", "data"],
+    );
   });
 
   it("refuses at deploy time a schedule whose backups would outlive the storage's lock", async () => {
@@ -147,7 +182,10 @@ describe("the platform program and its storage's password and lock", () => {
     const listeners = process.listeners("unhandledRejection").filter((l) => l !== capture);
     for (const l of listeners) process.off("unhandledRejection", l);
     try {
-      await runProgram(flatConfig(sections, "sa-east-1"), { stack: "blue", stackOutputs: { "organization/phoenix-backup-storage/blue": short } }).catch(capture);
+      await runProgram(flatConfig(sections, "sa-east-1"), {
+        stack: "blue",
+        stackOutputs: { "organization/phoenix-backup-storage/blue": short },
+      }).catch(capture);
       await new Promise((r) => setTimeout(r, 100));
     } finally {
       process.off("unhandledRejection", capture);
@@ -155,12 +193,20 @@ describe("the platform program and its storage's password and lock", () => {
     }
     const text = seen.map((e) => (e instanceof Error ? e.message : String(e))).join("\n");
     assert.match(text, /phoenix:backups\.schedules\[0\]\.ttl: is 720h0m0s, longer than the Object Lock retention/);
-    assert.match(text, /phoenix-backup-storage:objectLock\.days to at least 30 in stacks\/backup-storage\/Pulumi\.blue\.yaml/);
+    assert.match(
+      text,
+      /phoenix-backup-storage:objectLock\.days to at least 30 in stacks\/backup-storage\/Pulumi\.blue\.yaml/,
+    );
   });
 
   it("deploys a storage without a default retention without a TTL check", async () => {
-    const unlocked = Object.fromEntries(Object.entries(storageOutputs("blue", "sa-east-1")).filter(([k]) => !k.startsWith("objectLock")));
-    const { resources } = await runProgram(flatConfig(sections, "sa-east-1"), { stack: "blue", stackOutputs: { "organization/phoenix-backup-storage/blue": unlocked } });
+    const unlocked = Object.fromEntries(
+      Object.entries(storageOutputs("blue", "sa-east-1")).filter(([k]) => !k.startsWith("objectLock")),
+    );
+    const { resources } = await runProgram(flatConfig(sections, "sa-east-1"), {
+      stack: "blue",
+      stackOutputs: { "organization/phoenix-backup-storage/blue": unlocked },
+    });
     assert.ok(one(resources, "kubernetes:helm.sh/v3:Release", "velero"));
   });
 });
@@ -174,7 +220,10 @@ describe("the offline plan and the storage's lock", () => {
     await assert.rejects(new Planner(ROOT).planPlatform({ loaded: bad }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);
       assert.match(err.message, /^Pulumi\.prod\.yaml: invalid stack configuration/);
-      assert.deepEqual(err.problems.map((p) => p.key), ["phoenix:backups.schedules[1].ttl"]);
+      assert.deepEqual(
+        err.problems.map((p) => p.key),
+        ["phoenix:backups.schedules[1].ttl"],
+      );
       assert.match(err.problems[0].message, /at least 42 in stacks\/backup-storage\/Pulumi\.prod\.yaml/);
       return true;
     });
@@ -183,6 +232,9 @@ describe("the offline plan and the storage's lock", () => {
   it("plans prod as its stack files stand: the longest TTL fits the lock", async () => {
     const doc = await new Planner(ROOT).planPlatform({ loaded: loadStack(ROOT, "prod") });
     assert.ok(doc.backupSchedules.some((s) => s.ttl === "720h0m0s"));
-    assert.equal(path.basename(loadStack(path.join(ROOT, "stacks", "backup-storage"), "prod").stackFile), "Pulumi.prod.yaml");
+    assert.equal(
+      path.basename(loadStack(path.join(ROOT, "stacks", "backup-storage"), "prod").stackFile),
+      "Pulumi.prod.yaml",
+    );
   });
 });

@@ -11,7 +11,8 @@ import { projects } from "../../../cli/stacks/projects";
 import { ROOT } from "../../helpers";
 import { waitsFor } from "./planGraph";
 
-const keysOf = (doc: PlanDocument, type: string): string[] => doc.resources.filter((r) => r.type === type).map((r) => `${r.type}::${r.name}`);
+const keysOf = (doc: PlanDocument, type: string): string[] =>
+  doc.resources.filter((r) => r.type === type).map((r) => `${r.type}::${r.name}`);
 const COREDNS = "aws:eks/addon:Addon::phoenix-prod-coredns";
 const EBS_CSI = "aws:eks/addon:Addon::phoenix-prod-aws-ebs-csi-driver";
 const CNI = "aws:eks/addon:Addon::phoenix-prod-vpc-cni";
@@ -34,7 +35,10 @@ describe("dependencies of a fresh pulumi up (prod)", () => {
   it("must wait: nodes for the CNI and their egress; every chart for nodes and CNI; every other chart for the fail-closed webhook", () => {
     const nodes = waitsFor(doc, NODES);
     assert.ok(nodes.has(CNI), "nodes turn Ready only with the CNI");
-    assert.ok(nodes.has("aws:ec2/routeTableAssociation:RouteTableAssociation::phoenix-prod-private-0"), "nodes pull images through the private subnets' NAT route");
+    assert.ok(
+      nodes.has("aws:ec2/routeTableAssociation:RouteTableAssociation::phoenix-prod-private-0"),
+      "nodes pull images through the private subnets' NAT route",
+    );
     for (const release of keysOf(doc, "kubernetes:helm.sh/v3:Release")) {
       const waits = waitsFor(doc, release);
       assert.ok(waits.has(NODES) && waits.has(CNI), `${release} waits for nodes and the CNI`);
@@ -50,13 +54,26 @@ describe("dependencies of a fresh pulumi up (prod)", () => {
   });
 
   it("must not wait: namespaces, secrets and ConfigMaps need only the API server; no chart waits for CoreDNS's or EBS CSI's add-on status", () => {
-    const apiOnly = [...keysOf(doc, "kubernetes:core/v1:Namespace"), ...keysOf(doc, "kubernetes:core/v1:Secret"), ...keysOf(doc, "kubernetes:core/v1:ConfigMap"), ...keysOf(doc, "kubernetes:core/v1:ResourceQuota")];
-    assert.ok(apiOnly.length >= 9, "the scan sees the plugin and imperative namespaces, the Argo CD secret and the restore modifiers");
+    const apiOnly = [
+      ...keysOf(doc, "kubernetes:core/v1:Namespace"),
+      ...keysOf(doc, "kubernetes:core/v1:Secret"),
+      ...keysOf(doc, "kubernetes:core/v1:ConfigMap"),
+      ...keysOf(doc, "kubernetes:core/v1:ResourceQuota"),
+    ];
+    assert.ok(
+      apiOnly.length >= 9,
+      "the scan sees the plugin and imperative namespaces, the Argo CD secret and the restore modifiers",
+    );
     assert.ok(apiOnly.includes("kubernetes:core/v1:ConfigMap::plugins-velero-restore-modifiers"));
     for (const key of apiOnly) {
       const waits = waitsFor(doc, key);
       assert.ok(waits.has(CLUSTER), `${key} waits for the API server`);
-      const needless = [...waits].filter((w) => w.startsWith("aws:eks/addon:Addon") || w.startsWith("aws:eks/nodeGroup:NodeGroup") || w.startsWith("kubernetes:helm.sh/v3:Release"));
+      const needless = [...waits].filter(
+        (w) =>
+          w.startsWith("aws:eks/addon:Addon") ||
+          w.startsWith("aws:eks/nodeGroup:NodeGroup") ||
+          w.startsWith("kubernetes:helm.sh/v3:Release"),
+      );
       assert.deepEqual(needless, [], `${key} waits for nothing but the API server`);
     }
     for (const release of keysOf(doc, "kubernetes:helm.sh/v3:Release")) {

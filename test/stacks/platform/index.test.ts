@@ -19,20 +19,35 @@ interface Loaded {
   readonly resources: string[];
 }
 
-const golden = (file: string): PlanDocument => JSON.parse(fs.readFileSync(path.join(ROOT, "test", "golden", file), "utf8")) as PlanDocument;
+const golden = (file: string): PlanDocument =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, "test", "golden", file), "utf8")) as PlanDocument;
 const names = (doc: PlanDocument): string[] => doc.resources.map((r) => `${r.type}::${r.name}`).sort();
-const main = (projectDir: string): string => (parse(fs.readFileSync(path.join(ROOT, projectDir, "Pulumi.yaml"), "utf8")) as { main: string }).main;
+const main = (projectDir: string): string =>
+  (parse(fs.readFileSync(path.join(ROOT, projectDir, "Pulumi.yaml"), "utf8")) as { main: string }).main;
 
 describe("Pulumi entry points", () => {
   it("load stacks/backup-storage/index.ts and stacks/platform/index.ts through Pulumi's ts-node, type-checked, and declare what the plans show", () => {
     // The entries Pulumi runs are the ones this test loads.
     assert.equal(path.join(ROOT, main(".")), path.join(ROOT, "stacks", "platform", "index.ts"));
-    assert.equal(path.join(ROOT, "stacks", "backup-storage", main(path.join("stacks", "backup-storage"))), path.join(ROOT, "stacks", "backup-storage", "index.ts"));
+    assert.equal(
+      path.join(ROOT, "stacks", "backup-storage", main(path.join("stacks", "backup-storage"))),
+      path.join(ROOT, "stacks", "backup-storage", "index.ts"),
+    );
 
     const r = spawnSync(process.execPath, [path.join(__dirname, "pulumi-entry.cjs")], { cwd: ROOT, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    const loaded = JSON.parse(r.stdout) as { tsnode: string; typescript: string; storage: Loaded; platform: Loaded; policies: string[] };
-    assert.deepEqual(loaded.policies, PHOENIX_POLICIES.map((p) => p.name), "the policy pack's rules compile under Pulumi's ts-node too");
+    const loaded = JSON.parse(r.stdout) as {
+      tsnode: string;
+      typescript: string;
+      storage: Loaded;
+      platform: Loaded;
+      policies: string[];
+    };
+    assert.deepEqual(
+      loaded.policies,
+      PHOENIX_POLICIES.map((p) => p.name),
+      "the policy pack's rules compile under Pulumi's ts-node too",
+    );
     assert.equal(loaded.tsnode, "ts-node@7.0.1", "Pulumi's vendored ts-node, as the language host uses it");
     assert.match(loaded.typescript, /^5\./, "the project's typescript, not the vendored 3.8");
 

@@ -13,11 +13,25 @@ import {
 
 const claim = (name: string, source: string, key?: string): NamespaceClaim => ({ name, source, key });
 const base: InventoryInput = {
-  platform: [...CLUSTER_NAMESPACES.map((n) => claim(n, "eks")), claim("argocd", "plugin:argocd"), claim("velero", "plugin:velero")],
-  gitops: [claim("shop", "application:shop"), claim("shop", "application:shop-config"), claim("catalog", "application:catalog")],
-  imperative: [claim("ledger", "inventory", "phoenix:namespaces.imperative[0]"), claim("models", "inventory", "phoenix:namespaces.imperative[1]")],
+  platform: [
+    ...CLUSTER_NAMESPACES.map((n) => claim(n, "eks")),
+    claim("argocd", "plugin:argocd"),
+    claim("velero", "plugin:velero"),
+  ],
+  gitops: [
+    claim("shop", "application:shop"),
+    claim("shop", "application:shop-config"),
+    claim("catalog", "application:catalog"),
+  ],
+  imperative: [
+    claim("ledger", "inventory", "phoenix:namespaces.imperative[0]"),
+    claim("models", "inventory", "phoenix:namespaces.imperative[1]"),
+  ],
 };
-const daily = { enabled: true, schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }] };
+const daily = {
+  enabled: true,
+  schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }],
+};
 
 function conflicts(input: InventoryInput): string[] {
   try {
@@ -35,14 +49,34 @@ describe("namespace classification", () => {
     const inv = classifyNamespaces(base, "Pulumi.prod.yaml");
     assert.deepEqual(
       inv.namespaces.map((n) => `${n.name}:${n.class}`),
-      ["argocd:platform", "catalog:gitops", "default:platform", "kube-node-lease:platform", "kube-public:platform", "kube-system:platform", "ledger:imperative", "models:imperative", "shop:gitops", "velero:platform"],
+      [
+        "argocd:platform",
+        "catalog:gitops",
+        "default:platform",
+        "kube-node-lease:platform",
+        "kube-public:platform",
+        "kube-system:platform",
+        "ledger:imperative",
+        "models:imperative",
+        "shop:gitops",
+        "velero:platform",
+      ],
     );
-    assert.deepEqual(inv.namespaces.find((n) => n.name === "shop")?.sources, ["application:shop", "application:shop-config"]);
+    assert.deepEqual(inv.namespaces.find((n) => n.name === "shop")?.sources, [
+      "application:shop",
+      "application:shop-config",
+    ]);
   });
 
   it("refuses a namespace that is imperative and a GitOps destination, naming both claims and the fix", () => {
-    const [c] = conflicts({ ...base, imperative: [...base.imperative, claim("shop", "inventory", "phoenix:namespaces.imperative[2]")] });
-    assert.match(c, /namespace "shop" is classified twice \(gitops by application:shop and application:shop-config; imperative by inventory \(phoenix:namespaces\.imperative\[2\]\)\)/);
+    const [c] = conflicts({
+      ...base,
+      imperative: [...base.imperative, claim("shop", "inventory", "phoenix:namespaces.imperative[2]")],
+    });
+    assert.match(
+      c,
+      /namespace "shop" is classified twice \(gitops by application:shop and application:shop-config; imperative by inventory \(phoenix:namespaces\.imperative\[2\]\)\)/,
+    );
     assert.match(c, /must never be backed up: remove it from phoenix:namespaces\.imperative/);
   });
 
@@ -55,7 +89,10 @@ describe("namespace classification", () => {
   });
 
   it("refuses an imperative namespace listed twice", () => {
-    const [c] = conflicts({ ...base, imperative: [claim("ledger", "inventory", "k[0]"), claim("ledger", "inventory", "k[3]")] });
+    const [c] = conflicts({
+      ...base,
+      imperative: [claim("ledger", "inventory", "k[0]"), claim("ledger", "inventory", "k[3]")],
+    });
     assert.match(c, /"ledger" is listed 2 times as imperative: inventory \(k\[0\]\), inventory \(k\[3\]\)/);
   });
 
@@ -70,8 +107,20 @@ describe("backup scope", () => {
     const inv = classifyNamespaces(base, "Pulumi.prod.yaml");
     const scope = backupScope(inv, daily);
     assert.deepEqual(scope.includedNamespaces, ["ledger", "models"]);
-    assert.deepEqual(scope.excludedNamespaces, ["argocd", "catalog", "default", "kube-node-lease", "kube-public", "kube-system", "shop", "velero"]);
-    assert.deepEqual(inv.namespaces.filter((n) => isBackedUp(n, scope)).map((n) => n.name), ["ledger", "models"]);
+    assert.deepEqual(scope.excludedNamespaces, [
+      "argocd",
+      "catalog",
+      "default",
+      "kube-node-lease",
+      "kube-public",
+      "kube-system",
+      "shop",
+      "velero",
+    ]);
+    assert.deepEqual(
+      inv.namespaces.filter((n) => isBackedUp(n, scope)).map((n) => n.name),
+      ["ledger", "models"],
+    );
   });
 
   it("marks nothing backed up when backups are off", () => {
@@ -98,7 +147,11 @@ describe("classification properties", () => {
       const pool = Array.from({ length: 12 }, (_, i) => `ns-${i}`);
       const pick = (): string => pool[Math.floor(r() * pool.length)];
       const owner = new Map<string, "platform" | "gitops" | "imperative">();
-      const input = { platform: [] as NamespaceClaim[], gitops: [] as NamespaceClaim[], imperative: [] as NamespaceClaim[] };
+      const input = {
+        platform: [] as NamespaceClaim[],
+        gitops: [] as NamespaceClaim[],
+        imperative: [] as NamespaceClaim[],
+      };
       for (let i = 0; i < 10; i++) {
         const ns = pick();
         const cls = owner.get(ns) ?? (["platform", "gitops", "imperative"] as const)[Math.floor(r() * 3)];
@@ -113,7 +166,10 @@ describe("classification properties", () => {
       assert.deepEqual([...names].sort(), [...owner.keys()].sort(), `seed ${seed}: coverage`);
       for (const n of inv.namespaces) assert.equal(n.class, owner.get(n.name), `seed ${seed}: ${n.name}`);
       assert.deepEqual(scope.includedNamespaces, namespacesOf(inv, "imperative"));
-      assert.ok(scope.includedNamespaces.every((n) => !scope.excludedNamespaces.includes(n)), `seed ${seed}: include/exclude overlap`);
+      assert.ok(
+        scope.includedNamespaces.every((n) => !scope.excludedNamespaces.includes(n)),
+        `seed ${seed}: include/exclude overlap`,
+      );
       assert.equal(scope.includedNamespaces.length + scope.excludedNamespaces.length, names.length);
     }
   });
@@ -124,7 +180,11 @@ describe("classification properties", () => {
       const ns = `ns-${Math.floor(r() * 5)}`;
       const classes = (["platform", "gitops", "imperative"] as const).filter(() => r() < 0.7);
       if (classes.length < 2) continue;
-      const input = { platform: [] as NamespaceClaim[], gitops: [] as NamespaceClaim[], imperative: [] as NamespaceClaim[] };
+      const input = {
+        platform: [] as NamespaceClaim[],
+        gitops: [] as NamespaceClaim[],
+        imperative: [] as NamespaceClaim[],
+      };
       for (const c of classes) input[c].push(claim(ns, c));
       assert.throws(() => classifyNamespaces(input, "Pulumi.x.yaml"), InventoryError, `seed ${seed}`);
     }

@@ -16,13 +16,20 @@ describe("preview of a brand-new region", () => {
     assert.equal(provider.inputs.kubeconfig, "<computed: unknown during preview>");
     const k8sObjects = resources.filter((r) => r.type.startsWith("kubernetes:"));
     assert.ok(k8sObjects.length >= 6);
-    for (const r of k8sObjects) assert.equal(r.providerUrn, provider.urn, `${r.type} ${r.name} waits on the new cluster's provider`);
+    for (const r of k8sObjects)
+      assert.equal(r.providerUrn, provider.urn, `${r.type} ${r.name} waits on the new cluster's provider`);
     // The Helm releases are still fully described by their inputs: chart, version, values.
     const velero = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
     assert.equal(velero.inputs.version, charts.velero.version);
-    const values = velero.inputs.values as { schedules: { daily: { template: { includedNamespaces: string[] } } }; configuration: { backupStorageLocation: { bucket: string }[] } };
+    const values = velero.inputs.values as {
+      schedules: { daily: { template: { includedNamespaces: string[] } } };
+      configuration: { backupStorageLocation: { bucket: string }[] };
+    };
     assert.deepEqual(values.schedules.daily.template.includedNamespaces, ["ledger"]);
     // The backup storage stack exists before the cluster does: even the first preview sees its bucket.
-    assert.equal(values.configuration.backupStorageLocation[0].bucket, storageOutputs("new-region", "ap-northeast-3").bucket);
+    assert.equal(
+      values.configuration.backupStorageLocation[0].bucket,
+      storageOutputs("new-region", "ap-northeast-3").bucket,
+    );
   });
 });

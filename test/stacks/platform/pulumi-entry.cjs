@@ -45,7 +45,11 @@ async function main() {
     tsnode: path.basename(tsnodeRequire),
     typescript: require(typescriptRequire).version,
     storage: { project: storageStack.project, outputs: storageOutputs, resources: names(storage.resources) },
-    platform: { project: platformStack.project, outputs: await exported(platform.outputs), resources: names(platform.resources) },
+    platform: {
+      project: platformStack.project,
+      outputs: await exported(platform.outputs),
+      resources: names(platform.resources),
+    },
     // The policy pack's rules, compiled the same way (its entry would start the pack's server).
     policies: require("../../../policy/rules/index.ts").PHOENIX_POLICIES.map((p) => p.name),
   };

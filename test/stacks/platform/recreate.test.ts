@@ -22,7 +22,8 @@ function autoNaming(inner: pulumi.runtime.Mocks): pulumi.runtime.Mocks {
       const result = await inner.newResource(args);
       const physical = `${args.name}-${randomBytes(4).toString("hex").slice(0, 7)}`;
       const named: Record<string, unknown> = { ...(result.state as Record<string, unknown>) };
-      if (args.type === "aws:s3/bucket:Bucket" && (args.inputs as Record<string, unknown>).bucket === undefined) named.bucket = physical;
+      if (args.type === "aws:s3/bucket:Bucket" && (args.inputs as Record<string, unknown>).bucket === undefined)
+        named.bucket = physical;
       if (args.type === "aws:kms/key:Key") named.arn = `arn:aws:kms:eu-west-1:111122223333:key/${physical}`;
       return { id: result.id, state: named };
     },
@@ -39,13 +40,17 @@ async function deployStorage(): Promise<Record<string, unknown>> {
 async function createPlatform(storage: Record<string, unknown>): Promise<RecordedResource[]> {
   const loaded = loadStack(ROOT, "prod");
   const { program } = await import("../../../stacks/platform/program");
-  const run = await evaluateOffline({ ...loaded, wrapMocks: autoNaming, stackOutputs: { "organization/phoenix-backup-storage/prod": storage } }, program);
+  const run = await evaluateOffline(
+    { ...loaded, wrapMocks: autoNaming, stackOutputs: { "organization/phoenix-backup-storage/prod": storage } },
+    program,
+  );
   return run.resources;
 }
 
 function veleroLocation(resources: readonly RecordedResource[]): unknown {
   const velero = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "velero");
-  return (velero?.inputs.values as { configuration: { backupStorageLocation: unknown } }).configuration.backupStorageLocation;
+  return (velero?.inputs.values as { configuration: { backupStorageLocation: unknown } }).configuration
+    .backupStorageLocation;
 }
 
 describe("recreating a platform stack", () => {
@@ -58,14 +63,23 @@ describe("recreating a platform stack", () => {
     // `pulumi destroy` of the platform leaves the storage stack untouched; `pulumi up` creates everything anew.
     const after = await createPlatform(storage);
     assert.deepEqual(veleroLocation(before), veleroLocation(after));
-    assert.deepEqual(veleroLocation(after), [{ name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: storage.region } }]);
+    assert.deepEqual(veleroLocation(after), [
+      { name: "default", provider: "aws", bucket: storage.bucket, default: true, config: { region: storage.region } },
+    ]);
   });
 
   it("owns no bucket and no backup key: a platform destroy cannot take the backups", async () => {
     const resources = await createPlatform(await deployStorage());
     const owned = resources.filter((r) => /^aws:(s3|kms)\//.test(r.type));
     // The only keys are the cluster's own (its secrets, its control-plane logs), which die with the cluster by design.
-    assert.deepEqual(owned.map((r) => `${r.type} ${r.name}`).sort(), ["aws:kms/alias:Alias phoenix-prod-secrets", "aws:kms/key:Key phoenix-prod-logs", "aws:kms/key:Key phoenix-prod-secrets"]);
-    assert.deepEqual(resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.inputs.name), ["organization/phoenix-backup-storage/prod"]);
+    assert.deepEqual(owned.map((r) => `${r.type} ${r.name}`).sort(), [
+      "aws:kms/alias:Alias phoenix-prod-secrets",
+      "aws:kms/key:Key phoenix-prod-logs",
+      "aws:kms/key:Key phoenix-prod-secrets",
+    ]);
+    assert.deepEqual(
+      resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.inputs.name),
+      ["organization/phoenix-backup-storage/prod"],
+    );
   });
 });

@@ -27,7 +27,10 @@ describe("the teardown marker in the platform plan (prod)", () => {
     const marker = doc.resources.find((r) => `${r.type}::${r.name}` === MARKER) ?? assert.fail("no marker");
     assert.deepEqual(marker.options?.hooks, { beforeDelete: ["teardown-release-cluster-resources"] });
     assert.equal(marker.parent, null);
-    assert.deepEqual(doc.resources.filter((r) => r.parent === MARKER), []);
+    assert.deepEqual(
+      doc.resources.filter((r) => r.parent === MARKER),
+      [],
+    );
     assert.deepEqual(
       doc.resources.filter((r) => r.options?.hooks).map((r) => `${r.type}::${r.name}`),
       [MARKER],
@@ -37,7 +40,8 @@ describe("the teardown marker in the platform plan (prod)", () => {
 
   it("is deleted before everything the teardown needs: it depends on all of it", () => {
     const deps = waitsFor(doc, MARKER);
-    const of = (type: string): string[] => doc.resources.filter((r) => r.type === type).map((r) => `${r.type}::${r.name}`);
+    const of = (type: string): string[] =>
+      doc.resources.filter((r) => r.type === type).map((r) => `${r.type}::${r.name}`);
     const needed = [
       ...of("kubernetes:helm.sh/v3:Release"), // the controllers, Argo CD (and the bootstrap with its AppProjects)
       ...of("aws:eks/podIdentityAssociation:PodIdentityAssociation"), // the controller's AWS identity
@@ -53,17 +57,33 @@ describe("the teardown marker in the platform plan (prod)", () => {
       ...of("eks:index:Cluster"),
       ...of("pulumi:providers:kubernetes"),
     ];
-    assert.ok(needed.includes("kubernetes:helm.sh/v3:Release::loadBalancerController") && needed.includes("kubernetes:helm.sh/v3:Release::argocd") && needed.includes("kubernetes:helm.sh/v3:Release::bootstrap"));
+    assert.ok(
+      needed.includes("kubernetes:helm.sh/v3:Release::loadBalancerController") &&
+        needed.includes("kubernetes:helm.sh/v3:Release::argocd") &&
+        needed.includes("kubernetes:helm.sh/v3:Release::bootstrap"),
+    );
     assert.ok(needed.length >= 20, needed.join("\n"));
-    assert.deepEqual(needed.filter((k) => !deps.has(k)), [], "deleted after the marker");
+    assert.deepEqual(
+      needed.filter((k) => !deps.has(k)),
+      [],
+      "deleted after the marker",
+    );
     // In fact everything is: the marker is the first thing a destroy deletes. Only the
     // layer components themselves are not listed (nothing to delete; they go after their children).
     const layers = ["phoenix:cluster:Cluster", "phoenix:plugins:Plugins", "phoenix:apps:Apps"];
-    const rest = doc.resources.map((r) => `${r.type}::${r.name}`).filter((k) => k !== MARKER && !layers.some((l) => k.startsWith(`${l}::`)));
-    assert.deepEqual(rest.filter((k) => !deps.has(k)), []);
+    const rest = doc.resources
+      .map((r) => `${r.type}::${r.name}`)
+      .filter((k) => k !== MARKER && !layers.some((l) => k.startsWith(`${l}::`)));
+    assert.deepEqual(
+      rest.filter((k) => !deps.has(k)),
+      [],
+    );
   });
 
   it("holds nothing back: no resource depends on it", () => {
-    assert.deepEqual(doc.resources.filter((r) => r.dependencies.includes(MARKER)).map((r) => r.name), []);
+    assert.deepEqual(
+      doc.resources.filter((r) => r.dependencies.includes(MARKER)).map((r) => r.name),
+      [],
+    );
   });
 });

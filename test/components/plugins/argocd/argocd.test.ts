@@ -1,7 +1,12 @@
 /** The Argo CD plugin: production values with no insecure default, secrets kept out of the Helm values. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { argocdSecretData, argocdSettingsSchema, argocdValues, RESOURCE_EXCLUSIONS } from "../../../../components/plugins/argocd";
+import {
+  argocdSecretData,
+  argocdSettingsSchema,
+  argocdValues,
+  RESOURCE_EXCLUSIONS,
+} from "../../../../components/plugins/argocd";
 import { at, TEST_BCRYPT } from "../../../helpers";
 
 describe("Argo CD production values", () => {
@@ -9,7 +14,13 @@ describe("Argo CD production values", () => {
   const ssoOnly = argocdSettingsSchema.parse({
     url: "https://argocd.example.com",
     admin: { enabled: false },
-    sso: { issuer: "https://sso.example.com", clientId: "argocd", clientSecret: "s3cret", adminGroups: ["platform"], readonlyGroups: ["devs"] },
+    sso: {
+      issuer: "https://sso.example.com",
+      clientId: "argocd",
+      clientSecret: "s3cret",
+      adminGroups: ["platform"],
+      readonlyGroups: ["devs"],
+    },
     ha: true,
   });
 
@@ -21,7 +32,11 @@ describe("Argo CD production values", () => {
     }
     assert.deepEqual(argocdSecretData(withAdmin), { "admin.password": TEST_BCRYPT });
     assert.deepEqual(argocdSecretData(ssoOnly), { "oidc.clientSecret": "s3cret" });
-    assert.doesNotMatch(JSON.stringify(at(argocdValues(ssoOnly), "configs", "cm")), /s3cret/, "argocd-cm only references the secret");
+    assert.doesNotMatch(
+      JSON.stringify(at(argocdValues(ssoOnly), "configs", "cm")),
+      /s3cret/,
+      "argocd-cm only references the secret",
+    );
   });
 
   it("disables the admin user with SSO, binds groups to roles, and grants nothing by default", () => {
@@ -29,11 +44,20 @@ describe("Argo CD production values", () => {
     assert.equal(at(v, "configs", "cm", "admin.enabled"), false);
     assert.equal(at(v, "configs", "cm", "url"), "https://argocd.example.com");
     const oidc = JSON.parse(String(at(v, "configs", "cm", "oidc.config"))) as Record<string, unknown>;
-    assert.deepEqual([oidc.issuer, oidc.clientID, oidc.clientSecret], ["https://sso.example.com", "argocd", "$oidc.clientSecret"]);
+    assert.deepEqual(
+      [oidc.issuer, oidc.clientID, oidc.clientSecret],
+      ["https://sso.example.com", "argocd", "$oidc.clientSecret"],
+    );
     assert.equal(at(v, "configs", "rbac", "policy.default"), "");
     assert.equal(at(v, "configs", "rbac", "policy.csv"), "g, platform, role:admin\ng, devs, role:readonly");
-    const pkce = argocdValues(argocdSettingsSchema.parse({ ...ssoOnly, sso: { ...ssoOnly.sso, clientSecret: undefined } }));
-    assert.equal((JSON.parse(String(at(pkce, "configs", "cm", "oidc.config"))) as Record<string, unknown>).enablePKCEAuthentication, true);
+    const pkce = argocdValues(
+      argocdSettingsSchema.parse({ ...ssoOnly, sso: { ...ssoOnly.sso, clientSecret: undefined } }),
+    );
+    assert.equal(
+      (JSON.parse(String(at(pkce, "configs", "cm", "oidc.config"))) as Record<string, unknown>)
+        .enablePKCEAuthentication,
+      true,
+    );
   });
 
   it("has no insecure defaults: TLS at the server, no anonymous users, no exec, no Dex", () => {
@@ -46,8 +70,13 @@ describe("Argo CD production values", () => {
   });
 
   it("keeps VolumeSnapshots and Velero's objects out of Argo CD's reach, and the high-churn kinds too", () => {
-    const exclusions = JSON.parse(String(at(argocdValues(withAdmin), "configs", "cm", "resource.exclusions"))) as typeof RESOURCE_EXCLUSIONS;
-    const excluded = (group: string, kind: string) => exclusions.some((e) => (e.apiGroups as readonly string[]).includes(group) && (e.kinds as readonly string[]).includes(kind));
+    const exclusions = JSON.parse(
+      String(at(argocdValues(withAdmin), "configs", "cm", "resource.exclusions")),
+    ) as typeof RESOURCE_EXCLUSIONS;
+    const excluded = (group: string, kind: string) =>
+      exclusions.some(
+        (e) => (e.apiGroups as readonly string[]).includes(group) && (e.kinds as readonly string[]).includes(kind),
+      );
     for (const [group, kind] of [
       ["snapshot.storage.k8s.io", "VolumeSnapshot"],
       ["snapshot.storage.k8s.io", "VolumeSnapshotContent"],
@@ -62,9 +91,20 @@ describe("Argo CD production values", () => {
 
   it("turns on Redis HA and two replicas with PDBs in HA mode only", () => {
     const ha = argocdValues(ssoOnly);
-    assert.deepEqual([at(ha, "redis-ha", "enabled"), at(ha, "redis", "enabled"), at(ha, "server", "replicas"), at(ha, "repoServer", "pdb", "enabled")], [true, false, 2, true]);
+    assert.deepEqual(
+      [
+        at(ha, "redis-ha", "enabled"),
+        at(ha, "redis", "enabled"),
+        at(ha, "server", "replicas"),
+        at(ha, "repoServer", "pdb", "enabled"),
+      ],
+      [true, false, 2, true],
+    );
     const single = argocdValues(withAdmin);
-    assert.deepEqual([at(single, "redis-ha", "enabled"), at(single, "redis", "enabled"), at(single, "server", "replicas")], [false, true, 1]);
+    assert.deepEqual(
+      [at(single, "redis-ha", "enabled"), at(single, "redis", "enabled"), at(single, "server", "replicas")],
+      [false, true, 1],
+    );
   });
 });
 

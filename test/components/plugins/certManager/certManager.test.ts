@@ -36,7 +36,10 @@ describe("cert-manager", () => {
   });
 
   it("issues through one DNS-01 solver per zone, named by id, with ambient credentials", () => {
-    const spec = clusterIssuerSpec({ email: "ops@example.com", hostedZones: zones, acmeServer: "staging" }, "eu-west-1");
+    const spec = clusterIssuerSpec(
+      { email: "ops@example.com", hostedZones: zones, acmeServer: "staging" },
+      "eu-west-1",
+    );
     assert.match(String(at(spec, "acme", "server")), /acme-staging-v02/);
     assert.deepEqual(at(spec, "acme", "solvers"), [
       { selector: { dnsZones: ["example.com"] }, dns01: { route53: { region: "eu-west-1", hostedZoneID: "Z111" } } },

@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
-import { externalDns, externalDnsPolicy, externalDnsSettingsSchema, externalDnsValues, txtOwnerId } from "../../../../components/plugins/externalDns";
+import {
+  externalDns,
+  externalDnsPolicy,
+  externalDnsSettingsSchema,
+  externalDnsValues,
+  txtOwnerId,
+} from "../../../../components/plugins/externalDns";
 import { at, grants } from "../../../helpers";
 
 const zones = [
@@ -29,7 +35,11 @@ describe("external-dns", () => {
   });
 
   it("filters on the zones' domains and ids, never deletes by default, and owns records per cluster and region", async () => {
-    const values = externalDnsValues(settings, { clusterName: "blue", region: "eu-west-1", serviceAccountAnnotations: {} });
+    const values = externalDnsValues(settings, {
+      clusterName: "blue",
+      region: "eu-west-1",
+      serviceAccountAnnotations: {},
+    });
     assert.deepEqual(at(values, "domainFilters"), ["example.com", "example.org"]);
     assert.deepEqual(at(values, "extraArgs"), ["--zone-id-filter=Z111", "--zone-id-filter=Z222"]);
     assert.equal(at(values, "policy"), "upsert-only");
@@ -39,7 +49,11 @@ describe("external-dns", () => {
   });
 
   it("gives two regions of one cluster name, and two clusters in one region, different owner ids", () => {
-    const ids = new Set([txtOwnerId("blue", "eu-west-1"), txtOwnerId("blue", "eu-central-1"), txtOwnerId("green", "eu-west-1")]);
+    const ids = new Set([
+      txtOwnerId("blue", "eu-west-1"),
+      txtOwnerId("blue", "eu-central-1"),
+      txtOwnerId("green", "eu-west-1"),
+    ]);
     assert.equal(ids.size, 3);
   });
 });

@@ -10,20 +10,39 @@ const scope: BackupScope = {
   includedNamespaces: ["ledger", "models"],
   excludedNamespaces: ["argocd"],
 };
-const dump = { container: "postgres", command: ["/bin/sh", "-c", "pg_dump -Fc ledger > /data/dump"], timeout: "10m", onError: "Fail" as const };
+const dump = {
+  container: "postgres",
+  command: ["/bin/sh", "-c", "pg_dump -Fc ledger > /data/dump"],
+  timeout: "10m",
+  onError: "Fail" as const,
+};
 
 describe("velero schedules with backup hooks", () => {
   it("renders each namespace's hooks as its own hook resource, scoped to it and its pods", () => {
-    const s = veleroSchedules({ ...scope, hooks: [{ namespace: "ledger", pods: { app: "db" }, pre: [dump], post: [] }] }, true);
+    const s = veleroSchedules(
+      { ...scope, hooks: [{ namespace: "ledger", pods: { app: "db" }, pre: [dump], post: [] }] },
+      true,
+    );
     assert.deepEqual(s.daily.template.hooks, {
-      resources: [{ name: "phoenix-ledger", includedNamespaces: ["ledger"], labelSelector: { matchLabels: { app: "db" } }, pre: [{ exec: dump }], post: [] }],
+      resources: [
+        {
+          name: "phoenix-ledger",
+          includedNamespaces: ["ledger"],
+          labelSelector: { matchLabels: { app: "db" } },
+          pre: [{ exec: dump }],
+          post: [],
+        },
+      ],
     });
     assert.deepEqual(s.daily.template.includedNamespaces, ["ledger", "models"], "hooks never widen what is backed up");
   });
 
   it("renders no hooks key without hooks, and no labelSelector without pods", () => {
     assert.equal("hooks" in veleroSchedules(scope, true).daily.template, false);
-    const s = veleroSchedules({ ...scope, hooks: [{ namespace: "models", pre: [], post: [{ ...dump, onError: "Continue" }] }] }, true);
+    const s = veleroSchedules(
+      { ...scope, hooks: [{ namespace: "models", pre: [], post: [{ ...dump, onError: "Continue" }] }] },
+      true,
+    );
     assert.equal("labelSelector" in (s.daily.template.hooks?.resources[0] ?? {}), false);
   });
 });

@@ -22,13 +22,19 @@ const source = { bucketArn: "arn:aws:s3:::prod-replica", keyArn: "arn:aws:kms:eu
 describe("Velero's IAM policy and the backups' protection", () => {
   for (const [what, doc] of [
     ["its own bucket", veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: true })],
-    ["a restore source too", veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source })],
+    [
+      "a restore source too",
+      veleroPolicy({ bucketArn: bucket, keyArn: key, ebsSnapshots: false, restoreFrom: source }),
+    ],
   ] as const) {
     it(`grants nothing that bypasses or changes a lock, deletes a version or rewrites a bucket's settings (${what})`, () => {
       const allowed = Object.keys(grants(doc));
       for (const action of PROTECTION_ACTIONS) assert.ok(!allowed.includes(action), `${action} is not granted`);
       assert.ok(!allowed.some((a) => a.includes("*")), "no wildcard action that could hide one");
-      assert.ok(allowed.includes("s3:DeleteObject"), "expiring a backup stays possible: a delete marker on a versioned bucket");
+      assert.ok(
+        allowed.includes("s3:DeleteObject"),
+        "expiring a backup stays possible: a delete marker on a versioned bucket",
+      );
     });
 
     it(`denies them explicitly on every bucket it touches, whatever else the role is given (${what})`, () => {
@@ -42,7 +48,12 @@ describe("Velero's IAM policy and the backups' protection", () => {
 });
 
 describe("the Velero plugin's repository password", () => {
-  const scope: BackupScope = { enabled: true, includedNamespaces: ["ledger"], excludedNamespaces: ["kube-system"], schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }] };
+  const scope: BackupScope = {
+    enabled: true,
+    includedNamespaces: ["ledger"],
+    excludedNamespaces: ["kube-system"],
+    schedules: [{ name: "daily", cron: "0 3 * * *", ttl: "720h0m0s", storageLocation: "default" }],
+  };
   const run = () =>
     evaluateOffline({ project: "phoenix", stack: "unit", config: { "aws:region": "eu-west-1" } }, () => {
       const provider = new k8s.Provider("p", { kubeconfig: "{}" });
@@ -69,7 +80,10 @@ describe("the Velero plugin's repository password", () => {
     assert.deepEqual(secret.inputs.metadata, { name: "velero-repo-credentials", namespace: "velero" });
     assert.deepEqual(REPOSITORY_SECRET, { name: "velero-repo-credentials", key: "repository-password" });
     assert.equal(secret.inputs.stringData, SECRET, "marked secret even when handed in plain");
-    assert.ok(!JSON.stringify(resources.map((r) => r.inputs)).includes("a-password-read-from-secrets-manager"), "the value appears nowhere");
+    assert.ok(
+      !JSON.stringify(resources.map((r) => r.inputs)).includes("a-password-read-from-secrets-manager"),
+      "the value appears nowhere",
+    );
     const release = one(resources, "kubernetes:helm.sh/v3:Release", "velero");
     assert.ok(release.dependencies.includes(secret.urn), "Velero starts only once its repository password exists");
     assert.ok(secret.dependencies.includes(one(resources, "kubernetes:core/v1:Namespace", "velero").urn));
@@ -79,6 +93,10 @@ describe("the Velero plugin's repository password", () => {
     const { resources } = await run();
     assert.equal(VELERO_ROLE_PATH, "/phoenix/velero/");
     assert.equal(one(resources, "aws:iam/role:Role", "plugins-velero").inputs.path, VELERO_ROLE_PATH);
-    assert.equal(one(resources, "aws:iam/role:Role", "plugins-loadBalancerController").inputs.path, undefined, "no other plugin's role is under it");
+    assert.equal(
+      one(resources, "aws:iam/role:Role", "plugins-loadBalancerController").inputs.path,
+      undefined,
+      "no other plugin's role is under it",
+    );
   });
 });

@@ -3,7 +3,16 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { charts, images } from "../../../../components/catalog";
 import type { BackupScope } from "../../../../components/types";
-import { BACKUP_SCOPE_LABEL, ownBucketAccess, RESTORE_LOCATION, restoreModifiers, velero, veleroSchedules, veleroSettingsSchema, veleroValues } from "../../../../components/plugins/velero";
+import {
+  BACKUP_SCOPE_LABEL,
+  ownBucketAccess,
+  RESTORE_LOCATION,
+  restoreModifiers,
+  velero,
+  veleroSchedules,
+  veleroSettingsSchema,
+  veleroValues,
+} from "../../../../components/plugins/velero";
 import { at } from "../../../helpers";
 
 const fs = veleroSettingsSchema.parse({});
@@ -38,11 +47,17 @@ describe("Velero schedules", () => {
 
   it("uses file-system backups for cross-region restores, EBS snapshots only when asked", () => {
     assert.deepEqual(
-      [veleroSchedules(scope, true).daily.template.defaultVolumesToFsBackup, veleroSchedules(scope, true).daily.template.snapshotVolumes],
+      [
+        veleroSchedules(scope, true).daily.template.defaultVolumesToFsBackup,
+        veleroSchedules(scope, true).daily.template.snapshotVolumes,
+      ],
       [true, false],
     );
     assert.deepEqual(
-      [veleroSchedules(scope, false).daily.template.defaultVolumesToFsBackup, veleroSchedules(scope, false).daily.template.snapshotVolumes],
+      [
+        veleroSchedules(scope, false).daily.template.defaultVolumesToFsBackup,
+        veleroSchedules(scope, false).daily.template.snapshotVolumes,
+      ],
       [false, true],
     );
   });
@@ -61,7 +76,10 @@ describe("what Argo CD and restores do to backups", () => {
   });
 
   it("writes each schedule to the storage location it names", () => {
-    const s = veleroSchedules({ ...scope, schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation: "elsewhere" }] }, true);
+    const s = veleroSchedules(
+      { ...scope, schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation: "elsewhere" }] },
+      true,
+    );
     assert.equal(s.d.template.storageLocation, "elsewhere");
   });
 
@@ -70,21 +88,35 @@ describe("what Argo CD and restores do to backups", () => {
   });
 
   it("strips Argo CD's tracking annotation and instance label from every restored object of the backed-up namespaces", () => {
-    const mods = restoreModifiers(["ledger", "models"]) as { version: string; resourceModifierRules: { conditions: { groupResource: string; namespaces: string[] }; mergePatches: { patchData: string }[] }[] };
+    const mods = restoreModifiers(["ledger", "models"]) as {
+      version: string;
+      resourceModifierRules: {
+        conditions: { groupResource: string; namespaces: string[] };
+        mergePatches: { patchData: string }[];
+      }[];
+    };
     assert.equal(mods.version, "v1");
     const resources = mods.resourceModifierRules.map((r) => r.conditions.groupResource);
-    for (const gr of ["persistentvolumeclaims", "secrets", "configmaps", "deployments.apps", "statefulsets.apps"]) assert.ok(resources.includes(gr), gr);
+    for (const gr of ["persistentvolumeclaims", "secrets", "configmaps", "deployments.apps", "statefulsets.apps"])
+      assert.ok(resources.includes(gr), gr);
     for (const rule of mods.resourceModifierRules) {
       assert.deepEqual(rule.conditions.namespaces, ["ledger", "models"]);
       assert.deepEqual(JSON.parse(rule.mergePatches[0].patchData), {
-        metadata: { annotations: { "argocd.argoproj.io/tracking-id": null }, labels: { "argocd.argoproj.io/instance": null } },
+        metadata: {
+          annotations: { "argocd.argoproj.io/tracking-id": null },
+          labels: { "argocd.argoproj.io/instance": null },
+        },
       });
     }
   });
 });
 
 /** This region's backup storage, as its storage stack exports it. */
-const storage = { bucket: "backups-bucket", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/primary" };
+const storage = {
+  bucket: "backups-bucket",
+  region: "eu-central-1",
+  kmsKeyArn: "arn:aws:kms:eu-central-1:111122223333:key/primary",
+};
 const input = { storage, clusterRegion: "eu-west-1", backup: scope, serviceAccountAnnotations: noAnnotations };
 
 describe("Velero values", () => {
@@ -97,7 +129,10 @@ describe("Velero values", () => {
     assert.equal(at(v, "credentials", "useSecret"), false);
     assert.equal(at(v, "serviceAccount", "server", "name"), "velero-server");
     const irsa = { "eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/velero" };
-    assert.deepEqual(at(veleroValues(fs, { ...input, serviceAccountAnnotations: irsa }), "serviceAccount", "server", "annotations"), irsa);
+    assert.deepEqual(
+      at(veleroValues(fs, { ...input, serviceAccountAnnotations: irsa }), "serviceAccount", "server", "annotations"),
+      irsa,
+    );
   });
   it("points the backup location at the storage stack's bucket, in the bucket's region", () => {
     assert.deepEqual(at(v, "configuration", "backupStorageLocation"), [
@@ -105,14 +140,19 @@ describe("Velero values", () => {
     ]);
   });
   it("takes EBS snapshots in the cluster's region, not the bucket's", () => {
-    assert.deepEqual(at(v, "configuration", "volumeSnapshotLocation"), [{ name: "default", provider: "aws", config: { region: "eu-west-1" } }]);
+    assert.deepEqual(at(v, "configuration", "volumeSnapshotLocation"), [
+      { name: "default", provider: "aws", config: { region: "eu-west-1" } },
+    ]);
   });
   it("deploys the node agent with kopia when file-system backups are on", () => {
     assert.equal(at(v, "deployNodeAgent"), true);
     assert.equal(at(v, "configuration", "uploaderType"), "kopia");
     assert.equal(at(v, "configuration", "defaultVolumesToFsBackup"), true);
     const snapshots = veleroValues(ebs, input);
-    assert.deepEqual([at(snapshots, "deployNodeAgent"), at(snapshots, "configuration", "defaultVolumesToFsBackup")], [false, false]);
+    assert.deepEqual(
+      [at(snapshots, "deployNodeAgent"), at(snapshots, "configuration", "defaultVolumesToFsBackup")],
+      [false, false],
+    );
   });
   it("schedules exactly the backup scope it is given", () => {
     assert.deepEqual(at(v, "schedules"), veleroSchedules(scope, true));
@@ -121,7 +161,11 @@ describe("Velero values", () => {
 
 describe("restoring another region's backups", () => {
   it("adds a read-only backup storage location in the replica's own region, never the default", () => {
-    const restoreFrom = { bucket: "prod-replica", region: "eu-north-1", kmsKeyArn: "arn:aws:kms:eu-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const restoreFrom = {
+      bucket: "prod-replica",
+      region: "eu-north-1",
+      kmsKeyArn: "arn:aws:kms:eu-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    };
     const v = veleroValues(fs, { ...input, restoreFrom });
     assert.deepEqual(at(v, "configuration", "backupStorageLocation", 1), {
       name: RESTORE_LOCATION,
@@ -138,19 +182,47 @@ describe("restoring another region's backups", () => {
 
   it("with backups off it writes nowhere: its own bucket read-only, or, restoring from a replica, that replica its only location", () => {
     const off = { ...scope, enabled: false };
-    const restoreFrom = { bucket: "prod-replica", region: "eu-north-1", kmsKeyArn: "arn:aws:kms:eu-north-1:111122223333:key/r" };
-    assert.deepEqual(at(veleroValues(fs, { ...input, backup: off, restoreFrom }), "configuration", "backupStorageLocation"), [
-      { name: RESTORE_LOCATION, provider: "aws", bucket: "prod-replica", default: true, accessMode: "ReadOnly", config: { region: "eu-north-1" } },
-    ]);
+    const restoreFrom = {
+      bucket: "prod-replica",
+      region: "eu-north-1",
+      kmsKeyArn: "arn:aws:kms:eu-north-1:111122223333:key/r",
+    };
+    assert.deepEqual(
+      at(veleroValues(fs, { ...input, backup: off, restoreFrom }), "configuration", "backupStorageLocation"),
+      [
+        {
+          name: RESTORE_LOCATION,
+          provider: "aws",
+          bucket: "prod-replica",
+          default: true,
+          accessMode: "ReadOnly",
+          config: { region: "eu-north-1" },
+        },
+      ],
+    );
     assert.deepEqual(at(veleroValues(fs, { ...input, backup: off }), "configuration", "backupStorageLocation"), [
-      { name: "default", provider: "aws", bucket: "backups-bucket", default: true, accessMode: "ReadOnly", config: { region: "eu-central-1" } },
+      {
+        name: "default",
+        provider: "aws",
+        bucket: "backups-bucket",
+        default: true,
+        accessMode: "ReadOnly",
+        config: { region: "eu-central-1" },
+      },
     ]);
-    assert.deepEqual([ownBucketAccess(scope, true), ownBucketAccess(off, true), ownBucketAccess(off, false)], ["write", "none", "read"]);
+    assert.deepEqual(
+      [ownBucketAccess(scope, true), ownBucketAccess(off, true), ownBucketAccess(off, false)],
+      ["write", "none", "read"],
+    );
   });
 
   it("refuses a Velero restore source, replication or retention in the platform's settings: they belong to the storage stacks", () => {
     for (const key of ["restoreFrom", "replication", "noncurrentVersionDays"]) {
-      assert.throws(() => veleroSettingsSchema.parse({ [key]: {} }), new RegExp(`unknown key\\(s\\) ${key}; allowed here: fsBackup`), key);
+      assert.throws(
+        () => veleroSettingsSchema.parse({ [key]: {} }),
+        new RegExp(`unknown key\\(s\\) ${key}; allowed here: fsBackup`),
+        key,
+      );
     }
   });
 });
@@ -159,7 +231,13 @@ describe("Velero's registry entry", () => {
   it("lets chart conformance accept any schedule name, and checks each schedule against the Schedule CRD instead", () => {
     assert.ok(velero.freeFormValues.includes("schedules"), "the chart's schedules map is keyed by name");
     const [schedule] = velero.renderedResources ?? [];
-    assert.deepEqual([schedule?.chart, schedule?.at, schedule?.kind, schedule?.crdChart], [charts.velero.chart, "schedules", "Schedule", charts.velero.chart]);
-    assert.ok(Object.keys(veleroSchedules(scope, true).daily).every((k) => schedule?.specKeys.includes(k)), "every key Phoenix writes reaches the Schedule's spec");
+    assert.deepEqual(
+      [schedule?.chart, schedule?.at, schedule?.kind, schedule?.crdChart],
+      [charts.velero.chart, "schedules", "Schedule", charts.velero.chart],
+    );
+    assert.ok(
+      Object.keys(veleroSchedules(scope, true).daily).every((k) => schedule?.specKeys.includes(k)),
+      "every key Phoenix writes reaches the Schedule's spec",
+    );
   });
 });

@@ -6,7 +6,8 @@ import { flatConfig, runProgram } from "../../../helpers";
 import { resolve } from "../../../../cli/plan/runtime";
 
 const id = { project: "phoenix", stack: "prod" };
-const withLedger = (entry: Record<string, unknown>) => flatConfig({ namespaces: { imperative: [{ name: "ledger", ...entry }] } });
+const withLedger = (entry: Record<string, unknown>) =>
+  flatConfig({ namespaces: { imperative: [{ name: "ledger", ...entry }] } });
 
 function problemsOf(raw: Record<string, string>): { key: string; message: string }[] {
   try {
@@ -28,26 +29,58 @@ describe("imperative namespace hooks and checks", () => {
       id,
     );
     const ledger = cfg.namespaces.imperative[0];
-    assert.deepEqual(ledger.backupHooks, { pods: { app: "db" }, pre: [{ container: "postgres", command: ["pg_dump", "ledger"], timeout: "60s", onError: "Fail" }], post: [] });
+    assert.deepEqual(ledger.backupHooks, {
+      pods: { app: "db" },
+      pre: [{ container: "postgres", command: ["pg_dump", "ledger"], timeout: "60s", onError: "Fail" }],
+      post: [],
+    });
     assert.deepEqual(ledger.verify, { container: "postgres", command: ["pg_isready"], timeout: "2m" });
   });
 
   it("refuses empty hooks, an empty command, a bad timeout or onError, and unknown keys, each by key", () => {
     const keys = (entry: Record<string, unknown>) => problemsOf(withLedger(entry)).map((p) => `${p.key}: ${p.message}`);
-    assert.match(keys({ backupHooks: {} }).join("\n"), /phoenix:namespaces\.imperative\[0\]\.backupHooks: declares no hook: give pre or post/);
-    assert.match(keys({ backupHooks: { pre: [{ container: "pg", command: [] }] } }).join("\n"), /backupHooks\.pre\[0\]\.command/);
-    assert.match(keys({ backupHooks: { pre: [{ container: "pg", command: ["x"], timeout: "ten" }] } }).join("\n"), /backupHooks\.pre\[0\]\.timeout: must be a duration such as 30s/);
-    assert.match(keys({ backupHooks: { post: [{ container: "pg", command: ["x"], onError: "Ignore" }] } }).join("\n"), /backupHooks\.post\[0\]\.onError/);
-    assert.match(keys({ verify: { container: "pg", command: ["x"], onError: "Fail" } }).join("\n"), /verify\.onError: unknown key/);
+    assert.match(
+      keys({ backupHooks: {} }).join("\n"),
+      /phoenix:namespaces\.imperative\[0\]\.backupHooks: declares no hook: give pre or post/,
+    );
+    assert.match(
+      keys({ backupHooks: { pre: [{ container: "pg", command: [] }] } }).join("\n"),
+      /backupHooks\.pre\[0\]\.command/,
+    );
+    assert.match(
+      keys({ backupHooks: { pre: [{ container: "pg", command: ["x"], timeout: "ten" }] } }).join("\n"),
+      /backupHooks\.pre\[0\]\.timeout: must be a duration such as 30s/,
+    );
+    assert.match(
+      keys({ backupHooks: { post: [{ container: "pg", command: ["x"], onError: "Ignore" }] } }).join("\n"),
+      /backupHooks\.post\[0\]\.onError/,
+    );
+    assert.match(
+      keys({ verify: { container: "pg", command: ["x"], onError: "Fail" } }).join("\n"),
+      /verify\.onError: unknown key/,
+    );
   });
 
   it("puts the hooks into every schedule and the checks into the stack outputs", async () => {
     const { resources, outputs } = await runProgram(
-      withLedger({ backupHooks: { post: [{ container: "db", command: ["sync"] }] }, verify: { pods: { app: "db" }, container: "db", command: ["check"] } }),
+      withLedger({
+        backupHooks: { post: [{ container: "db", command: ["sync"] }] },
+        verify: { pods: { app: "db" }, container: "db", command: ["check"] },
+      }),
     );
     const velero = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "velero");
-    const schedules = (velero?.inputs.values as { schedules: Record<string, { template: { hooks?: { resources: { includedNamespaces: string[] }[] } } }> }).schedules;
-    for (const s of Object.values(schedules)) assert.deepEqual(s.template.hooks?.resources.map((r) => r.includedNamespaces), [["ledger"]]);
-    assert.deepEqual(await resolve(outputs.restoreChecks), [{ namespace: "ledger", pods: { app: "db" }, container: "db", command: ["check"], timeout: "60s" }]);
+    const schedules = (
+      velero?.inputs.values as {
+        schedules: Record<string, { template: { hooks?: { resources: { includedNamespaces: string[] }[] } } }>;
+      }
+    ).schedules;
+    for (const s of Object.values(schedules))
+      assert.deepEqual(
+        s.template.hooks?.resources.map((r) => r.includedNamespaces),
+        [["ledger"]],
+      );
+    assert.deepEqual(await resolve(outputs.restoreChecks), [
+      { namespace: "ledger", pods: { app: "db" }, container: "db", command: ["check"], timeout: "60s" },
+    ]);
   });
 });
