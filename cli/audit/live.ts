@@ -14,7 +14,7 @@ import type {
   StateKind,
   StringMap,
 } from "./classify";
-import { isRecord } from "../shared/data";
+import { isRecord, text, texts } from "../shared/data";
 import {
   apiPath,
   isStatus,
@@ -65,14 +65,6 @@ export const SCHEDULES_API = { group: "velero.io", version: "v1", plural: "sched
  */
 export const SECRET_FIELD_SELECTOR = "type!=kubernetes.io/service-account-token,type!=helm.sh/release.v1";
 
-function str(v: unknown): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
-}
-
 function stringMap(v: unknown): StringMap {
   if (!isRecord(v)) return {};
   return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string"));
@@ -87,11 +79,11 @@ function at(v: unknown, ...path: string[]): unknown {
 /** Reduces an `argoproj.io/v1alpha1` Application object to what the audit needs. */
 export function toApplication(obj: unknown): LiveApplication {
   return {
-    namespace: str(at(obj, "metadata", "namespace")) ?? "",
-    name: str(at(obj, "metadata", "name")) ?? "",
-    destinationNamespace: str(at(obj, "spec", "destination", "namespace")) || undefined,
-    destinationServer: str(at(obj, "spec", "destination", "server")),
-    destinationName: str(at(obj, "spec", "destination", "name")),
+    namespace: text(at(obj, "metadata", "namespace")) ?? "",
+    name: text(at(obj, "metadata", "name")) ?? "",
+    destinationNamespace: text(at(obj, "spec", "destination", "namespace")) || undefined,
+    destinationServer: text(at(obj, "spec", "destination", "server")),
+    destinationName: text(at(obj, "spec", "destination", "name")),
   };
 }
 
@@ -107,17 +99,17 @@ export function toSchedule(obj: unknown): LiveSchedule {
     "includedNamespaceScopedResources",
     "excludedNamespaceScopedResources",
   ]) {
-    const v = strings(at(template, key));
+    const v = texts(at(template, key));
     if (v.length > 0 && !(key.startsWith("included") && v.length === 1 && v[0] === "*"))
       filters.push(`${key}: ${v.join(",")}`);
   }
   return {
-    namespace: str(at(obj, "metadata", "namespace")) ?? "",
-    name: str(at(obj, "metadata", "name")) ?? "",
-    includedNamespaces: strings(at(template, "includedNamespaces")),
-    excludedNamespaces: strings(at(template, "excludedNamespaces")),
+    namespace: text(at(obj, "metadata", "namespace")) ?? "",
+    name: text(at(obj, "metadata", "name")) ?? "",
+    includedNamespaces: texts(at(template, "includedNamespaces")),
+    excludedNamespaces: texts(at(template, "excludedNamespaces")),
     paused: at(obj, "spec", "paused") === true,
-    phase: str(at(obj, "status", "phase")),
+    phase: text(at(obj, "status", "phase")),
     objectFilters: filters,
   };
 }
@@ -126,9 +118,9 @@ export function toSchedule(obj: unknown): LiveSchedule {
 export function toObject(kind: StateKind, obj: unknown): LiveObject {
   return {
     kind,
-    namespace: str(at(obj, "metadata", "namespace")) ?? "",
-    name: str(at(obj, "metadata", "name")) ?? "",
-    type: str(at(obj, "type")),
+    namespace: text(at(obj, "metadata", "namespace")) ?? "",
+    name: text(at(obj, "metadata", "name")) ?? "",
+    type: text(at(obj, "type")),
     labels: stringMap(at(obj, "metadata", "labels")),
     annotations: stringMap(at(obj, "metadata", "annotations")),
     owned:
@@ -140,10 +132,10 @@ export function toObject(kind: StateKind, obj: unknown): LiveObject {
 /** Reduces a Namespace object. */
 export function toNamespace(obj: unknown): LiveNamespace {
   return {
-    name: str(at(obj, "metadata", "name")) ?? "",
+    name: text(at(obj, "metadata", "name")) ?? "",
     labels: stringMap(at(obj, "metadata", "labels")),
     annotations: stringMap(at(obj, "metadata", "annotations")),
-    phase: str(at(obj, "status", "phase")),
+    phase: text(at(obj, "status", "phase")),
   };
 }
 

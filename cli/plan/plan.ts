@@ -98,12 +98,13 @@ export interface PlanInput {
 
 const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 
-function str(v: unknown): string {
+/** A value as the plan document shows it: strings as they are, anything else as JSON. */
+function shown(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v ?? null);
 }
 
 function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(str) : [];
+  return Array.isArray(v) ? v.map(shown) : [];
 }
 
 /** `type::name` of a recorded resource: how the plan names it. */
@@ -171,11 +172,11 @@ export function planHelmReleases(resources: readonly PlanResource[]): PlanHelmRe
   return resources
     .filter((r) => r.type === HELM_RELEASE)
     .map((r) => ({
-      name: str(r.inputs.name ?? r.name),
-      chart: str(r.inputs.chart),
-      version: str(r.inputs.version),
-      repository: str(record(r.inputs.repositoryOpts).repo),
-      namespace: str(r.inputs.namespace),
+      name: shown(r.inputs.name ?? r.name),
+      chart: shown(r.inputs.chart),
+      version: shown(r.inputs.version),
+      repository: shown(record(r.inputs.repositoryOpts).repo),
+      namespace: shown(r.inputs.namespace),
       layer: r.layer,
       values: r.inputs.values ?? {},
     }));
@@ -192,11 +193,11 @@ export function planBackupSchedules(releases: readonly PlanHelmRelease[]): PlanB
       const t = record(s.template);
       return {
         name,
-        schedule: str(s.schedule),
+        schedule: shown(s.schedule),
         includedNamespaces: strings(t.includedNamespaces),
         excludedNamespaces: strings(t.excludedNamespaces),
-        ttl: str(t.ttl),
-        storageLocation: str(t.storageLocation),
+        ttl: shown(t.ttl),
+        storageLocation: shown(t.storageLocation),
         hookNamespaces: (Array.isArray(record(t.hooks).resources) ? (record(t.hooks).resources as unknown[]) : [])
           .flatMap((h) => strings(record(h).includedNamespaces))
           .sort(),

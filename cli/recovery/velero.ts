@@ -7,7 +7,7 @@ import { createGunzip } from "node:zlib";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { extract } from "tar-stream";
-import { isRecord, record } from "../shared/data";
+import { isRecord, nonEmptyText, record, texts } from "../shared/data";
 
 /** Velero's API group and version. */
 export const VELERO_API = { group: "velero.io", version: "v1" } as const;
@@ -72,11 +72,11 @@ export function parsePodVolumeBackups(list: unknown): PodVolumeBackupEntry[] {
     const pod = record(spec.pod);
     const status = record(record(item).status);
     return {
-      namespace: str(pod.namespace) ?? "",
-      pod: str(pod.name) ?? "",
-      volume: str(spec.volume) ?? "",
-      phase: str(status.phase) ?? "",
-      ...(str(status.snapshotID) ? { snapshotID: str(status.snapshotID) } : {}),
+      namespace: nonEmptyText(pod.namespace) ?? "",
+      pod: nonEmptyText(pod.name) ?? "",
+      volume: nonEmptyText(spec.volume) ?? "",
+      phase: nonEmptyText(status.phase) ?? "",
+      ...(nonEmptyText(status.snapshotID) ? { snapshotID: nonEmptyText(status.snapshotID) } : {}),
     };
   });
 }
@@ -131,16 +131,8 @@ export interface BackupSummary {
   readonly fsBackup: boolean;
 }
 
-function str(v: unknown): string | undefined {
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
-
 function num(v: unknown): number {
   return typeof v === "number" ? v : 0;
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
 /** A Backup object (as Velero writes `velero-backup.json`, or as the API returns it) reduced to its summary. */
@@ -150,14 +142,14 @@ export function backupSummary(obj: unknown): BackupSummary {
   const status = record(record(obj).status);
   const hooks = record(status.hookStatus);
   return {
-    name: str(meta.name) ?? "",
-    phase: str(status.phase) ?? "New",
-    ...(str(status.completionTimestamp) ? { completedAt: str(status.completionTimestamp) } : {}),
-    ...(str(status.startTimestamp) ? { startedAt: str(status.startTimestamp) } : {}),
-    ...(str(status.expiration) ? { expiresAt: str(status.expiration) } : {}),
-    includedNamespaces: strings(spec.includedNamespaces),
-    ...(str(record(meta.labels)["velero.io/schedule-name"])
-      ? { scheduleName: str(record(meta.labels)["velero.io/schedule-name"]) }
+    name: nonEmptyText(meta.name) ?? "",
+    phase: nonEmptyText(status.phase) ?? "New",
+    ...(nonEmptyText(status.completionTimestamp) ? { completedAt: nonEmptyText(status.completionTimestamp) } : {}),
+    ...(nonEmptyText(status.startTimestamp) ? { startedAt: nonEmptyText(status.startTimestamp) } : {}),
+    ...(nonEmptyText(status.expiration) ? { expiresAt: nonEmptyText(status.expiration) } : {}),
+    includedNamespaces: texts(spec.includedNamespaces),
+    ...(nonEmptyText(record(meta.labels)["velero.io/schedule-name"])
+      ? { scheduleName: nonEmptyText(record(meta.labels)["velero.io/schedule-name"]) }
       : {}),
     ...(isRecord(status.progress) ? { itemsBackedUp: num(status.progress.itemsBackedUp) } : {}),
     warnings: num(status.warnings),
@@ -247,8 +239,8 @@ export async function readBackupTarball(gzipped: Buffer | Readable): Promise<Bac
             found.set(key, {
               preferred: preferredVersion !== undefined,
               obj: {
-                apiVersion: str(object.apiVersion) ?? "",
-                kind: str(object.kind) ?? "",
+                apiVersion: nonEmptyText(object.apiVersion) ?? "",
+                kind: nonEmptyText(object.kind) ?? "",
                 resource,
                 ...(namespace ? { namespace } : {}),
                 name,
@@ -286,7 +278,7 @@ export interface ListedItem {
 /** Parses a backup's resource list (ungzipped): `{"apps/v1/Deployment": ["ns/name", ...], "v1/PersistentVolume": ["name"]}`. */
 export function parseBackupResourceList(obj: unknown): ListedItem[] {
   return Object.entries(record(obj)).flatMap(([key, entries]) =>
-    strings(entries).map((entry) => {
+    texts(entries).map((entry) => {
       const slash = entry.indexOf("/");
       return {
         key,
@@ -310,7 +302,7 @@ export interface RestoredItem {
 export function parseRestoreResourceList(obj: unknown): RestoredItem[] {
   const items: RestoredItem[] = [];
   for (const [key, entries] of Object.entries(record(obj))) {
-    for (const entry of strings(entries)) {
+    for (const entry of texts(entries)) {
       const m = /^(.*?)(?:\((created|updated|failed|skipped)\))?$/.exec(entry) as RegExpExecArray;
       const [nsName, result] = [m[1], m[2]];
       const slash = nsName.indexOf("/");
@@ -336,9 +328,9 @@ export function parseRestoreResults(obj: unknown): RestoreMessages {
   const flatten = (v: unknown): string[] => {
     const r = record(v);
     return [
-      ...strings(r.velero).map((m) => `velero: ${m}`),
-      ...strings(r.cluster).map((m) => `cluster: ${m}`),
-      ...Object.entries(record(r.namespaces)).flatMap(([ns, msgs]) => strings(msgs).map((m) => `${ns}: ${m}`)),
+      ...texts(r.velero).map((m) => `velero: ${m}`),
+      ...texts(r.cluster).map((m) => `cluster: ${m}`),
+      ...Object.entries(record(r.namespaces)).flatMap(([ns, msgs]) => texts(msgs).map((m) => `${ns}: ${m}`)),
     ];
   };
   return { warnings: flatten(record(obj).warnings), errors: flatten(record(obj).errors) };

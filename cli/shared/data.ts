@@ -9,3 +9,18 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function record(v: unknown): Record<string, unknown> {
   return isRecord(v) ? v : {};
 }
+
+/** The value when it is a string, else undefined. */
+export function text(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+/** The strings of a list, skipping anything else; empty when it is not a list. */
+export function texts(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** The value when it is a string other than "", else undefined (an unset field and an empty one alike). */
+export function nonEmptyText(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
