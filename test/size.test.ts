@@ -15,26 +15,11 @@ const MAX_FILE = 400;
 const MAX_FUNCTION = 100;
 
 /**
- * Over the rule since Prettier (120 columns) rewrapped their long lines, with the size
- * they may not pass: the next to split.
+ * Files and functions allowed over the rule, with the size they may not pass: a ratchet
+ * for a rule that arrives after the code. Empty: every source is within it.
  */
-const LARGE_FILES: Readonly<Record<string, number>> = {
-  "cli/backup/portability.ts": 483,
-  "cli/recovery/command.ts": 471,
-  "cli/recovery/compare.ts": 422,
-  "cli/recovery/drill.ts": 470,
-  "cli/recovery/report.ts": 581,
-  "components/teardown/release.ts": 419,
-};
-const LONG_FUNCTIONS: Readonly<Record<string, number>> = {
-  "cli/charts/conformance.ts verifyRelease": 135,
-  "cli/recovery/command.ts registerDrill": 128,
-  "cli/recovery/recover.ts recover": 119,
-  "cli/recovery/report.ts buildReport": 111,
-  "cli/recovery/verify.ts verifyRestore": 103,
-  "components/apps/index.ts constructor": 137,
-  "components/cluster/vpc.ts buildNetwork": 102,
-};
+const LARGE_FILES: Readonly<Record<string, number>> = {};
+const LONG_FUNCTIONS: Readonly<Record<string, number>> = {};
 
 /** Every TypeScript source on disk (not only what git tracks: a new file is held to the rule before its first commit). */
 function tsFiles(dir: string): string[] {

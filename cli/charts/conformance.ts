@@ -104,124 +104,85 @@ function fillHint(r: ReleaseValues, chartsDir: string, dir: string): string {
   return `fill it with \`scripts/fill-chart-cache.sh ${chartsDir}\`, or by hand: \`helm pull ${r.chart} --repo ${r.repository} --version ${r.version} --untar\`, then copy its values.yaml, values.schema.json (if any) and crds/ to ${dir} (docs/reference/versions.md, "Chart conformance")`;
 }
 
-/**
- * Checks one release against its chart version in `chartsDir`: the chart version must be
- * there; every key path Phoenix sets must exist (values.yaml or schema, see FREE_FORM);
- * the merged values must pass values.schema.json where the chart has one; custom
- * resources the chart renders from values (RENDERED) must pass their CRD. `plan` is the
- * stack's other releases, for CRDs that ship with another chart.
- */
-export function verifyRelease(
+/** Makes a finding of one check into a problem of the release. */
+type ProblemOf = (check: Check) => (f: Finding) => Problem;
+
+/** Why the chart version is not in the cache (no values.yaml), or undefined when it is. */
+function missingChart(release: ReleaseValues, chartsDir: string, dir: string): string | undefined {
+  if (fs.existsSync(path.join(dir, "values.yaml"))) return undefined;
+  const versions = fs.existsSync(path.join(chartsDir, release.chart))
+    ? fs.readdirSync(path.join(chartsDir, release.chart)).sort()
+    : [];
+  const what = fs.existsSync(dir)
+    ? `${dir} has no values.yaml`
+    : `${dir} is missing (${versions.length > 0 ? `have ${release.chart} ${versions.join(", ")}` : `no version of ${release.chart}`})`;
+  return `chart version not in the cache: ${what}; ${fillHint(release, chartsDir, dir)}`;
+}
+
+/** The cache's Chart.yaml, where there is one, must name the release's chart and version. */
+function chartMetaProblems(release: ReleaseValues, dir: string): Finding[] {
+  const chartYaml = path.join(dir, "Chart.yaml");
+  if (!fs.existsSync(chartYaml)) return [];
+  const meta = readYaml(chartYaml).value;
+  const name = isMap(meta) ? meta.name : undefined;
+  const version = isMap(meta) ? String(meta.version) : undefined;
+  if (name === release.chart && version === release.version) return [];
+  return [
+    {
+      path: "",
+      message: `${chartYaml} is ${String(name)} ${String(version)}, not ${release.chart} ${release.version}: the cache holds the wrong chart`,
+    },
+  ];
+}
+
+/** The chart's values.schema.json, where it has one; a file that is not JSON is a finding. */
+function readSchema(schemaFile: string): { schema?: Schema; findings: Finding[] } {
+  if (!fs.existsSync(schemaFile)) return { findings: [] };
+  try {
+    const s: unknown = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
+    return isMap(s) ? { schema: s, findings: [] } : { findings: [] };
+  } catch (err) {
+    return { findings: [{ path: "", message: `${schemaFile} is not valid JSON: ${(err as Error).message}` }] };
+  }
+}
+
+/** Checks the merged values against the chart's schema, not reporting twice what `problems` has already. */
+function schemaProblems(
+  schema: Schema,
+  schemaFile: string,
+  defaults: unknown,
+  release: ReleaseValues,
+  problems: readonly Problem[],
+  problem: ProblemOf,
+): { problems: Problem[]; checked: string[] } {
+  try {
+    const merged = helmMerge(defaults, release.values);
+    const reported = new Set(problems.map((p) => p.path.replace(/\[\d*\]/g, "[]")));
+    // An unknown key already reported by the key check is not reported twice.
+    const findings = schemaValidator(schema)(merged).filter(
+      (f) => !(f.message.startsWith("unknown field") && reported.has(f.path.replace(/\[\d*\]/g, "[]"))),
+    );
+    return {
+      problems: findings.map(problem("schema")),
+      checked: [`values.schema.json${JSON.stringify(schema).includes('"format"') ? " (formats not checked)" : ""}`],
+    };
+  } catch (err) {
+    return {
+      problems: [problem("schema")({ path: "", message: `${schemaFile} does not compile: ${(err as Error).message}` })],
+      checked: [],
+    };
+  }
+}
+
+/** Checks the custom resources the chart renders from values (RENDERED) against their CRDs. */
+function crdProblems(
   release: ReleaseValues,
   chartsDir: string,
-  plan: readonly ReleaseValues[] = [],
-): ReleaseReport {
-  const label = `${release.chart}@${release.version}`;
-  const problem =
-    (check: Check) =>
-    (f: Finding): Problem => ({ release: release.name, chart: label, path: f.path, check, message: f.message });
-  const dir = chartDir(chartsDir, release.chart, release.version);
-  const report = (checked: string[], problems: Problem[]): ReleaseReport => ({
-    release: release.name,
-    chart: label,
-    checked,
-    problems,
-  });
-
-  if (!fs.existsSync(path.join(dir, "values.yaml"))) {
-    const versions = fs.existsSync(path.join(chartsDir, release.chart))
-      ? fs.readdirSync(path.join(chartsDir, release.chart)).sort()
-      : [];
-    const what = fs.existsSync(dir)
-      ? `${dir} has no values.yaml`
-      : `${dir} is missing (${versions.length > 0 ? `have ${release.chart} ${versions.join(", ")}` : `no version of ${release.chart}`})`;
-    return report(
-      [],
-      [
-        problem("chart")({
-          path: "",
-          message: `chart version not in the cache: ${what}; ${fillHint(release, chartsDir, dir)}`,
-        }),
-      ],
-    );
-  }
+  plan: readonly ReleaseValues[],
+  problem: ProblemOf,
+): { problems: Problem[]; checked: string[] } {
   const problems: Problem[] = [];
   const checked: string[] = [];
-  if (isPlaceholder(release.values)) {
-    // Nothing below can be checked, and "OK" would claim it was.
-    const message = `the plan holds these values only as ${JSON.stringify(release.values)}: Pulumi marked the whole values input secret (typically because a value inside it is one), so none of them can be checked offline`;
-    return report(checked, [problem("values")({ path: "", message })]);
-  }
-  const unknowns = placeholderPointers(release.values).length;
-
-  const chartYaml = path.join(dir, "Chart.yaml");
-  if (fs.existsSync(chartYaml)) {
-    const meta = readYaml(chartYaml).value;
-    const name = isMap(meta) ? meta.name : undefined;
-    const version = isMap(meta) ? String(meta.version) : undefined;
-    if (name !== release.chart || version !== release.version) {
-      problems.push(
-        problem("chart")({
-          path: "",
-          message: `${chartYaml} is ${String(name)} ${String(version)}, not ${release.chart} ${release.version}: the cache holds the wrong chart`,
-        }),
-      );
-    }
-  }
-
-  const defaultsRead = readYaml(path.join(dir, "values.yaml"));
-  if (defaultsRead.error !== undefined) {
-    return report(checked, [
-      ...problems,
-      problem("chart")({
-        path: "",
-        message: `${path.join(dir, "values.yaml")} is not valid YAML: ${defaultsRead.error}`,
-      }),
-    ]);
-  }
-  const defaults = defaultsRead.value ?? {};
-
-  let schema: Schema | undefined;
-  const schemaFile = path.join(dir, "values.schema.json");
-  if (fs.existsSync(schemaFile)) {
-    try {
-      const s: unknown = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
-      if (isMap(s)) schema = s;
-    } catch (err) {
-      problems.push(
-        problem("chart")({ path: "", message: `${schemaFile} is not valid JSON: ${(err as Error).message}` }),
-      );
-    }
-  }
-
-  // Key paths run even where the chart has a schema: chart schemas mostly leave
-  // objects open (no additionalProperties: false), so a misspelt key would pass them.
-  // A key the schema declares counts as known even if values.yaml only has it in a
-  // comment (cert-manager documents most keys that way).
-  problems.push(...keyProblems(release.values, defaults, FREE_FORM[release.chart] ?? [], schema).map(problem("keys")));
-  checked.push(
-    schema
-      ? "key paths against values.yaml and the schema"
-      : "key paths and kinds against values.yaml (the chart has no values.schema.json)",
-  );
-
-  if (schema) {
-    try {
-      const merged = helmMerge(defaults, release.values);
-      const reported = new Set(problems.map((p) => p.path.replace(/\[\d*\]/g, "[]")));
-      // An unknown key already reported by the key check is not reported twice.
-      const findings = schemaValidator(schema)(merged).filter(
-        (f) => !(f.message.startsWith("unknown field") && reported.has(f.path.replace(/\[\d*\]/g, "[]"))),
-      );
-      problems.push(...findings.map(problem("schema")));
-      checked.push(`values.schema.json${JSON.stringify(schema).includes('"format"') ? " (formats not checked)" : ""}`);
-    } catch (err) {
-      problems.push(
-        problem("schema")({ path: "", message: `${schemaFile} does not compile: ${(err as Error).message}` }),
-      );
-    }
-  }
-
   for (const spec of RENDERED.filter((r) => r.chart === release.chart)) {
     const owner = spec.crdChart === release.chart ? release : plan.find((r) => r.chart === spec.crdChart);
     if (!owner) {
@@ -243,6 +204,86 @@ export function verifyRelease(
     checked.push(...r.checked);
     problems.push(...r.findings.map(problem("crd")));
   }
+  return { problems, checked };
+}
+
+/**
+ * Checks one release against its chart version in `chartsDir`: the chart version must be
+ * there; every key path Phoenix sets must exist (values.yaml or schema, see FREE_FORM);
+ * the merged values must pass values.schema.json where the chart has one; custom
+ * resources the chart renders from values (RENDERED) must pass their CRD. `plan` is the
+ * stack's other releases, for CRDs that ship with another chart.
+ */
+export function verifyRelease(
+  release: ReleaseValues,
+  chartsDir: string,
+  plan: readonly ReleaseValues[] = [],
+): ReleaseReport {
+  const label = `${release.chart}@${release.version}`;
+  const problem: ProblemOf = (check) => (f) => ({
+    release: release.name,
+    chart: label,
+    path: f.path,
+    check,
+    message: f.message,
+  });
+  const dir = chartDir(chartsDir, release.chart, release.version);
+  const report = (checked: string[], problems: Problem[]): ReleaseReport => ({
+    release: release.name,
+    chart: label,
+    checked,
+    problems,
+  });
+
+  const missing = missingChart(release, chartsDir, dir);
+  if (missing !== undefined) return report([], [problem("chart")({ path: "", message: missing })]);
+  const problems: Problem[] = [];
+  const checked: string[] = [];
+  if (isPlaceholder(release.values)) {
+    // Nothing below can be checked, and "OK" would claim it was.
+    const message = `the plan holds these values only as ${JSON.stringify(release.values)}: Pulumi marked the whole values input secret (typically because a value inside it is one), so none of them can be checked offline`;
+    return report(checked, [problem("values")({ path: "", message })]);
+  }
+  const unknowns = placeholderPointers(release.values).length;
+
+  problems.push(...chartMetaProblems(release, dir).map(problem("chart")));
+
+  const defaultsRead = readYaml(path.join(dir, "values.yaml"));
+  if (defaultsRead.error !== undefined) {
+    return report(checked, [
+      ...problems,
+      problem("chart")({
+        path: "",
+        message: `${path.join(dir, "values.yaml")} is not valid YAML: ${defaultsRead.error}`,
+      }),
+    ]);
+  }
+  const defaults = defaultsRead.value ?? {};
+
+  const schemaFile = path.join(dir, "values.schema.json");
+  const { schema, findings: schemaFindings } = readSchema(schemaFile);
+  problems.push(...schemaFindings.map(problem("chart")));
+
+  // Key paths run even where the chart has a schema: chart schemas mostly leave
+  // objects open (no additionalProperties: false), so a misspelt key would pass them.
+  // A key the schema declares counts as known even if values.yaml only has it in a
+  // comment (cert-manager documents most keys that way).
+  problems.push(...keyProblems(release.values, defaults, FREE_FORM[release.chart] ?? [], schema).map(problem("keys")));
+  checked.push(
+    schema
+      ? "key paths against values.yaml and the schema"
+      : "key paths and kinds against values.yaml (the chart has no values.schema.json)",
+  );
+
+  if (schema) {
+    const s = schemaProblems(schema, schemaFile, defaults, release, problems, problem);
+    problems.push(...s.problems);
+    checked.push(...s.checked);
+  }
+
+  const crds = crdProblems(release, chartsDir, plan, problem);
+  checked.push(...crds.checked);
+  problems.push(...crds.problems);
   if (unknowns > 0) checked.push(`${unknowns} computed or secret value${unknowns === 1 ? "" : "s"} left unchecked`);
   return report(checked, problems);
 }

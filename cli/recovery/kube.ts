@@ -67,7 +67,7 @@ interface RecoveryKube {
 }
 
 const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => record(v)[k], o);
-const text = (o: unknown, ...keys: string[]): string | undefined => {
+const textAt = (o: unknown, ...keys: string[]): string | undefined => {
   const v = at(o, ...keys);
   return typeof v === "string" ? v : undefined;
 };
@@ -91,9 +91,9 @@ function waitApplications({ client, pollSeconds }: RecoveryKube, wait: Wait): Pr
       const apps = await listOr404(client, "/apis/argoproj.io/v1alpha1/applications");
       const notReady = apps
         .map((a) => ({
-          name: `${text(a, "metadata", "namespace") ?? ""}/${text(a, "metadata", "name") ?? ""}`,
-          sync: text(a, "status", "sync", "status") ?? "Unknown",
-          health: text(a, "status", "health", "status") ?? "Unknown",
+          name: `${textAt(a, "metadata", "namespace") ?? ""}/${textAt(a, "metadata", "name") ?? ""}`,
+          sync: textAt(a, "status", "sync", "status") ?? "Unknown",
+          health: textAt(a, "status", "health", "status") ?? "Unknown",
         }))
         .filter((a) => a.sync !== "Synced" || a.health !== "Healthy");
       if (apps.length > 0 && notReady.length === 0) return { done: { total: apps.length } };
@@ -155,14 +155,14 @@ async function waitBackup(
 
 /** Creates a Velero Restore. */
 async function createRestore(client: KubeClient, manifest: Record<string, unknown>): Promise<void> {
-  const ns = text(manifest, "metadata", "namespace") ?? "";
+  const ns = textAt(manifest, "metadata", "namespace") ?? "";
   await client.request("POST", path(VELERO, "restores", ns), manifest);
 }
 
 /** Creates a ConfigMap, or replaces the one of that name. */
 async function applyConfigMap(client: KubeClient, manifest: Record<string, unknown>): Promise<void> {
-  const ns = text(manifest, "metadata", "namespace") ?? "";
-  const name = text(manifest, "metadata", "name") ?? "";
+  const ns = textAt(manifest, "metadata", "namespace") ?? "";
+  const name = textAt(manifest, "metadata", "name") ?? "";
   try {
     await client.request("POST", path("v1", "configmaps", ns), manifest);
   } catch (err) {
@@ -174,11 +174,11 @@ async function applyConfigMap(client: KubeClient, manifest: Record<string, unkno
 /** The rewrites recorded on a Restore's resource modifiers ConfigMap; none when it has none, or they are gone. */
 async function restoreRewrites(client: KubeClient, ns: string, restore: string): Promise<readonly Rewrite[]> {
   const r = await client.request("GET", path(VELERO, "restores", ns, restore));
-  const name = text(r, "spec", "resourceModifier", "name");
+  const name = textAt(r, "spec", "resourceModifier", "name");
   if (!name) return [];
   try {
     const cm = await client.request("GET", path("v1", "configmaps", ns, name));
-    return parseRewrites(text(cm, "metadata", "annotations", REWRITES_ANNOTATION));
+    return parseRewrites(textAt(cm, "metadata", "annotations", REWRITES_ANNOTATION));
   } catch (err) {
     if (isStatus(err, 404)) return [];
     throw err;
@@ -205,7 +205,7 @@ async function waitRestore(
     wait,
     async () => {
       const r = await client.request("GET", path(VELERO, "restores", ns, restore));
-      const phase = text(r, "status", "phase") ?? "New";
+      const phase = textAt(r, "status", "phase") ?? "New";
       return restorePhase(phase) === "running" ? { status: `restore ${phase}` } : { done: r };
     },
     pollSeconds,
@@ -220,10 +220,10 @@ async function waitRestore(
           labelSelector: `velero.io/restore-name=${restore}`,
         })
       ).map((p): VolumeRestore => ({
-        podNamespace: text(p, "spec", "pod", "namespace") ?? "",
-        podName: text(p, "spec", "pod", "name") ?? "",
-        volume: text(p, "spec", "volume") ?? "",
-        phase: text(p, "status", "phase") ?? "New",
+        podNamespace: textAt(p, "spec", "pod", "namespace") ?? "",
+        podName: textAt(p, "spec", "pod", "name") ?? "",
+        volume: textAt(p, "spec", "volume") ?? "",
+        phase: textAt(p, "status", "phase") ?? "New",
       }));
       const running = pvrs.filter((p) => restorePhase(p.phase) === "running");
       return running.length === 0
@@ -238,10 +238,10 @@ async function waitRestore(
 /** A finished Restore's outcome, as its status gives it. */
 function restoreOutcome(done: unknown, volumeRestores: readonly VolumeRestore[]): RestoreOutcome {
   return {
-    phase: text(done, "status", "phase") ?? "Unknown",
+    phase: textAt(done, "status", "phase") ?? "Unknown",
     warnings: Number(at(done, "status", "warnings") ?? 0),
     errors: Number(at(done, "status", "errors") ?? 0),
-    ...(text(done, "status", "failureReason") ? { failureReason: text(done, "status", "failureReason") } : {}),
+    ...(textAt(done, "status", "failureReason") ? { failureReason: textAt(done, "status", "failureReason") } : {}),
     ...(Array.isArray(at(done, "status", "validationErrors"))
       ? { validationErrors: (at(done, "status", "validationErrors") as unknown[]).map(String) }
       : {}),
@@ -256,9 +256,11 @@ async function restoresOf(client: KubeClient, ns: string, backup: string): Promi
   );
   return restores
     .sort((a, b) =>
-      (text(b, "metadata", "creationTimestamp") ?? "").localeCompare(text(a, "metadata", "creationTimestamp") ?? ""),
+      (textAt(b, "metadata", "creationTimestamp") ?? "").localeCompare(
+        textAt(a, "metadata", "creationTimestamp") ?? "",
+      ),
     )
-    .map((r) => text(r, "metadata", "name") ?? "");
+    .map((r) => textAt(r, "metadata", "name") ?? "");
 }
 
 /** Live objects of the resources in the namespaces; a resource not served has none. */
@@ -276,7 +278,7 @@ async function listObjects(
           apiVersion: r.apiVersion,
           kind: r.kind,
           namespace: ns,
-          name: text(o, "metadata", "name") ?? "",
+          name: textAt(o, "metadata", "name") ?? "",
           object: { apiVersion: r.apiVersion, kind: r.kind, ...o },
         });
       }
@@ -294,7 +296,7 @@ async function readyPod(client: KubeClient, ns: string, pods: Readonly<Record<st
   const ready = (o: unknown): boolean =>
     Array.isArray(at(o, "status", "conditions")) &&
     (at(o, "status", "conditions") as unknown[]).some(
-      (c) => text(c, "type") === "Ready" && text(c, "status") === "True",
+      (c) => textAt(c, "type") === "Ready" && textAt(c, "status") === "True",
     );
   const running = (await client.list(path("v1", "pods", ns), selector ? { labelSelector: selector } : {})).filter(
     (p) => at(p, "status", "phase") === "Running" && ready(p),
@@ -303,7 +305,7 @@ async function readyPod(client: KubeClient, ns: string, pods: Readonly<Record<st
     throw new Error(
       `no running, ready pod in ${ns}${selector ? ` matching ${selector}` : ""} to run the verify command in`,
     );
-  return text(running[0], "metadata", "name") ?? "";
+  return textAt(running[0], "metadata", "name") ?? "";
 }
 
 /** Runs a verify command in a running, ready pod and reads its exit code and the end of its output. */

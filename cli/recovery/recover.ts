@@ -15,7 +15,7 @@ import { checkBackup, plannedStorageClasses, portabilitySummary, refuseUnportabl
 import { type Phase } from "./phases";
 import { type RecoveryReport } from "./report";
 import type { Progress, RecoverRequest, RecoveryEnv } from "./types";
-import { asText, readSource, str } from "./source";
+import { asText, readSource, str, type Source } from "./source";
 import { findBackup } from "./backupSearch";
 import { finish, restorePhases } from "./restorePhases";
 
@@ -46,29 +46,24 @@ export async function writeReplica(
   fs.writeFileSync(storageFile, stackFileText(doc, written));
 }
 
-/** `phoenix recover`: rebuilds a stack (in place, or as a replica elsewhere), restores, verifies, reports; keeps it all. */
-export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<RecoveryReport> {
-  const startedAt = env.now();
-  const id = `recover-${startedAt.toString(36)}`;
-  const source = await readSource(env.root, req.stack);
-  const inPlace = req.region === undefined || req.region === source.cfg.region;
-  const target = inPlace ? req.stack : (req.as ?? `${req.stack}-${req.region}`);
-  const region = req.region ?? source.cfg.region;
-  const dirs = projects(env.root);
-  const reportDir = path.resolve(req.reportDir ?? path.join(env.root, ".phoenix", "reports", id));
-  const p: Progress = { stackCreated: false };
-  const base = {
-    id,
-    source: req.stack,
-    stack: target,
-    region,
-    startedAt,
-    reportDir,
-    targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
-  };
-  const platform: EngineStack = { project: "platform", workDir: dirs.platform.dir, stack: target };
+/** One recovery under way: what was asked, where it goes, and what its phases share. */
+interface RecoverRun {
+  readonly env: RecoveryEnv;
+  readonly req: RecoverRequest;
+  readonly source: Source;
+  /** In place (the source's own stack and region), or as a replica stack in another region. */
+  readonly inPlace: boolean;
+  readonly target: string;
+  readonly region: string;
+  readonly dirs: ReturnType<typeof projects>;
+  readonly platform: EngineStack;
+  readonly p: Progress;
+}
 
-  const preflight: Phase = {
+/** Preflight: in place, or with the replica's stack files written; finds the backup and checks it is portable. */
+function preflightPhase(run: RecoverRun): Phase {
+  const { env, req, source, inPlace, target, region, dirs, p } = run;
+  return {
     name: "preflight",
     title: inPlace
       ? `Preflight: ${req.stack} in place, find the backup`
@@ -117,7 +112,12 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
       return `${portabilitySummary(p.portability)}; restoring ${b.backup.name} (${Math.round(b.ageSeconds / 60)} min old) from ${p.location.bucket} (${p.location.region})`;
     },
   };
-  const clusterPhase: Phase = {
+}
+
+/** Cluster: `pulumi up` backup storage, then the platform stack, with the replica's secrets copied; keeps its outputs and kubeconfig. */
+function clusterPhase(run: RecoverRun): Phase {
+  const { env, req, source, inPlace, target, dirs, platform, p } = run;
+  return {
     name: "cluster",
     title: `Cluster: \`pulumi up\` backup storage, then ${target}`,
     run: async (update) => {
@@ -147,13 +147,37 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
         .join(", ")}`;
     },
   };
+}
+
+/** `phoenix recover`: rebuilds a stack (in place, or as a replica elsewhere), restores, verifies, reports; keeps it all. */
+export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<RecoveryReport> {
+  const startedAt = env.now();
+  const id = `recover-${startedAt.toString(36)}`;
+  const source = await readSource(env.root, req.stack);
+  const inPlace = req.region === undefined || req.region === source.cfg.region;
+  const target = inPlace ? req.stack : (req.as ?? `${req.stack}-${req.region}`);
+  const region = req.region ?? source.cfg.region;
+  const dirs = projects(env.root);
+  const reportDir = path.resolve(req.reportDir ?? path.join(env.root, ".phoenix", "reports", id));
+  const platform: EngineStack = { project: "platform", workDir: dirs.platform.dir, stack: target };
+  const run: RecoverRun = { env, req, source, inPlace, target, region, dirs, platform, p: { stackCreated: false } };
+  const { p } = run;
+  const base = {
+    id,
+    source: req.stack,
+    stack: target,
+    region,
+    startedAt,
+    reportDir,
+    targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
+  };
   return finish(
     "recover",
     env,
     base,
     [
-      preflight,
-      clusterPhase,
+      preflightPhase(run),
+      clusterPhase(run),
       ...restorePhases(
         env,
         source.cfg,

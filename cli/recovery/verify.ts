@@ -127,8 +127,8 @@ export async function runChecks(cluster: RecoveryCluster, checks: readonly Resto
   return out;
 }
 
-/** Verifies a restore of `backup` into the cluster. */
-export async function verifyRestore(input: {
+/** What verifying a restore needs. */
+export interface VerifyInput {
   readonly store: BackupStore;
   readonly cluster: RecoveryCluster;
   readonly backup: BackupSummary;
@@ -140,22 +140,11 @@ export async function verifyRestore(input: {
   /** Fields the restore's modifiers rewrote: expected as rewritten. */
   readonly rewrites?: readonly Rewrite[];
   readonly progress?: (status: string) => void;
-}): Promise<Verification> {
-  input.progress?.(`reading backup ${input.backup.name} from ${input.store.location}`);
-  const [stored, listed] = await Promise.all([
-    input.store.backupObjects(input.backup.name),
-    input.store.resourceList(input.backup.name),
-  ]);
-  const objects = applyRewrites(stored, input.rewrites ?? []);
-  const inTarball = new Set(objects.map((o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`));
-  const notInTarball = listed
-    .filter(
-      (i) =>
-        i.namespace !== undefined &&
-        input.namespaces.includes(i.namespace) &&
-        !inTarball.has(`${i.kind}/${i.namespace}/${i.name}`),
-    )
-    .map((i) => `${i.key} ${i.namespace}/${i.name}`);
+}
+
+/** Verifies a restore of `backup` into the cluster. */
+export async function verifyRestore(input: VerifyInput): Promise<Verification> {
+  const { objects, notInTarball } = await readBackup(input);
   const types = resourceTypes(objects, input.namespaces);
   input.progress?.(`listing ${types.length} resource types in ${input.namespaces.length} namespaces`);
   const live = await input.cluster.listObjects(input.namespaces, types);
@@ -171,37 +160,15 @@ export async function verifyRestore(input: {
     input.cluster,
     input.checks.filter((c) => input.namespaces.includes(c.namespace)),
   );
-  const record: { messages?: RestoreMessages; items?: readonly RestoredItem[] } = input.restore
-    ? await input.store.restoreRecord(input.restore)
-    : {};
-  const inScope = (i: RestoredItem): boolean => i.namespace !== undefined && input.namespaces.includes(i.namespace);
-  const skipped = (record.items ?? [])
-    .filter((i) => i.result === "skipped" && inScope(i))
-    .map((i) => `${i.key} ${i.namespace}/${i.name}`);
-  const differed = existedAndDiffered(record.messages?.warnings ?? []);
-  const leftAsItWas = (i: RestoredItem): boolean =>
-    differed.has(`${i.key.split("/").pop() ?? ""}/${i.namespace ?? ""}/${i.name}`);
-  const failedItems = (record.items ?? []).filter((i) => i.result === "failed" && inScope(i));
-  const label = (i: RestoredItem): string => `${i.key} ${i.namespace}/${i.name}`;
-  const failed = failedItems.filter((i) => !leftAsItWas(i)).map(label);
-  const existedDifferent = failedItems.filter(leftAsItWas).map(label);
+  const record: RestoreRecord = input.restore ? await input.store.restoreRecord(input.restore) : {};
+  const { skipped, failed, existedDifferent } = restoredItems(record, input.namespaces);
   const restoreErrors = (input.outcome?.errors ?? 0) + (record.messages?.errors.length ?? 0);
   return {
     backup: input.backup.name,
     ...(input.restore ? { restore: input.restore } : {}),
     namespaces: input.namespaces,
     comparison,
-    ...(input.outcome
-      ? {
-          restoreOutcome: {
-            phase: input.outcome.phase,
-            warnings: input.outcome.warnings,
-            errors: input.outcome.errors,
-            ...(input.outcome.failureReason ? { failureReason: input.outcome.failureReason } : {}),
-            ...(input.outcome.validationErrors ? { validationErrors: input.outcome.validationErrors } : {}),
-          },
-        }
-      : {}),
+    ...(input.outcome ? { restoreOutcome: outcomeSummary(input.outcome) } : {}),
     veleroMessages: record.messages ?? { warnings: [], errors: [] },
     skipped,
     failed,
@@ -229,5 +196,64 @@ export async function verifyRestore(input: {
       failed.length === 0 &&
       restoreErrors === 0 &&
       notInTarball.length === 0,
+  };
+}
+
+/**
+ * The backup's objects, as the restore's modifiers rewrote them, and what its resource
+ * list names in the namespaces that its tarball does not hold.
+ */
+async function readBackup(input: VerifyInput): Promise<{ objects: BackupObject[]; notInTarball: string[] }> {
+  input.progress?.(`reading backup ${input.backup.name} from ${input.store.location}`);
+  const [stored, listed] = await Promise.all([
+    input.store.backupObjects(input.backup.name),
+    input.store.resourceList(input.backup.name),
+  ]);
+  const objects = applyRewrites(stored, input.rewrites ?? []);
+  const inTarball = new Set(objects.map((o) => `${o.kind}/${o.namespace ?? ""}/${o.name}`));
+  const notInTarball = listed
+    .filter(
+      (i) =>
+        i.namespace !== undefined &&
+        input.namespaces.includes(i.namespace) &&
+        !inTarball.has(`${i.kind}/${i.namespace}/${i.name}`),
+    )
+    .map((i) => `${i.key} ${i.namespace}/${i.name}`);
+  return { objects, notInTarball };
+}
+
+/** A restore's results and resource list, as far as Velero could write them. */
+type RestoreRecord = { messages?: RestoreMessages; items?: readonly RestoredItem[] };
+
+/**
+ * The restore's resource list in the namespaces: what it skipped, what failed, and what
+ * it left as it was because it existed already and differed.
+ */
+function restoredItems(
+  record: RestoreRecord,
+  namespaces: readonly string[],
+): { skipped: string[]; failed: string[]; existedDifferent: string[] } {
+  const inScope = (i: RestoredItem): boolean => i.namespace !== undefined && namespaces.includes(i.namespace);
+  const skipped = (record.items ?? [])
+    .filter((i) => i.result === "skipped" && inScope(i))
+    .map((i) => `${i.key} ${i.namespace}/${i.name}`);
+  const differed = existedAndDiffered(record.messages?.warnings ?? []);
+  const leftAsItWas = (i: RestoredItem): boolean =>
+    differed.has(`${i.key.split("/").pop() ?? ""}/${i.namespace ?? ""}/${i.name}`);
+  const failedItems = (record.items ?? []).filter((i) => i.result === "failed" && inScope(i));
+  const label = (i: RestoredItem): string => `${i.key} ${i.namespace}/${i.name}`;
+  const failed = failedItems.filter((i) => !leftAsItWas(i)).map(label);
+  const existedDifferent = failedItems.filter(leftAsItWas).map(label);
+  return { skipped, failed, existedDifferent };
+}
+
+/** The restore's outcome for the report, without its volume restores. */
+function outcomeSummary(outcome: RestoreOutcome): Omit<RestoreOutcome, "volumeRestores"> {
+  return {
+    phase: outcome.phase,
+    warnings: outcome.warnings,
+    errors: outcome.errors,
+    ...(outcome.failureReason ? { failureReason: outcome.failureReason } : {}),
+    ...(outcome.validationErrors ? { validationErrors: outcome.validationErrors } : {}),
   };
 }

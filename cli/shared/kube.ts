@@ -137,8 +137,10 @@ export function kubeRequest(kc: K8s.KubeConfig, server: string): KubeClient["req
     try {
       await kc.applyToHTTPSOptions(options);
     } catch (err) {
+      // The kubeconfig's user could not be turned into credentials (an exec plugin such as
+      // `aws eks get-token` failed, or a TLS setting was refused): not a network problem.
       throw new KubeError(
-        `cannot reach the API server ${server}: ${(err as Error).message}`,
+        `cannot get credentials for the API server ${server} from the kubeconfig: ${(err as Error).message}`,
         undefined,
         (err as Error).message,
       );

@@ -127,41 +127,7 @@ export class Apps extends pulumi.ComponentResource {
     const k8sOpts = { parent: this, provider: args.provider };
     const guard = this.guardPodSecurity(args, k8sOpts);
 
-    // The root repository as an Argo CD repository secret, and the credentials as a
-    // credential template for the repository's owner: repository secrets without
-    // credentials of their own take them from the matching template, so the token or
-    // key is stored once and also serves every other repository of that owner. The
-    // template's stringData is a Pulumi secret, so it is encrypted in state.
-    const credentials = args.credentials
-      ? [
-          new k8s.core.v1.Secret(
-            "repo-credentials",
-            {
-              metadata: {
-                name: "phoenix-repo-credentials",
-                namespace: args.argocdNamespace,
-                labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds" },
-              },
-              stringData: pulumi.secret(repoCredentialData(args.root.repoURL, args.credentials)),
-            },
-            // The namespace and Argo CD's secret watch come with the Argo CD release.
-            { ...k8sOpts, dependsOn: [args.argocdRelease] },
-          ),
-          new k8s.core.v1.Secret(
-            "root-repository",
-            {
-              metadata: {
-                name: "phoenix-root-repository",
-                namespace: args.argocdNamespace,
-                labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repository" },
-              },
-              stringData: { type: "git", url: args.root.repoURL },
-            },
-            { ...k8sOpts, dependsOn: [args.argocdRelease] },
-          ),
-        ]
-      : [];
-
+    const credentials = repositorySecrets(args, k8sOpts);
     this.bootstrap = new k8s.helm.v3.Release(
       "bootstrap",
       {
@@ -187,75 +153,8 @@ export class Apps extends pulumi.ComponentResource {
       { ...k8sOpts, dependsOn: [args.argocdRelease, ...credentials, ...guard] },
     );
 
-    // Argo CD's server creates `default` wide open at start. Server-side apply with force
-    // takes over the fields Phoenix sets and empties them.
-    new k8s.apiextensions.CustomResourcePatch(
-      "default-project",
-      {
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "AppProject",
-        metadata: {
-          name: "default",
-          namespace: args.argocdNamespace,
-          annotations: { "pulumi.com/patchForce": "true" },
-        },
-        spec: LOCKED_DEFAULT_PROJECT,
-      },
-      { ...k8sOpts, dependsOn: [args.argocdRelease] },
-    );
-
-    const namespaces = args.imperativeNamespaces.map((ns) => {
-      const namespace = new k8s.core.v1.Namespace(
-        ns.name,
-        {
-          metadata: {
-            name: ns.name,
-            labels: {
-              [args.labels.namespaceClass]: "imperative",
-              [args.labels.owner]: ns.owner,
-              ...podSecurityLabels(ns.podSecurity, kubernetesVersion),
-            },
-          },
-        },
-        // Deleting the stack must not delete the only copy of imperative state with it.
-        // The guard first, so a changed level is allowed before it is written.
-        { ...k8sOpts, retainOnDelete: true, dependsOn: guard },
-      );
-      const inNs = { ...k8sOpts, dependsOn: [namespace] };
-      if (ns.defaultDeny) {
-        new k8s.networking.v1.NetworkPolicy(
-          `${ns.name}-default-deny`,
-          { metadata: { name: DEFAULT_DENY_POLICY, namespace: ns.name }, spec: defaultDenySpec() },
-          inNs,
-        );
-      }
-      if (ns.resourceQuota) {
-        new k8s.core.v1.ResourceQuota(
-          ns.name,
-          { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } },
-          inNs,
-        );
-      }
-      if (ns.limitRange) {
-        new k8s.core.v1.LimitRange(
-          ns.name,
-          {
-            metadata: { name: "phoenix", namespace: ns.name },
-            spec: {
-              limits: [
-                {
-                  type: "Container",
-                  default: setQuantities(ns.limitRange.default),
-                  defaultRequest: setQuantities(ns.limitRange.defaultRequest),
-                },
-              ],
-            },
-          },
-          inNs,
-        );
-      }
-      return namespace;
-    });
+    lockDefaultProject(args, k8sOpts);
+    const namespaces = args.imperativeNamespaces.map((ns) => imperativeNamespace(ns, args, k8sOpts, guard));
     this.imperativeNamespaces = pulumi.all(namespaces.map((n) => n.metadata.name));
     this.registerOutputs({ imperativeNamespaces: this.imperativeNamespaces });
   }
@@ -274,4 +173,121 @@ export class Apps extends pulumi.ComponentResource {
       }),
     ];
   }
+}
+
+/** The root repository's Argo CD secret and its owner's credential template; none without credentials. */
+function repositorySecrets(args: AppsArgs, k8sOpts: pulumi.CustomResourceOptions): k8s.core.v1.Secret[] {
+  // The root repository as an Argo CD repository secret, and the credentials as a
+  // credential template for the repository's owner: repository secrets without
+  // credentials of their own take them from the matching template, so the token or
+  // key is stored once and also serves every other repository of that owner. The
+  // template's stringData is a Pulumi secret, so it is encrypted in state.
+  return args.credentials
+    ? [
+        new k8s.core.v1.Secret(
+          "repo-credentials",
+          {
+            metadata: {
+              name: "phoenix-repo-credentials",
+              namespace: args.argocdNamespace,
+              labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repo-creds" },
+            },
+            stringData: pulumi.secret(repoCredentialData(args.root.repoURL, args.credentials)),
+          },
+          // The namespace and Argo CD's secret watch come with the Argo CD release.
+          { ...k8sOpts, dependsOn: [args.argocdRelease] },
+        ),
+        new k8s.core.v1.Secret(
+          "root-repository",
+          {
+            metadata: {
+              name: "phoenix-root-repository",
+              namespace: args.argocdNamespace,
+              labels: { [ARGOCD_SECRET_TYPE_LABEL]: "repository" },
+            },
+            stringData: { type: "git", url: args.root.repoURL },
+          },
+          { ...k8sOpts, dependsOn: [args.argocdRelease] },
+        ),
+      ]
+    : [];
+}
+
+/** Locks down Argo CD's `default` AppProject. */
+function lockDefaultProject(args: AppsArgs, k8sOpts: pulumi.CustomResourceOptions): void {
+  // Argo CD's server creates `default` wide open at start. Server-side apply with force
+  // takes over the fields Phoenix sets and empties them.
+  new k8s.apiextensions.CustomResourcePatch(
+    "default-project",
+    {
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "AppProject",
+      metadata: {
+        name: "default",
+        namespace: args.argocdNamespace,
+        annotations: { "pulumi.com/patchForce": "true" },
+      },
+      spec: LOCKED_DEFAULT_PROJECT,
+    },
+    { ...k8sOpts, dependsOn: [args.argocdRelease] },
+  );
+}
+
+/** One imperative namespace with its default-deny NetworkPolicy, ResourceQuota and LimitRange as set. */
+function imperativeNamespace(
+  ns: ImperativeNamespace,
+  args: AppsArgs,
+  k8sOpts: pulumi.CustomResourceOptions,
+  guard: pulumi.Resource[],
+): k8s.core.v1.Namespace {
+  const namespace = new k8s.core.v1.Namespace(
+    ns.name,
+    {
+      metadata: {
+        name: ns.name,
+        labels: {
+          [args.labels.namespaceClass]: "imperative",
+          [args.labels.owner]: ns.owner,
+          ...podSecurityLabels(ns.podSecurity, kubernetesVersion),
+        },
+      },
+    },
+    // Deleting the stack must not delete the only copy of imperative state with it.
+    // The guard first, so a changed level is allowed before it is written.
+    { ...k8sOpts, retainOnDelete: true, dependsOn: guard },
+  );
+  const inNs = { ...k8sOpts, dependsOn: [namespace] };
+  if (ns.defaultDeny) {
+    new k8s.networking.v1.NetworkPolicy(
+      `${ns.name}-default-deny`,
+      { metadata: { name: DEFAULT_DENY_POLICY, namespace: ns.name }, spec: defaultDenySpec() },
+      inNs,
+    );
+  }
+  if (ns.resourceQuota) {
+    new k8s.core.v1.ResourceQuota(
+      ns.name,
+      { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } },
+      inNs,
+    );
+  }
+  if (ns.limitRange) {
+    new k8s.core.v1.LimitRange(
+      ns.name,
+      {
+        metadata: { name: "phoenix", namespace: ns.name },
+        spec: {
+          limits: [
+            {
+              type: "Container",
+              default: setQuantities(ns.limitRange.default),
+              defaultRequest: setQuantities(ns.limitRange.defaultRequest),
+            },
+          ],
+        },
+      },
+      inNs,
+    );
+  }
+  return namespace;
 }

@@ -71,6 +71,19 @@ export function buildNetwork(b: Build): Network {
   const publicSubnets = tier("public");
   const privateSubnets = tier("private");
 
+  routePublic(b, vpc, igw, publicSubnets);
+  const privateEgress = buildEgress(b, vpc, igw, publicSubnets, privateSubnets);
+  return { vpc, publicSubnets, privateSubnets, privateEgress };
+}
+
+/** The public route table (default route to the internet gateway) and its subnet associations. */
+function routePublic(
+  b: Build,
+  vpc: aws.ec2.Vpc,
+  igw: aws.ec2.InternetGateway,
+  publicSubnets: readonly aws.ec2.Subnet[],
+): void {
+  const { name, args, parent, tags } = b;
   const publicRoutes = new aws.ec2.RouteTable(
     `${name}-public`,
     {
@@ -88,7 +101,17 @@ export function buildNetwork(b: Build): Network {
         parent,
       ),
   );
+}
 
+/** NAT per AZ or a single one, and the private route tables and associations through it. */
+function buildEgress(
+  b: Build,
+  vpc: aws.ec2.Vpc,
+  igw: aws.ec2.InternetGateway,
+  publicSubnets: readonly aws.ec2.Subnet[],
+  privateSubnets: readonly aws.ec2.Subnet[],
+): pulumi.Resource[] {
+  const { name, args, parent, tags } = b;
   const natCount = args.natGateways === "perAz" ? publicSubnets.length : 1;
   const nats = publicSubnets.slice(0, natCount).map((s, i) => {
     const eip = new aws.ec2.Eip(
@@ -103,7 +126,7 @@ export function buildNetwork(b: Build): Network {
     );
   });
   // Egress of the private subnets: nodes pull their images through it.
-  const privateEgress = privateSubnets.flatMap((s, i) => {
+  return privateSubnets.flatMap((s, i) => {
     const rt = new aws.ec2.RouteTable(
       `${name}-private-${i}`,
       {
@@ -118,5 +141,4 @@ export function buildNetwork(b: Build): Network {
       new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: rt.id }, parent),
     ];
   });
-  return { vpc, publicSubnets, privateSubnets, privateEgress };
 }

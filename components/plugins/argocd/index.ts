@@ -20,7 +20,6 @@ export interface ArgocdOutputs {
 }
 
 /** The Argo CD plugin. */
-
 export const argocd: Plugin<typeof argocdSettingsSchema, undefined, ArgocdOutputs> = {
   id: "argocd",
   chart: charts.argocd,

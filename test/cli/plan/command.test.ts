@@ -12,11 +12,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse, stringify } from "yaml";
 import { charts } from "../../../components/catalog";
-import { plugins } from "../../../components/plugins/registry";
+import { plugins, type PluginId } from "../../../components/plugins/registry";
+import { parseStackConfig } from "../../../cli/stacks/config";
 import type { PlanDocument } from "../../../cli/plan/plan";
 import { Planner } from "../../../cli/plan/planner";
 import { projects } from "../../../cli/stacks/projects";
-import { listStacks } from "../../../cli/stacks/stackFile";
+import { listStacks, loadStack } from "../../../cli/stacks/stackFile";
 import { REPLICATED_STORAGE_OUTPUTS, ROOT } from "../../helpers";
 import { phoenix } from "../phoenix";
 
@@ -119,10 +120,11 @@ describe("offline plans of the prod stacks", () => {
     assert.deepEqual([doc.project, doc.stack, doc.region], ["phoenix", "prod", "eu-west-1"]);
     const pinned = (name: string, pin: { chart: string; version: string }, ns: string) =>
       `${name} ${pin.chart}@${pin.version} ${ns}`;
-    // Every release is a registered plugin the stack enables (its namespace is in the
-    // inventory as platform), pinned as its entry says, or the apps layer's bootstrap.
-    const platformNamespaces = doc.namespaces.filter((n) => n.class === "platform").map((n) => n.name);
-    const enabled = plugins().filter((p) => platformNamespaces.includes(p.namespace));
+    // Every release is a registered plugin that Pulumi.prod.yaml enables (read from the
+    // stack file, not from the plan), pinned as its entry says, or the apps layer's bootstrap.
+    const prod = loadStack(ROOT, "prod");
+    const settings = parseStackConfig(prod.config, { project: prod.project, stack: "prod" }).plugins;
+    const enabled = plugins().filter((p) => p.enabled(settings[p.id as PluginId]));
     assert.ok(enabled.length > 0);
     assert.deepEqual(
       doc.helmReleases.map((h) => `${h.name} ${h.chart}@${h.version} ${h.namespace}`).sort(),

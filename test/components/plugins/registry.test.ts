@@ -33,6 +33,10 @@ describe("plugin registry", () => {
       `gates first: ${PLUGIN_IDS.join(", ")}`,
     );
     assert.equal(PLUGIN_IDS[0], "loadBalancerController", "its Service webhook fails closed");
+    // The install order is what docs/plugins/README.md lists, row by row.
+    const index = fs.readFileSync(path.join(ROOT, "docs", "plugins", "README.md"), "utf8");
+    const rows = [...index.matchAll(/^\| \[(\w+)\.md\]/gm)].map((m) => m[1]);
+    assert.deepEqual(rows, PLUGIN_IDS, "docs/plugins/README.md lists the plugins in install order");
   });
 
   it("pins every plugin's chart in the catalog, each in a namespace and release of its own", () => {
@@ -55,6 +59,19 @@ describe("plugin registry", () => {
       .map((p) => ({ name: p.namespace, plugin: p.id }));
     assert.deepEqual(pluginNamespaces(s), expected);
     assert.ok(expected.length > 0 && expected.length <= PLUGIN_IDS.length);
+    // Turning an opt-in plugin on adds its namespace; turning one off drops its own, and only it.
+    const mixed = pluginNamespaces(
+      settings({
+        externalDns: { enabled: true, hostedZones: [{ id: "Z1", domain: "example.com" }] },
+        metricsServer: { enabled: false },
+      }),
+    );
+    assert.ok(mixed.some((n) => n.name === PLUGINS.externalDns.namespace && n.plugin === "externalDns"));
+    assert.ok(!mixed.some((n) => n.plugin === "metricsServer"));
+    assert.deepEqual(
+      mixed.filter((n) => n.plugin !== "externalDns"),
+      expected.filter((n) => n.plugin !== "metricsServer"),
+    );
   });
 
   it("gives chart conformance each entry's free-form value paths, by chart name", () => {
