@@ -14,7 +14,7 @@ import type {
   StateKind,
   StringMap,
 } from "./classify";
-import { isRecord, text, texts } from "../shared/data";
+import { isRecord, text, texts, valueAt } from "../shared/data";
 import {
   apiPath,
   isStatus,
@@ -70,46 +70,40 @@ function stringMap(v: unknown): StringMap {
   return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
-function at(v: unknown, ...path: string[]): unknown {
-  let cur = v;
-  for (const key of path) cur = isRecord(cur) ? cur[key] : undefined;
-  return cur;
-}
-
 /** Reduces an `argoproj.io/v1alpha1` Application object to what the audit needs. */
 export function toApplication(obj: unknown): LiveApplication {
   return {
-    namespace: text(at(obj, "metadata", "namespace")) ?? "",
-    name: text(at(obj, "metadata", "name")) ?? "",
-    destinationNamespace: text(at(obj, "spec", "destination", "namespace")) || undefined,
-    destinationServer: text(at(obj, "spec", "destination", "server")),
-    destinationName: text(at(obj, "spec", "destination", "name")),
+    namespace: text(valueAt(obj, "metadata", "namespace")) ?? "",
+    name: text(valueAt(obj, "metadata", "name")) ?? "",
+    destinationNamespace: text(valueAt(obj, "spec", "destination", "namespace")) || undefined,
+    destinationServer: text(valueAt(obj, "spec", "destination", "server")),
+    destinationName: text(valueAt(obj, "spec", "destination", "name")),
   };
 }
 
 /** Reduces a `velero.io/v1` Schedule object to its namespace scope. */
 export function toSchedule(obj: unknown): LiveSchedule {
-  const template = at(obj, "spec", "template");
+  const template = valueAt(obj, "spec", "template");
   const filters: string[] = [];
-  if (at(template, "labelSelector") !== undefined) filters.push("labelSelector");
-  if (at(template, "orLabelSelectors") !== undefined) filters.push("orLabelSelectors");
+  if (valueAt(template, "labelSelector") !== undefined) filters.push("labelSelector");
+  if (valueAt(template, "orLabelSelectors") !== undefined) filters.push("orLabelSelectors");
   for (const key of [
     "includedResources",
     "excludedResources",
     "includedNamespaceScopedResources",
     "excludedNamespaceScopedResources",
   ]) {
-    const v = texts(at(template, key));
+    const v = texts(valueAt(template, key));
     if (v.length > 0 && !(key.startsWith("included") && v.length === 1 && v[0] === "*"))
       filters.push(`${key}: ${v.join(",")}`);
   }
   return {
-    namespace: text(at(obj, "metadata", "namespace")) ?? "",
-    name: text(at(obj, "metadata", "name")) ?? "",
-    includedNamespaces: texts(at(template, "includedNamespaces")),
-    excludedNamespaces: texts(at(template, "excludedNamespaces")),
-    paused: at(obj, "spec", "paused") === true,
-    phase: text(at(obj, "status", "phase")),
+    namespace: text(valueAt(obj, "metadata", "namespace")) ?? "",
+    name: text(valueAt(obj, "metadata", "name")) ?? "",
+    includedNamespaces: texts(valueAt(template, "includedNamespaces")),
+    excludedNamespaces: texts(valueAt(template, "excludedNamespaces")),
+    paused: valueAt(obj, "spec", "paused") === true,
+    phase: text(valueAt(obj, "status", "phase")),
     objectFilters: filters,
   };
 }
@@ -118,24 +112,24 @@ export function toSchedule(obj: unknown): LiveSchedule {
 export function toObject(kind: StateKind, obj: unknown): LiveObject {
   return {
     kind,
-    namespace: text(at(obj, "metadata", "namespace")) ?? "",
-    name: text(at(obj, "metadata", "name")) ?? "",
-    type: text(at(obj, "type")),
-    labels: stringMap(at(obj, "metadata", "labels")),
-    annotations: stringMap(at(obj, "metadata", "annotations")),
+    namespace: text(valueAt(obj, "metadata", "namespace")) ?? "",
+    name: text(valueAt(obj, "metadata", "name")) ?? "",
+    type: text(valueAt(obj, "type")),
+    labels: stringMap(valueAt(obj, "metadata", "labels")),
+    annotations: stringMap(valueAt(obj, "metadata", "annotations")),
     owned:
-      Array.isArray(at(obj, "metadata", "ownerReferences")) &&
-      (at(obj, "metadata", "ownerReferences") as unknown[]).length > 0,
+      Array.isArray(valueAt(obj, "metadata", "ownerReferences")) &&
+      (valueAt(obj, "metadata", "ownerReferences") as unknown[]).length > 0,
   };
 }
 
 /** Reduces a Namespace object. */
 export function toNamespace(obj: unknown): LiveNamespace {
   return {
-    name: text(at(obj, "metadata", "name")) ?? "",
-    labels: stringMap(at(obj, "metadata", "labels")),
-    annotations: stringMap(at(obj, "metadata", "annotations")),
-    phase: text(at(obj, "status", "phase")),
+    name: text(valueAt(obj, "metadata", "name")) ?? "",
+    labels: stringMap(valueAt(obj, "metadata", "labels")),
+    annotations: stringMap(valueAt(obj, "metadata", "annotations")),
+    phase: text(valueAt(obj, "status", "phase")),
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { Writable } from "node:stream";
 import type * as K8s from "@kubernetes/client-node";
-import { record } from "../shared/data";
+import { text, valueAt } from "../shared/data";
 import { apiPath as path, isStatus, KubeError, openKubeClient, type KubeClient, type Query } from "../shared/kube";
 import type { ExecResult, RecoveryCluster, ResourceType, RestoreOutcome, Wait } from "./adapters";
 import type { LiveObject, VolumeRestore } from "./compare";
@@ -66,12 +66,6 @@ interface RecoveryKube {
   readonly pollSeconds: number;
 }
 
-const at = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => record(v)[k], o);
-const textAt = (o: unknown, ...keys: string[]): string | undefined => {
-  const v = at(o, ...keys);
-  return typeof v === "string" ? v : undefined;
-};
-
 /** A list; a 404 (the collection's CRD is not installed) is an empty one. */
 async function listOr404(client: KubeClient, p: string, query: Query = {}): Promise<Record<string, unknown>[]> {
   try {
@@ -91,9 +85,9 @@ function waitApplications({ client, pollSeconds }: RecoveryKube, wait: Wait): Pr
       const apps = await listOr404(client, "/apis/argoproj.io/v1alpha1/applications");
       const notReady = apps
         .map((a) => ({
-          name: `${textAt(a, "metadata", "namespace") ?? ""}/${textAt(a, "metadata", "name") ?? ""}`,
-          sync: textAt(a, "status", "sync", "status") ?? "Unknown",
-          health: textAt(a, "status", "health", "status") ?? "Unknown",
+          name: `${text(valueAt(a, "metadata", "namespace")) ?? ""}/${text(valueAt(a, "metadata", "name")) ?? ""}`,
+          sync: text(valueAt(a, "status", "sync", "status")) ?? "Unknown",
+          health: text(valueAt(a, "status", "health", "status")) ?? "Unknown",
         }))
         .filter((a) => a.sync !== "Synced" || a.health !== "Healthy");
       if (apps.length > 0 && notReady.length === 0) return { done: { total: apps.length } };
@@ -155,14 +149,14 @@ async function waitBackup(
 
 /** Creates a Velero Restore. */
 async function createRestore(client: KubeClient, manifest: Record<string, unknown>): Promise<void> {
-  const ns = textAt(manifest, "metadata", "namespace") ?? "";
+  const ns = text(valueAt(manifest, "metadata", "namespace")) ?? "";
   await client.request("POST", path(VELERO, "restores", ns), manifest);
 }
 
 /** Creates a ConfigMap, or replaces the one of that name. */
 async function applyConfigMap(client: KubeClient, manifest: Record<string, unknown>): Promise<void> {
-  const ns = textAt(manifest, "metadata", "namespace") ?? "";
-  const name = textAt(manifest, "metadata", "name") ?? "";
+  const ns = text(valueAt(manifest, "metadata", "namespace")) ?? "";
+  const name = text(valueAt(manifest, "metadata", "name")) ?? "";
   try {
     await client.request("POST", path("v1", "configmaps", ns), manifest);
   } catch (err) {
@@ -174,11 +168,11 @@ async function applyConfigMap(client: KubeClient, manifest: Record<string, unkno
 /** The rewrites recorded on a Restore's resource modifiers ConfigMap; none when it has none, or they are gone. */
 async function restoreRewrites(client: KubeClient, ns: string, restore: string): Promise<readonly Rewrite[]> {
   const r = await client.request("GET", path(VELERO, "restores", ns, restore));
-  const name = textAt(r, "spec", "resourceModifier", "name");
+  const name = text(valueAt(r, "spec", "resourceModifier", "name"));
   if (!name) return [];
   try {
     const cm = await client.request("GET", path("v1", "configmaps", ns, name));
-    return parseRewrites(textAt(cm, "metadata", "annotations", REWRITES_ANNOTATION));
+    return parseRewrites(text(valueAt(cm, "metadata", "annotations", REWRITES_ANNOTATION)));
   } catch (err) {
     if (isStatus(err, 404)) return [];
     throw err;
@@ -205,7 +199,7 @@ async function waitRestore(
     wait,
     async () => {
       const r = await client.request("GET", path(VELERO, "restores", ns, restore));
-      const phase = textAt(r, "status", "phase") ?? "New";
+      const phase = text(valueAt(r, "status", "phase")) ?? "New";
       return restorePhase(phase) === "running" ? { status: `restore ${phase}` } : { done: r };
     },
     pollSeconds,
@@ -220,10 +214,10 @@ async function waitRestore(
           labelSelector: `velero.io/restore-name=${restore}`,
         })
       ).map((p): VolumeRestore => ({
-        podNamespace: textAt(p, "spec", "pod", "namespace") ?? "",
-        podName: textAt(p, "spec", "pod", "name") ?? "",
-        volume: textAt(p, "spec", "volume") ?? "",
-        phase: textAt(p, "status", "phase") ?? "New",
+        podNamespace: text(valueAt(p, "spec", "pod", "namespace")) ?? "",
+        podName: text(valueAt(p, "spec", "pod", "name")) ?? "",
+        volume: text(valueAt(p, "spec", "volume")) ?? "",
+        phase: text(valueAt(p, "status", "phase")) ?? "New",
       }));
       const running = pvrs.filter((p) => restorePhase(p.phase) === "running");
       return running.length === 0
@@ -238,12 +232,14 @@ async function waitRestore(
 /** A finished Restore's outcome, as its status gives it. */
 function restoreOutcome(done: unknown, volumeRestores: readonly VolumeRestore[]): RestoreOutcome {
   return {
-    phase: textAt(done, "status", "phase") ?? "Unknown",
-    warnings: Number(at(done, "status", "warnings") ?? 0),
-    errors: Number(at(done, "status", "errors") ?? 0),
-    ...(textAt(done, "status", "failureReason") ? { failureReason: textAt(done, "status", "failureReason") } : {}),
-    ...(Array.isArray(at(done, "status", "validationErrors"))
-      ? { validationErrors: (at(done, "status", "validationErrors") as unknown[]).map(String) }
+    phase: text(valueAt(done, "status", "phase")) ?? "Unknown",
+    warnings: Number(valueAt(done, "status", "warnings") ?? 0),
+    errors: Number(valueAt(done, "status", "errors") ?? 0),
+    ...(text(valueAt(done, "status", "failureReason"))
+      ? { failureReason: text(valueAt(done, "status", "failureReason")) }
+      : {}),
+    ...(Array.isArray(valueAt(done, "status", "validationErrors"))
+      ? { validationErrors: (valueAt(done, "status", "validationErrors") as unknown[]).map(String) }
       : {}),
     volumeRestores,
   };
@@ -252,15 +248,15 @@ function restoreOutcome(done: unknown, volumeRestores: readonly VolumeRestore[])
 /** The Restores of a backup, newest first. */
 async function restoresOf(client: KubeClient, ns: string, backup: string): Promise<readonly string[]> {
   const restores = (await listOr404(client, path(VELERO, "restores", ns))).filter(
-    (r) => at(r, "spec", "backupName") === backup,
+    (r) => valueAt(r, "spec", "backupName") === backup,
   );
   return restores
     .sort((a, b) =>
-      (textAt(b, "metadata", "creationTimestamp") ?? "").localeCompare(
-        textAt(a, "metadata", "creationTimestamp") ?? "",
+      (text(valueAt(b, "metadata", "creationTimestamp")) ?? "").localeCompare(
+        text(valueAt(a, "metadata", "creationTimestamp")) ?? "",
       ),
     )
-    .map((r) => textAt(r, "metadata", "name") ?? "");
+    .map((r) => text(valueAt(r, "metadata", "name")) ?? "");
 }
 
 /** Live objects of the resources in the namespaces; a resource not served has none. */
@@ -278,7 +274,7 @@ async function listObjects(
           apiVersion: r.apiVersion,
           kind: r.kind,
           namespace: ns,
-          name: textAt(o, "metadata", "name") ?? "",
+          name: text(valueAt(o, "metadata", "name")) ?? "",
           object: { apiVersion: r.apiVersion, kind: r.kind, ...o },
         });
       }
@@ -294,18 +290,18 @@ async function readyPod(client: KubeClient, ns: string, pods: Readonly<Record<st
     .join(",");
   // A Ready pod: a running one may still be replaying its data (a database in recovery).
   const ready = (o: unknown): boolean =>
-    Array.isArray(at(o, "status", "conditions")) &&
-    (at(o, "status", "conditions") as unknown[]).some(
-      (c) => textAt(c, "type") === "Ready" && textAt(c, "status") === "True",
+    Array.isArray(valueAt(o, "status", "conditions")) &&
+    (valueAt(o, "status", "conditions") as unknown[]).some(
+      (c) => text(valueAt(c, "type")) === "Ready" && text(valueAt(c, "status")) === "True",
     );
   const running = (await client.list(path("v1", "pods", ns), selector ? { labelSelector: selector } : {})).filter(
-    (p) => at(p, "status", "phase") === "Running" && ready(p),
+    (p) => valueAt(p, "status", "phase") === "Running" && ready(p),
   );
   if (running.length === 0)
     throw new Error(
       `no running, ready pod in ${ns}${selector ? ` matching ${selector}` : ""} to run the verify command in`,
     );
-  return textAt(running[0], "metadata", "name") ?? "";
+  return text(valueAt(running[0], "metadata", "name")) ?? "";
 }
 
 /** Runs a verify command in a running, ready pod and reads its exit code and the end of its output. */

@@ -24,3 +24,8 @@ export function texts(v: unknown): string[] {
 export function nonEmptyText(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
+
+/** The value at a path of map keys, or undefined where the path leaves the maps. */
+export function valueAt(v: unknown, ...path: string[]): unknown {
+  return path.reduce<unknown>((cur, key) => (isRecord(cur) ? cur[key] : undefined), v);
+}
