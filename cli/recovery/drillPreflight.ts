@@ -4,7 +4,7 @@
  * the DR replica, check it is portable and that the repository password can be read.
  */
 import * as fs from "node:fs";
-import { parse } from "yaml";
+import { parse, parseDocument } from "yaml";
 import { BACKUP_STORAGE_PROJECT } from "../stacks/names";
 import type { EngineAdapter } from "../engine/adapter";
 import type { PlanDocument } from "../plan/plan";
@@ -13,7 +13,8 @@ import { stackFromDocument } from "../stacks/stackFile";
 import { deriveReplica } from "../replicate/derive";
 import { existingStacks } from "../replicate";
 import { UsageError } from "../shared/errors";
-import { modelRecovery, modelRpo } from "./model";
+import { modelPilotLight, modelRecovery, modelRpo } from "./model";
+import { promotedText } from "./standby";
 import { checkBackup, plannedStorageClasses, portabilitySummary, refuseUnportable } from "../backup/check";
 import { modelTimeline } from "../plan/timeline";
 import type { Phase } from "./phases";
@@ -60,12 +61,42 @@ async function planOffline(run: DrillRun, text: string, update: (s: string) => v
     storage: storagePlan.resources,
   });
   p.storageSeconds = modelTimeline(storagePlan.resources).total;
+  p.pilotLight = await pilotLightModel(run, planner, size);
   p.modeledRpo = modelRpo(
     source.cfg.backups.schedules.map((s) => s.cron),
     new Date(env.now()),
     size,
   );
   return plan;
+}
+
+/**
+ * The same recovery from a pilot-light standby in the target region: the standby derived
+ * as `replicate --strategy pilot-light` writes it, planned standing by and promoted; the
+ * promotion is what differs.
+ */
+async function pilotLightModel(
+  run: DrillRun,
+  planner: Planner,
+  size: { dataGiB: number; items: number },
+): Promise<NonNullable<Progress["pilotLight"]>> {
+  const derived = deriveReplica(
+    { from: run.req.from, stack: run.stack, region: run.region, strategy: "pilot-light" },
+    existingStacks(run.env.root),
+    fs.readFileSync(run.source.loaded.stackFile, "utf8"),
+    undefined,
+  );
+  // Planned against the source's storage, as the drill's stack is: a standby's own storage stack does not exist here.
+  const doc = parseDocument(derived.platformText);
+  doc.setIn(["config", `${run.project}:backups`, "storage", "stack"], derived.restoreFrom);
+  const standby = doc.toString();
+  const plan = async (text: string): Promise<PlanDocument> =>
+    planner.planPlatform({ loaded: stackFromDocument(run.project, run.stack, run.stackFile, parse(text)) });
+  const promoted = promotedText(standby, run.project, "the rehearsal");
+  return modelPilotLight((await plan(standby)).resources, (await plan(promoted)).resources, {
+    size,
+    applications: run.source.cfg.gitops.applications.length,
+  });
 }
 
 /** A rehearsal's restore as a drill would run it: the namespaces, and the verify commands as a shell would read them. */

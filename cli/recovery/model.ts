@@ -7,7 +7,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { minutes, modelTimeline, type Timeline } from "../plan/timeline";
 import { goDurationSeconds } from "../stacks/names";
-import type { PlanResource } from "../plan/plan";
+import { resourceKey, type PlanResource } from "../plan/plan";
 import type { PhaseName } from "./phases";
 
 /** A modeled phase duration and where it comes from. */
@@ -152,4 +152,60 @@ export function modelRpo(crons: readonly string[], from: Date, size: RecoverySiz
       `schedule "${best.cron}" runs every ${best.gap / 60} min at most apart, plus ${minutes(backup)} for a backup of ${size.items} items and ${size.dataGiB} GiB ` +
       `(3186 items in 38 s, velero #5434; kopia file-system backup ~107 MB/s, Velero's performance guidance), plus ${REPLICATION_SECONDS / 60} min for replication (assumption: S3 Replication Time Control's objective, which standard replication does not promise)`,
   };
+}
+
+/** What a standby's promotion changes: the resources its promoted plan adds or whose inputs differ. */
+export function promotionChanges(standby: readonly PlanResource[], promoted: readonly PlanResource[]): PlanResource[] {
+  const before = new Map(standby.map((r) => [resourceKey(r), JSON.stringify(r.inputs)]));
+  return promoted.filter((r) => before.get(resourceKey(r)) !== JSON.stringify(r.inputs));
+}
+
+/** The modeled recovery of a pilot-light standby: promotion, the apps, the restore, the verification. */
+export interface ModeledPilotLight {
+  readonly phases: readonly ModeledPhase[];
+  /** Start to verified, the restore at the published low and high file-system rates. */
+  readonly seconds: { readonly low: number; readonly high: number };
+  /** What the promotion's `pulumi up` changes, on its longest chain. */
+  readonly promotion: Timeline;
+}
+
+/**
+ * A pilot light's recovery, modeled as the backup-restore one is: no cluster to build, so
+ * the first phase is the promotion's `pulumi up`, whose resources (node groups scaled from
+ * zero, the DNS and backup plugins turned on) are timed from the same table along the
+ * plan's dependencies. Argo CD has synced all along; its apps wait only for nodes. Velero
+ * has been syncing the replica all along, but the newest backup may be a period old.
+ */
+export function modelPilotLight(
+  standby: readonly PlanResource[],
+  promoted: readonly PlanResource[],
+  opts: { readonly size: RecoverySize; readonly applications: number },
+): ModeledPilotLight {
+  const changed = promotionChanges(standby, promoted);
+  const promotion = modelTimeline(changed);
+  const restore = {
+    low: restoreSeconds(opts.size, FS_RESTORE_MB_PER_SECOND.low),
+    high: restoreSeconds(opts.size, FS_RESTORE_MB_PER_SECOND.high),
+  };
+  const gitops = 30 * opts.applications;
+  const phases: ModeledPhase[] = [
+    {
+      name: "cluster",
+      seconds: promotion.total,
+      basis: `promotion: \`pulumi up\` of the ${changed.length} resources the promoted plan changes (node groups from zero, DNS and backups on), ${promotion.critical.length} steps on the longest chain, durations per type from \`phoenix plan --timeline\`'s cited table`,
+    },
+    {
+      name: "gitops",
+      seconds: gitops,
+      basis: `assumption: Argo CD synced while standing by; 30 s for each of ${opts.applications} applications to turn Healthy once nodes are there`,
+    },
+    {
+      name: "restore",
+      seconds: restore.low,
+      basis: `as the backup-restore model's restore (Velero's location sync, ${opts.size.items} items, ${opts.size.dataGiB} GiB at ${FS_RESTORE_MB_PER_SECOND.low} MB/s, velero #5920); ${minutes(restore.high)} at ${FS_RESTORE_MB_PER_SECOND.high} MB/s`,
+    },
+    { name: "verify", seconds: 60, basis: "assumption, as the backup-restore model's" },
+  ];
+  const rest = promotion.total + gitops + 60;
+  return { phases, promotion, seconds: { low: rest + restore.low, high: rest + restore.high } };
 }

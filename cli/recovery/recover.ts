@@ -11,6 +11,7 @@ import { Planner } from "../plan/planner";
 import { projects } from "../stacks/projects";
 import { stackFileText } from "../stacks/stackFile";
 import { securePaths } from "../replicate/derive";
+import { UsageError } from "../shared/errors";
 import { checkBackup, plannedStorageClasses, portabilitySummary, refuseUnportable } from "../backup/check";
 import { type Phase } from "./phases";
 import { type RecoveryReport } from "./report";
@@ -18,6 +19,7 @@ import type { Progress, RecoverRequest, RecoveryEnv } from "./types";
 import { asText, readSource, str, type Source } from "./source";
 import { findBackup } from "./backupSearch";
 import { finish, restorePhases } from "./restorePhases";
+import { promotePhase, standbyPreflight } from "./standby";
 
 /**
  * Writes a recovery replica's stack files as `replicate` does, minus the replica
@@ -155,6 +157,10 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
   const id = `recover-${startedAt.toString(36)}`;
   const source = await readSource(env.root, req.stack);
   const inPlace = req.region === undefined || req.region === source.cfg.region;
+  if (source.cfg.standby && !inPlace)
+    throw new UsageError(
+      `${req.stack} is a pilot-light standby in ${source.cfg.region}: it recovers in place (phoenix recover --stack ${req.stack}), not in ${req.region}`,
+    );
   const target = inPlace ? req.stack : (req.as ?? `${req.stack}-${req.region}`);
   const region = req.region ?? source.cfg.region;
   const dirs = projects(env.root);
@@ -171,13 +177,16 @@ export async function recover(env: RecoveryEnv, req: RecoverRequest): Promise<Re
     reportDir,
     targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
   };
+  // A pilot-light standby has its cluster: it is promoted, not built.
+  const first = source.cfg.standby
+    ? [standbyPreflight(env, source, req.backup, req.acceptUnportable === true, p), promotePhase(env, source, id, p)]
+    : [preflightPhase(run), clusterPhase(run)];
   return finish(
     "recover",
     env,
     base,
     [
-      preflightPhase(run),
-      clusterPhase(run),
+      ...first,
       ...restorePhases(
         env,
         source.cfg,

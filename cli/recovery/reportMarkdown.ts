@@ -51,6 +51,7 @@ export function renderMarkdown(r: RecoveryReport): string {
       r.phases.filter(isModeled),
     ),
     ...wouldRestoreLines(r),
+    ...strategyLines(r),
   ];
   if (r.portability) lines.push("", ...portabilityLines(r.portability));
   if (r.verification) lines.push("", ...renderVerification(r.verification));
@@ -62,6 +63,22 @@ export function renderMarkdown(r: RecoveryReport): string {
       ...r.criticalPath.map((e) => `- ${minutes(e.start)} → ${minutes(e.end)} ${e.key} (${e.basis})`),
     );
   return lines.join("\n") + "\n";
+}
+
+/** A rehearsal's strategies side by side: modeled RTO at both restore rates, against the target. */
+function strategyLines(r: RecoveryReport): string[] {
+  if (!r.strategies) return [];
+  return [
+    "",
+    "Modeled RTO by strategy (the restore at kopia's published low and high file-system rates, velero #5920):",
+    "",
+    "| strategy | RTO (low rate) | RTO (high rate) | target | basis |",
+    "|---|---|---|---|---|",
+    ...r.strategies.map(
+      (s) =>
+        `| ${s.strategy} | ${minutes(s.seconds)} | ${minutes(s.atHighRate)} | ${s.targetMinutes} min (${s.met ? "met" : "missed"}) | ${mdCell(s.basis)} |`,
+    ),
+  ];
 }
 
 /** One table of phases that share an axis: all measured, or all modeled. */

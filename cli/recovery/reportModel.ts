@@ -61,6 +61,18 @@ export interface RecoveryReport {
     readonly end: number;
     readonly basis: string;
   }[];
+  /**
+   * A rehearsal's modeled RTO of each strategy: backup-restore (what the drill runs) and
+   * a pilot-light standby in the same region, at the low and high published restore rates.
+   */
+  readonly strategies?: readonly {
+    readonly strategy: "backup-restore" | "pilot-light";
+    readonly seconds: number;
+    readonly atHighRate: number;
+    readonly targetMinutes: number;
+    readonly met: boolean;
+    readonly basis: string;
+  }[];
   /** A rehearsal's restore as a drill would run it: the namespaces, and each one's verify command. */
   readonly wouldRestore?: {
     readonly namespaces: readonly string[];
@@ -125,7 +137,36 @@ export function buildReport(input: ReportInput): RecoveryReport {
         }
       : {}),
     ...(input.kind === "rehearsal" && p.wouldRestore ? { wouldRestore: p.wouldRestore } : {}),
+    ...(input.kind === "rehearsal" && p.pilotLight && rto.seconds !== undefined && rto.atHighRate !== undefined
+      ? { strategies: strategies(rto.targetMinutes, { low: rto.seconds, high: rto.atHighRate }, p.pilotLight) }
+      : {}),
   };
+}
+
+/** The two strategies' modeled RTOs side by side, each against the stack's target. */
+function strategies(
+  target: number,
+  backupRestore: { readonly low: number; readonly high: number },
+  pilot: NonNullable<RecoveryProgress["pilotLight"]>,
+): NonNullable<RecoveryReport["strategies"]> {
+  return [
+    {
+      strategy: "backup-restore",
+      seconds: backupRestore.low,
+      atHighRate: backupRestore.high,
+      targetMinutes: target,
+      met: backupRestore.low <= target * 60,
+      basis: "the phases above: the cluster built from nothing, then the apps, the restore, the verification",
+    },
+    {
+      strategy: "pilot-light",
+      seconds: pilot.seconds.low,
+      atHighRate: pilot.seconds.high,
+      targetMinutes: target,
+      met: pilot.seconds.low <= target * 60,
+      basis: pilot.phases.map((ph) => `${ph.name} ${minutes(ph.seconds)}: ${ph.basis}`).join("; "),
+    },
+  ];
 }
 
 /** A rehearsal's phases: its measured ones, with every modeled phase in place of the measured one of its name. */

@@ -13,7 +13,7 @@ import type {
   RestoreOutcome,
   StoreLocation,
 } from "./adapters";
-import { modelRecovery } from "./model";
+import { modelRecovery, type ModeledPilotLight } from "./model";
 import { type BackupCheck } from "../backup/check";
 import { DrillState, type DrillRecord } from "./state";
 import { type Verification } from "./verify";
@@ -74,6 +74,8 @@ export interface Progress {
   wouldRestore?: { namespaces: readonly string[]; checks: readonly { namespace: string; command: string }[] };
   /** Modeled seconds of the storage stack a real recovery into another region deploys first, which a drill does not. */
   storageSeconds?: number;
+  /** A rehearsal's model of the same recovery from a pilot-light standby in the target region. */
+  pilotLight?: ModeledPilotLight;
 }
 
 /** A newer backup a recovery did not use. */

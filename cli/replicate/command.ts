@@ -1,5 +1,6 @@
 /** `phoenix replicate`: a new region's stack files from a source stack, checked offline, then optionally previewed or deployed. */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { STRATEGIES, type Strategy } from "./derive";
 import { formatOf, legacyJsonFlag, outputFlag } from "../shared/grammar";
 import { formatChanges } from "../deploy/region";
 import { UsageError } from "../shared/errors";
@@ -10,6 +11,7 @@ interface ReplicateOptions {
   region?: string;
   stack: string;
   cidr?: string;
+  strategy?: Strategy;
   resume?: boolean;
   writeOnly?: boolean;
   preview?: boolean;
@@ -35,6 +37,14 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
       "--cidr <block>",
       "the new VPC block (default: the first free block of the source's size overlapping no stack file)",
     )
+    .addOption(
+      new Option(
+        "--strategy <strategy>",
+        "backup-restore: a stack deployed when needed; pilot-light: a standby deployed and kept at its system nodes, promoted by `phoenix recover`",
+      )
+        .choices([...STRATEGIES])
+        .default("backup-restore"),
+    )
     .option("--write-only", "write and check the files, touch no cloud (the default)")
     .option("--preview", "then `pulumi preview` backup storage and platform through the Automation API")
     .option("--yes", "then `pulumi up` backup storage, then platform, through the Automation API")
@@ -52,6 +62,7 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
         "  $ phoenix replicate --from prod --region us-east-1 --stack use1 --write-only",
         "  $ phoenix replicate --from prod --region us-east-1 --stack use1 --cidr 10.40.0.0/16 --yes",
         "  $ phoenix replicate --from prod --stack use1 --resume --yes     # after --write-only: secrets re-encrypted, then deployed",
+        "  $ phoenix replicate --from prod --region us-east-1 --stack use1 --strategy pilot-light --yes",
         "",
         "Writes Pulumi.<stack>.yaml and stacks/backup-storage/Pulumi.<stack>.yaml; each derived key carries a comment saying where it came from.",
         "The new stack restores from the source's backups, read-only, through the source storage stack's DR replica.",
@@ -70,7 +81,7 @@ export function registerReplicate(program: Command, act: Act, deps: Deps): void 
         const { replicate } = await import(".");
         const result = await replicate(
           deps.root(),
-          { from: opts.from, region: opts.region ?? "", stack: opts.stack, cidr: opts.cidr },
+          { from: opts.from, region: opts.region ?? "", stack: opts.stack, cidr: opts.cidr, strategy: opts.strategy },
           mode,
           deps.engine,
           deps.io,

@@ -21,7 +21,16 @@ export interface ReplicaRequest {
   readonly region: string;
   /** The new VPC block, when given (`--cidr`). */
   readonly cidr?: string;
+  /**
+   * `backup-restore` (the default): a stack to deploy when it is needed. `pilot-light`: a
+   * standby deployed and kept at its system nodes (`phoenix:standby`), promoted by `recover`.
+   */
+  readonly strategy?: Strategy;
 }
+
+/** How a replica stands by; `backup-restore` writes no standby key. */
+export const STRATEGIES = ["backup-restore", "pilot-light"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
 
 /** What the repository holds already. */
 export interface ExistingStacks {
@@ -261,6 +270,7 @@ export function deriveReplica(
       : `${BACKUP_STORAGE_PROJECT}/${req.stack}`;
     derive(doc, [`${p}:backups`, "storage", "stack"], own, "this stack's own backup storage");
   }
+  if (req.strategy === "pilot-light") standBy(doc, p, req);
   const secretPaths = securePaths(doc);
   for (const path of secretPaths) {
     const node = doc.getIn(["config", ...splitPath(path)], true);
@@ -276,6 +286,21 @@ export function deriveReplica(
     secretPaths,
     ...(typeof secretsProvider === "string" ? { secretsProvider } : {}),
   };
+}
+
+/**
+ * Makes the new stack a pilot-light standby: system nodes only (three when the source's
+ * Argo CD is highly available, whose Redis replicas need a node each), promoted by `recover`.
+ */
+function standBy(doc: Document, p: string, { from, stack }: ReplicaRequest): void {
+  const ha = doc.getIn(["config", `${p}:plugins`, "argocd", "ha"]) === true;
+  const node = doc.createNode({
+    strategy: "pilot-light",
+    systemNodes: { count: ha ? 3 : 1, instanceType: "t3.large" },
+    promoted: false,
+  });
+  node.commentBefore = ` derived: --strategy pilot-light: deployed and kept with ${from}'s node groups at zero, only these system nodes\n running${ha ? " (three: Argo CD's Redis HA needs a node per replica)" : ""}, DNS left to ${from}, no backups of its own;\n \`phoenix recover --stack ${stack}\` promotes it (promoted: true).`;
+  doc.setIn(["config", `${p}:standby`], node);
 }
 
 /** `phoenix:gitops.credentials.token` -> [`phoenix:gitops`, `credentials`, `token`]: the flat key keeps its colon. */

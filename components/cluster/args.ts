@@ -24,7 +24,15 @@ export interface NodeGroupArgs {
 
 /** How the cluster gets its nodes. */
 export type ComputeArgs =
-  | { readonly mode: "managedNodeGroups"; readonly nodeGroups: readonly NodeGroupArgs[] }
+  | {
+      readonly mode: "managedNodeGroups";
+      readonly nodeGroups: readonly NodeGroupArgs[];
+      /**
+       * The group the plugins run on, when only one is: what workloads wait for is then
+       * that group alone (a standby's system nodes, while the others scale from zero).
+       */
+      readonly systemNodeGroup?: string;
+    }
   | { readonly mode: "autoMode"; readonly nodePools: readonly string[] };
 
 /** Arguments of the cluster layer. */

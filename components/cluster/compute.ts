@@ -197,5 +197,9 @@ export function buildCompute(b: Build, net: Network, cp: ControlPlane): pulumi.R
   addon(addons.coredns, nodeGroups);
   // With IRSA the add-on annotates its own service account with the role.
   addon(addons.ebsCsiDriver, [...nodeGroups, ...ebs.ready], cp.irsa ? { serviceAccountRoleArn: ebs.role.arn } : {});
-  return [cp.cluster, ...beforeNodes, ...nodeGroups];
+  // A standby's plugins need only its system nodes: a promotion that scales the other
+  // groups from zero must not hold back the releases it turns on (./args.ts).
+  const { nodeGroups: groups, systemNodeGroup: system } = b.args.compute;
+  const ready = system === undefined ? nodeGroups : nodeGroups.filter((_, i) => groups[i].name === system);
+  return [cp.cluster, ...beforeNodes, ...ready];
 }

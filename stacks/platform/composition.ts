@@ -6,11 +6,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Apps } from "../../components/apps";
 import { Cluster } from "../../components/cluster";
+import type { ClusterArgs } from "../../components/cluster/args";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../../components/plugins";
 import { Teardown } from "../../components/teardown";
 import { readBackupStorage } from "./storage";
 import type { BackupScope } from "../../components/types";
 import type { PhoenixConfig } from "./config";
+import { STANDBY_NODE_GROUP } from "./config/standby";
 import {
   backupScopeWithHooks,
   classifyNamespaces,
@@ -113,13 +115,23 @@ export interface RestoreCheck {
  * one read-only beside its source) is told what it is, not warned as a primary would be.
  */
 export function backupsOffWarning(
-  cfg: Pick<PhoenixConfig, "stackFile" | "backups">,
+  cfg: Pick<PhoenixConfig, "stackFile" | "backups" | "standby">,
   imperative: readonly string[],
 ): string {
   const namespaces = imperative.join(", ");
+  if (cfg.standby && cfg.backups.restoreFrom)
+    return `${cfg.stackFile}: a pilot-light standby (phoenix:standby): no backups of its own until \`phoenix recover\` promotes it; its Velero reads ${cfg.backups.restoreFrom.stack}'s replica`;
   return cfg.backups.restoreFrom
     ? `${cfg.stackFile}: phoenix:backups.enabled is false: this stack writes no backups; its Velero only reads ${cfg.backups.restoreFrom.stack}'s replica, and what ${namespaces} hold here is not backed up again`
     : `${cfg.stackFile}: phoenix:backups.enabled is false: imperative namespaces ${namespaces} are not backed up and would be lost in a disaster`;
+}
+
+/** The cluster's compute: a standby's plugins wait only for its system nodes (config/standby.ts). */
+function computeOf(cfg: PhoenixConfig): ClusterArgs["compute"] {
+  const compute = cfg.cluster.compute;
+  return cfg.standby && compute.mode === "managedNodeGroups"
+    ? { ...compute, systemNodeGroup: STANDBY_NODE_GROUP }
+    : compute;
 }
 
 /** Declares the whole platform of one stack. */
@@ -143,7 +155,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     deletionProtection: cfg.cluster.deletionProtection,
     logTypes: cfg.cluster.logTypes,
     logRetentionDays: cfg.cluster.logRetentionDays,
-    compute: cfg.cluster.compute,
+    compute: computeOf(cfg),
     accessEntries: cfg.cluster.accessEntries,
     identityMode: cfg.identity.mode,
     tags,

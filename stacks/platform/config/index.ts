@@ -30,6 +30,7 @@ import { networkSchema } from "./network";
 import { recoverySchema } from "./recovery";
 import { runnerReachProblems, runnerSchema } from "./runner";
 import { MOVED_VELERO_KEYS, pluginsSchema } from "./plugins";
+import { standbySchema, standbyView } from "./standby";
 
 export { ConfigError, stackFileName, type ConfigProblem, type StackIdentity } from "../../config";
 export { isArmInstanceType } from "./cluster";
@@ -55,6 +56,7 @@ export const stackSchema = z
     plugins: pluginsSchema,
     identity: identitySchema,
     recovery: recoverySchema,
+    standby: standbySchema,
     runner: z
       .custom<unknown>((v) => v !== undefined, {
         error:
@@ -75,7 +77,31 @@ export const stackSchema = z
   .superRefine((cfg, ctx) => {
     for (const p of runnerReachProblems(cfg.runner, cfg.cluster.endpoint))
       ctx.addIssue({ code: "custom", path: ["runner", ...p.path], message: p.message });
+    for (const p of standbyProblems(cfg)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
   });
+
+/** What a standby needs of the rest of its stack: a primary to restore from, and nodes enough for its plugins. */
+function standbyProblems(cfg: {
+  readonly standby?: { readonly systemNodes: { readonly count: number } };
+  readonly backups: { readonly restoreFrom?: unknown };
+  readonly plugins: { readonly argocd: { readonly ha: boolean } };
+}): { path: (string | number)[]; message: string }[] {
+  if (!cfg.standby) return [];
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  if (!cfg.backups.restoreFrom)
+    problems.push({
+      path: ["standby"],
+      message:
+        "a standby needs the primary it stands by for: set phoenix:backups.restoreFrom.stack to the primary's storage stack (phoenix replicate --strategy pilot-light writes both)",
+    });
+  if (cfg.plugins.argocd.ha && cfg.standby.systemNodes.count < 3)
+    problems.push({
+      path: ["standby", "systemNodes", "count"],
+      message:
+        "must be at least 3 with phoenix:plugins.argocd.ha: Redis HA forces its three replicas onto separate nodes (argo-cd chart values.yaml redis-ha.hardAntiAffinity); set count: 3, or ha: false",
+    });
+  return problems;
+}
 
 type StackSchema = z.output<typeof stackSchema>;
 
@@ -111,6 +137,7 @@ export const PHOENIX_KEYS = [
   "plugins",
   "identity",
   "recovery",
+  "standby",
   "runner",
   "tags",
 ] as const;
@@ -192,7 +219,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, id: Stac
   if (!result.success) problems.push(...zodProblems(result.error, id.project, stackFile));
   problems.push(...secretProblems(input, id));
   if (problems.length > 0 || !result.success) throw new ConfigError(stackFile, problems);
-  const cfg = result.data;
+  // A standby runs less than its file declares until it is promoted (./standby.ts).
+  const cfg = standbyView(result.data);
   return {
     ...cfg,
     project: id.project,

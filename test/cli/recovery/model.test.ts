@@ -8,8 +8,10 @@ import { interrupt } from "../../../cli/recovery/drill";
 import {
   backupSeconds,
   BSL_SYNC_SECONDS,
+  modelPilotLight,
   modelRecovery,
   modelRpo,
+  promotionChanges,
   REPLICATION_SECONDS,
 } from "../../../cli/recovery/model";
 import { durationSeconds } from "../../../cli/recovery/verify";
@@ -146,5 +148,45 @@ describe("verify command timeouts", () => {
     assert.deepEqual(["2m", "30s", "1h30m", "10m5s"].map(durationSeconds), [120, 30, 5400, 605]);
     assert.throws(() => durationSeconds("2 minutes"), /not a duration: 2 minutes/);
     assert.throws(() => durationSeconds(""), /not a duration/);
+  });
+});
+
+describe("the modeled pilot light", () => {
+  const withInputs = (r: PlanResource, inputs: Record<string, unknown>): PlanResource => ({ ...r, inputs });
+  const nodes = res("aws:eks/nodeGroup:NodeGroup", "system");
+  const role = res("aws:iam/role:Role", "dns");
+  const dns = res("kubernetes:helm.sh/v3:Release", "externalDns", ["aws:iam/role:Role::dns"]);
+  const standby = [res("eks:index:Cluster", "eks"), withInputs(nodes, { scalingConfig: { desiredSize: 0 } })];
+  const promoted = [
+    res("eks:index:Cluster", "eks"),
+    withInputs(nodes, { scalingConfig: { desiredSize: 3 } }),
+    role,
+    dns,
+  ];
+
+  it("counts only what the promotion adds or changes: the scaled node group and the DNS plugin, not the cluster", () => {
+    assert.deepEqual(
+      promotionChanges(standby, promoted).map((r) => r.name),
+      ["system", "dns", "externalDns"],
+    );
+  });
+
+  it("times the promotion along its dependencies, then the apps, the restore at both rates and the verification", () => {
+    const size = { dataGiB: 1, items: 100 };
+    const m = modelPilotLight(standby, promoted, { size, applications: 2 });
+    // The node group (300 s) and the DNS chain (role 7 s, release 120 s) run side by side.
+    assert.equal(m.promotion.total, 300);
+    assert.deepEqual(
+      m.phases.map((p) => [p.name, p.seconds]),
+      [
+        ["cluster", 300],
+        ["gitops", 60],
+        ["restore", m.seconds.low - 300 - 60 - 60],
+        ["verify", 60],
+      ],
+    );
+    const full = modelRecovery(promoted, { size, applications: 2 });
+    assert.equal(m.phases[2].seconds, full.restore.low, "the same restore as the backup-restore model");
+    assert.equal(m.seconds.low - m.seconds.high, full.restore.low - full.restore.high);
   });
 });
