@@ -108,6 +108,12 @@ export interface RecoveryCluster {
   restoresOf(veleroNamespace: string, backup: string): Promise<readonly string[]>;
   /** Live objects of the given resources (`apiVersion` and plural) in the given namespaces; a resource the server does not serve has none. */
   listObjects(namespaces: readonly string[], resources: readonly ResourceType[]): Promise<LiveObject[]>;
+  /**
+   * Deletes what one restore made in `namespaces`: the objects of `resources` that Velero
+   * labelled with its name (`velero.io/restore-name`, pkg/restore/restore.go:2138-2148@v1.18.1);
+   * answers how many. What Pulumi or Argo CD made carries no such label and stays.
+   */
+  deleteRestored(namespaces: readonly string[], resources: readonly ResourceType[], restore: string): Promise<number>;
   /** Runs a command in one running pod matching `pods` (any pod when empty) in `namespace`. */
   exec(
     namespace: string,

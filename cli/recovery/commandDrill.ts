@@ -70,7 +70,7 @@ function registerOldSpellings(drill: Command, act: Act, deps: Deps): void {
         return cleanupDrill(opts.cleanup, opts, deps);
       }
       deprecated(deps.io, "drill --from STACK", "drill run --from STACK");
-      return runDrill({ ...opts, from: opts.from as string }, deps, "drill run");
+      return runDrill({ ...opts, from: opts.from }, deps, "drill run");
     }),
   );
 }

@@ -2,14 +2,22 @@
 import type { Command } from "commander";
 import { legacyJson, outputOption } from "../shared/grammar";
 import type { Act, Deps } from "../shared/deps";
+import { UsageError } from "../shared/errors";
 import { envOf, printReport, STATE_DIR, withSignals, type DrillOptions } from "./commandSupport";
 
 /** `drill run`: one drill, or its rehearsal. */
-export async function runDrill(opts: DrillOptions & { from: string }, deps: Deps, command: string): Promise<number> {
+export async function runDrill(opts: DrillOptions, deps: Deps, command: string): Promise<number> {
+  if ((opts.from === undefined) === (opts.standby === undefined))
+    throw new UsageError(
+      "give one of --from <stack> (a drill in an ephemeral stack) and --standby <stack> (a drill on a pilot-light standby)",
+    );
+  if (opts.standby !== undefined && opts.region !== undefined)
+    throw new UsageError("--standby drills the standby where it is: drop --region");
   const { env, interrupts } = await envOf(deps, opts.stateDir);
   const recovery = await import("./drill");
   const req = {
-    from: opts.from,
+    from: opts.from ?? opts.standby ?? "",
+    ...(opts.standby !== undefined ? { standby: opts.standby } : {}),
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.backup ? { backup: opts.backup } : {}),
     keep: opts.keep === true,
@@ -30,7 +38,11 @@ export function registerDrillRun(drill: Command, act: Act, deps: Deps): void {
     .description(
       "Recreate the platform in an ephemeral stack in another region, restore the imperative namespaces from the DR replica, verify, report, tear down",
     )
-    .requiredOption("--from <stack>", "the platform stack to drill, such as prod (required)")
+    .option("--from <stack>", "the platform stack to drill in an ephemeral stack, such as prod; this or --standby")
+    .option(
+      "--standby <stack>",
+      "drill a pilot-light standby where it is: scale it, restore from its primary's replica, verify, put it back as it was",
+    )
     .option("--region <region>", "the region to recover into (default: the region of the source's backup replica)")
     .option(
       "--backup <name>",
@@ -55,11 +67,12 @@ export function registerDrillRun(drill: Command, act: Act, deps: Deps): void {
         "Examples:",
         "  $ phoenix drill run --from prod --region us-east-1 --rehearse          # offline: plan + modeled RTO/RPO",
         "  $ phoenix drill run --from prod --region us-east-1 --report drill-report",
+        "  $ phoenix drill run --standby use1 --rehearse                           # a pilot light's drill, modeled",
         "",
         "Phases: preflight, cluster, gitops, restore, verify, report, teardown. Teardown runs on success, on failure and on Ctrl-C/SIGTERM unless --keep.",
         "RTO and RPO targets come from phoenix:recovery.rtoMinutes and rpoMinutes in the source's stack file; a drill over either fails.",
         "Exit status: 0 passed; 1 failed, over a target, or interrupted; 2 usage error or a refused request (a leftover drill, a bad stack file).",
       ].join("\n"),
     )
-    .action(act(async (opts: DrillOptions & { from: string }) => runDrill(opts, deps, "drill run")));
+    .action(act(async (opts: DrillOptions) => runDrill(opts, deps, "drill run")));
 }

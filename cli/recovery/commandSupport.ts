@@ -12,6 +12,7 @@ import type { RecoveryEnv } from "./types";
 
 export interface DrillOptions {
   from?: string;
+  standby?: string;
   output?: string;
   region?: string;
   backup?: string;

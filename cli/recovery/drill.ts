@@ -20,6 +20,11 @@ export { tearDown };
 
 /** `phoenix drill`: recreate, restore, prove, tear down. */
 export async function drill(env: RecoveryEnv, req: DrillRequest): Promise<RecoveryReport> {
+  if (req.standby !== undefined) {
+    if (req.rehearse)
+      return (await import("./drillStandbyModel")).rehearseStandby(env, { ...req, standby: req.standby });
+    return (await import("./drillStandby")).standbyDrill(env, { ...req, standby: req.standby });
+  }
   const run = await startDrill(env, req);
   const { id, source, stack, region, startedAt, p } = run;
   const reportDir = path.resolve(req.reportDir ?? path.join(env.root, ".phoenix", "reports", id));
@@ -56,7 +61,9 @@ export async function cleanupDrill(
   if (!rec) throw new UsageError(`no drill ${id} in ${env.state.dir}: \`phoenix drill list\` shows the recorded ones`);
   if (rec.status === "running" && rec.pid !== process.pid && leftovers([rec]).length === 0)
     throw new UsageError(`drill ${id} is still running (process ${rec.pid}): stop it with Ctrl-C, which tears it down`);
-  const done = await tearDown(env, { ...rec, status: "cleaned" }, undefined, update);
+  const done = rec.standby
+    ? await (await import("./drillStandby")).putBack(env, { ...rec, status: "cleaned" }, undefined, update)
+    : await tearDown(env, { ...rec, status: "cleaned" }, undefined, update);
   env.state.update(id, { status: "cleaned" });
   return done;
 }

@@ -21,7 +21,7 @@ import type { Phase } from "./phases";
 import { leftovers, stillRunning, type DrillRecord } from "./state";
 import type { Progress } from "./types";
 import type { StoreLocation } from "./adapters";
-import { checksOf, deriveDrillStack, str } from "./source";
+import { checksOf, deriveDrillStack, str, type Source } from "./source";
 import { findBackup } from "./backupSearch";
 import type { Derivation, DrillRun } from "./drillRun";
 
@@ -100,14 +100,18 @@ async function pilotLightModel(
 }
 
 /** A rehearsal's restore as a drill would run it: the namespaces, and the verify commands as a shell would read them. */
-function wouldRestore(run: DrillRun, plan: PlanDocument): NonNullable<Progress["wouldRestore"]> {
+export function wouldRestoreOf(
+  plan: PlanDocument,
+  cfg: Source["cfg"],
+  namespaces: readonly string[],
+): NonNullable<Progress["wouldRestore"]> {
   // As a shell would read it: an argument with spaces or quotes is single-quoted.
   const quote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const checks = checksOf(plan.outputs, run.source.cfg).map((c) => ({
+  const checks = checksOf(plan.outputs, cfg).map((c) => ({
     namespace: c.namespace,
     command: c.command.map(quote).join(" "),
   }));
-  return { namespaces: run.source.imperative, checks };
+  return { namespaces, checks };
 }
 
 /** Refuses to start while a drill of the same source runs; answers the source's drill records. */
@@ -219,7 +223,7 @@ export function preflightPhase(run: DrillRun): Phase {
       const plan = await planOffline(run, run.derivation.text, update);
       const found = [`derived and planned offline: ${plan.resources.length} resources`];
       if (req.rehearse) {
-        run.p.wouldRestore = wouldRestore(run, plan);
+        run.p.wouldRestore = wouldRestoreOf(plan, run.source.cfg, run.source.imperative);
         return found.join("; ");
       }
       const records = refuseRunning(run, update);

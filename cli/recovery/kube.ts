@@ -9,12 +9,13 @@
 import { Writable } from "node:stream";
 import type * as K8s from "@kubernetes/client-node";
 import { text, valueAt } from "../shared/data";
-import { apiPath as path, isStatus, KubeError, openKubeClient, type KubeClient, type Query } from "../shared/kube";
-import type { ExecResult, RecoveryCluster, ResourceType, RestoreOutcome, Wait } from "./adapters";
-import type { LiveObject, VolumeRestore } from "./compare";
+import { apiPath as path, isStatus, KubeError, openKubeClient, type KubeClient } from "../shared/kube";
+import type { ExecResult, RecoveryCluster, RestoreOutcome, Wait } from "./adapters";
+import type { VolumeRestore } from "./compare";
 import { parseRewrites, REWRITES_ANNOTATION } from "../backup/modifiers";
 import type { Rewrite } from "../backup/portability";
 import { restorePhase, VELERO_API } from "./velero";
+import { deleteRestored, listObjects, listOr404 } from "./kubeObjects";
 
 export { KubeError };
 
@@ -64,16 +65,6 @@ const VELERO = `${VELERO_API.group}/${VELERO_API.version}`;
 interface RecoveryKube {
   readonly client: KubeClient;
   readonly pollSeconds: number;
-}
-
-/** A list; a 404 (the collection's CRD is not installed) is an empty one. */
-async function listOr404(client: KubeClient, p: string, query: Query = {}): Promise<Record<string, unknown>[]> {
-  try {
-    return await client.list(p, query);
-  } catch (err) {
-    if (isStatus(err, 404)) return [];
-    throw err;
-  }
 }
 
 /** Waits until every Argo CD Application is Synced and Healthy. */
@@ -259,30 +250,6 @@ async function restoresOf(client: KubeClient, ns: string, backup: string): Promi
     .map((r) => text(valueAt(r, "metadata", "name")) ?? "");
 }
 
-/** Live objects of the resources in the namespaces; a resource not served has none. */
-async function listObjects(
-  client: KubeClient,
-  namespaces: readonly string[],
-  resources: readonly ResourceType[],
-): Promise<LiveObject[]> {
-  const out: LiveObject[] = [];
-  for (const ns of namespaces) {
-    for (const r of resources) {
-      for (const o of await listOr404(client, path(r.apiVersion, r.plural, ns))) {
-        // List items carry no kind or apiVersion of their own: the list's are theirs.
-        out.push({
-          apiVersion: r.apiVersion,
-          kind: r.kind,
-          namespace: ns,
-          name: text(valueAt(o, "metadata", "name")) ?? "",
-          object: { apiVersion: r.apiVersion, kind: r.kind, ...o },
-        });
-      }
-    }
-  }
-  return out;
-}
-
 /** The first running, ready pod matching the selector. */
 async function readyPod(client: KubeClient, ns: string, pods: Readonly<Record<string, string>>): Promise<string> {
   const selector = Object.entries(pods)
@@ -364,6 +331,7 @@ export async function openRecoveryCluster(
     waitRestore: (ns, restore, wait) => waitRestore(kube, ns, restore, wait),
     restoresOf: (ns, backup) => restoresOf(client, ns, backup),
     listObjects: (namespaces, resources) => listObjects(client, namespaces, resources),
+    deleteRestored: (namespaces, resources, restore) => deleteRestored(client, namespaces, resources, restore),
     exec: (ns, pods, container, command, timeoutSeconds) =>
       execIn(client, ns, pods, container, command, timeoutSeconds),
   };

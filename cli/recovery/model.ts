@@ -167,6 +167,8 @@ export interface ModeledPilotLight {
   readonly seconds: { readonly low: number; readonly high: number };
   /** What the promotion's `pulumi up` changes, on its longest chain. */
   readonly promotion: Timeline;
+  /** The restore phase at the published low and high file-system rates. */
+  readonly restore: { readonly low: number; readonly high: number };
 }
 
 /**
@@ -207,5 +209,5 @@ export function modelPilotLight(
     { name: "verify", seconds: 60, basis: "assumption, as the backup-restore model's" },
   ];
   const rest = promotion.total + gitops + 60;
-  return { phases, promotion, seconds: { low: rest + restore.low, high: rest + restore.high } };
+  return { phases, promotion, restore, seconds: { low: rest + restore.low, high: rest + restore.high } };
 }

@@ -23,6 +23,11 @@ export function waitFor(
   return { timeoutSeconds: minutes * 60, signal: env.signal, progress: update };
 }
 
+/** A drill's or recovery's Restore: the backup's name and the run's id, within a label value's 63 characters. */
+export function restoreName(backup: string, id: string): string {
+  return `${backup}-${id}`.slice(0, 63).replace(/-+$/, "");
+}
+
 /** The phases after the cluster exists: gitops, restore, verify (the e2e harness runs the last two against real Velero). */
 export function restorePhases(
   env: RecoveryEnv,
@@ -52,7 +57,7 @@ export function restorePhases(
         const volumes = (await env.store(p.location as StoreLocation).podVolumeBackups(backup.name)).length;
         update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
         await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);
-        const name = `${backup.name}-${id}`.slice(0, 63).replace(/-+$/, "");
+        const name = restoreName(backup.name, id);
         let modifiers =
           typeof p.outputs?.restoreModifiers === "string" ? p.outputs.restoreModifiers : RESTORE_MODIFIERS_CONFIGMAP;
         const rewrites = p.portability?.rewrites ?? [];

@@ -35,6 +35,18 @@ export interface DrillRecord {
   readonly stackText?: string;
   /** Kept on purpose (`--keep`): not a leftover. */
   readonly keep: boolean;
+  /**
+   * A drill on a pilot-light standby (`drill run --standby`): the stack existed before and
+   * stays; teardown removes what the restore made and puts the stack file back as it was.
+   */
+  readonly standby?: {
+    readonly originalText: string;
+    /** The drill's restore, the backup it restores and where that is: what teardown deletes by label. */
+    readonly restore?: string;
+    readonly backup?: string;
+    readonly location?: { readonly bucket: string; readonly region: string; readonly prefix?: string };
+    readonly namespaces: readonly string[];
+  };
   /** The cluster's name and VPC once known, for teardown of what Kubernetes made. */
   readonly clusterName?: string;
   readonly vpcId?: string;
@@ -106,6 +118,10 @@ export function leftovers(
   running: (r: DrillRecord) => boolean = (r) => stillRunning(r),
 ): DrillRecord[] {
   return records.filter(
-    (r) => r.status !== "cleaned" && !r.keep && (r.stackCreated || r.files.length > 0) && !running(r),
+    (r) =>
+      r.status !== "cleaned" &&
+      !r.keep &&
+      (r.stackCreated || r.files.length > 0 || r.standby !== undefined) &&
+      !running(r),
   );
 }

@@ -51,6 +51,8 @@ export interface DrillRequest {
   readonly rehearse: boolean;
   /** Restore even when the backup holds references that nothing resolves in the target region. */
   readonly acceptUnportable?: boolean;
+  /** Drill this pilot-light standby in place instead of an ephemeral stack (`--standby`). */
+  readonly standby?: string;
 }
 
 /** What the phases share as they go. */

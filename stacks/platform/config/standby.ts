@@ -35,6 +35,14 @@ export const standbySchema = strictObject({
       .default("t3.large")
       .meta({ description: "The system nodes' EC2 instance type (x86, Amazon Linux 2023, on demand)." }),
   }).prefault({}),
+  drill: z
+    .string()
+    .regex(/^drill-[a-z0-9-]+$/, "must be a drill id (drill-...), written by phoenix drill run --standby")
+    .optional()
+    .meta({
+      description:
+        "Written by `phoenix drill run --standby` while it drills: the node groups at their sizes, DNS and backups still off; the drill's teardown puts the file back as it was.",
+    }),
   promoted: z.boolean().default(false).meta({
     description:
       "Set by `phoenix recover` when it takes over the primary's work: the node groups return to their sizes, external-dns, DNS-01 and the stack's own backups turn on. The system nodes stay (removing them during a recovery would evict Argo CD and Velero).",
@@ -87,14 +95,15 @@ function systemGroup<G extends NodeGroup>(like: G, s: StandbySettings): G {
 /** The node groups: at zero while standing by (their maximum kept), as written once promoted; the system group in both. */
 function standbyCompute<C extends Compute>(compute: C, s: StandbySettings): C {
   if (compute.mode !== "managedNodeGroups") return compute;
-  const groups = compute.nodeGroups.map((g) => (s.promoted ? g : { ...g, minSize: 0, desiredSize: 0 }));
+  const scaled = s.promoted || s.drill !== undefined;
+  const groups = compute.nodeGroups.map((g) => (scaled ? g : { ...g, minSize: 0, desiredSize: 0 }));
   return { ...compute, nodeGroups: [...groups, systemGroup(compute.nodeGroups[0], s)] };
 }
 
 /**
  * What runs: the settings as written for a stack that is not a standby; for a standby,
- * node groups at zero beside its system nodes, no external-dns or DNS-01 and no backups
- * of its own until it is promoted. Auto Mode has no node groups to scale: its nodes
+ * node groups at zero beside its system nodes (at their sizes while a drill runs on it),
+ * no external-dns or DNS-01 and no backups of its own until it is promoted. Auto Mode has no node groups to scale: its nodes
  * follow the pods, so only DNS and backups change.
  */
 export function standbyView<T extends StandbyInput>(cfg: T): T {

@@ -32,6 +32,7 @@ export type Step =
   | "cluster.waitApplications"
   | "cluster.waitRestore"
   | "cluster.listObjects"
+  | "cluster.deleteRestored"
   | "release";
 
 /** A fixed start (2026-11-27T08:00:00Z), one second per clock reading. */
@@ -203,6 +204,11 @@ export class Script {
               name: o.name,
               object: { ...o.object, status: { phase: "Bound" } },
             }));
+      },
+      deleteRestored: async (namespaces, resources, restore) => {
+        await this.step("cluster.deleteRestored");
+        this.calls.push(`deleteRestored ${namespaces.join(",")} ${restore} (${resources.length} types)`);
+        return resources.length;
       },
       exec: (ns, _pods, container, command): Promise<ExecResult> => {
         this.calls.push(`exec ${ns} ${container} ${command[0]}`);

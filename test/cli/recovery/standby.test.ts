@@ -165,3 +165,119 @@ describe("the rehearsal models both strategies", () => {
     );
   });
 });
+
+describe("phoenix drill run --standby", () => {
+  const drillStandby = async (script: Script, root: string, extra: string[] = []) => {
+    const engine = script.engine({
+      outputs: { "platform/use1": { clusterName: "phoenix-use1", kubeconfig: "apiVersion: v1\n" } },
+    });
+    const report = path.join(root, `report-${extra.join("")}`);
+    const run = await phoenix(
+      ["drill", "run", "--standby", "use1", "--report", report, ...extra],
+      root,
+      engine,
+      script.adapters(),
+    );
+    return { run, engine, report };
+  };
+
+  it("scales the standby, restores from prod's replica, verifies, then deletes what the restore made and puts the file back byte for byte", async () => {
+    const root = await withStandby();
+    const file = path.join(root, "Pulumi.use1.yaml");
+    const before = fs.readFileSync(file, "utf8");
+    const script = new Script();
+    const { run, engine, report } = await drillStandby(script, root);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const r = JSON.parse(fs.readFileSync(path.join(report, "report.json"), "utf8")) as RecoveryReport;
+    assert.deepEqual(
+      r.phases.map((p) => `${p.name}:${p.status}`),
+      [
+        "preflight:passed",
+        "cluster:passed",
+        "gitops:passed",
+        "restore:passed",
+        "verify:passed",
+        "report:passed",
+        "teardown:passed",
+      ],
+    );
+    assert.equal(r.backup?.location, "s3://replica (eu-central-1)");
+    assert.deepEqual(
+      engine.calls
+        .map((c) => `${c.op} ${c.stack}`)
+        .filter((c) => !c.startsWith("outputs") && !c.startsWith("secretOutput")),
+      ["up platform/use1", "up platform/use1"],
+      "scaled, then put back: nothing created, destroyed or removed",
+    );
+    const deleted = script.calls.find((c) => c.startsWith("deleteRestored "));
+    assert.match(
+      deleted ?? "",
+      new RegExp(`^deleteRestored ml-models,payments-ledger velero-hourly-\\d+-${script.drillId} \\(\\d+ types\\)$`),
+    );
+    assert.equal(fs.readFileSync(file, "utf8"), before, "the standby is left as it was found");
+    const rec = JSON.parse(
+      fs.readFileSync(path.join(root, ".phoenix", "drills", `${script.drillId}.json`), "utf8"),
+    ) as {
+      status: string;
+    };
+    assert.equal(rec.status, "passed");
+  });
+
+  it("puts the standby back after a failed restore too, and exits 1", async () => {
+    const root = await withStandby();
+    const file = path.join(root, "Pulumi.use1.yaml");
+    const before = fs.readFileSync(file, "utf8");
+    const script = new Script({ fail: "cluster.waitRestore" });
+    const { run, engine } = await drillStandby(script, root);
+    assert.equal(run.status, 1, run.stderr + run.stdout);
+    assert.equal(engine.calls.filter((c) => c.op === "up").length, 2);
+    assert.equal(fs.readFileSync(file, "utf8"), before);
+  });
+
+  it("with --keep leaves it scaled, marked in its file, until drill cleanup puts it back", async () => {
+    const root = await withStandby();
+    const file = path.join(root, "Pulumi.use1.yaml");
+    const before = fs.readFileSync(file, "utf8");
+    const script = new Script();
+    const { run } = await drillStandby(script, root, ["--keep"]);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    assert.match(
+      fs.readFileSync(file, "utf8"),
+      new RegExp(`drill: ${script.drillId} # phoenix drill ${script.drillId} scaled`),
+    );
+    const again = await drillStandby(new Script(), root);
+    assert.equal(again.run.status, 2, "a second drill waits for the first to be put back");
+    assert.match(again.run.stderr, new RegExp(`finish it first with phoenix drill cleanup ${script.drillId}`));
+    const cleanup = await phoenix(["drill", "cleanup", script.drillId], root, script.engine(), script.adapters());
+    assert.equal(cleanup.status, 0, cleanup.stderr + cleanup.stdout);
+    assert.equal(fs.readFileSync(file, "utf8"), before);
+  });
+
+  it("rehearses offline: the drill's scaling timed from the plan, no strategies table (it is one already)", async () => {
+    const root = await withStandby();
+    const report = path.join(root, "reh");
+    const run = await phoenix(["drill", "run", "--standby", "use1", "--rehearse", "--report", report], root);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const r = JSON.parse(fs.readFileSync(path.join(report, "report.json"), "utf8")) as RecoveryReport;
+    assert.equal(r.kind, "rehearsal");
+    assert.equal(r.source, "use1");
+    const cluster = r.phases.find((p) => p.name === "cluster");
+    assert.equal(cluster?.status, "modeled");
+    assert.ok((cluster?.seconds ?? 0) > 0 && (cluster?.seconds ?? 0) < 900, "scaling, not building a cluster");
+    assert.equal(r.strategies, undefined);
+    assert.ok(!fs.existsSync(path.join(root, ".phoenix", "drills")), "a rehearsal records nothing");
+  });
+
+  it("refuses a stack that is not a standby, and --from with --standby", async () => {
+    const root = await withStandby();
+    const notStandby = await phoenix(["drill", "run", "--standby", "prod"], root, new Script().engine());
+    assert.equal(notStandby.status, 2);
+    assert.match(
+      notStandby.stderr,
+      /prod is not a pilot-light standby \(no phoenix:standby\): drill it with --from prod/,
+    );
+    const both = await phoenix(["drill", "run", "--standby", "use1", "--from", "prod"], root);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give one of --from <stack>/);
+  });
+});

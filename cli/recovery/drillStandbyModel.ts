@@ -1,0 +1,80 @@
+/**
+ * The rehearsal of a drill on a pilot-light standby (`drill run --standby S --rehearse`):
+ * the standby planned offline as it stands and as the drill scales it, the difference
+ * timed from the plan's dependencies, every other phase modeled as the pilot light's
+ * recovery is (./model.ts), and putting it back modeled as the scale-down it is.
+ */
+import { parse } from "yaml";
+import * as fs from "node:fs";
+import { Planner } from "../plan/planner";
+import { stackFromDocument } from "../stacks/stackFile";
+import { UsageError } from "../shared/errors";
+import { modelPilotLight, modelRpo } from "./model";
+import { drillId, readSource } from "./source";
+import { drillingText } from "./drillStandby";
+import { wouldRestoreOf } from "./drillPreflight";
+import { finish } from "./restorePhases";
+import type { Phase } from "./phases";
+import type { RecoveryReport } from "./report";
+import type { DrillRequest, Progress, RecoveryEnv } from "./types";
+import * as path from "node:path";
+
+/** Putting the standby back: one `pulumi up` that scales the node groups to zero, after the restored objects go. */
+const PUT_BACK_SECONDS = 300;
+
+export async function rehearseStandby(
+  env: RecoveryEnv,
+  req: DrillRequest & { standby: string },
+): Promise<RecoveryReport> {
+  const startedAt = env.now();
+  const id = drillId(startedAt);
+  const source = await readSource(env.root, req.standby);
+  if (!source.cfg.standby)
+    throw new UsageError(`${req.standby} is not a pilot-light standby (no phoenix:standby): rehearse it with --from`);
+  const p: Progress = { stackCreated: false };
+  const size = { dataGiB: source.cfg.recovery.expectedDataGiB, items: source.cfg.recovery.expectedItems };
+  const preflight: Phase = {
+    name: "preflight",
+    title: `Preflight (offline): plan ${req.standby} standing by and scaled for the drill`,
+    run: async (update) => {
+      update("planning the standby as the drill scales it");
+      const text = drillingText(fs.readFileSync(source.loaded.stackFile, "utf8"), source.cfg.project, id);
+      const loaded = stackFromDocument(source.loaded.project, req.standby, source.loaded.stackFile, parse(text));
+      const scaled = await new Planner(env.root).planPlatform({ loaded });
+      const pilot = modelPilotLight(source.plan.resources, scaled.resources, {
+        size,
+        applications: source.cfg.gitops.applications.length,
+      });
+      p.modeled = {
+        phases: [
+          ...pilot.phases,
+          {
+            name: "teardown",
+            seconds: PUT_BACK_SECONDS,
+            basis:
+              "assumption: the restored objects deleted, then one `pulumi up` scaling the node groups to zero (the node group row of the duration table)",
+          },
+        ],
+        timeline: pilot.promotion,
+        restore: pilot.restore,
+      };
+      p.modeledRpo = modelRpo(
+        source.cfg.backups.schedules.map((s) => s.cron),
+        new Date(env.now()),
+        size,
+      );
+      p.wouldRestore = wouldRestoreOf(scaled, source.cfg, source.imperative);
+      return `planned offline: ${source.plan.resources.length} resources standing by, ${pilot.promotion.entries.length} changed by the drill's scaling`;
+    },
+  };
+  const base = {
+    id,
+    source: req.standby,
+    stack: req.standby,
+    region: source.cfg.region,
+    startedAt,
+    reportDir: path.resolve(req.reportDir ?? path.join(env.root, ".phoenix", "reports", id)),
+    targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
+  };
+  return finish("rehearsal", env, base, [preflight], p);
+}
