@@ -44,6 +44,7 @@ export async function rehearseStandby(
       const pilot = modelPilotLight(source.plan.resources, scaled.resources, {
         size,
         applications: source.cfg.gitops.applications.length,
+        change: "the drill's scaling: `pulumi up` of the node groups from zero (DNS and backups stay off)",
       });
       p.modeled = {
         phases: [

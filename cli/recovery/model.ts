@@ -181,7 +181,12 @@ export interface ModeledPilotLight {
 export function modelPilotLight(
   standby: readonly PlanResource[],
   promoted: readonly PlanResource[],
-  opts: { readonly size: RecoverySize; readonly applications: number },
+  opts: {
+    readonly size: RecoverySize;
+    readonly applications: number;
+    /** What the change is, for the basis: a promotion (the default), or a drill's scaling. */
+    readonly change?: string;
+  },
 ): ModeledPilotLight {
   const changed = promotionChanges(standby, promoted);
   const promotion = modelTimeline(changed);
@@ -194,7 +199,7 @@ export function modelPilotLight(
     {
       name: "cluster",
       seconds: promotion.total,
-      basis: `promotion: \`pulumi up\` of the ${changed.length} resources the promoted plan changes (node groups from zero, DNS and backups on), ${promotion.critical.length} steps on the longest chain, durations per type from \`phoenix plan --timeline\`'s cited table`,
+      basis: `${opts.change ?? "promotion: `pulumi up` of the resources the promoted plan changes (node groups from zero, DNS and backups on)"}: ${changed.length} resources, ${promotion.critical.length} steps on the longest chain, durations per type from \`phoenix plan --timeline\`'s cited table`,
     },
     {
       name: "gitops",

@@ -158,7 +158,10 @@ describe("the rehearsal models both strategies", () => {
     assert.equal(br.seconds, r.rto.seconds, "backup-restore is the drill's own model");
     assert.equal(pl.strategy, "pilot-light");
     assert.ok(pl.seconds < br.seconds && pl.atHighRate < br.atHighRate);
-    assert.match(pl.basis, /promotion: `pulumi up` of the \d+ resources the promoted plan changes/);
+    assert.match(
+      pl.basis,
+      /promotion: `pulumi up` of the resources the promoted plan changes \(node groups from zero, DNS and backups on\): \d+ resources/,
+    );
     assert.match(
       fs.readFileSync(path.join(report, "report.md"), "utf8"),
       /\| pilot-light \| \d+m \d+s \| \d+m \d+s \| 90 min/,
@@ -264,6 +267,10 @@ describe("phoenix drill run --standby", () => {
     const cluster = r.phases.find((p) => p.name === "cluster");
     assert.equal(cluster?.status, "modeled");
     assert.ok((cluster?.seconds ?? 0) > 0 && (cluster?.seconds ?? 0) < 900, "scaling, not building a cluster");
+    assert.match(
+      fs.readFileSync(path.join(report, "report.md"), "utf8"),
+      /the drill's scaling: `pulumi up` of the node groups from zero \(DNS and backups stay off\)/,
+    );
     assert.equal(r.strategies, undefined);
     assert.ok(!fs.existsSync(path.join(root, ".phoenix", "drills")), "a rehearsal records nothing");
   });
