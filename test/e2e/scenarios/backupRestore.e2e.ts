@@ -21,6 +21,8 @@ import type { Progress } from "../../../cli/recovery/types";
 import { recoveryEnv } from "../../../cli/recovery/env";
 import { runPhases } from "../../../cli/recovery/phases";
 import { openBackupStore } from "../../../cli/recovery/s3";
+import { openRecoveryCluster } from "../../../cli/recovery/kube";
+import { resourceTypes } from "../../../cli/recovery/verify";
 import {
   backupSummary,
   KOPIA_FORMAT_BLOB,
@@ -90,6 +92,8 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   let stores: ObjectStores;
   let a: Cluster;
   let b: Cluster;
+  /** The cluster of the partial restore (the last tests). */
+  let c: Cluster | undefined;
   let veleroA: Velero;
   let veleroB: Velero;
   let restorer: S3Credentials;
@@ -496,18 +500,19 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
   });
 
   it("fails when a restore left a namespace out, naming its objects", async () => {
-    const c = await startCluster("c", path.join(dir, "c"));
-    stops.push(() => c.stop());
+    const cluster = await startCluster("c", path.join(dir, "c"));
+    c = cluster;
+    stops.push(() => cluster.stop());
     applyObjects(
-      c.kubeconfigPath,
+      cluster.kubeconfigPath,
       planObjects(drillPlan).filter(
         (o) => o.kind === "StorageClass" || (o.kind === "Namespace" && [ledger, models].includes(o.metadata.name)),
       ),
     );
-    const p = startProvisioner(c.kubeconfigPath, path.join(c.dir, "volumes"), "ebs.csi.aws.com");
+    const p = startProvisioner(cluster.kubeconfigPath, path.join(cluster.dir, "volumes"), "ebs.csi.aws.com");
     stops.push(() => p.stop());
     await veleroB.stop();
-    const veleroC = await startVelero(c, drillPlan, {
+    const veleroC = await startVelero(cluster, drillPlan, {
       chartsRoot: REFERENCE_CHARTS,
       store: stores.replica,
       who: restorer,
@@ -528,12 +533,12 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
       namespaces: [ledger],
       modifiersConfigMap: "phoenix-restore-modifiers",
     });
-    kubectlOk(c.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
+    kubectlOk(cluster.kubeconfigPath, ["create", "-f", "-"], JSON.stringify(partial));
     await waitFor(
       "the partial restore to end",
       () =>
         ["Completed", "PartiallyFailed", "Failed"].includes(
-          getJson<{ status?: { phase?: string } }>(c.kubeconfigPath, [
+          getJson<{ status?: { phase?: string } }>(cluster.kubeconfigPath, [
             "restores.velero.io",
             `${backupName}-partial`,
             "-n",
@@ -552,7 +557,7 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
         "--backup",
         backupName,
         "--kubeconfig",
-        c.kubeconfigPath,
+        cluster.kubeconfigPath,
         "--bucket",
         stores.replica.bucket,
         "--bucket-region",
@@ -563,5 +568,42 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
     assert.equal(run.status, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /model-index/);
     assert.match(run.stdout, /registry-token/);
+  });
+  it("a standby drill's teardown deletes what the restore made, by Velero's restore-name label, and nothing else", async () => {
+    const cluster = c;
+    assert.ok(cluster, "runs after the partial restore, on its cluster");
+    const restore = `${backupName}-partial`;
+    const labelled = (): string[] =>
+      getJson<{ items: { kind: string; metadata: { name: string; deletionTimestamp?: string } }[] }>(
+        cluster.kubeconfigPath,
+        [
+          "all,configmaps,secrets,persistentvolumeclaims,serviceaccounts",
+          "-n",
+          ledger,
+          "-l",
+          `velero.io/restore-name=${restore}`,
+        ],
+      )
+        .items.filter((o) => !o.metadata.deletionTimestamp)
+        .map((o) => `${o.kind}/${o.metadata.name}`);
+    assert.ok(labelled().length > 0, "the real restore labelled what it made");
+    kubectlOk(cluster.kubeconfigPath, [
+      "create",
+      "configmap",
+      "made-by-an-operator",
+      "-n",
+      ledger,
+      "--from-literal=k=v",
+    ]);
+    const types = resourceTypes(
+      await openBackupStore(stores.replica, s3Config(stores.replica, restorer)).backupObjects(backupName),
+      [ledger],
+    );
+    const kubeconfig = fs.readFileSync(cluster.kubeconfigPath, "utf8");
+    const deleted = await (await openRecoveryCluster(kubeconfig)).deleteRestored([ledger], types, restore);
+    assert.ok(deleted > 0);
+    assert.deepEqual(labelled(), [], "every object the restore made is gone or going");
+    getJson(cluster.kubeconfigPath, ["configmap", "made-by-an-operator", "-n", ledger]);
+    getJson(cluster.kubeconfigPath, ["namespace", ledger]);
   });
 });
