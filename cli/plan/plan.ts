@@ -5,6 +5,7 @@
 import { BACKUP_STORAGE_TYPE } from "../../components/backupStorage";
 import { charts } from "../../components/catalog";
 import { record } from "../shared/data";
+import { renderCost, type PlanCost } from "./costView";
 import { table } from "../shared/table";
 import type { NamespaceRow } from "../stacks/names";
 import type { PolicyVerdict } from "./verdict";
@@ -84,6 +85,8 @@ export interface PlanDocument {
   readonly outputs: Record<string, unknown>;
   /** The policy pack's verdict on the planned resources (cli/plan/policy.ts); absent in plans written before it ran. */
   readonly policy?: PolicyVerdict;
+  /** A platform plan's modeled cost (./cost.ts); absent for a storage stack and in older plans. */
+  readonly cost?: PlanCost;
 }
 
 /** What the plan is built from. */
@@ -288,5 +291,6 @@ export function renderPlan(doc: PlanDocument): string {
       ),
     );
   }
+  if (doc.cost) lines.push(...renderCost(doc.cost, doc.stack, doc.region));
   return lines.join("\n") + "\n";
 }

@@ -17,6 +17,7 @@ import {
 } from "../stacks/names";
 import { buildPlan, type PlanDocument, type PlanInput } from "./plan";
 import { evaluatePolicies } from "./policy";
+import { planCost } from "./cost";
 import { backupLock, platformComposition, platformProgram, platformStorage, storageProgram } from "../stacks/programs";
 import { projects, type ProjectDir } from "../stacks/projects";
 import { DIY_ORGANIZATION, evaluateOffline, resolve } from "./runtime";
@@ -147,7 +148,7 @@ export class Planner {
     const program = await platformProgram();
     const result = await evaluateOffline({ ...loaded, stackOutputs }, program);
     const outputs = (await resolve(result.outputs)) as Record<string, unknown>;
-    return judgedPlan({
+    const doc = await judgedPlan({
       project: loaded.project,
       stack: loaded.stack,
       region: cfg.region,
@@ -155,6 +156,16 @@ export class Planner {
       namespaces: result.outputs.namespaces,
       outputs,
     });
+    const drRegion = stackOutputs[refs.storage]?.[REPLICA_OUTPUTS.region];
+    const cost = planCost(doc.resources, {
+      region: cfg.region,
+      ...(typeof drRegion === "string" ? { drRegion } : {}),
+      standby: cfg.standby !== undefined,
+      argocdHa: cfg.plugins.argocd.ha,
+      applications: cfg.gitops.applications.length,
+      recovery: cfg.recovery,
+    });
+    return { ...doc, cost };
   }
 
   private load(project: ProjectDir, source: StackSource): LoadedStack {

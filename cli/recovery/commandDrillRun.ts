@@ -24,11 +24,20 @@ export async function runDrill(opts: DrillOptions, deps: Deps, command: string):
     ...(opts.report ? { reportDir: opts.report } : {}),
     rehearse: opts.rehearse === true,
     acceptUnportable: opts.acceptUnportable === true,
+    ...(opts.maxCost !== undefined ? { maxCostUsd: maxCost(opts.maxCost) } : {}),
   };
   const report = await withSignals(interrupts, deps, "phoenix drill list, then phoenix drill cleanup ID", () =>
     recovery.drill(env, req),
   );
   return printReport(report, opts, deps, command);
+}
+
+/** `--max-cost USD`: a positive number of US dollars. */
+function maxCost(v: string): number {
+  const usd = Number(v.replace(/^\$/, ""));
+  if (!Number.isFinite(usd) || usd <= 0)
+    throw new UsageError(`--max-cost ${v}: must be a positive number of US dollars, such as 25`);
+  return usd;
 }
 
 /** Registers `drill run` on `drill`. */
@@ -58,6 +67,10 @@ export function registerDrillRun(drill: Command, act: Act, deps: Deps): void {
       "--accept-unportable",
       "restore even when the backup holds references that break in the target region (`phoenix backup check` lists them)",
     )
+    .option(
+      "--max-cost <usd>",
+      "refuse a drill whose modeled cost (cli/cost/prices.ts; --rehearse shows it) is above this many US dollars",
+    )
     .option("--state-dir <dir>", STATE_DIR);
   legacyJson(outputOption(run))
     .addHelpText(
@@ -67,6 +80,7 @@ export function registerDrillRun(drill: Command, act: Act, deps: Deps): void {
         "Examples:",
         "  $ phoenix drill run --from prod --region us-east-1 --rehearse          # offline: plan + modeled RTO/RPO",
         "  $ phoenix drill run --from prod --region us-east-1 --report drill-report",
+        "  $ phoenix drill run --from prod --max-cost 10                          # refused if modeled above $10",
         "  $ phoenix drill run --standby use1 --rehearse                           # a pilot light's drill, modeled",
         "",
         "Phases: preflight, cluster, gitops, restore, verify, report, teardown. Teardown runs on success, on failure and on Ctrl-C/SIGTERM unless --keep.",

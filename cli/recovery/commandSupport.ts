@@ -13,6 +13,7 @@ import type { RecoveryEnv } from "./types";
 export interface DrillOptions {
   from?: string;
   standby?: string;
+  maxCost?: string;
   output?: string;
   region?: string;
   backup?: string;

@@ -21,7 +21,8 @@ import type { Phase } from "./phases";
 import { leftovers, stillRunning, type DrillRecord } from "./state";
 import type { Progress } from "./types";
 import type { StoreLocation } from "./adapters";
-import { checksOf, deriveDrillStack, str, type Source } from "./source";
+import { checksOf, deriveDrillStack, replicaRegion, str, type Source } from "./source";
+import { modelDrillCost } from "./drillCost";
 import { findBackup } from "./backupSearch";
 import type { Derivation, DrillRun } from "./drillRun";
 
@@ -45,6 +46,15 @@ function deriveStack(run: DrillRun, update: (s: string) => void): Derivation {
   return { derived, text: deriveDrillStack(derived, run.project, run.id) };
 }
 
+/** Where the restored data is read: the source storage's DR replica (the drill's own region when it has none). */
+function bucketRegion(run: DrillRun): string {
+  try {
+    return replicaRegion(run.env.root, run.source);
+  } catch {
+    return run.region;
+  }
+}
+
 /** Plans the derived stack offline and models the recovery and its RPO on that plan. */
 async function planOffline(run: DrillRun, text: string, update: (s: string) => void): Promise<PlanDocument> {
   const { env, source, p } = run;
@@ -62,6 +72,15 @@ async function planOffline(run: DrillRun, text: string, update: (s: string) => v
   });
   p.storageSeconds = modelTimeline(storagePlan.resources).total;
   p.pilotLight = await pilotLightModel(run, planner, size);
+  p.cost = modelDrillCost(
+    {
+      resources: plan.resources,
+      traffic: { region: run.region, bucketRegion: bucketRegion(run), ...size },
+      expected: { loadBalancers: source.cfg.recovery.expectedLoadBalancers },
+    },
+    p.modeled.phases.reduce((a, ph) => a + ph.seconds, 0),
+    run.req.maxCostUsd,
+  );
   p.modeledRpo = modelRpo(
     source.cfg.backups.schedules.map((s) => s.cron),
     new Date(env.now()),

@@ -9,32 +9,19 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import type { EngineStack } from "../engine/adapter";
-import { stackFileText } from "../stacks/stackFile";
 import { stackFileName } from "../stacks/names";
 import { projects } from "../stacks/projects";
 import { UsageError } from "../shared/errors";
 import type { StoreLocation } from "./adapters";
 import { drillId, readSource, asText, type Source } from "./source";
 import { finish, restoreName, restorePhases } from "./restorePhases";
-import { standbyPreflight } from "./standby";
+import { drillingText, standbyPreflight } from "./standby";
 import { leftovers, stillRunning, type DrillRecord } from "./state";
 import { resourceTypes } from "./verify";
 import type { Phase } from "./phases";
 import type { RecoveryReport } from "./report";
 import type { DrillRequest, Progress, RecoveryEnv } from "./types";
-
-/** The stack file with the drill's key: node groups at their sizes, DNS and backups still off. */
-export function drillingText(text: string, project: string, id: string): string {
-  const doc = parseDocument(text);
-  if (!doc.hasIn(["config", `${project}:standby`]))
-    throw new UsageError(`not a standby: the stack file sets no ${project}:standby`);
-  const node = doc.createNode(id);
-  node.comment = ` phoenix drill ${id} scaled the node groups; its teardown removes this line`;
-  doc.setIn(["config", `${project}:standby`, "drill"], node);
-  return stackFileText(doc, text);
-}
 
 /** Refuses a stack that is no standby, one promoted, and one another drill is on or left behind. */
 function refuse(env: RecoveryEnv, source: Source): void {
@@ -63,6 +50,20 @@ interface StandbyRun {
   readonly source: Source;
   readonly platform: EngineStack;
   readonly p: Progress;
+}
+
+/** Preflight: the backup on the primary's replica, as a recovery finds it; then the drill modeled offline, its cost checked. */
+function preflightPhase(run: StandbyRun): Phase {
+  const { env, req, id, source, p } = run;
+  const find = standbyPreflight(env, source, req.backup, req.acceptUnportable === true, p);
+  return {
+    ...find,
+    run: async (update) => {
+      const found = await find.run(update);
+      const { modelStandbyDrill } = await import("./drillStandbyModel");
+      return `${found}; ${await modelStandbyDrill(env, source, id, p, req.maxCostUsd, update)}`;
+    },
+  };
 }
 
 /** Scale: record the drill, write the drill's key, `pulumi up` the standby; keeps its outputs and kubeconfig. */
@@ -177,7 +178,7 @@ export async function standbyDrill(env: RecoveryEnv, req: DrillRequest & { stand
     targets: { rtoMinutes: source.cfg.recovery.rtoMinutes, rpoMinutes: source.cfg.recovery.rpoMinutes },
   };
   const phases: Phase[] = [
-    standbyPreflight(env, source, req.backup, req.acceptUnportable === true, p),
+    preflightPhase(run),
     scalePhase(run),
     ...restorePhases(env, source.cfg, source.imperative, () => `${p.location?.bucket} (${p.location?.region})`, p, id),
     putBackPhase(run),

@@ -2,6 +2,7 @@
  * The report as a self-contained HTML page (a phase timeline in SVG, the targets and the
  * verification table) a person can read at a glance.
  */
+import type { Costed } from "../cost/model";
 import { minutes } from "../plan/timeline";
 import type { PhaseResult } from "./phases";
 import { isModeled, TITLES, type RecoveryReport } from "./reportModel";
@@ -97,8 +98,18 @@ ${phaseTableHtml("Modeled: from published durations, back to back from 0, never 
 ${r.wouldRestore ? `<h2>What a drill would restore and check</h2><p>${r.wouldRestore.namespaces.length ? r.wouldRestore.namespaces.map((n) => `<code>${esc(n)}</code>`).join(", ") : "No namespace (none is imperative)"}, from the newest complete backup on the replica, then:</p><ul>${r.wouldRestore.checks.length ? r.wouldRestore.checks.map((c) => `<li><code>${esc(c.namespace)}</code>: <code>${esc(c.command)}</code></li>`).join("") : "<li>no verify command declared</li>"}</ul>` : ""}
 ${r.portability ? `<h2>Region- and cluster-bound references</h2><p class="muted">${esc(`${r.portability.sourceRegion} → ${r.portability.targetRegion}: ${r.portability.references.length} found, ${r.portability.rewrites.length} field(s) rewritten, ${r.portability.unresolved.length} unresolved`)}</p>${r.portability.references.length ? `<table><tr><th>object</th><th>field</th><th>found</th><th>action</th><th>why</th></tr>${r.portability.references.map((x) => `<tr><td>${esc(`${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`)}</td><td><code>${esc(x.path)}</code></td><td><code>${esc(x.found)}</code></td><td${x.action === "stop" ? ' class="bad"' : ""}>${esc(x.action === "rewrite" ? `rewrite to ${x.to ?? ""}` : x.action)}</td><td>${esc(x.why)}</td></tr>`).join("")}</table>` : ""}` : ""}
 ${verification}
+${r.cost ? costHtml(r.cost) : ""}
 ${r.strategies ? `<h2>Modeled RTO by strategy</h2><table><tr><th>strategy</th><th>RTO (low rate)</th><th>RTO (high rate)</th><th>target</th><th>basis</th></tr>${r.strategies.map((s) => `<tr><td>${esc(s.strategy)}</td><td>${esc(minutes(s.seconds))}</td><td>${esc(minutes(s.atHighRate))}</td><td>${s.targetMinutes} min (${s.met ? "met" : "missed"})</td><td>${esc(s.basis)}</td></tr>`).join("")}</table>` : ""}
 ${r.criticalPath ? `<h2>Modeled longest chain of <code>pulumi up</code></h2><table><tr><th>start</th><th>end</th><th>resource</th><th>basis</th></tr>${r.criticalPath.map((e) => `<tr><td>${esc(minutes(e.start))}</td><td>${esc(minutes(e.end))}</td><td>${esc(e.key)}</td><td>${esc(e.basis)}</td></tr>`).join("")}</table>` : ""}
 </body></html>
 `;
+}
+
+/** The drill's cost, modeled and measured. */
+function costHtml(cost: NonNullable<RecoveryReport["cost"]>): string {
+  const one = (title: string, c: Costed): string =>
+    "cost" in c
+      ? `<h2>${esc(title)}: $${c.cost.usd.toFixed(2)}</h2><table><tr><th>what</th><th>quantity</th><th>unit price</th><th>USD</th></tr>${c.cost.lines.map((l) => `<tr><td>${esc(l.what)}</td><td>${l.quantity.toFixed(2)} ${esc(l.unit)}</td><td>$${l.unitUsd}</td><td>${l.usd.toFixed(2)}</td></tr>`).join("")}</table><ul>${c.cost.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
+      : `<h2>${esc(title)}: unknown</h2><p>${esc(c.unknown)}</p>`;
+  return one("Cost, modeled", cost.modeled) + (cost.measured ? one("Cost, for the measured time", cost.measured) : "");
 }

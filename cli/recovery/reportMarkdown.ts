@@ -1,4 +1,5 @@
 /** The report as Markdown (a CI job summary or an issue), and the verification as Markdown lines. */
+import type { Costed } from "../cost/model";
 import { minutes } from "../plan/timeline";
 import type { PhaseResult } from "./phases";
 import type { Verification } from "./verify";
@@ -52,6 +53,7 @@ export function renderMarkdown(r: RecoveryReport): string {
     ),
     ...wouldRestoreLines(r),
     ...strategyLines(r),
+    ...costLines(r),
   ];
   if (r.portability) lines.push("", ...portabilityLines(r.portability));
   if (r.verification) lines.push("", ...renderVerification(r.verification));
@@ -63,6 +65,29 @@ export function renderMarkdown(r: RecoveryReport): string {
       ...r.criticalPath.map((e) => `- ${minutes(e.start)} → ${minutes(e.end)} ${e.key} (${e.basis})`),
     );
   return lines.join("\n") + "\n";
+}
+
+/** What the drill costs, modeled and (after a real drill) measured, line by line. */
+function costLines(r: RecoveryReport): string[] {
+  if (!r.cost) return [];
+  const one = (title: string, c: Costed): string[] =>
+    "cost" in c
+      ? [
+          "",
+          `${title}: **$${c.cost.usd.toFixed(2)}** (${c.cost.region}; cli/cost/prices.ts)`,
+          "",
+          "| what | quantity | unit price | USD |",
+          "|---|---|---|---|",
+          ...c.cost.lines.map(
+            (l) => `| ${mdCell(l.what)} | ${l.quantity.toFixed(2)} ${l.unit} | $${l.unitUsd} | ${l.usd.toFixed(2)} |`,
+          ),
+          ...c.cost.notes.map((n) => `- ${mdCell(n)}`),
+        ]
+      : ["", `${title}: unknown (${mdCell(c.unknown)})`];
+  return [
+    ...one("Cost, modeled", r.cost.modeled),
+    ...(r.cost.measured ? one("Cost, for the measured time", r.cost.measured) : []),
+  ];
 }
 
 /** A rehearsal's strategies side by side: modeled RTO at both restore rates, against the target. */

@@ -9,6 +9,8 @@ import { PHASES, type PhaseName, type PhaseResult } from "./phases";
 import type { Verification } from "./verify";
 import { reportable, type PortabilityCheck } from "../backup/portability";
 import { FS_RESTORE_MB_PER_SECOND, type ModeledRecovery } from "./model";
+import type { Costed } from "../cost/model";
+import { measuredDrillCost, type DrillCosts } from "./drillCost";
 
 /** What every report names. */
 export interface ReportBase {
@@ -73,6 +75,11 @@ export interface RecoveryReport {
     readonly met: boolean;
     readonly basis: string;
   }[];
+  /**
+   * What the drill costs: modeled before it ran (cli/cost/model.ts), and after a real one
+   * the same resources for the measured span from the cluster phase to teardown's end.
+   */
+  readonly cost?: { readonly modeled: Costed; readonly measured?: Costed };
   /** A rehearsal's restore as a drill would run it: the namespaces, and each one's verify command. */
   readonly wouldRestore?: {
     readonly namespaces: readonly string[];
@@ -137,10 +144,21 @@ export function buildReport(input: ReportInput): RecoveryReport {
         }
       : {}),
     ...(input.kind === "rehearsal" && p.wouldRestore ? { wouldRestore: p.wouldRestore } : {}),
+    ...(p.cost ? { cost: costOf(input.kind, p.cost, phases) } : {}),
     ...(input.kind === "rehearsal" && p.pilotLight && rto.seconds !== undefined && rto.atHighRate !== undefined
       ? { strategies: strategies(rto.targetMinutes, { low: rto.seconds, high: rto.atHighRate }, p.pilotLight) }
       : {}),
   };
+}
+
+/** The modeled cost, and a real drill's measured one. */
+function costOf(
+  kind: RecoveryReport["kind"],
+  costs: DrillCosts,
+  phases: readonly PhaseResult[],
+): NonNullable<RecoveryReport["cost"]> {
+  const measured = kind === "drill" ? measuredDrillCost(costs, phases) : undefined;
+  return { modeled: costs.modeled, ...(measured ? { measured } : {}) };
 }
 
 /** The two strategies' modeled RTOs side by side, each against the stack's target. */

@@ -92,15 +92,20 @@ export function deriveDrillStack(derived: DerivedReplica, project: string, id: s
  * backups it restores live (read from the storage stack file, offline).
  */
 export function replicaRegion(root: string, source: Source): string {
+  return storageReplicaRegion(root, source.storage.stack, source.loaded.stack);
+}
+
+/** The DR replica's region of a storage stack, from its stack file (offline); `whose` names the platform stack in the message. */
+export function storageReplicaRegion(root: string, storageStack: string, whose: string): string {
   const dirs = projects(root);
-  const file = path.join(dirs.storage.dir, stackFileName(source.storage.stack));
+  const file = path.join(dirs.storage.dir, stackFileName(storageStack));
   const doc = fs.existsSync(file) ? (parse(fs.readFileSync(file, "utf8")) as unknown) : undefined;
   const config = isRecord(doc) && isRecord(doc.config) ? doc.config : {};
   const replication = config[`${BACKUP_STORAGE_PROJECT}:replication`];
   const region = isRecord(replication) ? replication.region : undefined;
   if (typeof region !== "string") {
     throw new UsageError(
-      `${path.relative(root, file) || file}: ${BACKUP_STORAGE_PROJECT}:replication.region is not set, so ${source.loaded.stack}'s backups have no DR replica to drill from: set it, or give --region`,
+      `${path.relative(root, file) || file}: ${BACKUP_STORAGE_PROJECT}:replication.region is not set, so ${whose}'s backups have no DR replica to drill from: set it, or give --region`,
     );
   }
   return region;

@@ -45,6 +45,17 @@ export function promotedText(text: string, project: string, by: string): string 
   return stackFileText(doc, text);
 }
 
+/** The stack file with the drill's key: node groups at their sizes, DNS and backups still off. */
+export function drillingText(text: string, project: string, id: string): string {
+  const doc = parseDocument(text);
+  if (!doc.hasIn(["config", `${project}:standby`]))
+    throw new UsageError(`not a standby: the stack file sets no ${project}:standby`);
+  const node = doc.createNode(id);
+  node.comment = ` phoenix drill ${id} scaled the node groups; its teardown removes this line`;
+  doc.setIn(["config", `${project}:standby`, "drill"], node);
+  return stackFileText(doc, text);
+}
+
 /** Where the standby's backups are read: the primary's DR replica, and the primary itself for completeness. */
 async function locations(
   env: RecoveryEnv,

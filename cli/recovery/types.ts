@@ -14,6 +14,7 @@ import type {
   StoreLocation,
 } from "./adapters";
 import { modelRecovery, type ModeledPilotLight } from "./model";
+import type { DrillCosts } from "./drillCost";
 import { type BackupCheck } from "../backup/check";
 import { DrillState, type DrillRecord } from "./state";
 import { type Verification } from "./verify";
@@ -53,6 +54,8 @@ export interface DrillRequest {
   readonly acceptUnportable?: boolean;
   /** Drill this pilot-light standby in place instead of an ephemeral stack (`--standby`). */
   readonly standby?: string;
+  /** Refuse a drill whose modeled cost is above this many US dollars (`--max-cost`). */
+  readonly maxCostUsd?: number;
 }
 
 /** What the phases share as they go. */
@@ -78,6 +81,8 @@ export interface Progress {
   storageSeconds?: number;
   /** A rehearsal's model of the same recovery from a pilot-light standby in the target region. */
   pilotLight?: ModeledPilotLight;
+  /** A drill's modeled cost, and what its measured cost is computed from. */
+  cost?: DrillCosts;
 }
 
 /** A newer backup a recovery did not use. */

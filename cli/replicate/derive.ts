@@ -7,7 +7,7 @@
 import { isMap, isScalar, parseDocument, type Document } from "yaml";
 import { formatCidr, parseCidr, type Cidr } from "../../components/cluster/network";
 import { regionInfo } from "../../components/regions";
-import { BACKUP_STORAGE_PROJECT, parseStackName, storageStackName } from "../stacks/names";
+import { BACKUP_STORAGE_PROJECT, parseStackName, standbySystemNodes, storageStackName } from "../stacks/names";
 import { stackFileText } from "../stacks/stackFile";
 import { UsageError } from "../shared/errors";
 
@@ -296,7 +296,7 @@ function standBy(doc: Document, p: string, { from, stack }: ReplicaRequest): voi
   const ha = doc.getIn(["config", `${p}:plugins`, "argocd", "ha"]) === true;
   const node = doc.createNode({
     strategy: "pilot-light",
-    systemNodes: { count: ha ? 3 : 1, instanceType: "t3.large" },
+    systemNodes: { ...standbySystemNodes(ha) },
     promoted: false,
   });
   node.commentBefore = ` derived: --strategy pilot-light: deployed and kept with ${from}'s node groups at zero, only these system nodes\n running${ha ? " (three: Argo CD's Redis HA needs a node per replica)" : ""}, DNS left to ${from}, no backups of its own;\n \`phoenix recover --stack ${stack}\` promotes it (promoted: true).`;

@@ -21,4 +21,5 @@ export {
 } from "../../stacks/config";
 export type { NamespaceRow, RestoreCheck } from "../../stacks/platform/composition";
 export type { PhoenixConfig } from "../../stacks/platform/config";
+export { STANDBY_INSTANCE_TYPE, standbySystemNodes } from "../../stacks/platform/config/standbyDefaults";
 export { CLUSTER_NAMESPACES, type Inventory, type NamespaceClass } from "../../stacks/platform/inventory";

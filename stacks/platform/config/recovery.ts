@@ -34,6 +34,15 @@ export const recoverySchema = strictObject({
       description:
         "Objects the imperative namespaces hold, for the same model as `expectedDataGiB`: what the modeled RTO restores.",
     }),
+  expectedLoadBalancers: z
+    .number({ error: "must be a whole number (load balancers the apps create)" })
+    .int()
+    .nonnegative()
+    .default(1)
+    .meta({
+      description:
+        "Load balancers the apps' Ingresses and Services make (through the load balancer controller, outside the plan), for the cost model of a standby and of a drill.",
+    }),
   gitopsTimeoutMinutes: minutes("gitops wait").default(20).meta({
     description: "How long a recovery waits, in minutes, for every Argo CD Application to be Synced and Healthy.",
   }),

@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { strictObject } from "../../config";
+import { STANDBY_INSTANCE_TYPE } from "./standbyDefaults";
 
 /** The strategies a standby can follow; backup-restore needs no standby stack at all. */
 export const STANDBY_STRATEGIES = ["pilot-light"] as const;
@@ -32,7 +33,7 @@ export const standbySchema = strictObject({
     instanceType: z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.large")
-      .default("t3.large")
+      .default(STANDBY_INSTANCE_TYPE)
       .meta({ description: "The system nodes' EC2 instance type (x86, Amazon Linux 2023, on demand)." }),
   }).prefault({}),
   drill: z
