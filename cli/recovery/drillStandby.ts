@@ -139,7 +139,11 @@ export async function putBack(
   steps.push(
     `stack file put back; ${rec.stack} standing by again (${Object.values(changes).reduce((a, b) => a + b, 0)} changes)`,
   );
-  env.state.update(rec.id, { phase: "teardown", ...(rec.status === "running" ? {} : { status: "cleaned" }) });
+  env.state.update(rec.id, {
+    phase: "teardown",
+    standby: { ...s, putBack: true },
+    ...(rec.status === "running" ? {} : { status: "cleaned" }),
+  });
   return steps.join("; ");
 }
 

@@ -46,6 +46,8 @@ export interface DrillRecord {
     readonly backup?: string;
     readonly location?: { readonly bucket: string; readonly region: string; readonly prefix?: string };
     readonly namespaces: readonly string[];
+    /** Set once teardown has put the standby back: nothing left behind. */
+    readonly putBack?: boolean;
   };
   /** The cluster's name and VPC once known, for teardown of what Kubernetes made. */
   readonly clusterName?: string;
@@ -121,7 +123,7 @@ export function leftovers(
     (r) =>
       r.status !== "cleaned" &&
       !r.keep &&
-      (r.stackCreated || r.files.length > 0 || r.standby !== undefined) &&
+      (r.stackCreated || r.files.length > 0 || (r.standby !== undefined && r.standby.putBack !== true)) &&
       !running(r),
   );
 }

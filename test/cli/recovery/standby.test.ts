@@ -224,6 +224,10 @@ describe("phoenix drill run --standby", () => {
       status: string;
     };
     assert.equal(rec.status, "passed");
+    const next = await drillStandby(new Script(), root);
+    assert.equal(next.run.status, 0, next.run.stderr);
+    const again = await phoenix(["drill", "list", "-o", "json"], root);
+    assert.doesNotMatch(again.stdout, /"leftover": true/, "a drill that put the standby back left nothing");
   });
 
   it("puts the standby back after a failed restore too, and exits 1", async () => {
