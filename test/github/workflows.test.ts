@@ -67,7 +67,7 @@ describe("workflows", () => {
     assert.ok(
       rehearse.steps.some(
         (s) =>
-          s.run?.includes('npx phoenix drill run --from "$stack" --rehearse') && s.run.includes("GITHUB_STEP_SUMMARY"),
+          s.run?.includes('npx phoenix drill run "$how" "$stack" --rehearse') && s.run.includes("GITHUB_STEP_SUMMARY"),
       ),
     );
     const drill = w.jobs.drill;
@@ -292,5 +292,33 @@ describe("matrix discovery, run as the workflows write it", () => {
     assert.ok(
       platform.some((p) => p.stack === "prod" && p.region === "eu-west-1" && p.runner.join() === "phoenix-deploy"),
     );
+  });
+});
+
+describe("drill.yml's rehearsal tells a standby from a primary as replicate writes them", () => {
+  it("its grep matches a pilot-light stack file and not prod's", async () => {
+    const { phoenix, repositoryCopy } = await import("../cli/phoenix");
+    const root = repositoryCopy();
+    const run = await phoenix(
+      ["replicate", "--from", "prod", "--region", "eu-central-1", "--stack", "euc1", "--strategy", "pilot-light"],
+      root,
+    );
+    assert.equal(run.status, 0, run.stderr);
+    const step = (
+      parse(fs.readFileSync(path.join(DIR, "drill.yml"), "utf8")) as {
+        jobs: { rehearse: { steps: { run?: string }[] } };
+      }
+    ).jobs.rehearse.steps.find((s) => s.run?.includes("--rehearse"));
+    const test = /if (grep -q '[^']+' "Pulumi\.\$stack\.yaml"); then how=--standby/.exec(step?.run ?? "")?.[1];
+    assert.ok(test, "the step decides with a grep");
+    const how = (stack: string): string =>
+      execFileSync("bash", ["-c", `${test} && echo --standby || echo --from`], {
+        cwd: root,
+        env: { ...process.env, stack },
+      })
+        .toString()
+        .trim();
+    assert.equal(how("euc1"), "--standby");
+    assert.equal(how("prod"), "--from");
   });
 });
