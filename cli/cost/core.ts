@@ -214,3 +214,8 @@ export function cents(v: number): number {
 export function usd(v: number): string {
   return `$${cents(v).toFixed(2)}`;
 }
+
+/** A unit price for a reader: as it is from a cent up, without an exponent below (a GET is $0.00000043). */
+export function unitPrice(v: number): string {
+  return `$${v >= 0.01 ? String(v) : v.toFixed(10).replace(/0+$/, "")}`;
+}

@@ -29,7 +29,7 @@ function withRestore(
   traffic: RestoreTraffic,
   notes: string[],
 ): Cost {
-  const lines = [...running.lines, ...restoreTrafficLines(traffic, count(resources, NAT))];
+  const lines = [...running.lines, ...restoreTrafficLines(traffic, traffic.natGateways ?? count(resources, NAT))];
   return {
     region: traffic.region,
     lines,

@@ -13,6 +13,7 @@ export {
   costOver,
   HOURS_PER_MONTH,
   LOAD_BALANCER_LIFETIME,
+  unitPrice,
   usd,
   type Cost,
   type Costed,

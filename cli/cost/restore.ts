@@ -17,6 +17,11 @@ export interface RestoreTraffic {
   readonly dataGiB: number;
   /** Kubernetes objects restored (phoenix:recovery.expectedItems). */
   readonly items: number;
+  /**
+   * NAT gateways the data comes through when the priced resources do not hold them (a
+   * standby's, paid whether it drills or not); otherwise the resources' own are counted.
+   */
+  readonly natGateways?: number;
 }
 
 /**

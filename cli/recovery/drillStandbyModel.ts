@@ -74,6 +74,7 @@ export async function modelStandbyDrill(
         region: source.cfg.region,
         bucketRegion: storageReplicaRegion(env.root, primaryStorage(env.root, source).stack, stack),
         ...size,
+        natGateways: source.plan.resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length,
       },
       expected: { loadBalancers: 0 },
     },

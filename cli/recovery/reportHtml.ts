@@ -2,7 +2,7 @@
  * The report as a self-contained HTML page (a phase timeline in SVG, the targets and the
  * verification table) a person can read at a glance.
  */
-import type { Costed } from "../cost/model";
+import { unitPrice, type Costed } from "../cost/model";
 import { minutes } from "../plan/timeline";
 import type { PhaseResult } from "./phases";
 import { isModeled, TITLES, type RecoveryReport } from "./reportModel";
@@ -109,7 +109,7 @@ ${r.criticalPath ? `<h2>Modeled longest chain of <code>pulumi up</code></h2><tab
 function costHtml(cost: NonNullable<RecoveryReport["cost"]>): string {
   const one = (title: string, c: Costed): string =>
     "cost" in c
-      ? `<h2>${esc(title)}: $${c.cost.usd.toFixed(2)}</h2><table><tr><th>what</th><th>quantity</th><th>unit price</th><th>USD</th></tr>${c.cost.lines.map((l) => `<tr><td>${esc(l.what)}</td><td>${l.quantity.toFixed(2)} ${esc(l.unit)}</td><td>$${l.unitUsd}</td><td>${l.usd.toFixed(2)}</td></tr>`).join("")}</table><ul>${c.cost.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
+      ? `<h2>${esc(title)}: $${c.cost.usd.toFixed(2)}</h2><table><tr><th>what</th><th>quantity</th><th>unit price</th><th>USD</th></tr>${c.cost.lines.map((l) => `<tr><td>${esc(l.what)}</td><td>${l.quantity.toFixed(2)} ${esc(l.unit)}</td><td>${unitPrice(l.unitUsd)}</td><td>${l.usd.toFixed(2)}</td></tr>`).join("")}</table><ul>${c.cost.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`
       : `<h2>${esc(title)}: unknown</h2><p>${esc(c.unknown)}</p>`;
   return one("Cost, modeled", cost.modeled) + (cost.measured ? one("Cost, for the measured time", cost.measured) : "");
 }

@@ -1,5 +1,5 @@
 /** The report as Markdown (a CI job summary or an issue), and the verification as Markdown lines. */
-import type { Costed } from "../cost/model";
+import { unitPrice, type Costed } from "../cost/model";
 import { minutes } from "../plan/timeline";
 import type { PhaseResult } from "./phases";
 import type { Verification } from "./verify";
@@ -79,7 +79,8 @@ function costLines(r: RecoveryReport): string[] {
           "| what | quantity | unit price | USD |",
           "|---|---|---|---|",
           ...c.cost.lines.map(
-            (l) => `| ${mdCell(l.what)} | ${l.quantity.toFixed(2)} ${l.unit} | $${l.unitUsd} | ${l.usd.toFixed(2)} |`,
+            (l) =>
+              `| ${mdCell(l.what)} | ${l.quantity.toFixed(2)} ${l.unit} | ${unitPrice(l.unitUsd)} | ${l.usd.toFixed(2)} |`,
           ),
           ...c.cost.notes.map((n) => `- ${mdCell(n)}`),
         ]

@@ -92,5 +92,12 @@ describe("the cost of a drill", () => {
       [],
       "the control plane and NAT are paid anyway",
     );
+    assert.ok(
+      cost.modeled.cost.lines.some((l) => l.unit === "GiB" && /NAT/.test(l.what)),
+      "but the restored data still goes through the standby's NAT gateways",
+    );
+    const md = fs.readFileSync(path.join(dir, "report.md"), "utf8");
+    assert.match(md, /\| S3 GET[^|]*\| [\d.]+ requests \| \$0\.000000\d+ \|/, "a unit price without an exponent");
+    assert.doesNotMatch(md, /\de-\d/);
   });
 });
