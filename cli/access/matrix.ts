@@ -67,6 +67,13 @@ export function restoreReaderPolicy(w: World): PolicyDocument {
         Resource: buckets.map((b) => `arn:aws:s3:::${b.name}`),
       },
       {
+        // `phoenix status` shows each bucket's Object Lock (GetObjectLockConfiguration needs this action).
+        Sid: "ReadObjectLock",
+        Effect: "Allow",
+        Action: "s3:GetBucketObjectLockConfiguration",
+        Resource: buckets.map((b) => `arn:aws:s3:::${b.name}`),
+      },
+      {
         Sid: "ReadBackups",
         Effect: "Allow",
         Action: "s3:GetObject",

@@ -162,6 +162,12 @@ export const ROWS: readonly Row[] = [
   ...(["replica object", "primary object"] as const).map((on) =>
     allow("restore-reader", "s3:GetObject", on, "the drill reads every backup's metadata"),
   ),
+  ...(["replica bucket", "primary bucket"] as const).map((on) =>
+    allow("restore-reader", "s3:GetBucketObjectLockConfiguration", on, "phoenix status reads the Object Lock"),
+  ),
+  allow("restore-reader", "kms:Decrypt", "primary key", "phoenix status reads the primary's backups through S3", {
+    viaS3: true,
+  }),
   allow("restore-reader", "kms:Decrypt", "replica key", "and opens it through S3", { viaS3: true }),
   allow(
     "restore-reader",

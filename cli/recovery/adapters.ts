@@ -36,10 +36,22 @@ export interface BackupStore {
   resourceList(name: string): Promise<ListedItem[]>;
   /** The objects of one backup (`backups/<b>/<b>.tar.gz`). */
   backupObjects(name: string): Promise<BackupObject[]>;
+  /** The bytes of a backup's own objects (`backups/<b>/`: its metadata, tarball and lists; volume data is kopia's, shared). */
+  objectBytes(name: string): Promise<number>;
+  /** The bucket's Object Lock default retention, as S3 answers `GetObjectLockConfiguration`. */
+  objectLock(): Promise<ObjectLockState>;
   /** A restore's results and resource list, when Velero could write them (never to a read-only location). */
   restoreRecord(
     restore: string,
   ): Promise<{ readonly messages?: RestoreMessages; readonly items?: readonly RestoredItem[] }>;
+}
+
+/** A bucket's Object Lock: off, on without a default retention, or on with one. */
+export interface ObjectLockState {
+  readonly enabled: boolean;
+  readonly mode?: string;
+  readonly days?: number;
+  readonly years?: number;
 }
 
 /** Where a backup store is. */

@@ -7,6 +7,7 @@
 import { gunzipSync } from "node:zlib";
 import {
   GetObjectCommand,
+  GetObjectLockConfigurationCommand,
   HeadObjectCommand,
   NoSuchKey,
   paginateListObjectsV2,
@@ -14,7 +15,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import type { Readable } from "node:stream";
-import type { BackupStore, StoreLocation } from "./adapters";
+import type { BackupStore, ObjectLockState, StoreLocation } from "./adapters";
 import {
   backupKeys,
   backupSummary,
@@ -142,6 +143,36 @@ class S3BackupStore implements BackupStore {
       throw new Error(`${this.location}: cannot read backup ${name} (${key}): ${(err as Error).message}`);
     }
     return readBackupTarball(stream);
+  }
+
+  async objectBytes(name: string): Promise<number> {
+    let bytes = 0;
+    const prefix = `${this.prefix}backups/${name}/`;
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.s3 }, { Bucket: this.loc.bucket, Prefix: prefix }))
+        for (const o of page.Contents ?? []) bytes += o.Size ?? 0;
+    } catch (err) {
+      throw new Error(`${this.location}: cannot list ${prefix}: ${(err as Error).message}`);
+    }
+    return bytes;
+  }
+
+  async objectLock(): Promise<ObjectLockState> {
+    try {
+      const out = await this.s3.send(new GetObjectLockConfigurationCommand({ Bucket: this.loc.bucket }));
+      const conf = out.ObjectLockConfiguration;
+      const rule = conf?.Rule?.DefaultRetention;
+      return {
+        enabled: conf?.ObjectLockEnabled === "Enabled",
+        ...(rule?.Mode ? { mode: rule.Mode } : {}),
+        ...(rule?.Days ? { days: rule.Days } : {}),
+        ...(rule?.Years ? { years: rule.Years } : {}),
+      };
+    } catch (err) {
+      // S3 answers a bucket without Object Lock with this error, not an empty configuration.
+      if ((err as { name?: string }).name === "ObjectLockConfigurationNotFoundError") return { enabled: false };
+      throw new Error(`${this.location}: cannot read the Object Lock configuration: ${(err as Error).message}`);
+    }
   }
 
   async restoreRecord(restore: string): Promise<{

@@ -62,6 +62,8 @@ export interface PodVolumeBackupEntry {
   readonly volume: string;
   readonly phase: string;
   readonly snapshotID?: string;
+  /** The volume's size as kopia read it (`status.progress.totalBytes`, pkg/apis/velero/v1/pod_volume_backup_types.go:119@v1.18.1). */
+  readonly bytes?: number;
 }
 
 /** Parses a backup's pod volume backups list (ungzipped); Velero writes `null` for none. */
@@ -77,6 +79,9 @@ export function parsePodVolumeBackups(list: unknown): PodVolumeBackupEntry[] {
       volume: nonEmptyText(spec.volume) ?? "",
       phase: nonEmptyText(status.phase) ?? "",
       ...(nonEmptyText(status.snapshotID) ? { snapshotID: nonEmptyText(status.snapshotID) } : {}),
+      ...(typeof record(status.progress).totalBytes === "number"
+        ? { bytes: record(status.progress).totalBytes as number }
+        : {}),
     };
   });
 }

@@ -11,7 +11,13 @@ import { charts } from "../../catalog";
 import type { BackupScope } from "../../types";
 import { pluginIdentity, type Plugin } from "../contract";
 import { ownBucketAccess, veleroPolicy } from "./iam";
-import { RESTORE_MODIFIERS_CONFIGMAP, REPOSITORY_SECRET, VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT } from "./names";
+import {
+  RESTORE_MODIFIERS_CONFIGMAP,
+  REPOSITORY_SECRET,
+  VELERO_NAMESPACE,
+  VELERO_RELEASE,
+  VELERO_SERVICE_ACCOUNT,
+} from "./names";
 import { restoreModifiers } from "./restoreModifiers";
 import { veleroSettingsSchema } from "./settings";
 import { veleroValues, type BackupLocation } from "./values";
@@ -49,7 +55,7 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
   id: "velero",
   chart: charts.velero,
   namespace: VELERO_NAMESPACE,
-  releaseName: "velero",
+  releaseName: VELERO_RELEASE,
   settings: veleroSettingsSchema,
   freeFormValues: [
     // Keyed by schedule name; each entry is checked against the Schedule CRD (renderedResources).

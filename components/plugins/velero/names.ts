@@ -3,6 +3,19 @@
  * the command (recovery, backup checks) uses these very values instead of copies.
  */
 
+/** Helm release Velero is installed as. */
+export const VELERO_RELEASE = "velero";
+
+/**
+ * The Schedule object the chart makes of `schedules.<name>`, whose name every backup it
+ * starts carries in `velero.io/schedule-name`: `<fullname>-<name>`, and the fullname is the
+ * release's name when it holds the chart's (templates/schedule.yaml:6 and
+ * _helpers.tpl:14-20 of chart 12.1.0); the e2e run checks it on the rendered chart.
+ */
+export function scheduleObjectName(name: string): string {
+  return `${VELERO_RELEASE}-${name}`;
+}
+
 /** Namespace Velero runs in. */
 export const VELERO_NAMESPACE = "velero";
 

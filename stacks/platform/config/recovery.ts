@@ -43,6 +43,15 @@ export const recoverySchema = strictObject({
       description:
         "Load balancers the apps' Ingresses and Services make (through the load balancer controller, outside the plan), for the cost model of a standby and of a drill.",
     }),
+  maxDrillAgeDays: z
+    .number({ error: "must be a whole number of days (the oldest a passing drill may be)" })
+    .int()
+    .positive()
+    .default(35)
+    .meta({
+      description:
+        "`phoenix status` fails when this stack's last passing drill is older than this many days, or there is none: a recovery nobody proved lately is a guess. 35 is a monthly drill with a few days' slack.",
+    }),
   gitopsTimeoutMinutes: minutes("gitops wait").default(20).meta({
     description: "How long a recovery waits, in minutes, for every Argo CD Application to be Synced and Healthy.",
   }),

@@ -38,6 +38,8 @@ function store(
     },
     resourceList: () => Promise.resolve([]),
     backupObjects: () => Promise.resolve([]),
+    objectBytes: () => Promise.reject(new Error("not asked")),
+    objectLock: () => Promise.reject(new Error("not asked")),
     restoreRecord: () => Promise.resolve({}),
   };
   return s;

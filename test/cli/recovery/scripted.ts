@@ -151,6 +151,9 @@ export class Script {
         })),
       ),
     backupObjects: () => Promise.resolve(this.objects()),
+    // A drill never asks these; `phoenix status` is tested against s3rver and MinIO instead.
+    objectBytes: () => Promise.reject(new Error("the scripted store does not answer objectBytes")),
+    objectLock: () => Promise.reject(new Error("the scripted store does not answer objectLock")),
     restoreRecord: () =>
       Promise.resolve({
         messages: {
