@@ -48,8 +48,20 @@ function phoenixCalls(script: string): string[][] {
 }
 
 describe("workflows", () => {
-  it("are the four the pull-request, delivery and drill flow needs", () => {
-    assert.deepEqual(files.sort(), ["ci.yml", "deploy.yml", "drill.yml", "preview.yml"]);
+  it("are the five the pull-request, delivery, drill and status flow needs", () => {
+    assert.deepEqual(files.sort(), ["ci.yml", "deploy.yml", "drill.yml", "preview.yml", "status.yml"]);
+  });
+
+  it("status.yml runs phoenix status --all every hour with the drills' reports, and fails the run on a missed target", () => {
+    const raw = parse(text("status.yml")) as { on: { schedule?: { cron: string }[] } };
+    assert.match(raw.on.schedule?.[0]?.cron ?? "", /^\d+ \* \* \* \*$/, "hourly");
+    const run = steps("status.yml")
+      .map((s) => s.run ?? "")
+      .find((r) => r.includes("npx phoenix status"));
+    assert.match(run ?? "", /npx phoenix status --all --reports reports/);
+    assert.match(run ?? "", /exit "\$status"/, "its exit status is the job's");
+    assert.match(text("status.yml"), /--name drill-report/, "the artifact drill.yml uploads");
+    assert.match(text("drill.yml"), /name: drill-report/);
   });
 
   it("drill.yml rehearses on every pull request without credentials, and drills monthly and on demand, reporting either way", () => {
