@@ -3,7 +3,7 @@
  * stack a drill would deploy: derived from a source stack exactly as `phoenix drill`
  * derives it (replicate, then linked to the source's storage with backups off).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -40,6 +40,27 @@ export interface PlanJson {
 
 /** The built command's entry (what `npx phoenix` runs). */
 export const PHOENIX = path.join(ROOT, "dist", "cli", "run.js");
+
+/**
+ * Runs the built command without blocking this process: for a command that talks to a
+ * server this process runs (spawnSync would stop its event loop, and the server with it).
+ */
+export function phoenixCliAsync(
+  args: readonly string[],
+  opts: { root?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [PHOENIX, ...(opts.root ? ["--root", opts.root] : []), ...args], {
+      env: { ...process.env, ...opts.env },
+      timeout: 600_000,
+    });
+    let [stdout, stderr] = ["", ""];
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ status: code ?? 1, stdout, stderr }));
+  });
+}
 
 /** Runs the built command; fails with its output unless it exits `expect`. */
 export function phoenixCli(

@@ -38,10 +38,12 @@ import { minioPolicy } from "../harness/iam";
 import { applyObjects, getJson, kubectlOk } from "../harness/kubectl";
 import { planObjects } from "../harness/manifests";
 import { s3Config, startObjectStores, type ObjectStores, type S3Credentials } from "../harness/objectStore";
-import { phoenixCli, planOf, resourceOf, writeDrillStack, type PlanJson } from "../harness/plan";
+import { phoenixCli, phoenixCliAsync, planOf, resourceOf, writeDrillStack, type PlanJson } from "../harness/plan";
 import { startProvisioner } from "../harness/provisioner";
 import { startVelero, VELERO_NS, type Velero } from "../harness/velero";
 import { removeOnExit, waitFor } from "../harness/processes";
+import { regionRouter } from "../harness/regionRouter";
+import type { StatusDocument } from "../../../cli/status/model";
 import { ownedUpload, regionBound, workloads } from "../harness/workloads";
 import { checkBackup, plannedStorageClasses } from "../../../cli/backup/check";
 import type { PlanResource } from "../../../cli/plan/plan";
@@ -225,6 +227,61 @@ describe("backup and restore, end to end, on real Velero, Kubernetes and S3", { 
       undefined,
       120_000,
     );
+  });
+
+  it("phoenix status (the built command) reads both locked buckets through one S3 endpoint: each schedule's newest backup, its size, the locks, RPO now, and what misses a target", async () => {
+    const schedules = getJson<{ items: { metadata: { name: string } }[] }>(a.kubeconfigPath, [
+      "schedules.velero.io",
+      "-n",
+      VELERO_NS,
+    ]).items.map((s) => s.metadata.name);
+    const router = await regionRouter([stores.primary, stores.replica]);
+    try {
+      const args = [
+        "status",
+        "--stack",
+        "prod",
+        "--primary-bucket",
+        stores.primary.bucket,
+        "--replica-bucket",
+        stores.replica.bucket,
+        "--reports",
+        path.join(dir, "no-drill-reports"),
+      ];
+      const env = { ...s3Env(stores.primary, stores.root), AWS_ENDPOINT_URL_S3: router.endpoint };
+      const run = await phoenixCliAsync([...args, "-o", "json"], { root, env });
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      const doc = JSON.parse(run.stdout) as StatusDocument;
+      const status = doc.stacks[0];
+      assert.ok(status);
+      // The chart's Schedule objects are what Phoenix names them (scheduleObjectName).
+      assert.deepEqual([...schedules].sort(), status.schedules.map((s) => s.veleroSchedule).sort());
+      const used = status.schedules.find((s) => s.veleroSchedule === schedules[0]);
+      assert.equal(used?.primary?.name, backupName);
+      assert.equal(used?.replica?.name, backupName, "whole on the replica, as replication left it");
+      assert.ok((used?.replica?.items ?? 0) > 0 && (used?.replica?.bytes ?? 0) > 0, JSON.stringify(used));
+      for (const b of [status.buckets.primary, status.buckets.replica])
+        assert.deepEqual(b?.lock, { enabled: true, mode: status.declaredLock?.mode, days: status.declaredLock?.days });
+      assert.equal(status.rpoNow.backup, backupName);
+      assert.ok((status.rpoNow.seconds ?? Infinity) < status.rpoNow.targetMinutes * 60);
+      assert.equal(status.lagSeconds, 0);
+      assert.deepEqual(status.inFlight, []);
+      const other = status.schedules.filter((s) => s !== used).map((s) => s.schedule);
+      assert.deepEqual(status.problems, [
+        ...other.map((s) => `schedule ${s}: no Completed backup whole on the replica`),
+        "no passing drill on record (phoenix drill run --from prod)",
+      ]);
+      const table = await phoenixCliAsync(args, { root, env });
+      assert.match(
+        table.stdout,
+        new RegExp(`Object Lock ${status.declaredLock?.mode} ${status.declaredLock?.days} days`),
+      );
+      // For a person to read: kept with the run's reports.
+      fs.mkdirSync(path.join(ROOT, ".e2e"), { recursive: true });
+      fs.writeFileSync(path.join(ROOT, ".e2e", "status.txt"), table.stdout);
+    } finally {
+      await router.stop();
+    }
   });
 
   it("the kopia repository Velero makes on the primary replicates blob by blob; a blob still on its way makes the backup incomplete", async () => {
