@@ -173,8 +173,12 @@ export function lockProblem(which: string, bucket: BucketStatus, declared: Decla
 
 const DAY = 86_400;
 
-/** What misses a target: each line is one reason `phoenix status` exits 1. */
-export function problemsOf(s: Omit<StackStatus, "problems">, now: number): string[] {
+/**
+ * What the buckets miss. Nothing when neither bucket is known: the caller names why
+ * (the storage stack's outputs could not be read) once, not as every target it hides.
+ */
+function bucketProblems(s: Omit<StackStatus, "problems">): string[] {
+  if (!s.buckets.primary && !s.buckets.replica) return [];
   const out: string[] = [];
   for (const [which, b] of [
     ["primary", s.buckets.primary],
@@ -193,6 +197,12 @@ export function problemsOf(s: Omit<StackStatus, "problems">, now: number): strin
   if (s.rpoNow.seconds === undefined) out.push(`RPO now unknown: ${s.rpoNow.note}`);
   else if (s.rpoNow.seconds > target)
     out.push(`RPO now ${Math.round(s.rpoNow.seconds / 60)} min is over the ${s.rpoNow.targetMinutes} min target`);
+  return out;
+}
+
+/** What misses a target: each line is one reason `phoenix status` exits 1. */
+export function problemsOf(s: Omit<StackStatus, "problems">, now: number): string[] {
+  const out = bucketProblems(s);
   const pass = s.lastPassingDrill;
   if (!pass)
     out.push(

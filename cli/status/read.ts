@@ -56,7 +56,7 @@ export async function locationsOf(
     return { ...(primary ? { primary } : {}), ...(replica ? { replica } : {}) };
   } catch (err) {
     return {
-      error: `cannot read the outputs of storage stack ${t.storageStack}: ${message(err)} (or give --primary-bucket and --replica-bucket)`,
+      error: `the buckets are not known: storage stack ${t.storageStack}'s outputs cannot be read (give --primary-bucket and --replica-bucket to name them): ${message(err)}`,
     };
   }
 }

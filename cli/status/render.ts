@@ -56,11 +56,15 @@ function stackLines(s: StackStatus): string[] {
       ? `unknown (${s.rpoNow.note})`
       : `${age(s.rpoNow.seconds)} (${s.rpoNow.note}) against ${s.rpoNow.targetMinutes}m`;
   const lag = s.lagSeconds !== undefined ? `lag ${age(s.lagSeconds)}` : "lag unknown";
+  const replication =
+    r?.error === undefined && r !== undefined
+      ? `${lag}${s.lagNote ? ` (${s.lagNote})` : ""}; in flight: ${s.inFlight.length === 0 ? "nothing" : s.inFlight.map((f) => `${f.name} (${age(f.ageSeconds)}, ${f.missing})`).join(", ")}`
+      : "unknown (the replica is not read)";
   return [
     `${s.stack} (${s.region}, ${role}): backups in ${s.storageStack}`,
     ...(s.schedules.length > 0 ? backupsLines(s) : []),
-    `  Buckets:      primary ${p ? `${p.location}, Object Lock ${lockText(p.lock)}` : "unknown"}; replica ${r ? `${r.location}, Object Lock ${lockText(r.lock)}` : "none"}`,
-    `  Replication:  ${lag}${s.lagNote ? ` (${s.lagNote})` : ""}; in flight: ${s.inFlight.length === 0 ? "nothing" : s.inFlight.map((f) => `${f.name} (${age(f.ageSeconds)}, ${f.missing})`).join(", ")}`,
+    `  Buckets:      ${p || r ? `primary ${p ? `${p.location}, Object Lock ${lockText(p.lock)}` : "unknown"}; replica ${r ? `${r.location}, Object Lock ${lockText(r.lock)}` : "none"}` : "unknown"}`,
+    `  Replication:  ${replication}`,
     `  RPO now:      ${rpo}`,
     drillLine(s),
     ...(s.drift

@@ -27,7 +27,7 @@ async function oneStack(
 ): Promise<StackStatus> {
   const at = await locationsOf(env, t, req.buckets);
   const read: BucketsRead = at.error
-    ? { buckets: {}, schedules: [], inFlight: [], rpoNow: { note: at.error } }
+    ? { buckets: {}, schedules: [], inFlight: [], rpoNow: { note: "the buckets are not known" } }
     : await readBuckets(env, t, at);
   const { last, lastPassing } = drillsOf(drills, t);
   const drift =

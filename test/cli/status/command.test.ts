@@ -199,6 +199,23 @@ describe("phoenix status", () => {
     );
   });
 
+  it("says once that the buckets are not known when the storage stack's outputs cannot be read", async () => {
+    const engine = new ScriptedEngine({ fail: ["outputs storage/prod"] });
+    const run = await phoenix(
+      ["status", "--stack", "prod", "--reports", "none", "-o", "json"],
+      repositoryCopy(),
+      engine,
+      adapters,
+    );
+    assert.equal(run.status, 1);
+    const prod = (JSON.parse(run.stdout) as StatusDocument).stacks[0];
+    assert.deepEqual(
+      prod?.problems.map((p) => p.split(":")[0]),
+      ["the buckets are not known", "no passing drill on record (phoenix drill run --from prod)"],
+    );
+    assert.match(prod?.problems[0] ?? "", /give --primary-bucket and --replica-bucket/);
+  });
+
   it("names a bucket it cannot read, and exits 1", async () => {
     const run = await phoenix(
       ["status", "--stack", "prod", "--primary-bucket", "primary", "--replica-bucket", "gone", "--reports", "none"],
