@@ -2,6 +2,7 @@
  * `phoenix status [--stack S | --all] [-o table|json]`: the recovery posture at a glance,
  * read-only: parse, call ./status.ts, print.
  */
+import * as path from "node:path";
 import type { Command } from "commander";
 import { EXIT, UsageError } from "../shared/errors";
 import { formatOf, outputOption } from "../shared/grammar";
@@ -15,6 +16,7 @@ interface StatusOptions {
   primaryBucket?: string;
   replicaBucket?: string;
   reports?: string;
+  stateDir?: string;
 }
 
 /** A standby's drift, as `phoenix drift --from --to` compares it (loaded only for a standby). */
@@ -40,7 +42,8 @@ async function status(opts: StatusOptions, deps: Deps): Promise<number> {
     import("./status"),
     import("./render"),
   ]);
-  const { env } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery);
+  const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
+  const { env } = await recoveryEnv(deps.root(), deps.engine, deps.io, deps.recovery, stateDir);
   const doc = await readStatus(
     env,
     {
@@ -71,6 +74,7 @@ export function registerStatus(program: Command, act: Act, deps: Deps): void {
       "--replica-bucket <name>",
       "read this bucket instead of the storage stack's `replicaBucket` output (with --stack)",
     )
+    .option("--state-dir <dir>", "where the drill records are, for the drills running now (default .phoenix/drills)")
     .option(
       "--reports <dir>",
       "where the drill reports are (default .phoenix/reports; CI downloads the drill workflow's)",

@@ -95,6 +95,8 @@ export interface StackStatus {
   };
   readonly lastDrill?: DrillFact;
   readonly lastPassingDrill?: DrillFact;
+  /** Drills of this stack running now, from their records (`.phoenix/drills`). */
+  readonly runningDrills: readonly string[];
   readonly maxDrillAgeDays: number;
   readonly drift?: StandbyDrift;
   readonly problems: readonly string[];

@@ -37,15 +37,20 @@ function backupsLines(s: StackStatus): string[] {
 }
 
 function drillLine(s: StackStatus): string {
+  const running = s.runningDrills.length > 0 ? `; running now: ${s.runningDrills.join(", ")}` : "";
+  return `  Last drill:   ${lastDrill(s)}${running}`;
+}
+
+function lastDrill(s: StackStatus): string {
   const d = s.lastDrill;
-  if (!d) return "  Last drill:   none on record";
+  if (!d) return "none on record";
   const rto = d.rtoSeconds === undefined ? "" : `, RTO ${age(d.rtoSeconds)}`;
   const rpo = d.rpoSeconds === undefined ? "" : `, RPO ${age(d.rpoSeconds)}`;
   const passing =
     s.lastPassingDrill && s.lastPassingDrill.id !== d.id
       ? `; last passing ${s.lastPassingDrill.id} (${s.lastPassingDrill.startedAt})`
       : "";
-  return `  Last drill:   ${d.id} ${d.startedAt} ${d.outcome}${rto}${rpo}${passing} (at most ${s.maxDrillAgeDays} days old)`;
+  return `${d.id} ${d.startedAt} ${d.outcome}${rto}${rpo}${passing} (at most ${s.maxDrillAgeDays} days old)`;
 }
 
 function stackLines(s: StackStatus): string[] {

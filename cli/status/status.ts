@@ -1,5 +1,6 @@
 /** `phoenix status`: the recovery posture of one stack or of every stack, and its problems. */
 import * as path from "node:path";
+import { stillRunning } from "../recovery/state";
 import type { RecoveryEnv } from "../recovery/types";
 import { drillsOf, drillsOnRecord, type DrillOnRecord } from "./drills";
 import { problemsOf, type StackStatus, type StandbyDrift, type StatusDocument } from "./model";
@@ -54,6 +55,10 @@ async function oneStack(
     rpoNow: { ...read.rpoNow, targetMinutes: t.rpoMinutes },
     ...(last ? { lastDrill: last } : {}),
     ...(lastPassing ? { lastPassingDrill: lastPassing } : {}),
+    runningDrills: env.state
+      .list()
+      .filter((r) => (t.role === "standby" ? r.stack === t.stack : r.source === t.stack) && stillRunning(r, env.now()))
+      .map((r) => r.id),
     maxDrillAgeDays: t.maxDrillAgeDays,
     ...(drift ? { drift } : {}),
   };

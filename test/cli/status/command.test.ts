@@ -5,9 +5,11 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { openBackupStore } from "../../../cli/recovery/s3";
+import { DrillState } from "../../../cli/recovery/state";
 import type { StatusDocument } from "../../../cli/status/model";
 import { backupKeys } from "../../../cli/recovery/velero";
 import { backupJson, ledgerObjects } from "../recovery/fixtures";
@@ -214,6 +216,32 @@ describe("phoenix status", () => {
       ["the buckets are not known", "no passing drill on record (phoenix drill run --from prod)"],
     );
     assert.match(prod?.problems[0] ?? "", /give --primary-bucket and --replica-bucket/);
+  });
+
+  it("names a drill running now, from its record", async () => {
+    const { root, reports } = await withDrill();
+    const state = path.join(root, "state");
+    new DrillState(state).write({
+      id: "drill-now-0001",
+      source: "prod",
+      stack: "prod-drill-now-0001",
+      region: "eu-central-1",
+      startedAt: new Date(NOW - 600_000).toISOString(),
+      host: os.hostname(),
+      pid: process.pid,
+      phase: "restore",
+      status: "running",
+      stackCreated: true,
+      files: [],
+      keep: false,
+    });
+    const run = await phoenix(
+      ["status", "--stack", "prod", ...buckets, "--reports", reports, "--state-dir", state],
+      root,
+      undefined,
+      adapters,
+    );
+    assert.match(run.stdout, /Last drill:\s+drill-\S+ \S+ passed, RTO .*; running now: drill-now-0001$/m);
   });
 
   it("names a bucket it cannot read, and exits 1", async () => {

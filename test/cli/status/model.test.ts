@@ -76,6 +76,7 @@ describe("status, pure", () => {
     inFlight: [],
     rpoNow: { seconds: 3600, targetMinutes: 80, note: "" },
     maxDrillAgeDays: 35,
+    runningDrills: [],
     drift: { unexplained: ["helm/velero/version"], accepted: 0, explained: 12 },
   };
 
