@@ -133,4 +133,12 @@ export const upstreamPrograms = {
     // admin is the harness's own (test/e2e/upstream/minio/admin): the MinIO admin calls it needs, through madmin-go.
     binaries: { minio: "github.com/minio/minio", "minio-admin": "phoenix.e2e/upstream/minio/admin" },
   },
+  // The engine, at @pulumi/pulumi's version (a test holds them together). Its Node.js
+  // language host is a module the proxy here does not serve: test/e2e/upstream/build.ts
+  // builds it from the same tag's source.
+  pulumi: {
+    module: "github.com/pulumi/pulumi/pkg/v3",
+    version: "v3.248.0",
+    binaries: { pulumi: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" },
+  },
 } as const satisfies Record<string, UpstreamProgram>;

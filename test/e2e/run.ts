@@ -21,6 +21,7 @@ const VERSION_COMMANDS: Record<ProgramName, readonly string[]> = {
   helm: ["helm", "version", "--short"],
   velero: ["velero", "version", "--client-only"],
   minio: ["minio", "--version"],
+  pulumi: ["pulumi", "version"],
 };
 
 function reportedVersion(name: ProgramName): string {

@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { charts, images, kubernetesVersion, upstreamPrograms } from "../../components/catalog";
 import { REFERENCE_CHARTS } from "../helpers";
+import { pinnedHostGoMod } from "./upstream/engine";
 
 const UPSTREAM = path.join(__dirname, "upstream");
 
@@ -48,6 +49,25 @@ describe("the upstream programs of the e2e harness", () => {
       }
     });
   }
+
+  it("the engine is at @pulumi/pulumi's version, and its language host builds against the same modules", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    assert.equal(upstreamPrograms.pulumi.version, `v${pkg.dependencies["@pulumi/pulumi"]}`);
+    // The language host's go.mod at a tag points at the repository's own folders (sdk/nodejs/cmd/pulumi-language-nodejs/go.mod@v3.248.0).
+    const upstream = [
+      "replace (",
+      "\tgithub.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e",
+      "\tgithub.com/pulumi/pulumi/pkg/v3 => ../../../../pkg",
+      "\tgithub.com/pulumi/pulumi/sdk/v3 => ../../..",
+      ")",
+    ].join("\n");
+    const pinned = pinnedHostGoMod(upstream, "v3.248.0");
+    assert.match(pinned, /pkg\/v3 => github\.com\/pulumi\/pulumi\/pkg\/v3 v3\.248\.0\n/);
+    assert.match(pinned, /sdk\/v3 => github\.com\/pulumi\/pulumi\/sdk\/v3 v3\.248\.0\n/);
+    assert.match(pinned, /clipboard => github\.com\/tgummerer\/clipboard/, "its other replaces stay");
+  });
 
   it("Kubernetes is at the catalog's minor, and the AWS plugin at the image Phoenix deploys", () => {
     assert.match(upstreamPrograms.kubernetes.version, new RegExp(`^v${kubernetesVersion.replace(".", "\\.")}\\.\\d+$`));

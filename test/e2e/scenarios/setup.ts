@@ -12,9 +12,12 @@ import { removeOnExit } from "../harness/processes";
 import { binary, type ProgramName } from "../upstream/paths";
 import type { S3Credentials, Store } from "../harness/objectStore";
 
+/** The real parts every scenario but the engine's runs on (the engine is `pulumi`'s). */
+export const REAL_PARTS = (Object.keys(upstreamPrograms) as ProgramName[]).filter((n) => n !== "pulumi");
+
 /** Why the scenarios cannot run here, or undefined when they can. */
-export function cannotRun(needsCharts: boolean): string | undefined {
-  for (const name of Object.keys(upstreamPrograms) as ProgramName[]) {
+export function cannotRun(needsCharts: boolean, programs: readonly ProgramName[] = REAL_PARTS): string | undefined {
+  for (const name of programs) {
     for (const bin of Object.keys(upstreamPrograms[name].binaries))
       if (!fs.existsSync(binary(name, bin))) return `${binary(name, bin)} is not built (npm run e2e:build)`;
   }

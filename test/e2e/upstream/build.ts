@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { upstreamPrograms } from "../../../components/catalog";
+import { buildEngineParts, engineVersionFlag } from "./engine";
 import { cacheRoot, goAvailable, programDir, SKIPPED, type ProgramName } from "./paths";
 
 /** Linker flags that stamp a program's version where it reports one (`kube-apiserver --version`, `velero version`). */
@@ -29,6 +30,7 @@ function ldflags(name: ProgramName, version: string): string {
   }
   if (name === "velero") flags.push(`-X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=${version}`);
   if (name === "helm") flags.push(`-X helm.sh/helm/v3/internal/version.version=${version}`);
+  if (name === "pulumi") flags.push(engineVersionFlag(version));
   return flags.join(" ");
 }
 
@@ -105,6 +107,7 @@ export function buildAll(log: (line: string) => void = console.log): boolean {
   let total = 0;
   for (const name of Object.keys(upstreamPrograms) as ProgramName[]) total += buildProgram(name, log);
   copyKwokStages();
+  total += buildEngineParts(log);
   log(`upstream programs ready in ${cacheRoot()} (${total} s of building this run)`);
   return true;
 }

@@ -1,0 +1,98 @@
+/**
+ * The Pulumi engine's parts beside its CLI, into the CLI's cache folder: the Node.js
+ * language host and the dynamic provider's launcher, at the CLI's own version.
+ *
+ * The language host is a Go module of its own
+ * (`github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3`) that the Go module
+ * proxy here does not serve at any version, so it is built from the pinned tag's source in
+ * a clone of pulumi/pulumi: `$PHOENIX_PULUMI_SOURCE` (a git directory), by default this
+ * workplace's mirror. Its go.mod points at the repository's own pkg and sdk folders; here
+ * they are the same version's modules from the proxy. Without the source it says so
+ * loudly and the engine scenarios skip.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { upstreamPrograms } from "../../../components/catalog";
+import { binary, programDir, SKIPPED } from "./paths";
+
+/** The language host's binary, and the launcher the engine runs for a `pulumi.dynamic` provider. */
+export const NODEJS_HOST = "pulumi-language-nodejs";
+export const DYNAMIC_PROVIDER = "pulumi-resource-pulumi-nodejs";
+
+/** Where pulumi/pulumi's git history is. */
+export function engineSource(): string {
+  return process.env.PHOENIX_PULUMI_SOURCE ?? "/work/.mirror/pulumi+pulumi/repo";
+}
+
+/** The linker flag that stamps the engine's version (`pulumi version`). */
+export function engineVersionFlag(version: string): string {
+  return `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
+}
+
+function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** The language host's go.mod, its repository-relative replaces turned into the pinned modules. */
+export function pinnedHostGoMod(text: string, version: string): string {
+  return text
+    .replace(/(github\.com\/pulumi\/pulumi\/pkg\/v3 => )\S+/, `$1github.com/pulumi/pulumi/pkg/v3 ${version}`)
+    .replace(/(github\.com\/pulumi\/pulumi\/sdk\/v3 => )\S+/, `$1github.com/pulumi/pulumi/sdk/v3 ${version}`);
+}
+
+function buildHost(version: string, log: (line: string) => void): void {
+  const src = engineSource();
+  const tag = spawnSync("git", ["--git-dir", src, "rev-parse", "--verify", `${version}^{commit}`], {
+    encoding: "utf8",
+  });
+  if (tag.status !== 0) {
+    log(SKIPPED(`the Node.js language host cannot be built: no tag ${version} in ${src} (set PHOENIX_PULUMI_SOURCE)`));
+    return;
+  }
+  const work = fs.mkdtempSync(path.join(programDir("pulumi"), ".nodejs-src-"));
+  try {
+    const tar = spawnSync(
+      "bash",
+      ["-c", 'git --git-dir "$SRC" archive "$TAG" sdk/nodejs/cmd/pulumi-language-nodejs | tar -x --strip-components=4'],
+      { cwd: work, env: { ...process.env, SRC: src, TAG: version }, encoding: "utf8" },
+    );
+    if (tar.status !== 0) throw new Error(`git archive ${version} failed: ${tar.stderr}`);
+    const mod = path.join(work, "go.mod");
+    fs.writeFileSync(mod, pinnedHostGoMod(fs.readFileSync(mod, "utf8"), version));
+    run("go", ["mod", "tidy"], work, { GOFLAGS: "-mod=mod" });
+    const partial = path.join(path.dirname(binary("pulumi", NODEJS_HOST)), `.${NODEJS_HOST}.partial-${process.pid}`);
+    run("go", ["build", "-trimpath", "-ldflags", `-s -w ${engineVersionFlag(version)}`, "-o", partial, "."], work, {
+      CGO_ENABLED: "0",
+    });
+    fs.renameSync(partial, binary("pulumi", NODEJS_HOST));
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The dynamic provider's launcher, from the sdk module at the engine's version (`nodejs/dist/`). */
+function installDynamicProvider(): void {
+  const sdk = run(
+    "go",
+    ["list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi/sdk/v3"],
+    path.join(__dirname, "pulumi"),
+  );
+  const dest = binary("pulumi", DYNAMIC_PROVIDER);
+  fs.copyFileSync(path.join(sdk.trim(), "nodejs", "dist", DYNAMIC_PROVIDER), dest);
+  fs.chmodSync(dest, 0o755);
+}
+
+/** Builds what the CLI's folder lacks of the engine; returns the seconds spent. */
+export function buildEngineParts(log: (line: string) => void = console.log): number {
+  const { version } = upstreamPrograms.pulumi;
+  const started = Date.now();
+  if (!fs.existsSync(binary("pulumi", NODEJS_HOST))) {
+    log(`pulumi ${version}: building ${NODEJS_HOST} from ${engineSource()}`);
+    buildHost(version, log);
+  }
+  if (!fs.existsSync(binary("pulumi", DYNAMIC_PROVIDER))) installDynamicProvider();
+  return Math.round((Date.now() - started) / 1000);
+}
