@@ -6,6 +6,7 @@
  * and `diagnostics` (pulumi/pulumi pkg/display/json.go). A replace shows once as
  * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
  */
+import { stripVTControlCharacters } from "node:util";
 import { BACKUP_STORAGE_PROJECT } from "../stacks/names";
 import { shorterRetention, type Retaining } from "../shared/retention";
 import { record } from "../shared/data";
@@ -256,6 +257,22 @@ export function dangers(stack: string, steps: readonly PreviewStep[]): Danger[] 
   return out;
 }
 
+/**
+ * An error diagnostic in one line. A program that throws is reported by the engine as
+ * `error: Running program '<file>' failed with an unhandled exception:` and, on the next
+ * line, the exception itself, then its stack, colored (a real v3.248.0 preview:
+ * test/fixtures/pulumi/preview-failed-program.json): the header alone says nothing, so a
+ * header that ends in a colon is followed by the first line after it.
+ */
+export function errorText(message: string | undefined): string {
+  const lines = stripVTControlCharacters(message ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("at "));
+  const [head = "", next] = lines;
+  return head.endsWith(":") && next !== undefined ? `${head} ${next}` : head;
+}
+
 /** Summarizes the digests, each named by where it came from (used when its steps name no stack). */
 export function summarize(
   digests: readonly { readonly source: string; readonly digest: PreviewDigest }[],
@@ -271,9 +288,7 @@ export function summarize(
     const { stack, project } = first ? parseUrn(first) : { stack: source, project: "" };
     const counts: Record<string, number> = {};
     for (const s of logicalSteps(steps)) if (s.op !== "same") counts[s.op] = (counts[s.op] ?? 0) + 1;
-    const errors = (digest.diagnostics ?? [])
-      .filter((d) => d.severity === "error")
-      .map((d) => (d.message ?? "").trim().split("\n")[0]);
+    const errors = (digest.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => errorText(d.message));
     const removals = logicalSteps(steps)
       .filter((st) => REPLACE_OPS.has(st.op) || st.op === "delete")
       .map((st): Removal => ({

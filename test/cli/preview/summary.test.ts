@@ -11,6 +11,7 @@ import { describe, it } from "node:test";
 import {
   backupLosses,
   COMMENT_LIMIT,
+  errorText,
   PREVIEW_FAILED_MARKER,
   logicalSteps,
   PREVIEW_SUMMARY_MARKER,
@@ -379,5 +380,23 @@ describe("preview summary: what a reviewer reads", () => {
       assert.equal(bad.status, 2, file);
       assert.match(bad.stderr, message);
     }
+  });
+});
+
+describe("a failed preview, as the real engine (v3.248.0, test/e2e/scenarios/engine.e2e.ts) writes it", () => {
+  const failed = JSON.parse(
+    fs.readFileSync(path.join(ROOT, "test", "fixtures", "pulumi", "preview-failed-program.json"), "utf8"),
+  ) as PreviewDigest;
+
+  it("names the program's own exception, not only the engine's header, without color codes or stack lines", () => {
+    const [stack] = summarize([{ source: "failed.json", digest: failed }]).stacks;
+    assert.deepEqual(stack?.errors, [
+      "error: Running program '/work/main/test/e2e/programs/engine-basics/index.ts' failed with an unhandled exception: Error: e2e program: asked to fail by its config",
+    ]);
+    assert.equal(
+      errorText("error: preview failed\nmore"),
+      "error: preview failed",
+      "a header that says it all stays alone",
+    );
   });
 });

@@ -8,17 +8,20 @@
  * streams, a failing program fails with its own message, and `protect` refuses a destroy.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AutomationEngine } from "../../../cli/engine/automation";
 import type { EngineStack } from "../../../cli/engine/adapter";
+import { phoenixCli } from "../harness/plan";
 import { NODEJS_HOST } from "../upstream/engine";
 import { binary } from "../upstream/paths";
 import { cannotRun, runDir } from "./setup";
 
 const PROGRAM = path.join(__dirname, "..", "programs", "engine-basics");
+const CONSUMER = path.join(__dirname, "..", "programs", "stack-reference-consumer");
 
 function skipReason(): string | undefined {
   const missing = cannotRun(false, ["pulumi"]);
@@ -34,6 +37,7 @@ if (skip) console.log(`!!! SKIPPED: the real Pulumi engine: ${skip} !!!`);
 describe("the real Pulumi engine, through Phoenix's adapter", { skip }, () => {
   const id = randomBytes(3).toString("hex");
   const stack: EngineStack = { project: "storage", workDir: PROGRAM, stack: `e2e-${id}` };
+  const consumer: EngineStack = { project: "platform", workDir: CONSUMER, stack: `e2e-${id}` };
   const passphrase = randomBytes(16).toString("hex");
   const password = `pw-${randomBytes(8).toString("hex")}`;
   let engine: AutomationEngine;
@@ -52,7 +56,10 @@ describe("the real Pulumi engine, through Phoenix's adapter", { skip }, () => {
 
   after(async () => {
     if (!engine) return;
-    // Unprotect, then remove everything the run made: the records, the stack, its file.
+    // The consumer first (it references the other), then unprotect and remove everything the run made.
+    await engine.destroy(consumer, () => undefined).catch(() => undefined);
+    await engine.removeStack(consumer).catch(() => undefined);
+    fs.rmSync(path.join(CONSUMER, `Pulumi.${consumer.stack}.yaml`), { force: true });
     await engine.setConfig(stack, "protect", { value: "false", secret: false }, false).catch(() => undefined);
     await engine.setConfig(stack, "fail", { value: "false", secret: false }, false).catch(() => undefined);
     await engine.up(stack, () => undefined).catch(() => undefined);
@@ -84,7 +91,7 @@ describe("the real Pulumi engine, through Phoenix's adapter", { skip }, () => {
 
   it("runs the program: progress streams, outputs come back with the secret masked", async () => {
     const changes = await engine.up(stack, (line) => lines.push(line));
-    assert.equal(changes.create, 3, JSON.stringify(changes));
+    assert.equal(changes.create, 4, JSON.stringify(changes));
     assert.ok(
       lines.some((l) => /^create pulumi-nodejs:dynamic:Resource kept$/.test(l)),
       `progress lines: ${lines.join(" | ")}`,
@@ -99,6 +106,44 @@ describe("the real Pulumi engine, through Phoenix's adapter", { skip }, () => {
       "in clear only for the caller's own use",
     );
     assert.equal((await engine.resourceUrns(stack)).filter((u) => u.endsWith("::kept")).length, 1);
+  });
+
+  it("a real `pulumi preview --json` of a replace and a delete goes through the built preview-summary, and a failed preview fails it", async () => {
+    const preview = (name: string): string => {
+      const run = spawnSync("pulumi", ["preview", "--json", "--non-interactive", "--stack", stack.stack], {
+        cwd: PROGRAM,
+        encoding: "utf8",
+        env: process.env,
+      });
+      const file = path.join(backend, `${name}.json`);
+      fs.writeFileSync(file, run.stdout);
+      return file;
+    };
+    await engine.setConfig(stack, "scratchName", { value: "scratch-renamed", secret: false }, false);
+    await engine.setConfig(stack, "dropExtra", { value: "true", secret: false }, false);
+    const changed = preview("changed");
+    const summary = phoenixCli(["preview-summary", "--fail-on-danger", changed]);
+    assert.equal(summary.status, 0, summary.stdout + summary.stderr);
+    assert.match(summary.stdout, /scratch[^\n]*replace/, summary.stdout);
+    assert.match(summary.stdout, /extra[^\n]*delete/, summary.stdout);
+    assert.ok(!summary.stdout.includes(password), "the preview's secret stays masked");
+    await engine.setConfig(stack, "fail", { value: "true", secret: false }, false);
+    const failed = phoenixCli(["preview-summary", preview("failed")]);
+    assert.equal(failed.status, 1, failed.stdout);
+    assert.match(failed.stdout, /asked to fail by its config/);
+    for (const key of ["scratchName", "dropExtra", "fail"])
+      await engine.setConfig(stack, key, { value: key === "scratchName" ? "scratch" : "false", secret: false }, false);
+  });
+
+  it("another project reads the stack through a StackReference named as the platform names its storage, secrets still secret", async () => {
+    await engine.ensureStack(consumer, { create: true });
+    await engine.setConfig(consumer, "source", { value: `phoenix-e2e-engine/${stack.stack}`, secret: false }, false);
+    await engine.up(consumer, () => undefined);
+    const out = await engine.outputs(consumer);
+    assert.equal(out.sourceName, `organization/phoenix-e2e-engine/${stack.stack}`, "a DIY backend's organization");
+    assert.equal(out.host, "db.internal");
+    assert.equal(out.password, "[secret]", "a secret output stays secret through the reference");
+    assert.equal(await engine.secretOutput(consumer, "password"), password);
   });
 
   it("fails a program that throws with the program's own message, never a secret", async () => {

@@ -1,7 +1,8 @@
 /**
  * The engine scenario's program: what it reads of the config (a map key set leaf by leaf
  * with `--path`, a secret among them), two records the engine keeps, one protected, and
- * outputs, one secret. `fail: true` makes the program throw, for the engine's own message.
+ * outputs, one secret. `fail: true` makes the program throw, for the engine's own message;
+ * `scratchName` and `dropExtra` make a preview replace one record and delete another.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -26,7 +27,9 @@ if (config.getBoolean("fail")) throw new Error("e2e program: asked to fail by it
 const database = config.requireObject<{ host: string }>("database");
 const password = config.requireSecretObject<{ password: string }>("database").apply((d) => d.password);
 
-new EngineRecord("scratch", { name: "scratch", note: database.host });
+// A changed name replaces the record (its provider's diff says so); `dropExtra` deletes one.
+new EngineRecord("scratch", { name: config.get("scratchName") ?? "scratch", note: database.host });
+if (!config.getBoolean("dropExtra")) new EngineRecord("extra", { name: "extra", note: "deleted when dropped" });
 const kept = new EngineRecord(
   "kept",
   { name: "kept", note: "keep me" },
