@@ -1,0 +1,120 @@
+/**
+ * `phoenix preview` and `phoenix up` (the built command) on the real Pulumi engine: a
+ * repository whose two projects are the region scenario's programs
+ * (test/e2e/programs/region: a storage-like one with a protected, retained record and
+ * the storage's outputs; a platform-like one reading them through the StackReference the
+ * platform uses) under prod's own stack files, a file backend and passphrase secrets. The
+ * command plans offline, then runs storage first and platform second through the adapter.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ROOT } from "../../helpers";
+import { phoenixCli } from "../harness/plan";
+import { NODEJS_HOST } from "../upstream/engine";
+import { binary } from "../upstream/paths";
+import { cannotRun, runDir } from "./setup";
+
+const PROGRAMS = path.join(ROOT, "test", "e2e", "programs", "region");
+
+function skipReason(): string | undefined {
+  const missing = cannotRun(false, ["pulumi"]);
+  if (missing) return missing;
+  if (!fs.existsSync(binary("pulumi", NODEJS_HOST))) return `${binary("pulumi", NODEJS_HOST)} is not built`;
+  return undefined;
+}
+
+const skip = skipReason();
+if (skip) console.log(`!!! SKIPPED: phoenix up on the real Pulumi engine: ${skip} !!!`);
+
+/** One project of the scenario's repository: Pulumi.yaml named as Phoenix's, its entry the scenario's program. */
+function project(dir: string, name: string, program: string, stackFile: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`,
+  );
+  const rel = (to: string): string => path.relative(dir, to).split(path.sep).join("/");
+  fs.writeFileSync(path.join(dir, "index.ts"), `export * from "${rel(program).replace(/\.ts$/, "")}";\n`);
+  // Pulumi's ts-node reads the tsconfig.json of the folder it runs in (sdk/nodejs/cmd/run/run.ts@v3.248.0).
+  fs.writeFileSync(
+    path.join(dir, "tsconfig.json"),
+    JSON.stringify({ extends: rel(path.join(ROOT, "tsconfig.json")), include: ["index.ts"] }),
+  );
+  fs.copyFileSync(stackFile, path.join(dir, "Pulumi.prod.yaml"));
+}
+
+describe("phoenix preview and up (the built command) on the real Pulumi engine", { skip }, () => {
+  // Inside the repository (ignored by Git), so the programs resolve @pulumi/pulumi from its node_modules.
+  const root = path.join(ROOT, ".e2e", `region-${randomBytes(3).toString("hex")}`);
+  let env: NodeJS.ProcessEnv = {};
+
+  before(() => {
+    project(root, "phoenix", path.join(PROGRAMS, "platform.ts"), path.join(ROOT, "Pulumi.prod.yaml"));
+    const storage = path.join(ROOT, "stacks", "backup-storage");
+    project(
+      path.join(root, "stacks", "backup-storage"),
+      "phoenix-backup-storage",
+      path.join(PROGRAMS, "storage.ts"),
+      path.join(storage, "Pulumi.prod.yaml"),
+    );
+    env = {
+      PATH: `${path.dirname(binary("pulumi", "pulumi"))}${path.delimiter}${process.env.PATH ?? ""}`,
+      PULUMI_BACKEND_URL: `file://${runDir("region-backend")}`,
+      PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
+  });
+
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const phoenix = (args: readonly string[], extra: NodeJS.ProcessEnv = {}) =>
+    phoenixCli(args, { root, env: { ...env, ...extra } });
+
+  it("a preview of a region never deployed creates nothing and says which stack is missing", () => {
+    const run = phoenix(["preview", "--stack", "prod"]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout + run.stderr, /no stack named|not found/i);
+    for (const dir of [root, path.join(root, "stacks", "backup-storage")])
+      assert.deepEqual(pulumiJson(env, dir, ["stack", "ls", "--json"]), [], `no stack was created in ${dir}`);
+  });
+
+  it("up creates the storage stack first, then the platform, which reads the storage's outputs", () => {
+    const run = phoenix(["up", "--stack", "prod", "-o", "json"]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const result = JSON.parse(run.stdout) as { storage: Record<string, number>; platform: Record<string, number> };
+    assert.equal(result.storage.create, 2, "the stack and its protected, retained record");
+    assert.equal(result.platform.create, 2, "the stack and its record (the StackReference is a read, not counted)");
+    const out = spawnOutputs(env, root);
+    assert.equal(out.clusterName, "phoenix-prod", "the platform program read prod's phoenix:cluster.name");
+    assert.equal(out.backupBucket, "phoenix-prod-backups", "through phoenix-backup-storage/prod's outputs");
+  });
+
+  it("a preview of the deployed region changes nothing, and says so per stack", () => {
+    const run = phoenix(["preview", "--stack", "prod"]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /backup storage: same 2/);
+    assert.match(run.stdout, /platform: same 2/);
+  });
+
+  it("a program that fails fails the command with the program's own message, exit 1", () => {
+    const run = phoenix(["up", "--stack", "prod"], { PHOENIX_E2E_FAIL: "asked to fail" });
+    assert.equal(run.status, 1, run.stdout);
+    assert.match(run.stdout + run.stderr, /e2e platform program: asked to fail/);
+  });
+});
+
+/** What the engine's own CLI answers in `dir`, as JSON. */
+function pulumiJson(env: NodeJS.ProcessEnv, dir: string, args: readonly string[]): unknown {
+  const run = spawnSync("pulumi", args, { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout) as unknown;
+}
+
+/** The platform stack's outputs. */
+function spawnOutputs(env: NodeJS.ProcessEnv, root: string): Record<string, unknown> {
+  return pulumiJson(env, root, ["stack", "output", "--json", "--stack", "prod"]) as Record<string, unknown>;
+}
