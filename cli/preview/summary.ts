@@ -6,8 +6,8 @@
  * and `diagnostics` (pulumi/pulumi pkg/display/json.go). A replace shows once as
  * `replace`, or as its two halves with `--show-replacement-steps`; both count once here.
  */
-import { stripVTControlCharacters } from "node:util";
 import { BACKUP_STORAGE_PROJECT } from "../stacks/names";
+import { errorText } from "./diagnostics";
 import { shorterRetention, type Retaining } from "../shared/retention";
 import { record } from "../shared/data";
 
@@ -255,22 +255,6 @@ export function dangers(stack: string, steps: readonly PreviewStep[]): Danger[] 
     }
   }
   return out;
-}
-
-/**
- * An error diagnostic in one line. A program that throws is reported by the engine as
- * `error: Running program '<file>' failed with an unhandled exception:` and, on the next
- * line, the exception itself, then its stack, colored (a real v3.248.0 preview:
- * test/fixtures/pulumi/preview-failed-program.json): the header alone says nothing, so a
- * header that ends in a colon is followed by the first line after it.
- */
-export function errorText(message: string | undefined): string {
-  const lines = stripVTControlCharacters(message ?? "")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("at "));
-  const [head = "", next] = lines;
-  return head.endsWith(":") && next !== undefined ? `${head} ${next}` : head;
 }
 
 /** Summarizes the digests, each named by where it came from (used when its steps name no stack). */

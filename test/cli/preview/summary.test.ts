@@ -11,7 +11,6 @@ import { describe, it } from "node:test";
 import {
   backupLosses,
   COMMENT_LIMIT,
-  errorText,
   PREVIEW_FAILED_MARKER,
   logicalSteps,
   PREVIEW_SUMMARY_MARKER,
@@ -20,6 +19,7 @@ import {
   type PreviewDigest,
   type PreviewStep,
 } from "../../../cli/preview/summary";
+import { errorText } from "../../../cli/preview/diagnostics";
 import { ROOT } from "../../helpers";
 import { phoenix } from "../phoenix";
 

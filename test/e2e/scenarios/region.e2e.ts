@@ -100,6 +100,45 @@ describe("phoenix preview and up (the built command) on the real Pulumi engine",
     assert.match(run.stdout, /platform: same 2/);
   });
 
+  it("replicate --yes makes the new region's stacks with the source's secret copied, readable by the new stack only", () => {
+    const token = `tok-${randomBytes(8).toString("hex")}`;
+    const set = (key: string, value: string, secret = false): void => {
+      const args = ["config", "set", "--path", ...(secret ? ["--secret"] : []), key, value, "--stack", "prod"];
+      const r = spawnSync("pulumi", args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    set("phoenix:gitops.credentials.type", "https");
+    set("phoenix:gitops.credentials.username", "phoenix-bot");
+    set("phoenix:gitops.credentials.token", token, true);
+    const run = phoenix(["replicate", "--from", "prod", "--region", "eu-central-1", "--stack", "euc1", "--yes"]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.ok(!(run.stdout + run.stderr).includes(token), "the secret is never printed");
+    const get = (stack: string): ReturnType<typeof spawnSync> =>
+      spawnSync("pulumi", ["config", "get", "--path", "phoenix:gitops.credentials.token", "--stack", stack], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      });
+    assert.equal(String(get("euc1").stdout).trim(), token, "the new stack reads its copy");
+    const cipher = (stack: string): string =>
+      /token:\s+secure: (\S+)/.exec(fs.readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8"))?.[1] ?? "";
+    assert.ok(cipher("euc1") !== "" && cipher("euc1") !== cipher("prod"), "re-encrypted, not copied");
+    // The new stack's ciphertext means nothing to the source: each stack file has its own key.
+    const prodFile = path.join(root, "Pulumi.prod.yaml");
+    const original = fs.readFileSync(prodFile, "utf8");
+    try {
+      fs.writeFileSync(prodFile, original.replace(cipher("prod"), cipher("euc1")));
+      const foreign = get("prod");
+      assert.notEqual(foreign.status, 0, "prod cannot decrypt euc1's copy");
+      assert.ok(!String(foreign.stdout).includes(token));
+    } finally {
+      fs.writeFileSync(prodFile, original);
+    }
+    const out = pulumiJson(env, root, ["stack", "output", "--json", "--stack", "euc1"]) as Record<string, unknown>;
+    assert.equal(out.clusterName, "phoenix-euc1", "replicate derived the cluster's name, and the program read it");
+    assert.equal(out.backupBucket, "phoenix-euc1-backups", "from the new region's own storage stack");
+  });
+
   it("a program that fails fails the command with the program's own message, exit 1", () => {
     const run = phoenix(["up", "--stack", "prod"], { PHOENIX_E2E_FAIL: "asked to fail" });
     assert.equal(run.status, 1, run.stdout);
