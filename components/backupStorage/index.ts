@@ -14,6 +14,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupStorageArgs, ObjectLockRetention } from "./args";
 import { restoreReading, secureBucket } from "./bucket";
+import { legacyAliases } from "./aliases";
 import type { LegacyAlias, Side } from "./build";
 import { replicaSecretArn } from "./policies";
 import { principals } from "./principals";
@@ -52,10 +53,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     // protect is inherited by every child: `pulumi destroy` of this stack fails until a
     // person unprotects it on purpose (`pulumi state unprotect`).
     super(BACKUP_STORAGE_TYPE, name, {}, { protect: true, ...opts });
-    const alias: LegacyAlias = (legacy) =>
-      args.movedFromPrefix
-        ? [{ name: `${args.movedFromPrefix}-${legacy}`, parent: pulumi.rootStackResource }]
-        : undefined;
+    const alias: LegacyAlias = legacyAliases(args.movedFromPrefix);
     const who = principals(this, args);
     this.objectLock = args.objectLock;
 

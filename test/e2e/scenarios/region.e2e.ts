@@ -14,38 +14,13 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ROOT } from "../../helpers";
 import { phoenixCli } from "../harness/plan";
-import { NODEJS_HOST } from "../upstream/engine";
-import { binary } from "../upstream/paths";
-import { cannotRun, runDir } from "./setup";
+import { engineCannotRun, engineEnv, pulumi, pulumiJson, writeProject } from "../harness/engine";
+import { runDir } from "./setup";
 
 const PROGRAMS = path.join(ROOT, "test", "e2e", "programs", "region");
 
-function skipReason(): string | undefined {
-  const missing = cannotRun(false, ["pulumi"]);
-  if (missing) return missing;
-  if (!fs.existsSync(binary("pulumi", NODEJS_HOST))) return `${binary("pulumi", NODEJS_HOST)} is not built`;
-  return undefined;
-}
-
-const skip = skipReason();
+const skip = engineCannotRun();
 if (skip) console.log(`!!! SKIPPED: phoenix up on the real Pulumi engine: ${skip} !!!`);
-
-/** One project of the scenario's repository: Pulumi.yaml named as Phoenix's, its entry the scenario's program. */
-function project(dir: string, name: string, program: string, stackFile: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`,
-  );
-  const rel = (to: string): string => path.relative(dir, to).split(path.sep).join("/");
-  fs.writeFileSync(path.join(dir, "index.ts"), `export * from "${rel(program).replace(/\.ts$/, "")}";\n`);
-  // Pulumi's ts-node reads the tsconfig.json of the folder it runs in (sdk/nodejs/cmd/run/run.ts@v3.248.0).
-  fs.writeFileSync(
-    path.join(dir, "tsconfig.json"),
-    JSON.stringify({ extends: rel(path.join(ROOT, "tsconfig.json")), include: ["index.ts"] }),
-  );
-  fs.copyFileSync(stackFile, path.join(dir, "Pulumi.prod.yaml"));
-}
 
 describe("phoenix preview and up (the built command) on the real Pulumi engine", { skip }, () => {
   // Inside the repository (ignored by Git), so the programs resolve @pulumi/pulumi from its node_modules.
@@ -53,20 +28,15 @@ describe("phoenix preview and up (the built command) on the real Pulumi engine",
   let env: NodeJS.ProcessEnv = {};
 
   before(() => {
-    project(root, "phoenix", path.join(PROGRAMS, "platform.ts"), path.join(ROOT, "Pulumi.prod.yaml"));
+    writeProject(root, "phoenix", path.join(PROGRAMS, "platform.ts"), path.join(ROOT, "Pulumi.prod.yaml"));
     const storage = path.join(ROOT, "stacks", "backup-storage");
-    project(
+    writeProject(
       path.join(root, "stacks", "backup-storage"),
       "phoenix-backup-storage",
       path.join(PROGRAMS, "storage.ts"),
       path.join(storage, "Pulumi.prod.yaml"),
     );
-    env = {
-      PATH: `${path.dirname(binary("pulumi", "pulumi"))}${path.delimiter}${process.env.PATH ?? ""}`,
-      PULUMI_BACKEND_URL: `file://${runDir("region-backend")}`,
-      PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString("hex"),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-    };
+    env = engineEnv(runDir("region-backend"));
   });
 
   after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -88,7 +58,7 @@ describe("phoenix preview and up (the built command) on the real Pulumi engine",
     const result = JSON.parse(run.stdout) as { storage: Record<string, number>; platform: Record<string, number> };
     assert.equal(result.storage.create, 2, "the stack and its protected, retained record");
     assert.equal(result.platform.create, 2, "the stack and its record (the StackReference is a read, not counted)");
-    const out = spawnOutputs(env, root);
+    const out = pulumiJson(env, root, ["stack", "output", "--json", "--stack", "prod"]) as Record<string, unknown>;
     assert.equal(out.clusterName, "phoenix-prod", "the platform program read prod's phoenix:cluster.name");
     assert.equal(out.backupBucket, "phoenix-prod-backups", "through phoenix-backup-storage/prod's outputs");
   });
@@ -102,11 +72,8 @@ describe("phoenix preview and up (the built command) on the real Pulumi engine",
 
   it("replicate --yes makes the new region's stacks with the source's secret copied, readable by the new stack only", () => {
     const token = `tok-${randomBytes(8).toString("hex")}`;
-    const set = (key: string, value: string, secret = false): void => {
-      const args = ["config", "set", "--path", ...(secret ? ["--secret"] : []), key, value, "--stack", "prod"];
-      const r = spawnSync("pulumi", args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env } });
-      assert.equal(r.status, 0, r.stderr);
-    };
+    const set = (key: string, value: string, secret = false): string =>
+      pulumi(env, root, ["config", "set", "--path", ...(secret ? ["--secret"] : []), key, value, "--stack", "prod"]);
     set("phoenix:gitops.credentials.type", "https");
     set("phoenix:gitops.credentials.username", "phoenix-bot");
     set("phoenix:gitops.credentials.token", token, true);
@@ -145,15 +112,3 @@ describe("phoenix preview and up (the built command) on the real Pulumi engine",
     assert.match(run.stdout + run.stderr, /e2e platform program: asked to fail/);
   });
 });
-
-/** What the engine's own CLI answers in `dir`, as JSON. */
-function pulumiJson(env: NodeJS.ProcessEnv, dir: string, args: readonly string[]): unknown {
-  const run = spawnSync("pulumi", args, { cwd: dir, encoding: "utf8", env: { ...process.env, ...env } });
-  assert.equal(run.status, 0, run.stderr);
-  return JSON.parse(run.stdout) as unknown;
-}
-
-/** The platform stack's outputs. */
-function spawnOutputs(env: NodeJS.ProcessEnv, root: string): Record<string, unknown> {
-  return pulumiJson(env, root, ["stack", "output", "--json", "--stack", "prod"]) as Record<string, unknown>;
-}
