@@ -15,23 +15,15 @@ import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AutomationEngine } from "../../../cli/engine/automation";
 import type { EngineStack } from "../../../cli/engine/adapter";
+import { engineCannotRun } from "../harness/engine";
 import { phoenixCli } from "../harness/plan";
-import { NODEJS_HOST } from "../upstream/engine";
 import { binary } from "../upstream/paths";
-import { cannotRun, runDir } from "./setup";
+import { runDir } from "./setup";
 
 const PROGRAM = path.join(__dirname, "..", "programs", "engine-basics");
 const CONSUMER = path.join(__dirname, "..", "programs", "stack-reference-consumer");
 
-function skipReason(): string | undefined {
-  const missing = cannotRun(false, ["pulumi"]);
-  if (missing) return missing;
-  if (!fs.existsSync(binary("pulumi", NODEJS_HOST)))
-    return `${binary("pulumi", NODEJS_HOST)} is not built (npm run e2e:build, with pulumi/pulumi's source: PHOENIX_PULUMI_SOURCE)`;
-  return undefined;
-}
-
-const skip = skipReason();
+const skip = engineCannotRun();
 if (skip) console.log(`!!! SKIPPED: the real Pulumi engine: ${skip} !!!`);
 
 describe("the real Pulumi engine, through Phoenix's adapter", { skip }, () => {
