@@ -98,12 +98,16 @@ async function schedule(
   let whole: BackupSummary | undefined;
   for (const b of completedOf(replica?.backups ?? [], s.veleroSchedule)) {
     if (!replica) break;
-    const c = await completeness(replica.store, primary?.backups ? primary.store : undefined, b, blobs);
+    // A check that cannot be made (a listing refused) leaves that backup out, named, and goes on to the next.
+    const c = await completeness(replica.store, primary?.backups ? primary.store : undefined, b, blobs).catch(
+      (err: unknown) => ({ missing: [`cannot be checked: ${message(err)}`], notes: [] }),
+    );
     if (c.missing.length === 0) {
       whole = b;
       break;
     }
-    missing.set(b.name, `missing ${c.missing.join("; ")}`);
+    const what = c.missing.join("; ");
+    missing.set(b.name, what.startsWith("cannot") ? what : `missing ${what}`);
   }
   const status: ScheduleStatus = {
     schedule: s.schedule,
