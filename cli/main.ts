@@ -75,6 +75,8 @@ export function buildProgram(setStatus: (code: number) => void, given: Deps): Co
         "  $ npx phoenix replicate --from prod --region us-east-1 --stack use1 --write-only",
         "  $ npx phoenix up --stack prod",
         "  $ npx phoenix drill run --from prod --region us-east-1 --rehearse",
+        "  $ npx phoenix status --all",
+        "  $ npx phoenix drift --all",
         "  $ npx phoenix destroy --stack use1",
         "",
         "Exit status: 0 ok; 1 a check failed; 2 a usage or input error.",
