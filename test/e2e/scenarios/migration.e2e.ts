@@ -58,14 +58,6 @@ describe("moving the bucket into the storage project, on the real Pulumi engine"
 
   it("pulumi state move takes it alone into the storage stack, and the storage adopts it by its alias: nothing created, deleted or replaced", () => {
     pulumi(env, storage, ["stack", "init", "prod"]);
-    pulumi(env, storage, [
-      "config",
-      "set",
-      "phoenix-backup-storage:movedFromPrefix",
-      "plugins-velero",
-      "--stack",
-      "prod",
-    ]);
     // As the runbook writes it: run in the platform's folder, --dest in the backend's organization.
     pulumi(env, platform, [
       "state",
@@ -77,6 +69,22 @@ describe("moving the bucket into the storage project, on the real Pulumi engine"
       urn,
       "--yes",
       "--non-interactive",
+    ]);
+    // Without the alias, the engine would delete the moved bucket and create another: what the alias prevents.
+    const unaliased = steps(storage);
+    assert.ok(
+      unaliased.some(
+        (s) => s.op === "delete" && s.urn.endsWith("pulumi-nodejs:dynamic:Resource::plugins-velero-backups"),
+      ),
+      `without movedFromPrefix: ${JSON.stringify(unaliased)}`,
+    );
+    pulumi(env, storage, [
+      "config",
+      "set",
+      "phoenix-backup-storage:movedFromPrefix",
+      "plugins-velero",
+      "--stack",
+      "prod",
     ]);
     const moved = steps(storage);
     const record = moved.filter((s) => s.urn.endsWith("pulumi-nodejs:dynamic:Resource::backups"));
