@@ -5,6 +5,7 @@
  * the command exit 1.
  */
 import type { ObjectLockState } from "../recovery/adapters";
+import { startOf } from "../recovery/backupSearch";
 import type { BackupSummary } from "../recovery/velero";
 
 /** One backup as status shows it. */
@@ -108,8 +109,6 @@ export interface StatusDocument {
   readonly stacks: readonly StackStatus[];
   readonly problems: number;
 }
-
-const startOf = (b: BackupSummary): number => Date.parse(b.startedAt ?? b.completedAt ?? "");
 
 /** Completed backups of one Velero schedule, newest first. */
 export function completedOf(backups: readonly BackupSummary[], veleroSchedule: string): BackupSummary[] {

@@ -125,13 +125,13 @@ export async function readBuckets(
   t: StatusTarget,
   at: { primary?: StoreLocation; replica?: StoreLocation },
 ): Promise<BucketsRead> {
+  const read = async (loc: StoreLocation) => {
+    const store = env.store(loc);
+    return { ...(await side(store)), store };
+  };
   const [primary, replica] = await Promise.all([
-    at.primary
-      ? side(env.store(at.primary)).then((r) => ({ ...r, store: env.store(at.primary as StoreLocation) }))
-      : undefined,
-    at.replica
-      ? side(env.store(at.replica)).then((r) => ({ ...r, store: env.store(at.replica as StoreLocation) }))
-      : undefined,
+    at.primary ? read(at.primary) : undefined,
+    at.replica ? read(at.replica) : undefined,
   ]);
   const blobs = listingsOnce();
   const schedules: ScheduleStatus[] = [];
