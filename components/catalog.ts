@@ -142,3 +142,24 @@ export const upstreamPrograms = {
     binaries: { pulumi: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi" },
   },
 } as const satisfies Record<string, UpstreamProgram>;
+
+/**
+ * The resource providers the engine scenarios install with `pulumi plugin install --file`
+ * (test/e2e/upstream/engine.ts): `release` is what the programs ask for.
+ *
+ * Kubernetes is not at @pulumi/kubernetes's 4.34.2: the Go module proxy here serves no
+ * provider module at 4.34.2 or at any tag (2026-12-03), only this pseudo-version, which is
+ * the v4.25.0 tag's commit (f47bc2d6, `git describe` in pulumi/pulumi-kubernetes), and
+ * the stored source of 4.32.0 lacks its schema.json. The e2e programs pin this release on
+ * their explicit provider; what they prove (create, read, delete of core objects,
+ * retainOnDelete, the engine's steps) is the provider's oldest behaviour, unchanged since.
+ */
+export const engineProviders = {
+  kubernetes: {
+    module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
+    version: "v4.0.0-20260115033456-f47bc2d6f199",
+    release: "4.25.0",
+    // Its go.mod points the SDK at the repository's own folder; the same tag's SDK module is served.
+    sdk: { module: "github.com/pulumi/pulumi-kubernetes/sdk/v4", version: "v4.25.0" },
+  },
+} as const;

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { charts, kubernetesVersion } from "../catalog";
-import { podSecurityLabels, type PodSecurityLevel } from "../labels";
+import { podSecurityLabels } from "../labels";
 import {
   ARGOCD_SECRET_TYPE_LABEL,
   bootstrapValues,
@@ -19,66 +19,11 @@ import {
   type NamespaceLabelKeys,
   type RepoCredentials,
 } from "./applications";
-import { podSecurityGuard, type GuardedNamespaces } from "./podSecurityGuard";
+import type { GuardedNamespaces } from "./podSecurityGuard";
+import { imperativeNamespace, podSecurityGuardResources, type ImperativeNamespace } from "./namespaces";
 import { TYPE_TOKENS } from "../typeTokens";
 
-/** CPU and memory quantities. */
-export interface Quantities {
-  readonly cpu?: string;
-  readonly memory?: string;
-}
-
-/** Only the quantities that are set (a LimitRange rejects empty values). */
-function setQuantities(q: Quantities | undefined): Record<string, string> | undefined {
-  const set = Object.entries(q ?? {}).filter((e): e is [string, string] => e[1] !== undefined);
-  return set.length > 0 ? Object.fromEntries(set) : undefined;
-}
-
-/** An imperative namespace Phoenix creates. */
-export interface ImperativeNamespace {
-  /** Namespace name. */
-  readonly name: string;
-  /** Team that owns its state (owner label value). */
-  readonly owner: string;
-  /** ResourceQuota `hard` limits, when set. */
-  readonly resourceQuota?: Readonly<Record<string, string>>;
-  /** LimitRange container defaults, when set. */
-  readonly limitRange?: { readonly default?: Quantities; readonly defaultRequest?: Quantities };
-  /** Pod Security level it enforces. */
-  readonly podSecurity: PodSecurityLevel;
-  /** A default-deny NetworkPolicy (ingress and egress, DNS allowed); off only where the stack says so. */
-  readonly defaultDeny: boolean;
-}
-
-/** Name of the default-deny NetworkPolicy in each imperative namespace. */
-export const DEFAULT_DENY_POLICY = "phoenix-default-deny";
-
-/**
- * A NetworkPolicy that selects every pod of the namespace and allows nothing in or out
- * but DNS queries to CoreDNS (Kubernetes docs, "Network Policies": default deny all
- * ingress and egress). What a workload needs beyond it is its own NetworkPolicy, which
- * adds to this one.
- */
-export function defaultDenySpec(): k8s.types.input.networking.v1.NetworkPolicySpec {
-  return {
-    podSelector: {},
-    policyTypes: ["Ingress", "Egress"],
-    egress: [
-      {
-        to: [
-          {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-          },
-        ],
-        ports: [
-          { protocol: "UDP", port: 53 },
-          { protocol: "TCP", port: 53 },
-        ],
-      },
-    ],
-  };
-}
+export * from "./namespaces";
 
 /** Arguments of the apps layer. */
 export interface AppsArgs {
@@ -125,7 +70,7 @@ export class Apps extends pulumi.ComponentResource {
   constructor(name: string, args: AppsArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE_TOKENS.apps, name, {}, opts);
     const k8sOpts = { parent: this, provider: args.provider };
-    const guard = this.guardPodSecurity(args, k8sOpts);
+    const guard = podSecurityGuardResources(plannedPodSecurity(args.applications, args.imperativeNamespaces), k8sOpts);
 
     const credentials = repositorySecrets(args, k8sOpts);
     this.bootstrap = new k8s.helm.v3.Release(
@@ -154,24 +99,9 @@ export class Apps extends pulumi.ComponentResource {
     );
 
     lockDefaultProject(args, k8sOpts);
-    const namespaces = args.imperativeNamespaces.map((ns) => imperativeNamespace(ns, args, k8sOpts, guard));
+    const namespaces = args.imperativeNamespaces.map((ns) => imperativeNamespace(ns, args.labels, k8sOpts, guard));
     this.imperativeNamespaces = pulumi.all(namespaces.map((n) => n.metadata.name));
     this.registerOutputs({ imperativeNamespaces: this.imperativeNamespaces });
-  }
-
-  /** The admission guard of the namespaces' Pod Security labels (./podSecurityGuard.ts); none when there is no namespace. */
-  private guardPodSecurity(args: AppsArgs, k8sOpts: pulumi.CustomResourceOptions): pulumi.Resource[] {
-    const planned = plannedPodSecurity(args.applications, args.imperativeNamespaces);
-    if (Object.keys(planned).length === 0) return [];
-    const { policy, binding } = podSecurityGuard(planned);
-    const vap = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy("pod-security-guard", policy, k8sOpts);
-    return [
-      vap,
-      new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding("pod-security-guard", binding, {
-        ...k8sOpts,
-        dependsOn: [vap],
-      }),
-    ];
   }
 }
 
@@ -231,63 +161,4 @@ function lockDefaultProject(args: AppsArgs, k8sOpts: pulumi.CustomResourceOption
     },
     { ...k8sOpts, dependsOn: [args.argocdRelease] },
   );
-}
-
-/** One imperative namespace with its default-deny NetworkPolicy, ResourceQuota and LimitRange as set. */
-function imperativeNamespace(
-  ns: ImperativeNamespace,
-  args: AppsArgs,
-  k8sOpts: pulumi.CustomResourceOptions,
-  guard: pulumi.Resource[],
-): k8s.core.v1.Namespace {
-  const namespace = new k8s.core.v1.Namespace(
-    ns.name,
-    {
-      metadata: {
-        name: ns.name,
-        labels: {
-          [args.labels.namespaceClass]: "imperative",
-          [args.labels.owner]: ns.owner,
-          ...podSecurityLabels(ns.podSecurity, kubernetesVersion),
-        },
-      },
-    },
-    // Deleting the stack must not delete the only copy of imperative state with it.
-    // The guard first, so a changed level is allowed before it is written.
-    { ...k8sOpts, retainOnDelete: true, dependsOn: guard },
-  );
-  const inNs = { ...k8sOpts, dependsOn: [namespace] };
-  if (ns.defaultDeny) {
-    new k8s.networking.v1.NetworkPolicy(
-      `${ns.name}-default-deny`,
-      { metadata: { name: DEFAULT_DENY_POLICY, namespace: ns.name }, spec: defaultDenySpec() },
-      inNs,
-    );
-  }
-  if (ns.resourceQuota) {
-    new k8s.core.v1.ResourceQuota(
-      ns.name,
-      { metadata: { name: "phoenix", namespace: ns.name }, spec: { hard: { ...ns.resourceQuota } } },
-      inNs,
-    );
-  }
-  if (ns.limitRange) {
-    new k8s.core.v1.LimitRange(
-      ns.name,
-      {
-        metadata: { name: "phoenix", namespace: ns.name },
-        spec: {
-          limits: [
-            {
-              type: "Container",
-              default: setQuantities(ns.limitRange.default),
-              defaultRequest: setQuantities(ns.limitRange.defaultRequest),
-            },
-          ],
-        },
-      },
-      inNs,
-    );
-  }
-  return namespace;
 }

@@ -49,7 +49,8 @@ export interface TeardownArgs {
 export interface TeardownHookDeps {
   readonly openKube: (kubeconfig: string) => Promise<TeardownKube>;
   readonly openAws: (region: string) => TeardownAws;
-  readonly log: (line: string) => void;
+  /** A line of progress; a promise when it is sent somewhere, which the hook awaits before it returns. */
+  readonly log: (line: string) => void | Promise<void>;
 }
 
 /** A state value as the hook receives it: a secret arrives as a secret Output. */
@@ -71,57 +72,77 @@ async function plain(value: unknown): Promise<unknown> {
  */
 export function teardownHookCallback(deps: TeardownHookDeps): (args: pulumi.ResourceHookArgs) => Promise<void> {
   return async (args) => {
-    const state: Record<string, unknown> = { ...(args.oldInputs ?? {}), ...(args.oldOutputs ?? {}) };
-    const read = async (key: string): Promise<unknown> => plain(state[key]);
-    const [clusterName, region, vpcId, kubeconfig, timeoutSeconds, pollSeconds] = await Promise.all(
-      ["clusterName", "region", "vpcId", "kubeconfig", "timeoutSeconds", "pollSeconds"].map(read),
-    );
-    const skip = `to skip the teardown and delete load balancers by hand instead: pulumi state delete '${args.urn}'`;
-    const missing = [
-      ["clusterName", clusterName],
-      ["region", region],
-      ["kubeconfig", kubeconfig],
-    ]
-      .filter(([, v]) => typeof v !== "string" || v === "")
-      .map(([k]) => k);
-    if (missing.length > 0)
-      throw new Error(
-        `teardown marker ${args.urn} has no ${missing.join(", ")} in its state; run \`pulumi up\` once to record them, or ${skip}`,
-      );
-    const target: TeardownTarget = {
-      clusterName: clusterName as string,
-      region: region as string,
-      ...(typeof vpcId === "string" && vpcId ? { vpcId } : {}),
-    };
-    const opts: TeardownOptions = {
-      progress: deps.log,
-      ...(typeof timeoutSeconds === "number" ? { timeoutSeconds } : {}),
-      ...(typeof pollSeconds === "number" ? { pollSeconds } : {}),
+    // The engine goes on deleting as soon as the hook returns: lines still on their way
+    // to it would show after the first delete, as if the hook had not finished.
+    const sent: Promise<void>[] = [];
+    const log = (line: string): void => {
+      const p = deps.log(line);
+      if (p) sent.push(p);
     };
     try {
-      const summary = await releaseClusterResources(
-        target,
-        await deps.openKube(kubeconfig as string),
-        deps.openAws(target.region),
-        opts,
-      );
-      deps.log(
-        `released what the cluster made in AWS in ${summary.seconds.toFixed(0)}s: ${summary.phases.map((p) => `${p.phase} ${p.awaited.length}`).join(", ")}`,
-      );
-    } catch (err) {
-      // Nothing has been deleted by Pulumi yet: the controllers, Argo CD and the network are all still there.
-      throw new Error(
-        `${err instanceof Error ? err.message : String(err)} (the destroy stopped before deleting anything the teardown needs: fix this and run it again; ${skip})`,
-      );
+      await releaseFromState(args, deps, log);
+    } finally {
+      await Promise.allSettled(sent);
     }
   };
+}
+
+/** What the hook does with the marker's state (teardownHookCallback). */
+async function releaseFromState(
+  args: pulumi.ResourceHookArgs,
+  deps: TeardownHookDeps,
+  log: (line: string) => void,
+): Promise<void> {
+  const state: Record<string, unknown> = { ...(args.oldInputs ?? {}), ...(args.oldOutputs ?? {}) };
+  const read = async (key: string): Promise<unknown> => plain(state[key]);
+  const [clusterName, region, vpcId, kubeconfig, timeoutSeconds, pollSeconds] = await Promise.all(
+    ["clusterName", "region", "vpcId", "kubeconfig", "timeoutSeconds", "pollSeconds"].map(read),
+  );
+  const skip = `to skip the teardown and delete load balancers by hand instead: pulumi state delete '${args.urn}'`;
+  const missing = [
+    ["clusterName", clusterName],
+    ["region", region],
+    ["kubeconfig", kubeconfig],
+  ]
+    .filter(([, v]) => typeof v !== "string" || v === "")
+    .map(([k]) => k);
+  if (missing.length > 0)
+    throw new Error(
+      `teardown marker ${args.urn} has no ${missing.join(", ")} in its state; run \`pulumi up\` once to record them, or ${skip}`,
+    );
+  const target: TeardownTarget = {
+    clusterName: clusterName as string,
+    region: region as string,
+    ...(typeof vpcId === "string" && vpcId ? { vpcId } : {}),
+  };
+  const opts: TeardownOptions = {
+    progress: log,
+    ...(typeof timeoutSeconds === "number" ? { timeoutSeconds } : {}),
+    ...(typeof pollSeconds === "number" ? { pollSeconds } : {}),
+  };
+  try {
+    const summary = await releaseClusterResources(
+      target,
+      await deps.openKube(kubeconfig as string),
+      deps.openAws(target.region),
+      opts,
+    );
+    log(
+      `released what the cluster made in AWS in ${summary.seconds.toFixed(0)}s: ${summary.phases.map((p) => `${p.phase} ${p.awaited.length}`).join(", ")}`,
+    );
+  } catch (err) {
+    // Nothing has been deleted by Pulumi yet: the controllers, Argo CD and the network are all still there.
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)} (the destroy stopped before deleting anything the teardown needs: fix this and run it again; ${skip})`,
+    );
+  }
 }
 
 /** The real dependencies: `@kubernetes/client-node`, the AWS SDK, Pulumi's log. */
 const REAL: TeardownHookDeps = {
   openKube: openTeardownKube,
   openAws: openTeardownAws,
-  log: (line) => void pulumi.log.info(`${TEARDOWN_LOG_PREFIX}${line}`),
+  log: (line) => pulumi.log.info(`${TEARDOWN_LOG_PREFIX}${line}`),
 };
 
 /** The marker component: its `beforeDelete` hook releases the cluster's AWS leftovers (file comment). */

@@ -4,7 +4,7 @@
  * fails before a single resource is declared.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Apps } from "../../components/apps";
+import { Apps, type ImperativeNamespace } from "../../components/apps";
 import { Cluster } from "../../components/cluster";
 import type { ClusterArgs } from "../../components/cluster/args";
 import { NAMESPACE_CLASS_LABEL, NAMESPACE_OWNER_LABEL, Plugins, pluginNamespaces } from "../../components/plugins";
@@ -134,6 +134,20 @@ function computeOf(cfg: PhoenixConfig): ClusterArgs["compute"] {
     : compute;
 }
 
+/** The apps layer's imperative namespaces: in the inventory's order (by name), each with the settings its stack entry gives. */
+export function imperativeNamespaceArgs(cfg: PhoenixConfig): ImperativeNamespace[] {
+  return [...cfg.namespaces.imperative]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((n) => ({
+      name: n.name,
+      owner: n.owner,
+      resourceQuota: n.resourceQuota,
+      limitRange: n.limitRange,
+      podSecurity: n.podSecurity,
+      defaultDeny: n.defaultDeny,
+    }));
+}
+
 /** Declares the whole platform of one stack. */
 export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
   const plan = planPlatform(cfg);
@@ -195,16 +209,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     applications: cfg.gitops.applications,
     credentials: cfg.gitops.credentials,
     // In the inventory's order (by name), each with the settings its stack entry gives.
-    imperativeNamespaces: [...cfg.namespaces.imperative]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((n) => ({
-        name: n.name,
-        owner: n.owner,
-        resourceQuota: n.resourceQuota,
-        limitRange: n.limitRange,
-        podSecurity: n.podSecurity,
-        defaultDeny: n.defaultDeny,
-      })),
+    imperativeNamespaces: imperativeNamespaceArgs(cfg),
     labels: { namespaceClass: NAMESPACE_CLASS_LABEL, owner: NAMESPACE_OWNER_LABEL },
     allowedKinds: cfg.gitops.allowedKinds,
   });

@@ -8,9 +8,10 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { upstreamPrograms } from "../../components/catalog";
+import { engineProviders, upstreamPrograms } from "../../components/catalog";
 import { ROOT } from "../helpers";
 import { buildAll } from "./upstream/build";
+import { engineHome } from "./upstream/engine";
 import { binary, cacheRoot, goAvailable, SKIPPED, type ProgramName } from "./upstream/paths";
 
 /** What each program says its version is, run from the cache (proof of what actually ran). */
@@ -28,6 +29,21 @@ function reportedVersion(name: ProgramName): string {
   const [bin, ...args] = VERSION_COMMANDS[name];
   const run = spawnSync(binary(name, bin), args, { encoding: "utf8" });
   return `${run.stdout}${run.stderr}`.trim().split("\n").filter(Boolean).slice(0, 2).join(" ").replace(/\s+/g, " ");
+}
+
+/** The providers the engine has installed (`pulumi plugin ls --json` in its home), by name. */
+function installedProviders(): Record<string, { module: string; version: string; release: string; installed: string }> {
+  const ls = spawnSync(binary("pulumi", "pulumi"), ["plugin", "ls", "--json"], {
+    encoding: "utf8",
+    env: { ...process.env, PULUMI_HOME: engineHome(), PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
+  const plugins = ls.status === 0 ? (JSON.parse(ls.stdout) as { name: string; kind: string; version: string }[]) : [];
+  return Object.fromEntries(
+    Object.entries(engineProviders).map(([name, p]) => {
+      const found = plugins.find((x) => x.kind === "resource" && x.name === name);
+      return [name, { module: p.module, version: p.version, release: p.release, installed: found?.version ?? "none" }];
+    }),
+  );
 }
 
 function main(): number {
@@ -59,6 +75,11 @@ function main(): number {
   console.log("Upstream programs under test, as each reports itself:");
   for (const [name, u] of Object.entries(upstream))
     console.log(`  ${name.padEnd(11)} ${u.module}@${u.version}  (${u.reported})`);
+  const providers = installedProviders();
+  for (const [name, p] of Object.entries(providers))
+    console.log(
+      `  ${`provider ${name}`.padEnd(11)} ${p.module}@${p.version}  (release ${p.release}, installed ${p.installed})`,
+    );
   const scenarios = path.join(__dirname, "scenarios");
   const files = fs
     .readdirSync(scenarios)
@@ -101,6 +122,7 @@ function main(): number {
     durationSeconds: Math.round((Date.now() - started) / 1000),
     buildSeconds,
     upstream,
+    engineProviders: providers,
     scenarios: results
       .filter((r) => r.type === "suite" || r.type === "test")
       .map((r) => ({ ...r, file: r.file ? path.relative(ROOT, r.file) : undefined })),

@@ -400,3 +400,22 @@ describe("a failed preview, as the real engine (v3.248.0, test/e2e/scenarios/eng
     );
   });
 });
+
+describe("a retained namespace dropped, as the real engine and kubernetes provider preview it (test/e2e/scenarios/destroy.e2e.ts)", () => {
+  const dropped = JSON.parse(
+    fs.readFileSync(path.join(ROOT, "test", "fixtures", "pulumi", "preview-drop-retained-namespace.json"), "utf8"),
+  ) as PreviewDigest;
+
+  it("is dangerous, left behind in the cluster rather than in AWS, and its policy's delete is named too", () => {
+    const s = summarize([{ source: "dropped.json", digest: dropped }]);
+    assert.deepEqual(
+      s.dangers.map((d) => [d.resource, d.operation, d.outcome]),
+      [["ml-models", "delete", "retainOnDelete: left behind in the cluster (orphaned), removed from the stack"]],
+    );
+    assert.match(s.dangers[0]?.why ?? "", /lets it go with what is in it/);
+    assert.deepEqual(
+      s.stacks[0]?.removals.map((r) => r.resource),
+      ["ml-models-default-deny", "ml-models"],
+    );
+  });
+});

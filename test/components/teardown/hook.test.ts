@@ -44,7 +44,7 @@ function deps(
       opened.region = region;
       return aws;
     },
-    log: (line) => lines.push(line),
+    log: (line) => void lines.push(line),
   };
 }
 
@@ -160,6 +160,34 @@ describe("the teardown marker's beforeDelete hook", () => {
         d.lines[d.lines.length - 1],
         /^released what the cluster made in AWS in \d+s: applications 1, traffic 1, load-balancers 1, network-interfaces 0, security-groups 0$/,
       );
+    });
+  });
+
+  it("returns only once every line it logged has reached the engine, failing or not", async () => {
+    // Pulumi's log sends each line over RPC; the engine deletes on as soon as the hook returns.
+    const delivered: string[] = [];
+    const slowLog = (line: string): Promise<void> =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          delivered.push(line);
+          resolve();
+        }, 20),
+      );
+    const hook = teardownHookCallback({ ...deps(new ScriptedAws({}, [])), log: slowLog });
+    await assert.rejects(hook(hookArgs({ clusterName: "phoenix-prod", region: "eu-west-1" })));
+    assert.deepEqual(delivered, [], "nothing logged before the refusal");
+    await withApi([], async (api, events) => {
+      const ok = teardownHookCallback({ ...deps(new ScriptedAws({}, events)), log: slowLog });
+      await ok(
+        hookArgs({
+          clusterName: "phoenix-prod",
+          region: "eu-west-1",
+          vpcId: "vpc-0abc",
+          kubeconfig: api.kubeconfig(),
+          pollSeconds: 0.01,
+        }),
+      );
+      assert.match(delivered[delivered.length - 1] ?? "", /^released what the cluster made in AWS/);
     });
   });
 

@@ -9,11 +9,16 @@
  * workplace's mirror. Its go.mod points at the repository's own pkg and sdk folders; here
  * they are the same version's modules from the proxy. Without the source it says so
  * loudly and the engine scenarios skip.
+ *
+ * The kubernetes provider (`engineProviders.kubernetes`, not at @pulumi/kubernetes's own
+ * version: the catalog says why) is built from its module and installed with `pulumi
+ * plugin install --file` into the engine's own home, so the programs that name its
+ * release get it and nothing on PATH stands in for it.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { upstreamPrograms } from "../../../components/catalog";
+import { engineProviders, upstreamPrograms } from "../../../components/catalog";
 import { binary, programDir, SKIPPED } from "./paths";
 
 /** The language host's binary, and the launcher the engine runs for a `pulumi.dynamic` provider. */
@@ -85,6 +90,83 @@ function installDynamicProvider(): void {
   fs.chmodSync(dest, 0o755);
 }
 
+/** The folder the engine keeps its plugins in (`PULUMI_HOME`), beside the CLI's build. */
+export function engineHome(): string {
+  return path.join(programDir("pulumi"), "home");
+}
+
+/** Where the kubernetes provider's binary is kept once built: not on PATH, so the engine takes the installed plugin. */
+export function kubernetesProviderBinary(): string {
+  return path.join(
+    programDir("pulumi"),
+    "providers",
+    `kubernetes-${engineProviders.kubernetes.release}`,
+    "pulumi-resource-kubernetes",
+  );
+}
+
+/** Whether the engine has the kubernetes provider installed at the release the programs ask for. */
+export function kubernetesProviderInstalled(): boolean {
+  const dir = path.join(engineHome(), "plugins", `resource-kubernetes-v${engineProviders.kubernetes.release}`);
+  return fs.existsSync(path.join(dir, "pulumi-resource-kubernetes"));
+}
+
+/**
+ * The kubernetes provider from its module (`engineProviders.kubernetes`), as its Makefile
+ * builds it: its go.mod's SDK replace (`../sdk`, a folder outside the module) pointed at
+ * the same tag's SDK module, its `go generate` step (generate.go writes the versioned
+ * schema-embed.json and terraform-mapping-embed.json that main.go embeds), then the
+ * binary stamped with its release (pkg/version). About 10 minutes cold.
+ */
+function buildKubernetesProvider(): void {
+  const { module, version, release, sdk } = engineProviders.kubernetes;
+  const work = fs.mkdtempSync(path.join(programDir("pulumi"), ".kubernetes-src-"));
+  try {
+    const info = JSON.parse(run("go", ["mod", "download", "-json", `${module}@${version}`], work)) as { Dir?: string };
+    if (!info.Dir) throw new Error(`go mod download ${module}@${version} gave no folder`);
+    const src = path.join(work, "provider");
+    fs.cpSync(info.Dir, src, { recursive: true });
+    run("chmod", ["-R", "u+w", src], work);
+    run("go", ["mod", "edit", `-replace=${sdk.module}=${sdk.module}@${sdk.version}`], src);
+    const env = { GOFLAGS: "-mod=mod", CGO_ENABLED: "0" };
+    run("go", ["run", "./generate.go"], path.join(src, "cmd", "pulumi-resource-kubernetes"), {
+      ...env,
+      VERSION: release,
+    });
+    const dest = kubernetesProviderBinary();
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    const partial = `${dest}.partial-${process.pid}`;
+    const stamp = `-X ${module}/pkg/version.Version=${release}`;
+    run(
+      "go",
+      ["build", "-trimpath", "-ldflags", `-s -w ${stamp}`, "-o", partial, "./cmd/pulumi-resource-kubernetes"],
+      src,
+      env,
+    );
+    fs.renameSync(partial, dest);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `pulumi plugin install resource kubernetes v<release> --file`, into the engine's own home. */
+function installKubernetesProvider(): void {
+  run(
+    binary("pulumi", "pulumi"),
+    [
+      "plugin",
+      "install",
+      "resource",
+      "kubernetes",
+      `v${engineProviders.kubernetes.release}`,
+      "--file",
+      kubernetesProviderBinary(),
+    ],
+    programDir("pulumi"),
+    { PULUMI_HOME: engineHome(), PULUMI_SKIP_UPDATE_CHECK: "true" },
+  );
+}
+
 /** Builds what the CLI's folder lacks of the engine; returns the seconds spent. */
 export function buildEngineParts(log: (line: string) => void = console.log): number {
   const { version } = upstreamPrograms.pulumi;
@@ -94,5 +176,10 @@ export function buildEngineParts(log: (line: string) => void = console.log): num
     buildHost(version, log);
   }
   if (!fs.existsSync(binary("pulumi", DYNAMIC_PROVIDER))) installDynamicProvider();
+  if (!fs.existsSync(kubernetesProviderBinary())) {
+    log(`pulumi ${version}: building the kubernetes provider ${engineProviders.kubernetes.release} from its module`);
+    buildKubernetesProvider();
+  }
+  if (!kubernetesProviderInstalled()) installKubernetesProvider();
   return Math.round((Date.now() - started) / 1000);
 }
