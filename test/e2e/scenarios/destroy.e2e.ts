@@ -88,6 +88,21 @@ describe("the apps layer and phoenix destroy on the real engine and a real API s
     assert.match(lowered.stderr, /ValidatingAdmissionPolicy|denied/);
   });
 
+  it("the policy pack runs under the real CLI: it passes the stack and refuses a namespace without a Pod Security level", () => {
+    const pack = ["preview", "--policy-pack", path.join(ROOT, "policy"), "--stack", "prod"];
+    const passed = pulumiRun(env, root, pack);
+    assert.equal(passed.status, 0, passed.stdout + passed.stderr);
+    fs.writeFileSync(path.join(ROOT, ".e2e", "policy-pack.txt"), passed.stdout);
+    assert.match(passed.stdout, /phoenix@v0\.1\.0/, "the pack is named with its version");
+    const refused = pulumiRun({ ...env, PHOENIX_E2E_UNLABELLED: "scratch" }, root, pack);
+    assert.notEqual(refused.status, 0, refused.stdout);
+    assert.match(refused.stdout + refused.stderr, /namespaces-pod-security/);
+    assert.match(
+      refused.stdout + refused.stderr,
+      /namespace scratch carries no pod-security\.kubernetes\.io\/enforce label/,
+    );
+  });
+
   it("a real preview that drops a namespace is named by the built preview-summary, which fails on it", () => {
     const dropping = { ...env, PHOENIX_E2E_DROP: imperative[0] };
     // Kept beside the report, as a person would read them.

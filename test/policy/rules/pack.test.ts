@@ -36,6 +36,15 @@ describe("the pack", () => {
       dependencies: Record<string, string>;
     };
     assert.match(pkg.dependencies["@pulumi/policy"], /^\d+\.\d+\.\d+$/, "pinned exactly");
+    // @pulumi/policy takes the pack's version from package.json in the folder the pack
+    // runs in (policy.js, PolicyPack); without one the real CLI fails to load the pack
+    // (found by test/e2e/scenarios/destroy.e2e.ts).
+    const own = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+      version: string;
+      dependencies?: unknown;
+    };
+    assert.equal(own.version, project.version, "the same version as PulumiPolicy.yaml");
+    assert.equal(own.dependencies, undefined, "its dependencies are the repository's");
   });
 
   it("runs in every pull request's previews, found by an absolute path (the preview runs with --cwd in the project's folder)", () => {

@@ -10,7 +10,7 @@
  * stack file takes no key outside Phoenix's and Pulumi's namespaces), kept as a secret.
  * The hook reaches AWS through the SDK's `AWS_ENDPOINT_URL`, which the scenario points at
  * an empty account (test/e2e/harness/awsQuery.ts). `PHOENIX_E2E_DROP` leaves one
- * imperative namespace out.
+ * imperative namespace out; `PHOENIX_E2E_UNLABELLED` adds a namespace with no labels.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -45,6 +45,9 @@ class AppsNamespaces extends pulumi.ComponentResource {
 }
 
 const apps = new AppsNamespaces("apps");
+// A namespace made without Phoenix's wiring, for the policy pack to refuse.
+if (process.env.PHOENIX_E2E_UNLABELLED)
+  new k8s.core.v1.Namespace("unlabelled", { metadata: { name: process.env.PHOENIX_E2E_UNLABELLED } }, { provider });
 new Teardown(
   "teardown",
   { clusterName: cfg.cluster.name, region: cfg.region, vpcId: "vpc-0e2e0000000000000", kubeconfig, pollSeconds: 1 },
