@@ -29,7 +29,7 @@ export const kubernetesVersion = "1.34";
 /**
  * EKS managed add-ons for Kubernetes 1.34. vpc-cni, kube-proxy and coredns are the
  * latest builds in the EKS user guide's "latest version" tables. AWS publishes no such
- * table for eks-pod-identity-agent and aws-ebs-csi-driver: those two pins are builds
+ * table for eks-pod-identity-agent, aws-ebs-csi-driver and snapshot-controller: those pins are builds
  * seen in public EKS configurations; confirm them with
  * `aws eks describe-addon-versions --kubernetes-version 1.34 --addon-name <name>`
  * before the first real `pulumi up` (docs/reference/versions.md, "Pinned versions"). Bump all of them
@@ -41,6 +41,9 @@ export const addons = {
   coredns: { name: "coredns", version: "v1.13.2-eksbuild.11" },
   podIdentityAgent: { name: "eks-pod-identity-agent", version: "v1.3.10-eksbuild.3" },
   ebsCsiDriver: { name: "aws-ebs-csi-driver", version: "v1.64.0-eksbuild.1" },
+  // The CSI snapshot controller and the snapshot.storage.k8s.io CRDs, for Velero's data
+  // mover. A build seen in public EKS configurations (1.33); confirm it as above.
+  snapshotController: { name: "snapshot-controller", version: "v8.3.0-eksbuild.1" },
 } as const satisfies Record<string, AddonPin>;
 
 /** Helm charts of the core plugins layer and the apps layer. */

@@ -64,6 +64,8 @@ export interface ClusterArgs {
   readonly accessEntries: readonly AccessEntryInput[];
   /** How workloads get AWS identities; `irsa` makes the cluster's IAM OIDC provider. */
   readonly identityMode?: IdentityMode;
+  /** Adds the CSI snapshot controller add-on (VolumeSnapshot CRDs and controller), which Velero's data mover needs. */
+  readonly volumeSnapshots?: boolean;
   /** Tags for every AWS resource of the layer. */
   readonly tags?: Readonly<Record<string, string>>;
 }

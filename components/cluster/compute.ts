@@ -22,7 +22,7 @@ const VPC_CNI_SERVICE_ACCOUNT = "aws-node";
 type Addon = (pin: AddonPin, dependsOn: pulumi.Resource[], extra?: Partial<aws.eks.AddonArgs>) => aws.eks.Addon;
 
 /** Declares a pinned managed add-on of the cluster. */
-function addonOf(b: Build, cp: ControlPlane): Addon {
+export function addonOf(b: Build, cp: ControlPlane): Addon {
   return (pin, dependsOn, extra = {}) =>
     new aws.eks.Addon(
       `${b.name}-${pin.name}`,

@@ -12,7 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WorkloadIdentityProvider } from "../identity";
 import type { ClusterArgs } from "./args";
 import type { Build } from "./build";
-import { buildCompute } from "./compute";
+import { addons } from "../catalog";
+import { addonOf, buildCompute } from "./compute";
 import { buildControlPlane } from "./controlPlane";
 import { DEFAULT_STORAGE_CLASS, defaultStorageClass } from "./hardening";
 import { buildNetwork } from "./vpc";
@@ -36,6 +37,12 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly identity: WorkloadIdentityProvider;
   /** What workloads need before they can run: node groups and the add-ons nodes need to turn Ready (the cluster alone with Auto Mode). */
   public readonly workloadsReady: readonly pulumi.Resource[];
+  /**
+   * CSI volume snapshots, when `volumeSnapshots` asks for them: the CSI driver of the
+   * default StorageClass, which a VolumeSnapshotClass must name, and the add-on that
+   * brings the snapshot CRDs, which such a class must wait for.
+   */
+  public readonly volumeSnapshots?: { readonly driver: string; readonly ready: readonly pulumi.Resource[] };
 
   constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPE_TOKENS.cluster, name, {}, opts);
@@ -55,9 +62,20 @@ export class Cluster extends pulumi.ComponentResource {
     const net = buildNetwork(b);
     const { cluster, eksName, identity } = buildControlPlane(b, net);
     this.identity = identity;
-    this.workloadsReady = buildCompute(b, net, { cluster, eksName, irsa: args.identityMode === "irsa", identity });
+    const cp = { cluster, eksName, irsa: args.identityMode === "irsa", identity };
+    this.workloadsReady = buildCompute(b, net, cp);
     const { vpc, privateSubnets } = net;
     const autoMode = b.autoMode;
+    if (args.volumeSnapshots) {
+      // Neither the EBS CSI driver add-on nor Auto Mode brings the snapshot CRDs and
+      // controller: the snapshot-controller add-on does. It is a Deployment, so it waits
+      // for what workloads wait for; nothing else waits for it but the snapshot class.
+      const controller = addonOf(b, cp)(
+        addons.snapshotController,
+        [...this.workloadsReady],
+      );
+      this.volumeSnapshots = { driver: defaultStorageClass(autoMode).provisioner, ready: [controller] };
+    }
     // ---- Kubernetes provider -------------------------------------------------------
     // Built only from the cluster's outputs: in a preview of a brand-new region they are
     // unknown, so the provider never tries to reach a cluster that does not exist yet

@@ -172,6 +172,8 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
     compute: computeOf(cfg),
     accessEntries: cfg.cluster.accessEntries,
     identityMode: cfg.identity.mode,
+    // Velero's data mover snapshots claims through CSI: only then the snapshot controller.
+    volumeSnapshots: cfg.plugins.velero.volumeBackup === "data-mover",
     tags,
   });
 
@@ -190,6 +192,7 @@ export function createPlatform(cfg: PhoenixConfig): PlatformOutputs {
         storage: storage.storage,
         restoreFrom: storage.restoreFrom,
         repositoryPassword: storage.repositoryPassword,
+        volumeSnapshots: cluster.volumeSnapshots,
       },
     },
     tags,

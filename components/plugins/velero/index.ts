@@ -19,13 +19,15 @@ import {
   VELERO_SERVICE_ACCOUNT,
 } from "./names";
 import { restoreModifiers } from "./restoreModifiers";
-import { veleroSettingsSchema } from "./settings";
+import { usesNodeAgent, veleroSettingsSchema } from "./settings";
+import { volumeSnapshotClass } from "./snapshotClass";
 import { veleroValues, type BackupLocation } from "./values";
 
 export * from "./iam";
 export * from "./names";
 export * from "./restoreModifiers";
 export * from "./settings";
+export * from "./snapshotClass";
 export * from "./values";
 
 /** What Velero needs from the composition. */
@@ -42,6 +44,11 @@ export interface VeleroInputs {
    * DR cluster opens the primary's repositories.
    */
   readonly repositoryPassword: pulumi.Input<string>;
+  /**
+   * The cluster's CSI snapshots (the Cluster's `volumeSnapshots`): required with
+   * `volumeBackup: data-mover`, whose snapshot class names the driver and waits for the add-on.
+   */
+  readonly volumeSnapshots?: { readonly driver: string; readonly ready: readonly pulumi.Resource[] };
 }
 
 /** What Velero offers: the restore modifiers a restore must use. */
@@ -101,7 +108,7 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
   // chart's nodeAgent.podVolumePath/pluginVolumePath; its values suggest privileged
   // labels), which only privileged allows. Without it the server's pod still sets no
   // security context of its own (the chart's defaults are empty): baseline.
-  podSecurity: (settings) => (settings.fsBackup ? "privileged" : "baseline"),
+  podSecurity: (settings) => (usesNodeAgent(settings.volumeBackup) ? "privileged" : "baseline"),
   install(settings, inputs, ctx) {
     const arn = (bucket: string, partition: string): string => `arn:${partition}:s3:::${bucket}`;
     const identity = pluginIdentity(ctx, {
@@ -122,7 +129,7 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
           veleroPolicy({
             bucketArn: arn(bucket, partition),
             keyArn,
-            ebsSnapshots: !settings.fsBackup,
+            ebsSnapshots: settings.volumeBackup === "ebs-snapshots",
             restoreFrom:
               sourceBucket !== undefined && sourceKeyArn !== undefined
                 ? { bucketArn: arn(sourceBucket, partition), keyArn: sourceKeyArn }
@@ -155,6 +162,18 @@ export const velero: Plugin<typeof veleroSettingsSchema, VeleroInputs, VeleroOut
       // a preview, which reads no secret (stacks/platform/storage.ts), shows no diff here.
       { parent: ctx.parent, provider: ctx.provider, dependsOn: [ctx.namespace], ignoreChanges: ["stringData", "data"] },
     );
+    if (settings.volumeBackup === "data-mover") {
+      if (!inputs.volumeSnapshots)
+        throw new Error(
+          "phoenix:plugins.velero.volumeBackup is data-mover, but the cluster has no CSI snapshots: the composition must ask the Cluster for volumeSnapshots",
+        );
+      const { driver, ready } = inputs.volumeSnapshots;
+      new k8s.apiextensions.CustomResource(`${ctx.name}-snapshot-class`, volumeSnapshotClass(driver), {
+        parent: ctx.parent,
+        provider: ctx.provider,
+        dependsOn: [...ready],
+      });
+    }
     return {
       values: veleroValues(settings, {
         storage: inputs.storage,

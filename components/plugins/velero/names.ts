@@ -47,3 +47,6 @@ export const BACKUP_SCOPE_LABEL = "phoenix.platform/backup-scope";
 
 /** ConfigMap holding the restore resource modifiers, in Velero's namespace. */
 export const RESTORE_MODIFIERS_CONFIGMAP = "phoenix-restore-modifiers";
+
+/** The VolumeSnapshotClass Velero's data mover snapshots claims with (./snapshotClass.ts). */
+export const VOLUME_SNAPSHOT_CLASS = "phoenix-velero";

@@ -4,7 +4,7 @@ import { images } from "../../catalog";
 import type { BackupScope, ExecHook, NamespaceHooks } from "../../types";
 import type { HelmValues } from "../contract";
 import { BACKUP_LOCATION, BACKUP_SCOPE_LABEL, RESTORE_LOCATION, VELERO_SERVICE_ACCOUNT } from "./names";
-import type { VeleroSettings } from "./settings";
+import { usesNodeAgent, type VeleroSettings, type VolumeBackupMethod } from "./settings";
 
 /** One entry of the chart's `schedules` map (a Velero Schedule). */
 export interface VeleroScheduleValues {
@@ -18,6 +18,8 @@ export interface VeleroScheduleValues {
     readonly storageLocation: string;
     readonly defaultVolumesToFsBackup: boolean;
     readonly snapshotVolumes: boolean;
+    /** Only with the data mover: copy each CSI snapshot's data into the bucket, then delete the snapshot. */
+    readonly snapshotMoveData?: true;
     readonly hooks?: { readonly resources: readonly VeleroHookResource[] };
   };
 }
@@ -50,7 +52,10 @@ function hookResource(h: NamespaceHooks): VeleroHookResource {
  * namespace is imperative: a Schedule with an empty `includedNamespaces` backs up EVERY
  * namespace (Velero treats empty as `*`), which is exactly what Phoenix must never do.
  */
-export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<string, VeleroScheduleValues> {
+export function veleroSchedules(
+  scope: BackupScope,
+  method: VolumeBackupMethod,
+): Record<string, VeleroScheduleValues> {
   if (!scope.enabled || scope.includedNamespaces.length === 0) return {};
   const schedules: Record<string, VeleroScheduleValues> = {};
   for (const s of scope.schedules) {
@@ -72,8 +77,7 @@ export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<s
         excludedNamespaces: [...scope.excludedNamespaces],
         ttl: s.ttl,
         storageLocation: s.storageLocation,
-        defaultVolumesToFsBackup: fsBackup,
-        snapshotVolumes: !fsBackup,
+        ...volumeFields(method),
         // Each namespace's own hooks, scoped to that namespace (and its selected pods):
         // a dump or flush before kopia reads the volume makes the copy consistent
         // (Velero docs, "Backup Hooks").
@@ -88,6 +92,18 @@ export function veleroSchedules(scope: BackupScope, fsBackup: boolean): Record<s
     };
   }
   return schedules;
+}
+
+/**
+ * A Backup's volume fields for each method. The data mover takes CSI snapshots
+ * (snapshotVolumes) and moves their data (snapshotMoveData, pkg/apis/velero/v1/backup_types.go@v1.18.1);
+ * file-system backup is opted into for every pod volume (defaultVolumesToFsBackup).
+ */
+function volumeFields(
+  method: VolumeBackupMethod,
+): Pick<VeleroScheduleValues["template"], "defaultVolumesToFsBackup" | "snapshotVolumes" | "snapshotMoveData"> {
+  if (method === "data-mover") return { defaultVolumesToFsBackup: false, snapshotVolumes: true, snapshotMoveData: true };
+  return { defaultVolumesToFsBackup: method === "file-system", snapshotVolumes: method === "ebs-snapshots" };
 }
 
 /** Everything the Velero values depend on besides the settings. */
@@ -138,6 +154,16 @@ export function backupLocations(
   ];
 }
 
+/**
+ * The server's (and node agent's) flags the data mover needs: CSI snapshots are behind
+ * the EnableCSI feature flag, and a backup made by hand (`velero backup create`, a
+ * drill's) moves its snapshots' data too (--default-snapshot-move-data; chart 12.1.0
+ * templates/deployment.yaml:172-177, node-agent-daemonset.yaml:118).
+ */
+function dataMoverConfiguration(method: VolumeBackupMethod): Record<string, unknown> {
+  return method === "data-mover" ? { features: "EnableCSI", defaultSnapshotMoveData: true } : {};
+}
+
 /** Helm values for the velero chart. */
 export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput): HelmValues {
   return {
@@ -155,13 +181,14 @@ export function veleroValues(settings: VeleroSettings, input: VeleroValuesInput)
     serviceAccount: { server: { name: VELERO_SERVICE_ACCOUNT, annotations: input.serviceAccountAnnotations } },
     configuration: {
       backupStorageLocation: backupLocations(input),
-      // EBS snapshots live in the cluster's region (used only with fsBackup: false).
+      // EBS snapshots live in the cluster's region (used only with volumeBackup: ebs-snapshots).
       volumeSnapshotLocation: [{ name: BACKUP_LOCATION, provider: "aws", config: { region: input.clusterRegion } }],
       uploaderType: "kopia",
-      defaultVolumesToFsBackup: settings.fsBackup,
+      defaultVolumesToFsBackup: settings.volumeBackup === "file-system",
+      ...dataMoverConfiguration(settings.volumeBackup),
     },
-    deployNodeAgent: settings.fsBackup,
-    schedules: veleroSchedules(input.backup, settings.fsBackup),
+    deployNodeAgent: usesNodeAgent(settings.volumeBackup),
+    schedules: veleroSchedules(input.backup, settings.volumeBackup),
   };
 }
 

@@ -13,7 +13,7 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { bootstrapValues } from "../../../components/apps/applications";
 import { charts, type ChartPin } from "../../../components/catalog";
-import { veleroSchedules } from "../../../components/plugins/velero";
+import { VOLUME_BACKUP_METHODS, veleroSchedules } from "../../../components/plugins/velero";
 import {
   closedSpecSchema,
   findCrd,
@@ -73,7 +73,7 @@ function crdValidator(pin: ChartPin, kind: string, version: string): (value: unk
 describe("custom resources against the pinned CRDs", () => {
   it("every Velero Schedule Phoenix writes is a valid Schedule spec (template included)", { skip }, () => {
     const check = crdValidator(charts.velero, "Schedule", "v1");
-    for (const fs_ of [true, false]) {
+    for (const method of VOLUME_BACKUP_METHODS) {
       const schedules = veleroSchedules(
         {
           ...sample.scope,
@@ -82,7 +82,7 @@ describe("custom resources against the pinned CRDs", () => {
             ...sample.scope.schedules,
           ],
         },
-        fs_,
+        method,
       );
       assert.equal(Object.keys(schedules).length, 2);
       for (const [name, spec] of Object.entries(schedules)) assert.deepEqual(check(spec), [], name);

@@ -52,7 +52,7 @@ describe("stack config defaults", () => {
       externalDns: { enabled: false, hostedZones: [], policy: "upsert-only", sources: ["service", "ingress"] },
       metricsServer: { enabled: true, replicas: 2 },
       argocd: { ha: false, admin: { enabled: true, passwordBcrypt: TEST_BCRYPT } },
-      velero: { fsBackup: true },
+      velero: { volumeBackup: "file-system" },
     });
     assert.deepEqual(cfg.identity, { mode: "podIdentity" });
   });
@@ -120,7 +120,7 @@ describe("stack config errors name the file, the key, the fault and the fix", ()
     );
     assert.match(
       problemAt(flatConfig({ plugins: { velero: { fsbackup: false } } }), "phoenix:plugins.velero.fsbackup"),
-      /allowed here: fsBackup/,
+      /did you mean fsBackup\?\); allowed here: volumeBackup, fsBackup/,
     );
   });
 
@@ -500,7 +500,7 @@ describe("plugin settings", () => {
       "phoenix:plugins.velero.fsbackup",
       "phoenix:plugins.velero.replication",
     ]);
-    assert.equal(parseStackConfig(velero({ fsBackup: false }), id).plugins.velero.fsBackup, false);
+    assert.equal(parseStackConfig(velero({ fsBackup: false }), id).plugins.velero.volumeBackup, "ebs-snapshots");
   });
 
   it("names the allowed keys of a plugin when one is misspelt", () => {

@@ -21,7 +21,7 @@ describe("velero schedules with backup hooks", () => {
   it("renders each namespace's hooks as its own hook resource, scoped to it and its pods", () => {
     const s = veleroSchedules(
       { ...scope, hooks: [{ namespace: "ledger", pods: { app: "db" }, pre: [dump], post: [] }] },
-      true,
+      "file-system",
     );
     assert.deepEqual(s.daily.template.hooks, {
       resources: [
@@ -38,10 +38,10 @@ describe("velero schedules with backup hooks", () => {
   });
 
   it("renders no hooks key without hooks, and no labelSelector without pods", () => {
-    assert.equal("hooks" in veleroSchedules(scope, true).daily.template, false);
+    assert.equal("hooks" in veleroSchedules(scope, "file-system").daily.template, false);
     const s = veleroSchedules(
       { ...scope, hooks: [{ namespace: "models", pre: [], post: [{ ...dump, onError: "Continue" }] }] },
-      true,
+      "file-system",
     );
     assert.equal("labelSelector" in (s.daily.template.hooks?.resources[0] ?? {}), false);
   });

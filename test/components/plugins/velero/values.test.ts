@@ -8,10 +8,12 @@ import {
   ownBucketAccess,
   RESTORE_LOCATION,
   restoreModifiers,
+  SNAPSHOT_CLASS_LABEL,
   velero,
   veleroSchedules,
   veleroSettingsSchema,
   veleroValues,
+  volumeSnapshotClass,
 } from "../../../../components/plugins/velero";
 import { at } from "../../../helpers";
 
@@ -31,7 +33,7 @@ const scope: BackupScope = {
 
 describe("Velero schedules", () => {
   it("writes one Schedule per configured schedule covering exactly the imperative namespaces", () => {
-    const s = veleroSchedules(scope, true);
+    const s = veleroSchedules(scope, "file-system");
     assert.deepEqual(Object.keys(s), ["hourly", "daily"]);
     assert.deepEqual(s.hourly.template.includedNamespaces, ["ledger", "models"]);
     assert.deepEqual(s.daily.template.excludedNamespaces, ["argocd", "kube-system", "shop", "velero"]);
@@ -41,22 +43,22 @@ describe("Velero schedules", () => {
   });
 
   it("never emits a Schedule with an empty include list (Velero would back up every namespace)", () => {
-    assert.deepEqual(veleroSchedules({ ...scope, includedNamespaces: [] }, true), {});
-    assert.deepEqual(veleroSchedules({ ...scope, enabled: false }, true), {});
+    assert.deepEqual(veleroSchedules({ ...scope, includedNamespaces: [] }, "file-system"), {});
+    assert.deepEqual(veleroSchedules({ ...scope, enabled: false }, "file-system"), {});
   });
 
   it("uses file-system backups for cross-region restores, EBS snapshots only when asked", () => {
     assert.deepEqual(
       [
-        veleroSchedules(scope, true).daily.template.defaultVolumesToFsBackup,
-        veleroSchedules(scope, true).daily.template.snapshotVolumes,
+        veleroSchedules(scope, "file-system").daily.template.defaultVolumesToFsBackup,
+        veleroSchedules(scope, "file-system").daily.template.snapshotVolumes,
       ],
       [true, false],
     );
     assert.deepEqual(
       [
-        veleroSchedules(scope, false).daily.template.defaultVolumesToFsBackup,
-        veleroSchedules(scope, false).daily.template.snapshotVolumes,
+        veleroSchedules(scope, "ebs-snapshots").daily.template.defaultVolumesToFsBackup,
+        veleroSchedules(scope, "ebs-snapshots").daily.template.snapshotVolumes,
       ],
       [false, true],
     );
@@ -65,20 +67,20 @@ describe("Velero schedules", () => {
 
 describe("what Argo CD and restores do to backups", () => {
   it("labels scheduled Backups with Phoenix's scope label only, never an Argo CD label", () => {
-    for (const s of Object.values(veleroSchedules(scope, true))) {
+    for (const s of Object.values(veleroSchedules(scope, "file-system"))) {
       assert.deepEqual(s.template.metadata.labels, { [BACKUP_SCOPE_LABEL]: "imperative" });
       assert.ok(!JSON.stringify(s).includes("argocd.argoproj.io"));
     }
   });
 
   it("leaves includeClusterResources unset (auto): only the cluster objects the imperative namespaces use", () => {
-    for (const s of Object.values(veleroSchedules(scope, true))) assert.ok(!("includeClusterResources" in s.template));
+    for (const s of Object.values(veleroSchedules(scope, "file-system"))) assert.ok(!("includeClusterResources" in s.template));
   });
 
   it("writes each schedule to the storage location it names", () => {
     const s = veleroSchedules(
       { ...scope, schedules: [{ name: "d", cron: "@daily", ttl: "24h", storageLocation: "elsewhere" }] },
-      true,
+      "file-system",
     );
     assert.equal(s.d.template.storageLocation, "elsewhere");
   });
@@ -155,7 +157,62 @@ describe("Velero values", () => {
     );
   });
   it("schedules exactly the backup scope it is given", () => {
-    assert.deepEqual(at(v, "schedules"), veleroSchedules(scope, true));
+    assert.deepEqual(at(v, "schedules"), veleroSchedules(scope, "file-system"));
+  });
+  it("with the data mover: CSI snapshots whose data moves, the node agent, EnableCSI and the server's default", () => {
+    const mover = veleroValues(veleroSettingsSchema.parse({ volumeBackup: "data-mover" }), input);
+    assert.deepEqual(
+      [
+        at(mover, "deployNodeAgent"),
+        at(mover, "configuration", "defaultVolumesToFsBackup"),
+        at(mover, "configuration", "features"),
+        at(mover, "configuration", "defaultSnapshotMoveData"),
+      ],
+      [true, false, "EnableCSI", true],
+    );
+    const { template } = veleroSchedules(scope, "data-mover").daily;
+    assert.deepEqual(
+      [template.defaultVolumesToFsBackup, template.snapshotVolumes, template.snapshotMoveData],
+      [false, true, true],
+    );
+    // The other methods' schedules say nothing of moving data (their plans are unchanged).
+    assert.equal("snapshotMoveData" in veleroSchedules(scope, "file-system").daily.template, false);
+    assert.equal(at(v, "configuration", "features"), undefined);
+  });
+});
+
+describe("Velero's volume backup setting", () => {
+  it("defaults to file-system backups, and reads the deprecated fsBackup", () => {
+    assert.deepEqual(
+      [fs.volumeBackup, ebs.volumeBackup, veleroSettingsSchema.parse({ fsBackup: true }).volumeBackup],
+      ["file-system", "ebs-snapshots", "file-system"],
+    );
+  });
+  it("refuses both spellings at once, naming the one to remove", () => {
+    assert.throws(
+      () => veleroSettingsSchema.parse({ volumeBackup: "data-mover", fsBackup: true }),
+      /remove fsBackup \(volumeBackup: data-mover decides\)/,
+    );
+  });
+  it("refuses an unknown method, listing the allowed ones", () => {
+    assert.throws(() => veleroSettingsSchema.parse({ volumeBackup: "restic" }), /file-system.*data-mover.*ebs-snapshots/s);
+  });
+  it("asks for the privileged Pod Security level whenever the node agent runs", () => {
+    const level = (m: string) => velero.podSecurity(veleroSettingsSchema.parse({ volumeBackup: m }));
+    assert.deepEqual(
+      ["file-system", "data-mover", "ebs-snapshots"].map(level),
+      ["privileged", "privileged", "baseline"],
+    );
+  });
+});
+
+describe("Velero's snapshot class", () => {
+  it("is the one Velero picks for the driver, and deletes each EBS snapshot once its data has moved", () => {
+    const c = volumeSnapshotClass("ebs.csi.aws.com");
+    assert.deepEqual(
+      [c.kind, c.driver, c.deletionPolicy, c.metadata.labels[SNAPSHOT_CLASS_LABEL]],
+      ["VolumeSnapshotClass", "ebs.csi.aws.com", "Delete", "true"],
+    );
   });
 });
 
@@ -220,7 +277,7 @@ describe("restoring another region's backups", () => {
     for (const key of ["restoreFrom", "replication", "noncurrentVersionDays"]) {
       assert.throws(
         () => veleroSettingsSchema.parse({ [key]: {} }),
-        new RegExp(`unknown key\\(s\\) ${key}; allowed here: fsBackup`),
+        new RegExp(`unknown key\\(s\\) ${key}; allowed here: volumeBackup, fsBackup`),
         key,
       );
     }
@@ -236,7 +293,7 @@ describe("Velero's registry entry", () => {
       [charts.velero.chart, "schedules", "Schedule", charts.velero.chart],
     );
     assert.ok(
-      Object.keys(veleroSchedules(scope, true).daily).every((k) => schedule?.specKeys.includes(k)),
+      Object.keys(veleroSchedules(scope, "file-system").daily).every((k) => schedule?.specKeys.includes(k)),
       "every key Phoenix writes reaches the Schedule's spec",
     );
   });
