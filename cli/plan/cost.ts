@@ -7,7 +7,8 @@
  * missing price makes the figure `unknown`, with the key to add.
  */
 import { costed, monthlyCost, standbyMonthlyCost, type StandbyInput } from "../cost/model";
-import { modelRecovery } from "../recovery/model";
+import type { VolumeBackupMethod } from "../../components/plugins/velero/settings";
+import { modelRecovery, recoverySize } from "../recovery/model";
 import { standbySystemNodes } from "../stacks/names";
 import type { PlanResource } from "./plan";
 import type { PlanCost } from "./costView";
@@ -27,6 +28,8 @@ export interface CostConfig {
     /** Load balancers the apps make, outside the plan; 0 when the stack does not say. */
     readonly expectedLoadBalancers?: number;
   };
+  /** How volumes are backed up, which sets how fast the modeled restore is. */
+  readonly plugins: { readonly velero: { readonly volumeBackup: VolumeBackupMethod } };
 }
 
 /** The cost section of a platform plan. */
@@ -37,7 +40,7 @@ export function planCost(resources: readonly PlanResource[], cfg: CostConfig): P
   );
   if (cfg.standby) return { monthly, standingBy: true };
   if (cfg.drRegion === undefined) return { monthly };
-  const size = { dataGiB: cfg.recovery.expectedDataGiB, items: cfg.recovery.expectedItems };
+  const size = recoverySize(cfg);
   // The drill deploys this plan in the replica's region: its modeled phases, summed.
   const seconds = modelRecovery(resources, { size, applications: cfg.applications }).phases.reduce(
     (a, p) => a + p.seconds,

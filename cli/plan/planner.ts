@@ -164,6 +164,7 @@ export class Planner {
       argocdHa: cfg.plugins.argocd.ha,
       applications: cfg.gitops.applications.length,
       recovery: cfg.recovery,
+      plugins: { velero: { volumeBackup: cfg.plugins.velero.volumeBackup } },
     });
     return { ...doc, cost };
   }

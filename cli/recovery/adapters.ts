@@ -30,6 +30,8 @@ export interface BackupStore {
   isComplete(name: string): Promise<boolean>;
   /** A backup's pod volume backups (`backups/<b>/<b>-podvolumebackups.json.gz`). */
   podVolumeBackups(name: string): Promise<PodVolumeBackupEntry[]>;
+  /** A backup's volumes moved by the data mover, from its volume info (`backups/<b>/<b>-volumeinfo.json.gz`). */
+  dataMovedVolumes(name: string): Promise<PodVolumeBackupEntry[]>;
   /** The blobs of a namespace's kopia repository (`kopia/<namespace>/`). */
   kopiaBlobs(namespace: string): Promise<StoredBlob[]>;
   /** A backup's resource list (`backups/<b>/<b>-resource-list.json.gz`): what Velero says it holds. */

@@ -7,7 +7,14 @@
 import { isRecord } from "../shared/data";
 import type { BackupObject } from "./velero";
 import { differences, normalize, type LiveObject } from "./compareObjects";
-import { claimRestores, optedOutClaims, pvcFinding, type PvcFinding, type VolumeRestore } from "./compareVolumes";
+import {
+  claimRestores,
+  optedOutClaims,
+  pvcFinding,
+  type PvcFinding,
+  type VolumeCopy,
+  type VolumeRestore,
+} from "./compareVolumes";
 
 export { checksum, differences, normalize, type LiveObject } from "./compareObjects";
 export type { PvcFinding, VolumeRestore } from "./compareVolumes";
@@ -111,7 +118,7 @@ export function compareBackup(
   live: readonly LiveObject[],
   namespaces: readonly string[],
   volumeRestores: readonly VolumeRestore[],
-  fsBackup = true,
+  copy: VolumeCopy = "file-system",
 ): Comparison {
   const inScope = backup.filter((o) => o.namespace !== undefined && namespaces.includes(o.namespace));
   const expected = inScope.filter(expectedBack);
@@ -145,7 +152,7 @@ export function compareBackup(
           pvc,
           liveById.get(id(pvc)),
           byClaim.get(`${namespace}/${pvc.name}`) ?? [],
-          fsBackup,
+          copy,
           optedOut.has(`${namespace}/${pvc.name}`),
         ),
       );

@@ -6,13 +6,21 @@ import { isRecord } from "../shared/data";
 import type { LiveObject } from "./compareObjects";
 import type { BackupObject } from "./velero";
 
-/** A PodVolumeRestore: one pod volume's data put back by kopia. */
+/**
+ * One volume's data put back: a PodVolumeRestore (a pod's volume, by kopia from a
+ * file-system backup), or a DataDownload (a claim, by the data mover), which names its
+ * claim as `claim` ("namespace/name") instead of a pod and volume.
+ */
 export interface VolumeRestore {
   readonly podNamespace: string;
   readonly podName: string;
   readonly volume: string;
+  readonly claim?: string;
   readonly phase: string;
 }
+
+/** How a backup holds its volumes' data: copied file by file, moved from CSI snapshots, or left in snapshots. */
+export type VolumeCopy = "file-system" | "data-mover" | "snapshot";
 
 /** One PVC of the backup, in the restored cluster. */
 export interface PvcFinding {
@@ -21,9 +29,9 @@ export interface PvcFinding {
   /** The live claim's phase (`missing` when it is not there). */
   readonly phase: string;
   /**
-   * Its pod volume restore: completed, failed, still running, or none (nothing to restore
-   * it from); excluded when the pod that mounted it opted the volume out of file-system
-   * backup; snapshot for a backup of volume snapshots.
+   * Its volume restore (pod volume restore or DataDownload): completed, failed, still
+   * running, or none (nothing to restore it from); excluded when the pod that mounted it
+   * opted the volume out of file-system backup; snapshot for a backup of EBS snapshots.
    */
   readonly volumeRestore: "completed" | "failed" | "canceled" | "running" | "none" | "excluded" | "snapshot";
   readonly ok: boolean;
@@ -64,7 +72,7 @@ function podClaims(pod: BackupObject): [string, string][] {
   });
 }
 
-/** Which pod volume restore put back each claim: through the backed-up pods that mounted it. */
+/** Which volume restores put back each claim: a DataDownload names it, a pod volume restore through the backed-up pod that mounted it. */
 export function claimRestores(
   backup: readonly BackupObject[],
   restores: readonly VolumeRestore[],
@@ -76,7 +84,7 @@ export function claimRestores(
   }
   const byClaim = new Map<string, VolumeRestore[]>();
   for (const r of restores) {
-    const claim = claimOf.get(`${r.podNamespace}/${r.podName}/${r.volume}`);
+    const claim = r.claim ?? claimOf.get(`${r.podNamespace}/${r.podName}/${r.volume}`);
     if (claim) byClaim.set(claim, [...(byClaim.get(claim) ?? []), r]);
   }
   return byClaim;
@@ -87,14 +95,15 @@ export function pvcFinding(
   pvc: BackupObject,
   live: LiveObject | undefined,
   restores: readonly VolumeRestore[],
-  fsBackup: boolean,
+  copy: VolumeCopy,
   optedOut: boolean,
 ): PvcFinding {
   const status = live && isRecord(live.object.status) ? live.object.status.phase : undefined;
   const phase = live ? (typeof status === "string" ? status : "Unknown") : "missing";
   const volumeRestore: PvcFinding["volumeRestore"] =
     restores.length === 0
-      ? optedOut
+      ? // Only a file-system backup honours the pod's opt-out annotation.
+        optedOut && copy === "file-system"
         ? "excluded"
         : "none"
       : restores.some((r) => r.phase === "Failed" || r.phase === "PartiallyFailed")
@@ -106,11 +115,13 @@ export function pvcFinding(
             ? "completed"
             : "running";
   // A snapshot-backed volume comes back with its claim (from the snapshot): Bound is the proof there is.
+  if (copy === "snapshot")
+    return { namespace: pvc.namespace ?? "", name: pvc.name, phase, volumeRestore: "snapshot", ok: phase === "Bound" };
   return {
     namespace: pvc.namespace ?? "",
     name: pvc.name,
     phase,
-    volumeRestore: fsBackup ? volumeRestore : "snapshot",
-    ok: phase === "Bound" && (!fsBackup || volumeRestore === "completed" || volumeRestore === "excluded"),
+    volumeRestore,
+    ok: phase === "Bound" && (volumeRestore === "completed" || volumeRestore === "excluded"),
   };
 }

@@ -2,10 +2,11 @@
  * Whether all of a backup is on a location before a restore uses it. Replication copies
  * object by object, so a replica can hold a backup's metadata before the rest: Velero's
  * own objects (`requiredBackupKeys`), and the kopia repository content its pod volume
- * backups wrote, which lives outside the backup's folder (`kopia/<namespace>/`).
+ * backups or data mover uploads wrote, which lives outside the backup's folder
+ * (`kopia/<namespace>/`).
  */
 import type { BackupStore } from "./adapters";
-import { KOPIA_FORMAT_BLOB, kopiaGaps, type BackupSummary, type StoredBlob } from "./velero";
+import { KOPIA_FORMAT_BLOB, kopiaGaps, type BackupSummary, type PodVolumeBackupEntry, type StoredBlob } from "./velero";
 
 /**
  * How long after a backup's completion its kopia blobs still count: Velero stamps the
@@ -35,7 +36,7 @@ export async function completeness(
 ): Promise<Completeness> {
   if (!(await replica.isComplete(backup.name)))
     return { missing: ["its tarball, resource list, pod volume backups list or volume info"], notes: [] };
-  const volumes = (await replica.podVolumeBackups(backup.name)).filter((v) => v.phase === "Completed" && v.snapshotID);
+  const volumes = (await volumeCopies(replica, backup.name)).filter((v) => v.phase === "Completed" && v.snapshotID);
   const namespaces = [...new Set(volumes.map((v) => v.namespace))].sort();
   const missing: string[] = [];
   const notes: string[] = [];
@@ -69,6 +70,16 @@ export async function completeness(
       );
   }
   return { missing, notes };
+}
+
+/**
+ * Every volume a backup copied into its location: its pod volume backups and the
+ * volumes the data mover moved. Both write into the same per-namespace kopia
+ * repositories.
+ */
+export async function volumeCopies(store: BackupStore, name: string): Promise<PodVolumeBackupEntry[]> {
+  const [pvbs, moved] = await Promise.all([store.podVolumeBackups(name), store.dataMovedVolumes(name)]);
+  return [...pvbs, ...moved];
 }
 
 /**

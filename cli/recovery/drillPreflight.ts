@@ -13,7 +13,7 @@ import { stackFromDocument } from "../stacks/stackFile";
 import { deriveReplica } from "../replicate/derive";
 import { existingStacks } from "../replicate";
 import { UsageError } from "../shared/errors";
-import { modelPilotLight, modelRecovery, modelRpo } from "./model";
+import { modelPilotLight, modelRecovery, modelRpo, recoverySize, type RecoverySize } from "./model";
 import { promotedText } from "./standby";
 import { checkBackup, plannedStorageClasses, portabilitySummary, refuseUnportable } from "../backup/check";
 import { modelTimeline } from "../plan/timeline";
@@ -64,7 +64,7 @@ async function planOffline(run: DrillRun, text: string, update: (s: string) => v
   const plan = await planner.planPlatform({ loaded });
   // A real recovery into another region deploys a storage stack like the source's first; the drill links to the source's.
   const storagePlan = await planner.planStorage({ stack: source.storage.stack });
-  const size = { dataGiB: source.cfg.recovery.expectedDataGiB, items: source.cfg.recovery.expectedItems };
+  const size = recoverySize(source.cfg);
   p.modeled = modelRecovery(plan.resources, {
     size,
     applications: source.cfg.gitops.applications.length,
@@ -97,7 +97,7 @@ async function planOffline(run: DrillRun, text: string, update: (s: string) => v
 async function pilotLightModel(
   run: DrillRun,
   planner: Planner,
-  size: { dataGiB: number; items: number },
+  size: RecoverySize,
 ): Promise<NonNullable<Progress["pilotLight"]>> {
   const derived = deriveReplica(
     { from: run.req.from, stack: run.stack, region: run.region, strategy: "pilot-light" },

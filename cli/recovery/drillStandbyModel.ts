@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { Planner } from "../plan/planner";
 import { stackFromDocument } from "../stacks/stackFile";
 import { UsageError } from "../shared/errors";
-import { modelPilotLight, modelRpo, promotionChanges } from "./model";
+import { modelPilotLight, modelRpo, promotionChanges, recoverySize } from "./model";
 import { drillId, readSource, storageReplicaRegion, type Source } from "./source";
 import { modelDrillCost } from "./drillCost";
 import { drillingText, primaryStorage } from "./standby";
@@ -38,7 +38,7 @@ export async function modelStandbyDrill(
 ): Promise<string> {
   update("planning the standby as the drill scales it");
   const stack = source.loaded.stack;
-  const size = { dataGiB: source.cfg.recovery.expectedDataGiB, items: source.cfg.recovery.expectedItems };
+  const size = recoverySize(source.cfg);
   const text = drillingText(fs.readFileSync(source.loaded.stackFile, "utf8"), source.cfg.project, id);
   const loaded = stackFromDocument(source.loaded.project, stack, source.loaded.stackFile, parse(text));
   const scaled = await new Planner(env.root).planPlatform({ loaded });
@@ -59,6 +59,7 @@ export async function modelStandbyDrill(
     ],
     timeline: pilot.promotion,
     restore: pilot.restore,
+    rates: pilot.rates,
   };
   p.modeledRpo = modelRpo(
     source.cfg.backups.schedules.map((s) => s.cron),

@@ -16,6 +16,7 @@ import { parseRewrites, REWRITES_ANNOTATION } from "../backup/modifiers";
 import type { Rewrite } from "../backup/portability";
 import { restorePhase, VELERO_API } from "./velero";
 import { deleteRestored, listObjects, listOr404 } from "./kubeObjects";
+import { listVolumeRestores } from "./volumeRestores";
 
 export { KubeError };
 
@@ -195,25 +196,17 @@ async function waitRestore(
     },
     pollSeconds,
   );
-  // Pod volume data comes back after the Restore's own items: wait for kopia too.
+  // Pod volume data comes back after the Restore's own items: wait for kopia too. (A
+  // data-mover Restore completes only after its DataDownloads, which are listed alike.)
   const volumeRestores = await poll<VolumeRestore[]>(
-    `pod volume restores of ${restore}`,
+    `volume restores of ${restore}`,
     wait,
     async () => {
-      const pvrs = (
-        await listOr404(client, path(VELERO, "podvolumerestores", ns), {
-          labelSelector: `velero.io/restore-name=${restore}`,
-        })
-      ).map((p): VolumeRestore => ({
-        podNamespace: text(valueAt(p, "spec", "pod", "namespace")) ?? "",
-        podName: text(valueAt(p, "spec", "pod", "name")) ?? "",
-        volume: text(valueAt(p, "spec", "volume")) ?? "",
-        phase: text(valueAt(p, "status", "phase")) ?? "New",
-      }));
+      const pvrs = await listVolumeRestores(client, ns, restore);
       const running = pvrs.filter((p) => restorePhase(p.phase) === "running");
       return running.length === 0
         ? { done: pvrs }
-        : { status: `${pvrs.length - running.length}/${pvrs.length} pod volumes restored` };
+        : { status: `${pvrs.length - running.length}/${pvrs.length} volumes restored` };
     },
     pollSeconds,
   );

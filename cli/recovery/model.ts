@@ -8,6 +8,7 @@ import { CronExpressionParser } from "cron-parser";
 import { minutes, modelTimeline, type Timeline } from "../plan/timeline";
 import { goDurationSeconds } from "../stacks/names";
 import { resourceKey, type PlanResource } from "../plan/plan";
+import type { VolumeBackupMethod } from "../../components/plugins/velero/settings";
 import type { PhaseName } from "./phases";
 
 /** A modeled phase duration and where it comes from. */
@@ -33,38 +34,119 @@ const RESTORE_ITEMS_PER_SECOND = 865 / 90;
 
 /**
  * Kopia file-system (pod volume) restore rates, in MB/s (10^6 bytes): users report about
- * 6 to 30 MB/s (velero #5920). The 148 MiB/s of the one published CSI data-mover sample
- * does not apply: Phoenix's cross-region restores are file-system restores.
+ * 6 to 30 MB/s (velero #5920).
  */
 export const FS_RESTORE_MB_PER_SECOND = { low: 6, high: 30 } as const;
 
-/** Kopia file-system backup: 10.4 GB of 1 MB files in 97 s (Velero's performance guidance, v1.10 tests), about 107 MB/s. */
-const FS_BACKUP_MB_PER_SECOND = 10_400 / 97;
+const MIB_IN_MB = 1024 ** 2 / 1e6;
+
+/** How fast a method moves volume data, in MB/s, and where each figure comes from. */
+export interface VolumeRates {
+  /** Restore at the published low and high rates (the same figure when only one is published). */
+  readonly restore: { readonly low: number; readonly high: number };
+  readonly backup: number;
+  /** The restore's source, for a basis: "<what> at <rate> (<source>)". */
+  readonly restoreBasis: string;
+  readonly backupBasis: string;
+}
+
+const FILE_SYSTEM_RATES: VolumeRates = {
+  restore: FS_RESTORE_MB_PER_SECOND,
+  // 10.4 GB of 1 MB files in 97 s (Velero's performance guidance, v1.10 tests).
+  backup: 10_400 / 97,
+  restoreBasis: `kopia file-system restore at ${FS_RESTORE_MB_PER_SECOND.low} MB/s, the low end of the ${FS_RESTORE_MB_PER_SECOND.low}-${FS_RESTORE_MB_PER_SECOND.high} MB/s users report (velero #5920)`,
+  backupBasis: "kopia file-system backup ~107 MB/s, Velero's performance guidance",
+};
+
+/**
+ * Velero's CSI data mover: one published sample, a 10 GiB claim downloaded in 69 s
+ * (~148 MiB/s) and uploaded in 54 s (~190 MiB/s), each DataDownload/DataUpload from
+ * start to end, so the restore pod and the new volume are inside it (reference
+ * timings: WebberHuang1118/harvester-study, 2025-05-09). One sample is no range: low
+ * and high are that figure, and the basis says at what rate the target would be missed.
+ */
+const DATA_MOVER_RATES: VolumeRates = {
+  restore: { low: 148 * MIB_IN_MB, high: 148 * MIB_IN_MB },
+  backup: 190 * MIB_IN_MB,
+  restoreBasis:
+    "Velero's CSI data mover at 148 MiB/s, its one published sample (10 GiB DataDownload in 69 s, harvester-study 2025-05-09; no range is published)",
+  backupBasis: "data mover upload ~190 MiB/s, its one published sample",
+};
+
+/** The rates of each way volumes are backed up. EBS snapshots have no published restore figure: modeled as file-system, the slower case. */
+export const VOLUME_RATES: Record<VolumeBackupMethod, VolumeRates> = {
+  "file-system": FILE_SYSTEM_RATES,
+  "data-mover": DATA_MOVER_RATES,
+  "ebs-snapshots": {
+    ...FILE_SYSTEM_RATES,
+    restoreBasis: `no published figure for EBS snapshot restores: modeled as ${FILE_SYSTEM_RATES.restoreBasis}`,
+  },
+};
 
 /** Backup of manifests: 3186 items in 38 s (velero #5434). */
 const BACKUP_ITEMS_PER_SECOND = 3186 / 38;
 
 const MB_PER_GIB = 1024 ** 3 / 1e6;
 
-/** What a recovery restores, as the stack declares it (`phoenix:recovery.expectedDataGiB`, `expectedItems`). */
+/**
+ * What a recovery restores, as the stack declares it (`phoenix:recovery.expectedDataGiB`,
+ * `expectedItems`), and how its volumes were backed up (`phoenix:plugins.velero.volumeBackup`).
+ */
 export interface RecoverySize {
   readonly dataGiB: number;
   readonly items: number;
+  readonly volumeBackup: VolumeBackupMethod;
 }
 
-/** Seconds to restore `size` at one kopia rate: the location sync, the items, the data. */
+/** A stack's recovery size, from its parsed configuration. */
+export function recoverySize(cfg: {
+  readonly recovery: { readonly expectedDataGiB: number; readonly expectedItems: number };
+  readonly plugins: { readonly velero: { readonly volumeBackup: VolumeBackupMethod } };
+}): RecoverySize {
+  return {
+    dataGiB: cfg.recovery.expectedDataGiB,
+    items: cfg.recovery.expectedItems,
+    volumeBackup: cfg.plugins.velero.volumeBackup,
+  };
+}
+
+/** Seconds to restore `size` at one data rate: the location sync, the items, the data. */
 function restoreSeconds(size: RecoverySize, mbPerSecond: number): number {
   return Math.round(
     BSL_SYNC_SECONDS + size.items / RESTORE_ITEMS_PER_SECOND + (size.dataGiB * MB_PER_GIB) / mbPerSecond,
   );
 }
 
-/** The modeled recovery: its phases at the published low kopia rate, and the restore at both rates. */
+/** The restore phase of `size` at its method's low and high rates, and what they rest on. */
+function restoreModel(size: RecoverySize): {
+  readonly low: number;
+  readonly high: number;
+  readonly rates: VolumeRates;
+  readonly basis: string;
+} {
+  const rates = VOLUME_RATES[size.volumeBackup];
+  const low = restoreSeconds(size, rates.restore.low);
+  const high = restoreSeconds(size, rates.restore.high);
+  const mbps = (r: number): string => `${Math.round(r)} MB/s`;
+  const range = low === high ? "" : `; ${minutes(high)} at ${mbps(rates.restore.high)}`;
+  return {
+    low,
+    high,
+    rates,
+    basis:
+      `published: backup location sync ${BSL_SYNC_SECONDS} s (Velero's default backupSyncPeriod) + ${size.items} items at 865 per 90 s (velero #4524) + ` +
+      `${size.dataGiB} GiB by ${rates.restoreBasis}${range}. Items and data are the stack's phoenix:recovery.expectedItems and expectedDataGiB, the method its phoenix:plugins.velero.volumeBackup`,
+  };
+}
+
+/** The modeled recovery: its phases at the method's published low rate, and the restore at both rates. */
 export interface ModeledRecovery {
   readonly phases: ModeledPhase[];
   readonly timeline: Timeline;
-  /** The restore phase at the published low and high file-system restore rates. */
+  /** The restore phase at the method's published low and high restore rates. */
   readonly restore: { readonly low: number; readonly high: number };
+  /** The rates the restore is modeled at. */
+  readonly rates: VolumeRates;
 }
 
 /**
@@ -81,10 +163,7 @@ export function modelRecovery(
   const timeline = modelTimeline(resources);
   const storage = opts.storage ? modelTimeline(opts.storage).total : 0;
   const { size } = opts;
-  const restore = {
-    low: restoreSeconds(size, FS_RESTORE_MB_PER_SECOND.low),
-    high: restoreSeconds(size, FS_RESTORE_MB_PER_SECOND.high),
-  };
+  const restore = restoreModel(size);
   const storageBasis = opts.storage
     ? `${Math.round(storage)} s for the backup storage stack a recovery into another region deploys first (${opts.storage.length} resources), then `
     : "";
@@ -102,9 +181,7 @@ export function modelRecovery(
     {
       name: "restore",
       seconds: restore.low,
-      basis:
-        `published: backup location sync ${BSL_SYNC_SECONDS} s (Velero's default backupSyncPeriod) + ${size.items} items at 865 per 90 s (velero #4524) + ${size.dataGiB} GiB by kopia file-system restore at ${FS_RESTORE_MB_PER_SECOND.low} MB/s, the low end of the 6-30 MB/s users report (velero #5920); ` +
-        `${minutes(restore.high)} at ${FS_RESTORE_MB_PER_SECOND.high} MB/s. Items and data are the stack's phoenix:recovery.expectedItems and expectedDataGiB`,
+      basis: restore.basis,
     },
     {
       name: "verify",
@@ -117,12 +194,14 @@ export function modelRecovery(
       basis: 'published: EKS deletion is "similarly slow" to its ~10 min creation (pulumi/pulumi-aws #846)',
     },
   ];
-  return { phases, timeline, restore };
+  return { phases, timeline, restore: { low: restore.low, high: restore.high }, rates: restore.rates };
 }
 
-/** Seconds a backup of `size` takes: its items, then its data by kopia file-system backup. */
+/** Seconds a backup of `size` takes: its items, then its data by its method. */
 export function backupSeconds(size: RecoverySize): number {
-  return Math.round(size.items / BACKUP_ITEMS_PER_SECOND + (size.dataGiB * MB_PER_GIB) / FS_BACKUP_MB_PER_SECOND);
+  return Math.round(
+    size.items / BACKUP_ITEMS_PER_SECOND + (size.dataGiB * MB_PER_GIB) / VOLUME_RATES[size.volumeBackup].backup,
+  );
 }
 
 /**
@@ -150,7 +229,7 @@ export function modelRpo(crons: readonly string[], from: Date, size: RecoverySiz
     seconds: best.gap + backup + REPLICATION_SECONDS,
     basis:
       `schedule "${best.cron}" runs every ${best.gap / 60} min at most apart, plus ${minutes(backup)} for a backup of ${size.items} items and ${size.dataGiB} GiB ` +
-      `(3186 items in 38 s, velero #5434; kopia file-system backup ~107 MB/s, Velero's performance guidance), plus ${REPLICATION_SECONDS / 60} min for replication (assumption: S3 Replication Time Control's objective, which standard replication does not promise)`,
+      `(3186 items in 38 s, velero #5434; ${VOLUME_RATES[size.volumeBackup].backupBasis}), plus ${REPLICATION_SECONDS / 60} min for replication (assumption: S3 Replication Time Control's objective, which standard replication does not promise)`,
   };
 }
 
@@ -163,11 +242,13 @@ export function promotionChanges(standby: readonly PlanResource[], promoted: rea
 /** The modeled recovery of a pilot-light standby: promotion, the apps, the restore, the verification. */
 export interface ModeledPilotLight {
   readonly phases: readonly ModeledPhase[];
-  /** Start to verified, the restore at the published low and high file-system rates. */
+  /** Start to verified, the restore at the method's published low and high rates. */
   readonly seconds: { readonly low: number; readonly high: number };
   /** What the promotion's `pulumi up` changes, on its longest chain. */
   readonly promotion: Timeline;
-  /** The restore phase at the published low and high file-system rates. */
+  /** The rates the restore is modeled at. */
+  readonly rates: VolumeRates;
+  /** The restore phase at the method's published low and high rates. */
   readonly restore: { readonly low: number; readonly high: number };
 }
 
@@ -190,10 +271,7 @@ export function modelPilotLight(
 ): ModeledPilotLight {
   const changed = promotionChanges(standby, promoted);
   const promotion = modelTimeline(changed);
-  const restore = {
-    low: restoreSeconds(opts.size, FS_RESTORE_MB_PER_SECOND.low),
-    high: restoreSeconds(opts.size, FS_RESTORE_MB_PER_SECOND.high),
-  };
+  const restore = restoreModel(opts.size);
   const gitops = 30 * opts.applications;
   const phases: ModeledPhase[] = [
     {
@@ -209,10 +287,16 @@ export function modelPilotLight(
     {
       name: "restore",
       seconds: restore.low,
-      basis: `as the backup-restore model's restore (Velero's location sync, ${opts.size.items} items, ${opts.size.dataGiB} GiB at ${FS_RESTORE_MB_PER_SECOND.low} MB/s, velero #5920); ${minutes(restore.high)} at ${FS_RESTORE_MB_PER_SECOND.high} MB/s`,
+      basis: `as the backup-restore model's restore: ${restore.basis}`,
     },
     { name: "verify", seconds: 60, basis: "assumption, as the backup-restore model's" },
   ];
   const rest = promotion.total + gitops + 60;
-  return { phases, promotion, restore, seconds: { low: rest + restore.low, high: rest + restore.high } };
+  return {
+    phases,
+    promotion,
+    restore: { low: restore.low, high: restore.high },
+    rates: restore.rates,
+    seconds: { low: rest + restore.low, high: rest + restore.high },
+  };
 }

@@ -96,7 +96,7 @@ function strategyLines(r: RecoveryReport): string[] {
   if (!r.strategies) return [];
   return [
     "",
-    "Modeled RTO by strategy (the restore at kopia's published low and high file-system rates, velero #5920):",
+    "Modeled RTO by strategy (the restore at the published low and high rates of the stack's volume backup method, named in the basis):",
     "",
     "| strategy | RTO (low rate) | RTO (high rate) | target | basis |",
     "|---|---|---|---|---|",

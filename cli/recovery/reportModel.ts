@@ -8,7 +8,7 @@ import type { Progress as RecoveryProgress } from "./types";
 import { PHASES, type PhaseName, type PhaseResult } from "./phases";
 import type { Verification } from "./verify";
 import { reportable, type PortabilityCheck } from "../backup/portability";
-import { FS_RESTORE_MB_PER_SECOND, type ModeledRecovery } from "./model";
+import { VOLUME_RATES, type ModeledRecovery, type VolumeRates } from "./model";
 import type { Costed } from "../cost/model";
 import { measuredDrillCost, type DrillCosts } from "./drillCost";
 
@@ -228,7 +228,7 @@ function rtoObjective(input: ReportInput, phases: readonly PhaseResult[]): Objec
     targetMinutes: input.targets.rtoMinutes,
     ...(rtoSeconds !== undefined ? { met: rtoSeconds <= input.targets.rtoMinutes * 60 } : {}),
     modeled: input.kind === "rehearsal",
-    note: rtoNote(input.kind, rtoSeconds, storage, atHighRate),
+    note: rtoNote(input.kind, rtoSeconds, storage, atHighRate, p.modeled?.rates),
     ...(atHighRate !== undefined ? { atHighRate } : {}),
   };
 }
@@ -268,12 +268,17 @@ function rtoNote(
   seconds: number | undefined,
   storage: number,
   atHighRate: number | undefined,
+  rates: VolumeRates | undefined,
 ): string {
   if (seconds === undefined) return "not measured: the recovery stopped before it was verified";
   if (kind === "rehearsal") {
-    const rates = FS_RESTORE_MB_PER_SECOND;
-    const high = atHighRate !== undefined ? `; ${minutes(atHighRate)} at the high rate (${rates.high} MB/s)` : "";
-    return `modeled: start to verified, phases back to back, the restore at kopia's published low file-system rate (${rates.low} MB/s, velero #5920)${high}`;
+    const r = rates ?? VOLUME_RATES["file-system"];
+    const oneRate = r.restore.low === r.restore.high;
+    const high =
+      atHighRate !== undefined && !oneRate
+        ? `; ${minutes(atHighRate)} at the high rate (${Math.round(r.restore.high)} MB/s)`
+        : "";
+    return `modeled: start to verified, phases back to back, the restore by ${r.restoreBasis}${high}`;
   }
   if (storage > 0)
     return `measured start to verified, plus ${minutes(storage)} modeled for the backup storage stack a real recovery into another region deploys first (the drill links to the source's)`;

@@ -22,6 +22,7 @@ import {
   kopiaPrefix,
   requiredBackupKeys,
   parseBackupResourceList,
+  parseDataMovedVolumes,
   parsePodVolumeBackups,
   parseRestoreResourceList,
   parseRestoreResults,
@@ -107,6 +108,13 @@ class S3BackupStore implements BackupStore {
     if (!body) throw new Error(`${this.location}: backup ${name} has no pod volume backups list (${key})`);
     // Velero writes `null` when there are none (encodeToJSONGzip of a nil list).
     return parsePodVolumeBackups(JSON.parse(gunzipSync(body).toString("utf8")));
+  }
+
+  async dataMovedVolumes(name: string): Promise<PodVolumeBackupEntry[]> {
+    const key = backupKeys(this.loc.prefix ?? "", name).volumeInfo;
+    const body = await this.body(key);
+    if (!body) throw new Error(`${this.location}: backup ${name} has no volume info (${key})`);
+    return parseDataMovedVolumes(JSON.parse(gunzipSync(body).toString("utf8")));
   }
 
   async kopiaBlobs(namespace: string): Promise<StoredBlob[]> {

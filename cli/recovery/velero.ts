@@ -8,6 +8,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { extract } from "tar-stream";
 import { isRecord, nonEmptyText, record, texts } from "../shared/data";
+import type { VolumeCopy } from "./compareVolumes";
 
 /** Velero's API group and version. */
 export const VELERO_API = { group: "velero.io", version: "v1" } as const;
@@ -86,6 +87,33 @@ export function parsePodVolumeBackups(list: unknown): PodVolumeBackupEntry[] {
   });
 }
 
+/**
+ * The volumes of a backup's `-volumeinfo.json.gz` whose CSI snapshot the data mover
+ * copied into the location, as entries like a pod volume backup's: the claim's
+ * namespace (its kopia repository's name: the DataUpload's source namespace), the claim
+ * as the volume, the kopia snapshot and its size (BackupVolumeInfo and
+ * SnapshotDataMovementInfo, internal/volume/volumes_information.go:55-95,156-176@v1.18.1).
+ * A succeeded result reads as Completed, as a pod volume backup's would.
+ */
+export function parseDataMovedVolumes(list: unknown): PodVolumeBackupEntry[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((item) => record(item).snapshotDataMoved === true)
+    .map((item) => {
+      const v = record(item);
+      const moved = record(v.snapshotDataMovementInfo);
+      const result = nonEmptyText(v.result);
+      return {
+        namespace: nonEmptyText(v.pvcNamespace) ?? "",
+        pod: "",
+        volume: nonEmptyText(v.pvcName) ?? "",
+        phase: result === "succeeded" ? "Completed" : (result ?? ""),
+        ...(nonEmptyText(moved.snapshotHandle) ? { snapshotID: nonEmptyText(moved.snapshotHandle) } : {}),
+        ...(typeof moved.size === "number" ? { bytes: moved.size } : {}),
+      };
+    });
+}
+
 /** One object of a kopia repository on a location. */
 export interface StoredBlob {
   readonly key: string;
@@ -134,6 +162,13 @@ export interface BackupSummary {
   readonly hooks?: { readonly attempted: number; readonly failed: number };
   /** Volumes copied file by file (kopia, `spec.defaultVolumesToFsBackup`), restored by pod volume restores; otherwise snapshots. */
   readonly fsBackup: boolean;
+  /** CSI snapshots whose data the data mover copied into the bucket (`spec.snapshotMoveData`), restored by DataDownloads. */
+  readonly dataMoved: boolean;
+}
+
+/** How a backup holds its volumes' data, for checking a restore of it. */
+export function volumeCopy(backup: Pick<BackupSummary, "fsBackup" | "dataMoved">): VolumeCopy {
+  return backup.dataMoved ? "data-mover" : backup.fsBackup ? "file-system" : "snapshot";
 }
 
 function num(v: unknown): number {
@@ -163,6 +198,7 @@ export function backupSummary(obj: unknown): BackupSummary {
       ? { hooks: { attempted: num(hooks.hooksAttempted), failed: num(hooks.hooksFailed) } }
       : {}),
     fsBackup: spec.defaultVolumesToFsBackup === true,
+    dataMoved: spec.snapshotMoveData === true,
   };
 }
 

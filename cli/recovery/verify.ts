@@ -7,7 +7,7 @@
 import { applyRewrites, type Rewrite } from "../backup/portability";
 import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
 import { compareBackup, type Comparison } from "./compare";
-import type { BackupObject, BackupSummary, RestoreMessages, RestoredItem } from "./velero";
+import { volumeCopy, type BackupObject, type BackupSummary, type RestoreMessages, type RestoredItem } from "./velero";
 import { goDurationSeconds, type RestoreCheck } from "../stacks/names";
 
 /** A namespace's own restore check: the platform stack's `restoreChecks` output. */
@@ -153,7 +153,7 @@ export async function verifyRestore(input: VerifyInput): Promise<Verification> {
     live,
     input.namespaces,
     input.outcome?.volumeRestores ?? [],
-    input.backup.fsBackup,
+    volumeCopy(input.backup),
   );
   input.progress?.("running the namespaces' verify commands");
   const checks = await runChecks(

@@ -7,7 +7,7 @@
 import { EXIT } from "../shared/errors";
 import type { BackupStore, StoreLocation } from "../recovery/adapters";
 import { findBackup } from "../recovery/backupSearch";
-import { completeness, listingsOnce } from "../recovery/complete";
+import { completeness, listingsOnce, volumeCopies } from "../recovery/complete";
 import type { RecoveryEnv } from "../recovery/types";
 import type { BackupSummary } from "../recovery/velero";
 import { projects } from "../stacks/projects";
@@ -73,10 +73,10 @@ async function side(store: BackupStore): Promise<{ status: BucketStatus; backups
   }
 }
 
-/** Velero's objects of a backup plus the volume data kopia read for it, when both can be read. */
+/** Velero's objects of a backup plus the volume data kopia read or the data mover moved for it, when all can be read. */
 async function bytesOf(store: BackupStore, b: BackupSummary): Promise<number | undefined> {
   try {
-    const [objects, volumes] = await Promise.all([store.objectBytes(b.name), store.podVolumeBackups(b.name)]);
+    const [objects, volumes] = await Promise.all([store.objectBytes(b.name), volumeCopies(store, b.name)]);
     return objects + volumes.reduce((n, v) => n + (v.bytes ?? 0), 0);
   } catch {
     return undefined;

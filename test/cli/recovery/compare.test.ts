@@ -149,7 +149,7 @@ describe("comparing a backup with the live cluster", () => {
   it("a backup of volume snapshots needs no pod volume restore: a Bound claim is its proof", () => {
     const backup = ledgerObjects();
     const live = backup.filter(expectedBack).map(restored);
-    const c = compareBackup(backup, live, NS, [], false);
+    const c = compareBackup(backup, live, NS, [], "snapshot");
     assert.deepEqual(
       c.namespaces[0].pvcs.map((p) => [p.volumeRestore, p.ok]),
       [["snapshot", true]],
@@ -283,6 +283,35 @@ describe("what real Velero changes on a restore", () => {
         .namespaces[0].pvcs[0].volumeRestore,
       "none",
     );
+    // The data mover takes every claim's snapshot: the file-system opt-out means nothing there.
+    const moved = compareBackup(
+      [pvc, pod({ "backup.velero.io/backup-volumes-excludes": "data" })],
+      live,
+      NS,
+      [],
+      "data-mover",
+    );
+    assert.equal(moved.namespaces[0].pvcs[0].volumeRestore, "none");
+  });
+
+  it("a data-mover backup's claims come back through the DataDownloads that name them", () => {
+    const backup = ledgerObjects();
+    const live = backup.filter(expectedBack).map(restored);
+    const download = (phase: string) => [
+      { podNamespace: "payments-ledger", podName: "", volume: "", claim: "payments-ledger/data-ledger-db-0", phase },
+    ];
+    const check = (phase: string) =>
+      compareBackup(backup, live, NS, download(phase), "data-mover").namespaces[0].pvcs.map((p) => [
+        p.volumeRestore,
+        p.ok,
+      ]);
+    assert.deepEqual(check("Completed"), [["completed", true]]);
+    assert.deepEqual(check("Failed"), [["failed", false]]);
+    assert.deepEqual(check("Canceled"), [["canceled", false]]);
+    assert.deepEqual(check("Prepared"), [["running", false]]);
+    // A DataDownload for another claim restores nothing of this one.
+    const other = [{ ...download("Completed")[0], claim: "payments-ledger/other" }];
+    assert.equal(compareBackup(backup, live, NS, other, "data-mover").namespaces[0].pvcs[0].volumeRestore, "none");
   });
 });
 

@@ -7,6 +7,7 @@ import {
   backupSummary,
   kopiaGaps,
   kopiaPrefix,
+  parseDataMovedVolumes,
   parsePodVolumeBackups,
   type PodVolumeBackupEntry,
   type StoredBlob,
@@ -25,6 +26,7 @@ function store(
   blobs: StoredBlob[] | Error,
   volumes: PodVolumeBackupEntry[],
   complete = true,
+  moved: PodVolumeBackupEntry[] = [],
 ): BackupStore & { listed: number } {
   const s = {
     location: `s3://${bucket}`,
@@ -32,6 +34,7 @@ function store(
     listBackups: () => Promise.resolve([backup]),
     isComplete: () => Promise.resolve(complete),
     podVolumeBackups: () => Promise.resolve(volumes),
+    dataMovedVolumes: () => Promise.resolve(moved),
     kopiaBlobs: () => {
       s.listed++;
       return blobs instanceof Error ? Promise.reject(blobs) : Promise.resolve(blobs);
@@ -71,6 +74,40 @@ describe("the kopia layout Velero v1.18.1 writes", () => {
     assert.deepEqual(parsePodVolumeBackups(list), [volume]);
   });
 
+  it("reads the data mover's volumes from the volume info: only those whose snapshot data moved", () => {
+    // Shaped as BackupVolumeInfo (internal/volume/volumes_information.go@v1.18.1) writes them.
+    const info = [
+      {
+        pvcName: "data",
+        pvcNamespace: "ledger",
+        pvName: "pvc-1",
+        backupMethod: "CSISnapshot",
+        snapshotDataMoved: true,
+        skipped: false,
+        result: "succeeded",
+        snapshotDataMovementInfo: {
+          dataMover: "velero",
+          uploaderType: "kopia",
+          snapshotHandle: "k9",
+          size: 10737418240,
+        },
+      },
+      {
+        pvcName: "cache",
+        pvcNamespace: "ledger",
+        backupMethod: "CSISnapshot",
+        snapshotDataMoved: false,
+        skipped: false,
+      },
+      { pvcName: "old", pvcNamespace: "ledger", backupMethod: "PodVolumeBackup", snapshotDataMoved: false },
+    ];
+    assert.deepEqual(parseDataMovedVolumes(info), [
+      { namespace: "ledger", pod: "", volume: "data", phase: "Completed", snapshotID: "k9", bytes: 10737418240 },
+    ]);
+    assert.deepEqual(parseDataMovedVolumes(null), []);
+    assert.equal(parseDataMovedVolumes([{ ...info[0], result: "failed" }])[0].phase, "failed");
+  });
+
   it("a gap is a blob the primary held by the backup's end that the replica lacks or holds at another size", () => {
     const primary = [
       blob("kopia.repository", "2026-11-01T00:00:00Z"),
@@ -94,6 +131,16 @@ describe("completeness", () => {
       missing: [],
       notes: [],
     });
+  });
+
+  it("checks the repositories the data mover wrote into, as the pod volume backups'", async () => {
+    const moved = [{ ...volume, pod: "", snapshotID: "k9" }];
+    const behind = await completeness(
+      store("replica", full.slice(0, 1), [], true, moved),
+      store("primary", full, [], true, moved),
+      backup,
+    );
+    assert.deepEqual(behind.missing, ["1 kopia blob(s) of ledger written by 2026-11-27T07:00:30Z (p1)"]);
   });
 
   it("names the blobs still on their way, and a repository that is not there at all", async () => {

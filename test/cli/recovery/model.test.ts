@@ -22,7 +22,7 @@ const res = (type: string, name: string, dependencies: string[] = []): PlanResou
   ({ type, name, layer: "cluster", parent: undefined, inputs: {}, dependencies }) as unknown as PlanResource;
 
 describe("the modeled recovery", () => {
-  const none = { dataGiB: 0, items: 0 };
+  const none = { dataGiB: 0, items: 0, volumeBackup: "file-system" } as const;
 
   it("takes the cluster phase from the plan's critical path and labels every phase's basis", () => {
     const plan = [res("aws:ec2/vpc:Vpc", "vpc"), res("eks:index:Cluster", "eks", ["aws:ec2/vpc:Vpc::vpc"])];
@@ -47,7 +47,7 @@ describe("the modeled recovery", () => {
   });
 
   it("restores volume data at kopia's published file-system rates, 6 and 30 MB/s (velero #5920), not the data mover's", () => {
-    const m = modelRecovery([], { size: { dataGiB: 10, items: 0 }, applications: 0 });
+    const m = modelRecovery([], { size: { dataGiB: 10, items: 0, volumeBackup: "file-system" }, applications: 0 });
     const bytes = 10 * 1024 ** 3;
     assert.equal(m.restore.low, Math.round(BSL_SYNC_SECONDS + bytes / 6e6));
     assert.equal(m.restore.high, Math.round(BSL_SYNC_SECONDS + bytes / 30e6));
@@ -70,10 +70,26 @@ describe("the modeled recovery", () => {
     // Velero's own @every (robfig/cron) is its interval, not an ignored schedule.
     assert.equal(rpo(["@every 2h"]), 7200 + REPLICATION_SECONDS);
     assert.equal(rpo(["0 3 * * *", "@every 30m"]), 1800 + REPLICATION_SECONDS);
-    const size = { dataGiB: 10, items: 3186 };
+    const size = { dataGiB: 10, items: 3186, volumeBackup: "file-system" } as const;
     assert.equal(backupSeconds(size), Math.round(38 + (10 * 1024 ** 3) / 1e6 / (10_400 / 97)));
     assert.equal(modelRpo(["0 * * * *"], from, size).seconds, 3600 + backupSeconds(size) + REPLICATION_SECONDS);
     assert.match(modelRpo(["0 * * * *"], from, size).basis, /for a backup of 3186 items and 10 GiB/);
+  });
+
+  it("restores data-mover volumes at the data mover's one published rate, 148 MiB/s, at both ends", () => {
+    const size = { dataGiB: 10, items: 0, volumeBackup: "data-mover" } as const;
+    const m = modelRecovery([], { size, applications: 0 });
+    const seconds = Math.round(BSL_SYNC_SECONDS + (10 * 1024 ** 3) / (148 * 1024 ** 2));
+    assert.deepEqual([m.restore.low, m.restore.high], [seconds, seconds]);
+    assert.match(
+      m.phases.find((p) => p.name === "restore")?.basis ?? "",
+      /data mover at 148 MiB\/s.*no range is published/,
+    );
+    // Backed up at its published upload rate, 190 MiB/s: the modeled RPO is that much shorter.
+    assert.equal(backupSeconds(size), Math.round((10 * 1024 ** 3) / (190 * 1024 ** 2)));
+    // EBS snapshots have no published restore figure: they take the slower file-system rates.
+    const ebs = modelRecovery([], { size: { ...size, volumeBackup: "ebs-snapshots" }, applications: 0 });
+    assert.equal(ebs.restore.low, Math.round(BSL_SYNC_SECONDS + (10 * 1024 ** 3) / 6e6));
   });
 });
 
@@ -172,7 +188,7 @@ describe("the modeled pilot light", () => {
   });
 
   it("times the promotion along its dependencies, then the apps, the restore at both rates and the verification", () => {
-    const size = { dataGiB: 1, items: 100 };
+    const size = { dataGiB: 1, items: 100, volumeBackup: "file-system" } as const;
     const m = modelPilotLight(standby, promoted, { size, applications: 2 });
     // The node group (300 s) and the DNS chain (role 7 s, release 120 s) run side by side.
     assert.equal(m.promotion.total, 300);

@@ -129,6 +129,8 @@ export class Script {
           snapshotID: `snap-${name}`,
         },
       ]),
+    // The fixtures' backups are file-system backups: nothing moved by the data mover.
+    dataMovedVolumes: () => Promise.resolve([]),
     // kopia/payments-ledger/ as each bucket holds it: the blob the newer backup wrote is not on the replica with newerKopiaBehind.
     kopiaBlobs: (ns: string) => {
       const blob = (id: string, at: string): StoredBlob => ({ key: `kopia/${ns}/${id}`, size: 4096, lastModified: at });
