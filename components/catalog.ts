@@ -136,6 +136,14 @@ export const upstreamPrograms = {
     // admin is the harness's own (test/e2e/upstream/minio/admin): the MinIO admin calls it needs, through madmin-go.
     binaries: { minio: "github.com/minio/minio", "minio-admin": "phoenix.e2e/upstream/minio/admin" },
   },
+  // The CSI snapshot controller of the snapshot-controller add-on (its v8.3.0 is not
+  // served here; v8.4.0 is, and its client is the one Velero v1.18.1 requires), with
+  // the snapshot.storage.k8s.io CRDs from that client module.
+  snapshotter: {
+    module: "github.com/kubernetes-csi/external-snapshotter/v8",
+    version: "v8.4.0",
+    binaries: { "snapshot-controller": "github.com/kubernetes-csi/external-snapshotter/v8/cmd/snapshot-controller" },
+  },
   // The engine, at @pulumi/pulumi's version (a test holds them together). Its Node.js
   // language host is a module the proxy here does not serve: test/e2e/upstream/build.ts
   // builds it from the same tag's source.

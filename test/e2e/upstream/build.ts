@@ -97,6 +97,29 @@ function copyKwokStages(): void {
     fs.copyFileSync(path.join(dir.stdout.trim(), "kustomize", "stage", s), path.join(dest, path.basename(s)));
 }
 
+/**
+ * The snapshot.storage.k8s.io CRDs, which the EKS snapshot-controller add-on installs:
+ * YAML in the snapshotter's client module (config/crd), copied beside its binary.
+ */
+export const SNAPSHOT_CRDS = ["volumesnapshotclasses", "volumesnapshotcontents", "volumesnapshots"].map(
+  (kind) => `snapshot.storage.k8s.io_${kind}.yaml`,
+);
+
+function copySnapshotCrds(): void {
+  const dest = path.join(programDir("snapshotter"), "crds");
+  if (SNAPSHOT_CRDS.every((f) => fs.existsSync(path.join(dest, f)))) return;
+  const client = "github.com/kubernetes-csi/external-snapshotter/client/v8";
+  const cwd = path.join(__dirname, "snapshotter");
+  spawnSync("go", ["mod", "download", client], { cwd, stdio: "ignore" });
+  const dir = spawnSync("go", ["list", "-m", "-f", "{{if .Replace}}{{.Replace.Dir}}{{else}}{{.Dir}}{{end}}", client], {
+    cwd,
+    encoding: "utf8",
+  });
+  if (dir.status !== 0 || !dir.stdout.trim()) throw new Error(`go list -m ${client} failed: ${dir.stderr}`);
+  fs.mkdirSync(dest, { recursive: true });
+  for (const f of SNAPSHOT_CRDS) fs.copyFileSync(path.join(dir.stdout.trim(), "config", "crd", f), path.join(dest, f));
+}
+
 /** Builds every program; prints the total. */
 export function buildAll(log: (line: string) => void = console.log): boolean {
   if (!goAvailable()) {
@@ -107,6 +130,7 @@ export function buildAll(log: (line: string) => void = console.log): boolean {
   let total = 0;
   for (const name of Object.keys(upstreamPrograms) as ProgramName[]) total += buildProgram(name, log);
   copyKwokStages();
+  copySnapshotCrds();
   total += buildEngineParts(log);
   log(`upstream programs ready in ${cacheRoot()} (${total} s of building this run)`);
   return true;
