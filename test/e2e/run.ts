@@ -22,6 +22,7 @@ const VERSION_COMMANDS: Record<ProgramName, readonly string[]> = {
   helm: ["helm", "version", "--short"],
   velero: ["velero", "version", "--client-only"],
   minio: ["minio", "--version"],
+  snapshotter: ["snapshot-controller", "-version"],
   pulumi: ["pulumi", "version"],
 };
 

@@ -9,9 +9,9 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
-import { KWOK_STAGES } from "../upstream/build";
+import { KWOK_STAGES, SNAPSHOT_CRDS } from "../upstream/build";
 import { binary, programDir } from "../upstream/paths";
-import { applyObjects } from "./kubectl";
+import { applyObjects, kubectlOk } from "./kubectl";
 import { freePort, start, waitFor, type Managed } from "./processes";
 
 /** A running cluster. */
@@ -26,6 +26,30 @@ export interface Cluster {
   /** The folder of its files and logs. */
   readonly dir: string;
   stop(): Promise<void>;
+}
+
+/** The snapshot CRDs, Established, and with `controller` the snapshot controller, running. */
+function snapshotSupport(kubeconfig: string, controller: boolean, dir: string, started: Managed[]): void {
+  const crds = path.join(programDir("snapshotter"), "crds");
+  kubectlOk(kubeconfig, ["apply", "--server-side", ...SNAPSHOT_CRDS.flatMap((f) => ["-f", path.join(crds, f)])]);
+  kubectlOk(kubeconfig, [
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    ...SNAPSHOT_CRDS.map(
+      (f) => `crd/${f.replace(/^snapshot\.storage\.k8s\.io_(.*)\.yaml$/, "$1.snapshot.storage.k8s.io")}`,
+    ),
+  ]);
+  if (!controller) return;
+  // The add-on's Deployment runs it with leader election in kube-system; one process here needs none.
+  started.push(
+    start(
+      `${path.basename(dir)}-snapshot-controller`,
+      binary("snapshotter", "snapshot-controller"),
+      [`--kubeconfig=${kubeconfig}`, "--leader-election=false"],
+      { logDir: dir },
+    ),
+  );
 }
 
 /** What a fake node looks like: labelled as an EKS node of one zone, with room for every pod of a test. */
@@ -82,10 +106,16 @@ export function apiGet(server: string, token: string, p: string): Promise<{ stat
 }
 
 /** Starts a cluster named `name` in `dir` with `nodeCount` fake nodes in `zone`. */
+/**
+ * Starts a cluster: etcd, the API server, controller manager and scheduler, kwok's fake
+ * nodes, and what the EKS snapshot-controller add-on brings: the snapshot.storage.k8s.io
+ * CRDs always (a plan may hold Velero's VolumeSnapshotClass), and with `volumeSnapshots`
+ * the real snapshot controller too.
+ */
 export async function startCluster(
   name: string,
   dir: string,
-  opts: { nodeCount?: number; zone?: string } = {},
+  opts: { nodeCount?: number; zone?: string; volumeSnapshots?: boolean } = {},
 ): Promise<Cluster> {
   fs.mkdirSync(dir, { recursive: true });
   const started: Managed[] = [];
@@ -218,6 +248,7 @@ export async function startCluster(
       },
       started[started.length - 1],
     );
+    snapshotSupport(kubeconfigPath, opts.volumeSnapshots === true, dir, started);
     await waitFor(
       "the default ServiceAccount",
       async () => (await apiGet(server, token, "/api/v1/namespaces/default/serviceaccounts/default")).status === 200,

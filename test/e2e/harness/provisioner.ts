@@ -31,12 +31,22 @@ interface Volume {
 
 const PROVISIONED_BY = "pv.kubernetes.io/provisioned-by";
 
-/** Runs until the returned stop() is called; `root` holds the volumes' folders. */
-export function startProvisioner(kubeconfig: string, root: string, provisioner: string): { stop(): void } {
+/**
+ * Runs until the returned stop() is called; `root` holds the volumes' folders. With
+ * `csi`, each volume is a CSI volume of the driver (`spec.csi`, as the EBS CSI driver
+ * makes it, its handle an EBS-like volume id) instead of a local one: what Velero's CSI
+ * snapshot path takes; nothing mounts it.
+ */
+export function startProvisioner(
+  kubeconfig: string,
+  root: string,
+  provisioner: string,
+  opts: { csi?: boolean } = {},
+): { stop(): void } {
   let stopped = false;
   const loop = async (): Promise<void> => {
     while (!stopped) {
-      await once(kubeconfig, root, provisioner).catch(() => undefined);
+      await once(kubeconfig, root, provisioner, opts.csi === true).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 300));
     }
   };
@@ -44,7 +54,7 @@ export function startProvisioner(kubeconfig: string, root: string, provisioner: 
   return { stop: () => void (stopped = true) };
 }
 
-async function once(kubeconfig: string, root: string, provisioner: string): Promise<void> {
+async function once(kubeconfig: string, root: string, provisioner: string, csi: boolean): Promise<void> {
   const claims = JSON.parse((await kubectlAsync(kubeconfig, ["get", "pvc", "-A", "-o", "json"])).stdout) as {
     items: Claim[];
   };
@@ -88,7 +98,15 @@ async function once(kubeconfig: string, root: string, provisioner: string): Prom
           name: c.metadata.name,
           uid: c.metadata.uid,
         },
-        local: { path: dir },
+        ...(csi
+          ? {
+              csi: {
+                driver: provisioner,
+                volumeHandle: `vol-${c.metadata.uid.replace(/-/g, "").slice(0, 17)}`,
+                fsType: "ext4",
+              },
+            }
+          : { local: { path: dir } }),
         nodeAffinity: {
           required: {
             nodeSelectorTerms: [

@@ -51,7 +51,12 @@ import { cannotRun, runDir, s3Env } from "./setup";
 
 /**
  * The repository copy's prod stack without its backup hooks and verify commands: both
- * exec into a container, and a kwok node runs none (docs/architecture/e2e.md).
+ * exec into a container, and a kwok node runs none (docs/architecture/e2e.md). Its
+ * volumes are backed up file by file, not by prod's data mover: no volume data moves
+ * here either way (no node agent runs), and the workload opts its claim out of a
+ * file-system backup, as verification knows; the data mover has no such opt-out. Its
+ * own path, on CSI volumes up to the DataUpload it hands the node agent, is
+ * dataMover.e2e.ts's.
  */
 function withoutExec(root: string): string {
   const file = path.join(root, "Pulumi.prod.yaml");
@@ -61,6 +66,7 @@ function withoutExec(root: string): string {
     ns.delete("backupHooks");
     ns.delete("verify");
   }
+  doc.setIn(["config", "phoenix:plugins", "velero", "volumeBackup"], "file-system");
   fs.writeFileSync(file, doc.toString());
   return root;
 }

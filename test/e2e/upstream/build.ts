@@ -29,6 +29,7 @@ function ldflags(name: ProgramName, version: string): string {
     );
   }
   if (name === "velero") flags.push(`-X github.com/vmware-tanzu/velero/pkg/buildinfo.Version=${version}`);
+  if (name === "snapshotter") flags.push(`-X main.version=${version}`);
   if (name === "helm") flags.push(`-X helm.sh/helm/v3/internal/version.version=${version}`);
   if (name === "pulumi") flags.push(engineVersionFlag(version));
   return flags.join(" ");
