@@ -233,6 +233,19 @@ export function modelRpo(crons: readonly string[], from: Date, size: RecoverySiz
   };
 }
 
+/** The recovery time a pilot light is built for: 15 minutes, start to verified. */
+export const PILOT_LIGHT_SECONDS = 15 * 60;
+
+/** The slowest data rate at which a restore of `size` still fits in `seconds`, said as a sentence. */
+function slowestRateWithin(seconds: number, size: RecoverySize): string {
+  const forData = seconds - restoreSeconds(size, Number.POSITIVE_INFINITY);
+  if (size.dataGiB === 0) return "";
+  if (forData <= 0)
+    return `No data rate brings this within ${PILOT_LIGHT_SECONDS / 60} min: the other phases take it all`;
+  const rate = (size.dataGiB * MB_PER_GIB) / forData;
+  return `Within ${PILOT_LIGHT_SECONDS / 60} min while the data restores at ${Math.ceil(rate)} MB/s or more`;
+}
+
 /** What a standby's promotion changes: the resources its promoted plan adds or whose inputs differ. */
 export function promotionChanges(standby: readonly PlanResource[], promoted: readonly PlanResource[]): PlanResource[] {
   const before = new Map(standby.map((r) => [resourceKey(r), JSON.stringify(r.inputs)]));
@@ -273,6 +286,7 @@ export function modelPilotLight(
   const promotion = modelTimeline(changed);
   const restore = restoreModel(opts.size);
   const gitops = 30 * opts.applications;
+  const slowest = slowestRateWithin(PILOT_LIGHT_SECONDS - promotion.total - gitops - 60, opts.size);
   const phases: ModeledPhase[] = [
     {
       name: "cluster",
@@ -287,7 +301,7 @@ export function modelPilotLight(
     {
       name: "restore",
       seconds: restore.low,
-      basis: `as the backup-restore model's restore: ${restore.basis}`,
+      basis: `as the backup-restore model's restore: ${restore.basis}. ${slowest}`,
     },
     { name: "verify", seconds: 60, basis: "assumption, as the backup-restore model's" },
   ];

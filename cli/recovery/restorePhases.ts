@@ -54,6 +54,9 @@ export function restorePhases(
         const backup = p.backup as BackupSummary;
         const c = await cluster();
         const wait = waitFor(cfg.recovery.restoreTimeoutMinutes, env, update);
+        // Only pod volume backups sync as objects of their own. A data-mover backup's
+        // DataUploads travel in its tarball, and Velero restores them whatever the
+        // restore's namespaces (resourceMustHave, pkg/restore/restore.go:86-89,1132@v1.18.1).
         const volumes = (await env.store(p.location as StoreLocation).podVolumeBackups(backup.name)).length;
         update(`waiting for Velero to sync ${backup.name} and its ${volumes} pod volume backups`);
         await c.waitBackup(VELERO_NAMESPACE, backup.name, volumes, wait);

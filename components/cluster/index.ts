@@ -70,10 +70,7 @@ export class Cluster extends pulumi.ComponentResource {
       // Neither the EBS CSI driver add-on nor Auto Mode brings the snapshot CRDs and
       // controller: the snapshot-controller add-on does. It is a Deployment, so it waits
       // for what workloads wait for; nothing else waits for it but the snapshot class.
-      const controller = addonOf(b, cp)(
-        addons.snapshotController,
-        [...this.workloadsReady],
-      );
+      const controller = addonOf(b, cp)(addons.snapshotController, [...this.workloadsReady]);
       this.volumeSnapshots = { driver: defaultStorageClass(autoMode).provisioner, ready: [controller] };
     }
     // ---- Kubernetes provider -------------------------------------------------------

@@ -15,14 +15,11 @@ export const VOLUME_BACKUP_METHODS = ["file-system", "data-mover", "ebs-snapshot
 export type VolumeBackupMethod = (typeof VOLUME_BACKUP_METHODS)[number];
 
 const shape = {
-  volumeBackup: z
-    .enum(VOLUME_BACKUP_METHODS)
-    .optional()
-    .meta({
-      description:
-        "How volumes are backed up: `file-system` (kopia reads each pod's files through the node agent), `data-mover` (a CSI snapshot of each claim, copied into the backup bucket by Velero's data mover and then deleted; restores far faster, 148 MiB/s in the one published sample against 6-30 MB/s for file-system restores, velero #5920; needs CSI volumes: Phoenix adds the snapshot-controller add-on and a VolumeSnapshotClass), or `ebs-snapshots` (kept in the cluster's region: no other region can restore them, velero #103, #7007). Both of the first two are restorable by a replica region.",
-      default: "`file-system`",
-    }),
+  volumeBackup: z.enum(VOLUME_BACKUP_METHODS).optional().meta({
+    description:
+      "How volumes are backed up: `file-system` (kopia reads each pod's files through the node agent), `data-mover` (a CSI snapshot of each claim, copied into the backup bucket by Velero's data mover and then deleted; restores far faster, 148 MiB/s in the one published sample against 6-30 MB/s for file-system restores, velero #5920; needs CSI volumes: Phoenix adds the snapshot-controller add-on and a VolumeSnapshotClass), or `ebs-snapshots` (kept in the cluster's region: no other region can restore them, velero #103, #7007). Both of the first two are restorable by a replica region.",
+    default: "`file-system`",
+  }),
   fsBackup: z.boolean().optional().meta({
     description:
       "Deprecated spelling of `volumeBackup`: `true` is `file-system`, `false` is `ebs-snapshots`. Set `volumeBackup` instead; both together are an error.",

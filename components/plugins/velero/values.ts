@@ -52,10 +52,7 @@ function hookResource(h: NamespaceHooks): VeleroHookResource {
  * namespace is imperative: a Schedule with an empty `includedNamespaces` backs up EVERY
  * namespace (Velero treats empty as `*`), which is exactly what Phoenix must never do.
  */
-export function veleroSchedules(
-  scope: BackupScope,
-  method: VolumeBackupMethod,
-): Record<string, VeleroScheduleValues> {
+export function veleroSchedules(scope: BackupScope, method: VolumeBackupMethod): Record<string, VeleroScheduleValues> {
   if (!scope.enabled || scope.includedNamespaces.length === 0) return {};
   const schedules: Record<string, VeleroScheduleValues> = {};
   for (const s of scope.schedules) {
@@ -102,7 +99,8 @@ export function veleroSchedules(
 function volumeFields(
   method: VolumeBackupMethod,
 ): Pick<VeleroScheduleValues["template"], "defaultVolumesToFsBackup" | "snapshotVolumes" | "snapshotMoveData"> {
-  if (method === "data-mover") return { defaultVolumesToFsBackup: false, snapshotVolumes: true, snapshotMoveData: true };
+  if (method === "data-mover")
+    return { defaultVolumesToFsBackup: false, snapshotVolumes: true, snapshotMoveData: true };
   return { defaultVolumesToFsBackup: method === "file-system", snapshotVolumes: method === "ebs-snapshots" };
 }
 
@@ -155,8 +153,8 @@ export function backupLocations(
 }
 
 /**
- * The server's (and node agent's) flags the data mover needs: CSI snapshots are behind
- * the EnableCSI feature flag, and a backup made by hand (`velero backup create`, a
+ * The server's (and node agent's) flags the data mover needs: Velero skips its CSI
+ * actions without the EnableCSI feature flag (pkg/util/csi/util.go:31@v1.18.1), and a backup made by hand (`velero backup create`, a
  * drill's) moves its snapshots' data too (--default-snapshot-move-data; chart 12.1.0
  * templates/deployment.yaml:172-177, node-agent-daemonset.yaml:118).
  */

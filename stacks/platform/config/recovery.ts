@@ -23,7 +23,7 @@ export const recoverySchema = strictObject({
     .default(10)
     .meta({
       description:
-        "Volume data the imperative namespaces hold, in GiB: the rehearsal restores it at kopia's published low file-system rate (6 MB/s; 30 MB/s shown beside it, velero #5920) and counts its backup time in the worst-case RPO.",
+        "Volume data the imperative namespaces hold, in GiB: the rehearsal restores it at the published rate of `phoenix:plugins.velero.volumeBackup` (file-system: kopia's low 6 MB/s, 30 MB/s shown beside it, velero #5920; data mover: its one published 148 MiB/s) and counts its backup time in the worst-case RPO.",
     }),
   expectedItems: z
     .number({ error: "must be a whole number (objects to restore)" })

@@ -203,6 +203,12 @@ describe("the modeled pilot light", () => {
     );
     const full = modelRecovery(promoted, { size, applications: 2 });
     assert.equal(m.phases[2].seconds, full.restore.low, "the same restore as the backup-restore model");
+    // 900 s less 420 s of the rest, less the sync and the items: 1 GiB must move in what is left.
+    const forData = 900 - 420 - BSL_SYNC_SECONDS - 100 / (865 / 90);
+    assert.match(
+      m.phases[2].basis,
+      new RegExp(`Within 15 min while the data restores at ${Math.ceil(1024 ** 3 / 1e6 / forData)} MB/s or more`),
+    );
     assert.equal(m.seconds.low - m.seconds.high, full.restore.low - full.restore.high);
   });
 });

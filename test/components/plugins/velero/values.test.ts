@@ -74,7 +74,8 @@ describe("what Argo CD and restores do to backups", () => {
   });
 
   it("leaves includeClusterResources unset (auto): only the cluster objects the imperative namespaces use", () => {
-    for (const s of Object.values(veleroSchedules(scope, "file-system"))) assert.ok(!("includeClusterResources" in s.template));
+    for (const s of Object.values(veleroSchedules(scope, "file-system")))
+      assert.ok(!("includeClusterResources" in s.template));
   });
 
   it("writes each schedule to the storage location it names", () => {
@@ -195,14 +196,18 @@ describe("Velero's volume backup setting", () => {
     );
   });
   it("refuses an unknown method, listing the allowed ones", () => {
-    assert.throws(() => veleroSettingsSchema.parse({ volumeBackup: "restic" }), /file-system.*data-mover.*ebs-snapshots/s);
+    assert.throws(
+      () => veleroSettingsSchema.parse({ volumeBackup: "restic" }),
+      /file-system.*data-mover.*ebs-snapshots/s,
+    );
   });
   it("asks for the privileged Pod Security level whenever the node agent runs", () => {
     const level = (m: string) => velero.podSecurity(veleroSettingsSchema.parse({ volumeBackup: m }));
-    assert.deepEqual(
-      ["file-system", "data-mover", "ebs-snapshots"].map(level),
-      ["privileged", "privileged", "baseline"],
-    );
+    assert.deepEqual(["file-system", "data-mover", "ebs-snapshots"].map(level), [
+      "privileged",
+      "privileged",
+      "baseline",
+    ]);
   });
 });
 
