@@ -9,7 +9,8 @@ import { expectedBack } from "../cli/recovery/compare";
 import { openRecoveryCluster } from "../cli/recovery/kube";
 import { openBackupStore } from "../cli/recovery/s3";
 import { verifyRestore } from "../cli/recovery/verify";
-import { backupSummary, type BackupObject } from "../cli/recovery/velero";
+import type { BackupObject } from "../cli/recovery/backupTarball";
+import { backupSummary } from "../cli/recovery/velero";
 import { backupJson, obj } from "../test/cli/recovery/fixtures";
 import { fakeKube, localS3, putBackup, restoredCollections } from "../test/cli/recovery/servers";
 

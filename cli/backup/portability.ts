@@ -4,7 +4,7 @@
  * Phoenix generates, remove it, or stop. Pure: the objects come from the backup's
  * tarball (./check.ts reads it), the target from the stack's plan or the command line.
  */
-import type { BackupObject } from "../recovery/velero";
+import type { BackupObject } from "../recovery/backupTarball";
 import { escapeRegExp, hasArrayIndex, jsonPatchValue, type Rewrite } from "./rewrites";
 
 export { applyRewrites, jsonPatchValue, portabilityModifierRules, type Rewrite } from "./rewrites";

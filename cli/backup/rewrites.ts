@@ -3,7 +3,7 @@
  * modifier rules that carry them (./modifiers.ts puts them in the restore's ConfigMap),
  * and the objects as the restore brings them back, which verification expects.
  */
-import type { BackupObject } from "../recovery/velero";
+import type { BackupObject } from "../recovery/backupTarball";
 
 /** One field as a restore changes it: its new value, or removed (`to` absent). Holds a field's whole value: never put it in a report. */
 export interface Rewrite {

@@ -7,8 +7,8 @@
  */
 import type { Rewrite } from "../backup/portability";
 import type { LiveObject, VolumeRestore } from "./compare";
+import type { BackupObject } from "./backupTarball";
 import type {
-  BackupObject,
   BackupSummary,
   ListedItem,
   PodVolumeBackupEntry,

@@ -5,7 +5,7 @@
  * objects are never restored), so Phoenix compares normalised objects itself.
  */
 import { isRecord } from "../shared/data";
-import type { BackupObject } from "./velero";
+import type { BackupObject } from "./backupTarball";
 import { differences, normalize, type LiveObject } from "./compareObjects";
 import {
   claimRestores,

@@ -4,7 +4,7 @@
  */
 import { isRecord } from "../shared/data";
 import type { LiveObject } from "./compareObjects";
-import type { BackupObject } from "./velero";
+import type { BackupObject } from "./backupTarball";
 
 /**
  * One volume's data put back: a PodVolumeRestore (a pod's volume, by kopia from a

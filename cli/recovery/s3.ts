@@ -26,14 +26,13 @@ import {
   parsePodVolumeBackups,
   parseRestoreResourceList,
   parseRestoreResults,
-  readBackupTarball,
   restoreKeys,
-  type BackupObject,
   type BackupSummary,
   type ListedItem,
   type PodVolumeBackupEntry,
   type StoredBlob,
 } from "./velero";
+import { readBackupTarball, type BackupObject } from "./backupTarball";
 
 /** How many `velero-backup.json` objects are read at once. */
 const PARALLEL = 16;

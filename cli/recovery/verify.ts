@@ -7,7 +7,8 @@
 import { applyRewrites, type Rewrite } from "../backup/portability";
 import type { BackupStore, ExecResult, RecoveryCluster, ResourceType, RestoreOutcome } from "./adapters";
 import { compareBackup, type Comparison } from "./compare";
-import { volumeCopy, type BackupObject, type BackupSummary, type RestoreMessages, type RestoredItem } from "./velero";
+import type { BackupObject } from "./backupTarball";
+import { volumeCopy, type BackupSummary, type RestoreMessages, type RestoredItem } from "./velero";
 import { goDurationSeconds, type RestoreCheck } from "../stacks/names";
 
 /** A namespace's own restore check: the platform stack's `restoreChecks` output. */

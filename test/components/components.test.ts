@@ -150,8 +150,10 @@ describe("cluster layer", () => {
     assert.deepEqual(
       found.map((a) => `${String(a.inputs.addonName)}@${String(a.inputs.addonVersion)}`).sort(),
       Object.values(addons)
+        .filter((p) => p !== addons.snapshotController)
         .map((p) => `${p.name}@${p.version}`)
         .sort(),
+      "the snapshot controller only when volumeSnapshots asks for it",
     );
     const addonUrn = (n: string): string => urnOf(resources, "aws:eks/addon:Addon", `c1-${n}`);
     for (const ng of ["c1-system", "c1-batch"]) {
@@ -181,6 +183,22 @@ describe("cluster layer", () => {
     for (const a of found)
       assert.ok(!provider.dependencies.includes(a.urn), `the provider does not wait for ${a.name}`);
     assert.ok(provider.dependencies.includes(urnOf(resources, "eks:index:Cluster", "c1-eks")));
+  });
+
+  it("adds the snapshot-controller add-on when volumeSnapshots asks, after the nodes, and says which driver snapshots", async () => {
+    let cluster: Cluster | undefined;
+    const { resources } = await run(() => {
+      cluster = new Cluster("c1", { ...clusterArgs, volumeSnapshots: true });
+    });
+    const controller = one(resources, "aws:eks/addon:Addon", "c1-snapshot-controller");
+    assert.equal(controller.inputs.addonVersion, addons.snapshotController.version);
+    for (const ng of ["c1-system", "c1-batch"])
+      assert.ok(
+        controller.dependencies.includes(urnOf(resources, "aws:eks/nodeGroup:NodeGroup", ng)),
+        `the controller is a Deployment: it waits for ${ng}`,
+      );
+    assert.equal(cluster?.volumeSnapshots?.driver, "ebs.csi.aws.com");
+    assert.equal(cluster?.volumeSnapshots?.ready.length, 1);
   });
 
   it("offers workloadsReady: node groups and the add-ons nodes need, not the add-ons that need nodes", async () => {

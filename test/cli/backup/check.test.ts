@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { applyRewrites, checkPortability } from "../../../cli/backup/portability";
 import type { RecoveryReport } from "../../../cli/recovery/report";
-import type { BackupObject } from "../../../cli/recovery/velero";
+import type { BackupObject } from "../../../cli/recovery/backupTarball";
 import { phoenix, repositoryCopy } from "../phoenix";
 import { ledgerObjects, obj } from "../recovery/fixtures";
 import { Script } from "../recovery/scripted";

@@ -9,7 +9,7 @@ import {
   normalize,
   type LiveObject,
 } from "../../../cli/recovery/compare";
-import type { BackupObject } from "../../../cli/recovery/velero";
+import type { BackupObject } from "../../../cli/recovery/backupTarball";
 import { ledgerObjects } from "./fixtures";
 
 /** What a good restore into a new cluster gives back for an object: new uid, version, IP and volume, Velero's labels. */

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
-import type { BackupObject } from "../../../cli/recovery/velero";
+import type { BackupObject } from "../../../cli/recovery/backupTarball";
 
 /** A namespaced object of the backup. */
 export function obj(

@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import { WebSocketServer } from "ws";
-import type { BackupObject } from "../../../cli/recovery/velero";
+import type { BackupObject } from "../../../cli/recovery/backupTarball";
 import { backupKeys, restoreKeys } from "../../../cli/recovery/velero";
 import { backupJson, tarball } from "./fixtures";
 

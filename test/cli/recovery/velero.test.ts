@@ -12,13 +12,12 @@ import {
   parseRestoreResourceList,
   parseRestoreResults,
   pickBackup,
-  readBackupTarball,
   restoreKeys,
   restoreManifest,
   restorePhase,
 } from "../../../cli/recovery/velero";
 import { REFERENCE_CHARTS, ROOT } from "../../helpers";
-import { backupJson, ledgerObjects, tarball } from "./fixtures";
+import { backupJson } from "./fixtures";
 
 const FORMATS = path.resolve(ROOT, "..", "shared", "reference", "formats", "velero");
 const present = fs.existsSync(FORMATS) && fs.existsSync(REFERENCE_CHARTS);
@@ -114,27 +113,6 @@ describe("backups", () => {
     assert.match(pickBackup(backups, [], "nope").reason ?? "", /not in the location \(4 backups there\)/);
     assert.match(pickBackup([], ["a"]).reason ?? "", /no Completed backup holding a among 0/);
     assert.ok(covers(backupSummary(backupJson("all", { namespaces: ["*"] })), ["anything"]));
-  });
-});
-
-describe("backup tarballs", () => {
-  it("reads every object once, the preferred version's copy winning", async () => {
-    const objects = ledgerObjects();
-    const read = await readBackupTarball(await tarball(objects, { staleCopy: true }));
-    assert.equal(read.length, objects.length);
-    assert.ok(
-      read.every((o) => o.object.stale === undefined),
-      "the preferred-version copy wins over the plain one",
-    );
-    const sts = read.find((o) => o.kind === "StatefulSet");
-    assert.deepEqual(
-      { resource: sts?.resource, namespace: sts?.namespace, name: sts?.name, apiVersion: sts?.apiVersion },
-      { resource: "statefulsets.apps", namespace: "payments-ledger", name: "ledger-db", apiVersion: "apps/v1" },
-    );
-  });
-
-  it("refuses what is not gzip", async () => {
-    await assert.rejects(readBackupTarball(Buffer.from("not a tarball")), /incorrect header|unexpected end|invalid/i);
   });
 });
 

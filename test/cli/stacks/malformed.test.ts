@@ -99,11 +99,7 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a setting that moved to the storage project",
-    edit: (t) =>
-      t
-        .replace("    velero: {}\n", "")
-        .replace("  phoenix:tags:", "  phoenix:tags:")
-        .replace("    argocd:\n", "    velero:\n      noncurrentVersionDays: 30\n    argocd:\n"),
+    edit: (t) => t.replace("    velero:\n", "    velero:\n      noncurrentVersionDays: 30\n"),
     message:
       /phoenix:plugins\.velero\.noncurrentVersionDays: moved out of the platform stack.*stacks\/backup-storage\/Pulumi\.<stack>\.yaml/,
   },
