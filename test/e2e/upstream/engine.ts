@@ -54,7 +54,13 @@ function buildHost(version: string, log: (line: string) => void): void {
     encoding: "utf8",
   });
   if (tag.status !== 0) {
-    log(SKIPPED(`the Node.js language host cannot be built: no tag ${version} in ${src} (set PHOENIX_PULUMI_SOURCE)`));
+    const why = fs.existsSync(src) ? `no tag ${version} in ${src}` : `no pulumi/pulumi git history at ${src}`;
+    log(
+      SKIPPED(
+        `the Node.js language host cannot be built: ${why} (set PHOENIX_PULUMI_SOURCE to a clone of pulumi/pulumi)`,
+        "the scenarios on the real Pulumi engine will say SKIPPED; the rest of the e2e run goes on",
+      ),
+    );
     return;
   }
   const work = fs.mkdtempSync(path.join(programDir("pulumi"), ".nodejs-src-"));

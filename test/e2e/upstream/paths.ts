@@ -49,4 +49,5 @@ export function goAvailable(): boolean {
 }
 
 /** The loud line of a check that could not run here. */
-export const SKIPPED = (why: string): string => `!!! SKIPPED: ${why}: the e2e run (npm run e2e) did not run !!!`;
+export const SKIPPED = (why: string, missed = "the e2e run (npm run e2e) did not run"): string =>
+  `!!! SKIPPED: ${why}: ${missed} !!!`;
