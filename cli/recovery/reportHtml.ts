@@ -95,7 +95,7 @@ ${phaseTableHtml(
   r.phases.filter((p) => !isModeled(p)),
 )}
 ${phaseTableHtml("Modeled: from published durations, back to back from 0, never added to measured time", r.phases.filter(isModeled))}
-${r.wouldRestore ? `<h2>What a drill would restore and check</h2><p>${r.wouldRestore.namespaces.length ? r.wouldRestore.namespaces.map((n) => `<code>${esc(n)}</code>`).join(", ") : "No namespace (none is imperative)"}, from the newest complete backup on the replica, then:</p><ul>${r.wouldRestore.checks.length ? r.wouldRestore.checks.map((c) => `<li><code>${esc(c.namespace)}</code>: <code>${esc(c.command)}</code></li>`).join("") : "<li>no verify command declared</li>"}</ul>` : ""}
+${r.wouldRestore ? wouldRestoreHtml(r.wouldRestore) : ""}
 ${r.portability ? `<h2>Region- and cluster-bound references</h2><p class="muted">${esc(`${r.portability.sourceRegion} → ${r.portability.targetRegion}: ${r.portability.references.length} found, ${r.portability.rewrites.length} field(s) rewritten, ${r.portability.unresolved.length} unresolved`)}</p>${r.portability.references.length ? `<table><tr><th>object</th><th>field</th><th>found</th><th>action</th><th>why</th></tr>${r.portability.references.map((x) => `<tr><td>${esc(`${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`)}</td><td><code>${esc(x.path)}</code></td><td><code>${esc(x.found)}</code></td><td${x.action === "stop" ? ' class="bad"' : ""}>${esc(x.action === "rewrite" ? `rewrite to ${x.to ?? ""}` : x.action)}</td><td>${esc(x.why)}</td></tr>`).join("")}</table>` : ""}` : ""}
 ${verification}
 ${r.cost ? costHtml(r.cost) : ""}
@@ -103,6 +103,20 @@ ${r.strategies ? `<h2>Modeled RTO by strategy</h2><table><tr><th>strategy</th><t
 ${r.criticalPath ? `<h2>Modeled longest chain of <code>pulumi up</code></h2><table><tr><th>start</th><th>end</th><th>resource</th><th>basis</th></tr>${r.criticalPath.map((e) => `<tr><td>${esc(minutes(e.start))}</td><td>${esc(minutes(e.end))}</td><td>${esc(e.key)}</td><td>${esc(e.basis)}</td></tr>`).join("")}</table>` : ""}
 </body></html>
 `;
+}
+
+/** A rehearsal's restore, as a drill would run it: each namespace with its verify command, or none. */
+function wouldRestoreHtml(w: NonNullable<RecoveryReport["wouldRestore"]>): string {
+  const names = w.namespaces.length
+    ? w.namespaces.map((n) => `<code>${esc(n)}</code>`).join(", ")
+    : "No namespace (none is imperative)";
+  const items = w.namespaces.map((n) => {
+    const c = w.checks.find((x) => x.namespace === n);
+    return c
+      ? `<li><code>${esc(n)}</code>: <code>${esc(c.command)}</code></li>`
+      : `<li><code>${esc(n)}</code>: no verify command declared; objects and volumes are still compared</li>`;
+  });
+  return `<h2>What a drill would restore and check</h2><p>${names}, from the newest complete backup on the replica, then:</p><ul>${items.join("")}</ul>`;
 }
 
 /** The drill's cost, modeled and measured. */

@@ -164,7 +164,14 @@ describe("the recovery report", () => {
     );
     assert.match(md, /- `payments-ledger`: `\/bin\/sh -c 'pg_isready'`/);
     assert.match(md, /- `ml-models`: no verify command declared/);
-    assert.match(renderHtml(r), /<h2>What a drill would restore and check<\/h2>/);
+    const html = renderHtml(r);
+    assert.match(html, /<h2>What a drill would restore and check<\/h2>/);
+    assert.match(
+      html,
+      /<li><code>ml-models<\/code>: no verify command declared/,
+      "every namespace, as in the Markdown",
+    );
+    assert.match(html, /<li><code>payments-ledger<\/code>: <code>\/bin\/sh -c 'pg_isready'<\/code><\/li>/);
   });
 });
 
