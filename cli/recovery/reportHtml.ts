@@ -5,7 +5,7 @@
 import { unitPrice, type Costed } from "../cost/model";
 import { minutes } from "../plan/timeline";
 import type { PhaseResult } from "./phases";
-import { isModeled, TITLES, type RecoveryReport } from "./reportModel";
+import { isModeled, NO_VERIFY, TITLES, wouldRestoreRows, type RecoveryReport } from "./reportModel";
 import { COLORS, esc, timelineSvg } from "./reportTimeline";
 import { pvcText, volumesCell, withoutData } from "./reportVolumes";
 
@@ -110,12 +110,10 @@ function wouldRestoreHtml(w: NonNullable<RecoveryReport["wouldRestore"]>): strin
   const names = w.namespaces.length
     ? w.namespaces.map((n) => `<code>${esc(n)}</code>`).join(", ")
     : "No namespace (none is imperative)";
-  const items = w.namespaces.map((n) => {
-    const c = w.checks.find((x) => x.namespace === n);
-    return c
-      ? `<li><code>${esc(n)}</code>: <code>${esc(c.command)}</code></li>`
-      : `<li><code>${esc(n)}</code>: no verify command declared; objects and volumes are still compared</li>`;
-  });
+  const items = wouldRestoreRows(w).map(
+    ({ namespace, command }) =>
+      `<li><code>${esc(namespace)}</code>: ${command === undefined ? esc(NO_VERIFY) : `<code>${esc(command)}</code>`}</li>`,
+  );
   return `<h2>What a drill would restore and check</h2><p>${names}, from the newest complete backup on the replica, then:</p><ul>${items.join("")}</ul>`;
 }
 

@@ -3,7 +3,7 @@ import { unitPrice, type Costed } from "../cost/model";
 import { minutes } from "../plan/timeline";
 import type { PhaseResult } from "./phases";
 import type { Verification } from "./verify";
-import { isModeled, TITLES, type Objective, type RecoveryReport } from "./reportModel";
+import { isModeled, NO_VERIFY, TITLES, wouldRestoreRows, type Objective, type RecoveryReport } from "./reportModel";
 import { pvcText, volumesCell, withoutData } from "./reportVolumes";
 
 function objectiveText(o: Objective): string {
@@ -130,12 +130,9 @@ function wouldRestoreLines(r: RecoveryReport): string[] {
   return [
     `A drill would restore ${w.namespaces.length ? w.namespaces.map((n) => `\`${n}\``).join(", ") : "no namespace (none is imperative)"} from the newest complete backup on the replica, then run:`,
     "",
-    ...w.namespaces.map((n) => {
-      const c = w.checks.find((x) => x.namespace === n);
-      return c
-        ? `- \`${n}\`: \`${mdCell(c.command)}\``
-        : `- \`${n}\`: no verify command declared (phoenix:namespaces.imperative[].verify); objects and volumes are still compared`;
-    }),
+    ...wouldRestoreRows(w).map(({ namespace, command }) =>
+      command === undefined ? `- \`${namespace}\`: ${NO_VERIFY}` : `- \`${namespace}\`: \`${mdCell(command)}\``,
+    ),
     "",
   ];
 }

@@ -90,6 +90,20 @@ export interface RecoveryReport {
 /** Whether a phase's time was measured or modeled: never both on one axis. */
 export const isModeled = (p: Pick<PhaseResult, "status">): boolean => p.status === "modeled";
 
+/** Said of a namespace a drill would restore that declares no verify command. */
+export const NO_VERIFY =
+  "no verify command declared (phoenix:namespaces.imperative[].verify); objects and volumes are still compared";
+
+/** Each namespace a rehearsal says a drill would restore, with its verify command if it declares one. */
+export function wouldRestoreRows(
+  w: NonNullable<RecoveryReport["wouldRestore"]>,
+): { namespace: string; command?: string }[] {
+  return w.namespaces.map((namespace) => {
+    const command = w.checks.find((c) => c.namespace === namespace)?.command;
+    return command === undefined ? { namespace } : { namespace, command };
+  });
+}
+
 /** What the report is built from: the phases' results and what they found. */
 export type ReportInput = ReportBase & {
   kind: RecoveryReport["kind"];
